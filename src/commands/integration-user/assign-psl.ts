@@ -1,0 +1,47 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import type { AssignPslResult } from '../../service/licenses.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.assign-psl');
+
+export type IntegrationUserAssignPslResult = AssignPslResult;
+
+export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserAssignPslResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    username: Flags.string({ char: 'u', required: true, summary: messages.getMessage('flags.username.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
+  };
+
+  public async run(): Promise<IntegrationUserAssignPslResult> {
+    const { flags } = await this.parse(IntegrationUserAssignPsl);
+    const [{ connect }, { assignIntegrationPsl }] = await Promise.all([
+      import('../../service/connect.js'),
+      import('../../service/licenses.js'),
+    ]);
+    const { client, context } = connect(flags['target-org'], flags['api-version']);
+
+    this.spinner.start(messages.getMessage('spinner.inspect'));
+    const result = await assignIntegrationPsl(
+      client,
+      { user: flags.username, targetOrg: context.targetOrg },
+      { dryRun: flags['dry-run'] }
+    ).finally(() => this.spinner.stop());
+
+    const psl = result.permissionSetLicense;
+    const headline = {
+      assigned: messages.getMessage('output.assigned', [psl, result.username]),
+      'would-assign': messages.getMessage('output.wouldAssign', [psl, result.username]),
+      'already-assigned': messages.getMessage('output.alreadyAssigned', [result.username, psl]),
+    }[result.status];
+    this.logSuccess(headline);
+    this.log(messages.getMessage('output.seats', [psl, result.seats.free, result.seats.total]));
+    return result;
+  }
+}

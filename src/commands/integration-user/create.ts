@@ -1,0 +1,78 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import type { CreateUserResult } from '../../service/users.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.create');
+
+export type IntegrationUserCreateResult = CreateUserResult;
+
+export default class IntegrationUserCreate extends SfCommand<IntegrationUserCreateResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({
+      char: 'n',
+      required: true,
+      summary: messages.getMessage('flags.name.summary'),
+      description: messages.getMessage('flags.name.description'),
+    }),
+    email: Flags.string({ char: 'e', required: true, summary: messages.getMessage('flags.email.summary') }),
+    username: Flags.string({
+      char: 'u',
+      summary: messages.getMessage('flags.username.summary'),
+      description: messages.getMessage('flags.username.description'),
+    }),
+    alias: Flags.string({ char: 'a', summary: messages.getMessage('flags.alias.summary') }),
+    profile: Flags.string({ summary: messages.getMessage('flags.profile.summary') }),
+    'time-zone': Flags.string({ summary: messages.getMessage('flags.time-zone.summary') }),
+    locale: Flags.string({ summary: messages.getMessage('flags.locale.summary') }),
+    language: Flags.string({ summary: messages.getMessage('flags.language.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
+  };
+
+  public async run(): Promise<IntegrationUserCreateResult> {
+    const { flags } = await this.parse(IntegrationUserCreate);
+    const [{ connect }, { createIntegrationUser }] = await Promise.all([
+      import('../../service/connect.js'),
+      import('../../service/users.js'),
+    ]);
+    const { client, context } = connect(flags['target-org'], flags['api-version']);
+
+    this.spinner.start(messages.getMessage('spinner.inspect'));
+    const result = await createIntegrationUser(
+      client,
+      context,
+      {
+        name: flags.name,
+        email: flags.email,
+        username: flags.username,
+        alias: flags.alias,
+        profile: flags.profile,
+        timeZone: flags['time-zone'],
+        locale: flags.locale,
+        language: flags.language,
+      },
+      { dryRun: flags['dry-run'] }
+    ).finally(() => this.spinner.stop());
+
+    const headline = { created: 'output.created', exists: 'output.exists', 'would-create': 'output.wouldCreate' }[result.status];
+    this.logSuccess(messages.getMessage(headline, [result.username]));
+    if (result.status === 'exists' && result.note) this.info(result.note);
+    this.table({
+      data: [
+        { field: 'Id', value: result.id ?? '(not created yet)' },
+        { field: 'Username', value: result.username },
+        { field: 'Alias', value: result.alias },
+        { field: 'Profile', value: result.profile },
+        { field: 'User license', value: `${result.userLicense} (${result.seats.free} of ${result.seats.total} seats free)` },
+      ],
+    });
+    this.log(messages.getMessage('output.next', [this.config.bin, result.username, context.targetOrg]));
+    return result;
+  }
+}

@@ -1,0 +1,2 @@
+// The plugin's commands live in src/commands; oclif finds them through package.json.
+export {};

@@ -1,0 +1,39 @@
+import { Messages, SfError } from '@salesforce/core';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'errors');
+
+/** Every error the service layer raises: a name, a message, and actions that name the fix. */
+export function serviceError(key: string, tokens: Array<string | number> = [], actionTokens: Array<string | number> = []): SfError {
+  return messages.createError(`error.${key}`, tokens.map(String), actionTokens.map(String));
+}
+
+/**
+ * An error answer from the org that no rule of ours anticipated. Its name is Salesforce's
+ * errorCode, and `data` keeps Salesforce's own details for --json.
+ */
+export class SalesforceApiError extends SfError<{ errorCode: string; message: string; fields: string[] }> {
+  public constructor(
+    public readonly errorCode: string,
+    message: string,
+    public readonly fields: string[] = [],
+    public readonly status?: number
+  ) {
+    const fromMessages = messages.createError('error.SalesforceApi', [message, errorCode]);
+    super(fromMessages.message, errorCode, fromMessages.actions, undefined);
+    this.data = { errorCode, message, fields };
+  }
+
+  /** The message exactly as Salesforce sent it. */
+  public get salesforceMessage(): string {
+    return this.data?.message ?? this.message;
+  }
+}
+
+export function expiredSession(username = 'the target org'): SfError {
+  return serviceError('ExpiredSession', [username]);
+}
+
+export function requestFailed(code: string, detail: string): SfError {
+  return serviceError('RequestFailed', [code, detail]);
+}

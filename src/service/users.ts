@@ -1,0 +1,222 @@
+import type { SfError } from '@salesforce/core';
+import { OrgClient, SObjectRecord, soqlQuote } from './org-client.js';
+import { SalesforceApiError, serviceError } from './errors.js';
+import {
+  chooseIntegrationProfile,
+  INTEGRATION_USER_LICENSE,
+  integrationProfilesQuery,
+  integrationSeatHoldersQuery,
+  Seats,
+  seatsOf,
+  userLicenseOf,
+  userLicenseQuery,
+} from './licenses.js';
+import { applySteps, Step } from './steps.js';
+
+export type CreateUserInput = {
+  /** The integration's name, e.g. "Acme Sync": the user's last name and the root of derived values. */
+  name: string;
+  email: string;
+  username?: string;
+  alias?: string;
+  profile?: string;
+  timeZone?: string;
+  locale?: string;
+  language?: string;
+};
+
+/** What the org and the session say about where the user goes, for derived defaults and error texts. */
+export type OrgContext = { orgId: string; adminUsername: string; targetOrg: string };
+
+export type CreateUserResult = {
+  /** Absent only on a dry run that would create the user. */
+  id?: string;
+  username: string;
+  alias: string;
+  name: string;
+  email: string;
+  profile: string;
+  userLicense: string;
+  /** What this run did: `would-create` only on a dry run. */
+  status: 'created' | 'exists' | 'would-create';
+  /** True only when this run inserted the user. */
+  created: boolean;
+  dryRun: boolean;
+  /** Why nothing was created, or what to look at, when that applies. */
+  note?: string;
+  /** Salesforce Integration seats after this run. */
+  seats: Seats;
+};
+
+const MAX_USERNAME = 80;
+const MAX_NAME = 80;
+const MAX_ALIAS = 8;
+const EMAIL = /^[^\s@"'<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
+const ALIAS = /^[A-Za-z0-9._-]+$/;
+const LOCALE = /^[a-z]{2,3}(?:_[A-Za-z0-9]{2,8}){0,2}$/;
+
+/** Lower-case ASCII words joined by dashes: "Acme Sync (EU)" -> "acme-sync-eu". */
+export function slugOf(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 30)
+    .replace(/-+$/, '');
+}
+
+/**
+ * A username that is very likely free in every org: usernames are global, and the org's own Id
+ * makes this one unique to this org. `<name>.integration.<org id>@<admin's domain>`.
+ */
+export function deriveUsername(name: string, orgId: string, adminUsername: string): string {
+  const domain = adminUsername.split('@')[1] ?? 'example.com';
+  return `${slugOf(name) || 'integration'}.integration.${orgId.slice(0, 15).toLowerCase()}@${domain}`;
+}
+
+/** Up to 8 letters and digits from the name: "Acme Sync" -> "acmesync". */
+export function deriveAlias(name: string): string {
+  return slugOf(name).replace(/-/g, '').slice(0, MAX_ALIAS) || 'intgr';
+}
+
+/** Checks every flag before the org is touched; returns the first problem as an error with its fix. */
+export function validateCreateInput(input: CreateUserInput): SfError | undefined {
+  const name = input.name.trim();
+  if (!name) return serviceError('InvalidName', [input.name, 'it is empty']);
+  if (name.length > MAX_NAME) return serviceError('InvalidName', [`${name.slice(0, 20)}...`, `it is ${name.length} characters long`]);
+  if (!EMAIL.test(input.email) || input.email.length > 128) return serviceError('InvalidEmail', [input.email]);
+  if (input.username !== undefined) {
+    const problem = usernameProblem(input.username);
+    if (problem) return serviceError('InvalidUsername', [input.username, problem]);
+  }
+  if (input.alias !== undefined) {
+    if (input.alias.length === 0 || input.alias.length > MAX_ALIAS) {
+      return serviceError('InvalidAlias', [input.alias, `it has ${input.alias.length} characters`]);
+    }
+    if (!ALIAS.test(input.alias)) return serviceError('InvalidAlias', [input.alias, 'it has characters other than letters, digits, dots, dashes and underscores']);
+  }
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) return serviceError('InvalidTimeZone', [input.timeZone]);
+  if (input.locale !== undefined && !LOCALE.test(input.locale)) return serviceError('InvalidLocale', [input.locale, 'locale']);
+  if (input.language !== undefined && !LOCALE.test(input.language)) return serviceError('InvalidLocale', [input.language, 'language']);
+  return undefined;
+}
+
+function usernameProblem(username: string): string | undefined {
+  if (username.length > MAX_USERNAME) return `it is ${username.length} characters long (at most ${MAX_USERNAME})`;
+  if (!EMAIL.test(username)) return 'it must have the form of an email address';
+  return undefined;
+}
+
+function isTimeZone(zone: string): boolean {
+  return zone === 'GMT' || Intl.supportedValuesOf('timeZone').includes(zone);
+}
+
+/**
+ * Creates an integration user on the Salesforce Integration license: one bulk inspection (license,
+ * profiles, the username, org defaults, seat holders), then one insert. The same username already
+ * on the integration license is a success with `created: false`.
+ */
+export async function createIntegrationUser(
+  client: OrgClient,
+  org: OrgContext,
+  input: CreateUserInput,
+  options: { dryRun: boolean }
+): Promise<CreateUserResult> {
+  const invalid = validateCreateInput(input);
+  if (invalid) throw invalid;
+
+  const name = input.name.trim();
+  const username = input.username ?? deriveUsername(name, org.orgId, org.adminUsername);
+  const found = await client.queries({
+    license: userLicenseQuery(),
+    profiles: integrationProfilesQuery(input.profile),
+    user: `SELECT Id, Username, Alias, Email, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE Username = ${soqlQuote(username)}`,
+    org: 'SELECT Id, TimeZoneSidKey, DefaultLocaleSidKey, LanguageLocaleKey FROM Organization',
+    holders: integrationSeatHoldersQuery(),
+  });
+
+  const license = found.license[0];
+  const existing = found.user[0];
+  const result: CreateUserResult = {
+    username,
+    alias: input.alias ?? deriveAlias(name),
+    name,
+    email: input.email,
+    profile: '',
+    userLicense: INTEGRATION_USER_LICENSE,
+    status: 'would-create',
+    created: false,
+    dryRun: options.dryRun,
+    seats: license ? seatsOf(license) : { total: 0, used: 0, free: 0 },
+  };
+
+  await applySteps([planUserStep()], options.dryRun);
+  return result;
+
+  function planUserStep(): Step {
+    const step = 'create-user';
+    if (existing) return existingUserStep(existing);
+    if (!license) return { name: step, status: 'blocked', error: serviceError('NoIntegrationLicense') };
+    const profile = chooseIntegrationProfile(found.profiles, input.profile);
+    if (profile instanceof Error) return { name: step, status: 'blocked', error: profile };
+    result.profile = String(profile.Name);
+    if (result.seats.free < 1) return { name: step, status: 'blocked', error: noFreeSeat() };
+    if (options.dryRun) result.note = `Would create ${username} on the ${INTEGRATION_USER_LICENSE} license.`;
+
+    const defaults = found.org[0] ?? {};
+    const record = {
+      Username: username,
+      LastName: name,
+      Email: input.email,
+      Alias: result.alias,
+      ProfileId: profile.Id,
+      TimeZoneSidKey: input.timeZone ?? defaults.TimeZoneSidKey ?? 'America/Los_Angeles',
+      LocaleSidKey: input.locale ?? defaults.DefaultLocaleSidKey ?? 'en_US',
+      LanguageLocaleKey: input.language ?? defaults.LanguageLocaleKey ?? 'en_US',
+      EmailEncodingKey: 'UTF-8',
+    };
+    return {
+      name: step,
+      status: 'todo',
+      apply: async () => {
+        try {
+          result.id = await client.insert('User', record);
+        } catch (error) {
+          throw translateInsertError(error);
+        }
+        Object.assign(result, { status: 'created', created: true, seats: seatsOf(license, 1) });
+      },
+    };
+  }
+
+  function existingUserStep(user: SObjectRecord): Step {
+    const { profile, license: userLicense } = userLicenseOf(user);
+    if (userLicense !== INTEGRATION_USER_LICENSE) {
+      return { name: 'create-user', status: 'blocked', error: serviceError('UserOnOtherLicense', [String(user.Username), userLicense, profile]) };
+    }
+    Object.assign(result, { status: 'exists', id: user.Id, username: String(user.Username), alias: String(user.Alias), email: String(user.Email), profile });
+    result.note =
+      user.IsActive === true
+        ? `${result.username} already exists on the ${INTEGRATION_USER_LICENSE} license; nothing to create.`
+        : `${result.username} already exists on the ${INTEGRATION_USER_LICENSE} license but is inactive; activate it with: sf data update record --sobject User --where "Username='${result.username}'" --values "IsActive=true" --target-org ${org.targetOrg}`;
+    return { name: 'create-user', status: 'done' };
+  }
+
+  function translateInsertError(error: unknown): unknown {
+    if (!(error instanceof SalesforceApiError)) return error;
+    // The inspection found no such user here, so the name is taken in another org.
+    if (error.errorCode === 'DUPLICATE_USERNAME') {
+      return serviceError('UsernameTakenElsewhere', [username], [deriveUsername(`${name} ${Date.now().toString(36)}`, org.orgId, org.adminUsername)]);
+    }
+    if (error.errorCode === 'LICENSE_LIMIT_EXCEEDED') return noFreeSeat();
+    return error;
+  }
+
+  function noFreeSeat(): SfError {
+    const holders = found.holders.map((u) => String(u.Username));
+    const heldBy = holders.length ? `held by ${holders.join(', ')}` : 'held by users this org does not list';
+    return serviceError('NoFreeSeat', [result.seats.total, heldBy], [holders[0] ?? '<username>', org.targetOrg]);
+  }
+}
