@@ -60,6 +60,7 @@ export function slugOf(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ß/g, 'ss')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
@@ -98,8 +99,8 @@ export function validateCreateInput(input: CreateUserInput): SfError | undefined
     if (!ALIAS.test(input.alias)) return serviceError('InvalidAlias', [input.alias, 'it has characters other than letters, digits, dots, dashes and underscores']);
   }
   if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) return serviceError('InvalidTimeZone', [input.timeZone]);
-  if (input.locale !== undefined && !LOCALE.test(input.locale)) return serviceError('InvalidLocale', [input.locale, 'locale']);
-  if (input.language !== undefined && !LOCALE.test(input.language)) return serviceError('InvalidLocale', [input.language, 'language']);
+  if (input.locale !== undefined && !LOCALE.test(input.locale)) return serviceError('InvalidLocale', [input.locale, 'locale'], ['locale']);
+  if (input.language !== undefined && !LOCALE.test(input.language)) return serviceError('InvalidLocale', [input.language, 'language'], ['language']);
   return undefined;
 }
 

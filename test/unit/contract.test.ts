@@ -1,0 +1,42 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { asText, currentSchemas, currentSnapshot, readManifest, resultTypeOf, root, snapshotFile } from '../../scripts/contract.js';
+
+const fix = 'If the change is intended, run `npm run contract:update` and commit the result.';
+
+describe('the public contract', function () {
+  this.timeout(60_000);
+
+  it('every command file has a current entry in oclif.manifest.json', async () => {
+    const commandDir = path.join(root, 'lib', 'commands', 'integration-user');
+    const built = readdirSync(commandDir).filter((f) => f.endsWith('.js')).map((f) => `integration-user:${f.slice(0, -3)}`).sort();
+    const manifest = readManifest();
+    expect(Object.keys(manifest.commands).sort(), 'commands in oclif.manifest.json').to.deep.equal(built);
+    for (const id of built) {
+      // eslint-disable-next-line no-await-in-loop
+      const command = (await import(path.join(commandDir, `${id.split(':')[1]}.js`))) as {
+        default: { summary: string; flags: Record<string, { char?: string; required?: boolean }> };
+      };
+      const entry = manifest.commands[id] as unknown as { summary: string; flags: Record<string, { char?: string; required?: boolean }> };
+      expect(entry.summary, `${id} summary in the manifest`).to.equal(command.default.summary);
+      const own = Object.keys(command.default.flags).sort();
+      expect(Object.keys(entry.flags).filter((f) => own.includes(f)).sort(), `${id} flags in the manifest`).to.deep.equal(own);
+      for (const flag of own) {
+        expect(entry.flags[flag].char, `${id} --${flag} char`).to.equal(command.default.flags[flag].char);
+        expect(Boolean(entry.flags[flag].required), `${id} --${flag} required`).to.equal(Boolean(command.default.flags[flag].required));
+      }
+    }
+  });
+
+  it('command-snapshot.json matches the commands and flags', () => {
+    expect(readFileSync(snapshotFile, 'utf8'), fix).to.equal(asText(currentSnapshot()));
+  });
+
+  it('schemas/ hold the JSON schema of every result type', () => {
+    for (const [command, schema] of Object.entries(currentSchemas())) {
+      const file = resultTypeOf(command).schemaFile;
+      expect(readFileSync(file, 'utf8'), `${path.relative(root, file)}: ${fix}`).to.equal(asText(schema));
+    }
+  });
+});
