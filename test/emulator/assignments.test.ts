@@ -1,0 +1,253 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- REST bodies are JSON, read by shape */
+import { expect } from 'chai';
+import { startEmulator, type Emulator, type Seed } from './index.js';
+import { INTEGRATION_PROFILE, V, call, create } from './test-client.js';
+
+type Row = Record<string, unknown>;
+
+const PSL = 'SalesforceAPIIntegrationPsl';
+
+/** An org with an integration user, a standard user and permission sets of every license kind. */
+function seedWith(extra: Seed = {}): Seed {
+  return {
+    permissionSets: [
+      { name: 'Account_Read', license: null, objects: { Account: ['read'] } },
+      { name: 'Custom_Only', license: null, objects: { Invoice__c: ['read', 'create'] } },
+      { name: 'Psl_Set', license: PSL, objects: { Account: ['read'] } },
+      { name: 'Sf_Set', license: 'Salesforce' },
+      { name: 'Int_Set', license: 'Salesforce Integration' },
+    ],
+    permissionSetGroups: [
+      { name: 'Good_Group', permissionSets: ['Custom_Only', 'Int_Set'] },
+      { name: 'Mixed_Group', permissionSets: ['Custom_Only', 'Sf_Set'] },
+      { name: 'Stale_Group', permissionSets: ['Custom_Only'], status: 'Outdated' },
+      { name: 'Psl_Group', permissionSets: ['Psl_Set', 'Account_Read'] },
+    ],
+    users: [
+      { username: 'sync@acme.example', profile: INTEGRATION_PROFILE },
+      { username: 'std@acme.example', profile: 'Standard User' },
+    ],
+    ...extra,
+  };
+}
+
+describe('emulator assignment rules', () => {
+  let emu: Emulator;
+  const start = async (extra: Seed = {}): Promise<void> => {
+    emu = await startEmulator({ seed: seedWith(extra) });
+  };
+  afterEach(() => emu?.stop());
+
+  const id = (q: string): string => emu.query<Row>(q)[0].Id as string;
+  const user = (u: string): string => id(`SELECT Id FROM User WHERE Username = '${u}'`);
+  const set = (n: string): string => id(`SELECT Id FROM PermissionSet WHERE Name = '${n}'`);
+  const group = (n: string): string => id(`SELECT Id FROM PermissionSetGroup WHERE DeveloperName = '${n}'`);
+  const psl = (): string => id('SELECT Id FROM PermissionSetLicense');
+  const pslUsed = (): number => emu.query<Row>('SELECT UsedLicenses FROM PermissionSetLicense')[0].UsedLicenses as number;
+  const pslas = (u: string): number => emu.query(`SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username = '${u}'`).length;
+  const psas = (u: string): string[] =>
+    emu
+      .query<{ PermissionSet: { Name: string } | null; PermissionSetGroup: { DeveloperName: string } | null }>(
+        `SELECT PermissionSet.Name, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Username = '${u}' AND PermissionSet.IsOwnedByProfile != true`,
+      )
+      .map((r) => r.PermissionSet?.Name ?? (r.PermissionSetGroup?.DeveloperName as string))
+      .sort();
+  const assignSet = (u: string, s: string): ReturnType<typeof create> => create(emu, 'PermissionSetAssignment', { AssigneeId: user(u), PermissionSetId: set(s) });
+  const assignGroup = (u: string, g: string): ReturnType<typeof create> => create(emu, 'PermissionSetAssignment', { AssigneeId: user(u), PermissionSetGroupId: group(g) });
+  const assignPsl = (u: string): ReturnType<typeof create> => create(emu, 'PermissionSetLicenseAssign', { AssigneeId: user(u), PermissionSetLicenseId: psl() });
+
+  describe('PermissionSetLicenseAssign', () => {
+    it('assigns the PSL and takes a seat', async () => {
+      await start();
+      const r = await assignPsl('sync@acme.example');
+      expect(r.status).to.equal(201);
+      expect(r.body.id).to.match(/^2LA/);
+      expect(pslUsed()).to.equal(1);
+      const row = emu.query<{ Assignee: { Username: string }; PermissionSetLicense: { DeveloperName: string } }>('SELECT Assignee.Username, PermissionSetLicense.DeveloperName FROM PermissionSetLicenseAssign')[0];
+      expect(row.Assignee.Username).to.equal('sync@acme.example');
+      expect(row.PermissionSetLicense.DeveloperName).to.equal(PSL);
+    });
+
+    it('refuses a duplicate with the exact text sf matches on', async () => {
+      await start();
+      await assignPsl('sync@acme.example');
+      const r = await assignPsl('sync@acme.example');
+      expect(r.status).to.equal(400);
+      expect(r.body).to.deep.equal([{ errorCode: 'DUPLICATE_VALUE', message: 'duplicate value found: <unknown> duplicates value on record with id: <unknown>', fields: [] }]);
+      expect(pslas('sync@acme.example')).to.equal(1);
+    });
+
+    it('refuses without a free PSL seat (pslLimitError switchable)', async () => {
+      await start({ permissionSetLicenses: [{ developerName: PSL, label: 'Salesforce API Integration', total: 2, used: 2 }] });
+      const r = await assignPsl('sync@acme.example');
+      expect(r.status).to.equal(400);
+      expect(r.body[0]).to.include({ errorCode: 'LICENSE_LIMIT_EXCEEDED', message: 'License Limit Exceeded' });
+      expect(pslas('sync@acme.example')).to.equal(0);
+      await emu.stop();
+      await start({ permissionSetLicenses: [{ developerName: PSL, total: 0 }], behaviour: { pslLimitError: 'INSUFFICIENT_ACCESS_OR_READONLY' } });
+      expect((await assignPsl('sync@acme.example')).body[0].errorCode).to.equal('INSUFFICIENT_ACCESS_OR_READONLY');
+    });
+
+    it("refuses a user whose license the PSL doesn't support", async () => {
+      await start();
+      const r = await assignPsl('std@acme.example');
+      expect(r.status).to.equal(400);
+      expect(r.body[0].errorCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
+      expect(r.body[0].message).to.contain("user license doesn't support it");
+      expect(pslas('std@acme.example')).to.equal(0);
+    });
+
+    it('accepts any user license when the PSL lists none', async () => {
+      await start({ permissionSetLicenses: [{ developerName: 'OtherPsl', total: 3, compatibleUserLicenses: null }, { developerName: PSL, total: 5 }] });
+      const other = id("SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'OtherPsl'");
+      expect((await create(emu, 'PermissionSetLicenseAssign', { AssigneeId: user('std@acme.example'), PermissionSetLicenseId: other })).status).to.equal(201);
+    });
+
+    it('refuses PATCH with 405 METHOD_NOT_ALLOWED, switchable', async () => {
+      await start();
+      const a = (await assignPsl('sync@acme.example')).body.id as string;
+      const r = await call(emu, 'PATCH', `${V}/sobjects/PermissionSetLicenseAssign/${a}`, { AssigneeId: user('std@acme.example') });
+      expect(r.status).to.equal(405);
+      expect(r.body[0]).to.include({ errorCode: 'METHOD_NOT_ALLOWED' });
+      await emu.stop();
+      await start({ behaviour: { pslaUpdateError: { status: 400, errorCode: 'INVALID_TYPE_FOR_OPERATION', message: 'entity type cannot be updated' } } });
+      const b = (await assignPsl('sync@acme.example')).body.id as string;
+      const r2 = await call(emu, 'PATCH', `${V}/sobjects/PermissionSetLicenseAssign/${b}`, {});
+      expect(r2.status).to.equal(400);
+      expect(r2.body[0]).to.include({ errorCode: 'INVALID_TYPE_FOR_OPERATION', message: 'entity type cannot be updated' });
+    });
+
+    it('frees the seat on delete', async () => {
+      await start();
+      const a = (await assignPsl('sync@acme.example')).body.id as string;
+      expect((await call(emu, 'DELETE', `${V}/sobjects/PermissionSetLicenseAssign/${a}`)).status).to.equal(204);
+      expect(pslUsed()).to.equal(0);
+      expect(pslas('sync@acme.example')).to.equal(0);
+    });
+  });
+
+  describe('PermissionSetAssignment', () => {
+    it('refuses a duplicate with the Duplicate PermissionSetAssignment text (overridable)', async () => {
+      await start();
+      expect((await assignSet('std@acme.example', 'Account_Read')).status).to.equal(201);
+      const r = await assignSet('std@acme.example', 'Account_Read');
+      expect(r.status).to.equal(400);
+      expect(r.body).to.deep.equal([
+        { errorCode: 'DUPLICATE_VALUE', message: `Duplicate PermissionSetAssignment. Assignee: ${user('std@acme.example')}, PermissionSet: ${set('Account_Read')}`, fields: [] },
+      ]);
+      await emu.stop();
+      await start({ behaviour: { duplicatePsaMessage: 'duplicate value found: AssigneeId duplicates value on record with id: {permissionSetId}' } });
+      await assignSet('std@acme.example', 'Account_Read');
+      expect((await assignSet('std@acme.example', 'Account_Read')).body[0].message).to.equal(`duplicate value found: AssigneeId duplicates value on record with id: ${set('Account_Read')}`);
+    });
+
+    it('refuses a set licensed to another user license (licenseMismatchError)', async () => {
+      await start();
+      const r = await assignSet('sync@acme.example', 'Sf_Set');
+      expect(r.status).to.equal(400);
+      expect(r.body).to.deep.equal([{ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license.", fields: [] }]);
+      expect(psas('sync@acme.example')).to.deep.equal([]);
+      // The matching user license is fine.
+      expect((await assignSet('sync@acme.example', 'Int_Set')).status).to.equal(201);
+      expect((await assignSet('std@acme.example', 'Sf_Set')).status).to.equal(201);
+    });
+
+    it("accepts the mismatch in 'accept' mode, or answers the configured error", async () => {
+      await start({ behaviour: { licenseMismatchError: 'accept' } });
+      expect((await assignSet('sync@acme.example', 'Sf_Set')).status).to.equal(201);
+      await emu.stop();
+      await start({ behaviour: { licenseMismatchError: { errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'nope {permissionSet}' } } });
+      expect((await assignSet('sync@acme.example', 'Sf_Set')).body[0]).to.include({ errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'nope Sf_Set' });
+    });
+
+    it('enforces PSL first: a --None-- set with standard-object access needs the PSL on an integration user', async () => {
+      await start();
+      const r = await assignSet('sync@acme.example', 'Account_Read');
+      expect(r.status).to.equal(400);
+      expect(r.body).to.deep.equal([{ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't allow the permission: Read Account", fields: [] }]);
+      // Custom objects don't need the PSL; other licenses aren't affected.
+      expect((await assignSet('sync@acme.example', 'Custom_Only')).status).to.equal(201);
+      expect((await assignSet('std@acme.example', 'Account_Read')).status).to.equal(201);
+      await assignPsl('sync@acme.example');
+      expect((await assignSet('sync@acme.example', 'Account_Read')).status).to.equal(201);
+      expect(psas('sync@acme.example')).to.deep.equal(['Account_Read', 'Custom_Only']);
+    });
+
+    it('creates the PSLA when a PSL-licensed set is assigned (autoAssignPslOnPermsetAssign)', async () => {
+      await start();
+      const r = await assignSet('sync@acme.example', 'Psl_Set');
+      expect(r.status).to.equal(201);
+      expect(pslas('sync@acme.example')).to.equal(1);
+      expect(pslUsed()).to.equal(1);
+      expect(emu.requests.at(-1)).to.include({ status: 201, writes: 2 });
+    });
+
+    it('refuses the auto-assignment without a free PSL seat, writing nothing', async () => {
+      await start({ permissionSetLicenses: [{ developerName: PSL, total: 1, used: 1 }] });
+      const r = await assignSet('sync@acme.example', 'Psl_Set');
+      expect(r.body[0]).to.include({ errorCode: 'LICENSE_LIMIT_EXCEEDED', message: 'License Limit Exceeded' });
+      expect(pslas('sync@acme.example')).to.equal(0);
+      expect(psas('sync@acme.example')).to.deep.equal([]);
+    });
+
+    it('refuses a PSL-licensed set without the PSL when autoAssign is off', async () => {
+      await start({ behaviour: { autoAssignPslOnPermsetAssign: false } });
+      const r = await assignSet('sync@acme.example', 'Psl_Set');
+      expect(r.status).to.equal(400);
+      expect(r.body[0].errorCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
+      expect(pslas('sync@acme.example')).to.equal(0);
+      await assignPsl('sync@acme.example');
+      expect((await assignSet('sync@acme.example', 'Psl_Set')).status).to.equal(201);
+    });
+
+    it('needs an assignee and a set or group', async () => {
+      await start();
+      const noUser = await create(emu, 'PermissionSetAssignment', { PermissionSetId: set('Custom_Only') });
+      expect(noUser.body).to.deep.equal([{ errorCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [AssigneeId]', fields: ['AssigneeId'] }]);
+      const noSet = await create(emu, 'PermissionSetAssignment', { AssigneeId: user('std@acme.example') });
+      expect(noSet.body).to.deep.equal([{ errorCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [PermissionSetId]', fields: ['PermissionSetId'] }]);
+    });
+
+    it("refuses a profile's own permission set", async () => {
+      await start();
+      const own = id(`SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.Name = 'Standard User'`);
+      const r = await create(emu, 'PermissionSetAssignment', { AssigneeId: user('sync@acme.example'), PermissionSetId: own });
+      expect(r.status).to.equal(400);
+      expect(r.body[0].errorCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
+    });
+
+    it('assigns a group whose members all fit, and refuses stale or mixed groups', async () => {
+      await start();
+      expect((await assignGroup('sync@acme.example', 'Good_Group')).status).to.equal(201);
+      const mixed = await assignGroup('sync@acme.example', 'Mixed_Group');
+      expect(mixed.body[0]).to.include({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license." });
+      const stale = await assignGroup('sync@acme.example', 'Stale_Group');
+      expect(stale.status).to.equal(400);
+      expect(stale.body[0].errorCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
+      expect(stale.body[0].message).to.contain('Outdated');
+      expect(psas('sync@acme.example')).to.deep.equal(['Good_Group']);
+      const dup = await assignGroup('sync@acme.example', 'Good_Group');
+      expect(dup.body[0].errorCode).to.equal('DUPLICATE_VALUE');
+      const row = emu.query<Row>(`SELECT PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE PermissionSetGroupId = '${group('Good_Group')}'`)[0];
+      expect(row).to.include({ PermissionSetId: null, PermissionSetGroupId: group('Good_Group') });
+    });
+
+    it('auto-assigns the PSL for a group with a PSL-licensed member, which also satisfies PSL first', async () => {
+      await start();
+      expect((await assignGroup('sync@acme.example', 'Psl_Group')).status).to.equal(201);
+      expect(pslas('sync@acme.example')).to.equal(1);
+    });
+
+    it('lets only ExpirationDate change, and deletes assignments but not profile ones', async () => {
+      await start();
+      const a = (await assignSet('std@acme.example', 'Account_Read')).body.id as string;
+      expect((await call(emu, 'PATCH', `${V}/sobjects/PermissionSetAssignment/${a}`, { ExpirationDate: '2030-01-01T00:00:00.000Z' })).status).to.equal(204);
+      expect(emu.query<Row>(`SELECT ExpirationDate FROM PermissionSetAssignment WHERE Id = '${a}'`)[0].ExpirationDate).to.equal('2030-01-01T00:00:00.000+0000');
+      const moved = await call(emu, 'PATCH', `${V}/sobjects/PermissionSetAssignment/${a}`, { PermissionSetId: set('Custom_Only') });
+      expect(moved.body[0].errorCode).to.equal('INVALID_FIELD_FOR_INSERT_UPDATE');
+      expect((await call(emu, 'DELETE', `${V}/sobjects/PermissionSetAssignment/${a}`)).status).to.equal(204);
+      const own = id("SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'std@acme.example' AND PermissionSet.IsOwnedByProfile = true");
+      expect((await call(emu, 'DELETE', `${V}/sobjects/PermissionSetAssignment/${own}`)).status).to.equal(400);
+    });
+  });
+});

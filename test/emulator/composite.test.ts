@@ -1,0 +1,174 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- REST bodies are JSON, read by shape */
+import { expect } from 'chai';
+import { startEmulator, type Emulator } from './index.js';
+import { INTEGRATION_PROFILE, V, call, userBody } from './test-client.js';
+
+type Row = Record<string, unknown>;
+
+describe('emulator composite and sObject collections', () => {
+  let emu: Emulator;
+  beforeEach(async () => {
+    emu = await startEmulator({ seed: { records: { Account: [{ Name: 'Acme' }] }, users: [{ username: 'sync@acme.example', profile: INTEGRATION_PROFILE }] } });
+    emu.clearRequests();
+  });
+  afterEach(() => emu.stop());
+
+  const accounts = (): string[] => emu.query<Row>('SELECT Name FROM Account ORDER BY Name').map((a) => a.Name as string);
+  const pslCount = (): number => emu.query('SELECT Id FROM PermissionSetLicenseAssign').length;
+
+  describe('composite', () => {
+    it('runs subrequests in order with @{ref.id} and @{ref.records[0].Id} references, one log entry', async () => {
+      const r = await call(emu, 'POST', `${V}/composite`, {
+        allOrNone: true,
+        compositeRequest: [
+          { method: 'GET', url: `${V}/query?q=${encodeURIComponent("SELECT Id FROM User WHERE Username = 'sync@acme.example'")}`, referenceId: 'user' },
+          { method: 'GET', url: `${V}/query?q=${encodeURIComponent("SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'")}`, referenceId: 'psl' },
+          { method: 'POST', url: `${V}/sobjects/PermissionSetLicenseAssign`, referenceId: 'assign', body: { AssigneeId: '@{user.records[0].Id}', PermissionSetLicenseId: '@{psl.records[0].Id}' } },
+          { method: 'GET', url: `${V}/sobjects/PermissionSetLicenseAssign/@{assign.id}?fields=AssigneeId`, referenceId: 'readBack' },
+        ],
+      });
+      expect(r.status).to.equal(200);
+      const [user, , assign, readBack] = r.body.compositeResponse;
+      expect(user).to.include({ httpStatusCode: 200, referenceId: 'user' });
+      expect(assign.httpStatusCode).to.equal(201);
+      expect(assign.body).to.deep.equal({ id: assign.body.id, success: true, errors: [] });
+      expect(assign.httpHeaders.Location).to.equal(`${V}/sobjects/PermissionSetLicenseAssign/${assign.body.id as string}`);
+      expect(readBack.body.AssigneeId).to.equal(user.body.records[0].Id);
+      expect(pslCount()).to.equal(1);
+      expect(emu.requests).to.have.length(1);
+      const entry = emu.requests[0];
+      expect(entry).to.include({ method: 'POST', path: `${V}/composite`, status: 200, writes: 1 });
+      expect(entry.soql).to.deep.equal(["SELECT Id FROM User WHERE Username = 'sync@acme.example'", "SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'"]);
+      expect(entry.subrequests?.map((s) => [s.method, s.status])).to.deep.equal([
+        ['GET', 200],
+        ['GET', 200],
+        ['POST', 201],
+        ['GET', 200],
+      ]);
+    });
+
+    it('rolls everything back with allOrNone: the others answer PROCESSING_HALTED', async () => {
+      const r = await call(emu, 'POST', `${V}/composite`, {
+        allOrNone: true,
+        compositeRequest: [
+          { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a1', body: { Name: 'One' } },
+          { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'bad', body: { Industry: 'no name' } },
+          { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a3', body: { Name: 'Three' } },
+        ],
+      });
+      expect(r.status).to.equal(200);
+      const [a1, bad, a3] = r.body.compositeResponse;
+      const halted = [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }];
+      expect(a1).to.deep.equal({ body: halted, httpHeaders: {}, httpStatusCode: 400, referenceId: 'a1' });
+      expect(bad.httpStatusCode).to.equal(400);
+      expect(bad.body[0].errorCode).to.equal('REQUIRED_FIELD_MISSING');
+      expect(a3).to.deep.equal({ body: halted, httpHeaders: {}, httpStatusCode: 400, referenceId: 'a3' });
+      expect(accounts()).to.deep.equal(['Acme']);
+      expect(emu.requests[0]).to.include({ status: 200, writes: 0 });
+    });
+
+    it('without allOrNone keeps successes and halts only dependants', async () => {
+      const r = await call(emu, 'POST', `${V}/composite`, {
+        allOrNone: false,
+        compositeRequest: [
+          { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'bad', body: { Industry: 'no name' } },
+          { method: 'PATCH', url: `${V}/sobjects/Account/@{bad.id}`, referenceId: 'dependant', body: { Name: 'x' } },
+          { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'ok', body: { Name: 'Zeta' } },
+        ],
+      });
+      const [bad, dependant, ok] = r.body.compositeResponse;
+      expect(bad.httpStatusCode).to.equal(400);
+      expect(dependant.httpStatusCode).to.equal(400);
+      expect(dependant.body[0]).to.include({ errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for bad.id found in bad.' });
+      expect(ok.httpStatusCode).to.equal(201);
+      expect(accounts()).to.deep.equal(['Acme', 'Zeta']);
+      expect(emu.requests[0].writes).to.equal(1);
+    });
+
+    it('refuses more than 25 subrequests, or more than 5 query/collection ones', async () => {
+      const many = Array.from({ length: 26 }, (_, i) => ({ method: 'GET', url: `${V}/sobjects/Account/describe`, referenceId: `d${i}` }));
+      const r = await call(emu, 'POST', `${V}/composite`, { compositeRequest: many });
+      expect(r.status).to.equal(400);
+      expect(r.body[0].errorCode).to.equal('LIMIT_EXCEEDED');
+      const queries = Array.from({ length: 6 }, (_, i) => ({ method: 'GET', url: `${V}/query?q=SELECT+Id+FROM+Account`, referenceId: `q${i}` }));
+      const q = await call(emu, 'POST', `${V}/composite`, { compositeRequest: queries });
+      expect(q.status).to.equal(400);
+      expect(q.body[0].errorCode).to.equal('LIMIT_EXCEEDED');
+      const five = await call(emu, 'POST', `${V}/composite`, { compositeRequest: queries.slice(0, 5) });
+      expect(five.status).to.equal(200);
+    });
+
+    it('rolls back a collection subrequest with failures under an allOrNone composite', async () => {
+      const r = await call(emu, 'POST', `${V}/composite`, {
+        allOrNone: true,
+        compositeRequest: [
+          { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'first', body: { Name: 'First' } },
+          { method: 'POST', url: `${V}/composite/sobjects`, referenceId: 'coll', body: { allOrNone: false, records: [{ attributes: { type: 'Account' }, Name: 'Ok' }, { attributes: { type: 'Account' } }] } },
+        ],
+      });
+      expect(r.body.compositeResponse[0].httpStatusCode).to.equal(400);
+      expect(accounts()).to.deep.equal(['Acme']);
+    });
+  });
+
+  describe('sObject collections', () => {
+    it('creates records and reports each result', async () => {
+      const r = await call(emu, 'POST', `${V}/composite/sobjects`, {
+        allOrNone: false,
+        records: [
+          { attributes: { type: 'Account' }, Name: 'Beta' },
+          { attributes: { type: 'Account' }, Industry: 'x' },
+          { attributes: { type: 'User' }, ...userBody('new@acme.example', emu.query<Row>(`SELECT Id FROM Profile WHERE Name = '${INTEGRATION_PROFILE}'`)[0].Id as string) },
+        ],
+      });
+      expect(r.status).to.equal(200);
+      expect(r.body[0]).to.deep.equal({ id: r.body[0].id, success: true, errors: [] });
+      expect(r.body[1]).to.deep.equal({ success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] }] });
+      expect(r.body[2].success).to.equal(true);
+      expect(accounts()).to.deep.equal(['Acme', 'Beta']);
+      expect(emu.requests[0]).to.include({ status: 200, writes: 3 });
+    });
+
+    it('rolls all back with allOrNone, marking the good ones ALL_OR_NONE_OPERATION_ROLLED_BACK', async () => {
+      const r = await call(emu, 'POST', `${V}/composite/sobjects`, {
+        allOrNone: true,
+        records: [
+          { attributes: { type: 'Account' }, Name: 'Beta' },
+          { attributes: { type: 'Account' }, Nope: 1, Name: 'x' },
+        ],
+      });
+      expect(r.body[0]).to.deep.equal({
+        id: null,
+        success: false,
+        errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }],
+      });
+      expect(r.body[1].errors[0].statusCode).to.equal('INVALID_FIELD');
+      expect(accounts()).to.deep.equal(['Acme']);
+      expect(emu.requests[0].writes).to.equal(0);
+    });
+
+    it('updates, retrieves and deletes', async () => {
+      const acme = emu.query<Row>('SELECT Id FROM Account')[0].Id as string;
+      const upd = await call(emu, 'PATCH', `${V}/composite/sobjects`, { records: [{ attributes: { type: 'Account' }, id: acme, Industry: 'Tech' }, { attributes: { type: 'Account' }, id: '001000000000000AAA', Name: 'x' }] });
+      expect(upd.body[0]).to.deep.equal({ id: acme, success: true, errors: [] });
+      expect(upd.body[1]).to.deep.include({ success: false });
+      expect(upd.body[1].errors[0].statusCode).to.equal('INVALID_CROSS_REFERENCE_KEY');
+      const get = await call(emu, 'GET', `${V}/composite/sobjects/Account?ids=${acme},001000000000000AAA&fields=Name,Industry`);
+      expect(get.body).to.deep.equal([{ attributes: { type: 'Account', url: `${V}/sobjects/Account/${acme}` }, Name: 'Acme', Industry: 'Tech' }, null]);
+      const post = await call(emu, 'POST', `${V}/composite/sobjects/Account`, { ids: [acme], fields: ['Name'] });
+      expect(post.body[0].Name).to.equal('Acme');
+      const del = await call(emu, 'DELETE', `${V}/composite/sobjects?ids=${acme},${acme}&allOrNone=false`);
+      expect(del.body[0]).to.deep.equal({ id: acme, success: true, errors: [] });
+      expect(del.body[1].errors[0]).to.include({ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted' });
+      expect(accounts()).to.deep.equal([]);
+    });
+
+    it('refuses more than 200 records', async () => {
+      const records = Array.from({ length: 201 }, (_, i) => ({ attributes: { type: 'Account' }, Name: `A${i}` }));
+      const r = await call(emu, 'POST', `${V}/composite/sobjects`, { records });
+      expect(r.status).to.equal(400);
+      expect(r.body[0].errorCode).to.equal('EXCEEDED_ID_LIMIT');
+      expect(accounts()).to.deep.equal(['Acme']);
+    });
+  });
+});

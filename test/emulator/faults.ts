@@ -1,0 +1,101 @@
+// Fault injection: fail the Nth request, or requests matching a path, without touching state.
+
+export interface Fault {
+  /** the Nth request (1-based), counting every request the emulator receives */
+  request?: number;
+  /** substring of the normalized path + '?' + query (raw or decoded), or '/regex/' */
+  path?: string;
+  method?: string;
+  /** default 503 */
+  status?: number;
+  errorCode?: string;
+  message?: string;
+  /** destroy the socket without an answer */
+  reset?: boolean;
+  /** default 1 when `request` is set, unlimited otherwise */
+  times?: number;
+}
+
+const DEFAULTS_BY_STATUS: Record<number, { errorCode: string; message: string }> = {
+  400: { errorCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records' },
+  401: { errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' },
+  403: { errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' },
+  404: { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+  500: { errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)' },
+  502: { errorCode: 'SERVER_UNAVAILABLE', message: 'Bad Gateway' },
+  503: { errorCode: 'SERVER_UNAVAILABLE', message: 'Server unavailable' },
+};
+
+export interface FaultHit {
+  status: number;
+  errorCode: string;
+  message: string;
+  reset: boolean;
+}
+
+/** Checks a fault's shape; returns an error text naming the bad key, or undefined. */
+export function faultProblem(f: unknown): string | undefined {
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) return 'must be an object';
+  const known = ['request', 'path', 'method', 'status', 'errorCode', 'message', 'reset', 'times'];
+  for (const [k, v] of Object.entries(f)) {
+    if (!known.includes(k)) return `unknown key '${k}' (known: ${known.join(', ')})`;
+    if ((k === 'request' || k === 'times') && (!Number.isInteger(v) || (v as number) < 1)) return `${k} must be a positive integer`;
+    if (k === 'status' && (!Number.isInteger(v) || (v as number) < 100 || (v as number) > 599)) return 'status must be an HTTP status';
+    if (['path', 'method', 'errorCode', 'message'].includes(k) && typeof v !== 'string') return `${k} must be a string`;
+    if (k === 'reset' && typeof v !== 'boolean') return 'reset must be a boolean';
+    if (k === 'path' && typeof v === 'string' && v.length > 2 && v.startsWith('/') && v.endsWith('/')) {
+      try {
+        new RegExp(v.slice(1, -1));
+      } catch {
+        return `path regex ${v} does not compile`;
+      }
+    }
+  }
+  const fault = f as Fault;
+  if (fault.request === undefined && fault.path === undefined && fault.method === undefined) return 'needs request, path or method';
+  return undefined;
+}
+
+interface ActiveFault {
+  fault: Fault;
+  remaining: number;
+  regex?: RegExp;
+}
+
+export class FaultInjector {
+  private readonly faults: ActiveFault[] = [];
+
+  public add(fault: Fault): void {
+    const problem = faultProblem(fault);
+    if (problem) throw new Error(`invalid fault ${JSON.stringify(fault)}: ${problem}`);
+    const p = fault.path;
+    const regex = p && p.length > 2 && p.startsWith('/') && p.endsWith('/') ? new RegExp(p.slice(1, -1)) : undefined;
+    this.faults.push({ fault, remaining: fault.times ?? (fault.request !== undefined ? 1 : Infinity), regex });
+  }
+
+  /** The fault that fires for this request, consuming one of its `times`. */
+  public match(seq: number, method: string, path: string, rawQuery: string | undefined): FaultHit | undefined {
+    const target = rawQuery !== undefined ? `${path}?${rawQuery}` : path;
+    let decoded = target;
+    try {
+      decoded = decodeURIComponent(target.replace(/\+/g, ' '));
+    } catch {
+      // keep the raw form
+    }
+    for (const active of this.faults) {
+      const f = active.fault;
+      if (active.remaining <= 0) continue;
+      if (f.request !== undefined && f.request !== seq) continue;
+      if (f.method !== undefined && f.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (f.path !== undefined) {
+        const hit = active.regex ? active.regex.test(target) || active.regex.test(decoded) : target.includes(f.path) || decoded.includes(f.path);
+        if (!hit) continue;
+      }
+      active.remaining--;
+      const status = f.status ?? 503;
+      const defaults = DEFAULTS_BY_STATUS[status] ?? { errorCode: 'UNKNOWN_EXCEPTION', message: `Injected fault (HTTP ${status})` };
+      return { status, errorCode: f.errorCode ?? defaults.errorCode, message: f.message ?? defaults.message, reset: f.reset === true };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+// The org emulator: a local stand-in for the parts of Salesforce the plugin touches.
+// startEmulator() builds an org from a seed and serves it on 127.0.0.1 (see design.md).
+
+import { ApiError } from './errors.js';
+import { Fault } from './faults.js';
+import { RequestLogEntry } from './log.js';
+import { Seed, SeedError, loadSeedFile, resolveSeed } from './seed.js';
+import { EmulatorServer, LATEST_API_VERSION } from './server.js';
+import { buildState } from './state.js';
+
+export type { Seed, Behaviour, ErrorSpec } from './seed.js';
+export type { Fault } from './faults.js';
+export type { RequestLogEntry, SubrequestLogEntry } from './log.js';
+export { ApiError, SeedError };
+
+export interface EmulatorOptions {
+  /** a seed object, or the path of a JSON seed file; default {} */
+  seed?: Seed | string;
+  /** 0 or absent = any free port */
+  port?: number;
+  /** append one JSON line per request to this file */
+  requestLog?: string;
+}
+
+export interface Emulator {
+  /** http://127.0.0.1:PORT, no trailing slash */
+  instanceUrl: string;
+  port: number;
+  orgId: string;
+  adminUsername: string;
+  adminAccessToken: string;
+  /** in-memory copy of the request log */
+  requests: RequestLogEntry[];
+  clearRequests(): void;
+  /** reads state with the same SOQL engine (admin visibility); not logged */
+  query<T = Record<string, unknown>>(soql: string): T[];
+  addFault(f: Fault): void;
+  /** every token issued so far now gets 401 INVALID_SESSION_ID */
+  expireTokens(): void;
+  stop(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const raw = typeof options.seed === 'string' ? loadSeedFile(options.seed) : (options.seed ?? {});
+  const seed = resolveSeed(raw);
+  const state = buildState(seed);
+  const server = new EmulatorServer(state, options.requestLog);
+  await server.listen(options.port ?? 0);
+  const engine = server.queryEngine();
+  return {
+    instanceUrl: server.instanceUrl,
+    port: server.port,
+    orgId: state.orgId,
+    adminUsername: seed.admin.username,
+    adminAccessToken: seed.admin.accessToken,
+    requests: server.log.entries,
+    clearRequests: () => server.log.clear(),
+    query: <T>(soql: string): T[] => engine.run(soql, { apiVersion: LATEST_API_VERSION, endpoint: 'data' }).records as T[],
+    addFault: (f: Fault) => server.faults.add(f),
+    expireTokens: () => {
+      for (const s of state.sessions.values()) s.expired = true;
+    },
+    stop: () => server.close(),
+  };
+}

@@ -1,0 +1,494 @@
+// The sObjects the emulator knows: fields, types, relationships and which operations each allows
+// (facts §3.1). Lookups are case-insensitive; results use the casing defined here.
+
+export type FieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'picklist'
+  | 'boolean'
+  | 'int'
+  | 'double'
+  | 'date'
+  | 'datetime'
+  | 'reference';
+
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: FieldType;
+  /** target sObject names for references; more than one = polymorphic */
+  referenceTo?: string[];
+  relationshipName?: string;
+  createable: boolean;
+  updateable: boolean;
+  /** required on insert (REQUIRED_FIELD_MISSING when absent) */
+  required?: boolean;
+  length?: number;
+  /** server-side value, computed on every read (never stored) */
+  computed?: boolean;
+  /** filterable in WHERE; default true */
+  filterable?: boolean;
+  custom?: boolean;
+  /** restricted picklist values (undefined = any) */
+  picklistValues?: () => string[];
+}
+
+export interface ChildRelationship {
+  relationshipName: string;
+  childObject: string;
+  field: string;
+}
+
+export interface ObjectDef {
+  name: string;
+  label: string;
+  keyPrefix: string;
+  fields: Map<string, FieldDef>;
+  fieldOrder: string[];
+  relationships: Map<string, FieldDef>;
+  childRelationships: Map<string, ChildRelationship>;
+  createable: boolean;
+  updateable: boolean;
+  deletable: boolean;
+  /** which query endpoints serve it */
+  endpoints: { data: boolean; tooling: boolean };
+  custom: boolean;
+  /** objects the seed's `records` section may fill */
+  dataObject: boolean;
+}
+
+export interface FieldSpec extends Partial<FieldDef> {
+  name: string;
+  type: FieldType;
+}
+
+const AUDIT_FIELDS: FieldSpec[] = [
+  { name: 'CreatedDate', type: 'datetime', label: 'Created Date', createable: false, updateable: false },
+  { name: 'CreatedById', type: 'reference', label: 'Created By ID', referenceTo: ['User'], relationshipName: 'CreatedBy', createable: false, updateable: false },
+  { name: 'LastModifiedDate', type: 'datetime', label: 'Last Modified Date', createable: false, updateable: false },
+  { name: 'LastModifiedById', type: 'reference', label: 'Last Modified By ID', referenceTo: ['User'], relationshipName: 'LastModifiedBy', createable: false, updateable: false },
+  { name: 'SystemModstamp', type: 'datetime', label: 'System Modstamp', createable: false, updateable: false },
+];
+
+/** 'FirstName' -> 'First Name', 'ProfileId' -> 'Profile ID' */
+export function labelFor(name: string): string {
+  const base = name.replace(/__c$/, '').replace(/Id$/, 'ID');
+  return base.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ');
+}
+
+export class Schema {
+  private readonly objects = new Map<string, ObjectDef>();
+  private readonly byPrefix = new Map<string, ObjectDef>();
+  private customPrefixCounter = 0;
+
+  public define(spec: {
+    name: string;
+    label?: string;
+    keyPrefix: string;
+    fields: FieldSpec[];
+    createable?: boolean;
+    updateable?: boolean;
+    deletable?: boolean;
+    endpoints?: { data: boolean; tooling: boolean };
+    audit?: boolean;
+    dataObject?: boolean;
+  }): ObjectDef {
+    const def: ObjectDef = {
+      name: spec.name,
+      label: spec.label ?? labelFor(spec.name),
+      keyPrefix: spec.keyPrefix,
+      fields: new Map(),
+      fieldOrder: [],
+      relationships: new Map(),
+      childRelationships: new Map(),
+      createable: spec.createable ?? true,
+      updateable: spec.updateable ?? true,
+      deletable: spec.deletable ?? true,
+      endpoints: spec.endpoints ?? { data: true, tooling: true },
+      custom: spec.name.endsWith('__c'),
+      dataObject: spec.dataObject ?? false,
+    };
+    this.objects.set(def.name.toLowerCase(), def);
+    this.byPrefix.set(def.keyPrefix, def);
+    this.addField(def, { name: 'Id', type: 'id', label: `${def.label} ID`, createable: false, updateable: false });
+    for (const f of spec.fields) this.addField(def, f);
+    if (spec.audit !== false) for (const f of AUDIT_FIELDS) this.addField(def, f);
+    return def;
+  }
+
+  public addField(def: ObjectDef, spec: FieldSpec): FieldDef {
+    const existing = def.fields.get(spec.name.toLowerCase());
+    if (existing) return existing;
+    const field: FieldDef = {
+      label: labelFor(spec.name),
+      createable: true,
+      updateable: true,
+      custom: spec.name.endsWith('__c'),
+      ...spec,
+    };
+    def.fields.set(field.name.toLowerCase(), field);
+    def.fieldOrder.push(field.name);
+    if (field.type === 'reference' && field.relationshipName) {
+      def.relationships.set(field.relationshipName.toLowerCase(), field);
+    }
+    return field;
+  }
+
+  public addChildRelationship(parent: string, rel: ChildRelationship): void {
+    const def = this.get(parent);
+    if (def) def.childRelationships.set(rel.relationshipName.toLowerCase(), rel);
+  }
+
+  public get(name: string): ObjectDef | undefined {
+    return this.objects.get(name.toLowerCase());
+  }
+
+  public require(name: string): ObjectDef {
+    const def = this.get(name);
+    if (!def) throw new Error(`emulator schema has no sObject ${name}`);
+    return def;
+  }
+
+  public getByPrefix(prefix: string): ObjectDef | undefined {
+    return this.byPrefix.get(prefix);
+  }
+
+  public all(): ObjectDef[] {
+    return [...this.objects.values()];
+  }
+
+  /** A key prefix for an object the seed introduces (custom objects get a0x, like real orgs). */
+  public freshPrefix(): string {
+    for (;;) {
+      const n = this.customPrefixCounter++;
+      const prefix = `a${'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(n / 36) % 36]}${'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[n % 36]}`;
+      if (!this.byPrefix.has(prefix)) return prefix;
+    }
+  }
+}
+
+const WELL_KNOWN_PREFIXES: Record<string, string> = {
+  account: '001',
+  contact: '003',
+  opportunity: '006',
+  lead: '00Q',
+  case: '500',
+  task: '00T',
+  event: '00U',
+  campaign: '701',
+  contract: '800',
+  order: '801',
+  product2: '01t',
+  pricebook2: '01s',
+  asset: '02i',
+  solution: '501',
+};
+
+export function wellKnownPrefix(name: string): string | undefined {
+  return WELL_KNOWN_PREFIXES[name.toLowerCase()];
+}
+
+// User permission names given in seeds become Permissions<Name> booleans on PermissionSet and Profile.
+export const COMMON_USER_PERMISSIONS = [
+  'ApiEnabled',
+  'ApiUserOnly',
+  'ViewSetup',
+  'ModifyAllData',
+  'ViewAllData',
+  'ManageUsers',
+  'AssignPermissionSets',
+  'CustomizeApplication',
+  'AuthorApex',
+  'RunFlow',
+  'ChatterInternalUser',
+  'UseAnyApiClient',
+  'ViewAllUsers',
+  'ManageInternalUsers',
+  'ManageProfilesPermissionsets',
+];
+
+/** Every standard object the emulator knows, with the fields the plugin and sf touch. */
+export function buildStandardSchema(timeZones: () => string[]): Schema {
+  const s = new Schema();
+  const ro = { createable: false, updateable: false };
+  const createOnly = { createable: true, updateable: false };
+
+  s.define({
+    name: 'Organization',
+    keyPrefix: '00D',
+    createable: false,
+    updateable: false,
+    deletable: false,
+    fields: [
+      { name: 'Name', type: 'string', ...ro },
+      { name: 'InstanceName', type: 'string', ...ro },
+      { name: 'IsSandbox', type: 'boolean', ...ro },
+      { name: 'TrialExpirationDate', type: 'datetime', ...ro },
+      { name: 'NamespacePrefix', type: 'string', ...ro },
+      { name: 'OrganizationType', type: 'picklist', ...ro },
+      { name: 'TimeZoneSidKey', type: 'picklist', ...ro },
+      { name: 'DefaultLocaleSidKey', type: 'picklist', ...ro },
+      { name: 'LanguageLocaleKey', type: 'picklist', ...ro },
+      { name: 'Country', type: 'string', ...ro },
+      { name: 'PrimaryContact', type: 'string', ...ro },
+    ],
+  });
+
+  s.define({
+    name: 'UserLicense',
+    label: 'User License',
+    keyPrefix: '100',
+    createable: false,
+    updateable: false,
+    deletable: false,
+    fields: [
+      { name: 'Name', type: 'string', ...ro },
+      { name: 'MasterLabel', type: 'string', ...ro },
+      { name: 'LicenseDefinitionKey', type: 'string', ...ro },
+      { name: 'Status', type: 'picklist', ...ro },
+      { name: 'TotalLicenses', type: 'int', ...ro },
+      { name: 'UsedLicenses', type: 'int', ...ro, computed: true },
+      { name: 'UsedLicensesLastUpdated', type: 'datetime', ...ro },
+      { name: '_phantom', type: 'int', ...ro },
+    ],
+  });
+
+  s.define({
+    name: 'PermissionSetLicense',
+    label: 'Permission Set License',
+    keyPrefix: '0PL',
+    createable: false,
+    updateable: false,
+    deletable: false,
+    fields: [
+      { name: 'DeveloperName', type: 'string', ...ro },
+      { name: 'MasterLabel', type: 'string', ...ro },
+      { name: 'Language', type: 'picklist', ...ro },
+      { name: 'PermissionSetLicenseKey', type: 'string', ...ro },
+      { name: 'Status', type: 'picklist', ...ro },
+      { name: 'ExpirationDate', type: 'date', ...ro },
+      { name: 'TotalLicenses', type: 'int', ...ro },
+      { name: 'UsedLicenses', type: 'int', ...ro, computed: true },
+      { name: 'IsAvailableForIntegrations', type: 'boolean', ...ro },
+      { name: 'MaximumPermissionsApiEnabled', type: 'boolean', ...ro },
+      { name: 'MaximumPermissionsRunFlow', type: 'boolean', ...ro },
+      { name: '_phantom', type: 'int', ...ro },
+      { name: '_compatibleUserLicenses', type: 'string', ...ro },
+    ],
+  });
+
+  s.define({
+    name: 'Profile',
+    keyPrefix: '00e',
+    deletable: false,
+    fields: [
+      { name: 'Name', type: 'string', required: true, length: 255 },
+      { name: 'Description', type: 'string', length: 255 },
+      { name: 'UserLicenseId', type: 'reference', referenceTo: ['UserLicense'], relationshipName: 'UserLicense', required: true, ...createOnly, label: 'User License ID' },
+      { name: 'UserType', type: 'picklist', ...ro },
+      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean' })),
+      { name: '_custom', type: 'boolean', ...ro },
+    ],
+  });
+
+  s.define({
+    name: 'User',
+    keyPrefix: '005',
+    deletable: false,
+    fields: [
+      { name: 'Username', type: 'string', required: true, length: 80 },
+      { name: 'LastName', type: 'string', required: true, length: 80, label: 'Last Name' },
+      { name: 'FirstName', type: 'string', length: 40, label: 'First Name' },
+      { name: 'Name', type: 'string', ...ro, computed: true, label: 'Full Name' },
+      { name: 'Email', type: 'email', required: true, length: 128 },
+      { name: 'Alias', type: 'string', required: true, length: 8 },
+      { name: 'CommunityNickname', type: 'string', length: 40, label: 'Nickname' },
+      { name: 'TimeZoneSidKey', type: 'picklist', required: true, label: 'Time Zone', picklistValues: timeZones },
+      { name: 'LocaleSidKey', type: 'picklist', required: true, label: 'Locale' },
+      { name: 'EmailEncodingKey', type: 'picklist', required: true, label: 'Email Encoding' },
+      { name: 'LanguageLocaleKey', type: 'picklist', required: true, label: 'Language' },
+      { name: 'ProfileId', type: 'reference', referenceTo: ['Profile'], relationshipName: 'Profile', required: true, label: 'Profile ID' },
+      { name: 'UserType', type: 'picklist', ...ro, label: 'User Type' },
+      { name: 'IsActive', type: 'boolean', label: 'Active' },
+      { name: 'FederationIdentifier', type: 'string', length: 512, label: 'SAML Federation ID' },
+      { name: 'Title', type: 'string', length: 80 },
+      { name: 'Department', type: 'string', length: 80 },
+      { name: 'CompanyName', type: 'string', length: 80, label: 'Company Name' },
+      { name: 'LastLoginDate', type: 'datetime', ...ro, label: 'Last Login' },
+    ],
+  });
+
+  s.define({
+    name: 'PermissionSetLicenseAssign',
+    label: 'Permission Set License Assignment',
+    keyPrefix: '2LA',
+    updateable: false,
+    fields: [
+      { name: 'AssigneeId', type: 'reference', referenceTo: ['User'], relationshipName: 'Assignee', required: true, ...createOnly, label: 'Assignee ID' },
+      {
+        name: 'PermissionSetLicenseId',
+        type: 'reference',
+        referenceTo: ['PermissionSetLicense'],
+        relationshipName: 'PermissionSetLicense',
+        required: true,
+        ...createOnly,
+        label: 'Permission Set License ID',
+      },
+    ],
+  });
+
+  s.define({
+    name: 'PermissionSet',
+    label: 'Permission Set',
+    keyPrefix: '0PS',
+    fields: [
+      { name: 'Name', type: 'string', required: true, length: 80 },
+      { name: 'Label', type: 'string', required: true, length: 80 },
+      { name: 'Description', type: 'textarea', length: 255 },
+      { name: 'LicenseId', type: 'reference', referenceTo: ['UserLicense', 'PermissionSetLicense'], relationshipName: 'License', ...createOnly, label: 'License ID' },
+      { name: 'ProfileId', type: 'reference', referenceTo: ['Profile'], relationshipName: 'Profile', ...ro, label: 'Profile ID' },
+      { name: 'IsOwnedByProfile', type: 'boolean', ...ro },
+      { name: 'IsCustom', type: 'boolean', ...ro },
+      { name: 'PermissionSetGroupId', type: 'reference', referenceTo: ['PermissionSetGroup'], relationshipName: 'PermissionSetGroup', ...ro },
+      { name: 'Type', type: 'picklist', ...ro },
+      { name: 'NamespacePrefix', type: 'string', ...ro },
+      { name: 'HasActivationRequired', type: 'boolean' },
+      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean' })),
+    ],
+  });
+
+  s.define({
+    name: 'PermissionSetGroup',
+    label: 'Permission Set Group',
+    keyPrefix: '0PG',
+    fields: [
+      { name: 'DeveloperName', type: 'string', required: true, length: 80 },
+      { name: 'MasterLabel', type: 'string', required: true, length: 80 },
+      { name: 'Description', type: 'textarea', length: 255 },
+      { name: 'Language', type: 'picklist' },
+      { name: 'Status', type: 'picklist', ...ro },
+      { name: 'HasActivationRequired', type: 'boolean' },
+      { name: 'NamespacePrefix', type: 'string', ...ro },
+    ],
+  });
+
+  s.define({
+    name: 'PermissionSetGroupComponent',
+    label: 'Permission Set Group Component',
+    keyPrefix: '0PH',
+    updateable: false,
+    fields: [
+      { name: 'PermissionSetGroupId', type: 'reference', referenceTo: ['PermissionSetGroup'], relationshipName: 'PermissionSetGroup', required: true, ...createOnly },
+      { name: 'PermissionSetId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'PermissionSet', required: true, ...createOnly },
+    ],
+  });
+
+  s.define({
+    name: 'PermissionSetAssignment',
+    label: 'Permission Set Assignment',
+    keyPrefix: '0Pa',
+    fields: [
+      { name: 'AssigneeId', type: 'reference', referenceTo: ['User'], relationshipName: 'Assignee', required: true, ...createOnly, label: 'Assignee ID' },
+      { name: 'PermissionSetId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'PermissionSet', ...createOnly, label: 'Permission Set ID' },
+      {
+        name: 'PermissionSetGroupId',
+        type: 'reference',
+        referenceTo: ['PermissionSetGroup'],
+        relationshipName: 'PermissionSetGroup',
+        ...createOnly,
+        label: 'Permission Set Group ID',
+      },
+      { name: 'ExpirationDate', type: 'datetime' },
+      { name: 'IsActive', type: 'boolean', ...ro },
+      { name: 'IsRevoked', type: 'boolean', ...ro },
+    ],
+  });
+
+  const objectPerms = ['PermissionsRead', 'PermissionsCreate', 'PermissionsEdit', 'PermissionsDelete', 'PermissionsViewAllRecords', 'PermissionsModifyAllRecords', 'PermissionsViewAllFields'];
+  s.define({
+    name: 'ObjectPermissions',
+    label: 'Object Permissions',
+    keyPrefix: '110',
+    fields: [
+      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
+      { name: 'SobjectType', type: 'picklist', required: true, ...createOnly, label: 'Sobject Type Name' },
+      ...objectPerms.map((p): FieldSpec => ({ name: p, type: 'boolean' })),
+    ],
+  });
+
+  s.define({
+    name: 'FieldPermissions',
+    label: 'Field Permissions',
+    keyPrefix: '01k',
+    fields: [
+      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
+      { name: 'SobjectType', type: 'picklist', required: true, ...createOnly, label: 'Sobject Type Name' },
+      { name: 'Field', type: 'picklist', required: true, ...createOnly, label: 'Field Name' },
+      { name: 'PermissionsRead', type: 'boolean' },
+      { name: 'PermissionsEdit', type: 'boolean' },
+    ],
+  });
+
+  // Tooling-only: sf's post-login sandbox check; always empty here.
+  s.define({
+    name: 'SandboxProcess',
+    keyPrefix: '0GR',
+    createable: false,
+    updateable: false,
+    deletable: false,
+    endpoints: { data: false, tooling: true },
+    fields: [
+      { name: 'SandboxName', type: 'string', ...ro },
+      { name: 'SandboxInfoId', type: 'string', ...ro },
+      { name: 'SandboxOrganization', type: 'string', ...ro },
+      { name: 'Status', type: 'picklist', ...ro },
+      { name: 'LicenseType', type: 'picklist', ...ro },
+      { name: 'CopyProgress', type: 'int', ...ro },
+      { name: 'SourceId', type: 'string', ...ro },
+      { name: 'Description', type: 'string', ...ro },
+      { name: 'StartDate', type: 'datetime', ...ro },
+      { name: 'EndDate', type: 'datetime', ...ro },
+    ],
+  });
+
+  s.define({
+    name: 'Account',
+    keyPrefix: '001',
+    endpoints: { data: true, tooling: false },
+    dataObject: true,
+    fields: [
+      { name: 'Name', type: 'string', required: true, length: 255, label: 'Account Name' },
+      { name: 'Type', type: 'picklist' },
+      { name: 'Industry', type: 'picklist' },
+      { name: 'Phone', type: 'phone' },
+      { name: 'Website', type: 'url' },
+      { name: 'Description', type: 'textarea' },
+      { name: 'BillingCity', type: 'string' },
+      { name: 'BillingCountry', type: 'string' },
+      { name: 'AnnualRevenue', type: 'double' },
+      { name: 'NumberOfEmployees', type: 'int' },
+      { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
+    ],
+  });
+
+  // Child relationships used by parent-child subqueries.
+  s.addChildRelationship('User', { relationshipName: 'PermissionSetAssignments', childObject: 'PermissionSetAssignment', field: 'AssigneeId' });
+  s.addChildRelationship('User', { relationshipName: 'PermissionSetLicenseAssignments', childObject: 'PermissionSetLicenseAssign', field: 'AssigneeId' });
+  s.addChildRelationship('PermissionSet', { relationshipName: 'Assignments', childObject: 'PermissionSetAssignment', field: 'PermissionSetId' });
+  s.addChildRelationship('PermissionSet', { relationshipName: 'ObjectPerms', childObject: 'ObjectPermissions', field: 'ParentId' });
+  s.addChildRelationship('PermissionSet', { relationshipName: 'FieldPerms', childObject: 'FieldPermissions', field: 'ParentId' });
+  s.addChildRelationship('PermissionSetGroup', { relationshipName: 'PermissionSetGroupComponents', childObject: 'PermissionSetGroupComponent', field: 'PermissionSetGroupId' });
+  s.addChildRelationship('PermissionSetGroup', { relationshipName: 'Assignments', childObject: 'PermissionSetAssignment', field: 'PermissionSetGroupId' });
+  s.addChildRelationship('PermissionSetLicense', { relationshipName: 'PermissionSetLicenseAssignments', childObject: 'PermissionSetLicenseAssign', field: 'PermissionSetLicenseId' });
+  s.addChildRelationship('Profile', { relationshipName: 'Users', childObject: 'User', field: 'ProfileId' });
+  return s;
+}
+
+/** Hidden fields (leading underscore) carry emulator bookkeeping; no API surface shows them. */
+export function isHidden(field: FieldDef): boolean {
+  return field.name.startsWith('_');
+}

@@ -1,0 +1,751 @@
+// The seed: a JSON description of an org (design.md "Seed format (contract)"). Everything left out
+// gets a realistic default, so `{}` is valid; a list given in the seed replaces its default list.
+// validateSeed() rejects nonsense with the path of the offending value.
+
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { Fault, faultProblem } from './faults.js';
+import { to18 } from './ids.js';
+
+export interface SeedOrg {
+  id?: string;
+  name?: string;
+  myDomain?: string;
+  isSandbox?: boolean;
+  organizationType?: string;
+  instanceName?: string;
+  defaults?: {
+    timeZoneSidKey?: string;
+    localeSidKey?: string;
+    languageLocaleKey?: string;
+    emailEncodingKey?: string;
+  };
+}
+
+export interface SeedUserLicense {
+  name: string;
+  masterLabel?: string;
+  total: number;
+  /** seats in use; the part above the listed active users stands for unlisted seat holders */
+  used?: number;
+  status?: 'Active' | 'Disabled';
+  licenseDefinitionKey?: string;
+}
+
+export interface SeedPermissionSetLicense {
+  developerName: string;
+  label?: string;
+  total: number;
+  used?: number;
+  status?: 'Active' | 'Disabled';
+  permissionSetLicenseKey?: string;
+  isAvailableForIntegrations?: boolean;
+  expirationDate?: string;
+  /** user license names whose users may hold it; null/absent = any (SalesforceAPIIntegrationPsl defaults to the integration license) */
+  compatibleUserLicenses?: string[] | null;
+}
+
+export interface SeedProfile {
+  name: string;
+  license: string;
+  /** custom profiles can be edited through the API; seeded standard ones can't */
+  custom?: boolean;
+  userPermissions?: string[];
+  description?: string;
+}
+
+export type ObjectPermissionName = 'read' | 'create' | 'edit' | 'delete' | 'viewall' | 'modifyall' | 'viewallfields';
+
+export interface SeedPermissionSet {
+  name: string;
+  label?: string;
+  description?: string;
+  /** null = "--None--"; else a user license name or a PSL developer name */
+  license?: string | null;
+  objects?: Record<string, ObjectPermissionName[]>;
+  fields?: Record<string, Array<'read' | 'edit'>>;
+  userPermissions?: string[];
+  hasActivationRequired?: boolean;
+  namespacePrefix?: string;
+}
+
+export interface SeedPermissionSetGroup {
+  name: string;
+  label?: string;
+  description?: string;
+  permissionSets: string[];
+  status?: 'Updated' | 'Outdated' | 'Updating' | 'Failed';
+}
+
+export interface SeedUser {
+  username: string;
+  lastName?: string;
+  firstName?: string;
+  email?: string;
+  alias?: string;
+  profile: string;
+  active?: boolean;
+  timeZoneSidKey?: string;
+  localeSidKey?: string;
+  languageLocaleKey?: string;
+  emailEncodingKey?: string;
+  federationIdentifier?: string;
+  /** permission set or permission set group names (creates PermissionSetAssignment rows) */
+  permissionSets?: string[];
+  /** PSL developer names (creates PermissionSetLicenseAssign rows) */
+  permissionSetLicenses?: string[];
+}
+
+export interface SeedConnectedApp {
+  name: string;
+  consumerKey?: string;
+  certificate?: string;
+  adminApproved?: boolean;
+  profiles?: string[];
+  permissionSets?: string[];
+  [key: string]: unknown;
+}
+
+export interface SeedExternalClientApp {
+  name: string;
+  consumerKey?: string;
+  certificate?: string;
+  permittedUsers?: 'AdminApprovedPreAuthorized' | 'AllSelfAuthorized';
+  profiles?: string[];
+  permissionSets?: string[];
+  [key: string]: unknown;
+}
+
+export type SeedRecordValue = string | number | boolean | null;
+
+export interface Seed {
+  org?: SeedOrg;
+  admin?: { username?: string; accessToken?: string };
+  userLicenses?: SeedUserLicense[];
+  permissionSetLicenses?: SeedPermissionSetLicense[];
+  profiles?: SeedProfile[];
+  permissionSets?: SeedPermissionSet[];
+  permissionSetGroups?: SeedPermissionSetGroup[];
+  users?: SeedUser[];
+  usernamesTakenElsewhere?: string[];
+  connectedApps?: SeedConnectedApp[];
+  externalClientApps?: SeedExternalClientApp[];
+  records?: Record<string, Array<Record<string, SeedRecordValue>>>;
+  behaviour?: Partial<Behaviour>;
+  faults?: Fault[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Behaviour switches (facts §13). One entry per switch: its default and its validator. A later
+// issue adds a switch by adding an entry here; the Behaviour type follows from the table.
+
+/** An error the emulator answers with; {placeholders} in message are filled at the call site. */
+export interface ErrorSpec {
+  errorCode: string;
+  message: string;
+  status?: number;
+}
+
+type Check<T> = (value: unknown, path: string) => T;
+
+const oneOf =
+  <T extends string>(...values: T[]): Check<T> =>
+  (v, path) => {
+    if (typeof v !== 'string' || !values.includes(v as T)) throw new SeedError(path, `must be one of ${values.map((x) => `'${x}'`).join(', ')}`);
+    return v as T;
+  };
+const bool: Check<boolean> = (v, path) => {
+  if (typeof v !== 'boolean') throw new SeedError(path, 'must be true or false');
+  return v;
+};
+const text: Check<string> = (v, path) => {
+  if (typeof v !== 'string' || v === '') throw new SeedError(path, 'must be a non-empty string');
+  return v;
+};
+const stringList: Check<string[]> = (v, path) => {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new SeedError(path, 'must be a list of strings');
+  return v as string[];
+};
+const errorSpec: Check<ErrorSpec> = (v, path) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SeedError(path, 'must be {errorCode, message, status?}');
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['errorCode', 'message', 'status'].includes(k)) throw new SeedError(`${path}.${k}`, 'unknown key (known: errorCode, message, status)');
+  const spec: ErrorSpec = { errorCode: text(o.errorCode, `${path}.errorCode`), message: text(o.message, `${path}.message`) };
+  if (o.status !== undefined) {
+    if (!Number.isInteger(o.status) || (o.status as number) < 400 || (o.status as number) > 599) throw new SeedError(`${path}.status`, 'must be an HTTP error status');
+    spec.status = o.status as number;
+  }
+  return spec;
+};
+const errorOrAccept: Check<ErrorSpec | 'accept'> = (v, path) => (v === 'accept' ? 'accept' : errorSpec(v, path));
+
+function sw<T>(defaultValue: T, check: Check<T>): { default: T; check: Check<T> } {
+  return { default: defaultValue, check };
+}
+
+export const BEHAVIOURS = {
+  /** #13: WHERE on UserLicense.TotalLicenses/UsedLicenses at API >= 64.0 */
+  licenseCountFilter: sw<'reject' | 'allow'>('reject', oneOf('reject', 'allow')),
+  /** #5: error when the PSL has no free seat */
+  pslLimitError: sw<'LICENSE_LIMIT_EXCEEDED' | 'INSUFFICIENT_ACCESS_OR_READONLY'>('LICENSE_LIMIT_EXCEEDED', oneOf('LICENSE_LIMIT_EXCEEDED', 'INSUFFICIENT_ACCESS_OR_READONLY')),
+  /** #7: duplicate PermissionSetAssignment text; {assigneeId}, {permissionSetId} */
+  duplicatePsaMessage: sw<string>('Duplicate PermissionSetAssignment. Assignee: {assigneeId}, PermissionSet: {permissionSetId}', text),
+  /** #17: PATCH on PermissionSetLicenseAssign */
+  pslaUpdateError: sw<ErrorSpec>({ status: 405, errorCode: 'METHOD_NOT_ALLOWED', message: "HTTP Method 'PATCH' not allowed. Allowed are HEAD,GET,DELETE" }, errorSpec),
+  /** #1: assigning a PSL-licensed permission set creates the missing PSLA */
+  autoAssignPslOnPermsetAssign: sw<boolean>(true, bool),
+  /** #1 with autoAssign false: {psl} = PSL developer name, {permissionSet} = set name */
+  missingPslError: sw<ErrorSpec>(
+    { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user doesn't have the permission set license {psl}, which permission set {permissionSet} requires." },
+    errorSpec,
+  ),
+  /** #2, #16: a set licensed to another user license; 'accept' assigns it anyway */
+  licenseMismatchError: sw<ErrorSpec | 'accept'>({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license." }, errorOrAccept),
+  /** #14: what an integration user's session can't query */
+  integrationUserDeniedTypes: sw<string[]>(['Organization'], stringList),
+  /** Username not email-shaped (unsettled) */
+  usernameFormatError: sw<ErrorSpec>({ errorCode: 'INVALID_NEW_VALUE', message: 'Username must be in the form of an email address (for example, john@acme.com)' }, errorSpec),
+  /** PSL assigned to a user whose license it doesn't support; {psl}, {username} */
+  pslIncompatibleError: sw<ErrorSpec>(
+    { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "Can't assign permission set license {psl} to user {username}. The user license doesn't support it." },
+    errorSpec,
+  ),
+  /** Moving a user to a profile on another user license; 'accept' allows it */
+  profileLicenseChangeError: sw<ErrorSpec | 'accept'>({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "You can only assign profiles that are compatible with the user's license" }, errorOrAccept),
+  /** #15: standard-object ObjectPermissions in a set licensed to the Salesforce Integration user license */
+  integrationLicensedPermsetStandardObjects: sw<'reject' | 'allow'>('reject', oneOf('reject', 'allow')),
+  /** Assigning a permission set group whose Status isn't 'Updated'; {group}, {status} */
+  groupNotUpdatedError: sw<ErrorSpec>(
+    { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "Permission set group {group} can't be assigned while its status is {status}." },
+    errorSpec,
+  ),
+};
+
+export type Behaviour = { [K in keyof typeof BEHAVIOURS]: (typeof BEHAVIOURS)[K]['default'] };
+
+export function defaultBehaviour(): Behaviour {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(BEHAVIOURS)) out[k] = structuredClone(v.default);
+  return out as Behaviour;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export class SeedError extends Error {
+  public constructor(
+    public readonly path: string,
+    detail: string,
+  ) {
+    super(`${path}: ${detail}`);
+    this.name = 'SeedError';
+  }
+}
+
+export const INTEGRATION_LICENSE = 'Salesforce Integration';
+export const INTEGRATION_PSL = 'SalesforceAPIIntegrationPsl';
+export const INTEGRATION_PROFILE = 'Minimum Access - API Only Integrations';
+
+/** The seed with every default filled in; what the state is built from. */
+export interface ResolvedSeed {
+  org: Required<Omit<SeedOrg, 'defaults'>> & { defaults: Required<NonNullable<SeedOrg['defaults']>> };
+  admin: { username: string; accessToken: string };
+  userLicenses: SeedUserLicense[];
+  permissionSetLicenses: SeedPermissionSetLicense[];
+  profiles: SeedProfile[];
+  permissionSets: SeedPermissionSet[];
+  permissionSetGroups: SeedPermissionSetGroup[];
+  users: SeedUser[];
+  usernamesTakenElsewhere: string[];
+  connectedApps: SeedConnectedApp[];
+  externalClientApps: SeedExternalClientApp[];
+  records: Record<string, Array<Record<string, SeedRecordValue>>>;
+  behaviour: Behaviour;
+  faults: Fault[];
+}
+
+export function loadSeedFile(path: string): Seed {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SeedError('seed', `can't read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(raw) as Seed;
+  } catch (e) {
+    throw new SeedError('seed', `${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+// --- small validators ------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown, path: string, known: string[]): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SeedError(path, 'must be an object');
+  for (const k of Object.keys(v)) if (!known.includes(k)) throw new SeedError(`${path}.${k}`, `unknown key (known: ${known.join(', ')})`);
+  return v as Obj;
+}
+function list(v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) throw new SeedError(path, 'must be a list');
+  return v;
+}
+function optStr(v: unknown, path: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') throw new SeedError(path, 'must be a non-empty string');
+  return v;
+}
+function reqStr(v: unknown, path: string): string {
+  if (v === undefined) throw new SeedError(path, 'is required');
+  return optStr(v, path) as string;
+}
+function optBool(v: unknown, path: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new SeedError(path, 'must be true or false');
+  return v;
+}
+function optCount(v: unknown, path: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || (v as number) < 0) throw new SeedError(path, 'must be a whole number >= 0');
+  return v as number;
+}
+function optStrList(v: unknown, path: string): string[] | undefined {
+  if (v === undefined) return undefined;
+  return list(v, path).map((x, i) => reqStr(x, `${path}[${i}]`));
+}
+function uniqueBy<T>(items: T[], key: (t: T) => string, path: string, what: string): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const k = key(item).toLowerCase();
+    if (seen.has(k)) throw new SeedError(`${path}[${i}]`, `duplicate ${what} '${key(item)}'`);
+    seen.add(k);
+  });
+}
+
+const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const TOKEN_SHAPE = /^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?![A-Za-z0-9._]+$/;
+
+function tokenFor(orgId: string, username: string): string {
+  const digest = createHash('sha256').update(`${orgId}/${username}`).digest('base64').replace(/[^A-Za-z0-9]/g, '');
+  return `${orgId}!AQ0${digest.slice(0, 40)}`;
+}
+
+const OBJECT_PERMS: ObjectPermissionName[] = ['read', 'create', 'edit', 'delete', 'viewall', 'modifyall', 'viewallfields'];
+
+/** Validates a seed and fills in every default. Throws SeedError naming the path. */
+export function resolveSeed(input: unknown): ResolvedSeed {
+  const s = obj(input ?? {}, 'seed', [
+    'org',
+    'admin',
+    'userLicenses',
+    'permissionSetLicenses',
+    'profiles',
+    'permissionSets',
+    'permissionSetGroups',
+    'users',
+    'usernamesTakenElsewhere',
+    'connectedApps',
+    'externalClientApps',
+    'records',
+    'behaviour',
+    'faults',
+    '$schema',
+    'description',
+  ]);
+
+  // org
+  const o = s.org === undefined ? {} : obj(s.org, 'seed.org', ['id', 'name', 'myDomain', 'isSandbox', 'organizationType', 'instanceName', 'defaults']);
+  let orgId = '00D000000000001EAA';
+  if (o.id !== undefined) {
+    const id = to18(o.id);
+    if (!id || !id.startsWith('00D')) throw new SeedError('seed.org.id', 'must be a 15- or 18-char Organization id starting with 00D');
+    orgId = id;
+  }
+  const d = o.defaults === undefined ? {} : obj(o.defaults, 'seed.org.defaults', ['timeZoneSidKey', 'localeSidKey', 'languageLocaleKey', 'emailEncodingKey']);
+  const timeZone = optStr(d.timeZoneSidKey, 'seed.org.defaults.timeZoneSidKey') ?? 'America/Los_Angeles';
+  if (!isTimeZone(timeZone)) throw new SeedError('seed.org.defaults.timeZoneSidKey', `unknown time zone '${timeZone}'`);
+  const isSandbox = optBool(o.isSandbox, 'seed.org.isSandbox') ?? false;
+  const org: ResolvedSeed['org'] = {
+    id: orgId,
+    name: optStr(o.name, 'seed.org.name') ?? 'Emulated Org',
+    myDomain: optStr(o.myDomain, 'seed.org.myDomain') ?? 'emu',
+    isSandbox,
+    organizationType: optStr(o.organizationType, 'seed.org.organizationType') ?? 'Enterprise Edition',
+    instanceName: optStr(o.instanceName, 'seed.org.instanceName') ?? (isSandbox ? 'CS1' : 'EMU1'),
+    defaults: {
+      timeZoneSidKey: timeZone,
+      localeSidKey: optStr(d.localeSidKey, 'seed.org.defaults.localeSidKey') ?? 'en_US',
+      languageLocaleKey: optStr(d.languageLocaleKey, 'seed.org.defaults.languageLocaleKey') ?? 'en_US',
+      emailEncodingKey: optStr(d.emailEncodingKey, 'seed.org.defaults.emailEncodingKey') ?? 'UTF-8',
+    },
+  };
+
+  // admin
+  const a = s.admin === undefined ? {} : obj(s.admin, 'seed.admin', ['username', 'accessToken']);
+  const adminUsername = optStr(a.username, 'seed.admin.username') ?? 'admin@emu.example';
+  if (!EMAIL.test(adminUsername)) throw new SeedError('seed.admin.username', 'must be email-shaped');
+  const accessToken = optStr(a.accessToken, 'seed.admin.accessToken') ?? tokenFor(orgId, adminUsername);
+  if (!TOKEN_SHAPE.test(accessToken)) throw new SeedError('seed.admin.accessToken', "must look like '<org id>!<letters and digits>' (sf recognises tokens by that shape)");
+
+  // user licenses
+  const userLicenses: SeedUserLicense[] =
+    s.userLicenses === undefined
+      ? [
+          { name: INTEGRATION_LICENSE, total: 5, used: 0 },
+          { name: 'Salesforce', total: 10, used: 0 },
+        ]
+      : list(s.userLicenses, 'seed.userLicenses').map((v, i) => {
+          const p = `seed.userLicenses[${i}]`;
+          const l = obj(v, p, ['name', 'masterLabel', 'total', 'used', 'status', 'licenseDefinitionKey']);
+          const status = optStr(l.status, `${p}.status`);
+          if (status !== undefined && status !== 'Active' && status !== 'Disabled') throw new SeedError(`${p}.status`, "must be 'Active' or 'Disabled'");
+          const total = optCount(l.total, `${p}.total`);
+          if (total === undefined) throw new SeedError(`${p}.total`, 'is required');
+          return {
+            name: reqStr(l.name, `${p}.name`),
+            masterLabel: optStr(l.masterLabel, `${p}.masterLabel`),
+            total,
+            used: optCount(l.used, `${p}.used`),
+            status,
+            licenseDefinitionKey: optStr(l.licenseDefinitionKey, `${p}.licenseDefinitionKey`),
+          };
+        });
+  uniqueBy(userLicenses, (l) => l.name, 'seed.userLicenses', 'license name');
+  const licenseNames = new Set(userLicenses.map((l) => l.name.toLowerCase()));
+
+  // permission set licenses
+  // An edition without the integration user license lacks its PSL too.
+  const permissionSetLicenses: SeedPermissionSetLicense[] =
+    s.permissionSetLicenses === undefined
+      ? licenseNames.has(INTEGRATION_LICENSE.toLowerCase())
+        ? [{ developerName: INTEGRATION_PSL, label: 'Salesforce API Integration', total: 5, used: 0 }]
+        : []
+      : list(s.permissionSetLicenses, 'seed.permissionSetLicenses').map((v, i) => {
+          const p = `seed.permissionSetLicenses[${i}]`;
+          const l = obj(v, p, [
+            'developerName',
+            'label',
+            'total',
+            'used',
+            'status',
+            'permissionSetLicenseKey',
+            'isAvailableForIntegrations',
+            'expirationDate',
+            'compatibleUserLicenses',
+          ]);
+          const total = optCount(l.total, `${p}.total`);
+          if (total === undefined) throw new SeedError(`${p}.total`, 'is required');
+          const developerName = reqStr(l.developerName, `${p}.developerName`);
+          if (!API_NAME.test(developerName)) throw new SeedError(`${p}.developerName`, 'must be an API name (letters, digits, _)');
+          const compat = l.compatibleUserLicenses === null ? null : optStrList(l.compatibleUserLicenses, `${p}.compatibleUserLicenses`);
+          compat?.forEach((n, j) => {
+            if (!licenseNames.has(n.toLowerCase())) throw new SeedError(`${p}.compatibleUserLicenses[${j}]`, `no user license named '${n}' in seed.userLicenses`);
+          });
+          const status = optStr(l.status, `${p}.status`);
+          if (status !== undefined && status !== 'Active' && status !== 'Disabled') throw new SeedError(`${p}.status`, "must be 'Active' or 'Disabled'");
+          return {
+            developerName,
+            label: optStr(l.label, `${p}.label`),
+            total,
+            used: optCount(l.used, `${p}.used`),
+            status,
+            permissionSetLicenseKey: optStr(l.permissionSetLicenseKey, `${p}.permissionSetLicenseKey`),
+            isAvailableForIntegrations: optBool(l.isAvailableForIntegrations, `${p}.isAvailableForIntegrations`),
+            expirationDate: optStr(l.expirationDate, `${p}.expirationDate`),
+            compatibleUserLicenses: compat,
+          };
+        });
+  uniqueBy(permissionSetLicenses, (l) => l.developerName, 'seed.permissionSetLicenses', 'PSL developer name');
+  for (const psl of permissionSetLicenses) {
+    // The API Integration PSL only fits the integration user license unless the seed says otherwise.
+    if (psl.compatibleUserLicenses === undefined && psl.developerName.toLowerCase() === INTEGRATION_PSL.toLowerCase()) {
+      psl.compatibleUserLicenses = licenseNames.has(INTEGRATION_LICENSE.toLowerCase()) ? [INTEGRATION_LICENSE] : [];
+    }
+  }
+  const pslNames = new Set(permissionSetLicenses.map((l) => l.developerName.toLowerCase()));
+
+  // profiles
+  const profiles: SeedProfile[] =
+    s.profiles === undefined
+      ? [
+          { name: INTEGRATION_PROFILE, license: INTEGRATION_LICENSE, userPermissions: ['ApiEnabled', 'ApiUserOnly', 'ChatterInternalUser'] },
+          {
+            name: 'System Administrator',
+            license: 'Salesforce',
+            userPermissions: ['ApiEnabled', 'ViewSetup', 'ModifyAllData', 'ViewAllData', 'ManageUsers', 'AssignPermissionSets', 'CustomizeApplication', 'AuthorApex', 'RunFlow', 'ManageProfilesPermissionsets'],
+          },
+          { name: 'Standard User', license: 'Salesforce', userPermissions: ['ApiEnabled', 'RunFlow'] },
+        ].filter((p) => licenseNames.has(p.license.toLowerCase()))
+      : list(s.profiles, 'seed.profiles').map((v, i) => {
+          const p = `seed.profiles[${i}]`;
+          const pr = obj(v, p, ['name', 'license', 'custom', 'userPermissions', 'description']);
+          const license = reqStr(pr.license, `${p}.license`);
+          if (!licenseNames.has(license.toLowerCase())) throw new SeedError(`${p}.license`, `no user license named '${license}' in seed.userLicenses`);
+          return {
+            name: reqStr(pr.name, `${p}.name`),
+            license,
+            custom: optBool(pr.custom, `${p}.custom`),
+            userPermissions: checkUserPermissions(pr.userPermissions, `${p}.userPermissions`),
+            description: optStr(pr.description, `${p}.description`),
+          };
+        });
+  uniqueBy(profiles, (p) => p.name, 'seed.profiles', 'profile name');
+  const profileNames = new Set(profiles.map((p) => p.name.toLowerCase()));
+
+  // permission sets
+  const permissionSets: SeedPermissionSet[] =
+    s.permissionSets === undefined
+      ? []
+      : list(s.permissionSets, 'seed.permissionSets').map((v, i) => {
+          const p = `seed.permissionSets[${i}]`;
+          const ps = obj(v, p, ['name', 'label', 'description', 'license', 'objects', 'fields', 'userPermissions', 'hasActivationRequired', 'namespacePrefix']);
+          const name = reqStr(ps.name, `${p}.name`);
+          if (!API_NAME.test(name) || name.includes('__') || name.endsWith('_') || name.length > 80) {
+            throw new SeedError(`${p}.name`, 'must be an API name: letters, digits and _, starting with a letter, no __, no trailing _');
+          }
+          let license: string | null = null;
+          if (ps.license !== undefined && ps.license !== null) {
+            license = reqStr(ps.license, `${p}.license`);
+            if (!licenseNames.has(license.toLowerCase()) && !pslNames.has(license.toLowerCase())) {
+              throw new SeedError(`${p}.license`, `'${license}' is neither a user license name nor a PSL developer name in this seed`);
+            }
+          }
+          const objects: Record<string, ObjectPermissionName[]> = {};
+          if (ps.objects !== undefined) {
+            const os = obj(ps.objects, `${p}.objects`, Object.keys(ps.objects as Obj));
+            for (const [objName, perms] of Object.entries(os)) {
+              if (!API_NAME.test(objName)) throw new SeedError(`${p}.objects.${objName}`, 'object name must be an API name');
+              objects[objName] = list(perms, `${p}.objects.${objName}`).map((x, j) => {
+                const perm = String(x).toLowerCase() as ObjectPermissionName;
+                if (!OBJECT_PERMS.includes(perm)) throw new SeedError(`${p}.objects.${objName}[${j}]`, `must be one of ${OBJECT_PERMS.join(', ')}`);
+                return perm;
+              });
+            }
+          }
+          const fields: Record<string, Array<'read' | 'edit'>> = {};
+          if (ps.fields !== undefined) {
+            const fs = obj(ps.fields, `${p}.fields`, Object.keys(ps.fields as Obj));
+            for (const [fieldName, perms] of Object.entries(fs)) {
+              if (!/^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/.test(fieldName)) throw new SeedError(`${p}.fields.${fieldName}`, "must be written 'Object.Field'");
+              fields[fieldName] = list(perms, `${p}.fields.${fieldName}`).map((x, j) => {
+                const perm = String(x).toLowerCase();
+                if (perm !== 'read' && perm !== 'edit') throw new SeedError(`${p}.fields.${fieldName}[${j}]`, "must be 'read' or 'edit'");
+                return perm;
+              });
+            }
+          }
+          return {
+            name,
+            label: optStr(ps.label, `${p}.label`),
+            description: optStr(ps.description, `${p}.description`),
+            license,
+            objects,
+            fields,
+            userPermissions: checkUserPermissions(ps.userPermissions, `${p}.userPermissions`),
+            hasActivationRequired: optBool(ps.hasActivationRequired, `${p}.hasActivationRequired`),
+            namespacePrefix: optStr(ps.namespacePrefix, `${p}.namespacePrefix`),
+          };
+        });
+  uniqueBy(permissionSets, (p) => p.name, 'seed.permissionSets', 'permission set name');
+  const permsetNames = new Set(permissionSets.map((p) => p.name.toLowerCase()));
+
+  // permission set groups
+  const permissionSetGroups: SeedPermissionSetGroup[] =
+    s.permissionSetGroups === undefined
+      ? []
+      : list(s.permissionSetGroups, 'seed.permissionSetGroups').map((v, i) => {
+          const p = `seed.permissionSetGroups[${i}]`;
+          const g = obj(v, p, ['name', 'label', 'description', 'permissionSets', 'status']);
+          const name = reqStr(g.name, `${p}.name`);
+          if (!API_NAME.test(name)) throw new SeedError(`${p}.name`, 'must be an API name');
+          const members = optStrList(g.permissionSets, `${p}.permissionSets`) ?? [];
+          members.forEach((m, j) => {
+            if (!permsetNames.has(m.toLowerCase())) throw new SeedError(`${p}.permissionSets[${j}]`, `no permission set named '${m}' in seed.permissionSets`);
+          });
+          const status = optStr(g.status, `${p}.status`) ?? 'Updated';
+          if (!['Updated', 'Outdated', 'Updating', 'Failed'].includes(status)) throw new SeedError(`${p}.status`, "must be 'Updated', 'Outdated', 'Updating' or 'Failed'");
+          return { name, label: optStr(g.label, `${p}.label`), description: optStr(g.description, `${p}.description`), permissionSets: members, status: status as SeedPermissionSetGroup['status'] };
+        });
+  uniqueBy(permissionSetGroups, (g) => g.name, 'seed.permissionSetGroups', 'group name');
+  const groupNames = new Set(permissionSetGroups.map((g) => g.name.toLowerCase()));
+  for (const [i, g] of permissionSetGroups.entries()) {
+    if (permsetNames.has(g.name.toLowerCase())) throw new SeedError(`seed.permissionSetGroups[${i}].name`, `'${g.name}' is also a permission set name`);
+  }
+
+  // users
+  const users: SeedUser[] =
+    s.users === undefined
+      ? []
+      : list(s.users, 'seed.users').map((v, i) => {
+          const p = `seed.users[${i}]`;
+          const u = obj(v, p, [
+            'username',
+            'lastName',
+            'firstName',
+            'email',
+            'alias',
+            'profile',
+            'active',
+            'timeZoneSidKey',
+            'localeSidKey',
+            'languageLocaleKey',
+            'emailEncodingKey',
+            'federationIdentifier',
+            'permissionSets',
+            'permissionSetLicenses',
+          ]);
+          const username = reqStr(u.username, `${p}.username`);
+          if (!EMAIL.test(username)) throw new SeedError(`${p}.username`, 'must be email-shaped');
+          const profile = reqStr(u.profile, `${p}.profile`);
+          if (!profileNames.has(profile.toLowerCase())) throw new SeedError(`${p}.profile`, `no profile named '${profile}' in seed.profiles`);
+          const email = optStr(u.email, `${p}.email`);
+          if (email !== undefined && !EMAIL.test(email)) throw new SeedError(`${p}.email`, 'must be an email address');
+          const alias = optStr(u.alias, `${p}.alias`);
+          if (alias !== undefined && alias.length > 8) throw new SeedError(`${p}.alias`, 'must be at most 8 characters');
+          const tz = optStr(u.timeZoneSidKey, `${p}.timeZoneSidKey`);
+          if (tz !== undefined && !isTimeZone(tz)) throw new SeedError(`${p}.timeZoneSidKey`, `unknown time zone '${tz}'`);
+          const sets = optStrList(u.permissionSets, `${p}.permissionSets`) ?? [];
+          sets.forEach((n, j) => {
+            if (!permsetNames.has(n.toLowerCase()) && !groupNames.has(n.toLowerCase())) {
+              throw new SeedError(`${p}.permissionSets[${j}]`, `no permission set or group named '${n}' in the seed`);
+            }
+          });
+          const psls = optStrList(u.permissionSetLicenses, `${p}.permissionSetLicenses`) ?? [];
+          psls.forEach((n, j) => {
+            if (!pslNames.has(n.toLowerCase())) throw new SeedError(`${p}.permissionSetLicenses[${j}]`, `no PSL with developer name '${n}' in seed.permissionSetLicenses`);
+          });
+          return {
+            username,
+            lastName: optStr(u.lastName, `${p}.lastName`),
+            firstName: optStr(u.firstName, `${p}.firstName`),
+            email,
+            alias,
+            profile,
+            active: optBool(u.active, `${p}.active`),
+            timeZoneSidKey: tz,
+            localeSidKey: optStr(u.localeSidKey, `${p}.localeSidKey`),
+            languageLocaleKey: optStr(u.languageLocaleKey, `${p}.languageLocaleKey`),
+            emailEncodingKey: optStr(u.emailEncodingKey, `${p}.emailEncodingKey`),
+            federationIdentifier: optStr(u.federationIdentifier, `${p}.federationIdentifier`),
+            permissionSets: sets,
+            permissionSetLicenses: psls,
+          };
+        });
+  uniqueBy(users, (u) => u.username, 'seed.users', 'username');
+  // The admin is a user too: listed in users, or added on System Administrator.
+  if (!users.some((u) => u.username.toLowerCase() === adminUsername.toLowerCase())) {
+    if (!profileNames.has('system administrator')) {
+      throw new SeedError('seed.admin', `the admin '${adminUsername}' needs a profile: list it in seed.users, or keep a 'System Administrator' profile`);
+    }
+    users.unshift({ username: adminUsername, lastName: 'Admin', firstName: 'Emulator', email: adminUsername, profile: 'System Administrator', active: true, permissionSets: [], permissionSetLicenses: [] });
+  } else {
+    const admin = users.find((u) => u.username.toLowerCase() === adminUsername.toLowerCase());
+    if (admin?.active === false) throw new SeedError('seed.users', `the admin '${adminUsername}' must be active`);
+  }
+
+  const usernamesTakenElsewhere = optStrList(s.usernamesTakenElsewhere, 'seed.usernamesTakenElsewhere') ?? [];
+
+  const connectedApps = (s.connectedApps === undefined ? [] : list(s.connectedApps, 'seed.connectedApps')).map((v, i) => {
+    const p = `seed.connectedApps[${i}]`;
+    const app = v as Obj;
+    if (typeof app !== 'object' || app === null || Array.isArray(app)) throw new SeedError(p, 'must be an object');
+    reqStr(app.name, `${p}.name`);
+    optStr(app.consumerKey, `${p}.consumerKey`);
+    optStr(app.certificate, `${p}.certificate`);
+    optBool(app.adminApproved, `${p}.adminApproved`);
+    optStrList(app.profiles, `${p}.profiles`)?.forEach((n, j) => {
+      if (!profileNames.has(n.toLowerCase())) throw new SeedError(`${p}.profiles[${j}]`, `no profile named '${n}'`);
+    });
+    optStrList(app.permissionSets, `${p}.permissionSets`);
+    return structuredClone(app) as SeedConnectedApp;
+  });
+  const externalClientApps = (s.externalClientApps === undefined ? [] : list(s.externalClientApps, 'seed.externalClientApps')).map((v, i) => {
+    const p = `seed.externalClientApps[${i}]`;
+    const app = v as Obj;
+    if (typeof app !== 'object' || app === null || Array.isArray(app)) throw new SeedError(p, 'must be an object');
+    reqStr(app.name, `${p}.name`);
+    optStr(app.consumerKey, `${p}.consumerKey`);
+    optStr(app.certificate, `${p}.certificate`);
+    const permitted = optStr(app.permittedUsers, `${p}.permittedUsers`);
+    if (permitted !== undefined && permitted !== 'AdminApprovedPreAuthorized' && permitted !== 'AllSelfAuthorized') {
+      throw new SeedError(`${p}.permittedUsers`, "must be 'AdminApprovedPreAuthorized' or 'AllSelfAuthorized'");
+    }
+    optStrList(app.profiles, `${p}.profiles`);
+    optStrList(app.permissionSets, `${p}.permissionSets`);
+    return structuredClone(app) as SeedExternalClientApp;
+  });
+  uniqueBy(connectedApps, (a) => a.name, 'seed.connectedApps', 'app name');
+  uniqueBy(externalClientApps, (a) => a.name, 'seed.externalClientApps', 'app name');
+
+  // records: arbitrary data objects
+  const records: ResolvedSeed['records'] = {};
+  if (s.records !== undefined) {
+    const r = obj(s.records, 'seed.records', Object.keys(s.records as Obj));
+    for (const [type, rows] of Object.entries(r)) {
+      if (!API_NAME.test(type)) throw new SeedError(`seed.records.${type}`, 'must be an sObject API name');
+      records[type] = list(rows, `seed.records.${type}`).map((row, i) => {
+        const p = `seed.records.${type}[${i}]`;
+        const rec = obj(row, p, Object.keys(row ?? {}));
+        for (const [k, val] of Object.entries(rec)) {
+          if (!API_NAME.test(k)) throw new SeedError(`${p}.${k}`, 'field names must be API names');
+          if (k.toLowerCase() === 'id') throw new SeedError(`${p}.${k}`, 'ids are assigned by the emulator');
+          if (val !== null && !['string', 'number', 'boolean'].includes(typeof val)) throw new SeedError(`${p}.${k}`, 'values must be strings, numbers, booleans or null');
+        }
+        return rec as Record<string, SeedRecordValue>;
+      });
+    }
+  }
+
+  // behaviour
+  const behaviour = defaultBehaviour();
+  if (s.behaviour !== undefined) {
+    const b = obj(s.behaviour, 'seed.behaviour', Object.keys(BEHAVIOURS));
+    for (const [k, v] of Object.entries(b)) {
+      (behaviour as Record<string, unknown>)[k] = BEHAVIOURS[k as keyof typeof BEHAVIOURS].check(v, `seed.behaviour.${k}`);
+    }
+  }
+
+  const faults = (s.faults === undefined ? [] : list(s.faults, 'seed.faults')).map((f, i) => {
+    const problem = faultProblem(f);
+    if (problem) throw new SeedError(`seed.faults[${i}]`, problem);
+    return f as Fault;
+  });
+
+  return {
+    org,
+    admin: { username: adminUsername, accessToken },
+    userLicenses,
+    permissionSetLicenses,
+    profiles,
+    permissionSets,
+    permissionSetGroups,
+    users,
+    usernamesTakenElsewhere,
+    connectedApps,
+    externalClientApps,
+    records,
+    behaviour,
+    faults,
+  };
+}
+
+function checkUserPermissions(v: unknown, path: string): string[] | undefined {
+  const perms = optStrList(v, path);
+  perms?.forEach((n, j) => {
+    if (!API_NAME.test(n)) throw new SeedError(`${path}[${j}]`, "must be a permission name like 'ModifyAllData'");
+  });
+  return perms?.map((n) => n.replace(/^Permissions/, ''));
+}
+
+let zoneCache: Set<string> | undefined;
+export function timeZones(): string[] {
+  return [...zoneSet()];
+}
+function zoneSet(): Set<string> {
+  if (!zoneCache) zoneCache = new Set([...Intl.supportedValuesOf('timeZone'), 'GMT', 'UTC']);
+  return zoneCache;
+}
+export function isTimeZone(value: string): boolean {
+  return zoneSet().has(value);
+}

@@ -1,0 +1,622 @@
+// HTTP surface: routing, auth, faults and the request log around the REST handlers. Composite
+// subrequests go through the same dispatcher as top-level requests.
+
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ApiError, badRequest, methodNotAllowed, noSuchColumnMessage, notFound, sessionInvalid, text, unsupportedTypeMessage } from './errors.js';
+import { DmlContext, deleteRecord, findRecord, insertRecord, refuseMethod, resolveType, updateRecord } from './dml.js';
+import { describeGlobalEntry, describeObject } from './describe.js';
+import { FaultInjector } from './faults.js';
+import { isIdShaped, to18 } from './ids.js';
+import { RequestLog, SubrequestLogEntry } from './log.js';
+import { FieldDef, ObjectDef, isHidden } from './schema.js';
+import { SoqlEngine } from './soql.js';
+import { OrgState, Rec, Session } from './state.js';
+
+export const LATEST_API_VERSION = 66;
+const OLDEST_API_VERSION = 20;
+const QUERY_BATCH = 2000;
+const COLLECTION_LIMIT = 200;
+
+function releaseLabel(v: number): string {
+  const i = v - 51; // v51.0 = Spring '21
+  const season = ['Spring', 'Summer', 'Winter'][((i % 3) + 3) % 3];
+  const year = 21 + Math.floor(i / 3) + (season === 'Winter' ? 1 : 0);
+  return `${season} '${String(year).padStart(2, '0')}`;
+}
+
+export function apiVersions(): Array<{ label: string; url: string; version: string }> {
+  const out = [];
+  for (let v = OLDEST_API_VERSION; v <= LATEST_API_VERSION; v++) out.push({ label: releaseLabel(v), url: `/services/data/v${v}.0`, version: `${v}.0` });
+  return out;
+}
+
+interface ApiRequest {
+  method: string;
+  /** path segments after /services/data/vNN.N */
+  segments: string[];
+  query: URLSearchParams;
+  body: unknown;
+  version: number;
+  session: Session;
+  /** filled by handlers so the log has it even when the request fails */
+  trace: { soql?: string | string[]; subrequests?: SubrequestLogEntry[] };
+  /** inside an allOrNone composite, collections are all-or-none too */
+  forceAllOrNone?: boolean;
+}
+
+interface ApiResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  errorCode?: string;
+  /** a 200 answer that still failed (a collection with failed records) */
+  partialFailure?: boolean;
+}
+
+interface Cursor {
+  records: unknown[];
+  totalSize: number;
+  endpoint: 'data' | 'tooling';
+}
+
+const HALTED_MESSAGE = 'The transaction was rolled back since another operation in the same transaction failed.';
+const ROLLED_BACK = {
+  statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+  message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+  fields: [],
+};
+
+function errorResponse(e: ApiError): ApiResponse {
+  return { status: e.status, body: e.toBody(), errorCode: e.errorCode };
+}
+
+export class EmulatorServer {
+  public readonly log: RequestLog;
+  public readonly faults = new FaultInjector();
+  public instanceUrl = '';
+  public port = 0;
+  private readonly engine: SoqlEngine;
+  private readonly server: http.Server;
+  private readonly cursors = new Map<string, Cursor>();
+  private seq = 0;
+
+  public constructor(
+    public readonly state: OrgState,
+    requestLogFile?: string,
+  ) {
+    this.engine = new SoqlEngine(state);
+    this.log = new RequestLog(requestLogFile);
+    for (const f of state.seed.faults) this.faults.add(f);
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 1000;
+  }
+
+  public listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.port = (this.server.address() as AddressInfo).port;
+        this.instanceUrl = `http://127.0.0.1:${this.port}`;
+        resolve();
+      });
+    });
+  }
+
+  public close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  public queryEngine(): SoqlEngine {
+    return this.engine;
+  }
+
+  // --- HTTP -------------------------------------------------------------------------------------------
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        this.respond(req, res, Buffer.concat(chunks).toString('utf8'));
+      } catch (e) {
+        // An emulator bug must still answer like a server, and show up in the test output.
+        process.stderr.write(`emulator: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json;charset=UTF-8' });
+          res.end(JSON.stringify([{ message: `emulator error: ${(e as Error).message}`, errorCode: 'UNKNOWN_EXCEPTION' }]));
+        }
+      }
+    });
+  }
+
+  private respond(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string): void {
+    const started = Date.now();
+    const seq = ++this.seq;
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(`http://x${req.url ?? '/'}`);
+    const path = url.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+    const rawQuery = url.search ? url.search.slice(1) : undefined;
+    const session = this.sessionFor(req);
+    const user = session ? this.state.username(session.userId) : undefined;
+
+    const fault = this.faults.match(seq, method, path, rawQuery);
+    if (fault) {
+      this.log.add({ seq, method, path, query: rawQuery, status: fault.reset ? 0 : fault.status, errorCode: fault.reset ? undefined : fault.errorCode, writes: 0, user, fault: true, ms: Date.now() - started });
+      if (fault.reset) {
+        req.socket.destroy();
+        return;
+      }
+      this.send(res, { status: fault.status, body: [{ message: fault.message, errorCode: fault.errorCode }] }, seq);
+      return;
+    }
+
+    const trace: ApiRequest['trace'] = {};
+    this.state.resetJournal();
+    const savepoint = this.state.savepoint();
+    let response: ApiResponse;
+    try {
+      response = this.route(method, path, url.searchParams, rawBody, req, trace);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      response = errorResponse(e);
+    }
+    const failed = response.status >= 400;
+    if (failed) this.state.rollback(savepoint);
+    const writes = failed ? 0 : this.state.writesSince(savepoint);
+    this.state.resetJournal();
+    this.log.add({
+      seq,
+      method,
+      path,
+      query: rawQuery,
+      soql: trace.soql,
+      status: response.status,
+      errorCode: failed ? response.errorCode : undefined,
+      writes,
+      subrequests: trace.subrequests,
+      user,
+      ms: Date.now() - started,
+    });
+    this.send(res, response, seq);
+  }
+
+  private send(res: http.ServerResponse, r: ApiResponse, seq: number): void {
+    const headers: Record<string, string> = { 'Sforce-Limit-Info': `api-usage=${seq}/15000`, ...(r.headers ?? {}) };
+    if (r.body === undefined || r.status === 204) {
+      res.writeHead(r.status, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(r.status, { ...headers, 'content-type': 'application/json;charset=UTF-8' });
+    res.end(JSON.stringify(r.body));
+  }
+
+  private sessionFor(req: http.IncomingMessage): Session | undefined {
+    const header = req.headers.authorization ?? '';
+    const m = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header.trim());
+    if (!m) return undefined;
+    const s = this.state.sessions.get(m[1]);
+    if (!s || s.expired) return undefined;
+    // Deactivating a user ends its sessions.
+    if (this.state.get('User', s.userId)?.IsActive !== true) return undefined;
+    return s;
+  }
+
+  private route(method: string, path: string, params: URLSearchParams, rawBody: string, req: http.IncomingMessage, trace: ApiRequest['trace']): ApiResponse {
+    if (path === '/services/data') {
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, ['GET', 'HEAD']);
+      return { status: 200, body: apiVersions() };
+    }
+    if (path === '/services/oauth2/userinfo') {
+      const session = this.sessionFor(req);
+      if (!session) throw sessionInvalid();
+      return { status: 200, body: this.userinfo(session) };
+    }
+    const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(path);
+    if (!m) throw notFound();
+    const version = Number(`${m[1]}.${m[2]}`);
+    if (version > LATEST_API_VERSION || version < OLDEST_API_VERSION) throw notFound();
+    const session = this.sessionFor(req);
+    if (!session) throw sessionInvalid();
+    let body: unknown;
+    if (rawBody.trim() !== '') {
+      try {
+        body = JSON.parse(rawBody);
+      } catch (e) {
+        throw badRequest('JSON_PARSER_ERROR', `Unexpected character in request body: ${(e as Error).message}`);
+      }
+    }
+    const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    return this.dispatch({ method, segments, query: params, body, version, session, trace });
+  }
+
+  /** Everything under /services/data/vNN.N; composite subrequests come here too. */
+  private dispatch(req: ApiRequest): ApiResponse {
+    try {
+      const [head, ...rest] = req.segments;
+      if (!head) return { status: 200, body: this.resources(req.version) };
+      switch (head) {
+        case 'query':
+        case 'queryAll':
+          return this.query(req, 'data', rest);
+        case 'tooling':
+          if (rest[0] === 'query' || rest[0] === 'queryAll') return this.query(req, 'tooling', rest.slice(1));
+          throw notFound();
+        case 'sobjects':
+          return this.sobjects(req, rest);
+        case 'composite':
+          if (rest.length === 0) return this.composite(req);
+          if (rest[0] === 'sobjects') return this.collections(req, rest.slice(1));
+          throw notFound();
+        case 'limits':
+          return { status: 200, body: { DailyApiRequests: { Max: 15000, Remaining: 15000 - this.seq } } };
+        default:
+          throw notFound();
+      }
+    } catch (e) {
+      if (e instanceof ApiError) return errorResponse(e);
+      throw e;
+    }
+  }
+
+  private resources(version: number): Record<string, string> {
+    const base = `/services/data/v${version.toFixed(1)}`;
+    return { sobjects: `${base}/sobjects`, query: `${base}/query`, queryAll: `${base}/queryAll`, tooling: `${base}/tooling`, composite: `${base}/composite`, limits: `${base}/limits` };
+  }
+
+  private ctx(req: ApiRequest): DmlContext {
+    return { state: this.state, userId: req.session.userId };
+  }
+
+  // --- userinfo ---------------------------------------------------------------------------------------
+
+  private userinfo(session: Session): Record<string, unknown> {
+    const user = this.state.get('User', session.userId) as Rec;
+    const base = this.instanceUrl;
+    const orgId = this.state.orgId;
+    const name = [user.FirstName, user.LastName].filter(Boolean).join(' ');
+    return {
+      sub: `${base}/id/${orgId}/${user.Id}`,
+      user_id: user.Id,
+      organization_id: orgId,
+      preferred_username: user.Username,
+      nickname: user.CommunityNickname,
+      name,
+      email: user.Email,
+      email_verified: true,
+      given_name: user.FirstName ?? '',
+      family_name: user.LastName,
+      zoneinfo: user.TimeZoneSidKey,
+      photos: { picture: `${base}/profilephoto/005/F`, thumbnail: `${base}/profilephoto/005/T` },
+      profile: `${base}/${user.Id}`,
+      picture: `${base}/profilephoto/005/F`,
+      address: {},
+      is_salesforce_integration_user: this.state.isIntegrationUser(user),
+      urls: {
+        enterprise: `${base}/services/Soap/c/{version}/${orgId}`,
+        metadata: `${base}/services/Soap/m/{version}/${orgId}`,
+        partner: `${base}/services/Soap/u/{version}/${orgId}`,
+        rest: `${base}/services/data/v{version}/`,
+        sobjects: `${base}/services/data/v{version}/sobjects/`,
+        search: `${base}/services/data/v{version}/search/`,
+        query: `${base}/services/data/v{version}/query/`,
+        recent: `${base}/services/data/v{version}/recent/`,
+        tooling_soap: `${base}/services/Soap/T/{version}/${orgId}`,
+        tooling_rest: `${base}/services/data/v{version}/tooling/`,
+        profile: `${base}/${user.Id}`,
+        feeds: `${base}/services/data/v{version}/chatter/feeds`,
+        groups: `${base}/services/data/v{version}/chatter/groups`,
+        users: `${base}/services/data/v{version}/chatter/users`,
+        feed_items: `${base}/services/data/v{version}/chatter/feed-items`,
+        feed_elements: `${base}/services/data/v{version}/chatter/feed-elements`,
+        custom_domain: base,
+      },
+      active: user.IsActive === true,
+      user_type: 'STANDARD',
+      language: user.LanguageLocaleKey,
+      locale: user.LocaleSidKey,
+      utcOffset: 0,
+      updated_at: String(user.LastModifiedDate).replace('.000+0000', 'Z'),
+      is_app_installed: true,
+    };
+  }
+
+  // --- query ------------------------------------------------------------------------------------------
+
+  private query(req: ApiRequest, endpoint: 'data' | 'tooling', rest: string[]): ApiResponse {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method, ['HEAD', 'GET']);
+    if (rest.length === 1) return this.nextBatch(req, rest[0]);
+    if (rest.length > 1) throw notFound();
+    const soql = req.query.get('q');
+    if (!soql) throw badRequest('MALFORMED_QUERY', 'A query string has to be specified');
+    req.trace.soql = soql;
+    const opts = { apiVersion: req.version, endpoint, userId: req.session.userId };
+    if (req.query.get('columns') === 'true') return { status: 200, body: this.engine.columns(soql, opts) };
+    const result = this.engine.run(soql, opts);
+    if (result.records.length <= QUERY_BATCH) return { status: 200, body: result };
+    const locator = this.state.ids.next('01g').slice(0, 15);
+    this.cursors.set(locator, { records: result.records, totalSize: result.totalSize, endpoint });
+    return { status: 200, body: this.batch(req.version, locator, 0) };
+  }
+
+  private batch(version: number, locator: string, from: number): Record<string, unknown> {
+    const cursor = this.cursors.get(locator) as Cursor;
+    const records = cursor.records.slice(from, from + QUERY_BATCH);
+    const next = from + QUERY_BATCH;
+    const done = next >= cursor.records.length;
+    const prefix = cursor.endpoint === 'tooling' ? 'tooling/query' : 'query';
+    return { totalSize: cursor.totalSize, done, ...(done ? {} : { nextRecordsUrl: `/services/data/v${version.toFixed(1)}/${prefix}/${locator}-${next}` }), records };
+  }
+
+  private nextBatch(req: ApiRequest, token: string): ApiResponse {
+    const m = /^([A-Za-z0-9]+)-(\d+)$/.exec(token);
+    if (!m || !this.cursors.has(m[1])) throw badRequest('INVALID_QUERY_LOCATOR', 'invalid query locator');
+    return { status: 200, body: this.batch(req.version, m[1], Number(m[2])) };
+  }
+
+  // --- sobjects ---------------------------------------------------------------------------------------
+
+  private versionString(req: ApiRequest): string {
+    return `v${req.version.toFixed(1)}`;
+  }
+
+  private recordOut(def: ObjectDef, rec: Rec, version: string, fields?: FieldDef[]): Record<string, unknown> {
+    const out: Record<string, unknown> = { attributes: { type: def.name, url: `/services/data/${version}/sobjects/${def.name}/${rec.Id}` } };
+    const list = fields ?? def.fieldOrder.map((n) => def.fields.get(n.toLowerCase()) as FieldDef).filter((f) => !isHidden(f));
+    for (const f of list) out[f.name] = this.state.value(def, rec, f);
+    return out;
+  }
+
+  private fieldList(def: ObjectDef, raw: string | null): FieldDef[] | undefined {
+    if (!raw) return undefined;
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((name) => {
+        const f = def.fields.get(name.toLowerCase());
+        if (!f || isHidden(f)) throw badRequest('INVALID_FIELD', noSuchColumnMessage(name, def.name));
+        return f;
+      });
+  }
+
+  private sobjects(req: ApiRequest, rest: string[]): ApiResponse {
+    const version = this.versionString(req);
+    if (rest.length === 0) {
+      if (req.method !== 'GET') throw methodNotAllowed(req.method, ['HEAD', 'GET']);
+      const sobjects = this.state.schema
+        .all()
+        .filter((d) => d.endpoints.data)
+        .map((d) => describeGlobalEntry(d, version));
+      return { status: 200, body: { encoding: 'UTF-8', maxBatchSize: COLLECTION_LIMIT, sobjects } };
+    }
+    const ctx = this.ctx(req);
+    const def = resolveType(ctx, rest[0]);
+    if (rest.length === 1) {
+      if (req.method === 'GET' || req.method === 'HEAD') return { status: 200, body: { objectDescribe: describeGlobalEntry(def, version), recentItems: [] } };
+      if (req.method !== 'POST' || !def.createable) throw methodNotAllowed(req.method, ['HEAD', 'GET', ...(def.createable ? ['POST'] : [])]);
+      const rec = insertRecord(ctx, def, this.objectBody(req.body));
+      return { status: 201, body: { id: rec.Id, success: true, errors: [] }, headers: { Location: `/services/data/${version}/sobjects/${def.name}/${rec.Id}` } };
+    }
+    if (rest.length === 2 && rest[1] === 'describe') {
+      if (req.method !== 'GET') throw methodNotAllowed(req.method, ['HEAD', 'GET']);
+      return { status: 200, body: describeObject(def, version) };
+    }
+    if (rest.length !== 2) throw notFound();
+    const id = rest[1];
+    switch (req.method) {
+      case 'GET':
+      case 'HEAD': {
+        const rec = findRecord(ctx, def, id);
+        return { status: 200, body: this.recordOut(def, rec, version, this.fieldList(def, req.query.get('fields'))) };
+      }
+      case 'PATCH':
+        if (!def.updateable) throw refuseMethod(ctx, def, 'PATCH');
+        updateRecord(ctx, def, id, this.objectBody(req.body));
+        return { status: 204 };
+      case 'DELETE':
+        if (!def.deletable) throw refuseMethod(ctx, def, 'DELETE');
+        deleteRecord(ctx, def, id);
+        return { status: 204 };
+      default:
+        throw refuseMethod(ctx, def, req.method);
+    }
+  }
+
+  private objectBody(body: unknown): Record<string, unknown> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('JSON_PARSER_ERROR', 'The request body must be a JSON object');
+    return body as Record<string, unknown>;
+  }
+
+  // --- sObject collections -----------------------------------------------------------------------------
+
+  private collections(req: ApiRequest, rest: string[]): ApiResponse {
+    const ctx = this.ctx(req);
+    const version = this.versionString(req);
+    if (rest.length === 1) {
+      if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed(req.method, ['HEAD', 'GET', 'POST']);
+      const def = resolveType(ctx, rest[0]);
+      const source = req.method === 'GET' ? { ids: req.query.get('ids')?.split(','), fields: req.query.get('fields') } : (this.objectBody(req.body) as { ids?: string[]; fields?: string[] | string });
+      const ids = (source.ids ?? []).map((s) => String(s).trim()).filter(Boolean);
+      if (ids.length === 0) throw badRequest('MISSING_ARGUMENT', 'ids parameter is required');
+      if (ids.length > 2000) throw badRequest('EXCEEDED_ID_LIMIT', 'Maximum number of ids is 2000');
+      const fieldsRaw = Array.isArray(source.fields) ? source.fields.join(',') : (source.fields ?? null);
+      const fields = this.fieldList(def, fieldsRaw);
+      const records = ids.map((id) => {
+        const rec = isIdShaped(id) ? this.state.get(def.name, to18(id)) : undefined;
+        return rec ? this.recordOut(def, rec, version, fields) : null;
+      });
+      return { status: 200, body: records };
+    }
+    if (rest.length > 1) throw notFound();
+
+    type Result = { id?: string | null; success: boolean; errors: Array<{ statusCode: string; message: string; fields: string[] }> };
+    const fail = (e: unknown, id?: string): Result => {
+      if (!(e instanceof ApiError)) throw e;
+      return { ...(id !== undefined ? { id } : {}), success: false, errors: [{ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] }] };
+    };
+    let allOrNone: boolean;
+    let results: Result[];
+    const savepoint = this.state.savepoint();
+    if (req.method === 'DELETE') {
+      const ids = (req.query.get('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      if (ids.length === 0) throw badRequest('MISSING_ARGUMENT', 'ids parameter is required');
+      if (ids.length > COLLECTION_LIMIT) throw badRequest('EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records in a single call');
+      allOrNone = req.query.get('allOrNone') === 'true' || req.forceAllOrNone === true;
+      results = ids.map((id) => {
+        try {
+          const found = this.state.find(id);
+          const malformed = `malformed id ${id}`;
+          if (!found) {
+            if (!isIdShaped(id)) throw badRequest('MALFORMED_ID', malformed);
+            if (this.state.wasDeleted(id)) throw badRequest('ENTITY_IS_DELETED', 'entity is deleted');
+            throw badRequest('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+          }
+          deleteRecord(ctx, found.def, found.rec.Id);
+          return { id: found.rec.Id, success: true, errors: [] };
+        } catch (e) {
+          return fail(e, id);
+        }
+      });
+    } else if (req.method === 'POST' || req.method === 'PATCH') {
+      const body = this.objectBody(req.body) as { allOrNone?: boolean; records?: unknown[] };
+      if (!Array.isArray(body.records)) throw badRequest('JSON_PARSER_ERROR', 'records is required and must be a list');
+      if (body.records.length > COLLECTION_LIMIT) throw badRequest('EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records in a single call');
+      allOrNone = body.allOrNone === true || req.forceAllOrNone === true;
+      results = body.records.map((raw) => {
+        const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+        const type = (record.attributes as { type?: string } | undefined)?.type;
+        const { attributes: _attributes, id: lowerId, ...fields } = record;
+        void _attributes;
+        try {
+          if (!type) throw badRequest('INVALID_TYPE', 'Must send a concrete entity type.');
+          const def = this.state.schema.get(type);
+          if (!def || !def.endpoints.data) throw badRequest('INVALID_TYPE', unsupportedTypeMessage(type));
+          if (req.method === 'POST') {
+            const rec = insertRecord(ctx, def, fields);
+            return { id: rec.Id, success: true, errors: [] };
+          }
+          const id = text(lowerId ?? fields.Id);
+          delete fields.Id;
+          if (!id) throw badRequest('MISSING_ARGUMENT', 'Id not specified in an update call');
+          try {
+            const rec = updateRecord(ctx, def, id, fields);
+            return { id: rec.Id, success: true, errors: [] };
+          } catch (e) {
+            if (e instanceof ApiError && e.errorCode === 'NOT_FOUND') throw badRequest('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+            throw e;
+          }
+        } catch (e) {
+          return fail(e, req.method === 'PATCH' ? text(lowerId ?? fields.Id) : undefined);
+        }
+      });
+    } else {
+      throw methodNotAllowed(req.method, ['POST', 'PATCH', 'DELETE']);
+    }
+    const anyFailed = results.some((r) => !r.success);
+    if (allOrNone && anyFailed) {
+      this.state.rollback(savepoint);
+      results = results.map((r) => (r.success ? { id: null, success: false, errors: [ROLLED_BACK] } : r));
+    }
+    return { status: 200, body: results, partialFailure: anyFailed };
+  }
+
+  // --- composite --------------------------------------------------------------------------------------
+
+  private composite(req: ApiRequest): ApiResponse {
+    if (req.method !== 'POST') throw methodNotAllowed(req.method, ['POST']);
+    const body = this.objectBody(req.body) as { allOrNone?: boolean; compositeRequest?: unknown };
+    if (!Array.isArray(body.compositeRequest)) throw badRequest('JSON_PARSER_ERROR', 'compositeRequest is required and must be a list');
+    const subs = body.compositeRequest as Array<{ method?: string; url?: string; referenceId?: string; body?: unknown }>;
+    if (subs.length > 25) throw badRequest('LIMIT_EXCEEDED', 'A composite request can have at most 25 subrequests.');
+    const heavy = subs.filter((s) => /\/(query|queryAll)(\/|\?|$)|\/composite\/sobjects/.test(String(s.url ?? ''))).length;
+    if (heavy > 5) throw badRequest('LIMIT_EXCEEDED', 'A composite request can have at most 5 query or sObject Collections subrequests.');
+    subs.forEach((s, i) => {
+      if (typeof s !== 'object' || s === null || !s.method || !s.url || !s.referenceId) {
+        throw badRequest('JSON_PARSER_ERROR', `compositeRequest[${i}] needs method, url and referenceId`);
+      }
+      if (!/^[A-Za-z0-9_]+$/.test(s.referenceId)) throw badRequest('INVALID_INPUT', `Invalid referenceId: ${s.referenceId}. Reference IDs can contain only letters, numbers and underscores.`);
+    });
+
+    const allOrNone = body.allOrNone === true;
+    const savepoint = this.state.savepoint();
+    const bodies = new Map<string, unknown>();
+    const responses: Array<{ body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }> = [];
+    const logged: SubrequestLogEntry[] = [];
+    const soqls: string[] = [];
+    const halted = (ref: string): (typeof responses)[number] => ({ body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED_MESSAGE }], httpHeaders: {}, httpStatusCode: 400, referenceId: ref });
+    let stop = false;
+    for (const sub of subs) {
+      const ref = sub.referenceId as string;
+      if (stop) {
+        responses.push(halted(ref));
+        logged.push({ method: String(sub.method).toUpperCase(), url: String(sub.url), status: 400, errorCode: 'PROCESSING_HALTED' });
+        continue;
+      }
+      let r: ApiResponse;
+      let url = String(sub.url);
+      try {
+        url = resolveReferences(url, bodies, true) as string;
+        const subBody = resolveReferences(sub.body, bodies, false);
+        r = this.subrequest(req, String(sub.method).toUpperCase(), url, subBody, allOrNone, soqls);
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        r = errorResponse(e);
+      }
+      const failed = r.status >= 400 || (allOrNone && r.partialFailure === true);
+      responses.push({ body: r.body ?? null, httpHeaders: r.headers ?? {}, httpStatusCode: r.status, referenceId: ref });
+      logged.push({ method: String(sub.method).toUpperCase(), url, status: r.status, errorCode: r.status >= 400 ? r.errorCode : undefined });
+      if (!failed) bodies.set(ref, r.body);
+      else if (allOrNone) {
+        this.state.rollback(savepoint);
+        for (let i = 0; i < responses.length - 1; i++) responses[i] = halted(responses[i].referenceId);
+        for (let i = 0; i < logged.length - 1; i++) logged[i] = { ...logged[i], status: 400, errorCode: 'PROCESSING_HALTED' };
+        stop = true;
+      }
+    }
+    req.trace.subrequests = logged.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as unknown as SubrequestLogEntry);
+    req.trace.soql = soqls;
+    return { status: 200, body: { compositeResponse: responses } };
+  }
+
+  private subrequest(parent: ApiRequest, method: string, url: string, body: unknown, allOrNone: boolean, soqls: string[]): ApiResponse {
+    const target = new URL(`http://x${url.startsWith('/') ? url : `/${url}`}`);
+    const path = target.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+    const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(path);
+    if (!m) throw notFound();
+    const version = Number(`${m[1]}.${m[2]}`);
+    if (version > LATEST_API_VERSION || version < OLDEST_API_VERSION) throw notFound();
+    const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    if (segments[0] === 'composite' && segments.length === 1) throw badRequest('INVALID_INPUT', 'Composite requests cannot be nested.');
+    const trace: ApiRequest['trace'] = {};
+    const r = this.dispatch({ method, segments, query: target.searchParams, body, version, session: parent.session, trace, forceAllOrNone: allOrNone });
+    if (typeof trace.soql === 'string') soqls.push(trace.soql);
+    return r;
+  }
+}
+
+/** @{ref.id}, @{ref.records[0].Id} ... against earlier subrequest bodies. */
+function resolveReferences(value: unknown, bodies: Map<string, unknown>, inUrl: boolean): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g, (_m, ref: string, path: string) => {
+      const expr = `${ref}${path}`;
+      if (!bodies.has(ref)) throw new ApiError(400, 'PROCESSING_HALTED', `Invalid reference specified. No value for ${expr} found in ${ref}.`);
+      let cur: unknown = bodies.get(ref);
+      for (const part of path.match(/\.[A-Za-z0-9_]+|\[\d+\]/g) ?? []) {
+        const key = part.startsWith('.') ? part.slice(1) : Number(part.slice(1, -1));
+        cur = cur !== null && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[key] : undefined;
+      }
+      if (cur === undefined || cur === null || typeof cur === 'object') throw new ApiError(400, 'PROCESSING_HALTED', `Invalid reference specified. No value for ${expr} found in ${ref}.`);
+      return inUrl ? encodeURIComponent(text(cur)) : text(cur);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveReferences(v, bodies, inUrl));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(v, bodies, inUrl)]));
+  }
+  return value;
+}
