@@ -1,13 +1,17 @@
-import type { Org } from '@salesforce/core';
+import { StateAggregator, type Org } from '@salesforce/core';
 import { OrgClient } from './org-client.js';
 import type { OrgContext } from './users.js';
 
-/** The org client for a resolved --target-org, and what commands say about that org. */
-export function connect(org: Org, apiVersion?: string): { client: OrgClient; context: OrgContext } {
+/**
+ * The org client for a resolved --target-org, and how commands name that org in the fixes they
+ * print: by its alias when it has one, as the user typed it.
+ */
+export async function connect(org: Org, apiVersion?: string): Promise<{ client: OrgClient; context: OrgContext }> {
   const connection = org.getConnection(apiVersion);
   const adminUsername = org.getUsername() ?? connection.getUsername() ?? '';
+  const aliases = (await StateAggregator.getInstance()).aliases;
   return {
     client: new OrgClient(connection),
-    context: { orgId: org.getOrgId(), adminUsername, targetOrg: adminUsername },
+    context: { orgId: org.getOrgId(), adminUsername, targetOrg: aliases.resolveAlias(adminUsername) ?? adminUsername },
   };
 }

@@ -66,7 +66,7 @@ function licenseNameOf(profile: SObjectRecord): string | undefined {
 /** The license of a user record queried with Profile.Name and Profile.UserLicense.Name. */
 export function userLicenseOf(user: SObjectRecord): { profile: string; license: string } {
   const profile = user.Profile as SObjectRecord | null;
-  return { profile: String(profile?.Name ?? 'unknown'), license: (profile && licenseNameOf(profile)) ?? 'unknown' };
+  return { profile: (profile?.Name as string | undefined) ?? 'unknown', license: (profile && licenseNameOf(profile)) ?? 'unknown' };
 }
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -110,8 +110,8 @@ export async function assignIntegrationPsl(client: OrgClient, input: AssignPslIn
   const user = found.user[0];
   const result: AssignPslResult = {
     userId: user?.Id ?? '',
-    username: String(user?.Username ?? input.user),
-    permissionSetLicense: String(psl?.DeveloperName ?? INTEGRATION_PSL),
+    username: (user?.Username as string | undefined) ?? input.user,
+    permissionSetLicense: (psl?.DeveloperName as string | undefined) ?? INTEGRATION_PSL,
     status: 'would-assign',
     assigned: false,
     dryRun: options.dryRun,

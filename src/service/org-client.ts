@@ -54,11 +54,9 @@ export class OrgClient {
       const chunk = entries.slice(start, start + QUERIES_PER_COMPOSITE);
       if (chunk.length === 1) {
         const [key, query] = chunk[0];
-        // eslint-disable-next-line no-await-in-loop
         result[key] = await this.query(query);
         continue;
       }
-      // eslint-disable-next-line no-await-in-loop
       const response = await this.send<CompositeResponse>('POST', '/composite', {
         allOrNone: false,
         compositeRequest: chunk.map(([key, query]) => ({
@@ -94,18 +92,16 @@ export class OrgClient {
   private async send<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        // eslint-disable-next-line no-await-in-loop
-        return (await this.connection.request<T>({
+        return await this.connection.request<T>({
           method,
           url: `${this.dataPath()}${path}`,
           body: body === undefined ? undefined : JSON.stringify(body),
           headers: { 'content-type': 'application/json' },
           // Retries happen here, once, for every method; jsforce's own would multiply them.
-        }, { retry: { maxRetries: 0 } })) as T;
+        }, { retry: { maxRetries: 0 } });
       } catch (error) {
         const failure = classify(error, method, this.username);
         if (failure.retry && attempt < BACKOFF_MS.length) {
-          // eslint-disable-next-line no-await-in-loop
           await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt]));
           continue;
         }
@@ -119,7 +115,8 @@ export class OrgClient {
 function classify(error: unknown, method: string, username?: string): { retry: boolean; error: Error } {
   const e = error as { errorCode?: string; name?: string; message?: string; code?: string; data?: unknown; cause?: { code?: string } };
   const errorCode = e.errorCode ?? e.name ?? 'UNKNOWN_ERROR';
-  if (errorCode === 'INVALID_SESSION_ID') return { retry: false, error: expiredSession(username) };
+  // An access-token session just expires; a refresh-token session that can't be renewed says so in words.
+  if (errorCode === 'INVALID_SESSION_ID' || /Unable to refresh session/i.test(e.message ?? '')) return { retry: false, error: expiredSession(username) };
   const networkCode = e.code ?? e.cause?.code;
   if (networkCode) {
     // A reset read is safe to repeat; a reset write may have landed, so the caller re-inspects on a re-run.

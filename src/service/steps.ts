@@ -22,7 +22,6 @@ export async function applySteps(steps: readonly Step[], dryRun: boolean): Promi
   }
   if (dryRun) return;
   for (const step of steps) {
-    // eslint-disable-next-line no-await-in-loop
     if (step.status === 'todo') await step.apply();
   }
 }

@@ -14,7 +14,6 @@ describe('the public contract', function () {
     const manifest = readManifest();
     expect(Object.keys(manifest.commands).sort(), 'commands in oclif.manifest.json').to.deep.equal(built);
     for (const id of built) {
-      // eslint-disable-next-line no-await-in-loop
       const command = (await import(path.join(commandDir, `${id.split(':')[1]}.js`))) as {
         default: { summary: string; flags: Record<string, { char?: string; required?: boolean }> };
       };

@@ -16,7 +16,7 @@ export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserA
     'target-org': Flags.requiredOrg(),
     'api-version': Flags.orgApiVersion(),
     username: Flags.string({ char: 'u', required: true, summary: messages.getMessage('flags.username.summary') }),
-    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
   };
 
   public async run(): Promise<IntegrationUserAssignPslResult> {
@@ -25,7 +25,7 @@ export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserA
       import('../../service/connect.js'),
       import('../../service/licenses.js'),
     ]);
-    const { client, context } = connect(flags['target-org'], flags['api-version']);
+    const { client, context } = await connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const result = await assignIntegrationPsl(

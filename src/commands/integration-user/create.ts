@@ -32,7 +32,7 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
     'time-zone': Flags.string({ summary: messages.getMessage('flags.time-zone.summary') }),
     locale: Flags.string({ summary: messages.getMessage('flags.locale.summary') }),
     language: Flags.string({ summary: messages.getMessage('flags.language.summary') }),
-    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
   };
 
   public async run(): Promise<IntegrationUserCreateResult> {
@@ -41,7 +41,7 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
       import('../../service/connect.js'),
       import('../../service/users.js'),
     ]);
-    const { client, context } = connect(flags['target-org'], flags['api-version']);
+    const { client, context } = await connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const result = await createIntegrationUser(

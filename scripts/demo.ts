@@ -1,0 +1,120 @@
+/**
+ * `npm run demo`: the whole procedure against the bundled org emulator, as an admin would type
+ * it. Starts the emulator, logs the stock `sf` into it from a throw-away HOME, links this plugin
+ * into that `sf`, runs the plugin's commands, shows the org afterwards, then stops everything it
+ * started (by PID) and removes the HOME.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const home = mkdtempSync(path.join(tmpdir(), 'integration-user-demo-'));
+const requestLog = path.join(home, 'requests.jsonl');
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+  HOME: home,
+  USERPROFILE: home,
+  SF_DISABLE_AUTOUPDATE: 'true',
+  SF_DISABLE_TELEMETRY: 'true',
+  SF_SKIP_NEW_VERSION_CHECK: 'true',
+  SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
+  OCLIF_DISABLE_LINKED_ESM_WARNING: 'true',
+  SF_DISABLE_DNS_CHECK: 'true',
+};
+let emulator: ChildProcess | undefined;
+
+function cleanUp(): void {
+  if (emulator?.pid && emulator.exitCode === null) emulator.kill('SIGTERM');
+  rmSync(home, { recursive: true, force: true });
+}
+process.on('SIGINT', () => {
+  cleanUp();
+  process.exit(130);
+});
+
+const heading = (text: string): void => console.log(`\n\x1b[1m== ${text}\x1b[0m`);
+
+/** Runs one `sf` command line, shown as typed, its output indented; stops the demo if it fails. */
+function sf(args: string[], shown = args, extraEnv: NodeJS.ProcessEnv = {}): string {
+  console.log(`\x1b[36m$ sf ${shown.map((a) => (/[\s"'=(]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a)).join(' ')}\x1b[0m`);
+  const run = spawnSync('sf', args, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8' });
+  // Spinner lines ("Inspecting the org... done") are progress, not results.
+  const notes = run.stderr.split('\n').filter((line) => !/\.\.\. done$/.test(line)).join('\n');
+  const output = `${run.stdout}${notes}`.replace(/\s+$/, '');
+  if (output) console.log(output.replace(/^/gm, '  '));
+  if (run.status !== 0) throw new Error(`sf ${args[0]} ${args[1] ?? ''} exited with ${run.status}`);
+  return run.stdout;
+}
+
+type EmulatorLine = { instanceUrl: string; username: string; accessToken: string };
+
+function startEmulator(): Promise<EmulatorLine> {
+  const seed = path.join(root, 'scripts', 'demo-seed.json');
+  const child = spawn(process.execPath, [path.join(root, 'build', 'test', 'emulator', 'cli.js'), '--seed', seed, '--request-log', requestLog], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  emulator = child;
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line) as EmulatorLine));
+  });
+}
+
+function requestsLogged(): Array<{ method: string; writes: number }> {
+  const lines = readFileSync(requestLog, 'utf8').trim().split('\n').filter(Boolean);
+  return lines.map((line) => JSON.parse(line) as { method: string; writes: number });
+}
+
+async function main(): Promise<void> {
+  heading('1. Start the emulated org (test/emulator, seed scripts/demo-seed.json)');
+  const org = await startEmulator();
+  console.log(`  listening on ${org.instanceUrl}, pid ${emulator?.pid}; sf runs with HOME=${home}`);
+
+  heading('2. Log the stock sf into it, and link this plugin into that sf');
+  sf(['org', 'login', 'access-token', '--instance-url', org.instanceUrl, '--alias', 'acme', '--no-prompt'], undefined, {
+    SF_ACCESS_TOKEN: org.accessToken,
+  });
+  sf(['plugins', 'link', root, '--no-install'], ['plugins', 'link', '.', '--no-install']);
+
+  heading('3. Create the integration user on the free Salesforce Integration license');
+  const created = sf(['integration-user', 'create', '--name', 'Acme Sync', '--email', 'it-integrations@acme.example', '--target-org', 'acme']);
+  const username = /Created integration user (\S+)\./.exec(created)?.[1] ?? '';
+
+  heading('4. Give it the Salesforce API Integration permission set license');
+  sf(['integration-user', 'assign-psl', '--username', username, '--target-org', 'acme']);
+
+  heading('5. Run both again: a re-run changes nothing');
+  const before = requestsLogged().length;
+  sf(['integration-user', 'create', '--name', 'Acme Sync', '--email', 'it-integrations@acme.example', '--target-org', 'acme']);
+  sf(['integration-user', 'assign-psl', '--username', username, '--target-org', 'acme']);
+  const rerunWrites = requestsLogged().slice(before).reduce((sum, r) => sum + r.writes, 0);
+  console.log(`  records written by the re-run: ${rerunWrites}`);
+
+  heading('6. The org afterwards, read back with the stock sf');
+  sf(['data', 'query', '--target-org', 'acme', '--query',
+    "SELECT Username, Alias, Profile.Name, IsActive FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'"]);
+  sf(['data', 'query', '--target-org', 'acme', '--query',
+    'SELECT Assignee.Username, PermissionSetLicense.DeveloperName FROM PermissionSetLicenseAssign']);
+  sf(['data', 'query', '--target-org', 'acme', '--query',
+    "SELECT Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = 'Salesforce Integration'"]);
+
+  const log = requestsLogged();
+  heading('Done');
+  console.log(`  the org served ${log.length} requests; ${log.filter((r) => r.writes > 0).length} of them wrote ${log.reduce((s, r) => s + r.writes, 0)} records`);
+}
+
+main()
+  .then(() => {
+    cleanUp();
+    console.log(`  stopped the emulator (pid ${emulator?.pid}) and removed ${home}`);
+  })
+  .catch((error: Error) => {
+    console.error(`\ndemo failed: ${error.message}`);
+    cleanUp();
+    process.exitCode = 1;
+  });

@@ -1,0 +1,74 @@
+import { Connection } from '@salesforce/core';
+import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
+import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
+import type { SfError } from '@salesforce/core';
+import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
+
+/** The stored auth of a real login: with the org's edition and namespace known, sf asks the org nothing more. */
+class LoggedInOrg extends MockTestOrgData {
+  public async getConfig(): ReturnType<MockTestOrgData['getConfig']> {
+    return { ...(await super.getConfig()), namespacePrefix: null as unknown as string };
+  }
+}
+
+// Taken before TestContext stubs it, so commands under test reach the emulator over real HTTP.
+const realRequest = Reflect.get(Connection.prototype, 'request') as (...args: unknown[]) => PromiseLike<unknown>;
+
+/** A command class: static run(argv) parses and runs an instance, whose run() gives the result. */
+type RunnableCommand = (new (...args: never[]) => { run(): Promise<unknown> }) & { run(argv: string[]): Promise<unknown> };
+type ResultOf<C extends RunnableCommand> = Awaited<ReturnType<InstanceType<C>['run']>>;
+
+/**
+ * Commands run in-process the way sf runs them (TestContext auth, real flags parsing), against an
+ * emulated org reached over loopback. The only fake is the stored auth; every request is real.
+ */
+export class EmulatedOrgContext {
+  public readonly $$ = new TestContext();
+  public emulator!: Emulator;
+  public ux!: ReturnType<typeof stubSfCommandUx>;
+  private readonly testOrg = new LoggedInOrg();
+
+  public async start(seed: Seed = {}): Promise<Emulator> {
+    this.emulator = await startEmulator({ seed });
+    Object.assign(this.testOrg, {
+      instanceUrl: this.emulator.instanceUrl,
+      loginUrl: this.emulator.instanceUrl,
+      accessToken: this.emulator.adminAccessToken,
+      orgId: this.emulator.orgId,
+      username: this.emulator.adminUsername,
+    });
+    await this.$$.stubAuths(this.testOrg);
+    this.$$.fakeConnectionRequest = function (this: Connection, request, options) {
+      return realRequest.call(this, request, options) as never;
+    };
+    this.ux = stubSfCommandUx(this.$$.SANDBOX);
+    this.emulator.clearRequests();
+    return this.emulator;
+  }
+
+  public async stop(): Promise<void> {
+    this.$$.restore();
+    await this.emulator?.stop();
+    process.exitCode = undefined;
+  }
+
+  public get targetOrg(): string {
+    return this.testOrg.username;
+  }
+
+  /** Runs the command; resolves with its result, or with the error sf would print. */
+  public async run<C extends RunnableCommand>(command: C, argv: string[]): Promise<{ result?: ResultOf<C>; error?: SfError & { exitCode?: number } }> {
+    try {
+      return { result: (await command.run([...argv, '--target-org', this.targetOrg])) as ResultOf<C> };
+    } catch (error) {
+      return { error: error as SfError & { exitCode?: number } };
+    } finally {
+      process.exitCode = undefined;
+    }
+  }
+
+  /** Records created, changed or deleted since the command started. */
+  public get writes(): number {
+    return this.emulator.requests.reduce((sum, entry) => sum + entry.writes, 0);
+  }
+}
