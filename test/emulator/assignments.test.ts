@@ -250,4 +250,103 @@ describe('emulator assignment rules', () => {
       expect((await call(emu, 'DELETE', `${V}/sobjects/PermissionSetAssignment/${own}`)).status).to.equal(400);
     });
   });
+  describe('PermissionSetGroup', () => {
+    it("refuses a group whose --None-- member grants standard objects until the user has the PSL", async () => {
+      await start({ permissionSetGroups: [{ name: 'Std_Group', permissionSets: ['Custom_Only', 'Account_Read'] }] });
+      const r = await assignGroup('sync@acme.example', 'Std_Group');
+      expect(r.body).to.deep.equal([{ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't allow the permission: Read Account", fields: [] }]);
+      await assignPsl('sync@acme.example');
+      expect((await assignGroup('sync@acme.example', 'Std_Group')).status).to.equal(201);
+      expect(psas('sync@acme.example')).to.deep.equal(['Std_Group']);
+    });
+
+    it('refuses a group with a member on another user license per licenseMismatchError, writing nothing', async () => {
+      await start({ behaviour: { licenseMismatchError: { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: 'License mismatch: {permissionSet} for {username}' } } });
+      const r = await assignGroup('sync@acme.example', 'Mixed_Group');
+      expect(r.body).to.deep.equal([{ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: 'License mismatch: Sf_Set for sync@acme.example', fields: [] }]);
+      expect(psas('sync@acme.example')).to.deep.equal([]);
+      expect(emu.requests.at(-1)).to.include({ status: 400, writes: 0 });
+      // The same group fits a Salesforce-licensed user.
+      expect((await assignGroup('std@acme.example', 'Mixed_Group')).status).to.equal(201);
+    });
+
+    it('recalculates after a change: Status reads Updating for groupRecalculationRequests requests, and assignment waits', async () => {
+      await start({ behaviour: { groupRecalculationRequests: 2 } });
+      const status = (): unknown => emu.query<Row>("SELECT Status FROM PermissionSetGroup WHERE DeveloperName = 'Good_Group'")[0].Status;
+      expect(status()).to.equal('Updated');
+      const added = await create(emu, 'PermissionSetGroupComponent', { PermissionSetGroupId: group('Good_Group'), PermissionSetId: set('Account_Read') });
+      expect(added.status).to.equal(201);
+      expect(status()).to.equal('Updating');
+      await assignPsl('sync@acme.example');
+      const early = await assignGroup('sync@acme.example', 'Good_Group');
+      expect(early.body).to.deep.equal([{ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "Permission set group Good_Group can't be assigned while its status is Updating.", fields: [] }]);
+      const viaRest = await call(emu, 'GET', `${V}/query?q=${encodeURIComponent("SELECT Status FROM PermissionSetGroup WHERE DeveloperName = 'Good_Group'")}`);
+      expect(viaRest.body.records[0].Status).to.equal('Updated');
+      expect((await assignGroup('sync@acme.example', 'Good_Group')).status).to.equal(201);
+      // A member's permissions changing starts another recalculation; other groups are untouched.
+      await create(emu, 'ObjectPermissions', { ParentId: set('Custom_Only'), SobjectType: 'Contact', PermissionsRead: true });
+      expect(status()).to.equal('Updating');
+      expect(emu.query<Row>("SELECT Status FROM PermissionSetGroup WHERE DeveloperName = 'Psl_Group'")[0].Status).to.equal('Updated');
+    });
+
+    it('stays Updated at once with the default groupRecalculationRequests 0', async () => {
+      await start();
+      await create(emu, 'PermissionSetGroupComponent', { PermissionSetGroupId: group('Good_Group'), PermissionSetId: set('Account_Read') });
+      expect(emu.query<Row>("SELECT Status FROM PermissionSetGroup WHERE DeveloperName = 'Good_Group'")[0].Status).to.equal('Updated');
+    });
+  });
+
+  describe('reading assignments', () => {
+    it('answers PermissionSet.Name, PermissionSet.IsOwnedByProfile and PermissionSetGroup.DeveloperName', async () => {
+      await start({ users: [{ username: 'sync@acme.example', profile: INTEGRATION_PROFILE, permissionSets: ['Custom_Only', 'Good_Group'] }] });
+      type Psa = { PermissionSetId: string | null; PermissionSet: { Name: string; IsOwnedByProfile: boolean } | null; PermissionSetGroup: { DeveloperName: string } | null };
+      const r = await call(
+        emu,
+        'GET',
+        `${V}/query?q=${encodeURIComponent("SELECT PermissionSetId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Username = 'sync@acme.example' ORDER BY CreatedDate")}`,
+      );
+      const rows = r.body.records as Psa[];
+      expect(rows.map((a) => [a.PermissionSet?.IsOwnedByProfile ?? null, a.PermissionSet?.Name.startsWith('X00e') ? 'own' : (a.PermissionSet?.Name ?? null), a.PermissionSetGroup?.DeveloperName ?? null])).to.deep.equal([
+        [true, 'own', null],
+        [false, 'Custom_Only', null],
+        [null, null, 'Good_Group'],
+      ]);
+      expect(rows[1].PermissionSet).to.deep.equal({ attributes: { type: 'PermissionSet', url: `${V}/sobjects/PermissionSet/${set('Custom_Only')}` }, Name: 'Custom_Only', IsOwnedByProfile: false });
+      // facts §3.3: a group assignment carries no PermissionSetId.
+      expect(rows[2].PermissionSetId).to.equal(null);
+      expect(rows[2].PermissionSet).to.equal(null);
+    });
+
+    it("reads a group's effective object permissions through a PermissionSetGroupComponent semi-join", async () => {
+      await start();
+      const groups = [group('Good_Group'), group('Psl_Group')];
+      const q = `SELECT Parent.Name, SobjectType, PermissionsRead, PermissionsCreate FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ('${groups[0]}', '${groups[1]}')) ORDER BY Parent.Name`;
+      const rows = emu.query<{ Parent: { Name: string }; SobjectType: string; PermissionsRead: boolean; PermissionsCreate: boolean }>(q);
+      expect(rows.map((r) => [r.Parent.Name, r.SobjectType, r.PermissionsRead, r.PermissionsCreate])).to.deep.equal([
+        ['Account_Read', 'Account', true, false],
+        ['Custom_Only', 'Invoice__c', true, true],
+        ['Psl_Set', 'Account', true, false],
+      ]);
+      expect(emu.query(`${q.replace(' ORDER BY Parent.Name', '')} AND SobjectType = 'Invoice__c'`)).to.have.length(1);
+    });
+
+    it('refuses a semi-join combined with OR, as SOQL does', async () => {
+      await start();
+      const semi = `ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId = '${group('Good_Group')}')`;
+      const top = await call(emu, 'GET', `${V}/query?q=${encodeURIComponent(`SELECT Id FROM ObjectPermissions WHERE ${semi} OR ParentId = '${set('Psl_Set')}'`)}`);
+      expect(top.status).to.equal(400);
+      expect(top.body[0].errorCode).to.equal('MALFORMED_QUERY');
+      expect(top.body[0].message).to.match(/\nERROR at Row:1:Column:40\nSemi join sub-selects are not allowed with the 'OR' operator$/);
+      const nested = await call(emu, 'GET', `${V}/query?q=${encodeURIComponent(`SELECT Id FROM ObjectPermissions WHERE SobjectType = 'Account' AND (${semi} OR ParentId = '${set('Psl_Set')}')`)}`);
+      expect(nested.body[0].message).to.match(/Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions\.$/);
+      // OR elsewhere is fine: inside the subquery, or in a parenthesised group beside the semi-join.
+      const fine = await call(
+        emu,
+        'GET',
+        `${V}/query?q=${encodeURIComponent(`SELECT Id FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId = '${group('Good_Group')}' OR PermissionSetGroupId = '${group('Psl_Group')}') AND (SobjectType = 'Account' OR SobjectType = 'Invoice__c')`)}`,
+      );
+      expect(fine.status).to.equal(200);
+      expect(fine.body.totalSize).to.equal(3);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 // describe / global describe shapes (what jsforce and sf read from /sobjects).
 
-import { FieldDef, ObjectDef, isHidden } from './schema.js';
+import { FieldDef, ObjectDef, isHidden, isNillable } from './schema.js';
 
 function urls(def: ObjectDef, version: string): Record<string, string> {
   const base = `/services/data/${version}/sobjects/${def.name}`;
@@ -34,7 +34,17 @@ export function describeGlobalEntry(def: ObjectDef, version: string): Record<str
 }
 
 function soapType(f: FieldDef): string {
-  const map: Record<string, string> = { id: 'tns:ID', reference: 'tns:ID', boolean: 'xsd:boolean', int: 'xsd:int', double: 'xsd:double', date: 'xsd:date', datetime: 'xsd:dateTime' };
+  const map: Record<string, string> = {
+    id: 'tns:ID',
+    reference: 'tns:ID',
+    boolean: 'xsd:boolean',
+    int: 'xsd:int',
+    double: 'xsd:double',
+    currency: 'xsd:double',
+    percent: 'xsd:double',
+    date: 'xsd:date',
+    datetime: 'xsd:dateTime',
+  };
   return map[f.type] ?? 'xsd:string';
 }
 
@@ -50,11 +60,11 @@ export function describeObject(def: ObjectDef, version: string): Record<string, 
       length: f.length ?? (['string', 'textarea', 'email', 'phone', 'url', 'picklist'].includes(f.type) ? 255 : 0),
       createable: f.createable,
       updateable: f.updateable,
-      nillable: !f.required && f.type !== 'boolean' && f.name !== 'Id',
+      nillable: isNillable(f),
       defaultedOnCreate: f.type === 'boolean' || f.name === 'Id' || !f.createable,
       filterable: f.filterable !== false,
       sortable: true,
-      groupable: f.type !== 'double',
+      groupable: !['double', 'currency', 'percent'].includes(f.type),
       custom: f.custom ?? false,
       calculated: f.computed ?? false,
       idLookup: f.name === 'Id' || f.name === 'Username' || f.name === 'Name',

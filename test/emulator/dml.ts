@@ -59,7 +59,9 @@ function coerce(field: FieldDef, raw: unknown): unknown {
       if (raw === 'true' || raw === 'false') return raw === 'true';
       throw jsonTypeError('boolean', raw);
     case 'int':
-    case 'double': {
+    case 'double':
+    case 'currency':
+    case 'percent': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
       if (Number.isNaN(n) || typeof raw === 'boolean') throw jsonTypeError(field.type === 'int' ? 'int' : 'double', raw);
       return field.type === 'int' ? Math.trunc(n) : n;
@@ -160,12 +162,12 @@ export function updateRecord(ctx: DmlContext, def: ObjectDef, id: string, body: 
   }
   return atomic(ctx, () => {
     const rec = findRecord(ctx, def, id);
-    const changes = readBody(def, body, 'update');
+    const rules = RULES[def.name];
+    const changes = readBody(def, rules?.prepareUpdate?.(ctx, rec, body) ?? body, 'update');
     const merged = { ...rec, ...changes };
     const nulled = Object.keys(changes).filter((k) => changes[k] === null && (def.fields.get(k.toLowerCase()) as FieldDef).required);
     if (nulled.length) throw badRequest('REQUIRED_FIELD_MISSING', `Required fields are missing: [${nulled.join(', ')}]`, nulled);
     checkValues(ctx, def, changes);
-    const rules = RULES[def.name];
     rules?.beforeUpdate?.(ctx, rec, changes, merged);
     const before = { ...rec };
     const updated = ctx.state.update(def.name, rec.Id, changes, ctx.userId);

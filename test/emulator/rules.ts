@@ -2,7 +2,9 @@
 // permission dependencies. Unsettled answers come from the seed's `behaviour` switches.
 
 import { ApiError, DUPLICATE_USERNAME_MESSAGE, DUPLICATE_VALUE_UNKNOWN_MESSAGE, badRequest } from './errors.js';
+import { to18 } from './ids.js';
 import { ErrorSpec, INTEGRATION_LICENSE, INTEGRATION_PSL } from './seed.js';
+import { isPermissionable } from './schema.js';
 import { OrgState, Rec } from './state.js';
 
 /** The context rules run in (same shape as DmlContext; kept here to avoid an import cycle). */
@@ -18,6 +20,8 @@ export interface ObjectRules {
   afterInsert?(ctx: RuleContext, rec: Rec): void;
   beforeUpdate?(ctx: RuleContext, rec: Rec, changes: Record<string, unknown>, merged: Record<string, unknown>): void;
   afterUpdate?(ctx: RuleContext, rec: Rec, before: Rec): void;
+  /** sees a PATCH body before the generic field checks; returns the body to go on with */
+  prepareUpdate?(ctx: RuleContext, rec: Rec, body: Record<string, unknown>): Record<string, unknown>;
   beforeDelete?(ctx: RuleContext, rec: Rec): void;
   afterDelete?(ctx: RuleContext, rec: Rec): void;
   /** the answer to an update of a type that has none (PSLA: behaviour pslaUpdateError) */
@@ -153,8 +157,9 @@ const psaRules: ObjectRules = {
     if (duplicate) {
       throw badRequest('DUPLICATE_VALUE', fill(state.behaviour.duplicatePsaMessage, { assigneeId: user.Id, permissionSetId: (set ?? group)?.Id as string }));
     }
-    if (group && group.Status !== 'Updated') {
-      throw errorFromSpec(state.behaviour.groupNotUpdatedError, { group: group.DeveloperName as string, status: String(group.Status) });
+    const groupStatus = group ? state.groupStatus(group) : undefined;
+    if (group && groupStatus !== 'Updated') {
+      throw errorFromSpec(state.behaviour.groupNotUpdatedError, { group: group.DeveloperName as string, status: String(groupStatus) });
     }
     const members = set
       ? [set]
@@ -273,10 +278,16 @@ const pslaRules: ObjectRules = {
 // --- permission sets and groups ----------------------------------------------------------------------
 
 function checkSetName(state: OrgState, type: 'PermissionSet' | 'PermissionSetGroup', field: 'Name' | 'DeveloperName', name: string, selfId?: string): void {
+  // Facts §3.4; an over-long name is caught earlier as STRING_TOO_LONG (Name has length 80).
   if (!isApiName(name)) throw badRequest('FIELD_INTEGRITY_EXCEPTION', API_NAME_RULE, [field]);
   const lower = name.toLowerCase();
   const clash = state.records(type).some((r) => r.Id !== selfId && String(r[field]).toLowerCase() === lower && !r.NamespacePrefix);
-  if (clash) throw badRequest('DUPLICATE_DEVELOPER_NAME', 'The API name you entered is already in use. Enter a unique API name.', [field]);
+  if (clash) throw errorFromSpec(state.behaviour.duplicateSetNameError, { name }, [field]);
+}
+
+/** Groups whose effective permissions include this set's: they recalculate when it changes. */
+function recalculateGroupsOf(state: OrgState, permissionSetId: unknown): void {
+  for (const c of state.records('PermissionSetGroupComponent')) if (c.PermissionSetId === permissionSetId) state.recalculateGroup(c.PermissionSetGroupId as string);
 }
 
 function refuseIfAssigned(state: OrgState, rec: Rec, field: 'PermissionSetId' | 'PermissionSetGroupId', label: string): void {
@@ -295,12 +306,29 @@ const permissionSetRules: ObjectRules = {
   beforeInsert({ state }, values) {
     checkSetName(state, 'PermissionSet', 'Name', values.Name as string);
   },
+  // LicenseId is set once, at creation (facts §3.4); behaviour permissionSetLicenseChange picks the refusal.
+  prepareUpdate({ state }, rec, body) {
+    const spec = state.behaviour.permissionSetLicenseChange;
+    const key = Object.keys(body).find((k) => k.toLowerCase() === 'licenseid');
+    if (spec === 'readOnlyField' || key === undefined) return body;
+    const wanted = body[key] === null || body[key] === '' ? null : (to18(body[key]) ?? body[key]);
+    const current = rec.LicenseId ? to18(rec.LicenseId) : null;
+    if (typeof wanted === 'string' ? wanted.toUpperCase() !== current?.toUpperCase() : wanted !== current) {
+      throw errorFromSpec(spec, { permissionSet: rec.Name as string }, ['LicenseId']);
+    }
+    const rest = { ...body };
+    delete rest[key];
+    return rest;
+  },
   beforeUpdate({ state }, rec, changes) {
     if (rec.IsOwnedByProfile === true) {
       const profile = state.get('Profile', rec.ProfileId);
       if (profile?._custom !== true) throw badRequest('INSUFFICIENT_ACCESS_OR_READONLY', READ_ONLY_MESSAGE);
     }
     if (changes.Name !== undefined) checkSetName(state, 'PermissionSet', 'Name', changes.Name as string, rec.Id);
+  },
+  afterUpdate({ state }, rec) {
+    recalculateGroupsOf(state, rec.Id);
   },
   beforeDelete({ state }, rec) {
     if (rec.IsOwnedByProfile === true) throw badRequest('INSUFFICIENT_ACCESS_OR_READONLY', READ_ONLY_MESSAGE);
@@ -310,7 +338,11 @@ const permissionSetRules: ObjectRules = {
     for (const type of ['ObjectPermissions', 'FieldPermissions'] as const) {
       for (const child of state.records(type)) if (child.ParentId === rec.Id) state.remove(type, child.Id);
     }
-    for (const c of state.records('PermissionSetGroupComponent')) if (c.PermissionSetId === rec.Id) state.remove('PermissionSetGroupComponent', c.Id);
+    for (const c of state.records('PermissionSetGroupComponent')) {
+      if (c.PermissionSetId !== rec.Id) continue;
+      state.remove('PermissionSetGroupComponent', c.Id);
+      state.recalculateGroup(c.PermissionSetGroupId as string);
+    }
   },
 };
 
@@ -340,6 +372,12 @@ const groupComponentRules: ObjectRules = {
     const existing = state.records('PermissionSetGroupComponent').find((c) => c.PermissionSetGroupId === values.PermissionSetGroupId && c.PermissionSetId === values.PermissionSetId);
     if (existing) throw badRequest('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`);
   },
+  afterInsert({ state }, rec) {
+    state.recalculateGroup(rec.PermissionSetGroupId as string);
+  },
+  afterDelete({ state }, rec) {
+    state.recalculateGroup(rec.PermissionSetGroupId as string);
+  },
 };
 
 // --- ObjectPermissions / FieldPermissions ------------------------------------------------------------
@@ -363,34 +401,63 @@ function anyObjectPermission(rec: Record<string, unknown>): boolean {
   return OBJECT_PERM_WORDS.some(([f]) => rec[f] === true);
 }
 
+/** #15: a set on the integration user license can't carry standard-object permissions. */
+function checkIntegrationLicensedSet(state: OrgState, values: Record<string, unknown>): void {
+  const parent = state.get('PermissionSet', values.ParentId) as Rec;
+  const integrationLicense = state.integrationLicense();
+  const grant = firstGrantedWord(values);
+  if (
+    state.behaviour.integrationLicensedPermsetStandardObjects === 'reject' &&
+    integrationLicense &&
+    parent.LicenseId === integrationLicense.Id &&
+    isStandardObject(values.SobjectType as string) &&
+    grant
+  ) {
+    throw badRequest('FIELD_INTEGRITY_EXCEPTION', `The user license doesn't allow the permission: ${grant} ${values.SobjectType as string}`);
+  }
+}
+
+/**
+ * A standard profile can't be edited (facts §1), so neither can the permissions under its own set.
+ * Custom profiles' sets take them (that is how profiles get object access through the API).
+ */
+function checkParentWritable(state: OrgState, parentId: unknown): void {
+  const parent = state.get('PermissionSet', parentId);
+  if (parent?.IsOwnedByProfile === true && state.get('Profile', parent.ProfileId)?._custom !== true) {
+    throw badRequest('INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', 'insufficient access rights on cross-reference id', ['ParentId']);
+  }
+}
+
 const objectPermissionRules: ObjectRules = {
   beforeInsert({ state }, values) {
+    // SobjectType is a restricted picklist of the objects permission sets can grant.
     const def = state.schema.get(values.SobjectType as string);
     if (!def || !def.endpoints.data || !def.dataObject) throw restrictedPicklist('Sobject Type Name', 'SobjectType', values.SobjectType as string);
     values.SobjectType = def.name;
+    checkParentWritable(state, values.ParentId);
     const existing = state.records('ObjectPermissions').find((o) => o.ParentId === values.ParentId && o.SobjectType === def.name);
     if (existing) throw badRequest('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`);
     checkObjectPermissionDeps(values);
-    // #15: a set on the integration user license can't carry standard-object permissions.
-    const parent = state.get('PermissionSet', values.ParentId) as Rec;
-    const integrationLicense = state.integrationLicense();
-    const grant = firstGrantedWord(values);
-    if (
-      state.behaviour.integrationLicensedPermsetStandardObjects === 'reject' &&
-      integrationLicense &&
-      parent.LicenseId === integrationLicense.Id &&
-      isStandardObject(def.name) &&
-      grant
-    ) {
-      throw badRequest('FIELD_INTEGRITY_EXCEPTION', `The user license doesn't allow the permission: ${grant} ${def.name}`);
-    }
+    checkIntegrationLicensedSet(state, values);
   },
-  beforeUpdate(_ctx, _rec, _changes, merged) {
+  afterInsert({ state }, rec) {
+    recalculateGroupsOf(state, rec.ParentId);
+  },
+  beforeUpdate({ state }, rec, _changes, merged) {
+    checkParentWritable(state, rec.ParentId);
     checkObjectPermissionDeps(merged);
+    checkIntegrationLicensedSet(state, merged);
   },
   // Facts §3.4: an update that leaves every permission false deletes the record.
   afterUpdate({ state }, rec) {
     if (!anyObjectPermission(rec)) state.remove('ObjectPermissions', rec.Id);
+    recalculateGroupsOf(state, rec.ParentId);
+  },
+  beforeDelete({ state }, rec) {
+    checkParentWritable(state, rec.ParentId);
+  },
+  afterDelete({ state }, rec) {
+    recalculateGroupsOf(state, rec.ParentId);
   },
 };
 
@@ -399,10 +466,14 @@ const fieldPermissionRules: ObjectRules = {
     const def = state.schema.get(values.SobjectType as string);
     if (!def || !def.endpoints.data || !def.dataObject) throw restrictedPicklist('Sobject Type Name', 'SobjectType', values.SobjectType as string);
     values.SobjectType = def.name;
+    checkParentWritable(state, values.ParentId);
+    // Field is written Object.Field, the object being SobjectType.
     const [objPart, fieldPart, extra] = String(values.Field).split('.');
     const field = fieldPart && !extra && objPart.toLowerCase() === def.name.toLowerCase() ? def.fields.get(fieldPart.toLowerCase()) : undefined;
-    // Required fields, ids and system fields are not in the Field picklist.
-    if (!field || field.required || !field.createable || field.name.startsWith('_')) throw restrictedPicklist('Field Name', 'Field', values.Field as string);
+    // A required field's access can't be restricted (text unsettled: behaviour requiredFieldPermissionError).
+    if (field?.required) throw errorFromSpec(state.behaviour.requiredFieldPermissionError, { field: `${def.name}.${field.name}` }, ['Field']);
+    // Ids, system and compound fields are not in the Field picklist either.
+    if (!field || !isPermissionable(def, field)) throw restrictedPicklist('Field Name', 'Field', values.Field as string);
     values.Field = `${def.name}.${field.name}`;
     const existing = state.records('FieldPermissions').find((f) => f.ParentId === values.ParentId && f.Field === values.Field);
     if (existing) throw badRequest('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`);
@@ -410,13 +481,24 @@ const fieldPermissionRules: ObjectRules = {
       throw badRequest('FIELD_INTEGRITY_EXCEPTION', `Permission Edit ${values.Field as string} depends on permission(s): Read ${values.Field as string}`);
     }
   },
-  beforeUpdate(_ctx, _rec, _changes, merged) {
+  afterInsert({ state }, rec) {
+    recalculateGroupsOf(state, rec.ParentId);
+  },
+  beforeUpdate({ state }, rec, _changes, merged) {
+    checkParentWritable(state, rec.ParentId);
     if (merged.PermissionsEdit === true && merged.PermissionsRead !== true) {
       throw badRequest('FIELD_INTEGRITY_EXCEPTION', `Permission Edit ${merged.Field as string} depends on permission(s): Read ${merged.Field as string}`);
     }
   },
   afterUpdate({ state }, rec) {
     if (rec.PermissionsRead !== true && rec.PermissionsEdit !== true) state.remove('FieldPermissions', rec.Id);
+    recalculateGroupsOf(state, rec.ParentId);
+  },
+  beforeDelete({ state }, rec) {
+    checkParentWritable(state, rec.ParentId);
+  },
+  afterDelete({ state }, rec) {
+    recalculateGroupsOf(state, rec.ParentId);
   },
 };
 

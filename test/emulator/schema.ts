@@ -12,6 +12,8 @@ export type FieldType =
   | 'boolean'
   | 'int'
   | 'double'
+  | 'currency'
+  | 'percent'
   | 'date'
   | 'datetime'
   | 'reference';
@@ -23,6 +25,8 @@ export interface FieldDef {
   /** target sObject names for references; more than one = polymorphic */
   referenceTo?: string[];
   relationshipName?: string;
+  /** the target field a reference holds when it isn't the Id (EntityParticle.EntityDefinitionId holds a DurableId) */
+  referenceKey?: string;
   createable: boolean;
   updateable: boolean;
   /** required on insert (REQUIRED_FIELD_MISSING when absent) */
@@ -59,6 +63,10 @@ export interface ObjectDef {
   custom: boolean;
   /** objects the seed's `records` section may fill */
   dataObject: boolean;
+  /** rows derived from the schema on every read (EntityDefinition, EntityParticle); never stored */
+  virtual?: boolean;
+  /** the field record URLs end with when it isn't the Id (DurableId for the entity metadata objects) */
+  urlKey?: string;
 }
 
 export interface FieldSpec extends Partial<FieldDef> {
@@ -84,6 +92,8 @@ export class Schema {
   private readonly objects = new Map<string, ObjectDef>();
   private readonly byPrefix = new Map<string, ObjectDef>();
   private customPrefixCounter = 0;
+  /** bumped on every object or field added, so derived rows (EntityParticle) know when to rebuild */
+  public version = 0;
 
   public define(spec: {
     name: string;
@@ -96,6 +106,8 @@ export class Schema {
     endpoints?: { data: boolean; tooling: boolean };
     audit?: boolean;
     dataObject?: boolean;
+    virtual?: boolean;
+    urlKey?: string;
   }): ObjectDef {
     const def: ObjectDef = {
       name: spec.name,
@@ -111,7 +123,10 @@ export class Schema {
       endpoints: spec.endpoints ?? { data: true, tooling: true },
       custom: spec.name.endsWith('__c'),
       dataObject: spec.dataObject ?? false,
+      virtual: spec.virtual,
+      urlKey: spec.urlKey,
     };
+    this.version++;
     this.objects.set(def.name.toLowerCase(), def);
     this.byPrefix.set(def.keyPrefix, def);
     this.addField(def, { name: 'Id', type: 'id', label: `${def.label} ID`, createable: false, updateable: false });
@@ -128,10 +143,12 @@ export class Schema {
       createable: true,
       updateable: true,
       custom: spec.name.endsWith('__c'),
-      ...spec,
+      // An explicit undefined (an optional seed value) keeps the default.
+      ...(Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as FieldSpec),
     };
     def.fields.set(field.name.toLowerCase(), field);
     def.fieldOrder.push(field.name);
+    this.version++;
     if (field.type === 'reference' && field.relationshipName) {
       def.relationships.set(field.relationshipName.toLowerCase(), field);
     }
@@ -370,6 +387,7 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'MasterLabel', type: 'string', required: true, length: 80 },
       { name: 'Description', type: 'textarea', length: 255 },
       { name: 'Language', type: 'picklist' },
+      // Stored, but read through state.groupStatus(): 'Updating' while a recalculation runs.
       { name: 'Status', type: 'picklist', ...ro },
       { name: 'HasActivationRequired', type: 'boolean' },
       { name: 'NamespacePrefix', type: 'string', ...ro },
@@ -469,9 +487,111 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'Description', type: 'textarea' },
       { name: 'BillingCity', type: 'string' },
       { name: 'BillingCountry', type: 'string' },
-      { name: 'AnnualRevenue', type: 'double' },
+      { name: 'AnnualRevenue', type: 'currency' },
       { name: 'NumberOfEmployees', type: 'int' },
       { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
+    ],
+  });
+
+  s.define({
+    name: 'Contact',
+    keyPrefix: '003',
+    endpoints: { data: true, tooling: false },
+    dataObject: true,
+    fields: [
+      { name: 'FirstName', type: 'string', length: 40, label: 'First Name' },
+      { name: 'LastName', type: 'string', required: true, length: 80, label: 'Last Name' },
+      // Compound of FirstName and LastName, as on User.
+      { name: 'Name', type: 'string', ...ro, computed: true, label: 'Full Name' },
+      { name: 'Email', type: 'email' },
+      { name: 'Phone', type: 'phone', label: 'Business Phone' },
+      { name: 'Title', type: 'string', length: 128 },
+      { name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account', label: 'Account ID' },
+      { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
+    ],
+  });
+
+  s.define({
+    name: 'Opportunity',
+    keyPrefix: '006',
+    endpoints: { data: true, tooling: false },
+    dataObject: true,
+    fields: [
+      { name: 'Name', type: 'string', required: true, length: 120 },
+      { name: 'StageName', type: 'picklist', required: true, label: 'Stage' },
+      { name: 'CloseDate', type: 'date', required: true, label: 'Close Date' },
+      { name: 'Amount', type: 'currency' },
+      { name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account', label: 'Account ID' },
+      { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
+    ],
+  });
+
+  s.define({
+    name: 'Case',
+    keyPrefix: '500',
+    endpoints: { data: true, tooling: false },
+    dataObject: true,
+    fields: [
+      { name: 'Subject', type: 'string', length: 255 },
+      { name: 'Status', type: 'picklist' },
+      { name: 'Description', type: 'textarea' },
+      { name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account', label: 'Account ID' },
+      { name: 'ContactId', type: 'reference', referenceTo: ['Contact'], relationshipName: 'Contact', label: 'Contact ID' },
+      { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
+    ],
+  });
+
+  // Row-based schema metadata (facts: queried by grant to check objects and fields). Rows are derived
+  // from this schema on every read (state.ts); Id is the constant 000000000000000AAA as in real orgs,
+  // DurableId is the API name for standard objects and a 01I id for custom ones.
+  const meta = { createable: false, updateable: false, deletable: false, endpoints: { data: true, tooling: true }, audit: false, virtual: true, urlKey: 'DurableId' };
+  s.define({
+    name: 'EntityDefinition',
+    label: 'Entity Definition',
+    keyPrefix: '4ie',
+    ...meta,
+    fields: [
+      { name: 'DurableId', type: 'string', ...ro, label: 'Durable ID' },
+      { name: 'QualifiedApiName', type: 'string', ...ro, label: 'Qualified API Name' },
+      { name: 'DeveloperName', type: 'string', ...ro },
+      { name: 'NamespacePrefix', type: 'string', ...ro },
+      { name: 'Label', type: 'string', ...ro },
+      { name: 'PluralLabel', type: 'string', ...ro },
+      { name: 'KeyPrefix', type: 'string', ...ro },
+      { name: 'IsCustomizable', type: 'boolean', ...ro },
+      { name: 'IsCustomSetting', type: 'boolean', ...ro },
+      { name: 'IsQueryable', type: 'boolean', ...ro },
+    ],
+  });
+  s.define({
+    name: 'EntityParticle',
+    label: 'Entity Particle',
+    keyPrefix: '0Ep',
+    ...meta,
+    fields: [
+      { name: 'DurableId', type: 'string', ...ro, label: 'Durable ID' },
+      { name: 'QualifiedApiName', type: 'string', ...ro, label: 'Qualified API Name' },
+      { name: 'DeveloperName', type: 'string', ...ro },
+      { name: 'NamespacePrefix', type: 'string', ...ro },
+      { name: 'Label', type: 'string', ...ro },
+      { name: 'DataType', type: 'string', ...ro },
+      { name: 'Length', type: 'int', ...ro },
+      { name: 'RelationshipName', type: 'string', ...ro },
+      { name: 'IsNillable', type: 'boolean', ...ro },
+      { name: 'IsCreatable', type: 'boolean', ...ro },
+      { name: 'IsUpdatable', type: 'boolean', ...ro },
+      { name: 'IsPermissionable', type: 'boolean', ...ro },
+      { name: 'IsCalculated', type: 'boolean', ...ro },
+      { name: 'IsCompound', type: 'boolean', ...ro },
+      {
+        name: 'EntityDefinitionId',
+        type: 'reference',
+        referenceTo: ['EntityDefinition'],
+        relationshipName: 'EntityDefinition',
+        referenceKey: 'DurableId',
+        ...ro,
+        label: 'Entity Definition ID',
+      },
     ],
   });
 
@@ -485,10 +605,39 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
   s.addChildRelationship('PermissionSetGroup', { relationshipName: 'Assignments', childObject: 'PermissionSetAssignment', field: 'PermissionSetGroupId' });
   s.addChildRelationship('PermissionSetLicense', { relationshipName: 'PermissionSetLicenseAssignments', childObject: 'PermissionSetLicenseAssign', field: 'PermissionSetLicenseId' });
   s.addChildRelationship('Profile', { relationshipName: 'Users', childObject: 'User', field: 'ProfileId' });
+  s.addChildRelationship('Account', { relationshipName: 'Contacts', childObject: 'Contact', field: 'AccountId' });
+  s.addChildRelationship('Account', { relationshipName: 'Opportunities', childObject: 'Opportunity', field: 'AccountId' });
+  s.addChildRelationship('Account', { relationshipName: 'Cases', childObject: 'Case', field: 'AccountId' });
+  s.addChildRelationship('EntityDefinition', { relationshipName: 'Particles', childObject: 'EntityParticle', field: 'EntityDefinitionId' });
   return s;
 }
 
 /** Hidden fields (leading underscore) carry emulator bookkeeping; no API surface shows them. */
 export function isHidden(field: FieldDef): boolean {
   return field.name.startsWith('_');
+}
+
+/** Fields every record carries that no permission set can grant or take away. */
+const SYSTEM_FIELDS = new Set(['Id', 'OwnerId', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp']);
+
+/** Salesforce's nillable: required fields, booleans, ids and system fields never are. */
+export function isNillable(field: FieldDef): boolean {
+  return !field.required && field.type !== 'boolean' && field.type !== 'id' && !SYSTEM_FIELDS.has(field.name);
+}
+
+/**
+ * Can a FieldPermissions row name this field? Only fields of data objects, and never required fields,
+ * Id, system fields (owner, audit) or compound/calculated ones: their access follows the object.
+ */
+export function isPermissionable(def: ObjectDef, field: FieldDef): boolean {
+  return def.dataObject && !field.required && !field.computed && !isHidden(field) && !SYSTEM_FIELDS.has(field.name);
+}
+
+/** EntityParticle.DataType: lower-case describe names, except int, which it calls integer. */
+export function particleDataType(field: FieldDef): string {
+  return field.type === 'int' ? 'integer' : field.type;
+}
+
+export function isNumeric(type: FieldType): boolean {
+  return type === 'int' || type === 'double' || type === 'currency' || type === 'percent';
 }

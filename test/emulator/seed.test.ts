@@ -201,6 +201,10 @@ describe('emulator seed', () => {
       ['fault without a target', { faults: [{ status: 500 }] }, 'seed.faults[0]: needs request, path or method'],
       ['duplicate usernames', { users: [{ username: 'a@b.example', profile: 'Standard User' }, { username: 'A@b.example', profile: 'Standard User' }] }, "seed.users[1]: duplicate username 'A@b.example'"],
       ['admin without a profile', { profiles: [{ name: 'Only', license: 'Salesforce' }] }, "seed.admin: the admin 'admin@emu.example' needs a profile"],
+      ['negative recalculation', { behaviour: { groupRecalculationRequests: -1 } }, 'seed.behaviour.groupRecalculationRequests: must be a whole number >= 0'],
+      ['bad license-change mode', { behaviour: { permissionSetLicenseChange: 'ignore' } }, 'seed.behaviour.permissionSetLicenseChange: must be {errorCode, message, status?}'],
+      ['unknown object key', { objects: { Invoice__c: { fieldz: {} } } }, 'seed.objects.Invoice__c.fieldz: unknown key (known: label, fields)'],
+      ['reference without targets', { objects: { Invoice__c: { fields: { Vendor__c: { type: 'reference' } } } } }, 'seed.objects.Invoice__c.fields.Vendor__c.referenceTo: is required'],
     ];
     for (const [title, seed, message] of cases) {
       it(title, async () => {
@@ -227,5 +231,8 @@ describe('emulator seed', () => {
     });
     expect(resolved.behaviour.licenseMismatchError).to.deep.equal({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license." });
     expect(resolved.behaviour.pslaUpdateError).to.include({ status: 405, errorCode: 'METHOD_NOT_ALLOWED' });
+    expect(resolved.behaviour).to.deep.include({ permissionSetLicenseChange: 'readOnlyField', groupRecalculationRequests: 0 });
+    expect(resolved.behaviour.duplicateSetNameError).to.deep.equal({ errorCode: 'DUPLICATE_DEVELOPER_NAME', message: 'The API name you entered is already in use. Enter a unique API name.' });
+    expect(resolved.behaviour.requiredFieldPermissionError).to.deep.equal({ errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: 'Field Name: bad value for restricted picklist field: {field}' });
   });
 });

@@ -118,6 +118,26 @@ export interface SeedExternalClientApp {
 
 export type SeedRecordValue = string | number | boolean | null;
 
+/** Field types a seed may declare (schema.ts FieldType without 'id'). */
+export const SEED_FIELD_TYPES = ['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'boolean', 'int', 'double', 'currency', 'percent', 'date', 'datetime', 'reference'] as const;
+export type SeedFieldType = (typeof SEED_FIELD_TYPES)[number];
+
+export interface SeedObjectField {
+  /** default 'string' for a new field; an existing field keeps its type */
+  type?: SeedFieldType;
+  label?: string;
+  required?: boolean;
+  length?: number;
+  /** lookup targets (type 'reference' implied) */
+  referenceTo?: string[];
+}
+
+/** A data object and its fields, declared up front; merged with what `records` and permission sets imply. */
+export interface SeedObject {
+  label?: string;
+  fields?: Record<string, SeedObjectField>;
+}
+
 export interface Seed {
   org?: SeedOrg;
   admin?: { username?: string; accessToken?: string };
@@ -130,6 +150,7 @@ export interface Seed {
   usernamesTakenElsewhere?: string[];
   connectedApps?: SeedConnectedApp[];
   externalClientApps?: SeedExternalClientApp[];
+  objects?: Record<string, SeedObject>;
   records?: Record<string, Array<Record<string, SeedRecordValue>>>;
   behaviour?: Partial<Behaviour>;
   faults?: Fault[];
@@ -178,6 +199,11 @@ const errorSpec: Check<ErrorSpec> = (v, path) => {
   return spec;
 };
 const errorOrAccept: Check<ErrorSpec | 'accept'> = (v, path) => (v === 'accept' ? 'accept' : errorSpec(v, path));
+const errorOrReadOnly: Check<ErrorSpec | 'readOnlyField'> = (v, path) => (v === 'readOnlyField' ? 'readOnlyField' : errorSpec(v, path));
+const count: Check<number> = (v, path) => {
+  if (!Number.isInteger(v) || (v as number) < 0) throw new SeedError(path, 'must be a whole number >= 0');
+  return v as number;
+};
 
 function sw<T>(defaultValue: T, check: Check<T>): { default: T; check: Check<T> } {
   return { default: defaultValue, check };
@@ -219,6 +245,23 @@ export const BEHAVIOURS = {
     { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "Permission set group {group} can't be assigned while its status is {status}." },
     errorSpec,
   ),
+  /** A permission set Name or group DeveloperName already in use (text unsettled); {name} */
+  duplicateSetNameError: sw<ErrorSpec>({ errorCode: 'DUPLICATE_DEVELOPER_NAME', message: 'The API name you entered is already in use. Enter a unique API name.' }, errorSpec),
+  /**
+   * PATCH of PermissionSet.LicenseId (create-only). 'readOnlyField' answers as for any field without
+   * the Update property; an ErrorSpec refuses only a changed value ({permissionSet}) and lets an unchanged one pass.
+   */
+  permissionSetLicenseChange: sw<ErrorSpec | 'readOnlyField'>('readOnlyField', errorOrReadOnly),
+  /** FieldPermissions on a required field (text unsettled); {field} = Object.Field */
+  requiredFieldPermissionError: sw<ErrorSpec>(
+    { errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: 'Field Name: bad value for restricted picklist field: {field}' },
+    errorSpec,
+  ),
+  /**
+   * Facts §3.1: group recalculation is asynchronous. After a change to a group or its members' permissions,
+   * its Status reads 'Updating' for this many further requests (0 = recalculated at once).
+   */
+  groupRecalculationRequests: sw<number>(0, count),
 };
 
 export type Behaviour = { [K in keyof typeof BEHAVIOURS]: (typeof BEHAVIOURS)[K]['default'] };
@@ -258,6 +301,7 @@ export interface ResolvedSeed {
   usernamesTakenElsewhere: string[];
   connectedApps: SeedConnectedApp[];
   externalClientApps: SeedExternalClientApp[];
+  objects: Record<string, SeedObject>;
   records: Record<string, Array<Record<string, SeedRecordValue>>>;
   behaviour: Behaviour;
   faults: Fault[];
@@ -347,6 +391,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     'usernamesTakenElsewhere',
     'connectedApps',
     'externalClientApps',
+    'objects',
     'records',
     'behaviour',
     'faults',
@@ -678,6 +723,40 @@ export function resolveSeed(input: unknown): ResolvedSeed {
   uniqueBy(connectedApps, (a) => a.name, 'seed.connectedApps', 'app name');
   uniqueBy(externalClientApps, (a) => a.name, 'seed.externalClientApps', 'app name');
 
+  // objects: data objects and fields declared up front (checked against the schema in buildState)
+  const objects: ResolvedSeed['objects'] = {};
+  if (s.objects !== undefined) {
+    const os = obj(s.objects, 'seed.objects', Object.keys(s.objects as Obj));
+    for (const [type, raw] of Object.entries(os)) {
+      const p = `seed.objects.${type}`;
+      if (!API_NAME.test(type)) throw new SeedError(p, 'must be an sObject API name');
+      const o = obj(raw, p, ['label', 'fields']);
+      const fields: Record<string, SeedObjectField> = {};
+      if (o.fields !== undefined) {
+        const fs = obj(o.fields, `${p}.fields`, Object.keys(o.fields as Obj));
+        for (const [name, fraw] of Object.entries(fs)) {
+          const fp = `${p}.fields.${name}`;
+          if (!API_NAME.test(name) || name.toLowerCase() === 'id') throw new SeedError(fp, 'must be a field API name other than Id');
+          const f = obj(fraw ?? {}, fp, ['type', 'label', 'required', 'length', 'referenceTo']);
+          const type = optStr(f.type, `${fp}.type`);
+          if (type !== undefined && !(SEED_FIELD_TYPES as readonly string[]).includes(type)) throw new SeedError(`${fp}.type`, `must be one of ${SEED_FIELD_TYPES.join(', ')}`);
+          const referenceTo = typeof f.referenceTo === 'string' ? [reqStr(f.referenceTo, `${fp}.referenceTo`)] : optStrList(f.referenceTo, `${fp}.referenceTo`);
+          if (type === 'reference' && !referenceTo?.length) throw new SeedError(`${fp}.referenceTo`, 'is required for a reference field');
+          if (referenceTo && type !== undefined && type !== 'reference') throw new SeedError(`${fp}.referenceTo`, "only a 'reference' field has one");
+          const length = optCount(f.length, `${fp}.length`);
+          fields[name] = {
+            type: (type ?? (referenceTo ? 'reference' : undefined)) as SeedFieldType | undefined,
+            label: optStr(f.label, `${fp}.label`),
+            required: optBool(f.required, `${fp}.required`),
+            length,
+            referenceTo,
+          };
+        }
+      }
+      objects[type] = { label: optStr(o.label, `${p}.label`), fields };
+    }
+  }
+
   // records: arbitrary data objects
   const records: ResolvedSeed['records'] = {};
   if (s.records !== undefined) {
@@ -724,6 +803,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     usernamesTakenElsewhere,
     connectedApps,
     externalClientApps,
+    objects,
     records,
     behaviour,
     faults,

@@ -61,6 +61,12 @@ interface Cursor {
 }
 
 const HALTED_MESSAGE = 'The transaction was rolled back since another operation in the same transaction failed.';
+/** Composite batch: the code is documented, the text is not (assumed). */
+const BATCH_HALTED = { errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted: a previous subrequest failed and haltOnError is true.' };
+const BATCH_LIMIT = 25;
+/** Resources a composite batch may call (REST API guide, Composite Batch); sObject Collections, composite and Tooling aren't among them. */
+const BATCHABLE = new Set(['limits', 'sobjects', 'query', 'queryAll', 'search', 'connect', 'chatter', 'actions']);
+const OLDEST_BATCH_VERSION = 34;
 const ROLLED_BACK = {
   statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
   message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
@@ -136,6 +142,7 @@ export class EmulatorServer {
   private respond(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string): void {
     const started = Date.now();
     const seq = ++this.seq;
+    this.state.requestCount = seq;
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(`http://x${req.url ?? '/'}`);
     const path = url.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
@@ -251,6 +258,7 @@ export class EmulatorServer {
         case 'composite':
           if (rest.length === 0) return this.composite(req);
           if (rest[0] === 'sobjects') return this.collections(req, rest.slice(1));
+          if (rest[0] === 'batch' && rest.length === 1) return this.compositeBatch(req);
           throw notFound();
         case 'limits':
           return { status: 200, body: { DailyApiRequests: { Max: 15000, Remaining: 15000 - this.seq } } };
@@ -583,6 +591,73 @@ export class EmulatorServer {
     return { status: 200, body: { compositeResponse: responses } };
   }
 
+  // --- composite batch -------------------------------------------------------------------------------
+
+  /**
+   * Up to 25 independent subrequests, run in order; each commits on its own, a failed one rolls back only
+   * itself. haltOnError answers 412 BATCH_PROCESSING_HALTED for the rest. The whole request is refused
+   * (400, nothing run) when a subrequest's method or url is malformed. No 5-query limit (that is composite's).
+   */
+  private compositeBatch(req: ApiRequest): ApiResponse {
+    if (req.method !== 'POST') throw methodNotAllowed(req.method, ['POST']);
+    const body = this.objectBody(req.body) as { batchRequests?: unknown; haltOnError?: unknown };
+    if (!Array.isArray(body.batchRequests)) throw badRequest('JSON_PARSER_ERROR', 'batchRequests is required and must be a list');
+    // Code and text assumed; Salesforce documents the limit, not the error.
+    if (body.batchRequests.length > BATCH_LIMIT) throw badRequest('LIMIT_EXCEEDED', `A batch request can have at most ${BATCH_LIMIT} subrequests.`);
+    const subs = body.batchRequests.map((raw, i) => {
+      const sub = (typeof raw === 'object' && raw !== null ? raw : {}) as { method?: unknown; url?: unknown; richInput?: unknown };
+      const method = typeof sub.method === 'string' ? sub.method.toUpperCase() : '';
+      if (!['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method)) throw badRequest('INVALID_INPUT', `batchRequests[${i}]: invalid method: ${text(sub.method)}`);
+      // "v66.0/query?q=...", "/v66.0/..." or "/services/data/v66.0/...".
+      const m = typeof sub.url === 'string' ? /^(?:\/services\/data)?\/?v(\d+)\.(\d)(\/.*)?$/.exec(sub.url) : null;
+      const version = m ? Number(`${m[1]}.${m[2]}`) : NaN;
+      if (!m || version < OLDEST_BATCH_VERSION || version > req.version) {
+        throw badRequest('INVALID_INPUT', `batchRequests[${i}]: invalid url: ${text(sub.url)}. It must start with a version from v${OLDEST_BATCH_VERSION}.0 to v${req.version.toFixed(1)}.`);
+      }
+      return { method, url: sub.url as string, path: `/services/data/v${m[1]}.${m[2]}${m[3] ?? ''}`, body: sub.richInput };
+    });
+
+    const haltOnError = body.haltOnError === true;
+    const results: Array<{ statusCode: number; result: unknown }> = [];
+    const logged: SubrequestLogEntry[] = [];
+    const soqls: string[] = [];
+    let halted = false;
+    for (const sub of subs) {
+      if (halted) {
+        results.push({ statusCode: 412, result: [BATCH_HALTED] });
+        logged.push({ method: sub.method, url: sub.url, status: 412, errorCode: BATCH_HALTED.errorCode });
+        continue;
+      }
+      const savepoint = this.state.savepoint();
+      let r: ApiResponse;
+      try {
+        r = this.batchSubrequest(req, sub.method, sub.path, sub.body, soqls);
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        r = errorResponse(e);
+      }
+      // Each subrequest is its own transaction.
+      if (r.status >= 400) this.state.rollback(savepoint);
+      results.push({ statusCode: r.status, result: r.body ?? null });
+      logged.push({ method: sub.method, url: sub.url, status: r.status, ...(r.status >= 400 ? { errorCode: r.errorCode } : {}) });
+      if (r.status >= 400 && haltOnError) halted = true;
+    }
+    req.trace.subrequests = logged;
+    req.trace.soql = soqls;
+    return { status: 200, body: { hasErrors: results.some((r) => r.statusCode >= 400), results } };
+  }
+
+  private batchSubrequest(parent: ApiRequest, method: string, path: string, body: unknown, soqls: string[]): ApiResponse {
+    const target = new URL(`http://x${path}`);
+    const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(target.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1')) as RegExpExecArray;
+    const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    if (!BATCHABLE.has(segments[0] ?? '')) throw notFound();
+    const trace: ApiRequest['trace'] = {};
+    const r = this.dispatch({ method, segments, query: target.searchParams, body, version: Number(`${m[1]}.${m[2]}`), session: parent.session, trace });
+    if (typeof trace.soql === 'string') soqls.push(trace.soql);
+    return r;
+  }
+
   private subrequest(parent: ApiRequest, method: string, url: string, body: unknown, allOrNone: boolean, soqls: string[]): ApiResponse {
     const target = new URL(`http://x${url.startsWith('/') ? url : `/${url}`}`);
     const path = target.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
@@ -591,7 +666,7 @@ export class EmulatorServer {
     const version = Number(`${m[1]}.${m[2]}`);
     if (version > LATEST_API_VERSION || version < OLDEST_API_VERSION) throw notFound();
     const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-    if (segments[0] === 'composite' && segments.length === 1) throw badRequest('INVALID_INPUT', 'Composite requests cannot be nested.');
+    if (segments[0] === 'composite' && (segments.length === 1 || segments[1] === 'batch')) throw badRequest('INVALID_INPUT', 'Composite requests cannot be nested.');
     const trace: ApiRequest['trace'] = {};
     const r = this.dispatch({ method, segments, query: target.searchParams, body, version, session: parent.session, trace, forceAllOrNone: allOrNone });
     if (typeof trace.soql === 'string') soqls.push(trace.soql);

@@ -15,7 +15,7 @@ import {
 } from '@jetstreamapp/soql-parser-js';
 import { ApiError, badRelationshipMessage, noSuchColumnMessage, text, unsupportedTypeMessage } from './errors.js';
 import { to18 } from './ids.js';
-import { FieldDef, ObjectDef, isHidden } from './schema.js';
+import { FieldDef, ObjectDef, isHidden, isNumeric } from './schema.js';
 import { OrgState, Rec } from './state.js';
 
 export interface QueryOptions {
@@ -502,6 +502,7 @@ export class SoqlEngine {
       }
     };
     flatten(where);
+    checkSemiJoinPlacement(where, soql);
     return parseBoolean(toks, soql);
   }
 
@@ -615,11 +616,11 @@ export class SoqlEngine {
     cond: Record<string, unknown>,
   ): { kind: 'value'; value: Scalar; norm: Scalar } | { kind: 'range'; range: [number, number] } {
     const at = (): number => locate(soql, path.raw);
-    const typeName: Record<string, string> = { boolean: 'boolean', int: 'integer', double: 'double', date: 'date', datetime: 'dateTime' };
+    const typeName: Record<string, string> = { boolean: 'boolean', int: 'integer', double: 'double', currency: 'currency', percent: 'percent', date: 'date', datetime: 'dateTime' };
     const fail = (message: string): never => {
       throw new ApiError(400, 'INVALID_FIELD', positioned(soql, at(), message));
     };
-    const numeric = field.type === 'int' || field.type === 'double';
+    const numeric = isNumeric(field.type);
     const temporal = field.type === 'date' || field.type === 'datetime';
     switch (literalType) {
       case 'NULL':
@@ -629,7 +630,7 @@ export class SoqlEngine {
           fail(`value of filter criterion for field '${field.name}' must be of type ${typeName[field.type]} and should not be enclosed in quotes`);
         }
         const value = unescapeLiteral(raw, op === 'LIKE');
-        if ((field.type === 'id' || field.type === 'reference') && op !== 'LIKE' && value !== '' && !to18(value)) {
+        if ((field.type === 'id' || field.type === 'reference') && !field.referenceKey && op !== 'LIKE' && value !== '' && !to18(value)) {
           throw new ApiError(400, 'INVALID_QUERY_FILTER_OPERATOR', positioned(soql, at(), `invalid ID field: ${value}`));
         }
         return { kind: 'value', value, norm: norm(value, field) };
@@ -725,7 +726,7 @@ export class SoqlEngine {
     let curDef: ObjectDef | undefined;
     for (const hop of path.hops) {
       if (!cur) return null;
-      const found = this.state.find(cur[hop.name]);
+      const found = this.state.resolveReference(hop, cur[hop.name]);
       if (!found) return null;
       cur = found.rec;
       curDef = found.def;
@@ -779,11 +780,15 @@ export class SoqlEngine {
 
   /** One record in the REST shape: attributes, selected fields, nested lookups, child subqueries. */
   private project(c: Compiled, rec: Rec, version: string, opts: QueryOptions): OutRecord {
-    const out: OutRecord = { attributes: { type: c.def.name, url: `/services/data/${version}/sobjects/${c.def.name}/${rec.Id}` } };
+    // The Tooling API answers with its own sObject URLs; entity metadata rows are addressed by DurableId.
+    const url = (def: ObjectDef, r: Rec): string => `/services/data/${version}/${opts.endpoint === 'tooling' ? 'tooling/' : ''}sobjects/${def.name}/${text(r[def.urlKey ?? 'Id'])}`;
+    const out: OutRecord = { attributes: { type: c.def.name, url: url(c.def, rec) } };
     const recOf = new Map<OutRecord, { def: ObjectDef; rec: Rec }>([[out, { def: c.def, rec }]]);
     for (const it of c.items) {
       if (it.kind === 'sub') {
-        const children = this.state.records(it.child.def.name).filter((r) => norm(r[it.parentField], { type: 'reference' } as FieldDef) === norm(rec.Id, { type: 'id' } as FieldDef));
+        const link = it.child.def.fields.get(it.parentField.toLowerCase()) as FieldDef;
+        const parentKey = norm(rec[link.referenceKey ?? 'Id'], link);
+        const children = this.state.records(it.child.def.name).filter((r) => norm(r[it.parentField], link) === parentKey);
         const res = this.execute(it.child, opts, children);
         out[it.rel] = res.totalSize > 0 ? res : null;
         continue;
@@ -796,10 +801,10 @@ export class SoqlEngine {
         const key = hop.relationshipName as string;
         if (!(key in target)) {
           const holder = recOf.get(target);
-          const found = holder ? this.state.find(holder.rec[hop.name]) : undefined;
+          const found = holder ? this.state.resolveReference(hop, holder.rec[hop.name]) : undefined;
           if (found) {
             const polymorphic = it.path.objects[i] === NAME_OBJECT;
-            const nested: OutRecord = { attributes: { type: polymorphic ? 'Name' : found.def.name, url: `/services/data/${version}/sobjects/${found.def.name}/${found.rec.Id}` } };
+            const nested: OutRecord = { attributes: { type: polymorphic ? 'Name' : found.def.name, url: url(found.def, found.rec) } };
             recOf.set(nested, found);
             target[key] = nested;
           } else target[key] = null;
@@ -832,8 +837,8 @@ export class SoqlEngine {
       foreignKeyName: null,
       insertable: field?.createable ?? false,
       joinColumns: [],
-      numberType: field ? field.type === 'int' || field.type === 'double' : false,
-      textType: field ? !['boolean', 'int', 'double', 'date', 'datetime'].includes(field.type) : false,
+      numberType: field ? isNumeric(field.type) : false,
+      textType: field ? !['boolean', 'date', 'datetime'].includes(field.type) && !isNumeric(field.type) : false,
       updatable: field?.updateable ?? false,
     });
     if (item.kind === 'agg') {
@@ -866,7 +871,7 @@ export class SoqlEngine {
 }
 
 function apexType(f: FieldDef): string {
-  const map: Record<string, string> = { id: 'Id', reference: 'Id', boolean: 'Boolean', int: 'Integer', double: 'Double', date: 'Date', datetime: 'Datetime' };
+  const map: Record<string, string> = { id: 'Id', reference: 'Id', boolean: 'Boolean', int: 'Integer', double: 'Double', currency: 'Decimal', percent: 'Decimal', date: 'Date', datetime: 'Datetime' };
   return map[f.type] ?? 'String';
 }
 
@@ -923,6 +928,39 @@ function sortBy(groups: Rec[][], orderBy: Compiled['orderBy']): Rec[][] {
     return 0;
   });
   return keyed.map((k) => k.g);
+}
+
+/**
+ * SOQL's semi-join rules: a subquery condition can't be combined with OR, and must sit at the top level
+ * of the WHERE clause (the texts are Salesforce's MALFORMED_QUERY messages).
+ */
+function checkSemiJoinPlacement(where: WhereClause, soql: string): void {
+  let depth = 0;
+  let orAtTop = false;
+  let orNested = false;
+  const semis: Array<{ field: string; depth: number }> = [];
+  for (let w: WhereClause | undefined = where; w; w = (w as { right?: WhereClause }).right) {
+    const left = w.left as Record<string, unknown> | null;
+    depth += (left?.openParen as number | undefined) ?? 0;
+    if (left && 'valueQuery' in left && left.valueQuery) semis.push({ field: String(left.field), depth });
+    depth -= (left?.closeParen as number | undefined) ?? 0;
+    if ('operator' in w && w.operator === 'OR') {
+      if (depth === 0) orAtTop = true;
+      else orNested = true;
+    }
+  }
+  // Point at the semi-join itself, not an earlier plain use of the same field.
+  const at = (field: string): number => {
+    const m = new RegExp(`(?<![A-Za-z0-9_.])${escapeRe(field)}\\s+(?:NOT\\s+)?IN\\s*\\(\\s*SELECT\\b`, 'i').exec(soql);
+    return m ? m.index : locate(soql, field);
+  };
+  const nested = semis.find((x) => x.depth > 0);
+  if (nested && (orAtTop || orNested)) {
+    throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, at(nested.field), 'Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions.'));
+  }
+  if (semis.length > 0 && orAtTop) {
+    throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, at(semis[0].field), "Semi join sub-selects are not allowed with the 'OR' operator"));
+  }
 }
 
 /** Boolean expression over flattened tokens; precedence NOT > AND > OR. */

@@ -2,7 +2,7 @@
 // sessions, and a journal so a composite or allOrNone call can roll back what it wrote.
 
 import { IdFactory, to18 } from './ids.js';
-import { FieldDef, ObjectDef, Schema, buildStandardSchema, isHidden, wellKnownPrefix, FieldType } from './schema.js';
+import { FieldDef, ObjectDef, Schema, buildStandardSchema, isHidden, isNillable, isPermissionable, labelFor, particleDataType, wellKnownPrefix, FieldType } from './schema.js';
 import { Behaviour, INTEGRATION_LICENSE, INTEGRATION_PSL, ResolvedSeed, SeedError, SeedRecordValue, timeZones } from './seed.js';
 
 export type Rec = Record<string, unknown> & { Id: string };
@@ -19,6 +19,9 @@ export interface Session {
   userId: string;
   expired: boolean;
 }
+
+/** EntityDefinition and EntityParticle rows all carry this Id in real orgs; DurableId is their key. */
+export const ENTITY_ROW_ID = '000000000000000AAA';
 
 /** Salesforce's datetime format: 2026-01-31T12:00:00.000+0000 */
 export function sfDateTime(d: Date): string {
@@ -43,6 +46,12 @@ export class OrgState {
   private readonly deleted = new Set<string>();
   private journal: JournalEntry[] = [];
   private clockMs = 0;
+  /** top-level requests served so far (the server counts them); group recalculation is timed in requests */
+  public requestCount = 0;
+  /** group id -> last request at which its Status still reads 'Updating' (not journaled: a failed write's recalculation is harmless) */
+  private readonly recalculating = new Map<string, number>();
+  private readonly durableIds = new Map<string, string>();
+  private entityCache?: { version: number; rows: Map<string, Rec[]> };
 
   public constructor(seed: ResolvedSeed) {
     this.seed = seed;
@@ -73,7 +82,17 @@ export class OrgState {
   }
 
   public records(type: string): Rec[] {
-    return [...this.table(type).values()];
+    const def = this.schema.require(type);
+    if (def.virtual) return this.entityRows(def.name);
+    return [...this.table(def.name).values()];
+  }
+
+  /** The record a reference value points at: by Id, or by the target's key field (EntityDefinitionId holds a DurableId). */
+  public resolveReference(field: FieldDef, value: unknown): { def: ObjectDef; rec: Rec } | undefined {
+    if (!field.referenceKey) return this.find(value);
+    const target = this.schema.require((field.referenceTo ?? [])[0]);
+    const rec = typeof value === 'string' ? this.findBy(target.name, field.referenceKey, value) : undefined;
+    return rec ? { def: target, rec } : undefined;
   }
 
   /** A record by any id shape (15 or 18 chars, any case for 18). */
@@ -104,6 +123,7 @@ export class OrgState {
   /** A field's value as the API shows it, computed fields included. */
   public value(def: ObjectDef, rec: Rec, field: FieldDef): unknown {
     if (field.computed) return this.computed(def, rec, field);
+    if (def.name === 'PermissionSetGroup' && field.name === 'Status') return this.groupStatus(rec);
     const v = rec[field.name];
     return v === undefined ? null : v;
   }
@@ -112,7 +132,9 @@ export class OrgState {
     const key = `${def.name}.${field.name}`;
     switch (key) {
       case 'User.Name':
+      case 'Contact.Name':
         return [rec.FirstName, rec.LastName].filter((x) => typeof x === 'string' && x !== '').join(' ');
+
       case 'UserLicense.UsedLicenses':
         return ((rec._phantom as number) ?? 0) + this.activeUsersOnLicense(rec.Id);
       case 'PermissionSetLicense.UsedLicenses':
@@ -145,7 +167,7 @@ export class OrgState {
 
   public findBy(type: string, field: string, value: string): Rec | undefined {
     const lower = value.toLowerCase();
-    for (const r of this.table(type).values()) {
+    for (const r of this.records(type)) {
       const v = r[field];
       if (typeof v === 'string' && v.toLowerCase() === lower) return r;
     }
@@ -167,6 +189,92 @@ export class OrgState {
 
   public username(userId: string): string | undefined {
     return this.get('User', userId)?.Username as string | undefined;
+  }
+
+  // --- permission set group recalculation ----------------------------------------------------------
+
+  /** 'Updating' while a recalculation runs (behaviour groupRecalculationRequests), else the stored Status. */
+  public groupStatus(group: Rec): string {
+    const until = this.recalculating.get(group.Id);
+    return until !== undefined && this.requestCount <= until ? 'Updating' : String(group.Status);
+  }
+
+  /** Starts a recalculation of the group: its Status reads 'Updating' for the next n requests. */
+  public recalculateGroup(groupId: string): void {
+    const n = this.behaviour.groupRecalculationRequests;
+    if (n > 0) this.recalculating.set(groupId, this.requestCount + n);
+  }
+
+  // --- EntityDefinition / EntityParticle ------------------------------------------------------------
+
+  private entityRows(type: string): Rec[] {
+    if (this.entityCache?.version !== this.schema.version) this.entityCache = { version: this.schema.version, rows: this.buildEntityRows() };
+    return this.entityCache.rows.get(type) ?? [];
+  }
+
+  /** A custom object's 01I id or a custom field's 00N id (15 chars, as DurableIds show them), fixed for the org's life. */
+  private durableId(key: string, prefix: string): string {
+    let id = this.durableIds.get(key);
+    if (!id) {
+      id = this.ids.next(prefix).slice(0, 15);
+      this.durableIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** One EntityDefinition per object of the data API, one EntityParticle per field, from the schema. */
+  private buildEntityRows(): Map<string, Rec[]> {
+    const entities: Rec[] = [];
+    const particles: Rec[] = [];
+    for (const def of this.schema.all()) {
+      if (def.virtual || !def.endpoints.data) continue;
+      const entityId = def.custom ? this.durableId(def.name, '01I') : def.name;
+      entities.push({
+        Id: ENTITY_ROW_ID,
+        DurableId: entityId,
+        QualifiedApiName: def.name,
+        DeveloperName: def.name.replace(/__c$/i, ''),
+        NamespacePrefix: null,
+        Label: def.label,
+        PluralLabel: `${def.label}s`,
+        KeyPrefix: def.keyPrefix,
+        // Setup objects other than User take no custom fields.
+        IsCustomizable: def.dataObject || def.name === 'User',
+        IsCustomSetting: false,
+        IsQueryable: true,
+      });
+      for (const name of def.fieldOrder) {
+        const f = def.fields.get(name.toLowerCase()) as FieldDef;
+        if (isHidden(f)) continue;
+        // Real orgs name a standard lookup's particle after its relationship (OwnerId -> Owner) and a custom field by its 00N id.
+        const standardLookup = !f.custom && f.type === 'reference' && f.relationshipName !== undefined && f.name.endsWith('Id');
+        const developerName = f.custom ? f.name.replace(/__c$/i, '') : standardLookup ? f.name.slice(0, -2) : f.name;
+        const particleKey = f.custom ? this.durableId(`${def.name}.${f.name}`, '00N') : developerName;
+        const textual = ['string', 'textarea', 'email', 'phone', 'url', 'picklist'].includes(f.type);
+        particles.push({
+          Id: ENTITY_ROW_ID,
+          DurableId: `${entityId}.${particleKey}`,
+          QualifiedApiName: f.name,
+          DeveloperName: developerName,
+          NamespacePrefix: null,
+          Label: f.label,
+          DataType: particleDataType(f),
+          Length: f.length ?? (textual ? 255 : f.type === 'id' || f.type === 'reference' ? 18 : 0),
+          RelationshipName: f.relationshipName ?? null,
+          IsNillable: isNillable(f),
+          IsCreatable: f.createable,
+          IsUpdatable: f.updateable,
+          IsPermissionable: isPermissionable(def, f),
+          IsCalculated: f.computed === true,
+          IsCompound: f.computed === true && f.name === 'Name',
+          EntityDefinitionId: entityId,
+        });
+      }
+    }
+    return new Map([
+      ['EntityDefinition', entities],
+      ['EntityParticle', particles],
+    ]);
   }
 
   // --- writing (journaled) -----------------------------------------------------------------------
@@ -257,16 +365,18 @@ export class OrgState {
   // --- building from a seed ------------------------------------------------------------------------
 
   /** A generic sObject (Account-like) for seed records or objects named in permission sets. */
-  public ensureDataObject(name: string): ObjectDef {
+  public ensureDataObject(name: string, label?: string): ObjectDef {
     const existing = this.schema.get(name);
     if (existing) return existing;
+    const objectLabel = label ?? labelFor(name);
     return this.schema.define({
       name,
+      label: objectLabel,
       keyPrefix: wellKnownPrefix(name) ?? this.schema.freshPrefix(),
       endpoints: { data: true, tooling: false },
       dataObject: true,
       fields: [
-        { name: 'Name', type: 'string', length: 255 },
+        { name: 'Name', type: 'string', length: 255, label: `${objectLabel} Name` },
         { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
       ],
     });
@@ -303,10 +413,72 @@ function aliasFor(username: string): string {
   return username.split('@')[0].replace(/[^A-Za-z0-9]/g, '').slice(0, 8) || 'user';
 }
 
+/** 'AccountId' -> 'Account', 'Invoice__c' -> 'Invoice__r' */
+function relationshipNameFor(field: string): string {
+  return field.endsWith('__c') ? field.replace(/__c$/, '__r') : field.replace(/Id$/, '');
+}
+
+/**
+ * The seed's `objects` section and the fields its `records` imply, before anything else reads the schema:
+ * declared objects first, then declared fields (lookups may point at any of them), then inferred ones.
+ */
+function declareObjects(st: OrgState, seed: ResolvedSeed): void {
+  const dataObject = (section: 'objects' | 'records', typeName: string, label?: string): ObjectDef => {
+    const known = st.schema.get(typeName);
+    if (known && !known.dataObject) throw new SeedError(`seed.${section}.${typeName}`, `${known.name} is a setup object; describe it in its own seed section`);
+    return known ?? st.ensureDataObject(typeName, label);
+  };
+  for (const [typeName, o] of Object.entries(seed.objects)) {
+    const def = dataObject('objects', typeName, o.label);
+    if (o.label) def.label = o.label;
+  }
+  for (const typeName of Object.keys(seed.records)) dataObject('records', typeName);
+
+  for (const [typeName, o] of Object.entries(seed.objects)) {
+    const def = st.schema.require(typeName);
+    for (const [name, f] of Object.entries(o.fields ?? {})) {
+      const path = `seed.objects.${typeName}.fields.${name}`;
+      const existing = def.fields.get(name.toLowerCase());
+      if (existing) {
+        if (f.type !== undefined && f.type !== existing.type) throw new SeedError(`${path}.type`, `${def.name}.${existing.name} is a ${existing.type} field`);
+        if (f.referenceTo) throw new SeedError(`${path}.referenceTo`, `${def.name}.${existing.name} already exists; its targets can't change`);
+        if (f.required && !existing.createable) throw new SeedError(`${path}.required`, `${def.name}.${existing.name} is read-only and can't be required`);
+        if (f.required !== undefined) existing.required = f.required;
+        if (f.label !== undefined) existing.label = f.label;
+        if (f.length !== undefined) existing.length = f.length;
+        st.schema.version++;
+        continue;
+      }
+      const referenceTo = f.referenceTo?.map((t, i) => {
+        const target = st.schema.get(t);
+        if (!target || !target.endpoints.data || target.virtual) throw new SeedError(`${path}.referenceTo[${i}]`, `no sObject named '${t}'`);
+        return target.name;
+      });
+      const type = f.type ?? 'string';
+      st.schema.addField(def, {
+        name,
+        type,
+        label: f.label,
+        required: f.required,
+        length: f.length,
+        ...(type === 'reference' ? { referenceTo, relationshipName: relationshipNameFor(name) } : {}),
+      });
+    }
+  }
+
+  for (const [typeName, rows] of Object.entries(seed.records)) {
+    const def = st.schema.require(typeName);
+    const keys = new Map<string, SeedRecordValue[]>();
+    for (const row of rows) for (const [k, v] of Object.entries(row)) keys.set(k, [...(keys.get(k) ?? []), v]);
+    for (const [k, vals] of keys) st.ensureField(def, k, inferType(vals));
+  }
+}
+
 /** Builds the org from a resolved seed. Seed rows are stored literally (rules don't run on them). */
 export function buildState(seed: ResolvedSeed): OrgState {
   const st = new OrgState(seed);
   const sys = '';
+  declareObjects(st, seed);
 
   st.insert(
     'Organization',
@@ -503,12 +675,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
   }
 
   for (const [typeName, rows] of Object.entries(seed.records)) {
-    const known = st.schema.get(typeName);
-    if (known && !known.dataObject) throw new SeedError(`seed.records.${typeName}`, `${known.name} is a setup object; describe it in its own seed section`);
-    const def = known ?? st.ensureDataObject(typeName);
-    const keys = new Map<string, SeedRecordValue[]>();
-    for (const row of rows) for (const [k, v] of Object.entries(row)) keys.set(k, [...(keys.get(k) ?? []), v]);
-    for (const [k, vals] of keys) st.ensureField(def, k, inferType(vals));
+    const def = st.schema.require(typeName);
     rows.forEach((row, i) => {
       const values: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(row)) values[(def.fields.get(k.toLowerCase()) as FieldDef).name] = v;
