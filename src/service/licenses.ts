@@ -34,7 +34,8 @@ export function integrationProfilesQuery(override?: string): string {
 export const integrationSeatHoldersQuery = (): string =>
   `SELECT Username FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} AND IsActive = true ORDER BY Username LIMIT 10`;
 
-const pslFilter = (prefix = ''): string =>
+/** Matches the integration PSL by API name or label, on PermissionSetLicense or through a relationship prefix. */
+export const pslFilter = (prefix = ''): string =>
   `(${prefix}DeveloperName = ${soqlQuote(INTEGRATION_PSL)} OR ${prefix}MasterLabel = ${soqlQuote(INTEGRATION_PSL_LABEL)})`;
 
 /**

@@ -8,10 +8,21 @@ type RestError = { errorCode?: string; statusCode?: string; message?: string; fi
 type CompositeResponse = {
   compositeResponse: Array<{ referenceId: string; httpStatusCode: number; body: unknown }>;
 };
+type BatchResponse = { hasErrors: boolean; results: Array<{ statusCode: number; result: unknown }> };
 type QueryResult = { totalSize: number; done: boolean; records: SObjectRecord[] };
 
+/** One record's outcome in an sObject collection call. */
+export type SaveResult = { id?: string; success: boolean; errors: Array<{ statusCode: string; message: string; fields?: string[] }> };
+
+/** A composite subrequest; `url` is relative to /services/data/vXX.X. */
+export type Subrequest = { referenceId: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown };
+
 /** Salesforce runs at most 5 query or collection subrequests in one composite call. */
-const QUERIES_PER_COMPOSITE = 5;
+export const QUERIES_PER_COMPOSITE = 5;
+/** A composite batch runs up to 25 independent subrequests, queries included. */
+const SUBREQUESTS_PER_BATCH = 25;
+/** sObject collections take up to 200 records per call. */
+export const RECORDS_PER_COLLECTION = 200;
 /** Faults after which the org is unchanged, so sending the same request again is safe. */
 const TRANSIENT_CODES = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'ERROR_HTTP_503', 'REQUEST_LIMIT_EXCEEDED']);
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
@@ -44,33 +55,62 @@ export class OrgClient {
   }
 
   /**
-   * Runs several queries in as few round trips as possible (one composite call per 5 queries)
-   * and returns each query's records under its key.
+   * Runs several independent queries in one round trip and returns each query's records under its
+   * key: one query alone, up to 5 as one composite call (one API call), more as composite batches
+   * of up to 25. A query left undefined is skipped and gives no records.
    */
-  public async queries<K extends string>(soql: Record<K, string>): Promise<Record<K, SObjectRecord[]>> {
-    const entries = Object.entries(soql) as Array<[K, string]>;
+  public async queries<K extends string>(soql: Record<K, string | undefined>): Promise<Record<K, SObjectRecord[]>> {
     const result = {} as Record<K, SObjectRecord[]>;
-    for (let start = 0; start < entries.length; start += QUERIES_PER_COMPOSITE) {
-      const chunk = entries.slice(start, start + QUERIES_PER_COMPOSITE);
-      if (chunk.length === 1) {
-        const [key, query] = chunk[0];
-        result[key] = await this.query(query);
-        continue;
-      }
-      const response = await this.send<CompositeResponse>('POST', '/composite', {
-        allOrNone: false,
-        compositeRequest: chunk.map(([key, query]) => ({
-          method: 'GET',
-          url: `${this.dataPath()}/query?q=${encodeURIComponent(query)}`,
-          referenceId: key,
-        })),
-      });
-      for (const sub of response.compositeResponse) {
-        if (sub.httpStatusCode >= 400) throw toApiError(sub.httpStatusCode, sub.body, this.username);
-        result[sub.referenceId as K] = (sub.body as QueryResult).records;
+    const entries: Array<[K, string]> = [];
+    for (const [key, query] of Object.entries(soql) as Array<[K, string | undefined]>) {
+      result[key] = [];
+      if (query) entries.push([key, query]);
+    }
+    if (entries.length === 1) {
+      result[entries[0][0]] = await this.query(entries[0][1]);
+    } else if (entries.length <= QUERIES_PER_COMPOSITE) {
+      const bodies = await this.composite(entries.map(([key, query]) => ({ referenceId: key, method: 'GET', url: `/query?q=${encodeURIComponent(query)}` })));
+      for (const [key] of entries) result[key] = (bodies[key] as QueryResult).records;
+    } else {
+      for (let start = 0; start < entries.length; start += SUBREQUESTS_PER_BATCH) {
+        const chunk = entries.slice(start, start + SUBREQUESTS_PER_BATCH);
+        const response = await this.send<BatchResponse>('POST', '/composite/batch', {
+          haltOnError: false,
+          batchRequests: chunk.map(([, query]) => ({ method: 'GET', url: `v${this.apiVersion}/query?q=${encodeURIComponent(query)}` })),
+        });
+        response.results.forEach((sub, index) => {
+          if (sub.statusCode >= 400) throw toApiError(sub.statusCode, sub.result, this.username);
+          result[chunk[index][0]] = (sub.result as QueryResult).records;
+        });
       }
     }
     return result;
+  }
+
+  /**
+   * One composite call: subrequests run in order and may refer to earlier results (`@{ref.id}`).
+   * With allOrNone, any failure rolls back the whole call and is thrown as the first real error.
+   */
+  public async composite(subrequests: Subrequest[], allOrNone = true): Promise<Record<string, unknown>> {
+    const response = await this.send<CompositeResponse>('POST', '/composite', {
+      allOrNone,
+      compositeRequest: subrequests.map((sub) => ({ ...sub, url: `${this.dataPath()}${sub.url}` })),
+    });
+    const bodies: Record<string, unknown> = {};
+    const failed = response.compositeResponse.filter((sub) => sub.httpStatusCode >= 400 || collectionFailed(sub.body));
+    // With allOrNone the others answer PROCESSING_HALTED; the cause is the first other error.
+    const cause = failed.find((sub) => firstErrorCode(sub.body) !== 'PROCESSING_HALTED') ?? failed[0];
+    if (cause) throw toApiError(cause.httpStatusCode, collectionError(cause.body) ?? cause.body, this.username);
+    for (const sub of response.compositeResponse) bodies[sub.referenceId] = sub.body;
+    return bodies;
+  }
+
+  /** Inserts up to 200 records of one type in one call; each record succeeds or fails on its own. */
+  public async insertMany(sobject: string, records: Array<Record<string, unknown>>): Promise<SaveResult[]> {
+    return this.send<SaveResult[]>('POST', '/composite/sobjects', {
+      allOrNone: false,
+      records: records.map((record) => ({ attributes: { type: sobject }, ...record })),
+    });
   }
 
   public async query(soql: string): Promise<SObjectRecord[]> {
@@ -132,6 +172,22 @@ function toApiError(status: number, body: unknown, username?: string): Error {
   const errorCode = first?.errorCode ?? first?.statusCode ?? `ERROR_HTTP_${status}`;
   if (errorCode === 'INVALID_SESSION_ID') return expiredSession(username);
   return new SalesforceApiError(errorCode, first?.message ?? `HTTP ${status}`, first?.fields ?? [], status);
+}
+
+/** A collection subrequest answers 200 with per-record failures inside. */
+function collectionFailed(body: unknown): boolean {
+  return Array.isArray(body) && body.some((r) => (r as SaveResult).success === false);
+}
+
+function collectionError(body: unknown): RestError[] | undefined {
+  if (!Array.isArray(body)) return undefined;
+  const failed = (body as SaveResult[]).find((r) => r.success === false && r.errors?.[0]?.statusCode !== 'ALL_OR_NONE_OPERATION_ROLLED_BACK');
+  return failed?.errors.map((e) => ({ errorCode: e.statusCode, message: e.message, fields: e.fields }));
+}
+
+function firstErrorCode(body: unknown): string | undefined {
+  const first = (Array.isArray(body) ? body[0] : body) as (RestError & { errors?: Array<{ statusCode: string }> }) | undefined;
+  return first?.errorCode ?? first?.errors?.[0]?.statusCode;
 }
 
 function fieldsOf(data: unknown): string[] {

@@ -1,0 +1,73 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import type { GrantResult } from '../../service/grant.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.grant');
+
+export type IntegrationUserGrantResult = GrantResult;
+
+export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrantResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    username: Flags.string({ char: 'u', required: true, summary: messages.getMessage('flags.username.summary') }),
+    'permission-set': Flags.string({ char: 'p', multiple: true, summary: messages.getMessage('flags.permission-set.summary') }),
+    'permission-set-group': Flags.string({ char: 'g', multiple: true, summary: messages.getMessage('flags.permission-set-group.summary') }),
+    object: Flags.string({ multiple: true, summary: messages.getMessage('flags.object.summary') }),
+    field: Flags.string({ multiple: true, summary: messages.getMessage('flags.field.summary') }),
+    'permission-set-name': Flags.string({ summary: messages.getMessage('flags.permission-set-name.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
+  };
+
+  public async run(): Promise<IntegrationUserGrantResult> {
+    const { flags } = await this.parse(IntegrationUserGrant);
+    const [{ connect }, { grant }, { serviceError }] = await Promise.all([
+      import('../../service/connect.js'),
+      import('../../service/grant.js'),
+      import('../../service/errors.js'),
+    ]);
+    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+
+    this.spinner.start(messages.getMessage('spinner.inspect'));
+    const result = await grant(
+      client,
+      {
+        user: flags.username,
+        targetOrg: context.targetOrg,
+        permissionSets: flags['permission-set'] ?? [],
+        groups: flags['permission-set-group'] ?? [],
+        objects: flags.object ?? [],
+        fields: flags.field ?? [],
+        permissionSetName: flags['permission-set-name'],
+      },
+      { dryRun: flags['dry-run'] }
+    ).finally(() => this.spinner.stop());
+
+    for (const warning of result.warnings) this.warn(warning);
+    const failed = result.permissionSets.filter((item) => item.status === 'failed');
+    if (failed.length && failed.length === result.permissionSets.filter((item) => item.status !== 'already-assigned').length) {
+      throw serviceError('GrantFailed', [result.username]).setData(result);
+    }
+
+    this.log(result.dryRun ? messages.getMessage('output.dryRun', [result.username]) : messages.getMessage('output.granted', [`${result.permissionSets.length} permission set(s) and group(s)`, result.username]));
+    this.table({
+      data: result.permissionSets.map((item) => ({ name: item.name, type: item.type, license: item.license, status: item.status, note: item.reason ?? '' })),
+    });
+    const generated = result.generatedPermissionSet;
+    if (generated) {
+      const access = [...generated.objects.map((o) => `${o.object}: ${o.access.join(', ')}`), ...generated.fields.map((f) => `${f.field}: ${f.access}`)];
+      this.log(messages.getMessage('output.generated', [generated.name, generated.status]));
+      this.table({ data: access.map((line) => ({ access: line })) });
+    }
+    if (failed.length) {
+      this.warn(messages.getMessage('output.partial', [failed.length]));
+      process.exitCode = 68;
+    }
+    return result;
+  }
+}

@@ -1,0 +1,386 @@
+import type { SfError } from '@salesforce/core';
+import { OrgClient, QUERIES_PER_COMPOSITE, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
+import { serviceError } from './errors.js';
+import { INTEGRATION_USER_LICENSE, isUserId, pslFilter, userLicenseOf } from './licenses.js';
+import {
+  accessOf,
+  broadPowers,
+  BROAD_USER_PERMISSIONS,
+  derivePermissionSetName,
+  FieldGrant,
+  fitOf,
+  grantInputError,
+  isStandardObject,
+  LicenseFit,
+  NO_LICENSE,
+  ObjectGrant,
+  objectPermissionFields,
+  OBJECT_PERMISSION_FIELDS,
+  parseFieldGrants,
+  parseObjectGrants,
+} from './permissions.js';
+
+export type GrantInput = {
+  user: string;
+  targetOrg: string;
+  permissionSets: string[];
+  groups: string[];
+  objects: string[];
+  fields: string[];
+  permissionSetName?: string;
+};
+
+export type GrantStatus = 'assigned' | 'already-assigned' | 'would-assign' | 'blocked' | 'failed';
+
+export type GrantItem = {
+  /** API name of the permission set or group. */
+  name: string;
+  type: 'PermissionSet' | 'PermissionSetGroup';
+  /** "--None--", or the user license or permission set license; for a group, its sets' licenses. */
+  license: string;
+  status: GrantStatus;
+  /** Why it is blocked or failed, or what to know about it. */
+  reason?: string;
+  /** Salesforce's own error, when the assignment failed at write time. */
+  error?: { errorCode: string; message: string; fields: string[] };
+  /** Broad powers it carries (least privilege). */
+  broadPowers?: string[];
+};
+
+export type GeneratedSet = {
+  name: string;
+  label: string;
+  /** `created` / `updated` / `unchanged`, or `would-create` / `would-update` on a dry run. */
+  status: 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update' | 'blocked';
+  objects: ObjectGrant[];
+  fields: FieldGrant[];
+};
+
+export type GrantResult = {
+  username: string;
+  userId: string;
+  dryRun: boolean;
+  permissionSets: GrantItem[];
+  /** The least-privilege set made from --object / --field, when they were given. */
+  generatedPermissionSet?: GeneratedSet;
+  warnings: string[];
+};
+
+const BROAD_FIELDS = BROAD_USER_PERMISSIONS.map((p) => `Permissions${p}`).join(', ');
+const OBJECT_FIELDS = `ParentId, SobjectType, ${Object.values(OBJECT_PERMISSION_FIELDS).join(', ')}`;
+/** Written into the generated set's description: only sets that carry it are rewritten. */
+export const MANAGED_MARKER = 'Managed by sf integration-user grant';
+
+/**
+ * Grants an integration user permission sets, groups and a generated least-privilege set: two
+ * bulk reads, a plan in which every item fits the user's license or blocks the whole run, then
+ * at most one composite call for the generated set and one collection call for the assignments.
+ */
+export async function grant(client: OrgClient, input: GrantInput, options: { dryRun: boolean }): Promise<GrantResult> {
+  const invalid = grantInputError(input);
+  if (invalid) throw invalid;
+  const objectGrants = parseObjectGrants(input.objects);
+  const fieldGrants = parseFieldGrants(input.fields);
+  const generating = objectGrants.length > 0 || fieldGrants.length > 0;
+
+  // Round 1: the user, its PSL and assignments, and the named sets and groups.
+  const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
+  const first = await client.queries({
+    user: `SELECT Id, Username, Name, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${isUserId(input.user) ? 'Id' : 'Username'} = ${soqlQuote(input.user)}`,
+    psl: `SELECT Id FROM PermissionSetLicenseAssign WHERE ${assignee} AND ${pslFilter('PermissionSetLicense.')}`,
+    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee}`,
+    sets: input.permissionSets.length
+      ? `SELECT Id, Name, Label, LicenseId, ${BROAD_FIELDS} FROM PermissionSet WHERE IsOwnedByProfile = false AND (Name IN ${soqlList(input.permissionSets)} OR Label IN ${soqlList(input.permissionSets)})`
+      : undefined,
+    groups: input.groups.length
+      ? `SELECT Id, DeveloperName, MasterLabel, Status FROM PermissionSetGroup WHERE DeveloperName IN ${soqlList(input.groups)} OR MasterLabel IN ${soqlList(input.groups)}`
+      : undefined,
+  });
+  const user = first.user[0];
+  if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
+  const username = user.Username as string;
+  if (user.IsActive !== true) throw serviceError('UserInactive', [username], [username, input.targetOrg]);
+  const { profile, license: userLicense } = userLicenseOf(user);
+  if (userLicense !== INTEGRATION_USER_LICENSE) throw serviceError('GrantUserWrongLicense', [username, userLicense, profile], [input.targetOrg]);
+
+  const sets = matchByNameOrLabel(input.permissionSets, first.sets, 'Name', 'Label');
+  const groups = matchByNameOrLabel(input.groups, first.groups, 'DeveloperName', 'MasterLabel');
+  const setIds = sets.flatMap((s) => (s.record ? [s.record.Id] : []));
+  const groupIds = groups.flatMap((g) => (g.record ? [g.record.Id] : []));
+  const generatedName = input.permissionSetName ?? derivePermissionSetName(String(user.Name));
+  const grantedObjects = [...new Set([...objectGrants.map((g) => g.object), ...fieldGrants.map((g) => g.field.split('.')[0])])];
+
+  // Round 2: licenses, what the sets and group members hold, the generated set as it is now,
+  // and the objects and fields --object / --field name.
+  const second = await client.queries({
+    userLicenses: 'SELECT Id, Name FROM UserLicense',
+    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
+    members: groupIds.length
+      ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)}`
+      : undefined,
+    // Object permissions of the named sets, and of the sets in the named groups (SOQL allows no OR with a semi-join).
+    setObjects: setIds.length ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN ${soqlList(setIds)}` : undefined,
+    memberObjects: groupIds.length
+      ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)})`
+      : undefined,
+    generated: generating ? `SELECT Id, Name, Label, LicenseId, Description FROM PermissionSet WHERE Name = ${soqlQuote(generatedName)}` : undefined,
+    generatedObjects: generating ? `SELECT Id, ${OBJECT_FIELDS} FROM ObjectPermissions WHERE Parent.Name = ${soqlQuote(generatedName)}` : undefined,
+    generatedFields: generating ? `SELECT Id, SobjectType, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = ${soqlQuote(generatedName)}` : undefined,
+    entities: grantedObjects.length ? `SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN ${soqlList(grantedObjects)}` : undefined,
+    particles: fieldGrants.length
+      ? `SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, IsPermissionable, IsUpdatable FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[0]))} AND QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[1]))}`
+      : undefined,
+  });
+
+  const licenseNames = new Map<string, { fit: LicenseFit; name: string }>();
+  for (const l of second.userLicenses) licenseNames.set(l.Id, { fit: fitOf({ kind: 'user-license', name: l.Name as string }), name: l.Name as string });
+  for (const l of second.psls) licenseNames.set(l.Id, { fit: fitOf({ kind: 'psl', developerName: l.DeveloperName as string }), name: l.MasterLabel as string });
+  const licenseOf = (licenseId: unknown): { fit: LicenseFit; name: string } =>
+    typeof licenseId === 'string' && licenseId ? (licenseNames.get(licenseId) ?? { fit: 'other', name: licenseId }) : { fit: 'none', name: NO_LICENSE };
+
+  const hasPsl = first.psl.length > 0;
+  const assignedSetIds = new Set(first.assignments.map((a) => a.PermissionSetId));
+  const assignedGroupIds = new Set(first.assignments.map((a) => a.PermissionSetGroupId));
+  const objectRowsOf = (setId: string): SObjectRecord[] => [...second.setObjects, ...second.memberObjects].filter((r) => r.ParentId === setId);
+  const blockers: SfError[] = [];
+  const warnings: string[] = [];
+  const fixPsl = (): string => `sf integration-user assign-psl --username ${username} --target-org ${input.targetOrg}`;
+
+  /** Why a set can't go to this user now, if it can't; notes and powers for the result. */
+  const judge = (set: SObjectRecord): { license: string; blocked?: SfError; note?: string; powers: string[] } => {
+    const { fit, name: license } = licenseOf(set.LicenseId);
+    const rows = objectRowsOf(set.Id);
+    const standard = rows.filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.SobjectType));
+    const powers = broadPowers(set, rows);
+    if (fit === 'other') return { license, powers, blocked: serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [username]) };
+    if ((fit === 'integration-psl' || (fit === 'none' && standard.length > 0)) && !hasPsl) {
+      return { license, powers, blocked: serviceError('PslRequired', [String(set.Name), username], [fixPsl()]) };
+    }
+    const note = fit === 'integration-user-license' ? `Licensed to the ${INTEGRATION_USER_LICENSE} user license: it can't carry standard-object permissions.` : undefined;
+    return { license, powers, note };
+  };
+
+  const items: GrantItem[] = [];
+  for (const { input: wanted, record, ambiguous } of sets) {
+    if (!record) {
+      const error = serviceError(ambiguous ? 'AmbiguousPermissionSet' : 'PermissionSetNotFound', [wanted, ambiguous?.join(', ') ?? ''], [input.targetOrg]);
+      blockers.push(error);
+      items.push({ name: wanted, type: 'PermissionSet', license: 'unknown', status: 'blocked', reason: error.message });
+      continue;
+    }
+    const verdict = judge(record);
+    items.push(itemFor(record.Name as string, 'PermissionSet', verdict, assignedSetIds.has(record.Id)));
+  }
+  for (const { input: wanted, record, ambiguous } of groups) {
+    if (!record) {
+      const error = serviceError(ambiguous ? 'AmbiguousPermissionSetGroup' : 'PermissionSetGroupNotFound', [wanted, ambiguous?.join(', ') ?? ''], [input.targetOrg]);
+      blockers.push(error);
+      items.push({ name: wanted, type: 'PermissionSetGroup', license: 'unknown', status: 'blocked', reason: error.message });
+      continue;
+    }
+    const members = second.members.filter((m) => m.PermissionSetGroupId === record.Id);
+    const verdicts = members.map((m) => ({ member: m.PermissionSet as SObjectRecord, verdict: judge({ ...(m.PermissionSet as SObjectRecord), Id: m.PermissionSetId as string }) }));
+    const license = [...new Set(verdicts.map((v) => v.verdict.license))].join(', ') || NO_LICENSE;
+    const memberBlock = verdicts.find((v) => v.verdict.blocked);
+    const name = record.DeveloperName as string;
+    let blocked: SfError | undefined;
+    if (memberBlock) blocked = serviceError('GroupMemberDoesNotFit', [name, String(memberBlock.member.Name), memberBlock.verdict.blocked?.message ?? ''], memberBlock.verdict.blocked?.actions ?? []);
+    else if (record.Status !== 'Updated') blocked = serviceError('GroupNotUpdated', [name, String(record.Status)]);
+    items.push(itemFor(name, 'PermissionSetGroup', { license, blocked, powers: verdicts.flatMap((v) => v.verdict.powers) }, assignedGroupIds.has(record.Id)));
+  }
+
+  const plan = generating ? planGeneratedSet() : undefined;
+
+  const result: GrantResult = { username, userId: user.Id, dryRun: options.dryRun, permissionSets: items, warnings };
+  if (plan) result.generatedPermissionSet = plan.summary;
+  for (const item of items) {
+    if (item.broadPowers?.length) warnings.push(`${item.name} carries broad power (${item.broadPowers.join(', ')}); an integration rarely needs it.`);
+  }
+  if (blockers.length) {
+    const error = serviceError('GrantBlocked', [username, blockers.map((b) => `- ${b.message}`).join('\n')], []);
+    error.actions = [...new Set(blockers.flatMap((b) => b.actions ?? []))];
+    error.setData(result);
+    throw error;
+  }
+  if (options.dryRun) {
+    for (const item of items) if (item.status === 'assigned') item.status = 'would-assign';
+    return result;
+  }
+
+  // Writes: the generated set in one composite call (all or nothing), then every assignment in one collection call.
+  let generatedSetId = plan?.setId;
+  for (const call of plan?.calls ?? []) {
+    // A later call refers to a set made by an earlier one by its Id: references don't cross calls.
+    const resolved = generatedSetId ? (JSON.parse(JSON.stringify(call).replaceAll('@{set.id}', generatedSetId)) as Subrequest[]) : call;
+    const bodies = await client.composite(resolved);
+    if (bodies.set) generatedSetId = (bodies.set as { id: string }).id;
+  }
+  const toAssign = items.filter((i) => i.status === 'assigned');
+  const ids = new Map<string, { field: string; id: string }>();
+  for (const s of sets) if (s.record) ids.set(`PermissionSet:${String(s.record.Name)}`, { field: 'PermissionSetId', id: s.record.Id });
+  for (const g of groups) if (g.record) ids.set(`PermissionSetGroup:${String(g.record.DeveloperName)}`, { field: 'PermissionSetGroupId', id: g.record.Id });
+  if (plan && generatedSetId) ids.set(`PermissionSet:${plan.summary.name}`, { field: 'PermissionSetId', id: generatedSetId });
+  for (let start = 0; start < toAssign.length; start += RECORDS_PER_COLLECTION) {
+    const chunk = toAssign.slice(start, start + RECORDS_PER_COLLECTION);
+    const saved = await client.insertMany(
+      'PermissionSetAssignment',
+      chunk.map((item) => {
+        const target = ids.get(`${item.type}:${item.name}`);
+        return { AssigneeId: user.Id, [target?.field ?? 'PermissionSetId']: target?.id };
+      })
+    );
+    saved.forEach((outcome, index) => {
+      const item = chunk[index];
+      if (outcome.success) return;
+      const [first] = outcome.errors;
+      // Assigned by someone else since the inspection: the goal is met.
+      if (first?.statusCode === 'DUPLICATE_VALUE') {
+        item.status = 'already-assigned';
+        return;
+      }
+      item.status = 'failed';
+      item.error = { errorCode: first?.statusCode ?? 'UNKNOWN_ERROR', message: first?.message ?? 'unknown error', fields: first?.fields ?? [] };
+      item.reason = `${item.error.errorCode}: ${item.error.message}`;
+    });
+  }
+  return result;
+
+  function itemFor(name: string, type: GrantItem['type'], verdict: { license: string; blocked?: SfError; note?: string; powers: string[] }, assigned: boolean): GrantItem {
+    const item: GrantItem = { name, type, license: verdict.license, status: assigned ? 'already-assigned' : 'assigned' };
+    if (verdict.blocked) {
+      blockers.push(verdict.blocked);
+      Object.assign(item, { status: 'blocked', reason: verdict.blocked.message });
+    } else if (verdict.note) item.reason = verdict.note;
+    if (verdict.powers.length) item.broadPowers = verdict.powers;
+    return item;
+  }
+
+  /** The generated set: what exists, what must change to match the flags exactly, and its assignment. */
+  function planGeneratedSet(): { summary: GeneratedSet; calls: Subrequest[][]; setId?: string } {
+    const existing = second.generated[0];
+    const label = existing ? String(existing.Label) : generatedName.replace(/_/g, ' ');
+    const canonical = new Map(second.entities.map((e) => [String(e.QualifiedApiName).toLowerCase(), String(e.QualifiedApiName)]));
+    const summary: GeneratedSet = { name: generatedName, label, status: existing ? 'unchanged' : 'created', objects: [], fields: [] };
+    const block = (error: SfError): { summary: GeneratedSet; calls: Subrequest[][] } => {
+      blockers.push(error);
+      summary.status = 'blocked';
+      items.push({ name: generatedName, type: 'PermissionSet', license: NO_LICENSE, status: 'blocked', reason: error.message });
+      return { summary, calls: [] };
+    };
+
+    if (existing && existing.LicenseId) return block(serviceError('GeneratedSetLicensed', [generatedName, licenseOf(existing.LicenseId).name]));
+    const description = (existing?.Description as string | null | undefined) ?? '';
+    if (existing && !description.startsWith(MANAGED_MARKER)) return block(serviceError('GeneratedSetNotManaged', [generatedName]));
+    if (existing && !description.includes(`for ${username}.`)) return block(serviceError('GeneratedSetOtherUser', [generatedName]));
+    for (const object of grantedObjects) {
+      if (!canonical.has(object.toLowerCase())) return block(serviceError('UnknownObject', [object]));
+    }
+    summary.objects = objectGrants.map((g) => ({ object: canonical.get(g.object.toLowerCase()) ?? g.object, access: g.access }));
+    for (const grantOfField of fieldGrants) {
+      const [object, name] = grantOfField.field.split('.');
+      const particle = second.particles.find(
+        (p) => String((p.EntityDefinition as SObjectRecord | null)?.QualifiedApiName).toLowerCase() === object.toLowerCase() && String(p.QualifiedApiName).toLowerCase() === name.toLowerCase()
+      );
+      if (!particle) return block(serviceError('UnknownField', [grantOfField.field]));
+      const field = `${canonical.get(object.toLowerCase()) ?? object}.${String(particle.QualifiedApiName)}`;
+      if (particle.IsPermissionable !== true) return block(serviceError('FieldNotPermissionable', [field]));
+      if (grantOfField.access === 'edit' && particle.IsUpdatable !== true) return block(serviceError('FieldNotUpdatable', [field], [`${field}:read`]));
+      summary.fields.push({ field, access: grantOfField.access });
+      if (!summary.objects.some((o) => o.object === field.split('.')[0])) {
+        warnings.push(`${field}: field access has no effect without read on ${field.split('.')[0]}; add --object ${field.split('.')[0]}:read.`);
+      }
+    }
+    const standard = summary.objects.filter((o) => isStandardObject(o.object));
+    if (standard.length && !hasPsl) return block(serviceError('PslRequired', [generatedName, username], [fixPsl()]));
+    for (const o of summary.objects) {
+      if (o.access.includes('modifyall') || o.access.includes('viewall')) warnings.push(`${generatedName} gives ${o.access.includes('modifyall') ? 'Modify All' : 'View All'} on ${o.object}; an integration rarely needs it.`);
+    }
+
+    // The difference between the set as it is and as the flags say it must be.
+    const setRef = existing ? existing.Id : '@{set.id}';
+    const subrequests: Subrequest[] = [];
+    if (!existing) {
+      subrequests.push({
+        referenceId: 'set',
+        method: 'POST',
+        url: '/sobjects/PermissionSet',
+        body: { Name: generatedName, Label: label.slice(0, 80), Description: `${MANAGED_MARKER} for ${username}.`.slice(0, 255) },
+      });
+    }
+    const objectRows = new Map(second.generatedObjects.map((r) => [String(r.SobjectType).toLowerCase(), r]));
+    const fieldRows = new Map(second.generatedFields.map((r) => [String(r.Field).toLowerCase(), r]));
+    const objectCreates = summary.objects.filter((o) => !objectRows.has(o.object.toLowerCase()));
+    const objectUpdates = summary.objects.filter((o) => {
+      const row = objectRows.get(o.object.toLowerCase());
+      return row && accessOf(row).join() !== o.access.join();
+    });
+    const fieldAccess = (row: SObjectRecord): string => (row.PermissionsEdit === true ? 'edit' : 'read');
+    const fieldCreates = summary.fields.filter((f) => !fieldRows.has(f.field.toLowerCase()));
+    const fieldUpdates = summary.fields.filter((f) => {
+      const row = fieldRows.get(f.field.toLowerCase());
+      return row && fieldAccess(row) !== f.access;
+    });
+    const removals = [
+      ...second.generatedObjects.filter((r) => !summary.objects.some((o) => o.object.toLowerCase() === String(r.SobjectType).toLowerCase())),
+      ...second.generatedFields.filter((r) => !summary.fields.some((f) => f.field.toLowerCase() === String(r.Field).toLowerCase())),
+    ].map((r) => r.Id);
+
+    const collection = (kind: string, method: 'POST' | 'PATCH', records: Array<Record<string, unknown>>): void => {
+      for (let start = 0; start < records.length; start += RECORDS_PER_COLLECTION) {
+        subrequests.push({ referenceId: `${kind}${start}`, method, url: '/composite/sobjects', body: { allOrNone: true, records: records.slice(start, start + RECORDS_PER_COLLECTION) } });
+      }
+    };
+    // Removals first, so a field row never outlives its object's access in between.
+    for (let start = 0; start < removals.length; start += RECORDS_PER_COLLECTION) {
+      subrequests.push({ referenceId: `remove${start}`, method: 'DELETE', url: `/composite/sobjects?allOrNone=true&ids=${removals.slice(start, start + RECORDS_PER_COLLECTION).join(',')}` });
+    }
+    collection('objectCreate', 'POST', objectCreates.map((o) => ({ attributes: { type: 'ObjectPermissions' }, ParentId: setRef, SobjectType: o.object, ...objectPermissionFields(o.access) })));
+    collection('objectUpdate', 'PATCH', objectUpdates.map((o) => ({ attributes: { type: 'ObjectPermissions' }, Id: objectRows.get(o.object.toLowerCase())?.Id, ...objectPermissionFields(o.access) })));
+    collection('fieldCreate', 'POST', fieldCreates.map((f) => ({ attributes: { type: 'FieldPermissions' }, ParentId: setRef, SobjectType: f.field.split('.')[0], Field: f.field, PermissionsRead: true, PermissionsEdit: f.access === 'edit' })));
+    collection('fieldUpdate', 'PATCH', fieldUpdates.map((f) => ({ attributes: { type: 'FieldPermissions' }, Id: fieldRows.get(f.field.toLowerCase())?.Id, PermissionsRead: true, PermissionsEdit: f.access === 'edit' })));
+    if (existing && subrequests.length) summary.status = 'updated';
+    if (options.dryRun) summary.status = summary.status === 'created' ? 'would-create' : summary.status === 'updated' ? 'would-update' : summary.status;
+    const assigned = existing ? assignedSetIds.has(existing.Id) : false;
+    items.push({ name: generatedName, type: 'PermissionSet', license: NO_LICENSE, status: assigned ? 'already-assigned' : 'assigned' });
+    return { summary, calls: compositeCalls(subrequests), setId: existing?.Id };
+  }
+}
+
+/**
+ * Packs subrequests into composite calls of at most 5 collection operations each (Salesforce's
+ * limit); up to 200 records of each kind of change fit in one call.
+ */
+function compositeCalls(subrequests: Subrequest[]): Subrequest[][] {
+  const calls: Subrequest[][] = [];
+  let current: Subrequest[] = [];
+  let collections = 0;
+  for (const sub of subrequests) {
+    const isCollection = sub.url.startsWith('/composite/sobjects');
+    if (isCollection && collections === QUERIES_PER_COMPOSITE) {
+      calls.push(current);
+      current = [];
+      collections = 0;
+    }
+    current.push(sub);
+    if (isCollection) collections++;
+  }
+  if (current.length) calls.push(current);
+  return calls;
+}
+
+/** Each wanted name matched to one record by API name, else by label; a label shared by several is ambiguous. */
+function matchByNameOrLabel(
+  wanted: readonly string[],
+  records: SObjectRecord[],
+  nameField: string,
+  labelField: string
+): Array<{ input: string; record?: SObjectRecord; ambiguous?: string[] }> {
+  return [...new Set(wanted)].map((input) => {
+    const lower = input.toLowerCase();
+    const byName = records.find((r) => String(r[nameField]).toLowerCase() === lower);
+    if (byName) return { input, record: byName };
+    const byLabel = records.filter((r) => String(r[labelField]).toLowerCase() === lower);
+    if (byLabel.length > 1) return { input, ambiguous: byLabel.map((r) => String(r[nameField])) };
+    return { input, record: byLabel[0] };
+  });
+}

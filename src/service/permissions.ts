@@ -1,0 +1,161 @@
+import type { SfError } from '@salesforce/core';
+import { serviceError } from './errors.js';
+
+/** Object access as the --object flag spells it, in Salesforce's order. */
+export const OBJECT_ACCESS = ['read', 'create', 'edit', 'delete', 'viewall', 'modifyall'] as const;
+export type ObjectAccess = (typeof OBJECT_ACCESS)[number];
+export type FieldAccess = 'read' | 'edit';
+
+export type ObjectGrant = { object: string; access: ObjectAccess[] };
+export type FieldGrant = { field: string; access: FieldAccess };
+
+/** The ObjectPermissions checkbox behind each access. */
+export const OBJECT_PERMISSION_FIELDS: Record<ObjectAccess, string> = {
+  read: 'PermissionsRead',
+  create: 'PermissionsCreate',
+  edit: 'PermissionsEdit',
+  delete: 'PermissionsDelete',
+  viewall: 'PermissionsViewAllRecords',
+  modifyall: 'PermissionsModifyAllRecords',
+};
+
+/** Salesforce's dependency rules between object permissions. */
+const REQUIRES: Record<ObjectAccess, ObjectAccess[]> = {
+  read: [],
+  create: ['read'],
+  edit: ['read'],
+  delete: ['read', 'edit'],
+  viewall: ['read'],
+  modifyall: ['read', 'edit', 'delete', 'viewall'],
+};
+
+/** User permissions that give far more than an integration needs. */
+export const BROAD_USER_PERMISSIONS = ['ModifyAllData', 'ViewAllData', 'ManageUsers', 'AuthorApex', 'CustomizeApplication', 'UseAnyApiClient'];
+
+const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** A standard object has no namespace suffix such as __c (custom object) or __mdt. */
+export function isStandardObject(object: string): boolean {
+  return !object.includes('__');
+}
+
+const sortAccess = (access: Iterable<ObjectAccess>): ObjectAccess[] => OBJECT_ACCESS.filter((a) => new Set(access).has(a));
+
+/** The access list with everything it depends on, e.g. delete -> read, edit, delete. */
+export function withDependencies(access: readonly ObjectAccess[]): ObjectAccess[] {
+  const all = new Set<ObjectAccess>();
+  const add = (a: ObjectAccess): void => {
+    all.add(a);
+    REQUIRES[a].forEach(add);
+  };
+  access.forEach(add);
+  return sortAccess(all);
+}
+
+/**
+ * Parses `--object Account:read,create` values. The same object twice is merged; an access whose
+ * dependencies are missing is refused with the corrected value, as Salesforce would refuse it.
+ */
+export function parseObjectGrants(values: readonly string[]): ObjectGrant[] {
+  const byObject = new Map<string, Set<ObjectAccess>>();
+  for (const value of values) {
+    const separator = value.lastIndexOf(':');
+    const object = value.slice(0, separator).trim();
+    if (separator < 1 || !API_NAME.test(object)) throw serviceError('InvalidObjectGrant', [value]);
+    const access = new Set(byObject.get(object) ?? []);
+    for (const raw of value.slice(separator + 1).split(',')) {
+      const word = raw.trim().toLowerCase().replace(/[\s_-]/g, '');
+      if (!(OBJECT_ACCESS as readonly string[]).includes(word)) throw serviceError('InvalidObjectAccess', [raw.trim(), value]);
+      access.add(word as ObjectAccess);
+    }
+    byObject.set(object, access);
+  }
+  return [...byObject].map(([object, access]) => {
+    const given = sortAccess(access);
+    const needed = withDependencies(given);
+    if (needed.length !== given.length) {
+      const missing = needed.filter((a) => !given.includes(a));
+      throw serviceError('ObjectAccessDependency', [object, given.join(', '), missing.join(', ')], [`${object}:${needed.join(',')}`]);
+    }
+    return { object, access: given };
+  });
+}
+
+/** Parses `--field Account.Industry:read|edit` values; edit includes read, the same field twice keeps the wider access. */
+export function parseFieldGrants(values: readonly string[]): FieldGrant[] {
+  const byField = new Map<string, FieldAccess>();
+  for (const value of values) {
+    const separator = value.lastIndexOf(':');
+    const field = value.slice(0, separator).trim();
+    const [object, name, extra] = field.split('.');
+    if (separator < 1 || extra !== undefined || !API_NAME.test(object ?? '') || !API_NAME.test(name ?? '')) {
+      throw serviceError('InvalidFieldGrant', [value]);
+    }
+    const access = value.slice(separator + 1).trim().toLowerCase();
+    if (access !== 'read' && access !== 'edit') throw serviceError('InvalidFieldGrant', [value]);
+    byField.set(field, byField.get(field) === 'edit' ? 'edit' : access);
+  }
+  return [...byField].map(([field, access]) => ({ field, access }));
+}
+
+/** What an object permission row grants, as --object access words. */
+export function accessOf(row: Record<string, unknown>): ObjectAccess[] {
+  return OBJECT_ACCESS.filter((a) => row[OBJECT_PERMISSION_FIELDS[a]] === true);
+}
+
+/** The row's checkbox values for an access list (all six, so an update replaces them). */
+export function objectPermissionFields(access: readonly ObjectAccess[]): Record<string, boolean> {
+  return Object.fromEntries(OBJECT_ACCESS.map((a) => [OBJECT_PERMISSION_FIELDS[a], access.includes(a)]));
+}
+
+/** How a permission set's license fits a user on the Salesforce Integration license. */
+export type LicenseFit =
+  /** License "--None--": fits; standard-object permissions need the PSL first. */
+  | 'none'
+  /** The Salesforce API Integration PSL: fits, needs the PSL. */
+  | 'integration-psl'
+  /** The Salesforce Integration user license: fits, but can't carry standard-object permissions. */
+  | 'integration-user-license'
+  /** Anything else (Salesforce, Salesforce Platform, a feature PSL): can't be assigned. */
+  | 'other';
+
+export const NO_LICENSE = '--None--';
+
+export function fitOf(license: { kind: 'none' } | { kind: 'user-license'; name: string } | { kind: 'psl'; developerName: string }): LicenseFit {
+  if (license.kind === 'none') return 'none';
+  if (license.kind === 'psl') return license.developerName === 'SalesforceAPIIntegrationPsl' ? 'integration-psl' : 'other';
+  return license.name === 'Salesforce Integration' ? 'integration-user-license' : 'other';
+}
+
+/** The broad powers a set carries: user permissions and View All / Modify All on objects. */
+export function broadPowers(set: Record<string, unknown>, objectRows: ReadonlyArray<Record<string, unknown>>): string[] {
+  const powers = BROAD_USER_PERMISSIONS.filter((p) => set[`Permissions${p}`] === true);
+  for (const row of objectRows) {
+    if (row.PermissionsModifyAllRecords === true) powers.push(`Modify All on ${String(row.SobjectType)}`);
+    else if (row.PermissionsViewAllRecords === true) powers.push(`View All on ${String(row.SobjectType)}`);
+  }
+  return powers;
+}
+
+/** Errors of the flag values alone, found before the org is touched. */
+export function grantInputError(input: { permissionSets: string[]; groups: string[]; objects: string[]; fields: string[]; permissionSetName?: string }): SfError | undefined {
+  if (!input.permissionSets.length && !input.groups.length && !input.objects.length && !input.fields.length) return serviceError('NothingToGrant');
+  const name = input.permissionSetName;
+  if (name !== undefined && (!API_NAME.test(name) || name.includes('__') || name.endsWith('_') || name.length > 80)) {
+    return serviceError('InvalidPermissionSetName', [name]);
+  }
+  return undefined;
+}
+
+/** `Acme Sync` -> `Acme_Sync_Integration`: a valid permission set API name for the generated set. */
+export function derivePermissionSetName(userName: string): string {
+  const words = userName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, ' ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  const base = words.join('_').replace(/^[^A-Za-z]+/, '').slice(0, 60).replace(/_+$/, '');
+  return base ? `${base}_Integration` : 'Integration_Access';
+}
