@@ -1,6 +1,6 @@
 import { Connection } from '@salesforce/core';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
-import { stubSfCommandUx } from '@salesforce/sf-plugins-core';
+import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import type { SfError } from '@salesforce/core';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
 
@@ -42,6 +42,7 @@ export class EmulatedOrgContext {
       return realRequest.call(this, request, options) as never;
     };
     this.ux = stubSfCommandUx(this.$$.SANDBOX);
+    stubSpinner(this.$$.SANDBOX);
     this.emulator.clearRequests();
     return this.emulator;
   }
