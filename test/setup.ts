@@ -17,3 +17,6 @@ Object.assign(process.env, {
   OCLIF_DISABLE_LINKED_ESM_WARNING: 'true',
   SF_DISABLE_DNS_CHECK: 'true',
 });
+
+// Every in-process command run adds sf's signal handlers; a test file runs dozens of commands.
+process.setMaxListeners(100);

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- REST bodies are JSON, read by shape */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- REST bodies are JSON, read by shape */
 import { expect } from 'chai';
 import { startEmulator, type Emulator, type Seed } from './index.js';
 import { INTEGRATION_PROFILE, V, call, create } from './test-client.js';
@@ -250,6 +250,120 @@ describe('emulator assignment rules', () => {
       expect((await call(emu, 'DELETE', `${V}/sobjects/PermissionSetAssignment/${own}`)).status).to.equal(400);
     });
   });
+  describe('user permissions the integration user license lacks (integrationLicenseDeniedUserPermissions)', () => {
+    const withPerms = (extra: Seed = {}): Promise<void> =>
+      start({
+        permissionSets: [
+          { name: 'Admin_Like', license: null, userPermissions: ['ModifyAllData'] },
+          { name: 'Apex_Author', license: null, userPermissions: ['ApiEnabled', 'AuthorApex', 'ManageUsers'] },
+          { name: 'Viewer', license: null, userPermissions: ['ViewAllData', 'RunFlow'] },
+          { name: 'Api_Only', license: null, userPermissions: ['ApiEnabled'], objects: { Invoice__c: ['read'] } },
+          { name: 'Account_Read', license: null, objects: { Account: ['read'] } },
+          { name: 'Both', license: null, objects: { Account: ['read'] }, userPermissions: ['CustomizeApplication'] },
+        ],
+        permissionSetGroups: [
+          { name: 'Ops_Group', permissionSets: ['Api_Only', 'Admin_Like'] },
+          { name: 'Safe_Group', permissionSets: ['Api_Only', 'Viewer'] },
+        ],
+        ...extra,
+      });
+    const denied = (label: string): unknown => [{ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: `The user license doesn't allow the permission: ${label}`, fields: [] }];
+
+    it('refuses a --None-- set enabling one, naming its label, even with the PSL; writes nothing', async () => {
+      await withPerms();
+      await assignPsl('sync@acme.example');
+      const r = await assignSet('sync@acme.example', 'Admin_Like');
+      expect(r.status).to.equal(400);
+      expect(r.body).to.deep.equal(denied('Modify All Data'));
+      expect(emu.requests.at(-1)).to.include({ status: 400, errorCode: 'FIELD_INTEGRITY_EXCEPTION', writes: 0 });
+      // The first listed permission the set enables is named (default order: ModifyAllData, ManageUsers, CustomizeApplication, AuthorApex).
+      expect((await assignSet('sync@acme.example', 'Apex_Author')).body).to.deep.equal(denied('Manage Users'));
+      // Permissions outside the list pass; other user licenses aren't affected.
+      expect((await assignSet('sync@acme.example', 'Viewer')).status).to.equal(201);
+      expect((await assignSet('sync@acme.example', 'Api_Only')).status).to.equal(201);
+      expect((await assignSet('std@acme.example', 'Admin_Like')).status).to.equal(201);
+      expect(psas('sync@acme.example')).to.deep.equal(['Api_Only', 'Viewer']);
+    });
+
+    it('is checked before PSL first, which a PSL cannot cure', async () => {
+      await withPerms();
+      expect((await assignSet('sync@acme.example', 'Both')).body).to.deep.equal(denied('Customize Application'));
+      expect((await assignSet('sync@acme.example', 'Account_Read')).body).to.deep.equal(denied('Read Account'));
+      await assignPsl('sync@acme.example');
+      expect((await assignSet('sync@acme.example', 'Both')).body).to.deep.equal(denied('Customize Application'));
+      expect((await assignSet('sync@acme.example', 'Account_Read')).status).to.equal(201);
+    });
+
+    it('refuses a group with such a member, and accepts one without', async () => {
+      await withPerms();
+      const r = await assignGroup('sync@acme.example', 'Ops_Group');
+      expect(r.body).to.deep.equal(denied('Modify All Data'));
+      expect((await assignGroup('sync@acme.example', 'Safe_Group')).status).to.equal(201);
+      expect((await assignGroup('std@acme.example', 'Ops_Group')).status).to.equal(201);
+      expect(psas('sync@acme.example')).to.deep.equal(['Safe_Group']);
+    });
+
+    it('sees permissions enabled later through the API, and sets created through the API', async () => {
+      await withPerms();
+      await call(emu, 'PATCH', `${V}/sobjects/PermissionSet/${set('Viewer')}`, { PermissionsAuthorApex: true });
+      expect((await assignSet('sync@acme.example', 'Viewer')).body).to.deep.equal(denied('Author Apex'));
+      const created = await create(emu, 'PermissionSet', { Name: 'Made_Here', Label: 'Made Here', PermissionsManageUsers: true });
+      expect(created.status).to.equal(201);
+      const r = await create(emu, 'PermissionSetAssignment', { AssigneeId: user('sync@acme.example'), PermissionSetId: created.body.id });
+      expect(r.body).to.deep.equal(denied('Manage Users'));
+    });
+
+    it('follows the switch: another list (Permissions prefix optional), a custom permission, or [] to turn it off', async () => {
+      await withPerms({
+        behaviour: { integrationLicenseDeniedUserPermissions: ['PermissionsViewAllData', 'ManageDataIntegrations'] },
+        permissionSets: [
+          { name: 'Admin_Like', license: null, userPermissions: ['ModifyAllData'] },
+          { name: 'Viewer', license: null, userPermissions: ['ViewAllData'] },
+          { name: 'Integrations', license: null, userPermissions: ['ManageDataIntegrations'] },
+        ],
+        permissionSetGroups: [],
+      });
+      expect((await assignSet('sync@acme.example', 'Viewer')).body).to.deep.equal(denied('View All Data'));
+      expect((await assignSet('sync@acme.example', 'Integrations')).body).to.deep.equal(denied('Manage Data Integrations'));
+      expect((await assignSet('sync@acme.example', 'Admin_Like')).status).to.equal(201);
+      await emu.stop();
+      await withPerms({ behaviour: { integrationLicenseDeniedUserPermissions: [] } });
+      expect((await assignSet('sync@acme.example', 'Admin_Like')).status).to.equal(201);
+      expect((await assignGroup('sync@acme.example', 'Ops_Group')).status).to.equal(201);
+    });
+
+    it('fails only that record in a collection with allOrNone false, every record with allOrNone true', async () => {
+      await withPerms();
+      const rec = (s: string): Row => ({ attributes: { type: 'PermissionSetAssignment' }, AssigneeId: user('sync@acme.example'), PermissionSetId: set(s) });
+      const all = await call(emu, 'POST', `${V}/composite/sobjects`, { allOrNone: true, records: [rec('Viewer'), rec('Admin_Like'), rec('Api_Only')] });
+      expect(all.body.map((r: Row) => r.success)).to.deep.equal([false, false, false]);
+      expect(all.body[0].errors[0].statusCode).to.equal('ALL_OR_NONE_OPERATION_ROLLED_BACK');
+      expect(all.body[1]).to.deep.equal({ success: false, errors: [{ statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't allow the permission: Modify All Data", fields: [] }] });
+      expect(psas('sync@acme.example')).to.deep.equal([]);
+      const some = await call(emu, 'POST', `${V}/composite/sobjects`, { allOrNone: false, records: [rec('Viewer'), rec('Admin_Like'), rec('Api_Only')] });
+      expect(some.body.map((r: Row) => r.success)).to.deep.equal([true, false, true]);
+      expect(some.body[1].errors[0].message).to.equal("The user license doesn't allow the permission: Modify All Data");
+      expect(psas('sync@acme.example')).to.deep.equal(['Api_Only', 'Viewer']);
+      expect(emu.requests.at(-1)).to.include({ status: 200, writes: 2 });
+    });
+
+    it('fails an allOrNone composite that assigns one, rolling back the rest', async () => {
+      await withPerms();
+      const body = (s: string): Row => ({ AssigneeId: user('sync@acme.example'), PermissionSetId: set(s) });
+      const r = await call(emu, 'POST', `${V}/composite`, {
+        allOrNone: true,
+        compositeRequest: [
+          { method: 'POST', url: `${V}/sobjects/PermissionSetAssignment`, referenceId: 'viewer', body: body('Viewer') },
+          { method: 'POST', url: `${V}/sobjects/PermissionSetAssignment`, referenceId: 'admin', body: body('Admin_Like') },
+        ],
+      });
+      const [viewer, admin] = r.body.compositeResponse;
+      expect(viewer.body[0].errorCode).to.equal('PROCESSING_HALTED');
+      expect(admin).to.deep.include({ httpStatusCode: 400, body: denied('Modify All Data') });
+      expect(psas('sync@acme.example')).to.deep.equal([]);
+    });
+  });
+
   describe('PermissionSetGroup', () => {
     it("refuses a group whose --None-- member grants standard objects until the user has the PSL", async () => {
       await start({ permissionSetGroups: [{ name: 'Std_Group', permissionSets: ['Custom_Only', 'Account_Read'] }] });

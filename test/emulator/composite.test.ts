@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- REST bodies are JSON, read by shape */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- REST bodies are JSON, read by shape */
 import { expect } from 'chai';
 import { startEmulator, type Emulator } from './index.js';
 import { INTEGRATION_PROFILE, V, call, userBody } from './test-client.js';
@@ -161,6 +161,111 @@ describe('emulator composite and sObject collections', () => {
       expect(del.body[0]).to.deep.equal({ id: acme, success: true, errors: [] });
       expect(del.body[1].errors[0]).to.include({ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted' });
       expect(accounts()).to.deep.equal([]);
+    });
+
+    describe('recordError faults', () => {
+      const LOCK = { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records' };
+      const accountRecords = (...names: string[]): Row[] => names.map((Name) => ({ attributes: { type: 'Account' }, Name }));
+
+      it('fails only the record at index with allOrNone false; the others are written', async () => {
+        emu.addFault({ path: '/composite/sobjects', method: 'POST', recordError: { index: 1, ...LOCK }, times: 1 });
+        const r = await call(emu, 'POST', `${V}/composite/sobjects`, { allOrNone: false, records: accountRecords('A1', 'A2', 'A3') });
+        expect(r.status).to.equal(200);
+        expect(r.body.map((x: Row) => x.success)).to.deep.equal([true, false, true]);
+        expect(r.body[1]).to.deep.equal({ success: false, errors: [{ ...LOCK, fields: [] }] });
+        expect(accounts()).to.deep.equal(['A1', 'A3', 'Acme']);
+        expect(emu.requests.at(-1)).to.include({ status: 200, writes: 2, fault: true });
+        // times: 1 is used up.
+        const again = await call(emu, 'POST', `${V}/composite/sobjects`, { allOrNone: false, records: accountRecords('A2') });
+        expect(again.body[0].success).to.equal(true);
+        expect(emu.requests.at(-1)).to.not.have.property('fault');
+      });
+
+      it('rolls every record back with allOrNone true', async () => {
+        emu.addFault({ path: '/composite/sobjects', recordError: { index: 0, statusCode: 'STORAGE_LIMIT_EXCEEDED', message: 'storage limit exceeded' } });
+        const r = await call(emu, 'POST', `${V}/composite/sobjects`, { allOrNone: true, records: accountRecords('A1', 'A2') });
+        expect(r.body[0]).to.deep.equal({ success: false, errors: [{ statusCode: 'STORAGE_LIMIT_EXCEEDED', message: 'storage limit exceeded', fields: [] }] });
+        expect(r.body[1]).to.deep.include({ id: null, success: false });
+        expect(r.body[1].errors[0].statusCode).to.equal('ALL_OR_NONE_OPERATION_ROLLED_BACK');
+        expect(accounts()).to.deep.equal(['Acme']);
+        expect(emu.requests.at(-1)).to.include({ writes: 0, fault: true });
+      });
+
+      it('fails an update or a delete by position, reporting its id and leaving the record as it was', async () => {
+        const [a1, a2] = ((await call(emu, 'POST', `${V}/composite/sobjects`, { records: accountRecords('A1', 'A2') })).body as Row[]).map((x) => x.id as string);
+        emu.addFault({ path: '/composite/sobjects', method: 'PATCH', recordError: { index: 0, ...LOCK }, times: 1 });
+        const upd = await call(emu, 'PATCH', `${V}/composite/sobjects`, {
+          records: [
+            { attributes: { type: 'Account' }, id: a1, Name: 'B1' },
+            { attributes: { type: 'Account' }, id: a2, Name: 'B2' },
+          ],
+        });
+        expect(upd.body).to.deep.equal([
+          { id: a1, success: false, errors: [{ ...LOCK, fields: [] }] },
+          { id: a2, success: true, errors: [] },
+        ]);
+        expect(accounts()).to.deep.equal(['A1', 'Acme', 'B2']);
+        emu.addFault({ path: '/composite/sobjects', method: 'DELETE', recordError: { index: 1, statusCode: 'DELETE_FAILED', message: 'cannot delete' }, times: 1 });
+        const del = await call(emu, 'DELETE', `${V}/composite/sobjects?ids=${a1},${a2}&allOrNone=false`);
+        expect(del.body).to.deep.equal([
+          { id: a1, success: true, errors: [] },
+          { id: a2, success: false, errors: [{ statusCode: 'DELETE_FAILED', message: 'cannot delete', fields: [] }] },
+        ]);
+        expect(accounts()).to.deep.equal(['Acme', 'B2']);
+      });
+
+      it('matches a collection subrequest of a composite by its url; an allOrNone composite rolls back', async () => {
+        emu.addFault({ path: '/composite/sobjects', recordError: { index: 1, ...LOCK }, times: 2 });
+        const compositeBody = (allOrNone: boolean): Row => ({
+          allOrNone,
+          compositeRequest: [
+            { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'first', body: { Name: allOrNone ? 'First' : 'Solo' } },
+            { method: 'POST', url: `${V}/composite/sobjects`, referenceId: 'coll', body: { allOrNone: false, records: accountRecords('C1', 'C2') } },
+          ],
+        });
+        const kept = await call(emu, 'POST', `${V}/composite`, compositeBody(false));
+        expect(kept.body.compositeResponse[1].body.map((x: Row) => x.success)).to.deep.equal([true, false]);
+        expect(accounts()).to.deep.equal(['Acme', 'C1', 'Solo']);
+        expect(emu.requests.at(-1)).to.include({ writes: 2, fault: true });
+        expect(emu.requests.at(-1)?.subrequests?.[1]).to.deep.equal({ method: 'POST', url: `${V}/composite/sobjects`, status: 200, fault: true });
+
+        const rolled = await call(emu, 'POST', `${V}/composite`, compositeBody(true));
+        const [first, coll] = rolled.body.compositeResponse;
+        expect(first.body[0].errorCode).to.equal('PROCESSING_HALTED');
+        expect(coll.body[1].errors[0]).to.deep.equal({ ...LOCK, fields: [] });
+        expect(coll.body[0].errors[0].statusCode).to.equal('ALL_OR_NONE_OPERATION_ROLLED_BACK');
+        expect(accounts()).to.deep.equal(['Acme', 'C1', 'Solo']);
+      });
+
+      it('leaves alone other requests, collection reads and collections without a record at index', async () => {
+        emu.addFault({ path: '/composite/sobjects', recordError: { index: 2, ...LOCK }, times: 1 });
+        emu.addFault({ path: '/sobjects/Account', method: 'POST', recordError: { index: 0, ...LOCK } });
+        expect((await call(emu, 'POST', `${V}/sobjects/Account`, { Name: 'Single' })).status).to.equal(201);
+        const acme = emu.query<Row>("SELECT Id FROM Account WHERE Name = 'Acme'")[0].Id as string;
+        expect((await call(emu, 'GET', `${V}/composite/sobjects/Account?ids=${acme}&fields=Name`)).status).to.equal(200);
+        const short = await call(emu, 'POST', `${V}/composite/sobjects`, { records: [{ attributes: { type: 'Contact' }, LastName: 'One' }, { attributes: { type: 'Contact' }, LastName: 'Two' }] });
+        expect(short.body.map((x: Row) => x.success)).to.deep.equal([true, true]);
+        expect(emu.requests.map((e) => e.fault ?? false)).to.deep.equal([false, false, false]);
+        // None of that used the first fault up: a collection with a third record trips it. The second one never
+        // fires: its path names no collection url.
+        const three = await call(emu, 'POST', `${V}/composite/sobjects`, { records: accountRecords('T1', 'T2', 'T3') });
+        expect(three.body.map((x: Row) => x.success)).to.deep.equal([true, true, false]);
+      });
+
+      it('matches by request number, and refuses malformed recordError faults', async () => {
+        emu.addFault({ request: 2, recordError: { index: 0, ...LOCK } });
+        await call(emu, 'GET', `${V}/limits`);
+        const r = await call(emu, 'POST', `${V}/composite/sobjects`, { records: accountRecords('N1', 'N2') });
+        expect(r.body.map((x: Row) => x.success)).to.deep.equal([false, true]);
+        const bad: Array<[unknown, RegExp]> = [
+          [{ path: 'x', recordError: { index: -1, statusCode: 'X', message: 'm' } }, /recordError.index must be a whole number >= 0/],
+          [{ path: 'x', recordError: { index: 0, message: 'm' } }, /recordError.statusCode must be a non-empty string/],
+          [{ path: 'x', recordError: { index: 0, statusCode: 'X', message: 'm', fields: [] } }, /unknown key 'recordError.fields'/],
+          [{ path: 'x', status: 500, recordError: { index: 0, statusCode: 'X', message: 'm' } }, /recordError can't be combined with status/],
+          [{ recordError: { index: 0, statusCode: 'X', message: 'm' } }, /needs request, path or method/],
+        ];
+        for (const [fault, message] of bad) expect(() => emu.addFault(fault as never)).to.throw(message);
+      });
     });
 
     it('refuses more than 200 records', async () => {

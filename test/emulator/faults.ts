@@ -1,4 +1,13 @@
-// Fault injection: fail the Nth request, or requests matching a path, without touching state.
+// Fault injection: fail the Nth request, or requests matching a path, without touching state; or
+// fail one record of an sObject Collections write while the rest of it runs (recordError).
+
+/** The error one record of a collection write gets from a recordError fault. */
+export interface RecordError {
+  /** 0-based position of the record (for DELETE, of the id in `ids`) */
+  index: number;
+  statusCode: string;
+  message: string;
+}
 
 export interface Fault {
   /** the Nth request (1-based), counting every request the emulator receives */
@@ -14,6 +23,15 @@ export interface Fault {
   reset?: boolean;
   /** default 1 when `request` is set, unlimited otherwise */
   times?: number;
+  /**
+   * Fail one record instead of the request. Such a fault matches only sObject Collections writes
+   * (POST/PATCH/DELETE on /composite/sobjects, top level or as a composite subrequest, which is matched by its
+   * own url and the composite's `request` number) that have a record at `index`. The request runs normally,
+   * except that this record fails with `{statusCode, message, fields: []}` and nothing of it is written; with
+   * allOrNone the others roll back (ALL_OR_NONE_OPERATION_ROLLED_BACK) as Salesforce does. Not combinable with
+   * status, errorCode, message or reset.
+   */
+  recordError?: RecordError;
 }
 
 const DEFAULTS_BY_STATUS: Record<number, { errorCode: string; message: string }> = {
@@ -36,7 +54,7 @@ export interface FaultHit {
 /** Checks a fault's shape; returns an error text naming the bad key, or undefined. */
 export function faultProblem(f: unknown): string | undefined {
   if (typeof f !== 'object' || f === null || Array.isArray(f)) return 'must be an object';
-  const known = ['request', 'path', 'method', 'status', 'errorCode', 'message', 'reset', 'times'];
+  const known = ['request', 'path', 'method', 'status', 'errorCode', 'message', 'reset', 'times', 'recordError'];
   for (const [k, v] of Object.entries(f)) {
     if (!known.includes(k)) return `unknown key '${k}' (known: ${known.join(', ')})`;
     if ((k === 'request' || k === 'times') && (!Number.isInteger(v) || (v as number) < 1)) return `${k} must be a positive integer`;
@@ -53,6 +71,20 @@ export function faultProblem(f: unknown): string | undefined {
   }
   const fault = f as Fault;
   if (fault.request === undefined && fault.path === undefined && fault.method === undefined) return 'needs request, path or method';
+  if (fault.recordError !== undefined) return recordErrorProblem(fault);
+  return undefined;
+}
+
+function recordErrorProblem(fault: Fault): string | undefined {
+  const r = fault.recordError as unknown;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return 'recordError must be {index, statusCode, message}';
+  for (const k of Object.keys(r)) if (!['index', 'statusCode', 'message'].includes(k)) return `unknown key 'recordError.${k}' (known: index, statusCode, message)`;
+  const { index, statusCode, message } = r as Partial<RecordError>;
+  if (!Number.isInteger(index) || (index as number) < 0) return 'recordError.index must be a whole number >= 0';
+  if (typeof statusCode !== 'string' || statusCode === '') return 'recordError.statusCode must be a non-empty string';
+  if (typeof message !== 'string') return 'recordError.message must be a string';
+  const clash = (['status', 'errorCode', 'message', 'reset'] as const).filter((k) => fault[k] !== undefined);
+  if (clash.length) return `recordError can't be combined with ${clash.join(', ')}`;
   return undefined;
 }
 
@@ -73,8 +105,23 @@ export class FaultInjector {
     this.faults.push({ fault, remaining: fault.times ?? (fault.request !== undefined ? 1 : Infinity), regex });
   }
 
-  /** The fault that fires for this request, consuming one of its `times`. */
+  /** The fault that fires for this request, consuming one of its `times` (recordError faults never answer a request). */
   public match(seq: number, method: string, path: string, rawQuery: string | undefined): FaultHit | undefined {
+    const active = this.take(seq, method, path, rawQuery, (f) => f.recordError === undefined);
+    if (!active) return undefined;
+    const f = active.fault;
+    const status = f.status ?? 503;
+    const defaults = DEFAULTS_BY_STATUS[status] ?? { errorCode: 'UNKNOWN_EXCEPTION', message: `Injected fault (HTTP ${status})` };
+    return { status, errorCode: f.errorCode ?? defaults.errorCode, message: f.message ?? defaults.message, reset: f.reset === true };
+  }
+
+  /** The record error for a collection write of `records` records, consuming one of the fault's `times`. */
+  public matchRecordError(seq: number, method: string, path: string, rawQuery: string | undefined, records: number): RecordError | undefined {
+    const active = this.take(seq, method, path, rawQuery, (f) => f.recordError !== undefined && f.recordError.index < records);
+    return active ? { ...(active.fault.recordError as RecordError) } : undefined;
+  }
+
+  private take(seq: number, method: string, path: string, rawQuery: string | undefined, accept: (f: Fault) => boolean): ActiveFault | undefined {
     const target = rawQuery !== undefined ? `${path}?${rawQuery}` : path;
     let decoded = target;
     try {
@@ -84,7 +131,7 @@ export class FaultInjector {
     }
     for (const active of this.faults) {
       const f = active.fault;
-      if (active.remaining <= 0) continue;
+      if (active.remaining <= 0 || !accept(f)) continue;
       if (f.request !== undefined && f.request !== seq) continue;
       if (f.method !== undefined && f.method.toUpperCase() !== method.toUpperCase()) continue;
       if (f.path !== undefined) {
@@ -92,9 +139,7 @@ export class FaultInjector {
         if (!hit) continue;
       }
       active.remaining--;
-      const status = f.status ?? 503;
-      const defaults = DEFAULTS_BY_STATUS[status] ?? { errorCode: 'UNKNOWN_EXCEPTION', message: `Injected fault (HTTP ${status})` };
-      return { status, errorCode: f.errorCode ?? defaults.errorCode, message: f.message ?? defaults.message, reset: f.reset === true };
+      return active;
     }
     return undefined;
   }

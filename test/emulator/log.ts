@@ -8,6 +8,8 @@ export interface SubrequestLogEntry {
   url: string;
   status: number;
   errorCode?: string;
+  /** a recordError fault failed one of its records */
+  fault?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -30,7 +32,7 @@ export interface RequestLogEntry {
   subrequests?: SubrequestLogEntry[];
   /** the session's username */
   user?: string;
-  /** true when an injected fault answered (or reset) the request */
+  /** true when an injected fault answered (or reset) the request, or failed one of its records (recordError) */
   fault?: boolean;
   ms: number;
 }

@@ -4,7 +4,7 @@
 import { ApiError, DUPLICATE_USERNAME_MESSAGE, DUPLICATE_VALUE_UNKNOWN_MESSAGE, badRequest } from './errors.js';
 import { to18 } from './ids.js';
 import { ErrorSpec, INTEGRATION_LICENSE, INTEGRATION_PSL } from './seed.js';
-import { isPermissionable } from './schema.js';
+import { isPermissionable, userPermissionLabel } from './schema.js';
 import { OrgState, Rec } from './state.js';
 
 /** The context rules run in (same shape as DmlContext; kept here to avoid an import cycle). */
@@ -106,6 +106,19 @@ function standardObjectGrant(state: OrgState, permissionSetId: string): string |
   return undefined;
 }
 
+/**
+ * The label of the first user permission the set enables that the integration user license doesn't allow
+ * (behaviour integrationLicenseDeniedUserPermissions), e.g. 'Modify All Data'.
+ */
+function deniedUserPermission(state: OrgState, set: Rec): string | undefined {
+  const psDef = state.schema.require('PermissionSet');
+  for (const name of state.behaviour.integrationLicenseDeniedUserPermissions) {
+    const field = psDef.fields.get(`permissions${name.toLowerCase()}`);
+    if (field?.type === 'boolean' && set[field.name] === true) return userPermissionLabel(field.name);
+  }
+  return undefined;
+}
+
 // --- permission set assignment ------------------------------------------------------------------------
 
 /**
@@ -126,8 +139,11 @@ function checkSetForUser(state: OrgState, user: Rec, set: Rec, pendingPsls: Set<
     }
     return undefined;
   }
-  // License "--None--": standard objects need the API Integration PSL first on an integration user (facts §4.1).
+  // License "--None--" on an integration user: user permissions the license lacks are refused outright (no PSL
+  // grants them); standard objects need the API Integration PSL first (facts §4.1).
   if (state.isIntegrationUser(user)) {
+    const denied = deniedUserPermission(state, set);
+    if (denied) throw badRequest('FIELD_INTEGRITY_EXCEPTION', `The user license doesn't allow the permission: ${denied}`);
     const psl = state.integrationPsl();
     const hasPsl = psl !== undefined && (holdsPsl(state, user.Id, psl.Id) || pendingPsls.has(psl.Id));
     const grant = hasPsl ? undefined : standardObjectGrant(state, set.Id);

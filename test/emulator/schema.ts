@@ -228,6 +228,32 @@ export const COMMON_USER_PERMISSIONS = [
   'ManageProfilesPermissionsets',
 ];
 
+/** Salesforce's labels for COMMON_USER_PERMISSIONS, as error texts and describe name them. */
+const USER_PERMISSION_LABELS: Record<string, string> = {
+  ApiEnabled: 'API Enabled',
+  ApiUserOnly: 'API Only User',
+  ViewSetup: 'View Setup and Configuration',
+  ModifyAllData: 'Modify All Data',
+  ViewAllData: 'View All Data',
+  ManageUsers: 'Manage Users',
+  AssignPermissionSets: 'Assign Permission Sets',
+  CustomizeApplication: 'Customize Application',
+  AuthorApex: 'Author Apex',
+  RunFlow: 'Run Flows',
+  ChatterInternalUser: 'Chatter Internal User',
+  UseAnyApiClient: 'Use Any API Client',
+  ViewAllUsers: 'View All Users',
+  ManageInternalUsers: 'Manage Internal Users',
+  ManageProfilesPermissionsets: 'Manage Profiles and Permission Sets',
+};
+
+/** 'ModifyAllData' (or 'PermissionsModifyAllData') -> 'Modify All Data'; names outside the table are split into words. */
+export function userPermissionLabel(name: string): string {
+  const bare = name.replace(/^Permissions/, '');
+  const known = Object.keys(USER_PERMISSION_LABELS).find((k) => k.toLowerCase() === bare.toLowerCase());
+  return known ? USER_PERMISSION_LABELS[known] : bare.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+}
+
 /** Every standard object the emulator knows, with the fields the plugin and sf touch. */
 export function buildStandardSchema(timeZones: () => string[]): Schema {
   const s = new Schema();
@@ -307,7 +333,7 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'Description', type: 'string', length: 255 },
       { name: 'UserLicenseId', type: 'reference', referenceTo: ['UserLicense'], relationshipName: 'UserLicense', required: true, ...createOnly, label: 'User License ID' },
       { name: 'UserType', type: 'picklist', ...ro },
-      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean' })),
+      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) })),
       { name: '_custom', type: 'boolean', ...ro },
     ],
   });
@@ -374,7 +400,7 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'Type', type: 'picklist', ...ro },
       { name: 'NamespacePrefix', type: 'string', ...ro },
       { name: 'HasActivationRequired', type: 'boolean' },
-      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean' })),
+      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) })),
     ],
   });
 

@@ -199,6 +199,9 @@ describe('emulator seed', () => {
       ['setup object in records', { records: { User: [{ Name: 'x' }] } }, 'seed.records.User: User is a setup object'],
       ['record without required Name', { records: { Account: [{ Industry: 'Tech' }] } }, 'seed.records.Account[0].Name: is required'],
       ['fault without a target', { faults: [{ status: 500 }] }, 'seed.faults[0]: needs request, path or method'],
+      ['bad recordError fault', { faults: [{ path: '/composite/sobjects', recordError: { index: 'first', statusCode: 'X', message: 'm' } }] }, 'seed.faults[0]: recordError.index must be a whole number >= 0'],
+      ['bad denied user permission', { behaviour: { integrationLicenseDeniedUserPermissions: ['Modify All Data'] } }, "seed.behaviour.integrationLicenseDeniedUserPermissions[0]: must be a user permission API name"],
+      ['denied user permissions not a list', { behaviour: { integrationLicenseDeniedUserPermissions: 'ModifyAllData' } }, 'seed.behaviour.integrationLicenseDeniedUserPermissions: must be a list of strings'],
       ['duplicate usernames', { users: [{ username: 'a@b.example', profile: 'Standard User' }, { username: 'A@b.example', profile: 'Standard User' }] }, "seed.users[1]: duplicate username 'A@b.example'"],
       ['admin without a profile', { profiles: [{ name: 'Only', license: 'Salesforce' }] }, "seed.admin: the admin 'admin@emu.example' needs a profile"],
       ['negative recalculation', { behaviour: { groupRecalculationRequests: -1 } }, 'seed.behaviour.groupRecalculationRequests: must be a whole number >= 0'],
@@ -228,6 +231,7 @@ describe('emulator seed', () => {
       autoAssignPslOnPermsetAssign: true,
       integrationUserDeniedTypes: ['Organization'],
       integrationLicensedPermsetStandardObjects: 'reject',
+      integrationLicenseDeniedUserPermissions: ['ModifyAllData', 'ManageUsers', 'CustomizeApplication', 'AuthorApex'],
     });
     expect(resolved.behaviour.licenseMismatchError).to.deep.equal({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license." });
     expect(resolved.behaviour.pslaUpdateError).to.include({ status: 405, errorCode: 'METHOD_NOT_ALLOWED' });

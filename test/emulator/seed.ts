@@ -200,6 +200,13 @@ const errorSpec: Check<ErrorSpec> = (v, path) => {
 };
 const errorOrAccept: Check<ErrorSpec | 'accept'> = (v, path) => (v === 'accept' ? 'accept' : errorSpec(v, path));
 const errorOrReadOnly: Check<ErrorSpec | 'readOnlyField'> = (v, path) => (v === 'readOnlyField' ? 'readOnlyField' : errorSpec(v, path));
+/** User permission API names, with or without the Permissions prefix; stored without it. */
+const userPermissionList: Check<string[]> = (v, path) =>
+  stringList(v, path).map((n, i) => {
+    const bare = n.replace(/^Permissions/, '');
+    if (!API_NAME.test(bare)) throw new SeedError(`${path}[${i}]`, "must be a user permission API name like 'ModifyAllData'");
+    return bare;
+  });
 const count: Check<number> = (v, path) => {
   if (!Number.isInteger(v) || (v as number) < 0) throw new SeedError(path, 'must be a whole number >= 0');
   return v as number;
@@ -262,6 +269,13 @@ export const BEHAVIOURS = {
    * its Status reads 'Updating' for this many further requests (0 = recalculated at once).
    */
   groupRecalculationRequests: sw<number>(0, count),
+  /**
+   * User permissions the Salesforce Integration user license doesn't allow (which ones is undocumented).
+   * Assigning a --None-- set that enables one, alone or as a group member, to a user on that license fails
+   * with FIELD_INTEGRITY_EXCEPTION "The user license doesn't allow the permission: <label>" ('Modify All Data').
+   * API names, 'Permissions' prefix optional; the first listed one the set enables is named. [] turns the check off.
+   */
+  integrationLicenseDeniedUserPermissions: sw<string[]>(['ModifyAllData', 'ManageUsers', 'CustomizeApplication', 'AuthorApex'], userPermissionList),
 };
 
 export type Behaviour = { [K in keyof typeof BEHAVIOURS]: (typeof BEHAVIOURS)[K]['default'] };

@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import { ApiError, badRequest, methodNotAllowed, noSuchColumnMessage, notFound, sessionInvalid, text, unsupportedTypeMessage } from './errors.js';
 import { DmlContext, deleteRecord, findRecord, insertRecord, refuseMethod, resolveType, updateRecord } from './dml.js';
 import { describeGlobalEntry, describeObject } from './describe.js';
-import { FaultInjector } from './faults.js';
+import { FaultInjector, RecordError } from './faults.js';
 import { isIdShaped, to18 } from './ids.js';
 import { RequestLog, SubrequestLogEntry } from './log.js';
 import { FieldDef, ObjectDef, isHidden } from './schema.js';
@@ -43,6 +43,10 @@ interface ApiRequest {
   trace: { soql?: string | string[]; subrequests?: SubrequestLogEntry[] };
   /** inside an allOrNone composite, collections are all-or-none too */
   forceAllOrNone?: boolean;
+  /** for recordError faults: the HTTP request's number, and this (sub)request's normalized path and raw query */
+  seq: number;
+  path: string;
+  rawQuery?: string;
 }
 
 interface ApiResponse {
@@ -52,6 +56,8 @@ interface ApiResponse {
   errorCode?: string;
   /** a 200 answer that still failed (a collection with failed records) */
   partialFailure?: boolean;
+  /** a recordError fault failed one of its records */
+  fault?: boolean;
 }
 
 interface Cursor {
@@ -166,7 +172,7 @@ export class EmulatorServer {
     const savepoint = this.state.savepoint();
     let response: ApiResponse;
     try {
-      response = this.route(method, path, url.searchParams, rawBody, req, trace);
+      response = this.route({ method, path, rawQuery, seq }, url.searchParams, rawBody, req, trace);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       response = errorResponse(e);
@@ -186,6 +192,7 @@ export class EmulatorServer {
       writes,
       subrequests: trace.subrequests,
       user,
+      fault: response.fault,
       ms: Date.now() - started,
     });
     this.send(res, response, seq);
@@ -213,7 +220,13 @@ export class EmulatorServer {
     return s;
   }
 
-  private route(method: string, path: string, params: URLSearchParams, rawBody: string, req: http.IncomingMessage, trace: ApiRequest['trace']): ApiResponse {
+  private route(
+    { method, path, rawQuery, seq }: { method: string; path: string; rawQuery?: string; seq: number },
+    params: URLSearchParams,
+    rawBody: string,
+    req: http.IncomingMessage,
+    trace: ApiRequest['trace'],
+  ): ApiResponse {
     if (path === '/services/data') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, ['GET', 'HEAD']);
       return { status: 200, body: apiVersions() };
@@ -238,7 +251,7 @@ export class EmulatorServer {
       }
     }
     const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-    return this.dispatch({ method, segments, query: params, body, version, session, trace });
+    return this.dispatch({ method, segments, query: params, body, version, session, trace, seq, path, rawQuery });
   }
 
   /** Everything under /services/data/vNN.N; composite subrequests come here too. */
@@ -467,6 +480,11 @@ export class EmulatorServer {
       if (!(e instanceof ApiError)) throw e;
       return { ...(id !== undefined ? { id } : {}), success: false, errors: [{ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] }] };
     };
+    // A recordError fault fails one record, which then isn't run at all (nothing of it is written).
+    let recordFault: RecordError | undefined;
+    const injected = (i: number): void => {
+      if (recordFault?.index === i) throw new ApiError(400, recordFault.statusCode, recordFault.message, []);
+    };
     let allOrNone: boolean;
     let results: Result[];
     const savepoint = this.state.savepoint();
@@ -475,8 +493,10 @@ export class EmulatorServer {
       if (ids.length === 0) throw badRequest('MISSING_ARGUMENT', 'ids parameter is required');
       if (ids.length > COLLECTION_LIMIT) throw badRequest('EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records in a single call');
       allOrNone = req.query.get('allOrNone') === 'true' || req.forceAllOrNone === true;
-      results = ids.map((id) => {
+      recordFault = this.faults.matchRecordError(req.seq, req.method, req.path, req.rawQuery, ids.length);
+      results = ids.map((id, i) => {
         try {
+          injected(i);
           const found = this.state.find(id);
           const malformed = `malformed id ${id}`;
           if (!found) {
@@ -495,12 +515,14 @@ export class EmulatorServer {
       if (!Array.isArray(body.records)) throw badRequest('JSON_PARSER_ERROR', 'records is required and must be a list');
       if (body.records.length > COLLECTION_LIMIT) throw badRequest('EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records in a single call');
       allOrNone = body.allOrNone === true || req.forceAllOrNone === true;
-      results = body.records.map((raw) => {
+      recordFault = this.faults.matchRecordError(req.seq, req.method, req.path, req.rawQuery, body.records.length);
+      results = body.records.map((raw, i) => {
         const record = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
         const type = (record.attributes as { type?: string } | undefined)?.type;
         const { attributes: _attributes, id: lowerId, ...fields } = record;
         void _attributes;
         try {
+          injected(i);
           if (!type) throw badRequest('INVALID_TYPE', 'Must send a concrete entity type.');
           const def = this.state.schema.get(type);
           if (!def || !def.endpoints.data) throw badRequest('INVALID_TYPE', unsupportedTypeMessage(type));
@@ -530,7 +552,7 @@ export class EmulatorServer {
       this.state.rollback(savepoint);
       results = results.map((r) => (r.success ? { id: null, success: false, errors: [ROLLED_BACK] } : r));
     }
-    return { status: 200, body: results, partialFailure: anyFailed };
+    return { status: 200, body: results, partialFailure: anyFailed, ...(recordFault ? { fault: true } : {}) };
   }
 
   // --- composite --------------------------------------------------------------------------------------
@@ -558,6 +580,7 @@ export class EmulatorServer {
     const soqls: string[] = [];
     const halted = (ref: string): (typeof responses)[number] => ({ body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED_MESSAGE }], httpHeaders: {}, httpStatusCode: 400, referenceId: ref });
     let stop = false;
+    let faulted = false;
     for (const sub of subs) {
       const ref = sub.referenceId as string;
       if (stop) {
@@ -576,8 +599,9 @@ export class EmulatorServer {
         r = errorResponse(e);
       }
       const failed = r.status >= 400 || (allOrNone && r.partialFailure === true);
+      if (r.fault) faulted = true;
       responses.push({ body: r.body ?? null, httpHeaders: r.headers ?? {}, httpStatusCode: r.status, referenceId: ref });
-      logged.push({ method: String(sub.method).toUpperCase(), url, status: r.status, errorCode: r.status >= 400 ? r.errorCode : undefined });
+      logged.push({ method: String(sub.method).toUpperCase(), url, status: r.status, errorCode: r.status >= 400 ? r.errorCode : undefined, fault: r.fault });
       if (!failed) bodies.set(ref, r.body);
       else if (allOrNone) {
         this.state.rollback(savepoint);
@@ -588,7 +612,7 @@ export class EmulatorServer {
     }
     req.trace.subrequests = logged.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as unknown as SubrequestLogEntry);
     req.trace.soql = soqls;
-    return { status: 200, body: { compositeResponse: responses } };
+    return { status: 200, body: { compositeResponse: responses }, ...(faulted ? { fault: true } : {}) };
   }
 
   // --- composite batch -------------------------------------------------------------------------------
@@ -649,11 +673,13 @@ export class EmulatorServer {
 
   private batchSubrequest(parent: ApiRequest, method: string, path: string, body: unknown, soqls: string[]): ApiResponse {
     const target = new URL(`http://x${path}`);
-    const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(target.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1')) as RegExpExecArray;
+    const subPath = target.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+    const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(subPath) as RegExpExecArray;
     const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
     if (!BATCHABLE.has(segments[0] ?? '')) throw notFound();
     const trace: ApiRequest['trace'] = {};
-    const r = this.dispatch({ method, segments, query: target.searchParams, body, version: Number(`${m[1]}.${m[2]}`), session: parent.session, trace });
+    const rawQuery = target.search ? target.search.slice(1) : undefined;
+    const r = this.dispatch({ method, segments, query: target.searchParams, body, version: Number(`${m[1]}.${m[2]}`), session: parent.session, trace, seq: parent.seq, path: subPath, rawQuery });
     if (typeof trace.soql === 'string') soqls.push(trace.soql);
     return r;
   }
@@ -668,7 +694,8 @@ export class EmulatorServer {
     const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
     if (segments[0] === 'composite' && (segments.length === 1 || segments[1] === 'batch')) throw badRequest('INVALID_INPUT', 'Composite requests cannot be nested.');
     const trace: ApiRequest['trace'] = {};
-    const r = this.dispatch({ method, segments, query: target.searchParams, body, version, session: parent.session, trace, forceAllOrNone: allOrNone });
+    const rawQuery = target.search ? target.search.slice(1) : undefined;
+    const r = this.dispatch({ method, segments, query: target.searchParams, body, version, session: parent.session, trace, forceAllOrNone: allOrNone, seq: parent.seq, path, rawQuery });
     if (typeof trace.soql === 'string') soqls.push(trace.soql);
     return r;
   }

@@ -2,7 +2,7 @@
 // sessions, and a journal so a composite or allOrNone call can roll back what it wrote.
 
 import { IdFactory, to18 } from './ids.js';
-import { FieldDef, ObjectDef, Schema, buildStandardSchema, isHidden, isNillable, isPermissionable, labelFor, particleDataType, wellKnownPrefix, FieldType } from './schema.js';
+import { FieldDef, ObjectDef, Schema, buildStandardSchema, isHidden, isNillable, isPermissionable, labelFor, particleDataType, userPermissionLabel, wellKnownPrefix, FieldType } from './schema.js';
 import { Behaviour, INTEGRATION_LICENSE, INTEGRATION_PSL, ResolvedSeed, SeedError, SeedRecordValue, timeZones } from './seed.js';
 
 export type Rec = Record<string, unknown> & { Id: string };
@@ -543,7 +543,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
   const permFields = (perms: string[] | undefined, defs: ObjectDef[]): Record<string, boolean> => {
     const out: Record<string, boolean> = {};
     for (const p of perms ?? []) {
-      for (const def of defs) st.ensureField(def, `Permissions${p}`, 'boolean');
+      for (const def of defs) st.schema.addField(def, { name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) });
       out[`Permissions${p}`] = true;
     }
     return out;

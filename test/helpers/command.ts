@@ -58,9 +58,13 @@ export class EmulatedOrgContext {
   }
 
   /** Runs the command; resolves with its result, or with the error sf would print. */
-  public async run<C extends RunnableCommand>(command: C, argv: string[]): Promise<{ result?: ResultOf<C>; error?: SfError & { exitCode?: number } }> {
+  public async run<C extends RunnableCommand>(
+    command: C,
+    argv: string[]
+  ): Promise<{ result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string }> {
     try {
-      return { result: (await command.run([...argv, '--target-org', this.targetOrg])) as ResultOf<C> };
+      const result = (await command.run([...argv, '--target-org', this.targetOrg])) as ResultOf<C>;
+      return { result, exitCode: process.exitCode ?? 0 };
     } catch (error) {
       return { error: error as SfError & { exitCode?: number } };
     } finally {

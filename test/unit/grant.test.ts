@@ -18,6 +18,7 @@ function seed(options: { psl?: boolean; extra?: Partial<Seed> } = {}): Seed {
       { name: 'Api_Integration_Set', label: 'API Integration Set', license: 'SalesforceAPIIntegrationPsl', objects: { Contact: ['read'] } },
       { name: 'Integration_Licensed', label: 'Integration Licensed', license: 'Salesforce Integration', objects: { Invoice__c: ['read'] } },
       { name: 'Broad_Access', label: 'Broad Access', license: null, objects: { Account: ['read', 'viewall'] }, userPermissions: ['ViewAllData'] },
+      { name: 'User_Admin', label: 'User Admin', license: null, userPermissions: ['ManageUsers'] },
     ],
     permissionSetGroups: [
       { name: 'Sync_Access', label: 'Sync Access', permissionSets: ['Account_Read', 'Invoice_Access'] },
@@ -160,6 +161,35 @@ describe('integration-user grant', () => {
       'Broad_Access carries broad power (ViewAllData, View All on Account); an integration rarely needs it.',
     ]);
     expect(result?.permissionSets[0]).to.deep.include({ name: 'Broad_Access', broadPowers: ['ViewAllData', 'View All on Account'] });
+  });
+
+  it('one assignment refused at write time: exit 68, the others made, Salesforce\'s own error in the result', async () => {
+    await ctx.start(seed());
+    const { result, exitCode, error } = await ctx.run(IntegrationUserGrant, ['-u', USER, '-p', 'Account_Read', '-p', 'User_Admin']);
+    expect(error).to.equal(undefined);
+    expect(exitCode).to.equal(68);
+    expect(result?.permissionSets).to.deep.equal([
+      { name: 'Account_Read', type: 'PermissionSet', license: '--None--', status: 'assigned' },
+      {
+        name: 'User_Admin',
+        type: 'PermissionSet',
+        license: '--None--',
+        status: 'failed',
+        broadPowers: ['ManageUsers'],
+        error: { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't allow the permission: Manage Users", fields: [] },
+        reason: "FIELD_INTEGRITY_EXCEPTION: The user license doesn't allow the permission: Manage Users",
+      },
+    ]);
+    expect(assigned()).to.deep.equal(['Account_Read']);
+  });
+
+  it('every assignment refused at write time: exit 1 with the per-set errors in the data', async () => {
+    await ctx.start(seed());
+    const { error } = await ctx.run(IntegrationUserGrant, ['-u', USER, '-p', 'User_Admin']);
+    expect(error?.name).to.equal('GrantFailedError');
+    expect(error?.exitCode).to.equal(1);
+    expect((error?.data as { permissionSets: Array<{ status: string }> }).permissionSets.map((i) => i.status)).to.deep.equal(['failed']);
+    expect(assigned()).to.deep.equal([]);
   });
 
   describe('blocked: exit 1, every reason and fix named, nothing written', () => {
