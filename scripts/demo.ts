@@ -4,7 +4,7 @@
  * into that `sf`, runs the plugin's commands, shows the org afterwards, then stops everything it
  * started (by PID) and removes the HOME.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,14 +88,39 @@ async function main(): Promise<void> {
   heading('4. Give it the Salesforce API Integration permission set license');
   sf(['integration-user', 'assign-psl', '--username', username, '--target-org', 'acme']);
 
-  heading('5. Run both again: a re-run changes nothing');
+  heading('5. Grant exactly the access it needs: a generated least-privilege set (License --None--)');
+  sf(['integration-user', 'grant', '--username', username, '--object', 'Account:read', '--field', 'Account.Industry:read', '--target-org', 'acme']);
+
+  heading('6. Create an External Client App for the JWT bearer flow that pre-authorizes the integration profile');
+  const keyFile = path.join(home, 'server.key');
+  const certFile = path.join(home, 'server.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', '/CN=acme-sync'], { stdio: 'ignore' });
+  console.log(`  (made a key pair for the demo: ${certFile} and its private key)`);
+  const app = JSON.parse(
+    sf(['integration-user', 'preauthorize', '--app', 'Acme_Sync', '--create', '--certificate-file', certFile, '--contact-email', 'it-integrations@acme.example', '--target-org', 'acme', '--json'],
+      ['integration-user', 'preauthorize', '--app', 'Acme_Sync', '--create', '--certificate-file', 'server.crt', '--contact-email', 'it-integrations@acme.example', '--target-org', 'acme', '--json'])
+  ) as { result: { consumerKey: string } };
+  const clientId = app.result.consumerKey;
+
+  heading('7. Verify: every step checked, then a JWT login as the user and a query');
+  sf(['integration-user', 'verify', '--username', username, '--app', 'Acme_Sync', '--client-id', clientId, '--jwt-key-file', keyFile, '--target-org', 'acme'],
+    ['integration-user', 'verify', '--username', username, '--app', 'Acme_Sync', '--client-id', clientId, '--jwt-key-file', 'server.key', '--target-org', 'acme']);
+
+  heading('8. The same login and query with the stock sf, as the setup guide does it');
+  sf(['org', 'login', 'jwt', '--username', username, '--jwt-key-file', keyFile, '--client-id', clientId, '--instance-url', org.instanceUrl, '--alias', 'acme-sync'],
+    ['org', 'login', 'jwt', '--username', username, '--jwt-key-file', 'server.key', '--client-id', clientId, '--instance-url', org.instanceUrl, '--alias', 'acme-sync']);
+  sf(['data', 'query', '--query', 'SELECT Id, Name FROM Account LIMIT 10', '--target-org', 'acme-sync']);
+
+  heading('9. Run every step again: a re-run changes nothing');
   const before = requestsLogged().length;
   sf(['integration-user', 'create', '--name', 'Acme Sync', '--email', 'it-integrations@acme.example', '--target-org', 'acme']);
   sf(['integration-user', 'assign-psl', '--username', username, '--target-org', 'acme']);
+  sf(['integration-user', 'grant', '--username', username, '--object', 'Account:read', '--field', 'Account.Industry:read', '--target-org', 'acme']);
+  sf(['integration-user', 'preauthorize', '--app', 'Acme_Sync', '--target-org', 'acme']);
   const rerunWrites = requestsLogged().slice(before).reduce((sum, r) => sum + r.writes, 0);
   console.log(`  records written by the re-run: ${rerunWrites}`);
 
-  heading('6. The org afterwards, read back with the stock sf');
+  heading('10. The org afterwards, read back with the stock sf');
   sf(['data', 'query', '--target-org', 'acme', '--query',
     "SELECT Username, Alias, Profile.Name, IsActive FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'"]);
   sf(['data', 'query', '--target-org', 'acme', '--query',

@@ -27,6 +27,10 @@ export const RECORDS_PER_COLLECTION = 200;
 const TRANSIENT_CODES = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'ERROR_HTTP_503', 'REQUEST_LIMIT_EXCEEDED']);
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
 const BACKOFF_MS = [250, 750, 2000];
+/** About two minutes of polling for an asynchronous Metadata API call. */
+const POLL_LIMIT = 30;
+
+type DeployProblem = { componentType?: string; fullName?: string; problem?: string };
 
 /** Quote a value as a SOQL string literal: backslashes and single quotes are escaped. */
 export function soqlQuote(value: string): string {
@@ -118,27 +122,95 @@ export class OrgClient {
     return body.records;
   }
 
+  /** A query through the Tooling API, for setup objects the data API doesn't serve. */
+  public async toolingQuery(soql: string): Promise<SObjectRecord[]> {
+    const body = await this.send<QueryResult>('GET', `/tooling/query?q=${encodeURIComponent(soql)}`);
+    return body.records;
+  }
+
   /** Inserts one record and returns its Id. */
   public async insert(sobject: string, record: Record<string, unknown>): Promise<string> {
     const body = await this.send<{ id: string }>('POST', `/sobjects/${sobject}`, record);
     return body.id;
   }
 
+  /** Metadata API readMetadata of one component; undefined when the org has none by that name. */
+  public async readMetadata<T extends { fullName?: string }>(type: string, fullName: string): Promise<T | undefined> {
+    const record = await this.retrying('POST', () => this.connection.metadata.read(type as never, fullName) as Promise<unknown>);
+    const found = record as T | undefined;
+    return found?.fullName ? found : undefined;
+  }
+
+  /** Metadata API updateMetadata of one whole component (read-modify-write by the caller). */
+  public async updateMetadata(type: string, metadata: { fullName: string } & Record<string, unknown>): Promise<void> {
+    const saved = (await this.retrying('POST', () => this.connection.metadata.update(type as never, metadata as never) as Promise<unknown>)) as {
+      success: boolean | string;
+      errors?: { statusCode?: string; message?: string } | Array<{ statusCode?: string; message?: string }>;
+    };
+    if (String(saved.success) !== 'true') {
+      const error = Array.isArray(saved.errors) ? saved.errors[0] : saved.errors;
+      throw new SalesforceApiError(error?.statusCode ?? 'UNKNOWN_ERROR', error?.message ?? `updateMetadata of ${type} failed`);
+    }
+  }
+
+  /** Retrieve (unpackaged) and wait for it: returns the zip file's bytes. */
+  public async retrieve(types: Array<{ name: string; members: string[] }>): Promise<Buffer> {
+    const metadata = this.connection.metadata;
+    const started = (await this.retrying('POST', () =>
+      Promise.resolve(metadata.retrieve({ apiVersion: this.apiVersion, singlePackage: false, unpackaged: { types, version: this.apiVersion } } as never))
+    )) as { id: string };
+    const done = await this.poll(() => metadata.checkRetrieveStatus(started.id));
+    const result = done as { success?: boolean | string; zipFile?: string; errorMessage?: string; status?: string };
+    if (String(result.success) !== 'true' || !result.zipFile) throw new SalesforceApiError('RETRIEVE_FAILED', result.errorMessage ?? `retrieve ${result.status ?? 'failed'}`);
+    return Buffer.from(result.zipFile, 'base64');
+  }
+
+  /** Deploy a zip and wait for it; a failed deploy is thrown with the component problems. */
+  public async deploy(zip: Buffer): Promise<void> {
+    const metadata = this.connection.metadata;
+    const started = (await this.retrying('POST', () => Promise.resolve(metadata.deploy(zip, { rollbackOnError: true, singlePackage: false }) as never))) as { id: string };
+    const done = (await this.poll(() => metadata.checkDeployStatus(started.id, true))) as {
+      success?: boolean | string;
+      status?: string;
+      errorMessage?: string;
+      details?: { componentFailures?: DeployProblem | DeployProblem[] };
+    };
+    if (String(done.success) === 'true') return;
+    const failures = done.details?.componentFailures;
+    const problems = (Array.isArray(failures) ? failures : failures ? [failures] : []).map((f) => `${f.componentType ?? ''} ${f.fullName ?? ''}: ${f.problem ?? ''}`.trim());
+    throw new SalesforceApiError('DEPLOY_FAILED', problems.join('; ') || done.errorMessage || `deploy ${done.status ?? 'failed'}`);
+  }
+
+  /** Polls an asynchronous Metadata API call until it reports done, with a growing pause. */
+  private async poll(check: () => Promise<unknown>): Promise<unknown> {
+    for (let attempt = 0; attempt < POLL_LIMIT; attempt++) {
+      const status = (await this.retrying('POST', check)) as { done?: boolean | string };
+      if (String(status.done) === 'true') return status;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 5000)));
+    }
+    throw new SalesforceApiError('METADATA_TIMEOUT', 'the org did not finish the Metadata API request in time');
+  }
+
   private dataPath(): string {
     return `/services/data/v${this.apiVersion}`;
   }
 
-  /** One REST call, retried with backoff while the org answers with a transient fault. */
-  private async send<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  /** One REST call. Retries happen in retrying(), once, for every method; jsforce's own would multiply them. */
+  private send<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const request = {
+      method,
+      url: `${this.dataPath()}${path}`,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    };
+    return this.retrying(method, () => this.connection.request<T>(request, { retry: { maxRetries: 0 } }));
+  }
+
+  /** Runs a call, again with backoff while the org answers with a transient fault. */
+  private async retrying<T>(method: string, call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.connection.request<T>({
-          method,
-          url: `${this.dataPath()}${path}`,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          headers: { 'content-type': 'application/json' },
-          // Retries happen here, once, for every method; jsforce's own would multiply them.
-        }, { retry: { maxRetries: 0 } });
+        return await call();
       } catch (error) {
         const failure = classify(error, method, this.username);
         if (failure.retry && attempt < BACKOFF_MS.length) {
@@ -154,7 +226,8 @@ export class OrgClient {
 /** Turns whatever jsforce threw into our error, and says whether sending again is safe. */
 function classify(error: unknown, method: string, username?: string): { retry: boolean; error: Error } {
   const e = error as { errorCode?: string; name?: string; message?: string; code?: string; data?: unknown; cause?: { code?: string } };
-  const errorCode = e.errorCode ?? e.name ?? 'UNKNOWN_ERROR';
+  // SOAP faults come named like "sf:INVALID_SESSION_ID".
+  const errorCode = (e.errorCode ?? e.name ?? 'UNKNOWN_ERROR').replace(/^sf:/, '');
   // An access-token session just expires; a refresh-token session that can't be renewed says so in words.
   if (errorCode === 'INVALID_SESSION_ID' || /Unable to refresh session/i.test(e.message ?? '')) return { retry: false, error: expiredSession(username) };
   const networkCode = e.code ?? e.cause?.code;

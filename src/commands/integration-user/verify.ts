@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import type { VerifyResult } from '../../service/verification.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.verify');
+
+export type IntegrationUserVerifyResult = VerifyResult;
+
+const MARK = { pass: '✓', warn: '!', fail: '✗', skip: '-' } as const;
+
+export default class IntegrationUserVerify extends SfCommand<IntegrationUserVerifyResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    username: Flags.string({ char: 'u', required: true, summary: messages.getMessage('flags.username.summary') }),
+    app: Flags.string({ char: 'a', summary: messages.getMessage('flags.app.summary') }),
+    'client-id': Flags.string({ summary: messages.getMessage('flags.client-id.summary'), dependsOn: ['jwt-key-file'] }),
+    'jwt-key-file': Flags.file({ summary: messages.getMessage('flags.jwt-key-file.summary'), exists: true, dependsOn: ['client-id'] }),
+    'login-url': Flags.url({ summary: messages.getMessage('flags.login-url.summary') }),
+    query: Flags.string({ char: 'q', summary: messages.getMessage('flags.query.summary'), default: 'SELECT Id, Name FROM Account LIMIT 10' }),
+    object: Flags.string({ multiple: true, summary: messages.getMessage('flags.object.summary') }),
+    wait: Flags.integer({ summary: messages.getMessage('flags.wait.summary'), default: 0, min: 0, max: 30 }),
+  };
+
+  public async run(): Promise<IntegrationUserVerifyResult> {
+    const { flags } = await this.parse(IntegrationUserVerify);
+    const [{ connect }, { verifyIntegrationUser }] = await Promise.all([import('../../service/connect.js'), import('../../service/verification.js')]);
+    const org = flags['target-org'];
+    const { client, context } = await connect(org, flags['api-version']);
+    const keyFile = flags['jwt-key-file'];
+
+    this.spinner.start(messages.getMessage('spinner.inspect'));
+    const result = await verifyIntegrationUser(client, {
+      user: flags.username,
+      targetOrg: context.targetOrg,
+      app: flags.app,
+      clientId: flags['client-id'],
+      privateKey: keyFile ? await readFile(keyFile, 'utf8') : undefined,
+      loginUrl: flags['login-url']?.toString() ?? org.getConnection().instanceUrl,
+      query: flags.query,
+      objects: flags.object ?? [],
+      waitMinutes: flags.wait,
+    }).finally(() => this.spinner.stop());
+
+    this.log(messages.getMessage('output.header', [result.username]));
+    for (const check of result.checks) {
+      this.log(`  ${MARK[check.status]} ${check.name.padEnd(22)} ${check.message}`);
+      if (check.action) this.log(`    ${''.padEnd(22)} fix: ${check.action}`);
+    }
+    if (result.access.length) {
+      this.table({
+        data: result.access.map((row) => ({
+          object: row.object,
+          read: row.read ? '✓' : '',
+          create: row.create ? '✓' : '',
+          edit: row.edit ? '✓' : '',
+          delete: row.delete ? '✓' : '',
+          'view all': row.viewall ? '✓' : '',
+          'modify all': row.modifyall ? '✓' : '',
+        })),
+      });
+    }
+    const failed = result.checks.filter((check) => check.status === 'fail').length;
+    if (failed) {
+      this.log(messages.getMessage('output.failed', [failed]));
+      process.exitCode = 1;
+    }
+    return result;
+  }
+}

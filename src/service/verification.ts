@@ -1,0 +1,237 @@
+import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
+import { INTEGRATION_USER_LICENSE, isUserId, pslFilter, userLicenseOf } from './licenses.js';
+import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, fitOf, OBJECT_ACCESS, OBJECT_PERMISSION_FIELDS, type ObjectAccess } from './permissions.js';
+import { exchangeJwt, type JwtOutcome } from './jwt.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+export type Check = { name: string; status: CheckStatus; message: string; action?: string };
+export type ObjectAccessRow = { object: string } & Record<ObjectAccess, boolean>;
+export type FieldAccessRow = { field: string; read: boolean; edit: boolean };
+
+export type VerifyInput = {
+  user: string;
+  targetOrg: string;
+  app?: string;
+  clientId?: string;
+  privateKey?: string;
+  loginUrl: string;
+  query: string;
+  objects: string[];
+  /** Minutes to keep retrying a JWT login refused while an app change propagates. */
+  waitMinutes: number;
+};
+
+export type VerifyResult = {
+  username: string;
+  checks: Check[];
+  access: ObjectAccessRow[];
+  fields: FieldAccessRow[];
+  query?: { totalSize: number };
+};
+
+const OBJECT_FIELDS = `ParentId, SobjectType, ${Object.values(OBJECT_PERMISSION_FIELDS).join(', ')}`;
+
+/** The OAuth errors a JWT login gets, mapped to their cause and the command that fixes it. */
+export function explainJwtError(error: string, description: string, fix: { user: string; app?: string; targetOrg: string }): { message: string; action: string } {
+  const text = `${error} ${description}`.toLowerCase();
+  const app = fix.app ?? '<app>';
+  if (text.includes("hasn't approved") || text.includes('not admin approved') || error === 'invalid_app_access') {
+    return { message: `The app doesn't pre-authorize ${fix.user} (${description || error}).`, action: `sf integration-user preauthorize --app ${app} --target-org ${fix.targetOrg}` };
+  }
+  if (error === 'invalid_client_id') return { message: `No app has this consumer key (${description}).`, action: "Pass the app's consumer key with --client-id (Setup > App Manager > the app > Consumer Key)." };
+  if (text.includes('audience')) {
+    return { message: `The login URL is the wrong one for this org (${description}); sandboxes use https://test.salesforce.com, production https://login.salesforce.com or My Domain.`, action: 'Pass the right --login-url.' };
+  }
+  if (text.includes('invalid assertion') || text.includes('signature')) {
+    return { message: `The key doesn't match the app's certificate (${description}).`, action: "Sign with the private key of the certificate uploaded to the app, or upload this key's certificate to the app." };
+  }
+  if (error === 'app_not_found' || text.includes('not installed')) {
+    return { message: `The External Client App isn't enabled or installed yet (${description}).`, action: `Enable the app's plugins, or wait for the change to propagate and re-run with --wait 10 (app ${app}).` };
+  }
+  if (text.includes('expired')) return { message: `The assertion expired (${description}): the clock of this machine is off.`, action: 'Sync the system clock, then re-run.' };
+  if (text.includes('inactive') || text.includes('user')) return { message: `The user can't log in (${description || error}).`, action: `Check that ${fix.user} exists and is active.` };
+  return { message: `The JWT login failed: ${error} ${description}`.trim(), action: 'Check the app, the key and the user, then re-run.' };
+}
+
+/**
+ * Checks an integration user end to end: one bulk inspection of the org (at most 4 requests),
+ * then, when a key is given, one JWT bearer exchange as the user, a query and userinfo with that
+ * session. Every check that doesn't pass names the command that fixes it. Nothing is written,
+ * and the user's session is used only in memory.
+ */
+export async function verifyIntegrationUser(client: OrgClient, input: VerifyInput): Promise<VerifyResult> {
+  const checks: Check[] = [];
+  const add = (name: string, status: CheckStatus, message: string, action?: string): void => {
+    checks.push(action ? { name, status, message, action } : { name, status, message });
+  };
+  const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
+  const first = await client.queries({
+    user: `SELECT Id, Username, IsActive, ProfileId, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${isUserId(input.user) ? 'Id' : 'Username'} = ${soqlQuote(input.user)}`,
+    psl: `SELECT Id FROM PermissionSetLicenseAssign WHERE ${assignee} AND ${pslFilter('PermissionSetLicense.')}`,
+    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetAssignment WHERE ${assignee}`,
+    licenses: 'SELECT Id, Name FROM UserLicense',
+    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
+  });
+  const user = first.user[0];
+  const username = (user?.Username as string | undefined) ?? input.user;
+  const fixes = { user: username, app: input.app, targetOrg: input.targetOrg };
+  const result: VerifyResult = { username, checks, access: [], fields: [] };
+
+  // 1-3: the user, its license and profile, the PSL.
+  if (!user) {
+    add('user', 'fail', `There is no user ${input.user} in this org.`, `sf integration-user create --name "<name>" --email <email> --username ${input.user} --target-org ${input.targetOrg}`);
+    return result;
+  }
+  if (user.IsActive === true) add('user', 'pass', `${username} exists and is active.`);
+  else add('user', 'fail', `${username} is inactive.`, `sf data update record --sobject User --where "Username='${username}'" --values "IsActive=true" --target-org ${input.targetOrg}`);
+  const { profile, license } = userLicenseOf(user);
+  if (license === INTEGRATION_USER_LICENSE) add('license', 'pass', `On the ${INTEGRATION_USER_LICENSE} license with profile "${profile}".`);
+  else add('license', 'fail', `On the "${license}" license (profile "${profile}"), not on ${INTEGRATION_USER_LICENSE}.`, `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`);
+  const hasPsl = first.psl.length > 0;
+  if (hasPsl) add('permission-set-license', 'pass', 'Holds the Salesforce API Integration permission set license.');
+  else add('permission-set-license', 'fail', 'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.', `sf integration-user assign-psl --username ${username} --target-org ${input.targetOrg}`);
+
+  // 4-6 need what the sets hold and the app's state: one more bulk read (and a retrieve for an ECA).
+  const held = first.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
+  const setIds = first.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
+  const groupIds = held.map((a) => a.PermissionSetGroupId).filter((id): id is string => typeof id === 'string');
+  const fieldObjects = input.objects.length ? input.objects : undefined;
+  const second = await client.queries({
+    setObjects: setIds.length ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN ${soqlList(setIds)}` : undefined,
+    members: groupIds.length ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)}` : undefined,
+    memberObjects: groupIds.length ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)})` : undefined,
+    setFields: setIds.length && fieldObjects ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${soqlList(setIds)} AND SobjectType IN ${soqlList(fieldObjects)}` : undefined,
+    connectedApp: input.app ? `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)}` : undefined,
+    appAccess: input.app ? `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.ProfileId FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)})` : undefined,
+  });
+
+  const licenseOf = (licenseId: unknown): { fit: string; name: string } => {
+    if (typeof licenseId !== 'string' || !licenseId) return { fit: 'none', name: '--None--' };
+    const userLicense = first.licenses.find((l) => l.Id === licenseId);
+    if (userLicense) return { fit: fitOf({ kind: 'user-license', name: String(userLicense.Name) }), name: String(userLicense.Name) };
+    const psl = first.psls.find((l) => l.Id === licenseId);
+    return { fit: fitOf({ kind: 'psl', developerName: String(psl?.DeveloperName) }), name: (psl?.MasterLabel as string | undefined) ?? licenseId };
+  };
+  const rows = [...second.setObjects, ...second.memberObjects];
+  const misfits: string[] = [];
+  const powers: string[] = [];
+  for (const assignment of held) {
+    const set = assignment.PermissionSet as SObjectRecord | null;
+    if (set && set.IsOwnedByProfile !== true) {
+      const { fit, name } = licenseOf(set.LicenseId);
+      if (fit === 'other') misfits.push(`${String(set.Name)} (license ${name})`);
+      powers.push(...broadPowers(set, rows.filter((r) => r.ParentId === assignment.PermissionSetId)).map((p) => `${String(set.Name)}: ${p}`));
+    }
+  }
+  for (const member of second.members) {
+    const { fit, name } = licenseOf((member.PermissionSet as SObjectRecord | null)?.LicenseId);
+    if (fit === 'other') misfits.push(`${String((member.PermissionSet as SObjectRecord | null)?.Name)} in a group (license ${name})`);
+  }
+  const setNames = held.map((a) => String((a.PermissionSet as SObjectRecord | null)?.Name ?? (a.PermissionSetGroup as SObjectRecord | null)?.DeveloperName));
+  if (misfits.length) {
+    add('permission-sets', 'fail', `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`, `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
+  } else if (powers.length) {
+    add('permission-sets', 'warn', `Broad power for an integration: ${powers.join(', ')}.`, `Grant only what the integration needs: sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
+  } else add('permission-sets', held.length ? 'pass' : 'warn', held.length ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.` : 'No permission set assigned: the user can read nothing.', held.length ? undefined : `sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
+
+  // 5: the effective access, the union over every set the user holds.
+  const byObject = new Map<string, Set<ObjectAccess>>();
+  for (const row of rows) {
+    const object = String(row.SobjectType);
+    byObject.set(object, new Set([...(byObject.get(object) ?? []), ...accessOf(row)]));
+  }
+  const objects = input.objects.length ? input.objects : [...byObject.keys()].sort();
+  result.access = objects.map((object) => {
+    const access = byObject.get(object) ?? new Set<ObjectAccess>();
+    return { object, ...(Object.fromEntries(OBJECT_ACCESS.map((a) => [a, access.has(a)])) as Record<ObjectAccess, boolean>) };
+  });
+  const fieldMap = new Map<string, FieldAccessRow>();
+  for (const row of second.setFields) {
+    const field = String(row.Field);
+    const current = fieldMap.get(field) ?? { field, read: false, edit: false };
+    fieldMap.set(field, { field, read: current.read || row.PermissionsRead === true, edit: current.edit || row.PermissionsEdit === true });
+  }
+  result.fields = [...fieldMap.values()].sort((a, b) => a.field.localeCompare(b.field));
+  const unreadable = result.access.filter((row) => !row.read).map((row) => row.object);
+  if (!result.access.length) add('access', 'warn', 'No object access from any permission set.', `sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
+  else if (unreadable.length) add('access', 'warn', `No read access on ${unreadable.join(', ')}.`, `sf integration-user grant --username ${username} ${unreadable.map((o) => `--object ${o}:read`).join(' ')} --target-org ${input.targetOrg}`);
+  else add('access', 'pass', `Read access on ${result.access.map((row) => row.object).join(', ')}.`);
+
+  // 6: the app pre-authorizes the user's profile or one of its sets.
+  if (!input.app) add('app', 'skip', 'No --app given.');
+  else {
+    const app = second.connectedApp[0];
+    const listed = second.appAccess.filter((a) => (a.Parent as SObjectRecord | null)?.ProfileId === user.ProfileId || setIds.includes(String(a.ParentId)));
+    if (!app) await checkEcaPolicy(client, input, { username, profile, setNames }, add);
+    else if (app.OptionsAllowAdminApprovedUsersOnly !== true) add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
+    else if (!listed.length) add('app', 'fail', `${input.app} is admin-approved but lists neither profile "${profile}" nor a set ${username} holds.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
+    else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${username}.`);
+  }
+
+  // 7-9: the real thing, as the user.
+  if (!input.clientId || !input.privateKey) {
+    for (const name of ['jwt-login', 'query', 'userinfo']) add(name, 'skip', 'Give --client-id and --jwt-key-file to log in as the user.');
+    return result;
+  }
+  const login = await loginWithRetry(input, username);
+  if (!login.ok) {
+    const explained = explainJwtError(login.error, login.errorDescription, fixes);
+    add('jwt-login', 'fail', explained.message, explained.action);
+    add('query', 'skip', 'No session as the user.');
+    add('userinfo', 'skip', 'No session as the user.');
+    return result;
+  }
+  add('jwt-login', 'pass', `JWT bearer login as ${username} succeeded at ${input.loginUrl}.`);
+  const session = { instanceUrl: login.instanceUrl, token: login.accessToken, version: client.apiVersion };
+  const query = await asUser<{ totalSize: number }>(session, `/services/data/v${session.version}/query?q=${encodeURIComponent(input.query)}`);
+  if ('totalSize' in query) {
+    result.query = { totalSize: query.totalSize };
+    add('query', 'pass', `The query returned ${query.totalSize} record(s).`);
+  } else {
+    const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1] ?? '<Object>';
+    const action = query.errorCode === 'INVALID_TYPE' ? `sf integration-user grant --username ${username} --object ${object}:read --target-org ${input.targetOrg}` : 'Check the query (--query).';
+    add('query', 'fail', `${query.errorCode}: ${query.message}`, action);
+  }
+  const info = await asUser<{ is_salesforce_integration_user?: boolean }>(session, '/services/oauth2/userinfo');
+  if ('errorCode' in info) add('userinfo', 'fail', `userinfo failed: ${info.errorCode}.`, 'Re-run; if it persists, check the user.');
+  else if (info.is_salesforce_integration_user === true) add('userinfo', 'pass', 'userinfo confirms is_salesforce_integration_user.');
+  else add('userinfo', 'fail', 'userinfo says this is not a Salesforce integration user.', `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`);
+  return result;
+}
+
+/** An External Client App's policy, read back through the Metadata API (retrieve: 2 requests). */
+async function checkEcaPolicy(
+  client: OrgClient,
+  input: VerifyInput,
+  user: { username: string; profile: string; setNames: string[] },
+  add: (name: string, status: CheckStatus, message: string, action?: string) => void
+): Promise<void> {
+  const { readEcaPolicy } = await import('./apps.js');
+  const fix = `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`;
+  const policy = await readEcaPolicy(client, input.app ?? '').catch(() => undefined);
+  if (!policy) add('app', 'fail', `There is no External Client App or connected app named ${input.app} whose settings this admin can read.`, fix);
+  else if (policy.policy !== 'AdminApprovedPreAuthorized') add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, fix);
+  else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s))) {
+    add('app', 'fail', `${input.app} is admin-approved but lists neither profile "${user.profile}" nor a set ${user.username} holds.`, fix);
+  } else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${user.username}.`);
+}
+
+/** Retries a refused login while an app change may still be propagating (--wait). */
+async function loginWithRetry(input: VerifyInput, username: string): Promise<JwtOutcome> {
+  const deadline = Date.now() + input.waitMinutes * 60_000;
+  for (;;) {
+    const outcome = await exchangeJwt({ loginUrl: input.loginUrl, clientId: input.clientId!, username, privateKey: input.privateKey! });
+    const propagating = !outcome.ok && (outcome.error === 'app_not_found' || /approved/.test(outcome.errorDescription));
+    if (outcome.ok || !propagating || Date.now() >= deadline) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+  }
+}
+
+/** One REST call with the user's session, in memory only. */
+async function asUser<T>(session: { instanceUrl: string; token: string }, path: string): Promise<T | { errorCode: string; message: string }> {
+  const response = await fetch(`${session.instanceUrl.replace(/\/+$/, '')}${path}`, { headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' } });
+  const body: unknown = await response.json().catch(() => ({}));
+  if (response.ok) return body as T;
+  const first = (Array.isArray(body) ? body[0] : body) as { errorCode?: string; message?: string } | undefined;
+  return { errorCode: first?.errorCode ?? `HTTP ${response.status}`, message: first?.message ?? '' };
+}

@@ -1,0 +1,167 @@
+import { expect } from 'chai';
+import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
+import { exchangeJwt } from '../../src/service/jwt.js';
+import { EmulatedOrgContext } from '../helpers/command.js';
+import { makeKeyPair } from '../helpers/keys.js';
+import { adminConnection, retrieveFiles } from '../helpers/metadata.js';
+import type { Seed } from '../emulator/index.js';
+
+const PROFILE = 'Minimum Access - API Only Integrations';
+const USER = 'acme-sync@acme.example';
+const keys = makeKeyPair();
+
+function seed(extra: Partial<Seed> = {}): Seed {
+  return {
+    records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] },
+    users: [
+      { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true },
+      { username: USER, lastName: 'Acme Sync', email: 'it@acme.example', profile: PROFILE, active: true, permissionSetLicenses: ['SalesforceAPIIntegrationPsl'], permissionSets: ['Account_Read'] },
+      { username: 'ops@acme.example', lastName: 'Ops', email: 'ops@acme.example', profile: 'System Administrator', active: true },
+    ],
+    permissionSets: [
+      { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
+      { name: 'Acme_Sync_Access', label: 'Acme Sync Access', license: null, objects: { Account: ['read'] } },
+      { name: 'Sales_Ops', label: 'Sales Ops', license: 'Salesforce', objects: { Account: ['read'] } },
+    ],
+    externalClientApps: [{ name: 'Acme_Sync', label: 'Acme Sync', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, permittedUsers: 'AllSelfAuthorized', profiles: [], permissionSets: [] }],
+    connectedApps: [
+      { name: 'Legacy_Sync', label: 'Legacy Sync', consumerKey: 'LEGACYSYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [], oauthTokens: [{ username: 'ops@acme.example' }] },
+    ],
+    ...extra,
+  };
+}
+
+describe('integration-user preauthorize', () => {
+  const ctx = new EmulatedOrgContext();
+  afterEach(() => ctx.stop());
+  const jwtAs = (clientId: string, username = USER): ReturnType<typeof exchangeJwt> =>
+    exchangeJwt({ loginUrl: ctx.emulator.instanceUrl, clientId, username, privateKey: keys.privateKey });
+
+  it('an External Client App: admin-approved with the integration profile, and the JWT login works', async () => {
+    await ctx.start(seed());
+    expect((await jwtAs('ACMESYNCKEY1')).ok).to.equal(false);
+    const ecaTypes = ['ExternalClientApplication', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthSettings', 'ExtlClntAppOauthConfigurablePolicies', 'ExtlClntAppConfigurablePolicies'];
+    const before = await retrieveFiles(ctx.emulator, ecaTypes);
+    ctx.emulator.clearRequests();
+    const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
+    expect(error).to.equal(undefined);
+    expect(result).to.deep.equal({
+      app: 'Acme_Sync',
+      appType: 'ExternalClientApplication',
+      policy: 'AdminApprovedPreAuthorized',
+      previousPolicy: 'AllSelfAuthorized',
+      profiles: [PROFILE],
+      permissionSets: [],
+      added: { profiles: [PROFILE], permissionSets: [] },
+      changed: true,
+      created: false,
+      dryRun: false,
+      usersLosingAccess: [],
+    });
+    expect(ctx.emulator.query<{ PermittedUsersPolicyType: string }>('SELECT PermittedUsersPolicyType FROM ExtlClntAppOauthPlcyCnfg')[0].PermittedUsersPolicyType).to.equal('AdminApprovedPreAuthorized');
+    // Read back with another client: only the policy's pre-authorization changed, every other file and line kept.
+    const after = await retrieveFiles(ctx.emulator, ecaTypes);
+    expect(Object.keys(after).sort()).to.deep.equal(Object.keys(before).sort());
+    const changedFiles = Object.keys(after).filter((path) => after[path] !== before[path]);
+    expect(changedFiles).to.have.length(1);
+    expect(changedFiles[0]).to.match(/^unpackaged\/extlClntAppOauthPolicies\/.+\.ecaOauthPlcy$/);
+    const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter(Boolean);
+    const removed = lines(before[changedFiles[0]]).filter((l) => !lines(after[changedFiles[0]]).includes(l));
+    const addedLines = lines(after[changedFiles[0]]).filter((l) => !lines(before[changedFiles[0]]).includes(l));
+    expect(removed.every((l) => /permittedUsersPolicyType|commaSeparated/.test(l)), removed.join('\n')).to.equal(true);
+    expect(addedLines.sort()).to.deep.equal(
+      [`<commaSeparatedProfile>${PROFILE}</commaSeparatedProfile>`, '<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>'].concat(
+        addedLines.some((l) => l.startsWith('<commaSeparatedPermissionSet')) ? ['<commaSeparatedPermissionSet></commaSeparatedPermissionSet>'] : []
+      ).sort()
+    );
+    expect(await jwtAs('ACMESYNCKEY1')).to.include({ ok: true });
+
+    ctx.emulator.clearRequests();
+    const again = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
+    expect(again.result).to.include({ changed: false, policy: 'AdminApprovedPreAuthorized' });
+    expect(ctx.writes).to.equal(0);
+  });
+
+  it('by permission set, assigning it to the user, keeping the profile already listed', async () => {
+    await ctx.start(seed());
+    await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
+    const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync', '-p', 'Acme_Sync_Access', '-u', USER]);
+    expect(result).to.deep.include({ profiles: [PROFILE], permissionSets: ['Acme_Sync_Access'], added: { profiles: [], permissionSets: ['Acme_Sync_Access'] }, changed: true });
+    expect(result?.assignedTo).to.deep.equal({ username: USER, permissionSets: ['Acme_Sync_Access'] });
+    expect(ctx.emulator.query(`SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}' AND PermissionSet.Name = 'Acme_Sync_Access'`)).to.have.length(1);
+  });
+
+  it('a connected app: lists extended, every other setting kept, the lock-out guard honoured', async () => {
+    await ctx.start(seed());
+    const refused = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync', '--json']);
+    expect(refused.error?.name).to.equal('LockoutConfirmationRequiredError');
+    expect(refused.error?.message).to.include('ops@acme.example');
+    expect(ctx.writes).to.equal(0);
+
+    const before = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Legacy_Sync')) as unknown as Record<string, unknown>;
+    const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync', '--no-prompt']);
+    const after = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Legacy_Sync')) as unknown as Record<string, unknown>;
+    const { isAdminApproved: wasApproved, ...configBefore } = before.oauthConfig as Record<string, unknown>;
+    const { isAdminApproved: nowApproved, ...configAfter } = after.oauthConfig as Record<string, unknown>;
+    expect([String(wasApproved), String(nowApproved)]).to.deep.equal(['false', 'true']);
+    expect(configAfter, 'consumer key, certificate, scopes and the rest of oauthConfig').to.deep.equal(configBefore);
+    const rest = (app: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(app).filter(([k]) => !['oauthConfig', 'profileName', 'permissionSetName'].includes(k)));
+    expect(rest(after)).to.deep.equal(rest(before));
+    expect([after.profileName].flat()).to.deep.equal([PROFILE]);
+    expect(result).to.deep.include({ appType: 'ConnectedApp', policy: 'AdminApprovedPreAuthorized', previousPolicy: 'AllSelfAuthorized', profiles: [PROFILE], usersLosingAccess: ['ops@acme.example'] });
+    expect(ctx.emulator.query<{ OptionsAllowAdminApprovedUsersOnly: boolean }>("SELECT OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'Legacy_Sync'")[0].OptionsAllowAdminApprovedUsersOnly).to.equal(true);
+    expect(await jwtAs('LEGACYSYNCKEY1')).to.include({ ok: true });
+  });
+
+  it('writes nothing on --dry-run', async () => {
+    await ctx.start(seed());
+    const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync', '--dry-run']);
+    expect(result).to.deep.include({ changed: true, dryRun: true, policy: 'AllSelfAuthorized', added: { profiles: [PROFILE], permissionSets: [] } });
+    expect(ctx.writes).to.equal(0);
+  });
+
+  it('--create: a new External Client App for the JWT bearer flow, its consumer key printed', async () => {
+    await ctx.start(seed());
+    const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'New_Sync', '--create', '--certificate-file', keys.certFile, '--contact-email', 'it@acme.example']);
+    expect(error).to.equal(undefined);
+    expect(result).to.deep.include({ app: 'New_Sync', appType: 'ExternalClientApplication', created: true, changed: true, profiles: [PROFILE] });
+    expect(result?.consumerKey).to.match(/^3MVG[A-Za-z0-9]{20,}$/);
+    expect(await jwtAs(result?.consumerKey ?? '')).to.include({ ok: true });
+  });
+
+  describe('errors: exit 1, the fix named, nothing written', () => {
+    const refuses = async (argv: string[], name: string, message: RegExp, action: RegExp): Promise<void> => {
+      const { error } = await ctx.run(IntegrationUserPreauthorize, argv);
+      expect(error?.name).to.equal(name);
+      expect(error?.message).to.match(message);
+      expect(error?.actions?.join('\n')).to.match(action);
+      expect(ctx.writes).to.equal(0);
+    };
+
+    it('an unknown app, naming the close ones and the --create route', async () => {
+      await ctx.start(seed());
+      await refuses(['--app', 'Acme_Synk'], 'AppNotFoundError', /no External Client App or connected app named "Acme_Synk" in this org\. Apps with close names: Acme_Sync\./, /--app Acme_Synk --create --certificate-file/);
+    });
+
+    it('an ECA and a connected app with the same name', async () => {
+      await ctx.start(seed({ connectedApps: [{ name: 'Acme_Sync', consumerKey: 'OTHERKEY1', adminApproved: false, profiles: [], permissionSets: [] }] }));
+      await refuses(['--app', 'Acme_Sync'], 'AmbiguousAppError', /Both an External Client App and a connected app are named "Acme_Sync"/, /Rename one/);
+    });
+
+    it('a permission set whose license does not fit', async () => {
+      await ctx.start(seed());
+      await refuses(['--app', 'Acme_Sync', '-p', 'Sales_Ops'], 'SetLicenseDoesNotFitError', /"Sales_Ops" has the license "Salesforce"/, /License is "--None--"/);
+    });
+
+    it('an unknown profile or permission set', async () => {
+      await ctx.start(seed());
+      await refuses(['--app', 'Acme_Sync', '--profile', 'Nope'], 'UnknownProfileError', /no profile named "Nope"/, /Profiles on this license/);
+      await refuses(['--app', 'Acme_Sync', '-p', 'Nope'], 'PreauthorizeSetNotFoundError', /no permission set with the API name "Nope"/, /API name/);
+    });
+
+    it('an invalid certificate file for --create', async () => {
+      await ctx.start(seed());
+      await refuses(['--app', 'New_Sync', '--create', '--certificate-file', keys.keyFile, '--contact-email', 'it@acme.example'], 'InvalidCertificateError', /can't be used: no PEM certificate block/, /openssl req -x509/);
+    });
+  });
+});

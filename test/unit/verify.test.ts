@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
+import { EmulatedOrgContext } from '../helpers/command.js';
+import { makeKeyPair } from '../helpers/keys.js';
+import type { Seed } from '../emulator/index.js';
+
+const PROFILE = 'Minimum Access - API Only Integrations';
+const USER = 'acme-sync@acme.example';
+const keys = makeKeyPair();
+const otherKeys = makeKeyPair('other');
+
+type Options = { psl?: boolean; sets?: string[]; active?: boolean; ecaProfiles?: string[]; permittedUsers?: string };
+
+/** A fully set-up integration user; each option takes one step away. */
+function seed(options: Options = {}): Seed {
+  return {
+    records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }, { Name: 'Initech' }] },
+    users: [
+      { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true },
+      {
+        username: USER,
+        lastName: 'Acme Sync',
+        email: 'it@acme.example',
+        profile: PROFILE,
+        active: options.active ?? true,
+        permissionSetLicenses: options.psl === false ? [] : ['SalesforceAPIIntegrationPsl'],
+        permissionSets: options.sets ?? ['Account_Read'],
+      },
+    ],
+    permissionSets: [
+      { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
+      { name: 'Invoice_Access', label: 'Invoice Access', license: null, objects: { Invoice__c: ['read'] } },
+      { name: 'Sales_Ops', label: 'Sales Ops', license: 'Salesforce', objects: { Invoice__c: ['read'] } },
+    ],
+    externalClientApps: [
+      {
+        name: 'Acme_Sync',
+        label: 'Acme Sync',
+        consumerKey: 'ACMESYNCKEY1',
+        certificate: keys.certificate,
+        permittedUsers: options.permittedUsers ?? 'AdminApprovedPreAuthorized',
+        profiles: options.ecaProfiles ?? [PROFILE],
+        permissionSets: [],
+      },
+    ],
+  } as Seed;
+}
+
+describe('integration-user verify', () => {
+  const ctx = new EmulatedOrgContext();
+  afterEach(() => ctx.stop());
+  const verify = (...extra: string[]) =>
+    ctx.run(IntegrationUserVerify, ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', ctx.emulator.instanceUrl, ...extra]);
+  const statuses = (result: unknown): Record<string, string> =>
+    Object.fromEntries((result as { checks: Array<{ name: string; status: string }> }).checks.map((c) => [c.name, c.status]));
+  const check = (result: unknown, name: string): { status: string; message: string; action?: string } | undefined =>
+    (result as { checks: Array<{ name: string; status: string; message: string; action?: string }> }).checks.find((c) => c.name === name);
+
+  it('a complete setup: every check passes, the query runs as the user, 4 requests before the login', async () => {
+    await ctx.start(seed());
+    const { result, exitCode } = await verify();
+    expect(exitCode).to.equal(0);
+    expect(statuses(result)).to.deep.equal({
+      user: 'pass',
+      license: 'pass',
+      'permission-set-license': 'pass',
+      'permission-sets': 'pass',
+      access: 'pass',
+      app: 'pass',
+      'jwt-login': 'pass',
+      query: 'pass',
+      userinfo: 'pass',
+    });
+    const typed = result as { query: { totalSize: number }; access: unknown[] };
+    expect(typed.query).to.deep.equal({ totalSize: 3 });
+    expect(typed.access).to.deep.equal([{ object: 'Account', read: true, create: false, edit: false, delete: false, viewall: false, modifyall: false }]);
+    const tokenAt = ctx.emulator.requests.findIndex((r) => r.path === '/services/oauth2/token');
+    expect(tokenAt, 'requests before the JWT exchange').to.be.within(1, 4);
+    expect(ctx.writes).to.equal(0);
+  });
+
+  const broken: Array<[string, Options | null, string[], string, string, RegExp]> = [
+    ['no PSL', { psl: false }, [], 'permission-set-license', 'fail', /sf integration-user assign-psl --username acme-sync@acme.example/],
+    ['no grant', { sets: [] }, [], 'query', 'fail', /sf integration-user grant --username acme-sync@acme.example --object Account:read/],
+    ['app not pre-authorized', { ecaProfiles: [] }, [], 'jwt-login', 'fail', /sf integration-user preauthorize --app Acme_Sync/],
+    ['app self-authorize', { permittedUsers: 'AllSelfAuthorized', ecaProfiles: [] }, [], 'app', 'fail', /sf integration-user preauthorize --app Acme_Sync/],
+    ['inactive user', { active: false }, [], 'user', 'fail', /--values "IsActive=true"/],
+    ['a Salesforce-licensed set assigned', { sets: ['Account_Read', 'Sales_Ops'] }, [], 'permission-sets', 'fail', /grant License "--None--" sets instead/],
+    ['wrong key', null, ['--jwt-key-file', otherKeys.keyFile], 'jwt-login', 'fail', /private key of the certificate uploaded to the app/],
+    ['wrong client id', null, ['--client-id', 'NOSUCHKEY'], 'jwt-login', 'fail', /Pass the app's consumer key with --client-id/],
+  ];
+  for (const [title, options, flags, name, status, action] of broken) {
+    it(`${title}: the ${name} check fails and names the fix`, async () => {
+      await ctx.start(seed(options ?? {}));
+      const args = [...flags];
+      const run = await ctx.run(IntegrationUserVerify, [
+        '-u', USER, '--app', 'Acme_Sync', '--login-url', ctx.emulator.instanceUrl,
+        '--client-id', args.includes('--client-id') ? args[args.indexOf('--client-id') + 1] : 'ACMESYNCKEY1',
+        '--jwt-key-file', args.includes('--jwt-key-file') ? args[args.indexOf('--jwt-key-file') + 1] : keys.keyFile,
+      ]);
+      expect(run.exitCode).to.equal(1);
+      expect(check(run.result, name)?.status).to.equal(status);
+      expect(check(run.result, name)?.action).to.match(action);
+      expect(ctx.writes).to.equal(0);
+    });
+  }
+
+  it('without a key: the org checks only, the login skipped', async () => {
+    await ctx.start(seed());
+    const { result, exitCode } = await ctx.run(IntegrationUserVerify, ['-u', USER]);
+    expect(exitCode).to.equal(0);
+    expect(statuses(result)).to.deep.include({ app: 'skip', 'jwt-login': 'skip', query: 'skip', userinfo: 'skip' });
+  });
+
+  it('no access token in the output', async () => {
+    await ctx.start(seed());
+    await verify();
+    const printed = JSON.stringify([ctx.ux.log.args, ctx.ux.table.args, ctx.ux.warn.args]);
+    expect(printed).not.to.include(ctx.emulator.adminAccessToken);
+    expect(printed, 'no session token of any user').not.to.match(/00D\w{12,15}!/);
+  });
+});
