@@ -7,6 +7,7 @@ import { isIdShaped, to18 } from './ids.js';
 import { FieldDef, ObjectDef, isHidden } from './schema.js';
 import { OrgState, Rec } from './state.js';
 import { RULES, errorFromSpec } from './rules.js';
+import { dmlRefusal, mayAccess } from './access.js';
 
 export interface DmlContext {
   state: OrgState;
@@ -127,19 +128,23 @@ function atomic<T>(ctx: DmlContext, fn: () => T): T {
 
 export function resolveType(ctx: DmlContext, type: string): ObjectDef {
   const def = ctx.state.schema.get(type);
-  if (!def || !def.endpoints.data) throw notFound();
+  // A data object the session's user can't read doesn't exist for them (access.ts).
+  if (!def || !def.endpoints.data || !mayAccess(ctx.state, ctx.userId, def, 'read')) throw notFound();
   return def;
 }
 
 export function insertRecord(ctx: DmlContext, def: ObjectDef, body: Record<string, unknown>): Rec {
   if (!def.createable) throw badRequest('INVALID_TYPE_FOR_OPERATION', `entity type cannot be inserted: ${def.label}`);
+  const refusal = dmlRefusal(ctx.state, ctx.userId, def, 'create');
+  if (refusal) throw refusal;
   return atomic(ctx, () => {
     const values = readBody(def, body, 'create');
     const rules = RULES[def.name];
     rules?.defaults?.(ctx, values);
     checkRequired(def, values);
     checkValues(ctx, def, values);
-    rules?.beforeInsert?.(ctx, values);
+    const standIn = rules?.beforeInsert?.(ctx, values);
+    if (standIn) return standIn;
     const rec = ctx.state.insert(def.name, values, ctx.userId);
     rules?.afterInsert?.(ctx, rec);
     return rec;
@@ -160,6 +165,8 @@ export function updateRecord(ctx: DmlContext, def: ObjectDef, id: string, body: 
     const rules = RULES[def.name];
     throw rules?.updateRefused?.(ctx) ?? badRequest('INVALID_TYPE_FOR_OPERATION', `entity type cannot be updated: ${def.label}`);
   }
+  const refusal = dmlRefusal(ctx.state, ctx.userId, def, 'edit');
+  if (refusal) throw refusal;
   return atomic(ctx, () => {
     const rec = findRecord(ctx, def, id);
     const rules = RULES[def.name];
@@ -178,6 +185,8 @@ export function updateRecord(ctx: DmlContext, def: ObjectDef, id: string, body: 
 
 export function deleteRecord(ctx: DmlContext, def: ObjectDef, id: string): void {
   if (!def.deletable) throw badRequest('INVALID_TYPE_FOR_OPERATION', `entity type cannot be deleted: ${def.label}`);
+  const refusal = dmlRefusal(ctx.state, ctx.userId, def, 'delete');
+  if (refusal) throw refusal;
   atomic(ctx, () => {
     const rec = findRecord(ctx, def, id);
     const rules = RULES[def.name];

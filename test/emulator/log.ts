@@ -21,12 +21,12 @@ export interface RequestLogEntry {
   query?: string;
   /** the decoded SOQL of a query; for composite, the subrequests' SOQL */
   soql?: string | string[];
-  /** Metadata API operation (later issues) */
+  /** Metadata API operation (readMetadata, updateMetadata, retrieve, checkDeployStatus, ...) */
   soapOperation?: string;
   status: number;
   /** first error code when the request failed */
   errorCode?: string;
-  /** records created + changed + deleted; 0 for reads, failures and rolled-back calls */
+  /** records created + changed + deleted; for Metadata API calls, components created or changed; 0 for reads, failures, rolled-back calls and logins */
   writes: number;
   /** composite: each subrequest */
   subrequests?: SubrequestLogEntry[];

@@ -6,6 +6,7 @@ import { to18 } from './ids.js';
 import { ErrorSpec, INTEGRATION_LICENSE, INTEGRATION_PSL } from './seed.js';
 import { isPermissionable, userPermissionLabel } from './schema.js';
 import { OrgState, Rec } from './state.js';
+import { setupEntityAccessRules } from './app-rules.js';
 
 /** The context rules run in (same shape as DmlContext; kept here to avoid an import cycle). */
 export interface RuleContext {
@@ -16,7 +17,8 @@ export interface RuleContext {
 export interface ObjectRules {
   /** fill defaults before required-field checks */
   defaults?(ctx: RuleContext, values: Record<string, unknown>): void;
-  beforeInsert?(ctx: RuleContext, values: Record<string, unknown>): void;
+  /** may return an existing record that stands for this insert (an idempotent create: nothing is written) */
+  beforeInsert?(ctx: RuleContext, values: Record<string, unknown>): void | Rec;
   afterInsert?(ctx: RuleContext, rec: Rec): void;
   beforeUpdate?(ctx: RuleContext, rec: Rec, changes: Record<string, unknown>, merged: Record<string, unknown>): void;
   afterUpdate?(ctx: RuleContext, rec: Rec, before: Rec): void;
@@ -528,6 +530,7 @@ export const RULES: Record<string, ObjectRules> = {
   PermissionSetGroupComponent: groupComponentRules,
   ObjectPermissions: objectPermissionRules,
   FieldPermissions: fieldPermissionRules,
+  SetupEntityAccess: setupEntityAccessRules,
 };
 
 export { INTEGRATION_LICENSE, INTEGRATION_PSL };

@@ -621,6 +621,92 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     ],
   });
 
+  // Apps (facts §3.5, §8.4). Rows come from the seed, the Metadata API and the token endpoint (apps.ts, oauth.ts);
+  // ExternalClientApplication's endpoints follow behaviour ecaQueryEndpoints (state.ts).
+  const readOnly = { createable: false, updateable: false, deletable: false };
+  s.define({
+    name: 'ConnectedApplication',
+    label: 'Connected App',
+    keyPrefix: '0H4',
+    ...readOnly,
+    fields: [
+      { name: 'Name', type: 'string', ...ro, label: 'Connected App Name' },
+      { name: 'MasterLabel', type: 'string', ...ro, label: 'Label' },
+      { name: 'OptionsAllowAdminApprovedUsersOnly', type: 'boolean', ...ro, label: 'Admin Approved Users Are Pre-Authorized' },
+    ],
+  });
+  s.define({
+    name: 'ExternalClientApplication',
+    label: 'External Client Application',
+    keyPrefix: '0xI',
+    ...readOnly,
+    fields: [
+      { name: 'DeveloperName', type: 'string', ...ro },
+      { name: 'MasterLabel', type: 'string', ...ro },
+      { name: 'DistributionState', type: 'picklist', ...ro },
+      { name: 'OrgScopedExternalApp', type: 'string', ...ro },
+      { name: 'ContactEmail', type: 'email', ...ro },
+      { name: 'Description', type: 'textarea', ...ro },
+      { name: 'NamespacePrefix', type: 'string', ...ro },
+    ],
+  });
+  s.define({
+    name: 'ExtlClntAppOauthPlcyCnfg',
+    label: 'External Client App OAuth Policy Config',
+    keyPrefix: '0xP',
+    ...readOnly,
+    fields: [
+      {
+        name: 'ExternalClientApplicationId',
+        type: 'reference',
+        referenceTo: ['ExternalClientApplication'],
+        relationshipName: 'ExternalClientApplication',
+        ...ro,
+        label: 'External Client Application ID',
+      },
+      { name: 'DeveloperName', type: 'string', ...ro },
+      { name: 'MasterLabel', type: 'string', ...ro },
+      { name: 'PermittedUsersPolicyType', type: 'picklist', ...ro },
+      { name: 'IpRelaxationPolicyType', type: 'picklist', ...ro },
+      { name: 'RefreshTokenPolicyType', type: 'picklist', ...ro },
+      { name: 'RefreshTokenValidityPeriod', type: 'int', ...ro },
+      { name: 'RefreshTokenValidityUnit', type: 'picklist', ...ro },
+      { name: 'RequiredSessionLevel', type: 'picklist', ...ro },
+      { name: 'SessionTimeoutInMinutes', type: 'int', ...ro },
+      { name: 'IsClientCredentialsFlowEnabled', type: 'boolean', ...ro },
+      { name: 'IsTokenExchangeFlowEnabled', type: 'boolean', ...ro },
+      { name: 'IsGuestCodeCredFlowEnabled', type: 'boolean', ...ro },
+      { name: 'ClientCredentialsFlowUser', type: 'string', ...ro },
+    ],
+  });
+  s.define({
+    name: 'OauthToken',
+    label: 'OAuth Token',
+    keyPrefix: '0CQ',
+    ...readOnly,
+    endpoints: { data: true, tooling: false },
+    audit: false,
+    fields: [
+      { name: 'AppName', type: 'string', ...ro, label: 'Application Name' },
+      { name: 'UserId', type: 'reference', referenceTo: ['User'], relationshipName: 'User', ...ro, label: 'User ID' },
+      { name: 'LastUsedDate', type: 'datetime', ...ro, label: 'Last Used Date' },
+      { name: 'UseCount', type: 'int', ...ro, label: 'Use Count' },
+      { name: 'CreatedDate', type: 'datetime', ...ro, label: 'Created Date' },
+    ],
+  });
+  s.define({
+    name: 'SetupEntityAccess',
+    label: 'Setup Entity Access',
+    keyPrefix: '0J0',
+    updateable: false,
+    fields: [
+      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
+      { name: 'SetupEntityId', type: 'reference', referenceTo: ['ConnectedApplication', 'ExternalClientApplication'], required: true, ...createOnly, label: 'Setup Entity ID' },
+      // Derived from SetupEntityId's key prefix; never createable (facts §3.5).
+      { name: 'SetupEntityType', type: 'picklist', ...ro, label: 'Setup Entity Type' },
+    ],
+  });
+
   // Child relationships used by parent-child subqueries.
   s.addChildRelationship('User', { relationshipName: 'PermissionSetAssignments', childObject: 'PermissionSetAssignment', field: 'AssigneeId' });
   s.addChildRelationship('User', { relationshipName: 'PermissionSetLicenseAssignments', childObject: 'PermissionSetLicenseAssign', field: 'AssigneeId' });
@@ -635,6 +721,8 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
   s.addChildRelationship('Account', { relationshipName: 'Opportunities', childObject: 'Opportunity', field: 'AccountId' });
   s.addChildRelationship('Account', { relationshipName: 'Cases', childObject: 'Case', field: 'AccountId' });
   s.addChildRelationship('EntityDefinition', { relationshipName: 'Particles', childObject: 'EntityParticle', field: 'EntityDefinitionId' });
+  s.addChildRelationship('PermissionSet', { relationshipName: 'SetupEntityAccessItems', childObject: 'SetupEntityAccess', field: 'ParentId' });
+  s.addChildRelationship('User', { relationshipName: 'OauthTokens', childObject: 'OauthToken', field: 'UserId' });
   return s;
 }
 

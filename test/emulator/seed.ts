@@ -3,7 +3,7 @@
 // validateSeed() rejects nonsense with the path of the offending value.
 
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { Fault, faultProblem } from './faults.js';
 import { to18 } from './ids.js';
 
@@ -96,24 +96,58 @@ export interface SeedUser {
   permissionSetLicenses?: string[];
 }
 
+/** An earlier approval of an app by a user (an OAuth token row): what a self-authorized app needs for JWT. */
+export interface SeedOauthToken {
+  username: string;
+  /** ISO date-time; default now */
+  lastUsed?: string;
+}
+
+/** A connected app (facts §7). Profiles and permission sets become SetupEntityAccess rows (facts §7.3). */
 export interface SeedConnectedApp {
   name: string;
-  consumerKey?: string;
+  label?: string;
+  contactEmail?: string;
+  /** the JWT `iss`; unique across all apps */
+  consumerKey: string;
+  /** PEM X.509 certificate; JWT signatures are checked against it */
   certificate?: string;
+  callbackUrl?: string;
+  /** default ["Api", "RefreshToken"] */
+  scopes?: string[];
+  /** "Admin approved users are pre-authorized"; default false */
   adminApproved?: boolean;
   profiles?: string[];
   permissionSets?: string[];
-  [key: string]: unknown;
+  /** ENFORCE, BYPASS, BYPASS_2FACTOR, ENFORCE_RELAXREFRESH */
+  ipRelaxation?: string;
+  /** zero, infinite, specific_lifetime:<n>:<HOURS|DAYS|MONTHS>, specific_inactivity:<n>:<unit> */
+  refreshTokenPolicy?: string;
+  oauthTokens?: SeedOauthToken[];
 }
 
+/** An External Client App with the OAuth plugin (facts §8): app, global OAuth settings, OAuth settings, both policies. */
 export interface SeedExternalClientApp {
   name: string;
-  consumerKey?: string;
+  label?: string;
+  contactEmail?: string;
+  consumerKey: string;
   certificate?: string;
+  /** default ["Api", "RefreshToken"] */
+  scopes?: string[];
+  /** default AllSelfAuthorized */
   permittedUsers?: 'AdminApprovedPreAuthorized' | 'AllSelfAuthorized';
+  /** the OAuth policy's commaSeparatedProfile */
   profiles?: string[];
+  /** the OAuth policy's commaSeparatedPermissionSet (stored as Ids when ecaPermsetMatch is 'id') */
   permissionSets?: string[];
-  [key: string]: unknown;
+  /** ExtlClntAppConfigurablePolicies isEnabled; default true (false: JWT answers app_not_found) */
+  enabled?: boolean;
+  /** Enforce, Bypass, Bypass_2factor, Enforce_RelaxRefresh */
+  ipRelaxation?: string;
+  /** Infinite, SpecificInactivity, SpecificLifetime, Zero */
+  refreshTokenPolicy?: string;
+  oauthTokens?: SeedOauthToken[];
 }
 
 export type SeedRecordValue = string | number | boolean | null;
@@ -207,6 +241,11 @@ const userPermissionList: Check<string[]> = (v, path) =>
     if (!API_NAME.test(bare)) throw new SeedError(`${path}[${i}]`, "must be a user permission API name like 'ModifyAllData'");
     return bare;
   });
+const endpointList: Check<Array<'data' | 'tooling'>> = (v, path) =>
+  stringList(v, path).map((e, i) => {
+    if (e !== 'data' && e !== 'tooling') throw new SeedError(`${path}[${i}]`, "must be 'data' or 'tooling'");
+    return e;
+  });
 const count: Check<number> = (v, path) => {
   if (!Number.isInteger(v) || (v as number) < 0) throw new SeedError(path, 'must be a whole number >= 0');
   return v as number;
@@ -276,6 +315,40 @@ export const BEHAVIOURS = {
    * API names, 'Permissions' prefix optional; the first listed one the set enables is named. [] turns the check off.
    */
   integrationLicenseDeniedUserPermissions: sw<string[]>(['ModifyAllData', 'ManageUsers', 'CustomizeApplication', 'AuthorApex'], userPermissionList),
+
+  // --- connected apps, External Client Apps and the JWT bearer flow (facts §7-§9) ---------------------
+  /** #3: SetupEntityAccess under a profile-owned permission set; reject = INSUFFICIENT_ACCESS_OR_READONLY */
+  setupEntityAccessOnProfilePermset: sw<'allow' | 'reject'>('allow', oneOf('allow', 'reject')),
+  /** #4: SetupEntityAccess naming an External Client App: accepted and counted for JWT, accepted but ignored, or refused */
+  setupEntityAccessForEca: sw<'honour' | 'ignore' | 'reject'>('honour', oneOf('honour', 'ignore', 'reject')),
+  /** #6: a second SetupEntityAccess for the same set and app: DUPLICATE_VALUE, or the existing row answered as created */
+  duplicateSetupEntityAccess: sw<'error' | 'noop'>('error', oneOf('error', 'noop')),
+  /** #8: JWT answer for a user an admin-approved ECA doesn't pre-authorize */
+  ecaNotApprovedError: sw<'hasnt_approved' | 'invalid_app_access'>('hasnt_approved', oneOf('hasnt_approved', 'invalid_app_access')),
+  /** #9: the next n token requests after an app or policy change are answered as before the change */
+  policyPropagationFailures: sw<number>(0, count),
+  /** #10: what the ECA policy's commaSeparatedPermissionSet holds (and matches) */
+  ecaPermsetMatch: sw<'name' | 'id' | 'both'>('name', oneOf('name', 'id', 'both')),
+  /** #10: what ConnectedApp permissionSetName holds (and matches) */
+  connectedAppPermsetMatch: sw<'name' | 'label' | 'both'>('name', oneOf('name', 'label', 'both')),
+  /** #11: the query endpoints serving ExternalClientApplication and ExtlClntAppOauthPlcyCnfg; the others answer INVALID_TYPE */
+  ecaQueryEndpoints: sw<Array<'data' | 'tooling'>>(['data', 'tooling'], endpointList),
+  /** #12: Metadata API updates of an existing connected app (updateMetadata, upsertMetadata, deploy) */
+  connectedAppMetadataUpdate: sw<'allow' | 'reject'>('allow', oneOf('allow', 'reject')),
+  /** #12: creating a connected app through the Metadata API (facts §7.1: blocked since Spring '26) */
+  allowConnectedAppCreation: sw<boolean>(false, bool),
+  /** #12: the refusal of a new connected app (text unknown); {name} */
+  connectedAppCreationError: sw<ErrorSpec>(
+    {
+      errorCode: 'INSUFFICIENT_ACCESS',
+      message: "Can't create connected app {name}: creation of connected apps is restricted in this org. Create an external client app instead.",
+    },
+    errorSpec,
+  ),
+  /** Facts §8.3: ExtlClntAppGlobalOauthSettings carries consumerKey/consumerSecret in retrieves, and accepts a deployed secret */
+  ecaConsumerSecretsInMetadata: sw<boolean>(false, bool),
+  /** retrieve and deploy report "in progress" to this many status checks before they complete (0 = done on the first) */
+  metadataAsyncPolls: sw<number>(0, count),
 };
 
 export type Behaviour = { [K in keyof typeof BEHAVIOURS]: (typeof BEHAVIOURS)[K]['default'] };
@@ -705,37 +778,11 @@ export function resolveSeed(input: unknown): ResolvedSeed {
 
   const usernamesTakenElsewhere = optStrList(s.usernamesTakenElsewhere, 'seed.usernamesTakenElsewhere') ?? [];
 
-  const connectedApps = (s.connectedApps === undefined ? [] : list(s.connectedApps, 'seed.connectedApps')).map((v, i) => {
-    const p = `seed.connectedApps[${i}]`;
-    const app = v as Obj;
-    if (typeof app !== 'object' || app === null || Array.isArray(app)) throw new SeedError(p, 'must be an object');
-    reqStr(app.name, `${p}.name`);
-    optStr(app.consumerKey, `${p}.consumerKey`);
-    optStr(app.certificate, `${p}.certificate`);
-    optBool(app.adminApproved, `${p}.adminApproved`);
-    optStrList(app.profiles, `${p}.profiles`)?.forEach((n, j) => {
-      if (!profileNames.has(n.toLowerCase())) throw new SeedError(`${p}.profiles[${j}]`, `no profile named '${n}'`);
-    });
-    optStrList(app.permissionSets, `${p}.permissionSets`);
-    return structuredClone(app) as SeedConnectedApp;
+  const { connectedApps, externalClientApps } = resolveApps(s, {
+    profiles: profileNames,
+    permissionSets: permsetNames,
+    usernames: new Set(users.map((u) => u.username.toLowerCase())),
   });
-  const externalClientApps = (s.externalClientApps === undefined ? [] : list(s.externalClientApps, 'seed.externalClientApps')).map((v, i) => {
-    const p = `seed.externalClientApps[${i}]`;
-    const app = v as Obj;
-    if (typeof app !== 'object' || app === null || Array.isArray(app)) throw new SeedError(p, 'must be an object');
-    reqStr(app.name, `${p}.name`);
-    optStr(app.consumerKey, `${p}.consumerKey`);
-    optStr(app.certificate, `${p}.certificate`);
-    const permitted = optStr(app.permittedUsers, `${p}.permittedUsers`);
-    if (permitted !== undefined && permitted !== 'AdminApprovedPreAuthorized' && permitted !== 'AllSelfAuthorized') {
-      throw new SeedError(`${p}.permittedUsers`, "must be 'AdminApprovedPreAuthorized' or 'AllSelfAuthorized'");
-    }
-    optStrList(app.profiles, `${p}.profiles`);
-    optStrList(app.permissionSets, `${p}.permissionSets`);
-    return structuredClone(app) as SeedExternalClientApp;
-  });
-  uniqueBy(connectedApps, (a) => a.name, 'seed.connectedApps', 'app name');
-  uniqueBy(externalClientApps, (a) => a.name, 'seed.externalClientApps', 'app name');
 
   // objects: data objects and fields declared up front (checked against the schema in buildState)
   const objects: ResolvedSeed['objects'] = {};
@@ -822,6 +869,96 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     behaviour,
     faults,
   };
+}
+
+// --- apps ------------------------------------------------------------------------------------------
+
+const CA_IP_RELAXATION = ['ENFORCE', 'BYPASS', 'BYPASS_2FACTOR', 'ENFORCE_RELAXREFRESH'];
+const ECA_IP_RELAXATION = ['Enforce', 'Bypass', 'Bypass_2factor', 'Enforce_RelaxRefresh'];
+const ECA_REFRESH_POLICIES = ['Infinite', 'SpecificInactivity', 'SpecificLifetime', 'Zero'];
+const CA_REFRESH_POLICY = /^(zero|infinite|(specific_lifetime|specific_inactivity):\d+:(HOURS|DAYS|MONTHS))$/;
+
+/** connectedApps and externalClientApps: names, keys (unique across both), certificates, lists that name seeded things. */
+function resolveApps(
+  s: Obj,
+  known: { profiles: Set<string>; permissionSets: Set<string>; usernames: Set<string> },
+): { connectedApps: SeedConnectedApp[]; externalClientApps: SeedExternalClientApp[] } {
+  const keys = new Map<string, string>();
+  const common = (app: Obj, p: string): Omit<SeedConnectedApp, 'adminApproved' | 'callbackUrl'> => {
+    const name = reqStr(app.name, `${p}.name`);
+    if (!API_NAME.test(name)) throw new SeedError(`${p}.name`, 'must be an API name (letters, digits, _)');
+    const contactEmail = optStr(app.contactEmail, `${p}.contactEmail`);
+    if (contactEmail !== undefined && !EMAIL.test(contactEmail)) throw new SeedError(`${p}.contactEmail`, 'must be an email address');
+    const consumerKey = reqStr(app.consumerKey, `${p}.consumerKey`);
+    if (!/^[A-Za-z0-9._]{8,256}$/.test(consumerKey)) throw new SeedError(`${p}.consumerKey`, 'must be 8 to 256 letters and digits');
+    if (keys.has(consumerKey)) throw new SeedError(`${p}.consumerKey`, `already the consumer key of ${keys.get(consumerKey) as string}`);
+    keys.set(consumerKey, p);
+    const certificate = optStr(app.certificate, `${p}.certificate`);
+    if (certificate !== undefined) {
+      try {
+        new X509Certificate(certificate);
+      } catch {
+        throw new SeedError(`${p}.certificate`, 'must be a PEM X.509 certificate');
+      }
+    }
+    const scopes = optStrList(app.scopes, `${p}.scopes`);
+    scopes?.forEach((x, j) => {
+      if (!API_NAME.test(x)) throw new SeedError(`${p}.scopes[${j}]`, "must be a scope name like 'Api' or 'RefreshToken'");
+    });
+    const profiles = optStrList(app.profiles, `${p}.profiles`) ?? [];
+    profiles.forEach((n, j) => {
+      if (!known.profiles.has(n.toLowerCase())) throw new SeedError(`${p}.profiles[${j}]`, `no profile named '${n}' in seed.profiles`);
+    });
+    const permissionSets = optStrList(app.permissionSets, `${p}.permissionSets`) ?? [];
+    permissionSets.forEach((n, j) => {
+      if (!known.permissionSets.has(n.toLowerCase())) throw new SeedError(`${p}.permissionSets[${j}]`, `no permission set named '${n}' in seed.permissionSets`);
+    });
+    const oauthTokens = (app.oauthTokens === undefined ? [] : list(app.oauthTokens, `${p}.oauthTokens`)).map((t, j) => {
+      const tp = `${p}.oauthTokens[${j}]`;
+      const o = obj(t, tp, ['username', 'lastUsed']);
+      const username = reqStr(o.username, `${tp}.username`);
+      if (!known.usernames.has(username.toLowerCase())) throw new SeedError(`${tp}.username`, `no user '${username}' in seed.users`);
+      const lastUsed = optStr(o.lastUsed, `${tp}.lastUsed`);
+      if (lastUsed !== undefined && Number.isNaN(Date.parse(lastUsed))) throw new SeedError(`${tp}.lastUsed`, 'must be an ISO date-time');
+      return { username, lastUsed };
+    });
+    return { name, label: optStr(app.label, `${p}.label`), contactEmail, consumerKey, certificate, scopes: scopes ?? ['Api', 'RefreshToken'], profiles, permissionSets, oauthTokens };
+  };
+  const oneOfOpt = (v: unknown, path: string, values: string[]): string | undefined => {
+    const x = optStr(v, path);
+    if (x !== undefined && !values.includes(x)) throw new SeedError(path, `must be one of ${values.map((y) => `'${y}'`).join(', ')}`);
+    return x;
+  };
+
+  const connectedApps = (s.connectedApps === undefined ? [] : list(s.connectedApps, 'seed.connectedApps')).map((v, i): SeedConnectedApp => {
+    const p = `seed.connectedApps[${i}]`;
+    const app = obj(v, p, ['name', 'label', 'contactEmail', 'consumerKey', 'certificate', 'callbackUrl', 'scopes', 'adminApproved', 'profiles', 'permissionSets', 'ipRelaxation', 'refreshTokenPolicy', 'oauthTokens']);
+    const refreshTokenPolicy = optStr(app.refreshTokenPolicy, `${p}.refreshTokenPolicy`);
+    if (refreshTokenPolicy !== undefined && !CA_REFRESH_POLICY.test(refreshTokenPolicy)) {
+      throw new SeedError(`${p}.refreshTokenPolicy`, "must be 'zero', 'infinite', 'specific_lifetime:<n>:<HOURS|DAYS|MONTHS>' or 'specific_inactivity:<n>:<unit>'");
+    }
+    return {
+      ...common(app, p),
+      callbackUrl: optStr(app.callbackUrl, `${p}.callbackUrl`),
+      adminApproved: optBool(app.adminApproved, `${p}.adminApproved`) ?? false,
+      ipRelaxation: oneOfOpt(app.ipRelaxation, `${p}.ipRelaxation`, CA_IP_RELAXATION),
+      refreshTokenPolicy,
+    };
+  });
+  const externalClientApps = (s.externalClientApps === undefined ? [] : list(s.externalClientApps, 'seed.externalClientApps')).map((v, i): SeedExternalClientApp => {
+    const p = `seed.externalClientApps[${i}]`;
+    const app = obj(v, p, ['name', 'label', 'contactEmail', 'consumerKey', 'certificate', 'scopes', 'permittedUsers', 'profiles', 'permissionSets', 'enabled', 'ipRelaxation', 'refreshTokenPolicy', 'oauthTokens']);
+    return {
+      ...common(app, p),
+      permittedUsers: (oneOfOpt(app.permittedUsers, `${p}.permittedUsers`, ['AdminApprovedPreAuthorized', 'AllSelfAuthorized']) ?? 'AllSelfAuthorized') as SeedExternalClientApp['permittedUsers'],
+      enabled: optBool(app.enabled, `${p}.enabled`) ?? true,
+      ipRelaxation: oneOfOpt(app.ipRelaxation, `${p}.ipRelaxation`, ECA_IP_RELAXATION),
+      refreshTokenPolicy: oneOfOpt(app.refreshTokenPolicy, `${p}.refreshTokenPolicy`, ECA_REFRESH_POLICIES),
+    };
+  });
+  uniqueBy(connectedApps, (a) => a.name, 'seed.connectedApps', 'app name');
+  uniqueBy(externalClientApps, (a) => a.name, 'seed.externalClientApps', 'app name');
+  return { connectedApps, externalClientApps };
 }
 
 function checkUserPermissions(v: unknown, path: string): string[] | undefined {

@@ -12,6 +12,9 @@ import { RequestLog, SubrequestLogEntry } from './log.js';
 import { FieldDef, ObjectDef, isHidden } from './schema.js';
 import { SoqlEngine } from './soql.js';
 import { OrgState, Rec, Session } from './state.js';
+import { mayAccess } from './access.js';
+import { MetadataService, SoapReply, soapFault } from './metadata.js';
+import { TokenEndpoint } from './oauth.js';
 
 export const LATEST_API_VERSION = 66;
 const OLDEST_API_VERSION = 20;
@@ -40,7 +43,7 @@ interface ApiRequest {
   version: number;
   session: Session;
   /** filled by handlers so the log has it even when the request fails */
-  trace: { soql?: string | string[]; subrequests?: SubrequestLogEntry[] };
+  trace: { soql?: string | string[]; subrequests?: SubrequestLogEntry[]; writes?: number; user?: string };
   /** inside an allOrNone composite, collections are all-or-none too */
   forceAllOrNone?: boolean;
   /** for recordError faults: the HTTP request's number, and this (sub)request's normalized path and raw query */
@@ -89,6 +92,8 @@ export class EmulatorServer {
   public instanceUrl = '';
   public port = 0;
   private readonly engine: SoqlEngine;
+  private readonly metadata: MetadataService;
+  private readonly tokens: TokenEndpoint;
   private readonly server: http.Server;
   private readonly cursors = new Map<string, Cursor>();
   private seq = 0;
@@ -98,6 +103,8 @@ export class EmulatorServer {
     requestLogFile?: string,
   ) {
     this.engine = new SoqlEngine(state);
+    this.metadata = new MetadataService(state);
+    this.tokens = new TokenEndpoint(state);
     this.log = new RequestLog(requestLogFile);
     for (const f of state.seed.faults) this.faults.add(f);
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -167,6 +174,12 @@ export class EmulatorServer {
       return;
     }
 
+    // The Metadata API endpoint, with or without the org id that userinfo's urls.metadata appends.
+    if (/^\/services\/Soap\/m\/\d+\.\d(\/00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?)?$/.test(path)) {
+      this.respondSoap({ seq, method, path, rawQuery, started }, rawBody, res);
+      return;
+    }
+
     const trace: ApiRequest['trace'] = {};
     this.state.resetJournal();
     const savepoint = this.state.savepoint();
@@ -179,7 +192,7 @@ export class EmulatorServer {
     }
     const failed = response.status >= 400;
     if (failed) this.state.rollback(savepoint);
-    const writes = failed ? 0 : this.state.writesSince(savepoint);
+    const writes = failed ? 0 : (trace.writes ?? this.state.writesSince(savepoint));
     this.state.resetJournal();
     this.log.add({
       seq,
@@ -191,11 +204,47 @@ export class EmulatorServer {
       errorCode: failed ? response.errorCode : undefined,
       writes,
       subrequests: trace.subrequests,
-      user,
+      user: trace.user ?? user,
       fault: response.fault,
       ms: Date.now() - started,
     });
     this.send(res, response, seq);
+  }
+
+  /** The Metadata API (metadata.ts): SOAP in, SOAP out; the log gets the operation and the components written. */
+  private respondSoap(call: { seq: number; method: string; path: string; rawQuery?: string; started: number }, rawBody: string, res: http.ServerResponse): void {
+    let userId: string | undefined;
+    const finish = (reply: SoapReply): void => {
+      this.log.add({
+        seq: call.seq,
+        method: call.method,
+        path: call.path,
+        query: call.rawQuery,
+        soapOperation: reply.operation,
+        status: reply.status,
+        errorCode: reply.errorCode,
+        writes: reply.writes,
+        user: userId ? this.state.username(userId) : undefined,
+        ms: Date.now() - call.started,
+      });
+      res.writeHead(reply.status, { 'Sforce-Limit-Info': `api-usage=${call.seq}/15000`, 'content-type': 'text/xml;charset=UTF-8' });
+      res.end(reply.xml);
+    };
+    if (call.method !== 'POST') {
+      finish(soapFault('INVALID_OPERATION', 'The Metadata API takes SOAP requests sent with HTTP POST.', undefined, 'soapenv:Client'));
+      return;
+    }
+    this.state.resetJournal();
+    this.metadata
+      .handle(rawBody, (token) => {
+        userId = this.sessionByToken(token)?.userId;
+        return userId;
+      })
+      .then(finish, (e: unknown) => {
+        process.stderr.write(`emulator: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+        finish(soapFault('UNKNOWN_EXCEPTION', `emulator error: ${(e as Error).message}`));
+      })
+      .finally(() => this.state.resetJournal());
   }
 
   private send(res: http.ServerResponse, r: ApiResponse, seq: number): void {
@@ -212,8 +261,12 @@ export class EmulatorServer {
   private sessionFor(req: http.IncomingMessage): Session | undefined {
     const header = req.headers.authorization ?? '';
     const m = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header.trim());
-    if (!m) return undefined;
-    const s = this.state.sessions.get(m[1]);
+    return m ? this.sessionByToken(m[1]) : undefined;
+  }
+
+  /** A live session: known token, not expired, its user active. */
+  private sessionByToken(token: string): Session | undefined {
+    const s = this.state.sessions.get(token);
     if (!s || s.expired) return undefined;
     // Deactivating a user ends its sessions.
     if (this.state.get('User', s.userId)?.IsActive !== true) return undefined;
@@ -230,6 +283,13 @@ export class EmulatorServer {
     if (path === '/services/data') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, ['GET', 'HEAD']);
       return { status: 200, body: apiVersions() };
+    }
+    if (path === '/services/oauth2/token') {
+      // JWT bearer flow (oauth.ts). Logins are bookkeeping, not writes; the token never reaches the log.
+      const reply = this.tokens.exchange(method, new URLSearchParams(rawBody), this.instanceUrl);
+      trace.writes = 0;
+      trace.user = reply.username;
+      return { status: reply.status, body: reply.body, errorCode: reply.status >= 400 ? String(reply.body.error) : undefined };
     }
     if (path === '/services/oauth2/userinfo') {
       const session = this.sessionFor(req);
@@ -411,7 +471,7 @@ export class EmulatorServer {
       if (req.method !== 'GET') throw methodNotAllowed(req.method, ['HEAD', 'GET']);
       const sobjects = this.state.schema
         .all()
-        .filter((d) => d.endpoints.data)
+        .filter((d) => d.endpoints.data && mayAccess(this.state, req.session.userId, d, 'read'))
         .map((d) => describeGlobalEntry(d, version));
       return { status: 200, body: { encoding: 'UTF-8', maxBatchSize: COLLECTION_LIMIT, sobjects } };
     }

@@ -17,6 +17,7 @@ import { ApiError, badRelationshipMessage, noSuchColumnMessage, text, unsupporte
 import { to18 } from './ids.js';
 import { FieldDef, ObjectDef, isHidden, isNumeric } from './schema.js';
 import { OrgState, Rec } from './state.js';
+import { mayAccess } from './access.js';
 
 export interface QueryOptions {
   /** API version of the request, e.g. 66 */
@@ -354,7 +355,10 @@ export class SoqlEngine {
   private deniedForSession(def: ObjectDef, opts: QueryOptions): boolean {
     if (!opts.userId) return false;
     const user = this.state.get('User', opts.userId);
-    if (!user || !this.state.isIntegrationUser(user)) return false;
+    if (!user) return false;
+    // Data objects need Read from the user's permission sets (access.ts); setup objects stay readable.
+    if (!mayAccess(this.state, opts.userId, def, 'read')) return true;
+    if (!this.state.isIntegrationUser(user)) return false;
     return this.state.behaviour.integrationUserDeniedTypes.some((t) => t.toLowerCase() === def.name.toLowerCase());
   }
 

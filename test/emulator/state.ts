@@ -1,6 +1,7 @@
 // The org's data: one table per sObject, an id index, computed fields (seat counts, User.Name),
 // sessions, and a journal so a composite or allOrNone call can roll back what it wrote.
 
+import { seedApps } from './apps.js';
 import { IdFactory, to18 } from './ids.js';
 import { FieldDef, ObjectDef, Schema, buildStandardSchema, isHidden, isNillable, isPermissionable, labelFor, particleDataType, userPermissionLabel, wellKnownPrefix, FieldType } from './schema.js';
 import { Behaviour, INTEGRATION_LICENSE, INTEGRATION_PSL, ResolvedSeed, SeedError, SeedRecordValue, timeZones } from './seed.js';
@@ -37,7 +38,7 @@ export class OrgState {
   public adminUserId = '';
   public readonly usernamesTakenElsewhere: Set<string>;
   public readonly sessions = new Map<string, Session>();
-  /** kept for later issues (pre-authorization, JWT); not served yet */
+  /** the seed's apps as given; the org's apps are ConnectedApplication / ExternalClientApplication rows (apps.ts) */
   public readonly connectedApps: ResolvedSeed['connectedApps'];
   public readonly externalClientApps: ResolvedSeed['externalClientApps'];
 
@@ -61,6 +62,11 @@ export class OrgState {
     this.usernamesTakenElsewhere = new Set(seed.usernamesTakenElsewhere.map((u) => u.toLowerCase()));
     this.connectedApps = seed.connectedApps;
     this.externalClientApps = seed.externalClientApps;
+    // Facts §13 #11: which query endpoints serve the ECA objects.
+    for (const name of ['ExternalClientApplication', 'ExtlClntAppOauthPlcyCnfg']) {
+      const def = this.schema.require(name);
+      def.endpoints = { data: seed.behaviour.ecaQueryEndpoints.includes('data'), tooling: seed.behaviour.ecaQueryEndpoints.includes('tooling') };
+    }
   }
 
   /** Strictly increasing timestamps, so LastModifiedDate orders writes even within one millisecond. */
@@ -686,6 +692,9 @@ export function buildState(seed: ResolvedSeed): OrgState {
       st.insert(def.name, values, st.adminUserId);
     });
   }
+
+  // Connected apps, External Client Apps, their grants and OAuth tokens (apps.ts).
+  seedApps(st, seed);
 
   // Seed rows were written before the admin existed; attribute them to the admin.
   for (const def of st.schema.all()) {

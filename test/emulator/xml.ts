@@ -59,7 +59,9 @@ export function parseXml(xml: string): Tree {
 function clean(node: unknown): TreeValue {
   if (Array.isArray(node)) return node.map(clean);
   if (node === null || node === undefined) return '';
-  if (typeof node !== 'object') return String(node);
+  if (typeof node === 'string') return node;
+  if (typeof node === 'number' || typeof node === 'boolean' || typeof node === 'bigint') return String(node);
+  if (typeof node !== 'object') return '';
   const o = node as Record<string, unknown>;
   if (o['@_nil'] === 'true') return null;
   const out: Tree = {};
@@ -99,11 +101,15 @@ export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Children in Salesforce's order: fullName first, then alphabetical (the XSD sequences are). */
+/**
+ * Children in Salesforce's order: alphabetical (the XSD sequences are), except that a metadata record
+ * (one with an xsi:type) starts with the fullName it inherits from Metadata.
+ */
 function orderedKeys(tree: Tree): string[] {
+  const first = typeof tree['@type'] === 'string' ? 'fullName' : undefined;
   return Object.keys(tree)
     .filter((k) => !k.startsWith('@') && k !== '#text')
-    .sort((a, b) => (a === 'fullName' ? -1 : b === 'fullName' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    .sort((a, b) => (a === first ? -1 : b === first ? 1 : a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** One element (repeated for a list); `indent` null writes it compactly, as SOAP answers are. */
