@@ -124,8 +124,6 @@ async function main(): Promise<void> {
   sf(['data', 'query', '--target-org', 'acme', '--query',
     "SELECT Username, Alias, Profile.Name, IsActive FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'"]);
   sf(['data', 'query', '--target-org', 'acme', '--query',
-    'SELECT Assignee.Username, PermissionSetLicense.DeveloperName FROM PermissionSetLicenseAssign']);
-  sf(['data', 'query', '--target-org', 'acme', '--query',
     "SELECT Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = 'Salesforce Integration'"]);
 
   const log = requestsLogged();

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
 import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
+import IntegrationUserAssignPsl from '../../src/commands/integration-user/assign-psl.js';
+import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
+import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
+import { explainJwtError } from '../../src/service/verification.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 import { makeKeyPair } from '../helpers/keys.js';
 import type { Seed } from '../emulator/index.js';
@@ -104,6 +108,39 @@ describe('integration-user verify', () => {
       expect(ctx.writes).to.equal(0);
     });
   }
+
+  it('running the fix each failed check names turns verify green', async () => {
+    await ctx.start(seed({ psl: false, sets: [], ecaProfiles: [] }));
+    const first = await verify();
+    expect(Object.entries(statuses(first.result)).filter(([, s]) => s === 'fail').map(([name]) => name)).to.deep.equal(['permission-set-license', 'app', 'jwt-login']);
+    // The actions are sf command lines; run each through the same command classes.
+    await ctx.run(IntegrationUserAssignPsl, ['--username', USER]);
+    await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
+    const second = await verify();
+    expect(check(second.result, 'query')).to.deep.include({ status: 'fail', action: `sf integration-user grant --username ${USER} --object Account:read --target-org ${ctx.targetOrg}` });
+    await ctx.run(IntegrationUserGrant, ['--username', USER, '--object', 'Account:read']);
+    const third = await verify();
+    expect(third.exitCode).to.equal(0);
+    expect(Object.values(statuses(third.result)).every((s) => s === 'pass')).to.equal(true);
+  });
+
+  it('maps every OAuth error of a JWT login to its cause and fix', () => {
+    const fix = { user: USER, app: 'Acme_Sync', targetOrg: 'prod' };
+    const cases: Array<[string, string, RegExp, RegExp]> = [
+      ['invalid_grant', "user hasn't approved this consumer", /doesn't pre-authorize/, /sf integration-user preauthorize --app Acme_Sync --target-org prod/],
+      ['invalid_app_access', 'user is not admin approved to access this app', /doesn't pre-authorize/, /preauthorize/],
+      ['invalid_client_id', 'client identifier invalid', /No app has this consumer key/, /--client-id/],
+      ['invalid_grant', 'audience is invalid', /wrong one for this org.*test\.salesforce\.com/, /--login-url/],
+      ['invalid_grant', 'invalid assertion', /doesn't match the app's certificate/, /certificate uploaded to the app/],
+      ['app_not_found', 'External client app is not installed in this org', /isn't enabled or installed yet/, /--wait 10/],
+      ['invalid_grant', 'expired authorization code', /expired/, /clock/],
+    ];
+    for (const [error, description, message, action] of cases) {
+      const explained = explainJwtError(error, description, fix);
+      expect(explained.message, description).to.match(message);
+      expect(explained.action, description).to.match(action);
+    }
+  });
 
   it('without a key: the org checks only, the login skipped', async () => {
     await ctx.start(seed());

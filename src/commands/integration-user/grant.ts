@@ -54,7 +54,7 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
       throw serviceError('GrantFailed', [result.username]).setData(result);
     }
 
-    this.log(result.dryRun ? messages.getMessage('output.dryRun', [result.username]) : messages.getMessage('output.granted', [`${result.permissionSets.length} permission set(s) and group(s)`, result.username]));
+    this.log(result.dryRun ? messages.getMessage('output.dryRun', [result.username]) : messages.getMessage('output.granted', [result.username]));
     this.table({
       data: result.permissionSets.map((item) => ({ name: item.name, type: item.type, license: item.license, status: item.status, note: item.reason ?? '' })),
     });
