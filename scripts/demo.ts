@@ -10,22 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { sfEnv } from '../test/helpers/sf.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const home = mkdtempSync(path.join(tmpdir(), 'integration-user-demo-'));
 const requestLog = path.join(home, 'requests.jsonl');
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
-  HOME: home,
-  USERPROFILE: home,
-  SF_DISABLE_AUTOUPDATE: 'true',
-  SF_DISABLE_TELEMETRY: 'true',
-  SF_SKIP_NEW_VERSION_CHECK: 'true',
-  SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
-  OCLIF_DISABLE_LINKED_ESM_WARNING: 'true',
-  SF_DISABLE_DNS_CHECK: 'true',
-};
+const env = sfEnv(home);
 let emulator: ChildProcess | undefined;
 
 function cleanUp(): void {

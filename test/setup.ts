@@ -6,17 +6,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { QUIET_SF } from './helpers/sf.js';
 
 process.env.HOME = mkdtempSync(path.join(tmpdir(), 'piu-test-home-'));
 process.env.USERPROFILE = process.env.HOME;
-Object.assign(process.env, {
-  SF_DISABLE_AUTOUPDATE: 'true',
-  SF_DISABLE_TELEMETRY: 'true',
-  SF_SKIP_NEW_VERSION_CHECK: 'true',
-  SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
-  OCLIF_DISABLE_LINKED_ESM_WARNING: 'true',
-  SF_DISABLE_DNS_CHECK: 'true',
-});
+Object.assign(process.env, QUIET_SF);
 
 // Every in-process command run adds sf's signal handlers; a test file runs dozens of commands.
 process.setMaxListeners(100);

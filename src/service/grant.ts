@@ -161,11 +161,15 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
   };
 
   const items: GrantItem[] = [];
+  /** A named set or group that isn't there, or whose label names several: blocked. */
+  const missing = (type: GrantItem['type'], wanted: string, ambiguous?: string[]): void => {
+    const error = serviceError(ambiguous ? `Ambiguous${type}` : `${type}NotFound`, [wanted, ambiguous?.join(', ') ?? ''], [input.targetOrg]);
+    blockers.push(error);
+    items.push({ name: wanted, type, license: 'unknown', status: 'blocked', reason: error.message });
+  };
   for (const { input: wanted, record, ambiguous } of sets) {
     if (!record) {
-      const error = serviceError(ambiguous ? 'AmbiguousPermissionSet' : 'PermissionSetNotFound', [wanted, ambiguous?.join(', ') ?? ''], [input.targetOrg]);
-      blockers.push(error);
-      items.push({ name: wanted, type: 'PermissionSet', license: 'unknown', status: 'blocked', reason: error.message });
+      missing('PermissionSet', wanted, ambiguous);
       continue;
     }
     const verdict = judge(record);
@@ -173,9 +177,7 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
   }
   for (const { input: wanted, record, ambiguous } of groups) {
     if (!record) {
-      const error = serviceError(ambiguous ? 'AmbiguousPermissionSetGroup' : 'PermissionSetGroupNotFound', [wanted, ambiguous?.join(', ') ?? ''], [input.targetOrg]);
-      blockers.push(error);
-      items.push({ name: wanted, type: 'PermissionSetGroup', license: 'unknown', status: 'blocked', reason: error.message });
+      missing('PermissionSetGroup', wanted, ambiguous);
       continue;
     }
     const members = second.members.filter((m) => m.PermissionSetGroupId === record.Id);

@@ -23,7 +23,17 @@ function projectRoot(): string {
 export const PROJECT_ROOT = projectRoot();
 export const SF_BIN = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'sf');
 
-/** The environment every sf process needs: no autoupdate, telemetry or version check, an isolated HOME. */
+/** What keeps every sf library quiet and local: no autoupdate, telemetry, version check or keychain. */
+export const QUIET_SF = {
+  SF_DISABLE_AUTOUPDATE: 'true',
+  SF_DISABLE_TELEMETRY: 'true',
+  SF_SKIP_NEW_VERSION_CHECK: 'true',
+  SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
+  OCLIF_DISABLE_LINKED_ESM_WARNING: 'true',
+  SF_DISABLE_DNS_CHECK: 'true',
+};
+
+/** The environment every sf process needs: QUIET_SF, an isolated HOME, this project's Node 22 and sf first on PATH. */
 export function sfEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Never inherit an org, instance or token from the caller's environment.
@@ -35,12 +45,7 @@ export function sfEnv(home: string): NodeJS.ProcessEnv {
     HOME: home,
     USERPROFILE: home,
     PATH: `${path.join(PROJECT_ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
-    SF_DISABLE_AUTOUPDATE: 'true',
-    SF_DISABLE_TELEMETRY: 'true',
-    SF_SKIP_NEW_VERSION_CHECK: 'true',
-    SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
-    OCLIF_DISABLE_LINKED_ESM_WARNING: 'true',
-    SF_DISABLE_DNS_CHECK: 'true',
+    ...QUIET_SF,
   };
 }
 
