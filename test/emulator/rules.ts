@@ -212,6 +212,44 @@ function checkUsername(state: OrgState, username: string, selfId?: string): void
   if (clash || state.usernamesTakenElsewhere.has(lower)) throw badRequest('DUPLICATE_USERNAME', DUPLICATE_USERNAME_MESSAGE, ['Username']);
 }
 
+/**
+ * A user moving to a profile on another user license (`moved` carries the new ProfileId) keeps what it holds only
+ * if the new license allows it, as if each were assigned afresh: every held permission set (direct, or a member of
+ * a held group) must pass the assignment checks (a set licensed to another user license fails with
+ * licenseMismatchError; on the integration license a --None-- set must not enable a denied user permission nor,
+ * without the PSL, standard-object access), and every held PSL must be compatible with the new license (else
+ * licenseMismatchError too, {psl} = its developer name). 'accept' lets mismatches through.
+ */
+function checkHoldingsOnLicense(state: OrgState, moved: Rec): void {
+  const b = state.behaviour;
+  const seen = new Set<string>();
+  for (const a of state.records('PermissionSetAssignment')) {
+    if (a.AssigneeId !== moved.Id) continue;
+    const sets = a.PermissionSetId
+      ? [state.get('PermissionSet', a.PermissionSetId)]
+      : state
+          .records('PermissionSetGroupComponent')
+          .filter((c) => c.PermissionSetGroupId === a.PermissionSetGroupId)
+          .map((c) => state.get('PermissionSet', c.PermissionSetId));
+    for (const set of sets) {
+      if (!set || set.IsOwnedByProfile === true || seen.has(set.Id)) continue;
+      seen.add(set.Id);
+      // A PSL-licensed set goes where its PSL goes: the PSL is judged below.
+      if (set.LicenseId && state.find(set.LicenseId)?.def.name === 'PermissionSetLicense') continue;
+      checkSetForUser(state, moved, set, new Set());
+    }
+  }
+  const licenseId = state.userLicenseId(moved) ?? '';
+  for (const pa of state.records('PermissionSetLicenseAssign')) {
+    if (pa.AssigneeId !== moved.Id) continue;
+    const psl = state.get('PermissionSetLicense', pa.PermissionSetLicenseId);
+    const compat = psl?._compatibleUserLicenses ? (JSON.parse(psl._compatibleUserLicenses as string) as Array<string | null>) : null;
+    if (psl && compat && !compat.includes(licenseId) && b.licenseMismatchError !== 'accept') {
+      throw errorFromSpec(b.licenseMismatchError, { permissionSet: psl.DeveloperName as string, psl: psl.DeveloperName as string, username: moved.Username as string });
+    }
+  }
+}
+
 const userRules: ObjectRules = {
   defaults({ state }, values) {
     values.UserType = 'Standard';
@@ -236,18 +274,23 @@ const userRules: ObjectRules = {
     if (changes.Username !== undefined) checkUsername(state, changes.Username as string, rec.Id);
     const oldLicense = state.userLicenseId(rec);
     const newLicense = state.get('Profile', merged.ProfileId)?.UserLicenseId as string;
-    if (newLicense !== oldLicense && state.behaviour.profileLicenseChangeError !== 'accept') {
+    const moving = newLicense !== oldLicense;
+    if (moving && state.behaviour.profileLicenseChangeError !== 'accept') {
       throw errorFromSpec(state.behaviour.profileLicenseChangeError, {}, ['ProfileId']);
     }
-    // A seat is needed when the user becomes active, or moves (active) to another license.
-    const needsSeat = merged.IsActive === true && (rec.IsActive !== true || newLicense !== oldLicense);
+    // A seat is needed when the user becomes active, or moves (active) to another license; the old seat frees itself
+    // (UsedLicenses counts active users per license).
+    const needsSeat = merged.IsActive === true && (rec.IsActive !== true || moving);
     if (needsSeat && state.freeSeats('UserLicense', newLicense) <= 0) throw licenseLimit();
+    if (moving) checkHoldingsOnLicense(state, { ...rec, ProfileId: merged.ProfileId });
   },
   afterUpdate({ state, userId }, rec, before) {
     if (rec.ProfileId === before.ProfileId) return;
+    // The profile's own set follows the profile: the user's assignment of the old one now names the new one.
     const ownSet = state.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === rec.ProfileId);
     const current = state.records('PermissionSetAssignment').find((a) => a.AssigneeId === rec.Id && state.get('PermissionSet', a.PermissionSetId)?.IsOwnedByProfile === true);
     if (current && ownSet) state.update('PermissionSetAssignment', current.Id, { PermissionSetId: ownSet.Id }, userId);
+    else if (ownSet) state.insert('PermissionSetAssignment', { AssigneeId: rec.Id, PermissionSetId: ownSet.Id, PermissionSetGroupId: null, IsActive: true, IsRevoked: false }, userId);
   },
 };
 

@@ -209,6 +209,20 @@ export function wellKnownPrefix(name: string): string | undefined {
   return WELL_KNOWN_PREFIXES[name.toLowerCase()];
 }
 
+/** LoginHistory.LoginType values (the picklist's documented and commonly seen values; seeds must use one). */
+export const LOGIN_TYPES = [
+  'Application',
+  'Remote Access 2.0',
+  'Remote Access Client',
+  'SAML Sfdc Initiated SSO',
+  'SAML Idp Initiated SSO',
+  'SAML Chatter Communities External User SSO',
+  'Chatter Communities External User',
+  'Other Apex API',
+  'Partner Product',
+  'Sync',
+] as const;
+
 // User permission names given in seeds become Permissions<Name> booleans on PermissionSet and Profile.
 export const COMMON_USER_PERMISSIONS = [
   'ApiEnabled',
@@ -704,6 +718,32 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'SetupEntityId', type: 'reference', referenceTo: ['ConnectedApplication', 'ExternalClientApplication'], required: true, ...createOnly, label: 'Setup Entity ID' },
       // Derived from SetupEntityId's key prefix; never createable (facts §3.5).
       { name: 'SetupEntityType', type: 'picklist', ...ro, label: 'Setup Entity Type' },
+    ],
+  });
+
+  // Login history (read-only). UserId has no relationship in real orgs: `User.Name` in a LoginHistory query is
+  // refused, so the user's fields need a second query. Only the fields the object reference lists as
+  // filterable can be in WHERE (Status, Application, Browser, Platform, SourceIp, ApiType, ApiVersion can't).
+  const noFilter = { ...ro, filterable: false };
+  s.define({
+    name: 'LoginHistory',
+    label: 'Login History',
+    keyPrefix: '0Ya',
+    ...readOnly,
+    endpoints: { data: true, tooling: false },
+    audit: false,
+    fields: [
+      { name: 'UserId', type: 'reference', referenceTo: ['User'], ...ro, label: 'User ID' },
+      { name: 'LoginTime', type: 'datetime', ...ro, label: 'Login Time' },
+      { name: 'LoginType', type: 'picklist', ...ro, label: 'Login Type', length: 40, picklistValues: () => [...LOGIN_TYPES] },
+      { name: 'SourceIp', type: 'string', ...noFilter, label: 'Source IP', length: 39 },
+      { name: 'LoginUrl', type: 'string', ...ro, label: 'Login URL', length: 255 },
+      { name: 'Browser', type: 'string', ...noFilter, length: 64 },
+      { name: 'Platform', type: 'string', ...noFilter, length: 64 },
+      { name: 'Status', type: 'string', ...noFilter, length: 128 },
+      { name: 'Application', type: 'string', ...noFilter, length: 64 },
+      { name: 'ApiType', type: 'string', ...noFilter, label: 'API Type', length: 64 },
+      { name: 'ApiVersion', type: 'string', ...noFilter, label: 'API Version', length: 32 },
     ],
   });
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate, createHash } from 'node:crypto';
 import { Fault, faultProblem } from './faults.js';
 import { to18 } from './ids.js';
+import { LOGIN_TYPES } from './schema.js';
 
 export interface SeedOrg {
   id?: string;
@@ -94,6 +95,34 @@ export interface SeedUser {
   permissionSets?: string[];
   /** PSL developer names (creates PermissionSetLicenseAssign rows) */
   permissionSetLicenses?: string[];
+  /** LoginHistory rows; the latest successful one sets User.LastLoginDate */
+  loginHistory?: SeedLogin[];
+}
+
+/** One LoginHistory row of a seeded user. Exactly one of `time` and `daysAgo`. */
+export interface SeedLogin {
+  /** LoginType, one of LOGIN_TYPES */
+  type: string;
+  /** ISO date-time */
+  time?: string;
+  /** instead of time: this many days before the emulator starts (same time of day) */
+  daysAgo?: number;
+  /** default 'Browser' for type 'Application', else 'N/A' */
+  application?: string;
+  /** default 'Success'; anything else is a failed attempt (e.g. 'Invalid Password') */
+  status?: string;
+  /** default '127.0.0.1' */
+  sourceIp?: string;
+  /** default '<myDomain>.my.salesforce.com' */
+  loginUrl?: string;
+  /** default 'Chrome 131' for 'Application', else 'Unknown' */
+  browser?: string;
+  /** default 'Mac OSX' for 'Application', else 'Unknown' */
+  platform?: string;
+  /** default 'N/A' */
+  apiType?: string;
+  /** default 'N/A' */
+  apiVersion?: string;
 }
 
 /** An earlier approval of an app by a user (an OAuth token row): what a self-authorized app needs for JWT. */
@@ -271,7 +300,10 @@ export const BEHAVIOURS = {
     { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user doesn't have the permission set license {psl}, which permission set {permissionSet} requires." },
     errorSpec,
   ),
-  /** #2, #16: a set licensed to another user license; 'accept' assigns it anyway */
+  /**
+   * #2, #16: a set licensed to another user license; 'accept' assigns it anyway. Also a user moving to another
+   * license while holding such a set, or a PSL the new license doesn't support ({psl}; rules.ts checkHoldingsOnLicense).
+   */
   licenseMismatchError: sw<ErrorSpec | 'accept'>({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license." }, errorOrAccept),
   /** #14: what an integration user's session can't query */
   integrationUserDeniedTypes: sw<string[]>(['Organization'], stringList),
@@ -282,7 +314,7 @@ export const BEHAVIOURS = {
     { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "Can't assign permission set license {psl} to user {username}. The user license doesn't support it." },
     errorSpec,
   ),
-  /** Moving a user to a profile on another user license; 'accept' allows it */
+  /** Moving a user to a profile on another user license (facts §3.2 [3P]); 'accept' allows it, under the seat and license rules */
   profileLicenseChangeError: sw<ErrorSpec | 'accept'>({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "You can only assign profiles that are compatible with the user's license" }, errorOrAccept),
   /** #15: standard-object ObjectPermissions in a set licensed to the Salesforce Integration user license */
   integrationLicensedPermsetStandardObjects: sw<'reject' | 'allow'>('reject', oneOf('reject', 'allow')),
@@ -374,6 +406,8 @@ export class SeedError extends Error {
 export const INTEGRATION_LICENSE = 'Salesforce Integration';
 export const INTEGRATION_PSL = 'SalesforceAPIIntegrationPsl';
 export const INTEGRATION_PROFILE = 'Minimum Access - API Only Integrations';
+/** Facts §1: what both standard integration profiles carry; a seeded standard profile on that license gets them by default. */
+export const INTEGRATION_PROFILE_PERMISSIONS = ['ApiEnabled', 'ApiUserOnly', 'ChatterInternalUser'] as const;
 
 /** The seed with every default filled in; what the state is built from. */
 export interface ResolvedSeed {
@@ -601,7 +635,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
   const profiles: SeedProfile[] =
     s.profiles === undefined
       ? [
-          { name: INTEGRATION_PROFILE, license: INTEGRATION_LICENSE, userPermissions: ['ApiEnabled', 'ApiUserOnly', 'ChatterInternalUser'] },
+          { name: INTEGRATION_PROFILE, license: INTEGRATION_LICENSE, userPermissions: [...INTEGRATION_PROFILE_PERMISSIONS] },
           {
             name: 'System Administrator',
             license: 'Salesforce',
@@ -614,11 +648,14 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           const pr = obj(v, p, ['name', 'license', 'custom', 'userPermissions', 'description']);
           const license = reqStr(pr.license, `${p}.license`);
           if (!licenseNames.has(license.toLowerCase())) throw new SeedError(`${p}.license`, `no user license named '${license}' in seed.userLicenses`);
+          const custom = optBool(pr.custom, `${p}.custom`);
+          // Facts §1: the standard profiles on the integration license are API only (whatever their, maybe localized, name).
+          const standardIntegration = custom !== true && license.toLowerCase() === INTEGRATION_LICENSE.toLowerCase();
           return {
             name: reqStr(pr.name, `${p}.name`),
             license,
-            custom: optBool(pr.custom, `${p}.custom`),
-            userPermissions: checkUserPermissions(pr.userPermissions, `${p}.userPermissions`),
+            custom,
+            userPermissions: checkUserPermissions(pr.userPermissions, `${p}.userPermissions`) ?? (standardIntegration ? [...INTEGRATION_PROFILE_PERMISSIONS] : undefined),
             description: optStr(pr.description, `${p}.description`),
           };
         });
@@ -711,6 +748,12 @@ export function resolveSeed(input: unknown): ResolvedSeed {
       ? []
       : list(s.users, 'seed.users').map((v, i) => {
           const p = `seed.users[${i}]`;
+          if (typeof v === 'object' && v !== null && 'userPermissions' in v) {
+            throw new SeedError(
+              `${p}.userPermissions`,
+              'a user has no user permissions of its own in Salesforce; put them on its profile (seed.profiles[].userPermissions) or on a permission set it holds',
+            );
+          }
           const u = obj(v, p, [
             'username',
             'lastName',
@@ -726,6 +769,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
             'federationIdentifier',
             'permissionSets',
             'permissionSetLicenses',
+            'loginHistory',
           ]);
           const username = reqStr(u.username, `${p}.username`);
           if (!EMAIL.test(username)) throw new SeedError(`${p}.username`, 'must be email-shaped');
@@ -762,6 +806,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
             federationIdentifier: optStr(u.federationIdentifier, `${p}.federationIdentifier`),
             permissionSets: sets,
             permissionSetLicenses: psls,
+            loginHistory: u.loginHistory === undefined ? [] : list(u.loginHistory, `${p}.loginHistory`).map((l, j) => resolveLogin(l, `${p}.loginHistory[${j}]`)),
           };
         });
   uniqueBy(users, (u) => u.username, 'seed.users', 'username');
@@ -959,6 +1004,22 @@ function resolveApps(
   uniqueBy(connectedApps, (a) => a.name, 'seed.connectedApps', 'app name');
   uniqueBy(externalClientApps, (a) => a.name, 'seed.externalClientApps', 'app name');
   return { connectedApps, externalClientApps };
+}
+
+function resolveLogin(v: unknown, path: string): SeedLogin {
+  const l = obj(v, path, ['type', 'time', 'daysAgo', 'application', 'status', 'sourceIp', 'loginUrl', 'browser', 'platform', 'apiType', 'apiVersion']);
+  const type = reqStr(l.type, `${path}.type`);
+  if (!(LOGIN_TYPES as readonly string[]).includes(type)) throw new SeedError(`${path}.type`, `must be one of ${LOGIN_TYPES.map((t) => `'${t}'`).join(', ')}`);
+  const time = optStr(l.time, `${path}.time`);
+  const daysAgo = optCount(l.daysAgo, `${path}.daysAgo`);
+  if ((time === undefined) === (daysAgo === undefined)) throw new SeedError(path, "needs exactly one of 'time' (ISO date-time) and 'daysAgo'");
+  if (time !== undefined && Number.isNaN(Date.parse(time))) throw new SeedError(`${path}.time`, 'must be an ISO date-time');
+  const out: SeedLogin = { type, time, daysAgo };
+  for (const k of ['application', 'status', 'sourceIp', 'loginUrl', 'browser', 'platform', 'apiType', 'apiVersion'] as const) {
+    const x = optStr(l[k], `${path}.${k}`);
+    if (x !== undefined) out[k] = x;
+  }
+  return out;
 }
 
 function checkUserPermissions(v: unknown, path: string): string[] | undefined {

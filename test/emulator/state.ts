@@ -8,6 +8,20 @@ import { Behaviour, INTEGRATION_LICENSE, INTEGRATION_PSL, ResolvedSeed, SeedErro
 
 export type Rec = Record<string, unknown> & { Id: string };
 
+/** A login to record (state.recordLogin): a seeded one or a token exchange; `time` is anything Date.parse reads. */
+export interface LoginRow {
+  type: string;
+  time: string;
+  status?: string;
+  application?: string;
+  sourceIp?: string;
+  loginUrl?: string;
+  browser?: string;
+  platform?: string;
+  apiType?: string;
+  apiVersion?: string;
+}
+
 interface JournalEntry {
   kind: 'insert' | 'update' | 'delete';
   type: string;
@@ -195,6 +209,38 @@ export class OrgState {
 
   public username(userId: string): string | undefined {
     return this.get('User', userId)?.Username as string | undefined;
+  }
+
+  // --- login history ------------------------------------------------------------------------------------
+
+  /**
+   * Writes a LoginHistory row for the user. A successful login later than the user's LastLoginDate moves it
+   * (login bookkeeping, not a change of the user record: LastModifiedDate stays).
+   */
+  public recordLogin(user: Rec, login: LoginRow): Rec {
+    const time = sfDateTime(new Date(login.time));
+    const status = login.status ?? 'Success';
+    const ui = login.type === 'Application';
+    const row = this.insert(
+      'LoginHistory',
+      {
+        UserId: user.Id,
+        LoginTime: time,
+        LoginType: login.type,
+        SourceIp: login.sourceIp ?? '127.0.0.1',
+        LoginUrl: login.loginUrl ?? `${this.seed.org.myDomain}.my.salesforce.com`,
+        Browser: login.browser ?? (ui ? 'Chrome 131' : 'Unknown'),
+        Platform: login.platform ?? (ui ? 'Mac OSX' : 'Unknown'),
+        Status: status,
+        Application: login.application ?? (ui ? 'Browser' : 'N/A'),
+        ApiType: login.apiType ?? 'N/A',
+        ApiVersion: login.apiVersion ?? 'N/A',
+      },
+      user.Id,
+    );
+    const last = typeof user.LastLoginDate === 'string' ? Date.parse(user.LastLoginDate.replace(/\+0000$/, 'Z')) : -Infinity;
+    if (status === 'Success' && Date.parse(login.time) > last) user.LastLoginDate = time;
+    return row;
   }
 
   // --- permission set group recalculation ----------------------------------------------------------
@@ -668,6 +714,14 @@ export function buildState(seed: ResolvedSeed): OrgState {
       st.insert('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: set?.Id ?? null, PermissionSetGroupId: set ? null : (group?.Id ?? null), IsActive: true }, sys);
     }
   }
+
+  // Seeded logins, oldest first whatever the seed's order (ids then follow time, as in a real org).
+  const started = Date.now();
+  const logins = seed.users.flatMap((u) =>
+    (u.loginHistory ?? []).map((l) => ({ user: st.findBy('User', 'Username', u.username) as Rec, login: { ...l, time: l.time ?? new Date(started - (l.daysAgo ?? 0) * 86_400_000).toISOString() } })),
+  );
+  logins.sort((a, b) => Date.parse(a.login.time) - Date.parse(b.login.time));
+  for (const { user, login } of logins) st.recordLogin(user, login);
 
   // `used` above the listed holders stands for seats held by users the seed doesn't list.
   for (const l of seed.userLicenses) {
