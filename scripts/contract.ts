@@ -57,14 +57,20 @@ export function resultTypeOf(commandId: string): { source: string; type: string;
   };
 }
 
-/** The JSON schema of each command's result type, generated from the TypeScript source. */
+/** Input formats published beside the results: the setup spec file. */
+const INPUT_SCHEMAS = [{ name: 'setup-spec', source: path.join(root, 'src', 'service', 'spec.ts'), type: 'SetupSpec', schemaFile: path.join(schemaDir, 'setup-spec.json') }];
+
+const schemaOf = (source: string, type: string): unknown =>
+  createGenerator({ path: source, tsconfig: path.join(root, 'tsconfig.json'), type, skipTypeCheck: true }).createSchema(type);
+
+/** The JSON schema of each command's result type and of each input format, generated from the TypeScript source, by file. */
 export function currentSchemas(): Record<string, unknown> {
   const schemas: Record<string, unknown> = {};
   for (const { command } of currentSnapshot()) {
-    const { source, type } = resultTypeOf(command);
-    const generator = createGenerator({ path: source, tsconfig: path.join(root, 'tsconfig.json'), type, skipTypeCheck: true });
-    schemas[command] = generator.createSchema(type);
+    const { source, type, schemaFile } = resultTypeOf(command);
+    schemas[schemaFile] = schemaOf(source, type);
   }
+  for (const input of INPUT_SCHEMAS) schemas[input.schemaFile] = schemaOf(input.source, input.type);
   return schemas;
 }
 
@@ -73,6 +79,6 @@ export const asText = (value: unknown): string => `${JSON.stringify(value, null,
 if (process.argv.includes('--update')) {
   writeFileSync(snapshotFile, asText(currentSnapshot()));
   mkdirSync(schemaDir, { recursive: true });
-  for (const [command, schema] of Object.entries(currentSchemas())) writeFileSync(resultTypeOf(command).schemaFile, asText(schema));
+  for (const [file, schema] of Object.entries(currentSchemas())) writeFileSync(file, asText(schema));
   process.stdout.write(`Updated ${path.relative(root, snapshotFile)} and ${path.relative(root, schemaDir)}/\n`);
 }

@@ -16,6 +16,8 @@ export type PreauthorizeInput = {
   permissionSets: string[];
   /** Also assign the permission sets to this user when it lacks them. */
   user?: string;
+  /** For setup's dry run: permission sets an earlier step creates (License None), taken as found. */
+  plannedSets?: string[];
   /** Create a missing External Client App for the JWT bearer flow. */
   create?: { certificatePath: string; certificate: string; contactEmail: string };
 };
@@ -51,6 +53,8 @@ export type PreauthorizePlan = {
 };
 
 const POLICY_TYPE = 'ExtlClntAppOauthConfigurablePolicies';
+/** The description --create gives a new app: how a re-run knows the app is its own, and its consumer key. */
+const CREATED_MARKER = 'Created by sf integration-user preauthorize --create';
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
 
@@ -93,7 +97,12 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   const profile = chooseIntegrationProfile(found.profiles, input.profile);
   if (profile instanceof Error) throw profile;
   const profileName = String(profile.Name);
-  const sets = checkPermissionSets(input.permissionSets, found.sets, found.licenses, found.psls);
+  const planned = new Set(options.dryRun ? (input.plannedSets ?? []) : []);
+  const existingSets = input.permissionSets.filter((name) => !planned.has(name));
+  const sets = [
+    ...checkPermissionSets(existingSets, found.sets, found.licenses, found.psls),
+    ...input.permissionSets.filter((name) => planned.has(name)).map((name) => ({ Id: '', Name: name })),
+  ];
   const user = userFilter ? found.user[0] : undefined;
   if (userFilter && !user) throw serviceError('UserNotFound', [input.user ?? ''], [input.targetOrg]);
   if (user && userLicenseOf(user).license !== 'Salesforce Integration') {
@@ -103,11 +112,15 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   const held = new Set(((user?.PermissionSetAssignments as { records?: SObjectRecord[] } | null)?.records ?? []).map((a) => String((a.PermissionSet as SObjectRecord | null)?.Name)));
   const toAssign = user ? sets.filter((s) => !held.has(String(s.Name))) : [];
 
+  const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign };
   if (!eca && !connectedApp) {
     if (!input.create) throw await appNotFound(client, input.app, input.targetOrg);
-    return planCreate(client, input, { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign }, options);
+    return planCreate(client, input, createContext, options);
   }
-  if (input.create) throw serviceError('AppExists', [input.app, eca ? 'an External Client App' : 'a connected app']);
+  // A re-run of --create goes on where an earlier one stopped, or, when that one finished, changes nothing.
+  const earlier = input.create && eca ? await earlierCreate(client, input.app) : undefined;
+  if (input.create && !earlier) throw serviceError('AppExists', [input.app, eca ? 'an External Client App' : 'a connected app']);
+  if (earlier && earlier.next !== 'done') return planCreate(client, input, createContext, options, earlier);
 
   const current = eca ? await readEcaPolicy(client, input.app) : await readConnectedApp(client, input.app);
   const profiles = union(current.profiles, [profileName]);
@@ -130,6 +143,7 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
     dryRun: options.dryRun,
     usersLosingAccess,
   };
+  if (earlier) result.consumerKey = earlier.consumerKey;
   return {
     result,
     needsConfirmation: usersLosingAccess.length > 0,
@@ -213,16 +227,46 @@ export async function readEcaPolicy(client: OrgClient, app: string): Promise<App
   };
 }
 
-/** A new local External Client App for the JWT bearer flow, deployed in the stages that prove robust. */
+/** Where an earlier --create of this app stopped; undefined when the app wasn't made by --create. */
+type EarlierCreate = { consumerKey: string; next: 'oauth-settings' | 'policy' | 'done' };
+
+/**
+ * Reads back an External Client App that --create may have made (one retrieve): its marker and
+ * consumer key from the app's description, and how far the staged deploy got from its OAuth policy
+ * (none yet: the OAuth settings are missing; self-authorized: the last stage is missing).
+ */
+async function earlierCreate(client: OrgClient, app: string): Promise<EarlierCreate | undefined> {
+  const { default: JSZip } = await import('jszip');
+  const { XMLParser } = await import('fast-xml-parser');
+  const zip = await JSZip.loadAsync(await client.retrieve([{ name: 'ExternalClientApplication', members: [app] }, { name: POLICY_TYPE, members: ['*'] }]));
+  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
+  const read = async (path: string, type: string): Promise<Record<string, unknown>> =>
+    (parser.parse(await zip.files[path].async('string')) as Record<string, Record<string, unknown>>)[type] ?? {};
+  const appFile = Object.keys(zip.files).find((p) => p.endsWith(`/${app}.eca`));
+  const description = appFile ? (await read(appFile, 'ExternalClientApplication')).description : undefined;
+  const consumerKey = typeof description === 'string' && description.startsWith(CREATED_MARKER) ? /consumer key (\w+)/.exec(description)?.[1] : undefined;
+  if (!consumerKey) return undefined;
+  for (const path of Object.keys(zip.files).filter((p) => p.endsWith('.ecaOauthPlcy'))) {
+    const policy = await read(path, POLICY_TYPE);
+    if (policy.externalClientApplication === app) return { consumerKey, next: policy.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'done' : 'policy' };
+  }
+  return { consumerKey, next: 'oauth-settings' };
+}
+
+/**
+ * A new local External Client App for the JWT bearer flow, deployed in the stages that prove robust;
+ * after an interrupted run, only the stages still missing (`earlier`).
+ */
 function planCreate(
   client: OrgClient,
   input: PreauthorizeInput,
   context: { profileName: string; sets: string[]; user?: SObjectRecord; toAssign: SObjectRecord[] },
-  options: { dryRun: boolean }
+  options: { dryRun: boolean },
+  earlier?: EarlierCreate
 ): PreauthorizePlan {
   const create = input.create!;
   const certificate = readCertificate(create.certificatePath, create.certificate);
-  const consumerKey = `3MVG${randomBytes(40).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 80)}`;
+  const consumerKey = earlier?.consumerKey ?? `3MVG${randomBytes(40).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 80)}`;
   const app = input.app;
   const label = app.replace(/_/g, ' ');
   const result: PreauthorizeResult = {
@@ -242,7 +286,14 @@ function planCreate(
   const element = (name: string, value: string | boolean): string => `    <${name}>${escapeXml(String(value))}</${name}>\n`;
   const doc = (type: string, body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}</${type}>\n`;
   const files = {
-    app: doc('ExternalClientApplication', element('contactEmail', create.contactEmail) + element('distributionState', 'Local') + element('isProtected', false) + element('label', label)),
+    app: doc(
+      'ExternalClientApplication',
+      element('contactEmail', create.contactEmail) +
+        element('description', `${CREATED_MARKER}; consumer key ${consumerKey}.`) +
+        element('distributionState', 'Local') +
+        element('isProtected', false) +
+        element('label', label)
+    ),
     global: doc(
       'ExtlClntAppGlobalOauthSettings',
       element('callbackUrl', 'http://localhost:1717/OauthRedirect') +
@@ -271,14 +322,16 @@ function planCreate(
     apply: async () => {
       if (options.dryRun) return result;
       // 1. the app; 2. its OAuth settings with plugins off; 3. the admin-approved policy with plugins on.
-      await client.deploy(await stage({ ExternalClientApplication: { [app]: { folder: 'externalClientApps', suffix: 'eca', xml: files.app } } }));
-      await client.deploy(
-        await stage({
-          ExtlClntAppGlobalOauthSettings: { [`${app}GlblOAuth`]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: files.global } },
-          ExtlClntAppOauthSettings: { [`${app}OAuthSettings`]: { folder: 'extlClntAppOauthSettings', suffix: 'ecaOauth', xml: files.settings } },
-          ExtlClntAppConfigurablePolicies: { [`${app}_defaultPolicy`]: { folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', xml: files.plugins(false) } },
-        })
-      );
+      if (!earlier) await client.deploy(await stage({ ExternalClientApplication: { [app]: { folder: 'externalClientApps', suffix: 'eca', xml: files.app } } }));
+      if (earlier?.next !== 'policy') {
+        await client.deploy(
+          await stage({
+            ExtlClntAppGlobalOauthSettings: { [`${app}GlblOAuth`]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: files.global } },
+            ExtlClntAppOauthSettings: { [`${app}OAuthSettings`]: { folder: 'extlClntAppOauthSettings', suffix: 'ecaOauth', xml: files.settings } },
+            ExtlClntAppConfigurablePolicies: { [`${app}_defaultPolicy`]: { folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', xml: files.plugins(false) } },
+          })
+        );
+      }
       await client.deploy(
         await stage({
           [POLICY_TYPE]: { [`${app}OAuthSettings_defaultPolicy`]: { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: files.policy } },

@@ -37,3 +37,19 @@ export function expiredSession(username = 'the target org'): SfError {
 export function requestFailed(code: string, detail: string): SfError {
   return serviceError('RequestFailed', [code, detail]);
 }
+
+/**
+ * For `this.parse(...).catch(...)` in a command: a flag the parser refused (missing, unknown, of the
+ * wrong form, a file that isn't there) becomes a named error whose action is the command's help.
+ * Errors that already name their fix (an unknown --target-org) pass unchanged; the exit code stays.
+ */
+export function flagError(commandLine: string): (error: unknown) => never {
+  return (error: unknown): never => {
+    if (error instanceof SfError && error.actions?.length) throw error;
+    const e = error as { message?: string; oclif?: { exit?: number }; exitCode?: number };
+    const message = (e.message ?? String(error)).replace(/\s*See more help with --help\s*$/, '').trim();
+    const wrapped = serviceError('InvalidFlags', [message], [commandLine]);
+    wrapped.exitCode = e.oclif?.exit ?? e.exitCode ?? 1;
+    throw wrapped;
+  };
+}

@@ -1,6 +1,6 @@
 import type { SfError } from '@salesforce/core';
 import { OrgClient, QUERIES_PER_COMPOSITE, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
-import { serviceError } from './errors.js';
+import { SalesforceApiError, serviceError } from './errors.js';
 import { INTEGRATION_USER_LICENSE, isUserId, pslFilter, userLicenseOf } from './licenses.js';
 import {
   accessOf,
@@ -28,6 +28,8 @@ export type GrantInput = {
   objects: string[];
   fields: string[];
   permissionSetName?: string;
+  /** For setup's dry run: earlier steps of the plan create the user (with this name) and give it the PSL. */
+  planned?: { userName?: string; psl: boolean };
 };
 
 export type GrantStatus = 'assigned' | 'already-assigned' | 'would-assign' | 'blocked' | 'failed';
@@ -76,7 +78,7 @@ export const MANAGED_MARKER = 'Managed by sf integration-user grant';
  * bulk reads, a plan in which every item fits the user's license or blocks the whole run, then
  * at most one composite call for the generated set and one collection call for the assignments.
  */
-export async function grant(client: OrgClient, input: GrantInput, options: { dryRun: boolean }): Promise<GrantResult> {
+export async function grant(client: OrgClient, input: GrantInput, options: { dryRun: boolean }, inspectedAgain = false): Promise<GrantResult> {
   const invalid = grantInputError(input);
   if (invalid) throw invalid;
   const objectGrants = parseObjectGrants(input.objects);
@@ -96,7 +98,7 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
       ? `SELECT Id, DeveloperName, MasterLabel, Status FROM PermissionSetGroup WHERE DeveloperName IN ${soqlList(input.groups)} OR MasterLabel IN ${soqlList(input.groups)}`
       : undefined,
   });
-  const user = first.user[0];
+  const user = first.user[0] ?? (input.planned?.userName && options.dryRun ? plannedUser(input.user, input.planned.userName) : undefined);
   if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
   const username = user.Username as string;
   if (user.IsActive !== true) throw serviceError('UserInactive', [username], [username, input.targetOrg]);
@@ -138,7 +140,7 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
   const licenseOf = (licenseId: unknown): { fit: LicenseFit; name: string } =>
     typeof licenseId === 'string' && licenseId ? (licenseNames.get(licenseId) ?? { fit: 'other', name: licenseId }) : { fit: 'none', name: NO_LICENSE };
 
-  const hasPsl = first.psl.length > 0;
+  const hasPsl = first.psl.length > 0 || (options.dryRun && input.planned?.psl === true);
   const assignedSetIds = new Set(first.assignments.map((a) => a.PermissionSetId));
   const assignedGroupIds = new Set(first.assignments.map((a) => a.PermissionSetGroupId));
   const objectRowsOf = (setId: string): SObjectRecord[] => [...second.setObjects, ...second.memberObjects].filter((r) => r.ParentId === setId);
@@ -211,10 +213,19 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
 
   // Writes: the generated set in one composite call (all or nothing), then every assignment in one collection call.
   let generatedSetId = plan?.setId;
-  for (const call of plan?.calls ?? []) {
+  for (const [index, call] of (plan?.calls ?? []).entries()) {
     // A later call refers to a set made by an earlier one by its Id: references don't cross calls.
     const resolved = generatedSetId ? (JSON.parse(JSON.stringify(call).replaceAll('@{set.id}', generatedSetId)) as Subrequest[]) : call;
-    const bodies = await client.composite(resolved);
+    let bodies: Record<string, unknown>;
+    try {
+      bodies = await client.composite(resolved);
+    } catch (error) {
+      // Another run made the set since the inspection. Its creation is this run's first write and rolled
+      // back whole, so nothing of this run is in the org yet: inspect again, once, and go on from there.
+      const duplicate = error instanceof SalesforceApiError && ['DUPLICATE_DEVELOPER_NAME', 'DUPLICATE_VALUE'].includes(error.errorCode);
+      if (duplicate && index === 0 && !plan?.setId && !inspectedAgain) return grant(client, input, options, true);
+      throw error;
+    }
     if (bodies.set) generatedSetId = (bodies.set as { id: string }).id;
   }
   const toAssign = items.filter((i) => i.status === 'assigned');
@@ -346,6 +357,11 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
     items.push({ name: generatedName, type: 'PermissionSet', license: NO_LICENSE, status: assigned ? 'already-assigned' : 'assigned' });
     return { summary, calls: compositeCalls(subrequests), setId: existing?.Id };
   }
+}
+
+/** The user an earlier step of the plan will create: active, on the integration license, nothing assigned. */
+function plannedUser(username: string, name: string): SObjectRecord {
+  return { Id: '', Username: username, Name: name, IsActive: true, Profile: { Id: '', Name: 'integration profile', UserLicense: { Id: '', Name: INTEGRATION_USER_LICENSE } } };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createPrivateKey, createSign } from 'node:crypto';
+import { fetchRetrying } from './org-client.js';
 
 export type JwtGrant = { loginUrl: string; clientId: string; username: string; privateKey: string };
 
@@ -6,6 +7,17 @@ export type JwtGrant = { loginUrl: string; clientId: string; username: string; p
 export type JwtOutcome =
   | { ok: true; accessToken: string; instanceUrl: string; userId: string; orgId: string }
   | { ok: false; status: number; error: string; errorDescription: string };
+
+/** Why a PEM text can't sign RS256 assertions, or undefined when it can. */
+export function privateKeyProblem(pem: string): string | undefined {
+  try {
+    const key = createPrivateKey(pem);
+    return key.asymmetricKeyType === 'rsa' ? undefined : `it is an ${String(key.asymmetricKeyType)} key, and RS256 needs an RSA key`;
+  } catch (error) {
+    if (/-----BEGIN CERTIFICATE-----/.test(pem)) return 'it holds a certificate, not a private key';
+    return pem.trim() ? `it doesn't parse as a PEM private key (${(error as Error).message})` : 'it is empty';
+  }
+}
 
 const base64url = (value: Buffer | string): string => Buffer.from(value).toString('base64url');
 
@@ -27,7 +39,7 @@ export function signAssertion(grant: JwtGrant, now = Date.now()): string {
  */
 export async function exchangeJwt(grant: JwtGrant): Promise<JwtOutcome> {
   const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: signAssertion(grant) });
-  const response = await fetch(`${grant.loginUrl.replace(/\/+$/, '')}/services/oauth2/token`, {
+  const response = await fetchRetrying(`${grant.loginUrl.replace(/\/+$/, '')}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body,

@@ -97,7 +97,12 @@ export type AssignPslResult = {
  * Gives an integration user the Salesforce API Integration permission set license: one bulk
  * inspection, then at most one insert. Already assigned is a success with a note.
  */
-export async function assignIntegrationPsl(client: OrgClient, input: AssignPslInput, options: { dryRun: boolean }): Promise<AssignPslResult> {
+export async function assignIntegrationPsl(
+  client: OrgClient,
+  input: AssignPslInput,
+  /** plannedUser: an earlier step of the same plan creates the user (setup's dry run). */
+  options: { dryRun: boolean; plannedUser?: boolean }
+): Promise<AssignPslResult> {
   const byId = isUserId(input.user);
   const userFilter = byId ? `Id = ${soqlQuote(input.user)}` : `Username = ${soqlQuote(input.user)}`;
   const found = await client.queries({
@@ -126,6 +131,7 @@ export async function assignIntegrationPsl(client: OrgClient, input: AssignPslIn
   function planPslStep(): Step {
     const name = 'assign-psl';
     if (!psl) return { name, status: 'blocked', error: serviceError('PslMissing') };
+    if (!user && options.plannedUser && options.dryRun) return result.seats.free < 1 ? { name, status: 'blocked', error: noFreePslSeat() } : { name, status: 'todo', apply: () => Promise.resolve() };
     if (!user) return { name, status: 'blocked', error: serviceError('UserNotFound', [input.user], [input.targetOrg]) };
     if (found.assignment.length > 0) {
       alreadyAssigned();

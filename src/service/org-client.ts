@@ -53,6 +53,10 @@ export class OrgClient {
     return this.connection.getApiVersion();
   }
 
+  public get instanceUrl(): string {
+    return this.connection.instanceUrl;
+  }
+
   /** The username of the admin session, for error messages. */
   public get username(): string | undefined {
     return this.connection.getUsername();
@@ -73,15 +77,18 @@ export class OrgClient {
     if (entries.length === 1) {
       result[entries[0][0]] = await this.query(entries[0][1]);
     } else if (entries.length <= QUERIES_PER_COMPOSITE) {
-      const bodies = await this.composite(entries.map(([key, query]) => ({ referenceId: key, method: 'GET', url: `/query?q=${encodeURIComponent(query)}` })));
+      const reads = entries.map(([key, query]): Subrequest => ({ referenceId: key, method: 'GET', url: `/query?q=${encodeURIComponent(query)}` }));
+      const bodies = await this.composite(reads, true, true);
       for (const [key] of entries) result[key] = (bodies[key] as QueryResult).records;
     } else {
       for (let start = 0; start < entries.length; start += SUBREQUESTS_PER_BATCH) {
         const chunk = entries.slice(start, start + SUBREQUESTS_PER_BATCH);
-        const response = await this.send<BatchResponse>('POST', '/composite/batch', {
-          haltOnError: false,
-          batchRequests: chunk.map(([, query]) => ({ method: 'GET', url: `v${this.apiVersion}/query?q=${encodeURIComponent(query)}` })),
-        });
+        const response = await this.send<BatchResponse>(
+          'POST',
+          '/composite/batch',
+          { haltOnError: false, batchRequests: chunk.map(([, query]) => ({ method: 'GET', url: `v${this.apiVersion}/query?q=${encodeURIComponent(query)}` })) },
+          true
+        );
         response.results.forEach((sub, index) => {
           if (sub.statusCode >= 400) throw toApiError(sub.statusCode, sub.result, this.username);
           result[chunk[index][0]] = (sub.result as QueryResult).records;
@@ -94,12 +101,15 @@ export class OrgClient {
   /**
    * One composite call: subrequests run in order and may refer to earlier results (`@{ref.id}`).
    * With allOrNone, any failure rolls back the whole call and is thrown as the first real error.
+   * `readOnly` (only queries inside) makes it safe to send again after a connection reset.
    */
-  public async composite(subrequests: Subrequest[], allOrNone = true): Promise<Record<string, unknown>> {
-    const response = await this.send<CompositeResponse>('POST', '/composite', {
-      allOrNone,
-      compositeRequest: subrequests.map((sub) => ({ ...sub, url: `${this.dataPath()}${sub.url}` })),
-    });
+  public async composite(subrequests: Subrequest[], allOrNone = true, readOnly = false): Promise<Record<string, unknown>> {
+    const response = await this.send<CompositeResponse>(
+      'POST',
+      '/composite',
+      { allOrNone, compositeRequest: subrequests.map((sub) => ({ ...sub, url: `${this.dataPath()}${sub.url}` })) },
+      readOnly
+    );
     const bodies: Record<string, unknown> = {};
     const failed = response.compositeResponse.filter((sub) => sub.httpStatusCode >= 400 || collectionFailed(sub.body));
     // With allOrNone the others answer PROCESSING_HALTED; the cause is the first other error.
@@ -128,6 +138,11 @@ export class OrgClient {
     return body.records;
   }
 
+  /** Updates fields of one record. */
+  public async update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void> {
+    await this.send<unknown>('PATCH', `/sobjects/${sobject}/${id}`, fields);
+  }
+
   /** Inserts one record and returns its Id. */
   public async insert(sobject: string, record: Record<string, unknown>): Promise<string> {
     const body = await this.send<{ id: string }>('POST', `/sobjects/${sobject}`, record);
@@ -136,14 +151,14 @@ export class OrgClient {
 
   /** Metadata API readMetadata of one component; undefined when the org has none by that name. */
   public async readMetadata<T extends { fullName?: string }>(type: string, fullName: string): Promise<T | undefined> {
-    const record = await this.retrying('POST', () => this.connection.metadata.read(type as never, fullName) as Promise<unknown>);
+    const record = await this.retrying(true, () => this.connection.metadata.read(type as never, fullName) as Promise<unknown>);
     const found = record as T | undefined;
     return found?.fullName ? found : undefined;
   }
 
   /** Metadata API updateMetadata of one whole component (read-modify-write by the caller). */
   public async updateMetadata(type: string, metadata: { fullName: string } & Record<string, unknown>): Promise<void> {
-    const saved = (await this.retrying('POST', () => this.connection.metadata.update(type as never, metadata as never) as Promise<unknown>)) as {
+    const saved = (await this.retrying(false, () => this.connection.metadata.update(type as never, metadata as never) as Promise<unknown>)) as {
       success: boolean | string;
       errors?: { statusCode?: string; message?: string } | Array<{ statusCode?: string; message?: string }>;
     };
@@ -156,7 +171,8 @@ export class OrgClient {
   /** Retrieve (unpackaged) and wait for it: returns the zip file's bytes. */
   public async retrieve(types: Array<{ name: string; members: string[] }>): Promise<Buffer> {
     const metadata = this.connection.metadata;
-    const started = (await this.retrying('POST', () =>
+    // Starting a retrieve again only starts another read.
+    const started = (await this.retrying(true, () =>
       Promise.resolve(metadata.retrieve({ apiVersion: this.apiVersion, singlePackage: false, unpackaged: { types, version: this.apiVersion } } as never))
     )) as { id: string };
     const done = await this.poll(() => metadata.checkRetrieveStatus(started.id));
@@ -168,7 +184,7 @@ export class OrgClient {
   /** Deploy a zip and wait for it; a failed deploy is thrown with the component problems. */
   public async deploy(zip: Buffer): Promise<void> {
     const metadata = this.connection.metadata;
-    const started = (await this.retrying('POST', () => Promise.resolve(metadata.deploy(zip, { rollbackOnError: true, singlePackage: false }) as never))) as { id: string };
+    const started = (await this.retrying(false, () => Promise.resolve(metadata.deploy(zip, { rollbackOnError: true, singlePackage: false }) as never))) as { id: string };
     const done = (await this.poll(() => metadata.checkDeployStatus(started.id, true))) as {
       success?: boolean | string;
       status?: string;
@@ -184,7 +200,8 @@ export class OrgClient {
   /** Polls an asynchronous Metadata API call until it reports done, with a growing pause. */
   private async poll(check: () => Promise<unknown>): Promise<unknown> {
     for (let attempt = 0; attempt < POLL_LIMIT; attempt++) {
-      const status = (await this.retrying('POST', check)) as { done?: boolean | string };
+      // A status check reads the job's state: safe to send again.
+      const status = (await this.retrying(true, check)) as { done?: boolean | string };
       if (String(status.done) === 'true') return status;
       await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 5000)));
     }
@@ -195,26 +212,32 @@ export class OrgClient {
     return `/services/data/v${this.apiVersion}`;
   }
 
-  /** One REST call. Retries happen in retrying(), once, for every method; jsforce's own would multiply them. */
-  private send<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const request = {
-      method,
-      url: `${this.dataPath()}${path}`,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-    };
-    return this.retrying(method, () => this.connection.request<T>(request, { retry: { maxRetries: 0 } }));
+  /**
+   * One REST call. Retries happen in retrying(), once, for every method; jsforce's own would multiply them.
+   * `readOnly`: the call changes nothing (a GET, or a POST that only carries queries).
+   */
+  private send<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, readOnly = method === 'GET'): Promise<T> {
+    const url = `${this.dataPath()}${path}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    // A new request object for every attempt: jsforce adds the Authorization header to the one it is
+    // given, and sf lower-cases header names, so a reused object would carry it twice and get a 401.
+    return this.retrying(readOnly, () =>
+      this.connection.request<T>({ method, url, body: payload, headers: { 'content-type': 'application/json' } }, { retry: { maxRetries: 0 } })
+    );
   }
 
-  /** Runs a call, again with backoff while the org answers with a transient fault. */
-  private async retrying<T>(method: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a call, again with backoff while the org answers with a transient fault. A connection reset
+   * is retried only for a read-only call: a reset write may have landed.
+   */
+  private async retrying<T>(readOnly: boolean, call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await call();
       } catch (error) {
-        const failure = classify(error, method, this.username);
+        const failure = classify(error, readOnly, this.username);
         if (failure.retry && attempt < BACKOFF_MS.length) {
-          await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt]));
+          await pause(BACKOFF_MS[attempt]);
           continue;
         }
         throw failure.error;
@@ -223,8 +246,41 @@ export class OrgClient {
   }
 }
 
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * fetch() for the calls that don't go through the admin's connection (the JWT bearer exchange, and
+ * the user's session in memory), under the same retry policy. Each such call is safe to send again
+ * (a token exchange only issues another session), so a connection reset is retried too. A
+ * connection that keeps failing is thrown as RequestFailed, which names the re-run.
+ */
+export async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt >= BACKOFF_MS.length;
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (error) {
+      const e = error as { message?: string; cause?: { code?: string } };
+      if (last) throw requestFailed(e.cause?.code ?? 'FETCH_FAILED', e.message ?? String(error));
+      await pause(BACKOFF_MS[attempt]);
+      continue;
+    }
+    if (last || !(await isTransientAnswer(response))) return response;
+    await pause(BACKOFF_MS[attempt]);
+  }
+}
+
+async function isTransientAnswer(response: Response): Promise<boolean> {
+  if (TRANSIENT_STATUS.has(response.status)) return true;
+  if (response.status < 400) return false;
+  const body = (await response.clone().json().catch(() => undefined)) as RestError | RestError[] | undefined;
+  const first = Array.isArray(body) ? body[0] : body;
+  return TRANSIENT_CODES.has(first?.errorCode ?? '');
+}
+
 /** Turns whatever jsforce threw into our error, and says whether sending again is safe. */
-function classify(error: unknown, method: string, username?: string): { retry: boolean; error: Error } {
+function classify(error: unknown, readOnly: boolean, username?: string): { retry: boolean; error: Error } {
   const e = error as { errorCode?: string; name?: string; message?: string; code?: string; data?: unknown; cause?: { code?: string } };
   // SOAP faults come named like "sf:INVALID_SESSION_ID".
   const errorCode = (e.errorCode ?? e.name ?? 'UNKNOWN_ERROR').replace(/^sf:/, '');
@@ -233,11 +289,26 @@ function classify(error: unknown, method: string, username?: string): { retry: b
   const networkCode = e.code ?? e.cause?.code;
   if (networkCode) {
     // A reset read is safe to repeat; a reset write may have landed, so the caller re-inspects on a re-run.
-    return { retry: method === 'GET', error: requestFailed(networkCode, e.message ?? networkCode) };
+    return { retry: readOnly, error: requestFailed(networkCode, e.message ?? networkCode) };
   }
   const status = errorCode.startsWith('ERROR_HTTP_') ? Number(errorCode.slice('ERROR_HTTP_'.length)) : undefined;
-  const apiError = new SalesforceApiError(errorCode, e.message ?? errorCode, fieldsOf(e.data), status);
-  return { retry: TRANSIENT_CODES.has(errorCode) || (status !== undefined && TRANSIENT_STATUS.has(status)), error: apiError };
+  // A Metadata API (SOAP) call answered with a REST-style error body: jsforce names it by its HTTP
+  // status and keeps the body as the message; Salesforce's own code and text are inside.
+  const body = status !== undefined ? restErrorIn(e.message) : undefined;
+  const code = body?.errorCode ?? errorCode;
+  const apiError = new SalesforceApiError(code, body?.message ?? e.message ?? errorCode, body?.fields ?? fieldsOf(e.data), status);
+  return { retry: TRANSIENT_CODES.has(code) || (status !== undefined && TRANSIENT_STATUS.has(status)), error: apiError };
+}
+
+/** The first error of a REST error body (`[{errorCode, message}]`) given as text, if it is one. */
+function restErrorIn(text: string | undefined): RestError | undefined {
+  try {
+    const parsed = JSON.parse(text ?? '') as unknown;
+    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as RestError | undefined;
+    return typeof first?.errorCode === 'string' ? first : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function toApiError(status: number, body: unknown, username?: string): Error {

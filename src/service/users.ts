@@ -130,10 +130,11 @@ export async function createIntegrationUser(
 
   const name = input.name.trim();
   const username = input.username ?? deriveUsername(name, org.orgId, org.adminUsername);
+  const userSoql = `SELECT Id, Username, Alias, Email, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE Username = ${soqlQuote(username)}`;
   const found = await client.queries({
     license: userLicenseQuery(),
     profiles: integrationProfilesQuery(input.profile),
-    user: `SELECT Id, Username, Alias, Email, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE Username = ${soqlQuote(username)}`,
+    user: userSoql,
     org: 'SELECT Id, TimeZoneSidKey, DefaultLocaleSidKey, LanguageLocaleKey FROM Organization',
     holders: integrationSeatHoldersQuery(),
   });
@@ -185,7 +186,12 @@ export async function createIntegrationUser(
         try {
           result.id = await client.insert('User', record);
         } catch (error) {
-          throw translateInsertError(error);
+          // Taken since the inspection: by a run next to this one in this org (then the goal is met), or in another org.
+          const now = error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_USERNAME' ? (await client.query(userSoql))[0] : undefined;
+          if (!now) throw translateInsertError(error);
+          const step = existingUserStep(now);
+          if (step.status === 'blocked') throw step.error;
+          return;
         }
         Object.assign(result, { status: 'created', created: true, seats: seatsOf(license, 1) });
       },

@@ -1,7 +1,8 @@
-import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
+import { fetchRetrying, OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
 import { INTEGRATION_USER_LICENSE, isUserId, pslFilter, userLicenseOf } from './licenses.js';
 import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, fitOf, OBJECT_ACCESS, OBJECT_PERMISSION_FIELDS, type ObjectAccess } from './permissions.js';
-import { exchangeJwt, type JwtOutcome } from './jwt.js';
+import { exchangeJwt, privateKeyProblem, type JwtOutcome } from './jwt.js';
+import { serviceError } from './errors.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 export type Check = { name: string; status: CheckStatus; message: string; action?: string };
@@ -60,6 +61,9 @@ export function explainJwtError(error: string, description: string, fix: { user:
  * and the user's session is used only in memory.
  */
 export async function verifyIntegrationUser(client: OrgClient, input: VerifyInput): Promise<VerifyResult> {
+  // A key that can't sign is a flag problem: said before the org is asked anything.
+  const keyProblem = input.privateKey === undefined ? undefined : privateKeyProblem(input.privateKey);
+  if (keyProblem) throw serviceError('InvalidPrivateKey', [keyProblem]);
   const checks: Check[] = [];
   const add = (name: string, status: CheckStatus, message: string, action?: string): void => {
     checks.push(action ? { name, status, message, action } : { name, status, message });
@@ -229,7 +233,7 @@ async function loginWithRetry(input: VerifyInput, username: string): Promise<Jwt
 
 /** One REST call with the user's session, in memory only. */
 async function asUser<T>(session: { instanceUrl: string; token: string }, path: string): Promise<T | { errorCode: string; message: string }> {
-  const response = await fetch(`${session.instanceUrl.replace(/\/+$/, '')}${path}`, { headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' } });
+  const response = await fetchRetrying(`${session.instanceUrl.replace(/\/+$/, '')}${path}`, { headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' } });
   const body: unknown = await response.json().catch(() => ({}));
   if (response.ok) return body as T;
   const first = (Array.isArray(body) ? body[0] : body) as { errorCode?: string; message?: string } | undefined;

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { flagError } from '../../service/errors.js';
 import type { AssignPslResult } from '../../service/licenses.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -20,7 +21,7 @@ export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserA
   };
 
   public async run(): Promise<IntegrationUserAssignPslResult> {
-    const { flags } = await this.parse(IntegrationUserAssignPsl);
+    const { flags } = await this.parse(IntegrationUserAssignPsl).catch(flagError(`${this.config.bin} integration-user assign-psl`));
     const [{ connect }, { assignIntegrationPsl }] = await Promise.all([
       import('../../service/connect.js'),
       import('../../service/licenses.js'),

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { flagError } from '../../service/errors.js';
 import type { CreateUserResult } from '../../service/users.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -36,7 +37,7 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
   };
 
   public async run(): Promise<IntegrationUserCreateResult> {
-    const { flags } = await this.parse(IntegrationUserCreate);
+    const { flags } = await this.parse(IntegrationUserCreate).catch(flagError(`${this.config.bin} integration-user create`));
     const [{ connect }, { createIntegrationUser }] = await Promise.all([
       import('../../service/connect.js'),
       import('../../service/users.js'),

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { flagError } from '../../service/errors.js';
 import type { PreauthorizeResult } from '../../service/apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -28,7 +29,7 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
   };
 
   public async run(): Promise<IntegrationUserPreauthorizeResult> {
-    const { flags } = await this.parse(IntegrationUserPreauthorize);
+    const { flags } = await this.parse(IntegrationUserPreauthorize).catch(flagError(`${this.config.bin} integration-user preauthorize`));
     const [{ connect }, { planPreauthorize }, { serviceError }] = await Promise.all([
       import('../../service/connect.js'),
       import('../../service/apps.js'),
@@ -58,7 +59,7 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
     const result = await plan.apply();
 
     const lists = [...result.profiles.map((p) => `profile "${p}"`), ...result.permissionSets.map((p) => `permission set ${p}`)].join(', ') || '(nothing)';
-    if (result.consumerKey) this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
+    if (result.created && result.consumerKey) this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
     else if (result.dryRun && result.changed) this.log(messages.getMessage('output.dryRun', [result.appType, result.app, [...result.profiles, ...result.added.profiles, ...result.permissionSets, ...result.added.permissionSets].join(', ')]));
     else this.logSuccess(messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [result.appType, result.app, lists]));
     if (result.assignedTo) this.log(messages.getMessage('output.assigned', [result.assignedTo.permissionSets.join(', '), result.assignedTo.username]));

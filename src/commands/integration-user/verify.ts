@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { flagError } from '../../service/errors.js';
 import type { VerifyResult } from '../../service/verification.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -26,10 +27,11 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
     query: Flags.string({ char: 'q', summary: messages.getMessage('flags.query.summary'), default: 'SELECT Id, Name FROM Account LIMIT 10' }),
     object: Flags.string({ multiple: true, summary: messages.getMessage('flags.object.summary') }),
     wait: Flags.integer({ summary: messages.getMessage('flags.wait.summary'), default: 0, min: 0, max: 30 }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
   };
 
   public async run(): Promise<IntegrationUserVerifyResult> {
-    const { flags } = await this.parse(IntegrationUserVerify);
+    const { flags } = await this.parse(IntegrationUserVerify).catch(flagError(`${this.config.bin} integration-user verify`));
     const [{ connect }, { verifyIntegrationUser }] = await Promise.all([import('../../service/connect.js'), import('../../service/verification.js')]);
     const org = flags['target-org'];
     const { client, context } = await connect(org, flags['api-version']);
@@ -40,8 +42,9 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
       user: flags.username,
       targetOrg: context.targetOrg,
       app: flags.app,
-      clientId: flags['client-id'],
-      privateKey: keyFile ? await readFile(keyFile, 'utf8') : undefined,
+      // The JWT login is the one thing verify leaves in the org (a login history entry): a dry run skips it.
+      clientId: flags['dry-run'] ? undefined : flags['client-id'],
+      privateKey: keyFile && !flags['dry-run'] ? await readFile(keyFile, 'utf8') : undefined,
       loginUrl: flags['login-url']?.toString() ?? org.getConnection().instanceUrl,
       query: flags.query,
       objects: flags.object ?? [],

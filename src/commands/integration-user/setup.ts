@@ -1,0 +1,50 @@
+import { Messages } from '@salesforce/core';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import type { SetupResult } from '../../service/setup.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.setup');
+
+export type IntegrationUserSetupResult = SetupResult;
+
+const MARK: Record<string, string> = { done: '✓', applied: '✓', todo: '→', blocked: '✗', failed: '✗', 'not-run': '-' };
+
+export default class IntegrationUserSetup extends SfCommand<IntegrationUserSetupResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    spec: Flags.file({ char: 'f', required: true, exists: true, summary: messages.getMessage('flags.spec.summary') }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
+    'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary'), default: false }),
+  };
+
+  public async run(): Promise<IntegrationUserSetupResult> {
+    const { flags } = await this.parse(IntegrationUserSetup);
+    const [{ readSpec }, { connect }, { setup }, { serviceError }] = await Promise.all([
+      import('../../service/spec.js'),
+      import('../../service/connect.js'),
+      import('../../service/setup.js'),
+      import('../../service/errors.js'),
+    ]);
+    // The spec is checked before the org is touched.
+    const spec = await readSpec(flags.spec);
+    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+
+    this.spinner.start(messages.getMessage('spinner.plan'));
+    const result = await setup(client, context, spec, { dryRun: flags['dry-run'], specFile: flags.spec, noPrompt: flags['no-prompt'] }).finally(() => this.spinner.stop());
+
+    for (const user of result.users) {
+      this.log(messages.getMessage('output.plan', [user.username, result.dryRun ? 'plan' : 'result']));
+      for (const step of user.steps) this.log(`  ${MARK[step.status] ?? ' '} ${step.name.padEnd(13)} ${step.status.padEnd(8)} ${step.error?.message ?? step.message}`);
+    }
+    const steps = result.users.flatMap((u) => u.steps);
+    const failed = steps.filter((s) => s.status === 'failed').length;
+    if (failed && !steps.some((s) => s.status === 'applied')) throw serviceError('SetupFailed').setData(result);
+    if (failed) process.exitCode = 68;
+    return result;
+  }
+}

@@ -1,0 +1,155 @@
+import type { OrgClient, SObjectRecord } from './org-client.js';
+import { soqlList, soqlQuote } from './org-client.js';
+import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, userLicenseQuery } from './licenses.js';
+
+/** List prices from the facts sheet (per user per month, USD): a full Salesforce license, an extra integration seat. */
+export const FULL_LICENSE_PRICE = 150;
+export const EXTRA_INTEGRATION_SEAT_PRICE = 10;
+
+export type IntegrationUserRow = {
+  username: string;
+  name: string;
+  active: boolean;
+  profile: string;
+  /** Holds the Salesforce API Integration permission set license. */
+  psl: boolean;
+  permissionSets: string[];
+  permissionSetGroups: string[];
+  /** Apps whose admin-approved lists cover this user (connected apps through SetupEntityAccess, ECAs through their policy). */
+  apps: string[];
+  lastLogin: string | null;
+};
+
+export type Candidate = {
+  username: string;
+  name: string;
+  license: string;
+  profile: string;
+  /** Why it looks like an integration. */
+  reasons: string[];
+  yearlySaving: number;
+  /** The command that moves it onto the integration license. */
+  command: string;
+};
+
+export type ListResult = {
+  seats: { userLicense: Seats; permissionSetLicense: Seats };
+  users: IntegrationUserRow[];
+  candidates?: Candidate[];
+  totalYearlySaving?: number;
+};
+
+const API_LOGIN_TYPES = new Set(['Remote Access 2.0', 'Remote Access Client', 'Other Apex API', 'Partner Product', 'SOAP API', 'REST API']);
+const INTEGRATION_NAME = /integration|\bsync\b|[-_.]sync|\bapi\b|[-_.]api|\betl\b|middleware|mulesoft|boomi|informatica|workato|zapier|\bbot\b|service[-_. ]?account|svc/i;
+
+/**
+ * The license audit: seats of the integration license and PSL, every integration user with what
+ * it holds and which apps pre-authorize it, and (with candidates) full-license users that look
+ * like integrations, with what moving them would save a year. Reads only, in bulk.
+ */
+export async function listIntegrationUsers(
+  client: OrgClient,
+  input: { candidates: boolean; pricePerMonth: number; extraSeatPrice: number; targetOrg: string }
+): Promise<ListResult> {
+  const found = await client.queries({
+    license: userLicenseQuery(),
+    psl: `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
+    users: `SELECT Id, Username, Name, IsActive, LastLoginDate, ProfileId, Profile.Name FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
+    assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`,
+    pslHolders: `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')}`,
+    appAccess: "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
+    connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
+    fullUsers: input.candidates
+      ? `SELECT Id, Username, Name, LastLoginDate, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`
+      : undefined,
+    apiOnlySets: input.candidates ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true' : undefined,
+  });
+  const ecaPolicies = await readEcaPolicies(client);
+
+  const pslHolders = new Set(found.pslHolders.map((a) => String(a.AssigneeId)));
+  const appNames = new Map(found.connectedApps.filter((a) => a.OptionsAllowAdminApprovedUsersOnly === true).map((a) => [a.Id, String(a.Name)]));
+  const users: IntegrationUserRow[] = found.users.map((user) => {
+    const mine = found.assignments.filter((a) => a.AssigneeId === user.Id);
+    const ownSetIds = new Set(mine.map((a) => String(a.PermissionSetId)));
+    const sets = mine.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile === false).map((a) => String((a.PermissionSet as SObjectRecord).Name));
+    const groups = mine.filter((a) => a.PermissionSetGroup).map((a) => String((a.PermissionSetGroup as SObjectRecord).DeveloperName));
+    const profile = ((user.Profile as SObjectRecord | null)?.Name as string | undefined) ?? '';
+    const apps = new Set<string>();
+    for (const access of found.appAccess) {
+      const app = appNames.get(String(access.SetupEntityId));
+      if (app && ownSetIds.has(String(access.ParentId))) apps.add(app);
+    }
+    for (const policy of ecaPolicies) {
+      if (policy.adminApproved && (policy.profiles.includes(profile) || policy.permissionSets.some((s) => sets.includes(s)))) apps.add(policy.app);
+    }
+    return {
+      username: String(user.Username),
+      name: String(user.Name),
+      active: user.IsActive === true,
+      profile,
+      psl: pslHolders.has(user.Id),
+      permissionSets: sets.sort(),
+      permissionSetGroups: groups.sort(),
+      apps: [...apps].sort(),
+      lastLogin: (user.LastLoginDate as string | null) ?? null,
+    };
+  });
+  const license = found.license[0];
+  const psl = found.psl.find((p) => p.DeveloperName === INTEGRATION_PSL) ?? found.psl[0];
+  const result: ListResult = {
+    seats: { userLicense: license ? seatsOf(license) : { total: 0, used: 0, free: 0 }, permissionSetLicense: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 } },
+    users,
+  };
+  if (!input.candidates) return result;
+
+  // Login history tells API-only use apart from people: one more read, for the full-license users only.
+  const fullUsers = found.fullUsers;
+  const logins = fullUsers.length ? await client.query(`SELECT UserId, LoginType, Status FROM LoginHistory WHERE UserId IN ${soqlList(fullUsers.map((u) => u.Id))}`) : [];
+  const apiOnlyBySet = new Set(found.apiOnlySets.map((a) => String(a.AssigneeId)));
+  let freeSeats = result.seats.userLicense.free;
+  result.candidates = [];
+  for (const user of fullUsers) {
+    const profile = user.Profile as SObjectRecord | null;
+    const reasons: string[] = [];
+    if (profile?.PermissionsApiUserOnly === true || apiOnlyBySet.has(user.Id)) reasons.push('has the API Only user permission');
+    const mine = logins.filter((l) => l.UserId === user.Id && (l.Status === 'Success' || l.Status === undefined));
+    if (mine.length && mine.every((l) => API_LOGIN_TYPES.has(String(l.LoginType)))) reasons.push(`only API logins in its login history (${mine.length})`);
+    if (INTEGRATION_NAME.test(`${String(user.Username)} ${String(user.Name)}`)) reasons.push('an integration-like name');
+    // A person logging in to the UI rules a user out, whatever its name says.
+    if (!reasons.length || mine.some((l) => !API_LOGIN_TYPES.has(String(l.LoginType)))) continue;
+    const monthly = freeSeats > 0 ? input.pricePerMonth : input.pricePerMonth - input.extraSeatPrice;
+    freeSeats--;
+    result.candidates.push({
+      username: String(user.Username),
+      name: String(user.Name),
+      license: ((profile?.UserLicense as SObjectRecord | null)?.Name as string | undefined) ?? '',
+      profile: (profile?.Name as string | undefined) ?? '',
+      reasons,
+      yearlySaving: Math.max(monthly, 0) * 12,
+      command: `sf integration-user convert --username ${String(user.Username)} --target-org ${input.targetOrg}`,
+    });
+  }
+  result.totalYearlySaving = result.candidates.reduce((sum, c) => sum + c.yearlySaving, 0);
+  return result;
+}
+
+/** Every External Client App's OAuth policy (one retrieve); none when the org has none or the admin can't read them. */
+async function readEcaPolicies(client: OrgClient): Promise<Array<{ app: string; adminApproved: boolean; profiles: string[]; permissionSets: string[] }>> {
+  const { default: JSZip } = await import('jszip');
+  const { XMLParser } = await import('fast-xml-parser');
+  const zip = await JSZip.loadAsync(await client.retrieve([{ name: 'ExtlClntAppOauthConfigurablePolicies', members: ['*'] }])).catch(() => undefined);
+  if (!zip) return [];
+  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
+  const split = (value: unknown): string[] => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : []);
+  const policies = [];
+  for (const path of Object.keys(zip.files).filter((p) => p.endsWith('.ecaOauthPlcy'))) {
+    const values = (parser.parse(await zip.files[path].async('string')) as Record<string, Record<string, unknown>>).ExtlClntAppOauthConfigurablePolicies ?? {};
+    policies.push({
+      app: String(values.externalClientApplication),
+      adminApproved: values.permittedUsersPolicyType === 'AdminApprovedPreAuthorized',
+      profiles: split(values.commaSeparatedProfile),
+      permissionSets: split(values.commaSeparatedPermissionSet),
+    });
+  }
+  return policies;
+}

@@ -1,0 +1,121 @@
+import type { SfError } from '@salesforce/core';
+import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
+import { SalesforceApiError, serviceError } from './errors.js';
+import { chooseIntegrationProfile, INTEGRATION_USER_LICENSE, integrationProfilesQuery, isUserId, Seats, seatsOf, userLicenseOf, userLicenseQuery } from './licenses.js';
+import { fitOf, isStandardObject, NO_LICENSE } from './permissions.js';
+import { applySteps, Step } from './steps.js';
+
+export type ConvertResult = {
+  userId: string;
+  username: string;
+  fromLicense: string;
+  fromProfile: string;
+  profile: string;
+  userLicense: string;
+  /** `converted`, `already-integration` (nothing to do), or `would-convert` on a dry run. */
+  status: 'converted' | 'already-integration' | 'would-convert';
+  dryRun: boolean;
+  /** Assignments that don't fit the integration license; the move is blocked while there are any. */
+  blockers: Array<{ name: string; type: 'PermissionSet' | 'PermissionSetGroup'; license: string; assignmentId: string }>;
+  seats: Seats;
+};
+
+/**
+ * Moves an existing user onto the integration profile (and so the Salesforce Integration
+ * license), for integrations that run on a full license today: checks a seat is free and that
+ * every permission set and group it holds fits the new license, then updates its ProfileId.
+ */
+export async function convertUser(client: OrgClient, input: { user: string; profile?: string; targetOrg: string }, options: { dryRun: boolean }): Promise<ConvertResult> {
+  const filter = isUserId(input.user) ? `Id = ${soqlQuote(input.user)}` : `Username = ${soqlQuote(input.user)}`;
+  const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
+  const found = await client.queries({
+    user: `SELECT Id, Username, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${filter}`,
+    license: userLicenseQuery(),
+    profiles: integrationProfilesQuery(input.profile),
+    assignments: `SELECT Id, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE ${assignee}`,
+    licenses: 'SELECT Id, Name FROM UserLicense',
+  });
+  const user = found.user[0];
+  if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
+  const license = found.license[0];
+  if (!license) throw serviceError('NoIntegrationLicense');
+  const { profile: fromProfile, license: fromLicense } = userLicenseOf(user);
+  const result: ConvertResult = {
+    userId: user.Id,
+    username: String(user.Username),
+    fromLicense,
+    fromProfile,
+    profile: fromProfile,
+    userLicense: fromLicense,
+    status: 'would-convert',
+    dryRun: options.dryRun,
+    blockers: [],
+    seats: seatsOf(license),
+  };
+  if (fromLicense === INTEGRATION_USER_LICENSE) return { ...result, status: 'already-integration' };
+  const profile = chooseIntegrationProfile(found.profiles, input.profile);
+
+  // What the held sets and groups carry: their members, licenses and standard-object access.
+  const groupIds = found.assignments.map((a) => a.PermissionSetGroupId).filter((id): id is string => typeof id === 'string');
+  const setIds = found.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
+  const second = await client.queries({
+    members: groupIds.length ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)}` : undefined,
+    psls: 'SELECT Id, DeveloperName FROM PermissionSetLicense',
+    objects: setIds.length ? `SELECT ParentId, SobjectType FROM ObjectPermissions WHERE ParentId IN ${soqlList(setIds)}` : undefined,
+    memberObjects: groupIds.length ? `SELECT ParentId, SobjectType FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)})` : undefined,
+  });
+  const { members, psls } = second;
+  // A License None set with standard-object access needs the PSL, which only an integration user can get: it must go before the move.
+  const standardObjectSets = new Set([...second.objects, ...second.memberObjects].filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.ParentId)));
+  const licenseOf = (licenseId: unknown, setId?: unknown): { fits: boolean; name: string } => {
+    if (typeof licenseId !== 'string' || !licenseId) return standardObjectSets.has(String(setId)) ? { fits: false, name: `${NO_LICENSE} with standard-object access, which needs the PSL first` } : { fits: true, name: NO_LICENSE };
+    const userLicense = found.licenses.find((l) => l.Id === licenseId);
+    if (userLicense) return { fits: fitOf({ kind: 'user-license', name: String(userLicense.Name) }) !== 'other', name: String(userLicense.Name) };
+    const psl = psls.find((l) => l.Id === licenseId);
+    return { fits: fitOf({ kind: 'psl', developerName: String(psl?.DeveloperName) }) !== 'other', name: (psl?.DeveloperName as string | undefined) ?? licenseId };
+  };
+  for (const a of found.assignments) {
+    const set = a.PermissionSet as SObjectRecord | null;
+    if (set && set.IsOwnedByProfile !== true) {
+      const fit = licenseOf(set.LicenseId, a.PermissionSetId);
+      if (!fit.fits) result.blockers.push({ name: String(set.Name), type: 'PermissionSet', license: fit.name, assignmentId: a.Id });
+    }
+    if (a.PermissionSetGroupId) {
+      const misfit = members.filter((m) => m.PermissionSetGroupId === a.PermissionSetGroupId).find((m) => !licenseOf((m.PermissionSet as SObjectRecord).LicenseId, m.PermissionSetId).fits);
+      const license = misfit ? licenseOf((misfit.PermissionSet as SObjectRecord).LicenseId, misfit.PermissionSetId).name : '';
+      if (misfit) result.blockers.push({ name: String((a.PermissionSetGroup as SObjectRecord).DeveloperName), type: 'PermissionSetGroup', license, assignmentId: a.Id });
+    }
+  }
+
+  const step = ((): Step => {
+    const name = 'convert-user';
+    if (profile instanceof Error) return { name, status: 'blocked', error: profile };
+    if (user.IsActive === true && result.seats.free < 1) return { name, status: 'blocked', error: serviceError('ConvertNoSeat', [result.seats.total]) };
+    if (result.blockers.length) {
+      const list = result.blockers.map((b) => `${b.name} (${b.type === 'PermissionSet' ? 'permission set' : 'group'}, license ${b.license})`).join(', ');
+      const removals = result.blockers.map((b) => `sf data delete record --sobject PermissionSetAssignment --record-id ${b.assignmentId} --target-org ${input.targetOrg}`);
+      return { name, status: 'blocked', error: serviceError('ConvertBlocked', [result.username, list], [removals.join('\n  '), result.username, input.targetOrg]) };
+    }
+    result.profile = String(profile.Name);
+    result.userLicense = INTEGRATION_USER_LICENSE;
+    return {
+      name,
+      status: 'todo',
+      apply: async () => {
+        try {
+          await client.update('User', user.Id, { ProfileId: profile.Id });
+        } catch (error) {
+          throw error instanceof SalesforceApiError && error.errorCode === 'FIELD_INTEGRITY_EXCEPTION' ? convertRefused(error, result.username, input.targetOrg) : error;
+        }
+        Object.assign(result, { status: 'converted', seats: seatsOf(license, user.IsActive === true ? 1 : 0) });
+      },
+    };
+  })();
+  await applySteps([step], options.dryRun);
+  return result;
+}
+
+/** Salesforce may refuse license changes outright; then a new user is the way. */
+function convertRefused(error: SalesforceApiError, username: string, targetOrg: string): SfError {
+  return serviceError('ConvertRefused', [username, error.salesforceMessage], [targetOrg]);
+}

@@ -1,0 +1,255 @@
+import { expect } from 'chai';
+import IntegrationUserAssignPsl from '../../src/commands/integration-user/assign-psl.js';
+import IntegrationUserCreate from '../../src/commands/integration-user/create.js';
+import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
+import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
+import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
+import type { Emulator, Fault, Seed } from '../emulator/index.js';
+import { EmulatedOrgContext } from '../helpers/command.js';
+import { makeKeyPair } from '../helpers/keys.js';
+import { retrieveFiles } from '../helpers/metadata.js';
+
+const keys = makeKeyPair('fault-matrix');
+const USER = 'sync@acme.example';
+const PROFILE = 'Minimum Access - API Only Integrations';
+
+type Command = Parameters<EmulatedOrgContext['run']>[0];
+type Scenario = { title: string; command: Command; seed: Seed; argv: (emulator: Emulator) => string[] };
+
+function seed(user: { psl?: boolean; sets?: string[] } | undefined, ecaApproved = false): Seed {
+  return {
+    records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] },
+    users: user
+      ? [{ username: USER, lastName: 'Acme Sync', email: 'it@acme.example', profile: PROFILE, active: true, permissionSetLicenses: user.psl ? ['SalesforceAPIIntegrationPsl'] : [], permissionSets: user.sets ?? [] }]
+      : [],
+    permissionSets: [
+      { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
+      { name: 'Invoice_Access', label: 'Invoice Access', license: null, objects: { Invoice__c: ['read'] } },
+      { name: 'Acme_Sync_Access', label: 'Acme Sync Access', license: null, objects: { Account: ['read'] } },
+    ],
+    permissionSetGroups: [{ name: 'Sync_Access', label: 'Sync Access', permissionSets: ['Invoice_Access'] }],
+    externalClientApps: [
+      {
+        name: 'Acme_Sync',
+        label: 'Acme Sync',
+        consumerKey: 'ACMESYNCKEY1',
+        certificate: keys.certificate,
+        permittedUsers: ecaApproved ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
+        profiles: ecaApproved ? [PROFILE] : [],
+        permissionSets: [],
+      },
+    ],
+    connectedApps: [{ name: 'Legacy_Sync', label: 'Legacy Sync', consumerKey: 'LEGACYSYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [] }],
+  };
+}
+
+const scenarios: Scenario[] = [
+  { title: 'create', command: IntegrationUserCreate, seed: seed(undefined), argv: () => ['-n', 'Acme Sync', '-e', 'it@acme.example', '-u', USER] },
+  { title: 'assign-psl', command: IntegrationUserAssignPsl, seed: seed({}), argv: () => ['-u', USER] },
+  {
+    title: 'grant',
+    command: IntegrationUserGrant,
+    seed: seed({ psl: true }),
+    argv: () => ['-u', USER, '-p', 'Account_Read', '-g', 'Sync_Access', '--object', 'Account:read,edit', '--field', 'Account.Industry:read'],
+  },
+  { title: 'preauthorize (External Client App)', command: IntegrationUserPreauthorize, seed: seed({ psl: true }), argv: () => ['--app', 'Acme_Sync', '-p', 'Acme_Sync_Access', '-u', USER] },
+  { title: 'preauthorize (connected app)', command: IntegrationUserPreauthorize, seed: seed({ psl: true }), argv: () => ['--app', 'Legacy_Sync', '-p', 'Acme_Sync_Access', '-u', USER] },
+  {
+    title: 'preauthorize --create',
+    command: IntegrationUserPreauthorize,
+    seed: seed({ psl: true }),
+    argv: () => ['--app', 'New_Sync', '--create', '--certificate-file', keys.certFile, '--contact-email', 'it@acme.example', '-p', 'Acme_Sync_Access', '-u', USER],
+  },
+  {
+    title: 'verify',
+    command: IntegrationUserVerify,
+    seed: seed({ psl: true, sets: ['Account_Read'] }, true),
+    argv: (emulator) => ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', emulator.instanceUrl],
+  },
+];
+
+/** The fault kinds of the issue, plus a plain 500 that no client retries: it drives the fail-then-re-run path at every k. */
+const KINDS: Array<{ kind: string; fault: Omit<Fault, 'request'>; retried: 'always' | 'reads' | 'never' }> = [
+  { kind: '503', fault: { status: 503 }, retried: 'always' },
+  { kind: 'UNABLE_TO_LOCK_ROW', fault: { status: 400, errorCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records' }, retried: 'always' },
+  { kind: 'REQUEST_LIMIT_EXCEEDED', fault: { status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }, retried: 'always' },
+  // A reset write may have landed, so only a request that writes nothing is sent again.
+  { kind: 'reset', fault: { reset: true }, retried: 'reads' },
+  { kind: '500', fault: { status: 500 }, retried: 'never' },
+];
+
+type Row = Record<string, unknown>;
+const sortRows = (rows: Row[]): string[] => rows.map((r) => JSON.stringify(r)).sort();
+
+/**
+ * What the procedure leaves in the org, without Ids or timestamps: users, license seats, PSL and
+ * permission set assignments, permission sets with their object and field rows, app access rows,
+ * and the External Client Apps' metadata (the consumer key of a new app is random, so masked).
+ */
+async function orgState(emulator: Emulator): Promise<Record<string, unknown>> {
+  const q = (soql: string): Row[] => emulator.query<Row>(soql).map(({ attributes: _ignored, ...rest }) => flatten(rest));
+  const files = await retrieveFiles(emulator, ['ExternalClientApplication', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthSettings', 'ExtlClntAppOauthConfigurablePolicies', 'ExtlClntAppConfigurablePolicies']);
+  const masked = Object.fromEntries(Object.entries(files).map(([path, xml]) => [path, xml.replace(/3MVG[A-Za-z0-9]+/g, '(generated key)')]));
+  return {
+    users: sortRows(q('SELECT Username, LastName, Email, Alias, IsActive, Profile.Name FROM User')),
+    userLicenses: sortRows(q('SELECT Name, UsedLicenses FROM UserLicense')),
+    psls: sortRows(q('SELECT DeveloperName, UsedLicenses FROM PermissionSetLicense')),
+    pslAssignments: sortRows(q('SELECT Assignee.Username, PermissionSetLicense.DeveloperName FROM PermissionSetLicenseAssign')),
+    assignments: sortRows(q('SELECT Assignee.Username, PermissionSet.Name, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment')),
+    permissionSets: sortRows(q('SELECT Name, Label, LicenseId, Description FROM PermissionSet WHERE IsOwnedByProfile = false')),
+    objectPermissions: sortRows(q('SELECT Parent.Name, SobjectType, PermissionsRead, PermissionsCreate, PermissionsEdit, PermissionsDelete, PermissionsViewAllRecords, PermissionsModifyAllRecords FROM ObjectPermissions')),
+    fieldPermissions: sortRows(q('SELECT Parent.Name, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions')),
+    setupEntityAccess: sortRows(q('SELECT Parent.Name, SetupEntityType FROM SetupEntityAccess')),
+    connectedApps: sortRows(q('SELECT Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication')),
+    externalClientApps: sortRows(q('SELECT DeveloperName, MasterLabel, ContactEmail FROM ExternalClientApplication')),
+    ecaPolicies: sortRows(q('SELECT DeveloperName, PermittedUsersPolicyType FROM ExtlClntAppOauthPlcyCnfg')),
+    // One token row per app and user, however often a re-run logged in.
+    oauthTokens: sortRows(q('SELECT AppName, User.Username FROM OauthToken')),
+    ecaMetadata: masked,
+  };
+}
+
+/** Relationship fields as dotted keys: {Profile: {Name: x}} -> {'Profile.Name': x}. */
+function flatten(row: Row, prefix = ''): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key === 'attributes') continue;
+    if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(out, flatten(value as Row, `${prefix}${key}.`));
+    else out[`${prefix}${key}`] = value;
+  }
+  return out;
+}
+
+type RunOutcome = Awaited<ReturnType<EmulatedOrgContext['run']>>;
+
+/** Why a run that didn't complete isn't a clear failure, or undefined when it is one. */
+function unclearFailure(run: RunOutcome): string | undefined {
+  if (run.error) {
+    const { name, message, actions, exitCode } = run.error;
+    // Our errors are named <Cause>Error; an answer no rule anticipated keeps Salesforce's error code as its name.
+    if (!/^[A-Z][A-Za-z]+Error$|^[A-Z][A-Z0-9_]+$/.test(name) || name.startsWith('ERROR_HTTP_')) return `unnamed error ${name}: ${message}`;
+    // sf exits 20 for a Salesforce internal error ("gack", UNKNOWN_EXCEPTION), 1 for every other failure.
+    if (exitCode !== (name === 'UNKNOWN_EXCEPTION' ? 20 : 1)) return `${name} exits ${String(exitCode)}`;
+    if (/\n\s+at .+:\d+:\d+/.test(message)) return `${name} carries a stack trace`;
+    if (!actions?.some((a) => /re-run|sf integration-user/i.test(a))) return `${name} names nothing to re-run: ${JSON.stringify(actions)}`;
+    return undefined;
+  }
+  // verify reports a failed check as its result with exit code 1; each failed check names its fix.
+  const checks = (run.result as { checks?: Array<{ status: string; action?: string }> } | undefined)?.checks;
+  if (run.exitCode !== 1 || !checks) return `exit code ${String(run.exitCode)} without an error`;
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (!failed.length || failed.some((c) => !c.action)) return `failed checks without a fix: ${JSON.stringify(failed)}`;
+  return undefined;
+}
+
+const completed = (run: RunOutcome): boolean => !run.error && run.exitCode === 0;
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const;
+const signalBaseline = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+/** Every in-process run adds sf's exit handlers for these signals; the matrix runs hundreds, so drop them between runs. */
+function dropSignalHandlers(): void {
+  for (const signal of SIGNALS) for (const listener of process.listeners(signal)) if (!signalBaseline.get(signal)?.has(listener)) process.removeListener(signal, listener);
+}
+
+describe('fault matrix: every request of every command fails once, and the org ends as without the fault', function () {
+  this.timeout(120_000);
+  const ctx = new EmulatedOrgContext();
+  const size = { cells: 0, completed: 0, failedThenReRun: 0 };
+  afterEach(() => ctx.stop());
+  /** A fresh emulated org for the next run: TestContext's stubs, restored by stop(), are made again. */
+  const restart = async (orgSeed: Seed): Promise<Emulator> => {
+    await ctx.stop();
+    dropSignalHandlers();
+    ctx.$$.init();
+    return ctx.start(orgSeed);
+  };
+  after(() => {
+    dropSignalHandlers();
+    console.log(`      fault matrix: ${size.cells} cells (${size.completed} completed despite the fault, ${size.failedThenReRun} failed clearly and a re-run completed)`);
+  });
+
+  for (const scenario of scenarios) {
+    it(`${scenario.title}: each request k x ${KINDS.map((k) => k.kind).join(', ')}`, async () => {
+      // The fault-free run: its requests are the matrix's rows, its end state the expected one.
+      let emulator = await ctx.start(scenario.seed);
+      const clean = await ctx.run(scenario.command, scenario.argv(emulator));
+      expect(clean.error, clean.error?.message).to.equal(undefined);
+      expect(clean.exitCode).to.equal(0);
+      const requests = emulator.requests.map((r) => ({
+        seq: r.seq,
+        what: `${r.method} ${r.path.replace(/v\d+\.\d/, 'vXX.X')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`,
+        // Reads: queries (also inside composite and batch), retrieves, status checks, and the in-memory JWT session's calls.
+        read: r.writes === 0 && !/sobjects|deploy$|updateMetadata/.test(`${r.path} ${r.soapOperation ?? ''}`.trim()) && !(r.path.endsWith('/composite') && r.subrequests?.some((sub) => sub.method !== 'GET')),
+      }));
+      const expected = await orgState(emulator);
+
+      const problems: string[] = [];
+      for (const [index, request] of requests.entries()) {
+        for (const { kind, fault, retried } of KINDS) {
+          const cell = `k=${index + 1} (${request.what}) ${kind}`;
+          size.cells++;
+          emulator = await restart(scenario.seed);
+          emulator.addFault({ ...fault, request: request.seq, times: 1 });
+          const first = await ctx.run(scenario.command, scenario.argv(emulator));
+          if (!emulator.requests.some((r) => r.fault)) problems.push(`${cell}: the fault never fired`);
+          const mustComplete = retried === 'always' || (retried === 'reads' && request.read);
+          if (mustComplete && !completed(first)) problems.push(`${cell}: not retried: ${first.error?.name ?? ''} ${first.error?.message ?? `exit ${String(first.exitCode)}`}`);
+          if (completed(first)) size.completed++;
+          else {
+            const unclear = unclearFailure(first);
+            if (unclear) problems.push(`${cell}: ${unclear}`);
+            const again = await ctx.run(scenario.command, scenario.argv(emulator));
+            if (!completed(again)) problems.push(`${cell}: the re-run failed too: ${again.error?.name ?? ''} ${again.error?.message ?? JSON.stringify(again.result)}`);
+            else size.failedThenReRun++;
+          }
+          const state = await orgState(emulator);
+          for (const key of Object.keys(expected)) {
+            if (JSON.stringify(state[key]) !== JSON.stringify(expected[key])) {
+              problems.push(`${cell}: ${key} differs from the fault-free run: ${JSON.stringify(state[key])} instead of ${JSON.stringify(expected[key])}`);
+            }
+          }
+        }
+      }
+      expect(problems, problems.join('\n')).to.deep.equal([]);
+    });
+  }
+
+  // Retries end: 250, 750 and 2000 ms after the first try, then the fault is the error (about 3 s a case).
+  const persistent: Array<{ scenario: string; path: string; method: string; kind: string; fault: Omit<Fault, 'request'>; name: string }> = [
+    { scenario: 'create', path: '/sobjects/User', method: 'POST', kind: 'REQUEST_LIMIT_EXCEEDED', fault: KINDS[2].fault, name: 'REQUEST_LIMIT_EXCEEDED' },
+    { scenario: 'preauthorize (External Client App)', path: '/services/Soap/m/', method: 'POST', kind: '503', fault: KINDS[0].fault, name: 'SERVER_UNAVAILABLE' },
+  ];
+  for (const p of persistent) {
+    it(`${p.scenario}: ${p.kind} on every ${p.method} ${p.path} for four tries is an error naming the re-run, which then completes`, async () => {
+      const scenario = scenarios.find((s) => s.title === p.scenario)!;
+      let emulator = await ctx.start(scenario.seed);
+      await ctx.run(scenario.command, scenario.argv(emulator));
+      const expected = await orgState(emulator);
+
+      emulator = await restart(scenario.seed);
+      emulator.addFault({ ...p.fault, path: p.path, method: p.method, times: 4 });
+      const first = await ctx.run(scenario.command, scenario.argv(emulator));
+      expect(first.error?.name).to.equal(p.name);
+      expect(unclearFailure(first)).to.equal(undefined);
+      expect(emulator.requests.filter((r) => r.fault)).to.have.length(4);
+      expect(emulator.requests.filter((r) => r.writes > 0)).to.deep.equal([]);
+      const again = await ctx.run(scenario.command, scenario.argv(emulator));
+      expect(again.error).to.equal(undefined);
+      expect(await orgState(emulator)).to.deep.equal(expected);
+    });
+  }
+
+  it('preauthorize --create run again after it finished: the same consumer key, nothing written', async () => {
+    const scenario = scenarios.find((s) => s.title === 'preauthorize --create')!;
+    const emulator = await restart(scenario.seed);
+    const first = await ctx.run(scenario.command, scenario.argv(emulator));
+    expect(first.result).to.deep.include({ created: true, changed: true });
+    emulator.clearRequests();
+    const again = await ctx.run(scenario.command, scenario.argv(emulator));
+    expect(again.error).to.equal(undefined);
+    const consumerKey = (first.result as { consumerKey?: string } | undefined)?.consumerKey;
+    expect(consumerKey).to.match(/^3MVG/);
+    expect(again.result).to.deep.include({ created: false, changed: false, consumerKey });
+    expect(emulator.requests.reduce((sum, r) => sum + r.writes, 0)).to.equal(0);
+  });
+});

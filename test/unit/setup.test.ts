@@ -1,0 +1,120 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import IntegrationUserSetup from '../../src/commands/integration-user/setup.js';
+import { EmulatedOrgContext } from '../helpers/command.js';
+import { makeKeyPair } from '../helpers/keys.js';
+import type { Seed } from '../emulator/index.js';
+
+const keys = makeKeyPair('setup');
+const dir = mkdtempSync(path.join(tmpdir(), 'piu-spec-'));
+const specFile = (name: string, text: string): string => {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+const seed: Seed = {
+  records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] },
+  permissionSets: [
+    { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
+    { name: 'Sales_Ops', label: 'Sales Ops', license: 'Salesforce', objects: { Account: ['read'] } },
+  ],
+  externalClientApps: [{ name: 'Acme_Sync', label: 'Acme Sync', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, permittedUsers: 'AllSelfAuthorized', profiles: [], permissionSets: [] }],
+};
+
+/** Two users: one with a generated set, the app and a JWT verify; one with an existing set. */
+const twoUsers = (extraSet = ''): string => `users:
+  - name: Acme Sync
+    email: it@acme.example
+    username: acme-sync@acme.example
+    objects: ["Account:read"]
+    fields: ["Account.Industry:read"]
+    app:
+      name: Acme_Sync
+      preauthorize: permission-set
+    verify:
+      clientId: ACMESYNCKEY1
+      jwtKeyFile: ${path.relative(dir, keys.keyFile)}
+  - name: Billing Export
+    email: it@acme.example
+    username: billing-export@acme.example
+    permissionSets: [Account_Read${extraSet}]
+`;
+
+type Result = { users: Array<{ username: string; steps: Array<{ name: string; status: string }>; verify?: { checks: Array<{ status: string }> } }> };
+const statuses = (result: unknown): string[][] => (result as Result).users.map((u) => [u.username, ...u.steps.map((s) => `${s.name}:${s.status}`)]);
+
+describe('integration-user setup', () => {
+  const ctx = new EmulatedOrgContext();
+  afterEach(() => ctx.stop());
+
+  it('takes a two-user spec from an empty org to verified; a re-run writes nothing', async () => {
+    await ctx.start(seed);
+    const file = specFile('two.yaml', twoUsers());
+    const { result, error, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(error).to.equal(undefined);
+    expect(exitCode).to.equal(0);
+    expect(statuses(result)).to.deep.equal([
+      ['acme-sync@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied'],
+      ['billing-export@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'verify:applied'],
+    ]);
+    const verified = (result as Result).users[0].verify?.checks.map((c) => c.status);
+    expect(verified).to.deep.equal(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
+    expect(ctx.emulator.query(`SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'billing-export@acme.example' AND PermissionSet.Name = 'Account_Read'`)).to.have.length(1);
+    expect(ctx.emulator.query("SELECT Id FROM ObjectPermissions WHERE Parent.Name = 'Acme_Sync_Integration' AND SobjectType = 'Account' AND PermissionsRead = true")).to.have.length(1);
+
+    ctx.emulator.clearRequests();
+    const again = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(statuses(again.result)).to.deep.equal([
+      ['acme-sync@acme.example', 'create:done', 'assign-psl:done', 'grant:done', 'preauthorize:done', 'verify:applied'],
+      ['billing-export@acme.example', 'create:done', 'assign-psl:done', 'grant:done', 'verify:applied'],
+    ]);
+    expect(ctx.writes).to.equal(0);
+  });
+
+  it('--dry-run prints every step as to do on an empty org and writes nothing', async () => {
+    await ctx.start(seed);
+    const { result } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('dry.yaml', twoUsers()), '--dry-run']);
+    expect(statuses(result)).to.deep.equal([
+      ['acme-sync@acme.example', 'create:todo', 'assign-psl:todo', 'grant:todo', 'preauthorize:todo', 'verify:todo'],
+      ['billing-export@acme.example', 'create:todo', 'assign-psl:todo', 'grant:todo', 'verify:todo'],
+    ]);
+    expect(ctx.writes).to.equal(0);
+  });
+
+  it('a blocked step anywhere: nothing is written for any user', async () => {
+    await ctx.start(seed);
+    const { error } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('blocked.yaml', twoUsers(', Sales_Ops'))]);
+    expect(error?.name).to.equal('SetupBlockedError');
+    expect(error?.message).to.contain('billing-export@acme.example, grant: Nothing was granted');
+    expect(statuses(error?.data)).to.deep.equal([
+      ['acme-sync@acme.example', 'create:todo', 'assign-psl:todo', 'grant:todo', 'preauthorize:todo', 'verify:todo'],
+      ['billing-export@acme.example', 'create:todo', 'assign-psl:todo', 'grant:blocked', 'verify:todo'],
+    ]);
+    expect(ctx.writes).to.equal(0);
+    expect(ctx.emulator.query("SELECT Id FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'")).to.have.length(0);
+  });
+
+  const badSpecs: Array<[string, string, RegExp]> = [
+    ['unknown.yaml', 'users:\n  - name: A\n    email: a@b.co\n    colour: blue\n', /is wrong at users\[0\]\.colour: is not a user key/],
+    ['noemail.yaml', 'users:\n  - name: A\n', /is wrong at users\[0\]\.email: is required/],
+    ['empty.yaml', 'users: []\n', /is wrong at users: must be a list of at least one user/],
+    ['broken.yaml', 'users:\n  - name: [unclosed\n', /is wrong at \(file\):/],
+    ['broken.json', '{"users": [', /is wrong at \(file\):/],
+    ['verify.yaml', 'users:\n  - name: A\n    email: a@b.co\n    verify:\n      clientId: X\n', /is wrong at users\[0\]\.verify: needs clientId and jwtKeyFile together/],
+    ['twice.yaml', 'users:\n  - name: A\n    email: a@b.co\n    username: a@b.co\n  - name: B\n    email: a@b.co\n    username: A@B.CO\n', /is wrong at users\[1\]: declares "a@b.co" a second time/],
+  ];
+  for (const [name, text, message] of badSpecs) {
+    it(`a spec error names the file and the place (${name}), before any request`, async () => {
+      await ctx.start(seed);
+      const file = specFile(name, text);
+      const { error } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+      expect(error?.name).to.equal('SpecInvalidError');
+      expect(error?.message).to.contain(`The spec file "${file}"`);
+      expect(error?.message).to.match(message);
+      expect(ctx.emulator.requests).to.have.length(0);
+    });
+  }
+});
