@@ -40,23 +40,18 @@ const LONG = 'x'.repeat(5000);
 const corpus: Case[] = [
   // create: every flag checked before the org is asked anything.
   { title: 'create: email with a quote, no domain', args: create('-n', "O'Brien Sync", '-e', "o'brien@"), name: 'InvalidEmailError', action: /--email it-integrations@acme\.example/ },
-  { title: 'create: email with a backslash', args: create('-n', 'Acme Sync', '-e', 'it\\ops@acme.example'), name: 'InvalidEmailError', action: /--email/ },
   { title: 'create: email of 5000 characters', args: create('-n', 'Acme Sync', '-e', `${LONG}@acme.example`), name: 'InvalidEmailError', action: /--email/ },
-  { title: 'create: email with a unicode domain', args: create('-n', 'Acme Sync', '-e', 'it@äcme.example'), name: 'InvalidEmailError', action: /--email/ },
   { title: 'create: email as a SOQL injection', args: create('-n', 'Acme Sync', '-e', `${INJECTION}@acme.example`), name: 'InvalidEmailError', action: /--email/ },
   { title: 'create: name of spaces only', args: create('-n', '   ', '-e', 'it@acme.example'), name: 'InvalidNameError', action: /--name "Acme Sync"/ },
-  { title: 'create: name of 81 characters', args: create('-n', 'N'.repeat(81), '-e', 'it@acme.example'), name: 'InvalidNameError', action: /1 to 80 characters/ },
   { title: 'create: name of 5000 unicode characters', args: create('-n', 'ü'.repeat(5000), '-e', 'it@acme.example'), name: 'InvalidNameError', action: /1 to 80 characters/ },
   { title: "create: O'Brien with a username holding the quote", args: named('-u', "o'brien@acme.example"), name: 'InvalidUsernameError', action: /form of an email address/ },
   { title: 'create: username without @', args: named('-u', 'acme-sync'), name: 'InvalidUsernameError', action: /--username/ },
   { title: 'create: username with a backslash', args: named('-u', 'o\\brien@acme.example'), name: 'InvalidUsernameError', action: /--username/ },
   { title: 'create: username as a SOQL injection', args: named('-u', `${INJECTION}@acme.example`), name: 'InvalidUsernameError', action: /--username/ },
   { title: 'create: username with unicode', args: named('-u', 'sync@ácme.example'), name: 'InvalidUsernameError', action: /--username/ },
-  { title: 'create: alias of 9 characters', args: named('-a', 'acmesyncx'), name: 'InvalidAliasError', action: /at most 8/ },
   { title: "create: alias with a quote", args: named('-a', "o'brien"), name: 'InvalidAliasError', action: /--alias acmesync/ },
   { title: 'create: unknown time zone', args: named('--time-zone', 'Mars/Olympus_Mons'), name: 'InvalidTimeZoneError', action: /Europe\/Berlin/ },
   { title: 'create: locale with a dash', args: named('--locale', 'de-DE'), name: 'InvalidLocaleError', action: /--locale a Salesforce locale key/ },
-  { title: 'create: language with a quote', args: named('--language', "de'"), name: 'InvalidLocaleError', action: /--language a Salesforce locale key/ },
   { title: 'create: profile as a SOQL injection', args: named('--profile', INJECTION), name: 'UnknownProfileError', action: /Profiles on this license: "Minimum Access - API Only Integrations"/ },
   { title: 'create: no --email', args: create('-n', 'Acme Sync'), name: 'InvalidFlagsError', action: /sf integration-user create --help/, message: /Missing required flag email/ },
   { title: 'create: an unknown flag', args: named('--frobnicate'), name: 'InvalidFlagsError', action: /sf integration-user create --help/, message: /Nonexistent flag: --frobnicate/ },
@@ -64,7 +59,6 @@ const corpus: Case[] = [
   { title: "assign-psl: O'Brien, who doesn't exist", args: psl('-u', "o'brien@acme.example"), name: 'UserNotFoundError', action: /sf integration-user create/ },
   { title: 'assign-psl: username as a SOQL injection', args: psl('-u', INJECTION), name: 'UserNotFoundError', action: /sf integration-user create/ },
   { title: 'assign-psl: username with backslashes', args: psl('-u', 'o\\brien\\@acme.example'), name: 'UserNotFoundError', action: /sf integration-user create/ },
-  { title: 'assign-psl: a User Id that does not exist', args: psl('-u', '005ZZZZZZZZZZZZZZZ'), name: 'UserNotFoundError', action: /sf integration-user create/ },
   { title: 'assign-psl: a username of 5000 characters', args: psl('-u', LONG), name: 'UserNotFoundError', action: /sf integration-user create/ },
   // grant: the access flags are parsed before the org is asked, the names are looked up escaped.
   { title: 'grant: --object without access', args: grant('-u', USER, '--object', 'Account'), name: 'InvalidObjectGrantError', action: /--object Account:read,edit/ },
@@ -81,7 +75,6 @@ const corpus: Case[] = [
   { title: 'grant: an object the org lacks', args: grant('-u', USER, '--object', 'Nope__c:read'), name: 'GrantBlockedError', action: /sf sobject list/ },
   // preauthorize: app names are API names, files are checked before anything is written.
   { title: 'preauthorize: app name as a SOQL injection', args: preauthorize('--app', INJECTION), name: 'InvalidAppNameError', action: /App Manager/ },
-  { title: 'preauthorize: app name with a space', args: preauthorize('--app', 'Acme Sync'), name: 'InvalidAppNameError', action: /letters, digits and underscores/ },
   { title: 'preauthorize: an app the org lacks', args: preauthorize('--app', 'Acme_Synk'), name: 'AppNotFoundError', action: /--app Acme_Synk --create --certificate-file/ },
   { title: "preauthorize: profile O'Brien", args: preauthorize('--app', 'Acme_Sync', '--profile', "O'Brien"), name: 'UnknownProfileError', action: /Profiles on this license/ },
   { title: 'preauthorize: a set on the full Salesforce license', args: preauthorize('--app', 'Acme_Sync', '-p', 'Sales_Ops'), name: 'SetLicenseDoesNotFitError', action: /License is "--None--"/ },
@@ -97,7 +90,6 @@ const corpus: Case[] = [
   { title: 'verify: a certificate given as the private key', args: verify('-u', USER, '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.certFile), name: 'InvalidPrivateKeyError', action: /PEM private key .* not the certificate itself/, message: /holds a certificate, not a private key/ },
   { title: 'verify: a key file that does not exist', args: verify('-u', USER, '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', '/nonexistent/server.key'), name: 'InvalidFlagsError', action: /sf integration-user verify --help/, message: /No file found at \/nonexistent\/server\.key/ },
   { title: 'verify: a login URL that is no URL', args: verify('-u', USER, '--login-url', "not a url'"), name: 'InvalidFlagsError', action: /sf integration-user verify --help/, message: /Parsing --login-url/ },
-  { title: 'verify: --wait beyond 30 minutes', args: verify('-u', USER, '--wait', '99'), name: 'InvalidFlagsError', action: /sf integration-user verify --help/, message: /less than or equal to 30/ },
   // Every command: the org as given.
   { title: 'an unknown target org', args: ['integration-user', 'assign-psl', '-u', USER, '-o', "nope'org"], name: 'NamedOrgNotFoundError', action: /Did you mean "emu"\?/ },
 ];

@@ -31,6 +31,9 @@ export const QUIET_SF = {
   SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
   OCLIF_DISABLE_LINKED_ESM_WARNING: 'true',
   SF_DISABLE_DNS_CHECK: 'true',
+  // Plain text whatever the terminal or CI: colors switch on when CI=true, and tests read the output.
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
 };
 
 /** The environment every sf process needs: QUIET_SF, an isolated HOME, this project's Node 22 and sf first on PATH. */
