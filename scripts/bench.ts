@@ -9,8 +9,8 @@
  *    object permissions, and of verify's access matrix over 500 objects.
  * Prints a table and writes it as JSON to bench-results/latest.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator, type Seed } from '../test/emulator/index.js';
@@ -63,6 +63,16 @@ const pluginWay: Way = {
   },
 };
 
+const setupWay: Way = {
+  name: '(b) plugin: setup from a spec file (the same five steps)',
+  steps: async (home, emulator) => {
+    const spec = path.join(mkdtempSync(path.join(tmpdir(), 'bench-spec-')), 'spec.json');
+    const user = { name: 'Bench Sync', email: 'it@acme.example', username: USER, permissionSets: ['Account_Read'], app: { name: 'Bench_Sync' } };
+    writeFileSync(spec, JSON.stringify({ users: [{ ...user, verify: { clientId: 'BENCHSYNCKEY1', jwtKeyFile: keys.keyFile, loginUrl: emulator.instanceUrl } }] }));
+    await sfOk(home, ['integration-user', 'setup', '--spec', spec, '-o', 'emu', '--json']);
+  },
+};
+
 const stockWay: Way = {
   name: '(c) stock sf: query, data create record, assign permsetlicense, assign permset, pre-authorize, login jwt, query',
   steps: async (home, emulator) => {
@@ -86,7 +96,7 @@ async function measure(way: Way): Promise<{ way: string; requests: number; media
   const times: number[] = [];
   let requests = 0;
   for (let i = 0; i < runs; i++) {
-    const { emulator, home } = await freshOrg(procedureSeed(), way === pluginWay);
+    const { emulator, home } = await freshOrg(procedureSeed(), way !== stockWay);
     const started = process.hrtime.bigint();
     try {
       await way.steps(home, emulator);
@@ -151,14 +161,16 @@ async function growth(): Promise<Array<{ case: string; size: number; requests: n
 
 const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
 const plugin = await measure(pluginWay);
+const viaSetup = await measure(setupWay);
 const stock = await measure(stockWay);
 const start = await startup();
 const grow = await growth();
 
 const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
 console.log(`\nWhole procedure for one integration user, median of ${runs} runs on ${machine}:`);
-for (const row of [plugin, stock]) console.log(`  ${row.way}\n      requests ${row.requests}, wall ${row.medianMs} ms`);
+for (const row of [plugin, viaSetup, stock]) console.log(`  ${row.way}\n      requests ${row.requests}, wall ${row.medianMs} ms`);
 console.log(`  plugin / stock: requests ${ratio(plugin.requests, stock.requests)}, wall ${ratio(plugin.medianMs, stock.medianMs)}`);
+console.log(`  setup / stock: requests ${ratio(viaSetup.requests, stock.requests)}, wall ${ratio(viaSetup.medianMs, stock.medianMs)}`);
 console.log(`\nStart-up (median): sf integration-user create --help ${start.plugin} ms, sf org assign permsetlicense --help ${start.stock} ms, ratio ${ratio(start.plugin, start.stock)}`);
 console.log('\nGrowth (requests to the org):');
 for (const row of grow) console.log(`  ${row.case.padEnd(45)} ${String(row.size).padStart(4)}: ${row.requests}`);
@@ -166,6 +178,6 @@ for (const row of grow) console.log(`  ${row.case.padEnd(45)} ${String(row.size)
 mkdirSync(path.join(root, 'bench-results'), { recursive: true });
 writeFileSync(
   path.join(root, 'bench-results', 'latest.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, runs, procedure: { plugin, stock, ratio: { requests: ratio(plugin.requests, stock.requests), wall: ratio(plugin.medianMs, stock.medianMs) } }, startup: { ...start, ratio: ratio(start.plugin, start.stock) }, growth: grow }, null, 2)}\n`
+  `${JSON.stringify({ date: new Date().toISOString(), machine, runs, procedure: { plugin, setup: viaSetup, stock, ratio: { requests: ratio(plugin.requests, stock.requests), wall: ratio(plugin.medianMs, stock.medianMs) }, setupRatio: { requests: ratio(viaSetup.requests, stock.requests), wall: ratio(viaSetup.medianMs, stock.medianMs) } }, startup: { ...start, ratio: ratio(start.plugin, start.stock) }, growth: grow }, null, 2)}\n`
 );
 console.log('\nWritten to bench-results/latest.json');
