@@ -113,6 +113,15 @@ describe('integration-user preauthorize', () => {
     expect(await jwtAs('LEGACYSYNCKEY1')).to.include({ ok: true });
   });
 
+  it('an org that serves External Client Apps only through the Tooling API (unsettled fact): the same result', async () => {
+    await ctx.start(seed({ behaviour: { ecaQueryEndpoints: ['tooling'] } }));
+    const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
+    expect(error).to.equal(undefined);
+    expect(result).to.deep.include({ appType: 'ExternalClientApplication', policy: 'AdminApprovedPreAuthorized', profiles: [PROFILE], changed: true });
+    expect(ctx.emulator.requests.some((r) => r.path.endsWith('/tooling/query'))).to.equal(true);
+    expect(await jwtAs('ACMESYNCKEY1')).to.include({ ok: true });
+  });
+
   it('writes nothing on --dry-run', async () => {
     await ctx.start(seed());
     const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync', '--dry-run']);
