@@ -3,7 +3,7 @@ import type { SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { chooseIntegrationProfile, isUserId, userLicenseOf } from './licenses.js';
-import { fitOf } from './permissions.js';
+import { licenseResolver } from './permissions.js';
 
 export type AppType = 'ExternalClientApplication' | 'ConnectedApp';
 export type UsersPolicy = 'AdminApprovedPreAuthorized' | 'AllSelfAuthorized';
@@ -87,7 +87,7 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
     profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
     sets: input.permissionSets.length ? `SELECT Id, Name, LicenseId, License.Name FROM PermissionSet WHERE IsOwnedByProfile = false AND Name IN ${soqlList(input.permissionSets)}` : undefined,
     licenses: input.permissionSets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
-    psls: input.permissionSets.length ? 'SELECT Id, DeveloperName FROM PermissionSetLicense' : undefined,
+    psls: input.permissionSets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
     user: userFilter ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userFilter}` : undefined,
   });
   const eca = await findExternalClientApp(client, input.app);
@@ -201,23 +201,13 @@ async function readConnectedApp(client: OrgClient, name: string): Promise<AppSet
  * changed in its XML, so the app's other settings (scopes, certificate, key) are never touched.
  */
 export async function readEcaPolicy(client: OrgClient, app: string): Promise<AppSettings> {
-  const { default: JSZip } = await import('jszip');
-  const { XMLParser } = await import('fast-xml-parser');
-  const zip = await JSZip.loadAsync(await client.retrieve([{ name: POLICY_TYPE, members: ['*'] }]));
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
-  let policyFile: { path: string; xml: string; values: Record<string, unknown> } | undefined;
-  for (const path of Object.keys(zip.files).filter((p) => p.endsWith('.ecaOauthPlcy'))) {
-    const xml = await zip.files[path].async('string');
-    const values = (parser.parse(xml) as Record<string, Record<string, unknown>>)[POLICY_TYPE] ?? {};
-    if (values.externalClientApplication === app) policyFile = { path, xml, values };
-  }
+  const policyFile = (await readEcaPolicies(client)).find((p) => p.app === app);
   if (!policyFile) throw serviceError('AppMetadataUnreadable', [POLICY_TYPE, app]);
-  const { path, xml, values } = policyFile;
-  const member = path.split('/').pop()?.replace(/\.ecaOauthPlcy$/, '') ?? app;
+  const { member, xml } = policyFile;
   return {
-    policy: values.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
-    profiles: splitList(values.commaSeparatedProfile),
-    permissionSets: splitList(values.commaSeparatedPermissionSet),
+    policy: policyFile.policy,
+    profiles: policyFile.profiles,
+    permissionSets: policyFile.permissionSets,
     write: async ({ profiles, permissionSets }) => {
       let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
       updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));
@@ -225,6 +215,30 @@ export async function readEcaPolicy(client: OrgClient, app: string): Promise<App
       await client.deploy(await zipOf({ [POLICY_TYPE]: { [member]: { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated } } }, client.apiVersion));
     },
   };
+}
+
+export type EcaPolicy = { app: string; member: string; xml: string; policy: UsersPolicy; profiles: string[]; permissionSets: string[] };
+
+/** Every External Client App's OAuth policy, in one retrieve: the XML as Salesforce wrote it and what it says. */
+export async function readEcaPolicies(client: OrgClient): Promise<EcaPolicy[]> {
+  const { default: JSZip } = await import('jszip');
+  const { XMLParser } = await import('fast-xml-parser');
+  const zip = await JSZip.loadAsync(await client.retrieve([{ name: POLICY_TYPE, members: ['*'] }]));
+  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
+  const policies: EcaPolicy[] = [];
+  for (const path of Object.keys(zip.files).filter((p) => p.endsWith('.ecaOauthPlcy'))) {
+    const xml = await zip.files[path].async('string');
+    const values = (parser.parse(xml) as Record<string, Record<string, unknown>>)[POLICY_TYPE] ?? {};
+    policies.push({
+      app: String(values.externalClientApplication),
+      member: path.split('/').pop()?.replace(/\.ecaOauthPlcy$/, '') ?? '',
+      xml,
+      policy: values.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
+      profiles: splitList(values.commaSeparatedProfile),
+      permissionSets: splitList(values.commaSeparatedPermissionSet),
+    });
+  }
+  return policies;
 }
 
 /** Where an earlier --create of this app stopped; undefined when the app wasn't made by --create. */
@@ -399,14 +413,12 @@ async function assignSets(client: OrgClient, user: SObjectRecord | undefined, se
 
 /** Every named set must exist and fit an integration user (facts: license None, the API Integration PSL or the integration license). */
 function checkPermissionSets(names: string[], sets: SObjectRecord[], licenses: SObjectRecord[], psls: SObjectRecord[]): SObjectRecord[] {
+  const licenseOf = licenseResolver(licenses, psls);
   return names.map((name) => {
     const set = sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
     if (!set) throw serviceError('PreauthorizeSetNotFound', [name]);
-    const licenseId = set.LicenseId as string | null;
-    const userLicense = licenses.find((l) => l.Id === licenseId);
-    const psl = psls.find((l) => l.Id === licenseId);
-    const fit = !licenseId ? 'none' : userLicense ? fitOf({ kind: 'user-license', name: String(userLicense.Name) }) : fitOf({ kind: 'psl', developerName: String(psl?.DeveloperName) });
-    if (fit === 'other') throw serviceError('SetLicenseDoesNotFit', [String(set.Name), ((userLicense?.Name ?? psl?.DeveloperName ?? licenseId) as string)], ['<username>']);
+    const { fit, name: license } = licenseOf(set.LicenseId);
+    if (fit === 'other') throw serviceError('SetLicenseDoesNotFit', [String(set.Name), license], ['<username>']);
     return set;
   });
 }

@@ -64,7 +64,9 @@ export async function listIntegrationUsers(
       : undefined,
     apiOnlySets: input.candidates ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true' : undefined,
   });
-  const ecaPolicies = await readEcaPolicies(client);
+  // No ECA, or an admin who can't read their policies: the audit goes on without them.
+  const { readEcaPolicies } = await import('./apps.js');
+  const ecaPolicies = await readEcaPolicies(client).catch(() => []);
 
   const pslHolders = new Set(found.pslHolders.map((a) => String(a.AssigneeId)));
   const appNames = new Map(found.connectedApps.filter((a) => a.OptionsAllowAdminApprovedUsersOnly === true).map((a) => [a.Id, String(a.Name)]));
@@ -80,7 +82,7 @@ export async function listIntegrationUsers(
       if (app && ownSetIds.has(String(access.ParentId))) apps.add(app);
     }
     for (const policy of ecaPolicies) {
-      if (policy.adminApproved && (policy.profiles.includes(profile) || policy.permissionSets.some((s) => sets.includes(s)))) apps.add(policy.app);
+      if (policy.policy === 'AdminApprovedPreAuthorized' && (policy.profiles.includes(profile) || policy.permissionSets.some((s) => sets.includes(s)))) apps.add(policy.app);
     }
     return {
       username: String(user.Username),
@@ -131,25 +133,4 @@ export async function listIntegrationUsers(
   }
   result.totalYearlySaving = result.candidates.reduce((sum, c) => sum + c.yearlySaving, 0);
   return result;
-}
-
-/** Every External Client App's OAuth policy (one retrieve); none when the org has none or the admin can't read them. */
-async function readEcaPolicies(client: OrgClient): Promise<Array<{ app: string; adminApproved: boolean; profiles: string[]; permissionSets: string[] }>> {
-  const { default: JSZip } = await import('jszip');
-  const { XMLParser } = await import('fast-xml-parser');
-  const zip = await JSZip.loadAsync(await client.retrieve([{ name: 'ExtlClntAppOauthConfigurablePolicies', members: ['*'] }])).catch(() => undefined);
-  if (!zip) return [];
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
-  const split = (value: unknown): string[] => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : []);
-  const policies = [];
-  for (const path of Object.keys(zip.files).filter((p) => p.endsWith('.ecaOauthPlcy'))) {
-    const values = (parser.parse(await zip.files[path].async('string')) as Record<string, Record<string, unknown>>).ExtlClntAppOauthConfigurablePolicies ?? {};
-    policies.push({
-      app: String(values.externalClientApplication),
-      adminApproved: values.permittedUsersPolicyType === 'AdminApprovedPreAuthorized',
-      profiles: split(values.commaSeparatedProfile),
-      permissionSets: split(values.commaSeparatedPermissionSet),
-    });
-  }
-  return policies;
 }

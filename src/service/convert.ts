@@ -2,7 +2,7 @@ import type { SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { chooseIntegrationProfile, INTEGRATION_USER_LICENSE, integrationProfilesQuery, isUserId, Seats, seatsOf, userLicenseOf, userLicenseQuery } from './licenses.js';
-import { fitOf, isStandardObject, NO_LICENSE } from './permissions.js';
+import { isStandardObject, licenseResolver, NO_LICENSE } from './permissions.js';
 import { applySteps, Step } from './steps.js';
 
 export type ConvertResult = {
@@ -60,19 +60,18 @@ export async function convertUser(client: OrgClient, input: { user: string; prof
   const setIds = found.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
   const second = await client.queries({
     members: groupIds.length ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)}` : undefined,
-    psls: 'SELECT Id, DeveloperName FROM PermissionSetLicense',
+    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
     objects: setIds.length ? `SELECT ParentId, SobjectType FROM ObjectPermissions WHERE ParentId IN ${soqlList(setIds)}` : undefined,
     memberObjects: groupIds.length ? `SELECT ParentId, SobjectType FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)})` : undefined,
   });
   const { members, psls } = second;
   // A License None set with standard-object access needs the PSL, which only an integration user can get: it must go before the move.
   const standardObjectSets = new Set([...second.objects, ...second.memberObjects].filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.ParentId)));
+  const resolve = licenseResolver(found.licenses, psls);
   const licenseOf = (licenseId: unknown, setId?: unknown): { fits: boolean; name: string } => {
     if (typeof licenseId !== 'string' || !licenseId) return standardObjectSets.has(String(setId)) ? { fits: false, name: `${NO_LICENSE} with standard-object access, which needs the PSL first` } : { fits: true, name: NO_LICENSE };
-    const userLicense = found.licenses.find((l) => l.Id === licenseId);
-    if (userLicense) return { fits: fitOf({ kind: 'user-license', name: String(userLicense.Name) }) !== 'other', name: String(userLicense.Name) };
-    const psl = psls.find((l) => l.Id === licenseId);
-    return { fits: fitOf({ kind: 'psl', developerName: String(psl?.DeveloperName) }) !== 'other', name: (psl?.DeveloperName as string | undefined) ?? licenseId };
+    const { fit, name } = resolve(licenseId);
+    return { fits: fit !== 'other', name };
   };
   for (const a of found.assignments) {
     const set = a.PermissionSet as SObjectRecord | null;

@@ -8,10 +8,9 @@ import {
   BROAD_USER_PERMISSIONS,
   derivePermissionSetName,
   FieldGrant,
-  fitOf,
   grantInputError,
   isStandardObject,
-  LicenseFit,
+  licenseResolver,
   NO_LICENSE,
   ObjectGrant,
   objectPermissionFields,
@@ -134,11 +133,7 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
       : undefined,
   });
 
-  const licenseNames = new Map<string, { fit: LicenseFit; name: string }>();
-  for (const l of second.userLicenses) licenseNames.set(l.Id, { fit: fitOf({ kind: 'user-license', name: l.Name as string }), name: l.Name as string });
-  for (const l of second.psls) licenseNames.set(l.Id, { fit: fitOf({ kind: 'psl', developerName: l.DeveloperName as string }), name: l.MasterLabel as string });
-  const licenseOf = (licenseId: unknown): { fit: LicenseFit; name: string } =>
-    typeof licenseId === 'string' && licenseId ? (licenseNames.get(licenseId) ?? { fit: 'other', name: licenseId }) : { fit: 'none', name: NO_LICENSE };
+  const licenseOf = licenseResolver(second.userLicenses, second.psls);
 
   const hasPsl = first.psl.length > 0 || (options.dryRun && input.planned?.psl === true);
   const assignedSetIds = new Set(first.assignments.map((a) => a.PermissionSetId));

@@ -127,6 +127,19 @@ export function fitOf(license: { kind: 'none' } | { kind: 'user-license'; name: 
   return license.name === 'Salesforce Integration' ? 'integration-user-license' : 'other';
 }
 
+type LicenseRecord = { Id: string } & Record<string, unknown>;
+
+/**
+ * Resolves permission sets' LicenseId against the org's user licenses and PSLs (queried with
+ * Name, and DeveloperName and MasterLabel): how each fits, and its name for messages.
+ */
+export function licenseResolver(userLicenses: readonly LicenseRecord[], psls: readonly LicenseRecord[]): (licenseId: unknown) => { fit: LicenseFit; name: string } {
+  const known = new Map<string, { fit: LicenseFit; name: string }>();
+  for (const l of userLicenses) known.set(l.Id, { fit: fitOf({ kind: 'user-license', name: l.Name as string }), name: l.Name as string });
+  for (const l of psls) known.set(l.Id, { fit: fitOf({ kind: 'psl', developerName: l.DeveloperName as string }), name: ((l.MasterLabel ?? l.DeveloperName) as string) });
+  return (licenseId) => (typeof licenseId === 'string' && licenseId ? (known.get(licenseId) ?? { fit: 'other', name: licenseId }) : { fit: 'none', name: NO_LICENSE });
+}
+
 /** The broad powers a set carries: user permissions and View All / Modify All on objects. */
 export function broadPowers(set: Record<string, unknown>, objectRows: ReadonlyArray<Record<string, unknown>>): string[] {
   const powers = BROAD_USER_PERMISSIONS.filter((p) => set[`Permissions${p}`] === true);

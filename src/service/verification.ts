@@ -1,6 +1,6 @@
 import { fetchRetrying, OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
 import { INTEGRATION_USER_LICENSE, isUserId, pslFilter, userLicenseOf } from './licenses.js';
-import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, fitOf, OBJECT_ACCESS, OBJECT_PERMISSION_FIELDS, type ObjectAccess } from './permissions.js';
+import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, licenseResolver, OBJECT_ACCESS, OBJECT_PERMISSION_FIELDS, type ObjectAccess } from './permissions.js';
 import { exchangeJwt, privateKeyProblem, type JwtOutcome } from './jwt.js';
 import { serviceError } from './errors.js';
 
@@ -109,13 +109,7 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     appAccess: input.app ? `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.ProfileId FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)})` : undefined,
   });
 
-  const licenseOf = (licenseId: unknown): { fit: string; name: string } => {
-    if (typeof licenseId !== 'string' || !licenseId) return { fit: 'none', name: '--None--' };
-    const userLicense = first.licenses.find((l) => l.Id === licenseId);
-    if (userLicense) return { fit: fitOf({ kind: 'user-license', name: String(userLicense.Name) }), name: String(userLicense.Name) };
-    const psl = first.psls.find((l) => l.Id === licenseId);
-    return { fit: fitOf({ kind: 'psl', developerName: String(psl?.DeveloperName) }), name: (psl?.MasterLabel as string | undefined) ?? licenseId };
-  };
+  const licenseOf = licenseResolver(first.licenses, first.psls);
   const rows = [...second.setObjects, ...second.memberObjects];
   const misfits: string[] = [];
   const powers: string[] = [];
