@@ -1,6 +1,6 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import type { SfError } from '@salesforce/core';
-import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
+import { OrgClient, SObjectRecord, soqlList, soqlQuote, UNSUPPORTED } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { chooseIntegrationProfile, isUserId, userLicenseOf } from './licenses.js';
 import { licenseResolver } from './permissions.js';
@@ -154,6 +154,53 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
       return result;
     },
   };
+}
+
+/** What the SetupEntityAccess path reads about an app, in the same round trip as everything else. */
+export function appAccessQueries(app: string, sets: string[]): Record<'connectedApp' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', string | undefined> {
+  return {
+    connectedApp: `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(app)}`,
+    // Optional in the inspection: some orgs serve ExternalClientApplication only through the Tooling API.
+    eca: `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = ${soqlQuote(app)}`,
+    appAccess: `SELECT ParentId FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(app)})`,
+    profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
+    sets: sets.length ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND Name IN ${soqlList(sets)}` : undefined,
+    licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
+    psls: sets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
+  };
+}
+
+/** Pre-authorization as SetupEntityAccess rows: the app, and one row per profile or set still missing. */
+export type AppAccessPlan = { appId: string; missing: Array<{ name: string; parentId: string }> };
+
+/**
+ * Pre-authorization through the data API (facts §7.4): a connected app that is admin-approved
+ * already takes a SetupEntityAccess row under the profile's own permission set or under the set.
+ * Undefined when the Metadata API path must do it: an External Client App (or an org that can't say
+ * whether there is one), a missing app, or one whose policy must switch first.
+ * `planned`: sets an earlier step creates, with the reference it will have.
+ */
+export function planAppAccess(
+  found: Record<keyof ReturnType<typeof appAccessQueries>, SObjectRecord[]>,
+  wanted: { profile?: string; sets: string[]; planned: Record<string, string> }
+): AppAccessPlan | undefined {
+  const app = found.connectedApp[0];
+  if (!app || found.eca === UNSUPPORTED || found.eca.length || app.OptionsAllowAdminApprovedUsersOnly !== true) return undefined;
+  const licenseOf = licenseResolver(found.licenses, found.psls);
+  const parents: Array<{ name: string; parentId: string }> = [];
+  if (wanted.profile) {
+    const own = found.profileSets.find((p) => (p.Profile as SObjectRecord | null)?.Name === wanted.profile);
+    if (!own) return undefined;
+    parents.push({ name: wanted.profile, parentId: own.Id });
+  }
+  for (const name of wanted.sets) {
+    const set = found.sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
+    if (!set && !wanted.planned[name]) throw serviceError('PreauthorizeSetNotFound', [name]);
+    if (set && licenseOf(set.LicenseId).fit === 'other') throw serviceError('SetLicenseDoesNotFit', [String(set.Name), licenseOf(set.LicenseId).name], ['<username>']);
+    parents.push({ name: set ? String(set.Name) : name, parentId: set?.Id ?? wanted.planned[name] });
+  }
+  const listed = new Set(found.appAccess.map((a) => String(a.ParentId)));
+  return { appId: app.Id, missing: parents.filter((p) => !listed.has(p.parentId)) };
 }
 
 export type AppSettings = {

@@ -13,6 +13,9 @@ export function serviceError(key: string, tokens: Array<string | number> = [], a
  * errorCode, and `data` keeps Salesforce's own details for --json.
  */
 export class SalesforceApiError extends SfError<{ errorCode: string; message: string; fields: string[] }> {
+  /** In a composite call: the subrequest that failed. */
+  public referenceId?: string;
+
   public constructor(
     public readonly errorCode: string,
     message: string,

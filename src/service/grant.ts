@@ -1,7 +1,7 @@
 import type { SfError } from '@salesforce/core';
-import { OrgClient, QUERIES_PER_COMPOSITE, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
+import { compositeCalls, OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { INTEGRATION_USER_LICENSE, isUserId, pslFilter, userLicenseOf } from './licenses.js';
+import { INTEGRATION_USER_LICENSE, isUserId, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import {
   accessOf,
   broadPowers,
@@ -72,73 +72,148 @@ const OBJECT_FIELDS = `ParentId, SobjectType, ${Object.values(OBJECT_PERMISSION_
 /** Written into the generated set's description: only sets that carry it are rewritten. */
 export const MANAGED_MARKER = 'Managed by sf integration-user grant';
 
+type GrantQueryKey =
+  | 'user' | 'psl' | 'assignments' | 'sets' | 'groups' | 'userLicenses' | 'psls' | 'members' | 'setObjects' | 'memberObjects'
+  | 'generated' | 'generatedObjects' | 'generatedFields' | 'entities' | 'particles';
+export type GrantFound = Record<GrantQueryKey, SObjectRecord[]>;
+
+/** The queries about the generated set, by its name. */
+function generatedSetQueries(name: string): Pick<Record<GrantQueryKey, string>, 'generated' | 'generatedObjects' | 'generatedFields'> {
+  return {
+    generated: `SELECT Id, Name, Label, LicenseId, Description FROM PermissionSet WHERE Name = ${soqlQuote(name)}`,
+    generatedObjects: `SELECT Id, ${OBJECT_FIELDS} FROM ObjectPermissions WHERE Parent.Name = ${soqlQuote(name)}`,
+    generatedFields: `SELECT Id, SobjectType, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = ${soqlQuote(name)}`,
+  };
+}
+
 /**
- * Grants an integration user permission sets, groups and a generated least-privilege set: two
- * bulk reads, a plan in which every item fits the user's license or blocks the whole run, then
- * at most one composite call for the generated set and one collection call for the assignments.
+ * Everything grant reads, as independent queries for one round trip: the user, its PSL and
+ * assignments, the named sets and groups with what they hold (filtered by name, so nothing waits
+ * for an Id), the licenses, and the generated set when its name is known.
+ */
+export function grantQueries(input: GrantInput, generatedName?: string): Record<GrantQueryKey, string | undefined> {
+  const objectGrants = parseObjectGrants(input.objects);
+  const fieldGrants = parseFieldGrants(input.fields);
+  const grantedObjects = [...new Set([...objectGrants.map((g) => g.object), ...fieldGrants.map((g) => g.field.split('.')[0])])];
+  const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
+  const setNames = input.permissionSets.length ? `(Name IN ${soqlList(input.permissionSets)} OR Label IN ${soqlList(input.permissionSets)})` : undefined;
+  const groupNames = input.groups.length ? `(DeveloperName IN ${soqlList(input.groups)} OR MasterLabel IN ${soqlList(input.groups)})` : undefined;
+  const inGroups = groupNames?.replace(/\b(DeveloperName|MasterLabel) IN/g, 'PermissionSetGroup.$1 IN');
+  return {
+    user: userQuery(input.user),
+    psl: pslAssignmentQuery(input.user),
+    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee}`,
+    sets: setNames ? `SELECT Id, Name, Label, LicenseId, ${BROAD_FIELDS} FROM PermissionSet WHERE IsOwnedByProfile = false AND ${setNames}` : undefined,
+    groups: groupNames ? `SELECT Id, DeveloperName, MasterLabel, Status FROM PermissionSetGroup WHERE ${groupNames}` : undefined,
+    userLicenses: 'SELECT Id, Name FROM UserLicense',
+    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
+    members: inGroups
+      ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetGroupComponent WHERE ${inGroups}`
+      : undefined,
+    setObjects: setNames ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE Parent.IsOwnedByProfile = false AND ${setNames.replace(/\b(Name|Label) IN/g, 'Parent.$1 IN')}` : undefined,
+    memberObjects: inGroups ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE ${inGroups})` : undefined,
+    ...(generatedName && (objectGrants.length || fieldGrants.length) ? generatedSetQueries(generatedName) : { generated: undefined, generatedObjects: undefined, generatedFields: undefined }),
+    entities: grantedObjects.length ? `SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN ${soqlList(grantedObjects)}` : undefined,
+    particles: fieldGrants.length
+      ? `SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, IsPermissionable, IsUpdatable FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[0]))} AND QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[1]))}`
+      : undefined,
+  };
+}
+
+/** A planned grant: the result to report, and the writes that make it so. */
+export type GrantPlan = {
+  result: GrantResult;
+  /** Creates or changes the generated set (a new set is `@{set.id}`). */
+  setSubrequests: Subrequest[];
+  /** The generated set's Id when it exists already. */
+  setId?: string;
+  /** One assignment per item to assign: the field and the set or group Id (`@{set.id}` for a new generated set). */
+  assignments: Array<{ item: GrantItem; field: 'PermissionSetId' | 'PermissionSetGroupId'; id: string }>;
+};
+
+/**
+ * Grants an integration user permission sets, groups and a generated least-privilege set: one
+ * bulk read (two when the generated set's name comes from the user's name), a plan in which every
+ * item fits the user's license or blocks the whole run, then at most one composite call for the
+ * generated set and one collection call for the assignments.
  */
 export async function grant(client: OrgClient, input: GrantInput, options: { dryRun: boolean }, inspectedAgain = false): Promise<GrantResult> {
   const invalid = grantInputError(input);
   if (invalid) throw invalid;
+  const generating = input.objects.length > 0 || input.fields.length > 0;
+  const found = await client.queries(grantQueries(input, input.permissionSetName));
+  if (generating && !input.permissionSetName && found.user[0]) Object.assign(found, await client.queries(generatedSetQueries(derivePermissionSetName(String(found.user[0].Name)))));
+  const plan = planGrant(found, input, options);
+  const { result } = plan;
+  if (options.dryRun) return result;
+
+  // Writes: the generated set in one composite call (all or nothing), then every assignment in one collection call.
+  let generatedSetId = plan.setId;
+  for (const [index, call] of compositeCalls(plan.setSubrequests).entries()) {
+    // A later call refers to a set made by an earlier one by its Id: references don't cross calls.
+    const resolved = generatedSetId ? (JSON.parse(JSON.stringify(call).replaceAll('@{set.id}', generatedSetId)) as Subrequest[]) : call;
+    let bodies: Record<string, unknown>;
+    try {
+      bodies = await client.composite(resolved);
+    } catch (error) {
+      // Another run made the set since the inspection. Its creation is this run's first write and rolled
+      // back whole, so nothing of this run is in the org yet: inspect again, once, and go on from there.
+      const duplicate = error instanceof SalesforceApiError && ['DUPLICATE_DEVELOPER_NAME', 'DUPLICATE_VALUE'].includes(error.errorCode);
+      if (duplicate && index === 0 && !plan.setId && !inspectedAgain) return grant(client, input, options, true);
+      throw error;
+    }
+    if (bodies.set) generatedSetId = (bodies.set as { id: string }).id;
+  }
+  for (let start = 0; start < plan.assignments.length; start += RECORDS_PER_COLLECTION) {
+    const chunk = plan.assignments.slice(start, start + RECORDS_PER_COLLECTION);
+    const saved = await client.insertMany(
+      'PermissionSetAssignment',
+      chunk.map(({ field, id }) => ({ AssigneeId: result.userId, [field]: id === '@{set.id}' ? generatedSetId : id }))
+    );
+    saved.forEach((outcome, index) => {
+      const { item } = chunk[index];
+      if (outcome.success) return;
+      const [first] = outcome.errors;
+      // Assigned by someone else since the inspection: the goal is met.
+      if (first?.statusCode === 'DUPLICATE_VALUE') {
+        item.status = 'already-assigned';
+        return;
+      }
+      item.status = 'failed';
+      item.error = { errorCode: first?.statusCode ?? 'UNKNOWN_ERROR', message: first?.message ?? 'unknown error', fields: first?.fields ?? [] };
+      item.reason = `${item.error.errorCode}: ${item.error.message}`;
+    });
+  }
+  return result;
+}
+
+/**
+ * The grant from the inspection: every item judged against the user's license, the generated set's
+ * difference, and the writes. Throws GrantBlocked (with the result as data) when anything is blocked.
+ * `input.planned`: earlier steps of the same plan create the user and give it the PSL (setup).
+ */
+export function planGrant(found: GrantFound, input: GrantInput, options: { dryRun: boolean }): GrantPlan {
   const objectGrants = parseObjectGrants(input.objects);
   const fieldGrants = parseFieldGrants(input.fields);
   const generating = objectGrants.length > 0 || fieldGrants.length > 0;
-
-  // Round 1: the user, its PSL and assignments, and the named sets and groups.
-  const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
-  const first = await client.queries({
-    user: `SELECT Id, Username, Name, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${isUserId(input.user) ? 'Id' : 'Username'} = ${soqlQuote(input.user)}`,
-    psl: `SELECT Id FROM PermissionSetLicenseAssign WHERE ${assignee} AND ${pslFilter('PermissionSetLicense.')}`,
-    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee}`,
-    sets: input.permissionSets.length
-      ? `SELECT Id, Name, Label, LicenseId, ${BROAD_FIELDS} FROM PermissionSet WHERE IsOwnedByProfile = false AND (Name IN ${soqlList(input.permissionSets)} OR Label IN ${soqlList(input.permissionSets)})`
-      : undefined,
-    groups: input.groups.length
-      ? `SELECT Id, DeveloperName, MasterLabel, Status FROM PermissionSetGroup WHERE DeveloperName IN ${soqlList(input.groups)} OR MasterLabel IN ${soqlList(input.groups)}`
-      : undefined,
-  });
-  const user = first.user[0] ?? (input.planned?.userName && options.dryRun ? plannedUser(input.user, input.planned.userName) : undefined);
+  const user = found.user[0] ?? (input.planned?.userName ? plannedUser(input.user, input.planned.userName) : undefined);
   if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
   const username = user.Username as string;
   if (user.IsActive !== true) throw serviceError('UserInactive', [username], [username, input.targetOrg]);
   const { profile, license: userLicense } = userLicenseOf(user);
   if (userLicense !== INTEGRATION_USER_LICENSE) throw serviceError('GrantUserWrongLicense', [username, userLicense, profile], [input.targetOrg]);
 
-  const sets = matchByNameOrLabel(input.permissionSets, first.sets, 'Name', 'Label');
-  const groups = matchByNameOrLabel(input.groups, first.groups, 'DeveloperName', 'MasterLabel');
-  const setIds = sets.flatMap((s) => (s.record ? [s.record.Id] : []));
-  const groupIds = groups.flatMap((g) => (g.record ? [g.record.Id] : []));
+  const sets = matchByNameOrLabel(input.permissionSets, found.sets, 'Name', 'Label');
+  const groups = matchByNameOrLabel(input.groups, found.groups, 'DeveloperName', 'MasterLabel');
   const generatedName = input.permissionSetName ?? derivePermissionSetName(String(user.Name));
   const grantedObjects = [...new Set([...objectGrants.map((g) => g.object), ...fieldGrants.map((g) => g.field.split('.')[0])])];
 
-  // Round 2: licenses, what the sets and group members hold, the generated set as it is now,
-  // and the objects and fields --object / --field name.
-  const second = await client.queries({
-    userLicenses: 'SELECT Id, Name FROM UserLicense',
-    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-    members: groupIds.length
-      ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)}`
-      : undefined,
-    // Object permissions of the named sets, and of the sets in the named groups (SOQL allows no OR with a semi-join).
-    setObjects: setIds.length ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN ${soqlList(setIds)}` : undefined,
-    memberObjects: groupIds.length
-      ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)})`
-      : undefined,
-    generated: generating ? `SELECT Id, Name, Label, LicenseId, Description FROM PermissionSet WHERE Name = ${soqlQuote(generatedName)}` : undefined,
-    generatedObjects: generating ? `SELECT Id, ${OBJECT_FIELDS} FROM ObjectPermissions WHERE Parent.Name = ${soqlQuote(generatedName)}` : undefined,
-    generatedFields: generating ? `SELECT Id, SobjectType, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = ${soqlQuote(generatedName)}` : undefined,
-    entities: grantedObjects.length ? `SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN ${soqlList(grantedObjects)}` : undefined,
-    particles: fieldGrants.length
-      ? `SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, IsPermissionable, IsUpdatable FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[0]))} AND QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[1]))}`
-      : undefined,
-  });
+  const licenseOf = licenseResolver(found.userLicenses, found.psls);
 
-  const licenseOf = licenseResolver(second.userLicenses, second.psls);
-
-  const hasPsl = first.psl.length > 0 || (options.dryRun && input.planned?.psl === true);
-  const assignedSetIds = new Set(first.assignments.map((a) => a.PermissionSetId));
-  const assignedGroupIds = new Set(first.assignments.map((a) => a.PermissionSetGroupId));
-  const objectRowsOf = (setId: string): SObjectRecord[] => [...second.setObjects, ...second.memberObjects].filter((r) => r.ParentId === setId);
+  const hasPsl = found.psl.length > 0 || input.planned?.psl === true;
+  const assignedSetIds = new Set(found.assignments.map((a) => a.PermissionSetId));
+  const assignedGroupIds = new Set(found.assignments.map((a) => a.PermissionSetGroupId));
+  const objectRowsOf = (setId: string): SObjectRecord[] => [...found.setObjects, ...found.memberObjects].filter((r) => r.ParentId === setId);
   const blockers: SfError[] = [];
   const warnings: string[] = [];
   const fixPsl = (): string => `sf integration-user assign-psl --username ${username} --target-org ${input.targetOrg}`;
@@ -177,7 +252,7 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
       missing('PermissionSetGroup', wanted, ambiguous);
       continue;
     }
-    const members = second.members.filter((m) => m.PermissionSetGroupId === record.Id);
+    const members = found.members.filter((m) => m.PermissionSetGroupId === record.Id);
     const verdicts = members.map((m) => ({ member: m.PermissionSet as SObjectRecord, verdict: judge({ ...(m.PermissionSet as SObjectRecord), Id: m.PermissionSetId as string }) }));
     const license = [...new Set(verdicts.map((v) => v.verdict.license))].join(', ') || NO_LICENSE;
     const memberBlock = verdicts.find((v) => v.verdict.blocked);
@@ -201,57 +276,13 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
     error.setData(result);
     throw error;
   }
-  if (options.dryRun) {
-    for (const item of items) if (item.status === 'assigned') item.status = 'would-assign';
-    return result;
-  }
-
-  // Writes: the generated set in one composite call (all or nothing), then every assignment in one collection call.
-  let generatedSetId = plan?.setId;
-  for (const [index, call] of (plan?.calls ?? []).entries()) {
-    // A later call refers to a set made by an earlier one by its Id: references don't cross calls.
-    const resolved = generatedSetId ? (JSON.parse(JSON.stringify(call).replaceAll('@{set.id}', generatedSetId)) as Subrequest[]) : call;
-    let bodies: Record<string, unknown>;
-    try {
-      bodies = await client.composite(resolved);
-    } catch (error) {
-      // Another run made the set since the inspection. Its creation is this run's first write and rolled
-      // back whole, so nothing of this run is in the org yet: inspect again, once, and go on from there.
-      const duplicate = error instanceof SalesforceApiError && ['DUPLICATE_DEVELOPER_NAME', 'DUPLICATE_VALUE'].includes(error.errorCode);
-      if (duplicate && index === 0 && !plan?.setId && !inspectedAgain) return grant(client, input, options, true);
-      throw error;
-    }
-    if (bodies.set) generatedSetId = (bodies.set as { id: string }).id;
-  }
-  const toAssign = items.filter((i) => i.status === 'assigned');
-  const ids = new Map<string, { field: string; id: string }>();
+  const ids = new Map<string, { field: 'PermissionSetId' | 'PermissionSetGroupId'; id: string }>();
   for (const s of sets) if (s.record) ids.set(`PermissionSet:${String(s.record.Name)}`, { field: 'PermissionSetId', id: s.record.Id });
   for (const g of groups) if (g.record) ids.set(`PermissionSetGroup:${String(g.record.DeveloperName)}`, { field: 'PermissionSetGroupId', id: g.record.Id });
-  if (plan && generatedSetId) ids.set(`PermissionSet:${plan.summary.name}`, { field: 'PermissionSetId', id: generatedSetId });
-  for (let start = 0; start < toAssign.length; start += RECORDS_PER_COLLECTION) {
-    const chunk = toAssign.slice(start, start + RECORDS_PER_COLLECTION);
-    const saved = await client.insertMany(
-      'PermissionSetAssignment',
-      chunk.map((item) => {
-        const target = ids.get(`${item.type}:${item.name}`);
-        return { AssigneeId: user.Id, [target?.field ?? 'PermissionSetId']: target?.id };
-      })
-    );
-    saved.forEach((outcome, index) => {
-      const item = chunk[index];
-      if (outcome.success) return;
-      const [first] = outcome.errors;
-      // Assigned by someone else since the inspection: the goal is met.
-      if (first?.statusCode === 'DUPLICATE_VALUE') {
-        item.status = 'already-assigned';
-        return;
-      }
-      item.status = 'failed';
-      item.error = { errorCode: first?.statusCode ?? 'UNKNOWN_ERROR', message: first?.message ?? 'unknown error', fields: first?.fields ?? [] };
-      item.reason = `${item.error.errorCode}: ${item.error.message}`;
-    });
-  }
-  return result;
+  if (plan) ids.set(`PermissionSet:${plan.summary.name}`, { field: 'PermissionSetId', id: plan.setId ?? '@{set.id}' });
+  const assignments = items.filter((i) => i.status === 'assigned').map((item) => ({ item, ...(ids.get(`${item.type}:${item.name}`) ?? { field: 'PermissionSetId' as const, id: '' }) }));
+  if (options.dryRun) for (const item of items) if (item.status === 'assigned') item.status = 'would-assign';
+  return { result, setSubrequests: plan?.subrequests ?? [], setId: plan?.setId, assignments };
 
   function itemFor(name: string, type: GrantItem['type'], verdict: { license: string; blocked?: SfError; note?: string; powers: string[] }, assigned: boolean): GrantItem {
     const item: GrantItem = { name, type, license: verdict.license, status: assigned ? 'already-assigned' : 'assigned' };
@@ -264,16 +295,16 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
   }
 
   /** The generated set: what exists, what must change to match the flags exactly, and its assignment. */
-  function planGeneratedSet(): { summary: GeneratedSet; calls: Subrequest[][]; setId?: string } {
-    const existing = second.generated[0];
+  function planGeneratedSet(): { summary: GeneratedSet; subrequests: Subrequest[]; setId?: string } {
+    const existing = found.generated[0];
     const label = existing ? String(existing.Label) : generatedName.replace(/_/g, ' ');
-    const canonical = new Map(second.entities.map((e) => [String(e.QualifiedApiName).toLowerCase(), String(e.QualifiedApiName)]));
+    const canonical = new Map(found.entities.map((e) => [String(e.QualifiedApiName).toLowerCase(), String(e.QualifiedApiName)]));
     const summary: GeneratedSet = { name: generatedName, label, status: existing ? 'unchanged' : 'created', objects: [], fields: [] };
-    const block = (error: SfError): { summary: GeneratedSet; calls: Subrequest[][] } => {
+    const block = (error: SfError): { summary: GeneratedSet; subrequests: Subrequest[] } => {
       blockers.push(error);
       summary.status = 'blocked';
       items.push({ name: generatedName, type: 'PermissionSet', license: NO_LICENSE, status: 'blocked', reason: error.message });
-      return { summary, calls: [] };
+      return { summary, subrequests: [] };
     };
 
     if (existing && existing.LicenseId) return block(serviceError('GeneratedSetLicensed', [generatedName, licenseOf(existing.LicenseId).name]));
@@ -286,7 +317,7 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
     summary.objects = objectGrants.map((g) => ({ object: canonical.get(g.object.toLowerCase()) ?? g.object, access: g.access }));
     for (const grantOfField of fieldGrants) {
       const [object, name] = grantOfField.field.split('.');
-      const particle = second.particles.find(
+      const particle = found.particles.find(
         (p) => String((p.EntityDefinition as SObjectRecord | null)?.QualifiedApiName).toLowerCase() === object.toLowerCase() && String(p.QualifiedApiName).toLowerCase() === name.toLowerCase()
       );
       if (!particle) return block(serviceError('UnknownField', [grantOfField.field]));
@@ -315,8 +346,8 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
         body: { Name: generatedName, Label: label.slice(0, 80), Description: `${MANAGED_MARKER} for ${username}.`.slice(0, 255) },
       });
     }
-    const objectRows = new Map(second.generatedObjects.map((r) => [String(r.SobjectType).toLowerCase(), r]));
-    const fieldRows = new Map(second.generatedFields.map((r) => [String(r.Field).toLowerCase(), r]));
+    const objectRows = new Map(found.generatedObjects.map((r) => [String(r.SobjectType).toLowerCase(), r]));
+    const fieldRows = new Map(found.generatedFields.map((r) => [String(r.Field).toLowerCase(), r]));
     const objectCreates = summary.objects.filter((o) => !objectRows.has(o.object.toLowerCase()));
     const objectUpdates = summary.objects.filter((o) => {
       const row = objectRows.get(o.object.toLowerCase());
@@ -329,8 +360,8 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
       return row && fieldAccess(row) !== f.access;
     });
     const removals = [
-      ...second.generatedObjects.filter((r) => !summary.objects.some((o) => o.object.toLowerCase() === String(r.SobjectType).toLowerCase())),
-      ...second.generatedFields.filter((r) => !summary.fields.some((f) => f.field.toLowerCase() === String(r.Field).toLowerCase())),
+      ...found.generatedObjects.filter((r) => !summary.objects.some((o) => o.object.toLowerCase() === String(r.SobjectType).toLowerCase())),
+      ...found.generatedFields.filter((r) => !summary.fields.some((f) => f.field.toLowerCase() === String(r.Field).toLowerCase())),
     ].map((r) => r.Id);
 
     const collection = (kind: string, method: 'POST' | 'PATCH', records: Array<Record<string, unknown>>): void => {
@@ -350,35 +381,13 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
     if (options.dryRun) summary.status = summary.status === 'created' ? 'would-create' : summary.status === 'updated' ? 'would-update' : summary.status;
     const assigned = existing ? assignedSetIds.has(existing.Id) : false;
     items.push({ name: generatedName, type: 'PermissionSet', license: NO_LICENSE, status: assigned ? 'already-assigned' : 'assigned' });
-    return { summary, calls: compositeCalls(subrequests), setId: existing?.Id };
+    return { summary, subrequests, setId: existing?.Id };
   }
 }
 
 /** The user an earlier step of the plan will create: active, on the integration license, nothing assigned. */
 function plannedUser(username: string, name: string): SObjectRecord {
   return { Id: '', Username: username, Name: name, IsActive: true, Profile: { Id: '', Name: 'integration profile', UserLicense: { Id: '', Name: INTEGRATION_USER_LICENSE } } };
-}
-
-/**
- * Packs subrequests into composite calls of at most 5 collection operations each (Salesforce's
- * limit); up to 200 records of each kind of change fit in one call.
- */
-function compositeCalls(subrequests: Subrequest[]): Subrequest[][] {
-  const calls: Subrequest[][] = [];
-  let current: Subrequest[] = [];
-  let collections = 0;
-  for (const sub of subrequests) {
-    const isCollection = sub.url.startsWith('/composite/sobjects');
-    if (isCollection && collections === QUERIES_PER_COMPOSITE) {
-      calls.push(current);
-      current = [];
-      collections = 0;
-    }
-    current.push(sub);
-    if (isCollection) collections++;
-  }
-  if (current.length) calls.push(current);
-  return calls;
 }
 
 /** Each wanted name matched to one record by API name, else by label; a label shared by several is ambiguous. */

@@ -93,25 +93,47 @@ export type AssignPslResult = {
   seats: Seats;
 };
 
+/** The user by Id or username, with every field the steps look at (one query text, so a shared inspection sends it once). */
+export function userQuery(user: string): string {
+  return `SELECT Id, Username, Name, Alias, Email, IsActive, ProfileId, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${isUserId(user) ? 'Id' : 'Username'} = ${soqlQuote(user)}`;
+}
+
+/** The user's assignment of the integration PSL, if any. */
+export function pslAssignmentQuery(user: string): string {
+  return `SELECT Id FROM PermissionSetLicenseAssign WHERE ${isUserId(user) ? 'AssigneeId' : 'Assignee.Username'} = ${soqlQuote(user)} AND ${pslFilter('PermissionSetLicense.')}`;
+}
+
+/** What assign-psl reads, in one round trip. */
+export function pslQueries(user: string): Record<'psl' | 'user' | 'assignment' | 'holders', string> {
+  return {
+    psl: `SELECT Id, DeveloperName, MasterLabel, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
+    user: userQuery(user),
+    assignment: pslAssignmentQuery(user),
+    holders: `SELECT Assignee.Username FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')} ORDER BY Assignee.Username LIMIT 10`,
+  };
+}
+
 /**
  * Gives an integration user the Salesforce API Integration permission set license: one bulk
  * inspection, then at most one insert. Already assigned is a success with a note.
  */
-export async function assignIntegrationPsl(
-  client: OrgClient,
-  input: AssignPslInput,
-  /** plannedUser: an earlier step of the same plan creates the user (setup's dry run). */
-  options: { dryRun: boolean; plannedUser?: boolean }
-): Promise<AssignPslResult> {
-  const byId = isUserId(input.user);
-  const userFilter = byId ? `Id = ${soqlQuote(input.user)}` : `Username = ${soqlQuote(input.user)}`;
-  const found = await client.queries({
-    psl: `SELECT Id, DeveloperName, MasterLabel, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
-    user: `SELECT Id, Username, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${userFilter}`,
-    assignment: `SELECT Id FROM PermissionSetLicenseAssign WHERE ${byId ? 'AssigneeId' : 'Assignee.Username'} = ${soqlQuote(input.user)} AND ${pslFilter('PermissionSetLicense.')}`,
-    holders: `SELECT Assignee.Username FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')} ORDER BY Assignee.Username LIMIT 10`,
-  });
+export async function assignIntegrationPsl(client: OrgClient, input: AssignPslInput, options: { dryRun: boolean }): Promise<AssignPslResult> {
+  const plan = planPsl(client, await client.queries(pslQueries(input.user)), input, options);
+  await applySteps([plan.step], options.dryRun);
+  return plan.result;
+}
 
+/**
+ * The PSL step from the inspection. `plannedUser`: an earlier step of the same plan creates the
+ * user (setup). `record` is the assignment to insert when the step is to do (without AssigneeId
+ * for a planned user).
+ */
+export function planPsl(
+  client: OrgClient,
+  found: Record<keyof ReturnType<typeof pslQueries>, SObjectRecord[]>,
+  input: AssignPslInput,
+  options: { dryRun: boolean; plannedUser?: boolean }
+): { result: AssignPslResult; step: Step; record?: { AssigneeId?: string; PermissionSetLicenseId: string } } {
   const psl = found.psl.find((p) => p.DeveloperName === INTEGRATION_PSL) ?? found.psl[0];
   const user = found.user[0];
   const result: AssignPslResult = {
@@ -123,15 +145,14 @@ export async function assignIntegrationPsl(
     dryRun: options.dryRun,
     seats: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 },
   };
-
   const step = planPslStep();
-  await applySteps([step], options.dryRun);
-  return result;
+  const record = step.status === 'todo' && psl ? { AssigneeId: user?.Id, PermissionSetLicenseId: psl.Id } : undefined;
+  return { result, step, record };
 
   function planPslStep(): Step {
     const name = 'assign-psl';
     if (!psl) return { name, status: 'blocked', error: serviceError('PslMissing') };
-    if (!user && options.plannedUser && options.dryRun) return result.seats.free < 1 ? { name, status: 'blocked', error: noFreePslSeat() } : { name, status: 'todo', apply: () => Promise.resolve() };
+    if (!user && options.plannedUser) return result.seats.free < 1 ? { name, status: 'blocked', error: noFreePslSeat() } : { name, status: 'todo', apply: () => Promise.resolve() };
     if (!user) return { name, status: 'blocked', error: serviceError('UserNotFound', [input.user], [input.targetOrg]) };
     if (found.assignment.length > 0) {
       alreadyAssigned();

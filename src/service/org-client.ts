@@ -17,6 +17,9 @@ export type SaveResult = { id?: string; success: boolean; errors: Array<{ status
 /** A composite subrequest; `url` is relative to /services/data/vXX.X. */
 export type Subrequest = { referenceId: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown };
 
+/** What `queries` gives for an optional query on an object the org doesn't serve. */
+export const UNSUPPORTED: SObjectRecord[] = Object.freeze([]) as unknown as SObjectRecord[];
+
 /** Salesforce runs at most 5 query or collection subrequests in one composite call. */
 export const QUERIES_PER_COMPOSITE = 5;
 /** A composite batch runs up to 25 independent subrequests, queries included. */
@@ -31,6 +34,28 @@ const BACKOFF_MS = [250, 750, 2000];
 const POLL_LIMIT = 30;
 
 type DeployProblem = { componentType?: string; fullName?: string; problem?: string };
+
+/**
+ * Packs subrequests into composite calls within Salesforce's limits: at most 25 subrequests, of
+ * which at most 5 query or collection operations (up to 200 records each).
+ */
+export function compositeCalls(subrequests: Subrequest[]): Subrequest[][] {
+  const calls: Subrequest[][] = [];
+  let current: Subrequest[] = [];
+  let collections = 0;
+  for (const sub of subrequests) {
+    const isCollection = sub.url.startsWith('/composite/sobjects');
+    if (current.length === SUBREQUESTS_PER_BATCH || (isCollection && collections === QUERIES_PER_COMPOSITE)) {
+      calls.push(current);
+      current = [];
+      collections = 0;
+    }
+    current.push(sub);
+    if (isCollection) collections++;
+  }
+  if (current.length) calls.push(current);
+  return calls;
+}
 
 /** Quote a value as a SOQL string literal: backslashes and single quotes are escaped. */
 export function soqlQuote(value: string): string {
@@ -65,37 +90,57 @@ export class OrgClient {
   /**
    * Runs several independent queries in one round trip and returns each query's records under its
    * key: one query alone, up to 5 as one composite call (one API call), more as composite batches
-   * of up to 25. A query left undefined is skipped and gives no records.
+   * of up to 25. A query left undefined is skipped and gives no records; the same SOQL under two
+   * keys is sent once. A key listed in `optional` whose object the org doesn't serve (INVALID_TYPE)
+   * gives UNSUPPORTED instead of failing the call.
    */
-  public async queries<K extends string>(soql: Record<K, string | undefined>): Promise<Record<K, SObjectRecord[]>> {
+  public async queries<K extends string>(soql: Record<K, string | undefined>, optional: readonly K[] = []): Promise<Record<K, SObjectRecord[]>> {
     const result = {} as Record<K, SObjectRecord[]>;
-    const entries: Array<[K, string]> = [];
+    const keysOf = new Map<string, K[]>();
     for (const [key, query] of Object.entries(soql) as Array<[K, string | undefined]>) {
       result[key] = [];
-      if (query) entries.push([key, query]);
+      if (query) keysOf.set(query, [...(keysOf.get(query) ?? []), key]);
     }
-    if (entries.length === 1) {
-      result[entries[0][0]] = await this.query(entries[0][1]);
-    } else if (entries.length <= QUERIES_PER_COMPOSITE) {
-      const reads = entries.map(([key, query]): Subrequest => ({ referenceId: key, method: 'GET', url: `/query?q=${encodeURIComponent(query)}` }));
-      const bodies = await this.composite(reads, true, true);
-      for (const [key] of entries) result[key] = (bodies[key] as QueryResult).records;
-    } else {
-      for (let start = 0; start < entries.length; start += SUBREQUESTS_PER_BATCH) {
-        const chunk = entries.slice(start, start + SUBREQUESTS_PER_BATCH);
-        const response = await this.send<BatchResponse>(
-          'POST',
-          '/composite/batch',
-          { haltOnError: false, batchRequests: chunk.map(([, query]) => ({ method: 'GET', url: `v${this.apiVersion}/query?q=${encodeURIComponent(query)}` })) },
-          true
-        );
-        response.results.forEach((sub, index) => {
-          if (sub.statusCode >= 400) throw toApiError(sub.statusCode, sub.result, this.username);
-          result[chunk[index][0]] = (sub.result as QueryResult).records;
-        });
+    const unique = [...keysOf.keys()];
+    const answers = await this.queryAnswers(unique);
+    unique.forEach((query, index) => {
+      const { status, body, error } = answers[index];
+      const keys = keysOf.get(query) ?? [];
+      if (status < 400) for (const key of keys) result[key] = (body as QueryResult).records;
+      else if (firstErrorCode(body) === 'INVALID_TYPE' && keys.every((key) => optional.includes(key))) for (const key of keys) result[key] = UNSUPPORTED;
+      else throw error ?? toApiError(status, body, this.username);
+    });
+    return result;
+  }
+
+  /** Each query's answer (status and body), in as few calls as Salesforce's limits allow. */
+  private async queryAnswers(queries: string[]): Promise<Array<{ status: number; body: unknown; error?: Error }>> {
+    if (queries.length === 0) return [];
+    if (queries.length === 1) {
+      try {
+        return [{ status: 200, body: { records: await this.query(queries[0]) } }];
+      } catch (error) {
+        if (!(error instanceof SalesforceApiError)) throw error;
+        return [{ status: error.status ?? 400, body: [{ errorCode: error.errorCode }], error }];
       }
     }
-    return result;
+    const url = (query: string): string => `/query?q=${encodeURIComponent(query)}`;
+    if (queries.length <= QUERIES_PER_COMPOSITE) {
+      const response = await this.send<CompositeResponse>(
+        'POST',
+        '/composite',
+        { allOrNone: false, compositeRequest: queries.map((query, index) => ({ referenceId: `q${index}`, method: 'GET', url: `${this.dataPath()}${url(query)}` })) },
+        true
+      );
+      return response.compositeResponse.map((sub) => ({ status: sub.httpStatusCode, body: sub.body }));
+    }
+    const answers: Array<{ status: number; body: unknown }> = [];
+    for (let start = 0; start < queries.length; start += SUBREQUESTS_PER_BATCH) {
+      const chunk = queries.slice(start, start + SUBREQUESTS_PER_BATCH);
+      const response = await this.send<BatchResponse>('POST', '/composite/batch', { haltOnError: false, batchRequests: chunk.map((query) => ({ method: 'GET', url: `v${this.apiVersion}${url(query)}` })) }, true);
+      answers.push(...response.results.map((sub) => ({ status: sub.statusCode, body: sub.result })));
+    }
+    return answers;
   }
 
   /**
@@ -114,8 +159,30 @@ export class OrgClient {
     const failed = response.compositeResponse.filter((sub) => sub.httpStatusCode >= 400 || collectionFailed(sub.body));
     // With allOrNone the others answer PROCESSING_HALTED; the cause is the first other error.
     const cause = failed.find((sub) => firstErrorCode(sub.body) !== 'PROCESSING_HALTED') ?? failed[0];
-    if (cause) throw toApiError(cause.httpStatusCode, collectionError(cause.body) ?? cause.body, this.username);
+    if (cause) {
+      const error = toApiError(cause.httpStatusCode, collectionError(cause.body) ?? cause.body, this.username);
+      if (error instanceof SalesforceApiError) error.referenceId = cause.referenceId;
+      throw error;
+    }
     for (const sub of response.compositeResponse) bodies[sub.referenceId] = sub.body;
+    return bodies;
+  }
+
+  /**
+   * Writes subrequests that may refer to each other (`@{ref.id}`) in as few composite calls as the
+   * limits allow, each all or nothing; a later call gets an earlier call's new Ids in place of its
+   * references. Returns every subrequest's body by referenceId.
+   */
+  public async compositeAll(subrequests: Subrequest[]): Promise<Record<string, unknown>> {
+    const bodies: Record<string, unknown> = {};
+    for (const call of compositeCalls(subrequests)) {
+      let text = JSON.stringify(call);
+      for (const [ref, body] of Object.entries(bodies)) {
+        const id = (body as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') text = text.replaceAll(`@{${ref}.id}`, id);
+      }
+      Object.assign(bodies, await this.composite(JSON.parse(text) as Subrequest[]));
+    }
     return bodies;
   }
 

@@ -1,5 +1,5 @@
 import type { SfError } from '@salesforce/core';
-import { OrgClient, SObjectRecord, soqlQuote } from './org-client.js';
+import { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import {
   chooseIntegrationProfile,
@@ -10,6 +10,7 @@ import {
   seatsOf,
   userLicenseOf,
   userLicenseQuery,
+  userQuery,
 } from './licenses.js';
 import { applySteps, Step } from './steps.js';
 
@@ -114,33 +115,48 @@ function isTimeZone(zone: string): boolean {
   return zone === 'GMT' || Intl.supportedValuesOf('timeZone').includes(zone);
 }
 
+/** The username the user gets: the one given, or the derived one. */
+export function usernameFor(input: CreateUserInput, org: OrgContext): string {
+  return input.username ?? deriveUsername(input.name.trim(), org.orgId, org.adminUsername);
+}
+
+/** What create reads, in one round trip: license, profiles, the username, org defaults, seat holders. */
+export function createUserQueries(input: CreateUserInput, org: OrgContext): Record<'license' | 'profiles' | 'user' | 'org' | 'holders', string> {
+  return {
+    license: userLicenseQuery(),
+    profiles: integrationProfilesQuery(input.profile),
+    user: userQuery(usernameFor(input, org)),
+    org: 'SELECT Id, TimeZoneSidKey, DefaultLocaleSidKey, LanguageLocaleKey FROM Organization',
+    holders: integrationSeatHoldersQuery(),
+  };
+}
+
 /**
  * Creates an integration user on the Salesforce Integration license: one bulk inspection (license,
  * profiles, the username, org defaults, seat holders), then one insert. The same username already
  * on the integration license is a success with `created: false`.
  */
-export async function createIntegrationUser(
+export async function createIntegrationUser(client: OrgClient, org: OrgContext, input: CreateUserInput, options: { dryRun: boolean }): Promise<CreateUserResult> {
+  const invalid = validateCreateInput(input);
+  if (invalid) throw invalid;
+  const plan = planCreateUser(client, await client.queries(createUserQueries(input, org)), org, input, options);
+  await applySteps([plan.step], options.dryRun);
+  return plan.result;
+}
+
+/** The create step from the inspection; `record` is the User to insert when the step is to do. */
+export function planCreateUser(
   client: OrgClient,
+  found: Record<keyof ReturnType<typeof createUserQueries>, SObjectRecord[]>,
   org: OrgContext,
   input: CreateUserInput,
   options: { dryRun: boolean }
-): Promise<CreateUserResult> {
-  const invalid = validateCreateInput(input);
-  if (invalid) throw invalid;
-
+): { result: CreateUserResult; step: Step; record?: Record<string, unknown> } {
   const name = input.name.trim();
-  const username = input.username ?? deriveUsername(name, org.orgId, org.adminUsername);
-  const userSoql = `SELECT Id, Username, Alias, Email, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE Username = ${soqlQuote(username)}`;
-  const found = await client.queries({
-    license: userLicenseQuery(),
-    profiles: integrationProfilesQuery(input.profile),
-    user: userSoql,
-    org: 'SELECT Id, TimeZoneSidKey, DefaultLocaleSidKey, LanguageLocaleKey FROM Organization',
-    holders: integrationSeatHoldersQuery(),
-  });
-
+  const username = usernameFor(input, org);
   const license = found.license[0];
   const existing = found.user[0];
+  let record: Record<string, unknown> | undefined;
   const result: CreateUserResult = {
     username,
     alias: input.alias ?? deriveAlias(name),
@@ -153,9 +169,8 @@ export async function createIntegrationUser(
     dryRun: options.dryRun,
     seats: license ? seatsOf(license) : { total: 0, used: 0, free: 0 },
   };
-
-  await applySteps([planUserStep()], options.dryRun);
-  return result;
+  const step = planUserStep();
+  return { result, step, record };
 
   function planUserStep(): Step {
     const step = 'create-user';
@@ -168,7 +183,7 @@ export async function createIntegrationUser(
     if (options.dryRun) result.note = `Would create ${username} on the ${INTEGRATION_USER_LICENSE} license.`;
 
     const defaults = found.org[0] ?? {};
-    const record = {
+    record = {
       Username: username,
       LastName: name,
       Email: input.email,
@@ -179,15 +194,16 @@ export async function createIntegrationUser(
       LanguageLocaleKey: input.language ?? defaults.LanguageLocaleKey ?? 'en_US',
       EmailEncodingKey: 'UTF-8',
     };
+    const fields = record;
     return {
       name: step,
       status: 'todo',
       apply: async () => {
         try {
-          result.id = await client.insert('User', record);
+          result.id = await client.insert('User', fields);
         } catch (error) {
           // Taken since the inspection: by a run next to this one in this org (then the goal is met), or in another org.
-          const now = error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_USERNAME' ? (await client.query(userSoql))[0] : undefined;
+          const now = error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_USERNAME' ? (await client.query(userQuery(username)))[0] : undefined;
           if (!now) throw translateInsertError(error);
           const step = existingUserStep(now);
           if (step.status === 'blocked') throw step.error;

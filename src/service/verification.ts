@@ -1,5 +1,5 @@
 import { fetchRetrying, OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
-import { INTEGRATION_USER_LICENSE, isUserId, pslFilter, userLicenseOf } from './licenses.js';
+import { INTEGRATION_USER_LICENSE, isUserId, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, licenseResolver, OBJECT_ACCESS, OBJECT_PERMISSION_FIELDS, type ObjectAccess } from './permissions.js';
 import { exchangeJwt, privateKeyProblem, type JwtOutcome } from './jwt.js';
 import { serviceError } from './errors.js';
@@ -55,7 +55,8 @@ export function explainJwtError(error: string, description: string, fix: { user:
 }
 
 /**
- * Checks an integration user end to end: one bulk inspection of the org (at most 4 requests),
+ * Checks an integration user end to end: one bulk inspection of the org (one request; two when the
+ * user holds groups; a retrieve more for an External Client App),
  * then, when a key is given, one JWT bearer exchange as the user, a query and userinfo with that
  * session. Every check that doesn't pass names the command that fixes it. Nothing is written,
  * and the user's session is used only in memory.
@@ -69,14 +70,21 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     checks.push(action ? { name, status, message, action } : { name, status, message });
   };
   const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
-  const first = await client.queries({
-    user: `SELECT Id, Username, IsActive, ProfileId, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${isUserId(input.user) ? 'Id' : 'Username'} = ${soqlQuote(input.user)}`,
-    psl: `SELECT Id FROM PermissionSetLicenseAssign WHERE ${assignee} AND ${pslFilter('PermissionSetLicense.')}`,
+  // Everything in one round trip: what the user's sets hold is reached through its assignments (semi-joins).
+  const heldSets = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
+  const found = await client.queries({
+    user: userQuery(input.user),
+    psl: pslAssignmentQuery(input.user),
     assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetAssignment WHERE ${assignee}`,
     licenses: 'SELECT Id, Name FROM UserLicense',
     psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
+    setObjects: `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN ${heldSets}`,
+    setFields: input.objects.length ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}` : undefined,
+    members: `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN (SELECT PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee})`,
+    connectedApp: input.app ? `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)}` : undefined,
+    appAccess: input.app ? `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.ProfileId FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)})` : undefined,
   });
-  const user = first.user[0];
+  const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
   const fixes = { user: username, app: input.app, targetOrg: input.targetOrg };
   const result: VerifyResult = { username, checks, access: [], fields: [] };
@@ -91,26 +99,18 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   const { profile, license } = userLicenseOf(user);
   if (license === INTEGRATION_USER_LICENSE) add('license', 'pass', `On the ${INTEGRATION_USER_LICENSE} license with profile "${profile}".`);
   else add('license', 'fail', `On the "${license}" license (profile "${profile}"), not on ${INTEGRATION_USER_LICENSE}.`, `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`);
-  const hasPsl = first.psl.length > 0;
+  const hasPsl = found.psl.length > 0;
   if (hasPsl) add('permission-set-license', 'pass', 'Holds the Salesforce API Integration permission set license.');
   else add('permission-set-license', 'fail', 'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.', `sf integration-user assign-psl --username ${username} --target-org ${input.targetOrg}`);
 
-  // 4-6 need what the sets hold and the app's state: one more bulk read (and a retrieve for an ECA).
-  const held = first.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
-  const setIds = first.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
-  const groupIds = held.map((a) => a.PermissionSetGroupId).filter((id): id is string => typeof id === 'string');
-  const fieldObjects = input.objects.length ? input.objects : undefined;
-  const second = await client.queries({
-    setObjects: setIds.length ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN ${soqlList(setIds)}` : undefined,
-    members: groupIds.length ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)}` : undefined,
-    memberObjects: groupIds.length ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)})` : undefined,
-    setFields: setIds.length && fieldObjects ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${soqlList(setIds)} AND SobjectType IN ${soqlList(fieldObjects)}` : undefined,
-    connectedApp: input.app ? `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)}` : undefined,
-    appAccess: input.app ? `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.ProfileId FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)})` : undefined,
-  });
+  // 4-6: what the sets hold. Object permissions of the sets inside held groups need one more read (SOQL nests no semi-joins).
+  const held = found.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
+  const setIds = found.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
+  const memberIds = [...new Set(found.members.map((m) => String(m.PermissionSetId)))];
+  const memberObjects = memberIds.length ? await client.query(`SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN ${soqlList(memberIds)}`) : [];
 
-  const licenseOf = licenseResolver(first.licenses, first.psls);
-  const rows = [...second.setObjects, ...second.memberObjects];
+  const licenseOf = licenseResolver(found.licenses, found.psls);
+  const rows = [...found.setObjects, ...memberObjects];
   const misfits: string[] = [];
   const powers: string[] = [];
   for (const assignment of held) {
@@ -121,7 +121,7 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
       powers.push(...broadPowers(set, rows.filter((r) => r.ParentId === assignment.PermissionSetId)).map((p) => `${String(set.Name)}: ${p}`));
     }
   }
-  for (const member of second.members) {
+  for (const member of found.members) {
     const { fit, name } = licenseOf((member.PermissionSet as SObjectRecord | null)?.LicenseId);
     if (fit === 'other') misfits.push(`${String((member.PermissionSet as SObjectRecord | null)?.Name)} in a group (license ${name})`);
   }
@@ -144,7 +144,7 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     return { object, ...(Object.fromEntries(OBJECT_ACCESS.map((a) => [a, access.has(a)])) as Record<ObjectAccess, boolean>) };
   });
   const fieldMap = new Map<string, FieldAccessRow>();
-  for (const row of second.setFields) {
+  for (const row of found.setFields) {
     const field = String(row.Field);
     const current = fieldMap.get(field) ?? { field, read: false, edit: false };
     fieldMap.set(field, { field, read: current.read || row.PermissionsRead === true, edit: current.edit || row.PermissionsEdit === true });
@@ -158,8 +158,8 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   // 6: the app pre-authorizes the user's profile or one of its sets.
   if (!input.app) add('app', 'skip', 'No --app given.');
   else {
-    const app = second.connectedApp[0];
-    const listed = second.appAccess.filter((a) => (a.Parent as SObjectRecord | null)?.ProfileId === user.ProfileId || setIds.includes(String(a.ParentId)));
+    const app = found.connectedApp[0];
+    const listed = found.appAccess.filter((a) => (a.Parent as SObjectRecord | null)?.ProfileId === user.ProfileId || setIds.includes(String(a.ParentId)));
     if (!app) await checkEcaPolicy(client, input, { username, profile, setNames }, add);
     else if (app.OptionsAllowAdminApprovedUsersOnly !== true) add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
     else if (!listed.length) add('app', 'fail', `${input.app} is admin-approved but lists neither profile "${profile}" nor a set ${username} holds.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);

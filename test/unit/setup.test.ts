@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import IntegrationUserSetup from '../../src/commands/integration-user/setup.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 import { makeKeyPair } from '../helpers/keys.js';
+import { adminConnection } from '../helpers/metadata.js';
 import type { Seed } from '../emulator/index.js';
 
 const keys = makeKeyPair('setup');
@@ -43,7 +44,7 @@ const twoUsers = (extraSet = ''): string => `users:
     permissionSets: [Account_Read${extraSet}]
 `;
 
-type Result = { users: Array<{ username: string; steps: Array<{ name: string; status: string }>; verify?: { checks: Array<{ status: string }> } }> };
+type Result = { users: Array<{ username: string; steps: Array<{ name: string; status: string }>; verify?: { checks: Array<{ name: string; status: string }> } }> };
 const statuses = (result: unknown): string[][] => (result as Result).users.map((u) => [u.username, ...u.steps.map((s) => `${s.name}:${s.status}`)]);
 
 describe('integration-user setup', () => {
@@ -117,4 +118,104 @@ describe('integration-user setup', () => {
       expect(ctx.emulator.requests).to.have.length(0);
     });
   }
+});
+
+describe('integration-user setup: one inspection, one write per user (connected app already admin-approved)', () => {
+  const ctx = new EmulatedOrgContext();
+  afterEach(() => ctx.stop());
+  const PROFILE = 'Minimum Access - API Only Integrations';
+  const appSeed = (behaviour: Seed['behaviour'] = {}): Seed => ({
+    behaviour,
+    records: { Account: [{ Name: 'Acme' }] },
+    permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }],
+    connectedApps: [{ name: 'Bench_Sync', label: 'Bench Sync', consumerKey: 'BENCHSYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: [] }],
+  });
+  const oneUser = `users:
+  - name: Bench Sync
+    email: it@acme.example
+    username: bench-sync@acme.example
+    permissionSets: [Account_Read]
+    app: { name: Bench_Sync }
+    verify:
+      clientId: BENCHSYNCKEY1
+      jwtKeyFile: ${path.relative(dir, keys.keyFile)}
+`;
+  const accessRows = (parent: string): unknown[] =>
+    ctx.emulator.query(`SELECT Id FROM SetupEntityAccess WHERE ${parent} AND SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = 'Bench_Sync')`);
+  const shape = (): string[] => ctx.emulator.requests.map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d+/, '')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`);
+
+  it('reads once, writes once (user, PSL, set, SetupEntityAccess), verifies with one read; a re-run writes nothing', async () => {
+    await ctx.start(appSeed());
+    const file = specFile('one.yaml', oneUser);
+    const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(exitCode).to.equal(0);
+    expect(statuses(result)).to.deep.equal([['bench-sync@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied']]);
+    expect((result as Result).users[0].verify?.checks.map((c) => c.status)).to.deep.equal(Array(9).fill('pass'));
+    expect(shape()).to.deep.equal([
+      'POST /services/data/composite/batch',
+      'POST /services/data/composite',
+      'POST /services/data/composite/batch',
+      'POST /services/oauth2/token',
+      'GET /services/data/query',
+      'GET /services/oauth2/userinfo',
+    ]);
+    expect(ctx.emulator.requests[1].writes).to.be.greaterThan(3);
+    expect(accessRows(`Parent.Profile.Name = '${PROFILE}'`)).to.have.length(1);
+
+    ctx.emulator.clearRequests();
+    const again = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(statuses(again.result)).to.deep.equal([['bench-sync@acme.example', 'create:done', 'assign-psl:done', 'grant:done', 'preauthorize:done', 'verify:applied']]);
+    expect(shape()).to.deep.equal(['POST /services/data/composite/batch', 'POST /services/data/composite/batch', 'POST /services/oauth2/token', 'GET /services/data/query', 'GET /services/oauth2/userinfo']);
+    expect(ctx.writes).to.equal(0);
+  });
+
+  it('an org that refuses rows under profile-owned sets: the rest is written again without it, the app through the Metadata API', async () => {
+    await ctx.start(appSeed({ setupEntityAccessOnProfilePermset: 'reject' }));
+    const file = specFile('refused.yaml', oneUser);
+    const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(exitCode).to.equal(0);
+    expect(statuses(result)).to.deep.equal([['bench-sync@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied']]);
+    const writes = ctx.emulator.requests.filter((r) => r.path.endsWith('/composite')).map((r) => r.writes);
+    expect(writes[0]).to.equal(0);
+    expect(writes[1]).to.be.greaterThan(0);
+    expect(ctx.emulator.requests.map((r) => r.soapOperation)).to.include.members(['readMetadata', 'updateMetadata']);
+    const app = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Bench_Sync')) as unknown as Record<string, unknown>;
+    expect([app.profileName].flat()).to.deep.equal([PROFILE]);
+
+    ctx.emulator.clearRequests();
+    await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(ctx.writes).to.equal(0);
+  });
+
+  it('permission-set mode lists the generated set made in the same call; users sharing the profile add its row once', async () => {
+    await ctx.start(appSeed());
+    const user = (name: string, extra: string): string => `  - name: ${name}\n    email: it@acme.example\n${extra}`;
+    const spec = `users:\n${user('Acme Sync', '    objects: ["Account:read"]\n    app: { name: Bench_Sync, preauthorize: permission-set }\n')}${user('Billing Export', '    app: { name: Bench_Sync }\n')}${user('Ledger Feed', '    app: { name: Bench_Sync }\n')}`;
+    const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('shared.yaml', spec)]);
+    expect(exitCode).to.equal(0);
+    expect((result as Result).users.map((u) => u.steps.map((s) => s.status))).to.deep.equal([
+      ['applied', 'applied', 'applied', 'applied', 'applied'],
+      ['applied', 'applied', 'applied', 'applied'],
+      ['applied', 'applied', 'done', 'applied'],
+    ]);
+    expect((result as Result).users.map((u) => u.verify?.checks.find((c) => c.name === 'app')?.status)).to.deep.equal(['pass', 'pass', 'pass']);
+    expect(accessRows("Parent.Name = 'Acme_Sync_Integration'")).to.have.length(1);
+    expect(accessRows(`Parent.Profile.Name = '${PROFILE}'`)).to.have.length(1);
+    expect(ctx.emulator.requests.filter((r) => r.path.endsWith('/composite'))).to.have.length(3);
+  });
+
+  it('a write Salesforce refuses rolls the user back whole: exit 1, the failing step named, nothing in the org; a re-run completes', async () => {
+    await ctx.start(appSeed());
+    const file = specFile('rollback.yaml', oneUser);
+    ctx.emulator.addFault({ path: '/composite/sobjects', method: 'POST', times: 1, recordError: { index: 0, statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record' } });
+    const { error } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(error?.name).to.equal('SetupFailedError');
+    expect(statuses(error?.data)).to.deep.equal([['bench-sync@acme.example', 'create:not-run', 'assign-psl:not-run', 'grant:failed', 'preauthorize:not-run', 'verify:not-run']]);
+    expect(ctx.writes).to.equal(0);
+    expect(ctx.emulator.query("SELECT Id FROM User WHERE Username = 'bench-sync@acme.example'")).to.have.length(0);
+
+    const again = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(again.exitCode).to.equal(0);
+    expect(statuses(again.result)[0].slice(1)).to.deep.equal(['create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied']);
+  });
 });
