@@ -148,6 +148,8 @@ async function planUser(
 ): Promise<UserPlan> {
   const plan: UserPlan = { user, username: user.username ?? user.name, steps: [], writes: [], owner: new Map() };
   const add = (name: SetupStepName, status: SetupStep['status'], message: string, writes: Subrequest[] = [], error?: unknown): void => {
+    // A step is blocked by what the org holds; an answer the org couldn't give (a fault, an expired session) is the run's error.
+    if (status === 'blocked' && (error instanceof SalesforceApiError || ['RequestFailedError', 'ExpiredSessionError'].includes((error as Error).name))) throw error;
     plan.steps.push(error ? { name, status, message, error: errorOf(error) } : { name, status, message });
     for (const write of writes) plan.owner.set(write.referenceId, name);
     plan.writes.push(...writes);

@@ -1,8 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import IntegrationUserAssignPsl from '../../src/commands/integration-user/assign-psl.js';
 import IntegrationUserCreate from '../../src/commands/integration-user/create.js';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
+import IntegrationUserSetup from '../../src/commands/integration-user/setup.js';
 import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
 import type { Emulator, Fault, Seed } from '../emulator/index.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
@@ -43,6 +47,21 @@ function seed(user: { psl?: boolean; sets?: string[] } | undefined, ecaApproved 
   };
 }
 
+/** A setup spec for the user with every step: a named set, a generated set, the app, and the JWT verify. */
+function setupSpec(emulator: Emulator, app: string, preauthorize: 'profile' | 'permission-set'): string[] {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'piu-fault-spec-')), 'spec.json');
+  const clientId = app === 'Acme_Sync' ? 'ACMESYNCKEY1' : 'READYSYNCKEY1';
+  const user = { name: 'Acme Sync', email: 'it@acme.example', username: USER, permissionSets: ['Account_Read'], objects: ['Account:read,edit'], app: { name: app, preauthorize } };
+  writeFileSync(file, JSON.stringify({ users: [{ ...user, verify: { clientId, jwtKeyFile: keys.keyFile, loginUrl: emulator.instanceUrl } }] }));
+  return ['--spec', file, '--no-prompt'];
+}
+
+/** An org whose connected app is admin-approved already: setup pre-authorizes through SetupEntityAccess. */
+const readyAppSeed: Seed = {
+  ...seed(undefined),
+  connectedApps: [{ name: 'Ready_Sync', label: 'Ready Sync', consumerKey: 'READYSYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: [] }],
+};
+
 const scenarios: Scenario[] = [
   { title: 'create', command: IntegrationUserCreate, seed: seed(undefined), argv: () => ['-n', 'Acme Sync', '-e', 'it@acme.example', '-u', USER] },
   { title: 'assign-psl', command: IntegrationUserAssignPsl, seed: seed({}), argv: () => ['-u', USER] },
@@ -66,6 +85,8 @@ const scenarios: Scenario[] = [
     seed: seed({ psl: true, sets: ['Account_Read'] }, true),
     argv: (emulator) => ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', emulator.instanceUrl],
   },
+  { title: 'setup (connected app, SetupEntityAccess)', command: IntegrationUserSetup, seed: readyAppSeed, argv: (emulator) => setupSpec(emulator, 'Ready_Sync', 'profile') },
+  { title: 'setup (External Client App, by permission set)', command: IntegrationUserSetup, seed: seed(undefined), argv: (emulator) => setupSpec(emulator, 'Acme_Sync', 'permission-set') },
 ];
 
 /** The fault kinds of the issue, plus a plain 500 that no client retries: it drives the fail-then-re-run path at every k. */
@@ -132,6 +153,18 @@ function unclearFailure(run: RunOutcome): string | undefined {
     if (exitCode !== (name === 'UNKNOWN_EXCEPTION' ? 20 : 1)) return `${name} exits ${String(exitCode)}`;
     if (/\n\s+at .+:\d+:\d+/.test(message)) return `${name} carries a stack trace`;
     if (!actions?.some((a) => /re-run|sf integration-user/i.test(a))) return `${name} names nothing to re-run: ${JSON.stringify(actions)}`;
+    return undefined;
+  }
+  // setup reports a step that failed after others were applied as its result with exit code 68.
+  const users = (run.result as { users?: Array<{ steps: Array<{ name: string; status: string; error?: { actions: string[] } }>; verify?: { checks: Array<{ status: string; action?: string }> } }> } | undefined)?.users;
+  if (users) {
+    if (run.exitCode !== 68) return `setup exits ${String(run.exitCode)} without an error`;
+    const failed = users.flatMap((u) => u.steps.filter((s) => s.status === 'failed').map((step) => ({ step, checks: u.verify?.checks ?? [] })));
+    if (!failed.length) return 'setup exits 68 without a failed step';
+    for (const { step, checks } of failed) {
+      const fixed = step.name === 'verify' ? checks.filter((c) => c.status === 'fail').every((c) => c.action) : step.error?.actions.some((a) => /re-run|sf integration-user/i.test(a));
+      if (!fixed) return `setup step ${step.name} failed without a fix: ${JSON.stringify(step)}`;
+    }
     return undefined;
   }
   // verify reports a failed check as its result with exit code 1; each failed check names its fix.
