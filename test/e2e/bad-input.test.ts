@@ -25,7 +25,7 @@ const seed: Seed = {
 };
 
 type Case = { title: string; args: string[] | ((files: Files) => string[]); name: string; action: RegExp; message?: RegExp };
-type Files = { empty: string; garbage: string };
+type Files = { empty: string; garbage: string; injectedUser: string; injectedSet: string; quotedEmail: string };
 
 const create = (...args: string[]): string[] => ['integration-user', 'create', ...args];
 const named = (...args: string[]): string[] => create('-n', 'Acme Sync', '-e', 'it@acme.example', ...args);
@@ -33,6 +33,9 @@ const psl = (...args: string[]): string[] => ['integration-user', 'assign-psl', 
 const grant = (...args: string[]): string[] => ['integration-user', 'grant', ...args];
 const preauthorize = (...args: string[]): string[] => ['integration-user', 'preauthorize', ...args];
 const verify = (...args: string[]): string[] => ['integration-user', 'verify', ...args];
+const setup = (...args: string[]): string[] => ['integration-user', 'setup', ...args];
+const list = (...args: string[]): string[] => ['integration-user', 'list', ...args];
+const convert = (...args: string[]): string[] => ['integration-user', 'convert', ...args];
 const INJECTION = "x' OR Name != '";
 const LONG = 'x'.repeat(5000);
 
@@ -90,6 +93,18 @@ const corpus: Case[] = [
   { title: 'verify: a certificate given as the private key', args: verify('-u', USER, '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.certFile), name: 'InvalidPrivateKeyError', action: /PEM private key .* not the certificate itself/, message: /holds a certificate, not a private key/ },
   { title: 'verify: a key file that does not exist', args: verify('-u', USER, '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', '/nonexistent/server.key'), name: 'InvalidFlagsError', action: /sf integration-user verify --help/, message: /No file found at \/nonexistent\/server\.key/ },
   { title: 'verify: a login URL that is no URL', args: verify('-u', USER, '--login-url', "not a url'"), name: 'InvalidFlagsError', action: /sf integration-user verify --help/, message: /Parsing --login-url/ },
+  // setup: the spec file is read and checked first; its values go through the same checks as the flags.
+  { title: 'setup: a spec file that does not exist', args: setup('--spec', '/nonexistent/spec.yaml'), name: 'InvalidFlagsError', action: /sf integration-user setup --help/, message: /No file found at \/nonexistent\/spec\.yaml/ },
+  { title: 'setup: a certificate given as the spec', args: (f) => setup('--spec', f.garbage), name: 'SpecInvalidError', action: /schemas\/setup-spec\.json/ },
+  { title: 'setup: an empty spec file', args: (f) => setup('--spec', f.empty), name: 'SpecInvalidError', action: /schemas\/setup-spec\.json/ },
+  { title: 'setup: a username as a SOQL injection in the spec', args: (f) => setup('--spec', f.injectedUser), name: 'SetupBlockedError', action: /--username/ },
+  { title: 'setup: a permission set as a SOQL injection in the spec', args: (f) => setup('--spec', f.injectedSet), name: 'SetupBlockedError', action: /FROM PermissionSet/ },
+  { title: "setup: an email with a quote in the spec", args: (f) => setup('--spec', f.quotedEmail), name: 'SetupBlockedError', action: /--email/ },
+  // list and convert.
+  { title: 'list: a negative price', args: list('--candidates', '--price', '-5'), name: 'InvalidFlagsError', action: /sf integration-user list --help/, message: /greater than or equal to 0/ },
+  { title: 'list: a price that is no number', args: list('--candidates', '--price', "150'"), name: 'InvalidFlagsError', action: /sf integration-user list --help/, message: /Expected an integer/ },
+  { title: "convert: O'Brien, who doesn't exist", args: convert('-u', "o'brien@acme.example"), name: 'UserNotFoundError', action: /sf integration-user create/ },
+  { title: 'convert: username as a SOQL injection', args: convert('-u', INJECTION, '--dry-run'), name: 'UserNotFoundError', action: /sf integration-user create/ },
   // Every command: the org as given.
   { title: 'an unknown target org', args: ['integration-user', 'assign-psl', '-u', USER, '-o', "nope'org"], name: 'NamedOrgNotFoundError', action: /Did you mean "emu"\?/ },
 ];
@@ -120,15 +135,23 @@ describe('bad input: each malformed value exits non-zero with a named error and 
     emulator = await startEmulator({ seed });
     home = await homeLoggedInto(emulator);
     const dir = await mkdtemp(path.join(tmpdir(), 'piu-bad-input-'));
-    files = { empty: path.join(dir, 'empty.crt'), garbage: path.join(dir, 'garbage.crt') };
+    files = { empty: path.join(dir, 'empty.crt'), garbage: path.join(dir, 'garbage.crt'), injectedUser: '', injectedSet: '', quotedEmail: '' };
     await writeFile(files.empty, '');
     await writeFile(files.garbage, '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n');
+    const spec = async (name: string, user: string): Promise<string> => {
+      const file = path.join(dir, name);
+      await writeFile(file, `users:\n  - name: Acme Sync\n${user}`);
+      return file;
+    };
+    files.injectedUser = await spec('injected-user.yaml', `    email: it@acme.example\n    username: "${INJECTION}@acme.example"\n`);
+    files.injectedSet = await spec('injected-set.yaml', `    email: it@acme.example\n    permissionSets: ["${INJECTION}"]\n`);
+    files.quotedEmail = await spec('quoted-email.yaml', `    email: "o'brien@"\n`);
   });
 
-  it(`the corpus has at least 40 inputs across the five commands (${corpus.length})`, () => {
+  it(`the corpus has at least 40 inputs across the eight commands (${corpus.length})`, () => {
     expect(corpus.length).to.be.at.least(40);
     const commands = new Set(corpus.map((c) => (typeof c.args === 'function' ? c.args(files) : c.args)[1]));
-    expect([...commands].sort()).to.deep.equal(['assign-psl', 'create', 'grant', 'preauthorize', 'verify']);
+    expect([...commands].sort()).to.deep.equal(['assign-psl', 'convert', 'create', 'grant', 'list', 'preauthorize', 'setup', 'verify']);
   });
 
   it('every input, as --json and as a person reads it', async () => {

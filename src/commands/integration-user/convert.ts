@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { flagError } from '../../service/errors.js';
 import type { ConvertResult } from '../../service/convert.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -21,7 +22,7 @@ export default class IntegrationUserConvert extends SfCommand<IntegrationUserCon
   };
 
   public async run(): Promise<IntegrationUserConvertResult> {
-    const { flags } = await this.parse(IntegrationUserConvert);
+    const { flags } = await this.parse(IntegrationUserConvert).catch(flagError(`${this.config.bin} integration-user convert`));
     const [{ connect }, { convertUser }] = await Promise.all([import('../../service/connect.js'), import('../../service/convert.js')]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 

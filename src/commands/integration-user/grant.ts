@@ -1,6 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
+import { flagError, serviceError } from '../../service/errors.js';
 import type { GrantResult } from '../../service/grant.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -27,11 +27,7 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
 
   public async run(): Promise<IntegrationUserGrantResult> {
     const { flags } = await this.parse(IntegrationUserGrant).catch(flagError(`${this.config.bin} integration-user grant`));
-    const [{ connect }, { grant }, { serviceError }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/grant.js'),
-      import('../../service/errors.js'),
-    ]);
+    const [{ connect }, { grant }] = await Promise.all([import('../../service/connect.js'), import('../../service/grant.js')]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { flagError } from '../../service/errors.js';
 import type { ListResult } from '../../service/audit.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -21,7 +22,7 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
   };
 
   public async run(): Promise<IntegrationUserListResult> {
-    const { flags } = await this.parse(IntegrationUserList);
+    const { flags } = await this.parse(IntegrationUserList).catch(flagError(`${this.config.bin} integration-user list`));
     const [{ connect }, { listIntegrationUsers }] = await Promise.all([import('../../service/connect.js'), import('../../service/audit.js')]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
+import { flagError, serviceError } from '../../service/errors.js';
 import type { PreauthorizeResult } from '../../service/apps.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -30,11 +30,7 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
 
   public async run(): Promise<IntegrationUserPreauthorizeResult> {
     const { flags } = await this.parse(IntegrationUserPreauthorize).catch(flagError(`${this.config.bin} integration-user preauthorize`));
-    const [{ connect }, { planPreauthorize }, { serviceError }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/apps.js'),
-      import('../../service/errors.js'),
-    ]);
+    const [{ connect }, { planPreauthorize }] = await Promise.all([import('../../service/connect.js'), import('../../service/apps.js')]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
     const certificatePath = flags['certificate-file'];
     const create = flags.create && certificatePath

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { flagError, serviceError } from '../../service/errors.js';
 import type { SetupResult } from '../../service/setup.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -23,13 +24,8 @@ export default class IntegrationUserSetup extends SfCommand<IntegrationUserSetup
   };
 
   public async run(): Promise<IntegrationUserSetupResult> {
-    const { flags } = await this.parse(IntegrationUserSetup);
-    const [{ readSpec }, { connect }, { setup }, { serviceError }] = await Promise.all([
-      import('../../service/spec.js'),
-      import('../../service/connect.js'),
-      import('../../service/setup.js'),
-      import('../../service/errors.js'),
-    ]);
+    const { flags } = await this.parse(IntegrationUserSetup).catch(flagError(`${this.config.bin} integration-user setup`));
+    const [{ readSpec }, { connect }, { setup }] = await Promise.all([import('../../service/spec.js'), import('../../service/connect.js'), import('../../service/setup.js')]);
     // The spec is checked before the org is touched.
     const spec = await readSpec(flags.spec);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
