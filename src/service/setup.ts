@@ -39,6 +39,8 @@ type UserPlan = {
   preauthorize?: PreauthorizeInput;
   /** The same, for when the org refuses the SetupEntityAccess rows. */
   fallback?: PreauthorizeInput;
+  /** What a refused User insert means (a username taken in another org, no free seat), as create says it. */
+  explainCreate?: (error: unknown) => Promise<Error | undefined>;
 };
 
 type Found = Record<string, SObjectRecord[]>;
@@ -169,6 +171,7 @@ async function planUser(
     return plan;
   }
   const exists = created.step.status === 'done';
+  plan.explainCreate = created.explainInsertError;
   const userRef = exists ? (created.result.id ?? '') : '@{user.id}';
   if (exists) add('create', 'done', `${plan.username} exists on the Salesforce Integration license`);
   else add('create', 'todo', `create ${plan.username}`, [{ referenceId: 'user', method: 'POST', url: '/sobjects/User', body: created.record }]);
@@ -242,9 +245,10 @@ async function planUser(
  */
 async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
   const step = (name: SetupStepName): SetupStep | undefined => plan.steps.find((s) => s.name === name);
-  const fail = (name: SetupStepName, error: unknown): false => {
+  const fail = async (name: SetupStepName, error: unknown): Promise<false> => {
     for (const s of plan.steps) if (s.status === 'todo') s.status = 'not-run';
-    Object.assign(step(name) ?? {}, { status: 'failed', error: errorOf(error) });
+    const explained = name === 'create' && plan.explainCreate ? ((await plan.explainCreate(error)) ?? error) : error;
+    Object.assign(step(name) ?? {}, { status: 'failed', error: errorOf(explained) });
     return false;
   };
   let writes = plan.writes;

@@ -151,7 +151,7 @@ export function planCreateUser(
   org: OrgContext,
   input: CreateUserInput,
   options: { dryRun: boolean }
-): { result: CreateUserResult; step: Step; record?: Record<string, unknown> } {
+): { result: CreateUserResult; step: Step; record?: Record<string, unknown>; explainInsertError: (error: unknown) => Promise<Error | undefined> } {
   const name = input.name.trim();
   const username = usernameFor(input, org);
   const license = found.license[0];
@@ -170,7 +170,7 @@ export function planCreateUser(
     seats: license ? seatsOf(license) : { total: 0, used: 0, free: 0 },
   };
   const step = planUserStep();
-  return { result, step, record };
+  return { result, step, record, explainInsertError };
 
   function planUserStep(): Step {
     const step = 'create-user';
@@ -202,11 +202,8 @@ export function planCreateUser(
         try {
           result.id = await client.insert('User', fields);
         } catch (error) {
-          // Taken since the inspection: by a run next to this one in this org (then the goal is met), or in another org.
-          const now = error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_USERNAME' ? (await client.query(userQuery(username)))[0] : undefined;
-          if (!now) throw translateInsertError(error);
-          const step = existingUserStep(now);
-          if (step.status === 'blocked') throw step.error;
+          const explained = await explainInsertError(error);
+          if (explained) throw explained;
           return;
         }
         Object.assign(result, { status: 'created', created: true, seats: seatsOf(license, 1) });
@@ -227,8 +224,19 @@ export function planCreateUser(
     return { name: 'create-user', status: 'done' };
   }
 
-  function translateInsertError(error: unknown): unknown {
-    if (!(error instanceof SalesforceApiError)) return error;
+  /**
+   * What a failed insert means, as an error with its fix; undefined when the goal is met after all:
+   * the username was taken since the inspection by a run next to this one, in this org.
+   */
+  async function explainInsertError(error: unknown): Promise<Error | undefined> {
+    const now = error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_USERNAME' ? (await client.query(userQuery(username)))[0] : undefined;
+    if (!now) return translateInsertError(error);
+    const step = existingUserStep(now);
+    return step.status === 'blocked' ? step.error : undefined;
+  }
+
+  function translateInsertError(error: unknown): Error {
+    if (!(error instanceof SalesforceApiError)) return error as Error;
     // The inspection found no such user here, so the name is taken in another org.
     if (error.errorCode === 'DUPLICATE_USERNAME') {
       return serviceError('UsernameTakenElsewhere', [username], [deriveUsername(`${name} ${Date.now().toString(36)}`, org.orgId, org.adminUsername)]);

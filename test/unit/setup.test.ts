@@ -204,6 +204,17 @@ describe('integration-user setup: one inspection, one write per user (connected 
     expect(ctx.emulator.requests.filter((r) => r.path.endsWith('/composite'))).to.have.length(3);
   });
 
+  it('a username taken in another org: the create step fails as create says it, with a free username to use', async () => {
+    await ctx.start({ ...appSeed(), usernamesTakenElsewhere: ['bench-sync@acme.example'] });
+    const { error } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('taken.yaml', oneUser)]);
+    expect(error?.name).to.equal('SetupFailedError');
+    const create = (error?.data as { users: Array<{ steps: Array<{ name: string; status: string; error?: { name: string; actions: string[] } }> }> }).users[0].steps[0];
+    expect(create).to.deep.include({ name: 'create', status: 'failed' });
+    expect(create.error?.name).to.equal('UsernameTakenElsewhereError');
+    expect(create.error?.actions[0]).to.match(/Choose another username with --username, for example bench-sync-[a-z0-9-]+\.integration\.00d/);
+    expect(ctx.writes).to.equal(0);
+  });
+
   it('a write Salesforce refuses rolls the user back whole: exit 1, the failing step named, nothing in the org; a re-run completes', async () => {
     await ctx.start(appSeed());
     const file = specFile('rollback.yaml', oneUser);
