@@ -20,6 +20,8 @@ export type PreauthorizeInput = {
   plannedSets?: string[];
   /** Create a missing External Client App for the JWT bearer flow. */
   create?: { certificatePath: string; certificate: string; contactEmail: string };
+  /** Use the Metadata API even where SetupEntityAccess rows would do (setup, after the org refused them). */
+  metadataOnly?: boolean;
 };
 
 export type PreauthorizeResult = {
@@ -82,16 +84,18 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
 
   const userFilter = input.user ? (isUserId(input.user) ? `Id = ${soqlQuote(input.user)}` : `Username = ${soqlQuote(input.user)}`) : undefined;
-  const found = await client.queries({
-    connectedApps: `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)}`,
-    profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
-    sets: input.permissionSets.length ? `SELECT Id, Name, LicenseId, License.Name FROM PermissionSet WHERE IsOwnedByProfile = false AND Name IN ${soqlList(input.permissionSets)}` : undefined,
-    licenses: input.permissionSets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
-    psls: input.permissionSets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
-    user: userFilter ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userFilter}` : undefined,
-  });
-  const eca = await findExternalClientApp(client, input.app);
-  const connectedApp = found.connectedApps[0];
+  const found = await client.queries(
+    {
+      ...appAccessQueries(input.app, input.permissionSets),
+      profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
+      user: userFilter ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userFilter}` : undefined,
+    },
+    ['eca']
+  );
+  // Orgs that serve ExternalClientApplication only through the Tooling API answer the data API with INVALID_TYPE.
+  const soql = `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = ${soqlQuote(input.app)}`;
+  const eca = found.eca === UNSUPPORTED ? (await client.toolingQuery(soql))[0] : found.eca[0];
+  const connectedApp = found.connectedApp[0];
   if (eca && connectedApp) throw serviceError('AmbiguousApp', [input.app]);
 
   const profile = chooseIntegrationProfile(found.profiles, input.profile);
@@ -121,6 +125,10 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   const earlier = input.create && eca ? await earlierCreate(client, input.app) : undefined;
   if (input.create && !earlier) throw serviceError('AppExists', [input.app, eca ? 'an External Client App' : 'a connected app']);
   if (earlier && earlier.next !== 'done') return planCreate(client, input, createContext, options, earlier);
+
+  const setNames = sets.map((s) => String(s.Name));
+  const byRows = eca || input.metadataOnly ? undefined : planAppAccess(found, { profile: profileName, sets: setNames, planned: Object.fromEntries([...planned].map((name) => [name, '(planned)'])) });
+  if (byRows) return planByAccessRows(client, input, { ...createContext, plan: byRows }, options);
 
   const current = eca ? await readEcaPolicy(client, input.app) : await readConnectedApp(client, input.app);
   const profiles = union(current.profiles, [profileName]);
@@ -162,7 +170,7 @@ export function appAccessQueries(app: string, sets: string[]): Record<'connected
     connectedApp: `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(app)}`,
     // Optional in the inspection: some orgs serve ExternalClientApplication only through the Tooling API.
     eca: `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = ${soqlQuote(app)}`,
-    appAccess: `SELECT ParentId FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(app)})`,
+    appAccess: `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(app)})`,
     profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
     sets: sets.length ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND Name IN ${soqlList(sets)}` : undefined,
     licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
@@ -170,8 +178,8 @@ export function appAccessQueries(app: string, sets: string[]): Record<'connected
   };
 }
 
-/** Pre-authorization as SetupEntityAccess rows: the app, and one row per profile or set still missing. */
-export type AppAccessPlan = { appId: string; missing: Array<{ name: string; parentId: string }> };
+/** Pre-authorization as SetupEntityAccess rows: the app, what it lists now, and one row per profile or set still missing. */
+export type AppAccessPlan = { appId: string; profiles: string[]; permissionSets: string[]; missing: Array<{ name: string; parentId: string; profile: boolean }> };
 
 /**
  * Pre-authorization through the data API (facts §7.4): a connected app that is admin-approved
@@ -187,20 +195,71 @@ export function planAppAccess(
   const app = found.connectedApp[0];
   if (!app || found.eca === UNSUPPORTED || found.eca.length || app.OptionsAllowAdminApprovedUsersOnly !== true) return undefined;
   const licenseOf = licenseResolver(found.licenses, found.psls);
-  const parents: Array<{ name: string; parentId: string }> = [];
+  const parents: AppAccessPlan['missing'] = [];
   if (wanted.profile) {
     const own = found.profileSets.find((p) => (p.Profile as SObjectRecord | null)?.Name === wanted.profile);
     if (!own) return undefined;
-    parents.push({ name: wanted.profile, parentId: own.Id });
+    parents.push({ name: wanted.profile, parentId: own.Id, profile: true });
   }
   for (const name of wanted.sets) {
     const set = found.sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
     if (!set && !wanted.planned[name]) throw serviceError('PreauthorizeSetNotFound', [name]);
     if (set && licenseOf(set.LicenseId).fit === 'other') throw serviceError('SetLicenseDoesNotFit', [String(set.Name), licenseOf(set.LicenseId).name], ['<username>']);
-    parents.push({ name: set ? String(set.Name) : name, parentId: set?.Id ?? wanted.planned[name] });
+    parents.push({ name: set ? String(set.Name) : name, parentId: set?.Id ?? wanted.planned[name], profile: false });
   }
   const listed = new Set(found.appAccess.map((a) => String(a.ParentId)));
-  return { appId: app.Id, missing: parents.filter((p) => !listed.has(p.parentId)) };
+  const parentOf = (a: SObjectRecord): SObjectRecord => (a.Parent ?? {}) as SObjectRecord;
+  return {
+    appId: app.Id,
+    profiles: found.appAccess.filter((a) => parentOf(a).IsOwnedByProfile === true).map((a) => String((parentOf(a).Profile as SObjectRecord | null)?.Name)),
+    permissionSets: found.appAccess.filter((a) => parentOf(a).IsOwnedByProfile !== true).map((a) => String(parentOf(a).Name)),
+    missing: parents.filter((p) => !listed.has(p.parentId)),
+  };
+}
+
+/**
+ * Pre-authorizes through SetupEntityAccess rows (an admin-approved connected app): one collection
+ * insert. Where the org refuses a row (unsettled for profile-owned sets), the lists go through the
+ * Metadata API instead.
+ */
+function planByAccessRows(
+  client: OrgClient,
+  input: PreauthorizeInput,
+  context: { profileName: string; sets: string[]; user?: SObjectRecord; toAssign: SObjectRecord[]; plan: AppAccessPlan },
+  options: { dryRun: boolean }
+): PreauthorizePlan {
+  const { plan } = context;
+  const profiles = union(plan.profiles, plan.missing.filter((p) => p.profile).map((p) => p.name));
+  const permissionSets = union(plan.permissionSets, plan.missing.filter((p) => !p.profile).map((p) => p.name));
+  const result: PreauthorizeResult = {
+    app: input.app,
+    appType: 'ConnectedApp',
+    policy: 'AdminApprovedPreAuthorized',
+    previousPolicy: 'AdminApprovedPreAuthorized',
+    profiles: options.dryRun ? plan.profiles : profiles,
+    permissionSets: options.dryRun ? plan.permissionSets : permissionSets,
+    added: { profiles: minus(profiles, plan.profiles), permissionSets: minus(permissionSets, plan.permissionSets) },
+    changed: plan.missing.length > 0,
+    created: false,
+    dryRun: options.dryRun,
+    usersLosingAccess: [],
+  };
+  return {
+    result,
+    needsConfirmation: false,
+    apply: async () => {
+      if (options.dryRun) return result;
+      if (plan.missing.length) {
+        const saved = await client.insertMany('SetupEntityAccess', plan.missing.map((p) => ({ ParentId: p.parentId, SetupEntityId: plan.appId })));
+        if (saved.some((s) => !s.success)) {
+          const app = await readConnectedApp(client, input.app);
+          await app.write({ profiles: union(app.profiles, profiles), permissionSets: union(app.permissionSets, permissionSets) });
+        }
+      }
+      await assignSets(client, context.user, context.toAssign, result);
+      return result;
+    },
+  };
 }
 
 export type AppSettings = {
@@ -210,17 +269,6 @@ export type AppSettings = {
   /** Writes the app back with these lists and the admin-approved policy, every other setting as read. */
   write: (lists: { profiles: string[]; permissionSets: string[] }) => Promise<void>;
 };
-
-/** ExternalClientApplication is read through the data API where the org serves it, else through the Tooling API. */
-async function findExternalClientApp(client: OrgClient, name: string): Promise<SObjectRecord | undefined> {
-  const soql = `SELECT Id, DeveloperName, MasterLabel FROM ExternalClientApplication WHERE DeveloperName = ${soqlQuote(name)}`;
-  try {
-    return (await client.query(soql))[0];
-  } catch (error) {
-    if (!(error instanceof SalesforceApiError) || error.errorCode !== 'INVALID_TYPE') throw error;
-    return (await client.toolingQuery(soql))[0];
-  }
-}
 
 /** A connected app through the Metadata API's CRUD calls: readMetadata, then updateMetadata of the whole component. */
 async function readConnectedApp(client: OrgClient, name: string): Promise<AppSettings> {

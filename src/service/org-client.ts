@@ -94,7 +94,7 @@ export class OrgClient {
    * keys is sent once. A key listed in `optional` whose object the org doesn't serve (INVALID_TYPE)
    * gives UNSUPPORTED instead of failing the call.
    */
-  public async queries<K extends string>(soql: Record<K, string | undefined>, optional: readonly K[] = []): Promise<Record<K, SObjectRecord[]>> {
+  public async queries<K extends string>(soql: Record<K, string | undefined>, optional: ReadonlyArray<NoInfer<K>> = []): Promise<Record<K, SObjectRecord[]>> {
     const result = {} as Record<K, SObjectRecord[]>;
     const keysOf = new Map<string, K[]>();
     for (const [key, query] of Object.entries(soql) as Array<[K, string | undefined]>) {

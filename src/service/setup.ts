@@ -220,7 +220,7 @@ async function planUser(
         for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
         const writes = missing.map((p, n): Subrequest => ({ referenceId: `access${n}`, method: 'POST', url: '/sobjects/SetupEntityAccess', body: { ParentId: p.parentId, SetupEntityId: fast.appId } }));
         add('preauthorize', writes.length ? 'todo' : 'done', `${app}: ${missing.map((p) => p.name).join(', ') || 'already pre-authorized'}`, writes);
-        plan.fallback = input;
+        plan.fallback = { ...input, metadataOnly: true };
       } else {
         // As the preauthorize command does it: a dry run now, the real plan when it runs.
         const planned = await planPreauthorize(client, input, { dryRun: true });

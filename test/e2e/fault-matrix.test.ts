@@ -56,11 +56,11 @@ function setupSpec(emulator: Emulator, app: string, preauthorize: 'profile' | 'p
   return ['--spec', file, '--no-prompt'];
 }
 
-/** An org whose connected app is admin-approved already: setup pre-authorizes through SetupEntityAccess. */
-const readyAppSeed: Seed = {
-  ...seed(undefined),
+/** An org whose connected app is admin-approved already: pre-authorization goes through SetupEntityAccess. */
+const readyApp = (user?: { psl?: boolean }): Seed => ({
+  ...seed(user),
   connectedApps: [{ name: 'Ready_Sync', label: 'Ready Sync', consumerKey: 'READYSYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: [] }],
-};
+});
 
 const scenarios: Scenario[] = [
   { title: 'create', command: IntegrationUserCreate, seed: seed(undefined), argv: () => ['-n', 'Acme Sync', '-e', 'it@acme.example', '-u', USER] },
@@ -85,7 +85,8 @@ const scenarios: Scenario[] = [
     seed: seed({ psl: true, sets: ['Account_Read'] }, true),
     argv: (emulator) => ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', emulator.instanceUrl],
   },
-  { title: 'setup (connected app, SetupEntityAccess)', command: IntegrationUserSetup, seed: readyAppSeed, argv: (emulator) => setupSpec(emulator, 'Ready_Sync', 'profile') },
+  { title: 'preauthorize (admin-approved connected app, SetupEntityAccess)', command: IntegrationUserPreauthorize, seed: readyApp({ psl: true }), argv: () => ['--app', 'Ready_Sync', '-p', 'Acme_Sync_Access', '-u', USER] },
+  { title: 'setup (connected app, SetupEntityAccess)', command: IntegrationUserSetup, seed: readyApp(), argv: (emulator) => setupSpec(emulator, 'Ready_Sync', 'profile') },
   { title: 'setup (External Client App, by permission set)', command: IntegrationUserSetup, seed: seed(undefined), argv: (emulator) => setupSpec(emulator, 'Acme_Sync', 'permission-set') },
 ];
 

@@ -113,6 +113,50 @@ describe('integration-user preauthorize', () => {
     expect(await jwtAs('LEGACYSYNCKEY1')).to.include({ ok: true });
   });
 
+  for (const profileRows of ['allow', 'reject'] as const) {
+    it(`a connected app admin-approved already: SetupEntityAccess rows, one read and one write (profile rows ${profileRows === 'allow' ? 'accepted' : 'refused: the Metadata API instead'})`, async () => {
+      await ctx.start(
+        seed({
+          behaviour: { setupEntityAccessOnProfilePermset: profileRows },
+          connectedApps: [{ name: 'Ready_Sync', label: 'Ready Sync', consumerKey: 'READYSYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: ['Account_Read'] }],
+        })
+      );
+      const dry = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ready_Sync', '-p', 'Acme_Sync_Access', '--dry-run']);
+      expect(dry.result).to.deep.include({ profiles: [], permissionSets: ['Account_Read'], added: { profiles: [PROFILE], permissionSets: ['Acme_Sync_Access'] }, changed: true });
+      expect(ctx.writes).to.equal(0);
+
+      ctx.emulator.clearRequests();
+      const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ready_Sync', '-p', 'Acme_Sync_Access']);
+      expect(error).to.equal(undefined);
+      expect(result).to.deep.equal({
+        app: 'Ready_Sync',
+        appType: 'ConnectedApp',
+        policy: 'AdminApprovedPreAuthorized',
+        previousPolicy: 'AdminApprovedPreAuthorized',
+        profiles: [PROFILE],
+        permissionSets: ['Account_Read', 'Acme_Sync_Access'],
+        added: { profiles: [PROFILE], permissionSets: ['Acme_Sync_Access'] },
+        changed: true,
+        created: false,
+        dryRun: false,
+        usersLosingAccess: [],
+      });
+      const operations = ctx.emulator.requests.map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+\//, ''));
+      expect(operations).to.deep.equal(
+        profileRows === 'allow' ? ['/services/data/composite/batch', '/services/data/composite/sobjects'] : ['/services/data/composite/batch', '/services/data/composite/sobjects', 'readMetadata', 'updateMetadata']
+      );
+      const app = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Ready_Sync')) as unknown as Record<string, unknown>;
+      expect([app.profileName].flat()).to.deep.equal([PROFILE]);
+      expect([app.permissionSetName].flat().sort()).to.deep.equal(['Account_Read', 'Acme_Sync_Access']);
+      expect((await jwtAs('READYSYNCKEY1')).ok).to.equal(true);
+
+      ctx.emulator.clearRequests();
+      const again = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ready_Sync', '-p', 'Acme_Sync_Access']);
+      expect(again.result).to.deep.include({ changed: false, added: { profiles: [], permissionSets: [] } });
+      expect(ctx.writes).to.equal(0);
+    });
+  }
+
   it('an org that serves External Client Apps only through the Tooling API (unsettled fact): the same result', async () => {
     await ctx.start(seed({ behaviour: { ecaQueryEndpoints: ['tooling'] } }));
     const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
