@@ -98,6 +98,8 @@ const KINDS: Array<{ kind: string; fault: Omit<Fault, 'request'>; retried: 'alwa
   // A reset write may have landed, so only a request that writes nothing is sent again.
   { kind: 'reset', fault: { reset: true }, retried: 'reads' },
   { kind: '500', fault: { status: 500 }, retried: 'never' },
+  // The request runs and its writes land, then the answer is lost: a read is sent again, a write is left to the re-run.
+  { kind: 'lost answer', fault: { lostAnswer: true }, retried: 'reads' },
 ];
 
 type Row = Record<string, unknown>;

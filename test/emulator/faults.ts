@@ -19,8 +19,14 @@ export interface Fault {
   status?: number;
   errorCode?: string;
   message?: string;
-  /** destroy the socket without an answer */
+  /** destroy the socket without an answer; nothing runs */
   reset?: boolean;
+  /**
+   * Run the request as usual (its writes land and are logged), then destroy the socket instead of
+   * answering: the client can't tell whether a write happened. Not combinable with status, errorCode,
+   * message, reset or recordError.
+   */
+  lostAnswer?: boolean;
   /** default 1 when `request` is set, unlimited otherwise */
   times?: number;
   /**
@@ -54,13 +60,13 @@ export interface FaultHit {
 /** Checks a fault's shape; returns an error text naming the bad key, or undefined. */
 export function faultProblem(f: unknown): string | undefined {
   if (typeof f !== 'object' || f === null || Array.isArray(f)) return 'must be an object';
-  const known = ['request', 'path', 'method', 'status', 'errorCode', 'message', 'reset', 'times', 'recordError'];
+  const known = ['request', 'path', 'method', 'status', 'errorCode', 'message', 'reset', 'times', 'recordError', 'lostAnswer'];
   for (const [k, v] of Object.entries(f)) {
     if (!known.includes(k)) return `unknown key '${k}' (known: ${known.join(', ')})`;
     if ((k === 'request' || k === 'times') && (!Number.isInteger(v) || (v as number) < 1)) return `${k} must be a positive integer`;
     if (k === 'status' && (!Number.isInteger(v) || (v as number) < 100 || (v as number) > 599)) return 'status must be an HTTP status';
     if (['path', 'method', 'errorCode', 'message'].includes(k) && typeof v !== 'string') return `${k} must be a string`;
-    if (k === 'reset' && typeof v !== 'boolean') return 'reset must be a boolean';
+    if ((k === 'reset' || k === 'lostAnswer') && typeof v !== 'boolean') return `${k} must be a boolean`;
     if (k === 'path' && typeof v === 'string' && v.length > 2 && v.startsWith('/') && v.endsWith('/')) {
       try {
         new RegExp(v.slice(1, -1));
@@ -72,6 +78,10 @@ export function faultProblem(f: unknown): string | undefined {
   const fault = f as Fault;
   if (fault.request === undefined && fault.path === undefined && fault.method === undefined) return 'needs request, path or method';
   if (fault.recordError !== undefined) return recordErrorProblem(fault);
+  if (fault.lostAnswer !== undefined) {
+    const clash = (['status', 'errorCode', 'message', 'reset'] as const).filter((k) => fault[k] !== undefined);
+    if (clash.length) return `lostAnswer can't be combined with ${clash.join(', ')}`;
+  }
   return undefined;
 }
 
@@ -105,14 +115,19 @@ export class FaultInjector {
     this.faults.push({ fault, remaining: fault.times ?? (fault.request !== undefined ? 1 : Infinity), regex });
   }
 
-  /** The fault that fires for this request, consuming one of its `times` (recordError faults never answer a request). */
+  /** The fault that fires for this request, consuming one of its `times` (recordError and lostAnswer faults never answer a request). */
   public match(seq: number, method: string, path: string, rawQuery: string | undefined): FaultHit | undefined {
-    const active = this.take(seq, method, path, rawQuery, (f) => f.recordError === undefined);
+    const active = this.take(seq, method, path, rawQuery, (f) => f.recordError === undefined && f.lostAnswer === undefined);
     if (!active) return undefined;
     const f = active.fault;
     const status = f.status ?? 503;
     const defaults = DEFAULTS_BY_STATUS[status] ?? { errorCode: 'UNKNOWN_EXCEPTION', message: `Injected fault (HTTP ${status})` };
     return { status, errorCode: f.errorCode ?? defaults.errorCode, message: f.message ?? defaults.message, reset: f.reset === true };
+  }
+
+  /** True when this request's answer is to be lost after it ran, consuming one of the fault's `times`. */
+  public matchLostAnswer(seq: number, method: string, path: string, rawQuery: string | undefined): boolean {
+    return this.take(seq, method, path, rawQuery, (f) => f.lostAnswer === true) !== undefined;
   }
 
   /** The record error for a collection write of `records` records, consuming one of the fault's `times`. */

@@ -165,6 +165,20 @@ describe('emulator HTTP surface', () => {
       expect(emu.requests.at(-1)).to.include({ status: 0, fault: true, writes: 0 });
     });
 
+    it('lostAnswer: the write lands and is logged, then the connection drops without an answer', async () => {
+      emu.addFault({ path: '/sobjects/Account', method: 'POST', lostAnswer: true });
+      let error: unknown;
+      try {
+        await create(emu, 'Account', { Name: 'Landed' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(Error);
+      expect(emu.requests.at(-1)).to.include({ status: 201, fault: true, writes: 1 });
+      expect(emu.query("SELECT Id FROM Account WHERE Name = 'Landed'")).to.have.length(1);
+      expect(() => emu.addFault({ path: '/query', lostAnswer: true, status: 500 })).to.throw(/lostAnswer can't be combined with status/);
+    });
+
     it('takes faults from the seed', async () => {
       await withEmulator({ faults: [{ request: 1, status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED' }] }, async (f) => {
         const r = await call(f, 'GET', '/services/data', undefined, null);

@@ -173,10 +173,13 @@ export class EmulatorServer {
       this.send(res, { status: fault.status, body: [{ message: fault.message, errorCode: fault.errorCode }] }, seq);
       return;
     }
+    // The request runs (and writes), then the answer is lost.
+    const loseAnswer = this.faults.matchLostAnswer(seq, method, path, rawQuery);
+    const answer = (send: () => void): void => (loseAnswer ? void req.socket.destroy() : send());
 
     // The Metadata API endpoint, with or without the org id that userinfo's urls.metadata appends.
     if (/^\/services\/Soap\/m\/\d+\.\d(\/00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?)?$/.test(path)) {
-      this.respondSoap({ seq, method, path, rawQuery, started }, rawBody, res);
+      this.respondSoap({ seq, method, path, rawQuery, started, loseAnswer }, rawBody, res, req);
       return;
     }
 
@@ -205,14 +208,14 @@ export class EmulatorServer {
       writes,
       subrequests: trace.subrequests,
       user: trace.user ?? user,
-      fault: response.fault,
+      fault: response.fault || loseAnswer || undefined,
       ms: Date.now() - started,
     });
-    this.send(res, response, seq);
+    answer(() => this.send(res, response, seq));
   }
 
   /** The Metadata API (metadata.ts): SOAP in, SOAP out; the log gets the operation and the components written. */
-  private respondSoap(call: { seq: number; method: string; path: string; rawQuery?: string; started: number }, rawBody: string, res: http.ServerResponse): void {
+  private respondSoap(call: { seq: number; method: string; path: string; rawQuery?: string; started: number; loseAnswer: boolean }, rawBody: string, res: http.ServerResponse, req: http.IncomingMessage): void {
     let userId: string | undefined;
     const finish = (reply: SoapReply): void => {
       this.log.add({
@@ -225,8 +228,13 @@ export class EmulatorServer {
         errorCode: reply.errorCode,
         writes: reply.writes,
         user: userId ? this.state.username(userId) : undefined,
+        ...(call.loseAnswer ? { fault: true } : {}),
         ms: Date.now() - call.started,
       });
+      if (call.loseAnswer) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(reply.status, { 'Sforce-Limit-Info': `api-usage=${call.seq}/15000`, 'content-type': 'text/xml;charset=UTF-8' });
       res.end(reply.xml);
     };
