@@ -41,6 +41,8 @@ type UserPlan = {
   fallback?: PreauthorizeInput;
   /** What a refused User insert means (a username taken in another org, no free seat), as create says it. */
   explainCreate?: (error: unknown) => Promise<Error | undefined>;
+  /** The writes lost a race with another run (a duplicate of what this run was about to make). */
+  raced?: boolean;
 };
 
 type Found = Record<string, SObjectRecord[]>;
@@ -61,7 +63,8 @@ export async function setup(
   client: OrgClient,
   org: OrgContext,
   spec: SetupSpec,
-  options: { dryRun: boolean; specFile: string; noPrompt: boolean }
+  options: { dryRun: boolean; specFile: string; noPrompt: boolean },
+  inspectedAgain = false
 ): Promise<SetupResult> {
   const queries: Record<string, string | undefined> = {};
   const optional: string[] = [];
@@ -90,6 +93,13 @@ export async function setup(
 
   for (const [index, plan] of plans.entries()) {
     if (await applyUser(client, plan)) result.users[index].verify = await verifyStep(client, org, plan);
+  }
+  // A user whose writes lost a race with a run next to this one: nothing of it was written, so plan it
+  // again, once, from what the org holds now (the other run's work then reads as done).
+  const raced = plans.flatMap((plan, index) => (plan.raced ? [index] : []));
+  if (raced.length && !inspectedAgain) {
+    const again = await setup(client, org, { users: raced.map((index) => spec.users[index]) }, options, true);
+    raced.forEach((index, n) => (result.users[index] = again.users[n]));
   }
   return result;
 }
@@ -247,8 +257,10 @@ async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
   const step = (name: SetupStepName): SetupStep | undefined => plan.steps.find((s) => s.name === name);
   const fail = async (name: SetupStepName, error: unknown): Promise<false> => {
     for (const s of plan.steps) if (s.status === 'todo') s.status = 'not-run';
-    const explained = name === 'create' && plan.explainCreate ? ((await plan.explainCreate(error)) ?? error) : error;
-    Object.assign(step(name) ?? {}, { status: 'failed', error: errorOf(explained) });
+    const explained = name === 'create' && plan.explainCreate ? await plan.explainCreate(error) : error;
+    // Another run made the same user or row since the inspection (this user's call was rolled back whole).
+    plan.raced = explained === undefined || (error instanceof SalesforceApiError && ['DUPLICATE_VALUE', 'DUPLICATE_DEVELOPER_NAME'].includes(error.errorCode));
+    Object.assign(step(name) ?? {}, { status: 'failed', error: errorOf(explained ?? error) });
     return false;
   };
   let writes = plan.writes;

@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import IntegrationUserCreate from '../../src/commands/integration-user/create.js';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
+import IntegrationUserSetup from '../../src/commands/integration-user/setup.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Emulator, Seed } from '../emulator/index.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 import { homeLoggedInto, runPlugin } from '../helpers/plugin.js';
@@ -101,6 +105,29 @@ describe('concurrency: two create + grant chains for the same user at once', fun
         generated: 'unchanged',
         grantStatuses: ['Invoice_Access:already-assigned', 'Sync_Access:already-assigned', `${GENERATED}:already-assigned`],
       });
+      expect(orgState(emulator)).to.deep.equal(EXPECTED);
+    });
+  });
+
+  describe('in-process, two setups of the same spec at once (two pipeline jobs)', () => {
+    const ctx = new EmulatedOrgContext();
+    afterEach(() => ctx.stop());
+
+    it('both exit 0: the one that lost the race plans its user again and finds it done; nothing twice in the org', async () => {
+      const emulator = await ctx.start(seed);
+      const spec = path.join(mkdtempSync(path.join(tmpdir(), 'piu-race-')), 'spec.json');
+      writeFileSync(spec, JSON.stringify({ users: [{ name: 'Acme Sync', email: 'it@acme.example', username: USER, permissionSets: ['Invoice_Access'], permissionSetGroups: ['Sync_Access'], objects: ['Invoice__c:read,edit'], fields: ['Invoice__c.Amount__c:read'] }] }));
+      const [a, b] = await Promise.all([ctx.run(IntegrationUserSetup, ['--spec', spec]), ctx.run(IntegrationUserSetup, ['--spec', spec])]);
+      expect([a.error?.message, b.error?.message]).to.deep.equal([undefined, undefined]);
+      expect([a.exitCode, b.exitCode]).to.deep.equal([0, 0]);
+      const steps = (run: typeof a): string[] | undefined => run.result?.users[0].steps.map((s) => `${s.name}:${s.status}`);
+      expect([steps(a), steps(b)]).to.have.deep.members([
+        ['create:applied', 'assign-psl:applied', 'grant:applied', 'verify:applied'],
+        ['create:done', 'assign-psl:done', 'grant:done', 'verify:applied'],
+      ]);
+      // The race was real: the loser's User insert was refused, and its whole call rolled back.
+      const refusals = emulator.requests.flatMap((r) => (r.subrequests ?? []).map((sub) => sub.errorCode)).filter(Boolean);
+      expect(refusals).to.include('DUPLICATE_USERNAME');
       expect(orgState(emulator)).to.deep.equal(EXPECTED);
     });
   });
