@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
-import { EmulatorServer } from '../emulator/server.js';
-import type { OrgState } from '../emulator/state.js';
 import { homeLoggedInto, projectRoot } from '../helpers/plugin.js';
 import { makeKeyPair } from '../helpers/keys.js';
 import { sfEnv } from '../helpers/sf.js';
@@ -40,36 +38,15 @@ async function filesUnder(dir: string): Promise<Map<string, string>> {
   return new Map(await Promise.all(files.map(async (file) => [path.relative(dir, file), await readFile(file, 'utf8')] as [string, string])));
 }
 
-/**
- * The emulator's state, for the sessions it issued and the consumer secrets it holds: neither is in
- * its public interface, so the server is caught as it starts listening.
- */
-async function startInspectable(orgSeed: Seed): Promise<{ emulator: Emulator; state: OrgState }> {
-  const listen: EmulatorServer['listen'] = Reflect.get(EmulatorServer.prototype, 'listen');
-  const servers: EmulatorServer[] = [];
-  EmulatorServer.prototype.listen = function (this: EmulatorServer, port: number): Promise<void> {
-    servers.push(this);
-    return listen.call(this, port);
-  };
-  try {
-    const emulator = await startEmulator({ seed: orgSeed });
-    expect(servers, 'the emulator server, caught as it started').to.have.length(1);
-    return { emulator, state: servers[0].state };
-  } finally {
-    EmulatorServer.prototype.listen = listen;
-  }
-}
-
 describe('secrets: no access token, private key or consumer secret in any output or file of a full procedure', function () {
   this.timeout(180_000);
   let emulator: Emulator;
-  let state: OrgState;
   let home: string;
   const runs: Run[] = [];
   after(() => emulator?.stop());
 
   before(async () => {
-    ({ emulator, state } = await startInspectable(seed));
+    emulator = await startEmulator({ seed });
     home = await homeLoggedInto(emulator);
     const step = async (args: string[], env?: Record<string, string>): Promise<Run> => {
       const run = await runCli([...args, '-o', 'emu'], home, env);
@@ -100,22 +77,25 @@ describe('secrets: no access token, private key or consumer secret in any output
     expect((verified.checks as Array<{ name: string; status: string }>).map((c) => `${c.name}:${c.status}`)).to.include.members(['jwt-login:pass', 'query:pass', 'userinfo:pass']);
     // Then as a person types it, every step again, with sf's own log at its most talkative.
     for (const args of procedure([], consumerKey)) await step(args, { SF_LOG_LEVEL: 'trace' });
+    // And the whole procedure from a spec file, for a second user, with its JWT login: as JSON and as a person reads it.
+    const spec = path.join(home, 'spec.json');
+    await writeFile(spec, JSON.stringify({ users: [{ name: 'Ledger Feed', email: 'it@acme.example', objects: ['Account:read'], app: { name: 'New_Sync' }, verify: { clientId: consumerKey, jwtKeyFile: keys.keyFile, loginUrl: emulator.instanceUrl } }] }));
+    const setup = json(await step(['integration-user', 'setup', '--spec', spec, '--json'])) as { users: Array<{ verify?: { checks: Array<{ name: string; status: string }> } }> };
+    expect(setup.users[0].verify?.checks.find((c) => c.name === 'jwt-login')?.status).to.equal('pass');
+    await step(['integration-user', 'setup', '--spec', spec], { SF_LOG_LEVEL: 'trace' });
   });
 
   it('the emulator issued sessions and holds consumer secrets, so the scan has something to find', () => {
-    // The admin's, and one for each verify (JSON and human): the JWT logins as the integration user.
-    expect(state.sessions.size).to.equal(3);
-    const secrets = state.records('ExternalClientApplication').map((app) => [app.DeveloperName, typeof app._consumerSecret]);
-    expect(secrets).to.deep.equal([
-      ['Acme_Sync', 'string'],
-      ['New_Sync', 'string'],
-    ]);
-    expect(runs).to.have.length(14);
+    // The admin's, and one for each verify and setup (JSON and human): the JWT logins as the integration users.
+    const { accessTokens, consumerSecrets } = emulator.secrets();
+    expect(accessTokens).to.have.length(5);
+    expect(consumerSecrets.map((s) => s.app)).to.deep.equal(['Acme_Sync', 'New_Sync']);
+    expect(runs).to.have.length(16);
   });
 
   it('none of them is in stdout, stderr or the JSON of any run, nor in any file left in HOME', async () => {
-    const tokens = [...state.sessions.keys()];
-    const consumerSecrets = state.records('ExternalClientApplication').map((app) => String(app._consumerSecret));
+    const tokens = emulator.secrets().accessTokens;
+    const consumerSecrets = emulator.secrets().consumerSecrets.map((s) => s.secret);
     // The key's base64 body, line by line: any one of them is a leak.
     const keyLines = keys.privateKey.split('\n').filter((line) => line.length >= 40 && !line.startsWith('-----'));
     const secrets = [

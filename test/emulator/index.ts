@@ -37,6 +37,8 @@ export interface Emulator {
   addFault(f: Fault): void;
   /** every token issued so far now gets 401 INVALID_SESSION_ID */
   expireTokens(): void;
+  /** What must never leak, for tests that scan output for it: every access token issued so far (the admin's first) and every consumer secret the org holds, by app. */
+  secrets(): { accessTokens: string[]; consumerSecrets: Array<{ app: string; secret: string }> };
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     expireTokens: () => {
       for (const s of state.sessions.values()) s.expired = true;
     },
+    secrets: () => ({
+      accessTokens: [...state.sessions.keys()],
+      consumerSecrets: state.records('ExternalClientApplication').flatMap((app) => (typeof app._consumerSecret === 'string' ? [{ app: String(app.DeveloperName), secret: app._consumerSecret }] : [])),
+    }),
     stop: () => server.close(),
   };
 }
