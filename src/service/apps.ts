@@ -75,8 +75,9 @@ export function readCertificate(path: string, text: string): string {
 
 /**
  * Plans the pre-authorization of an app for integration users: read the app and its current
- * settings, work out the lists it must hold, and who would lose access if the policy switches.
- * Nothing is written until the plan's apply() runs.
+ * settings (one batch; the Metadata API only where SetupEntityAccess rows can't do it), work out
+ * the lists it must hold, and who would lose access if the policy switches. Nothing is written
+ * until the plan's apply() runs.
  */
 export async function planPreauthorize(client: OrgClient, input: PreauthorizeInput, options: { dryRun: boolean }): Promise<PreauthorizePlan> {
   if (!API_NAME.test(input.app)) throw serviceError('InvalidAppName', [input.app]);
@@ -126,13 +127,12 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   if (input.create && !earlier) throw serviceError('AppExists', [input.app, eca ? 'an External Client App' : 'a connected app']);
   if (earlier && earlier.next !== 'done') return planCreate(client, input, createContext, options, earlier);
 
-  const setNames = sets.map((s) => String(s.Name));
-  const byRows = eca || input.metadataOnly ? undefined : planAppAccess(found, { profile: profileName, sets: setNames, planned: Object.fromEntries([...planned].map((name) => [name, '(planned)'])) });
+  const byRows = eca || input.metadataOnly ? undefined : planAppAccess(found, { profile: profileName, sets: createContext.sets, planned: Object.fromEntries([...planned].map((name) => [name, '(planned)'])) });
   if (byRows) return planByAccessRows(client, input, { ...createContext, plan: byRows }, options);
 
   const current = eca ? await readEcaPolicy(client, input.app) : await readConnectedApp(client, input.app);
   const profiles = union(current.profiles, [profileName]);
-  const permissionSets = union(current.permissionSets, sets.map((s) => String(s.Name)));
+  const permissionSets = union(current.permissionSets, createContext.sets);
   const added = { profiles: minus(profiles, current.profiles), permissionSets: minus(permissionSets, current.permissionSets) };
   const switching = current.policy !== 'AdminApprovedPreAuthorized';
   const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0;

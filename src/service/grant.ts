@@ -1,5 +1,5 @@
 import type { SfError } from '@salesforce/core';
-import { compositeCalls, OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
+import { OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { INTEGRATION_USER_LICENSE, isUserId, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import {
@@ -149,20 +149,15 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
 
   // Writes: the generated set in one composite call (all or nothing), then every assignment in one collection call.
   let generatedSetId = plan.setId;
-  for (const [index, call] of compositeCalls(plan.setSubrequests).entries()) {
-    // A later call refers to a set made by an earlier one by its Id: references don't cross calls.
-    const resolved = generatedSetId ? (JSON.parse(JSON.stringify(call).replaceAll('@{set.id}', generatedSetId)) as Subrequest[]) : call;
-    let bodies: Record<string, unknown>;
-    try {
-      bodies = await client.composite(resolved);
-    } catch (error) {
-      // Another run made the set since the inspection. Its creation is this run's first write and rolled
-      // back whole, so nothing of this run is in the org yet: inspect again, once, and go on from there.
-      const duplicate = error instanceof SalesforceApiError && ['DUPLICATE_DEVELOPER_NAME', 'DUPLICATE_VALUE'].includes(error.errorCode);
-      if (duplicate && index === 0 && !plan.setId && !inspectedAgain) return grant(client, input, options, true);
-      throw error;
-    }
+  try {
+    const bodies = await client.compositeAll(plan.setSubrequests);
     if (bodies.set) generatedSetId = (bodies.set as { id: string }).id;
+  } catch (error) {
+    // Another run made the set since the inspection. Its creation is this run's first write and rolled
+    // back whole, so nothing of this run is in the org yet: inspect again, once, and go on from there.
+    const duplicate = error instanceof SalesforceApiError && error.referenceId === 'set' && ['DUPLICATE_DEVELOPER_NAME', 'DUPLICATE_VALUE'].includes(error.errorCode);
+    if (duplicate && !inspectedAgain) return grant(client, input, options, true);
+    throw error;
   }
   for (let start = 0; start < plan.assignments.length; start += RECORDS_PER_COLLECTION) {
     const chunk = plan.assignments.slice(start, start + RECORDS_PER_COLLECTION);

@@ -39,7 +39,7 @@ type DeployProblem = { componentType?: string; fullName?: string; problem?: stri
  * Packs subrequests into composite calls within Salesforce's limits: at most 25 subrequests, of
  * which at most 5 query or collection operations (up to 200 records each).
  */
-export function compositeCalls(subrequests: Subrequest[]): Subrequest[][] {
+function compositeCalls(subrequests: Subrequest[]): Subrequest[][] {
   const calls: Subrequest[][] = [];
   let current: Subrequest[] = [];
   let collections = 0;
@@ -144,17 +144,15 @@ export class OrgClient {
   }
 
   /**
-   * One composite call: subrequests run in order and may refer to earlier results (`@{ref.id}`).
-   * With allOrNone, any failure rolls back the whole call and is thrown as the first real error.
-   * `readOnly` (only queries inside) makes it safe to send again after a connection reset.
+   * One composite call, all or nothing: subrequests run in order and may refer to earlier results
+   * (`@{ref.id}`); any failure rolls back the whole call and is thrown as the first real error, with
+   * the referenceId of the subrequest that failed.
    */
-  public async composite(subrequests: Subrequest[], allOrNone = true, readOnly = false): Promise<Record<string, unknown>> {
-    const response = await this.send<CompositeResponse>(
-      'POST',
-      '/composite',
-      { allOrNone, compositeRequest: subrequests.map((sub) => ({ ...sub, url: `${this.dataPath()}${sub.url}` })) },
-      readOnly
-    );
+  private async composite(subrequests: Subrequest[]): Promise<Record<string, unknown>> {
+    const response = await this.send<CompositeResponse>('POST', '/composite', {
+      allOrNone: true,
+      compositeRequest: subrequests.map((sub) => ({ ...sub, url: `${this.dataPath()}${sub.url}` })),
+    });
     const bodies: Record<string, unknown> = {};
     const failed = response.compositeResponse.filter((sub) => sub.httpStatusCode >= 400 || collectionFailed(sub.body));
     // With allOrNone the others answer PROCESSING_HALTED; the cause is the first other error.

@@ -198,8 +198,7 @@ async function planUser(
   if (granting(grantInput)) {
     try {
       const granted = planGrant(found('grant') as Parameters<typeof planGrant>[0], grantInput, options);
-      const generated = granted.result.generatedPermissionSet;
-      if (generated && !granted.setId) newSet = '@{set.id}';
+      if (granted.result.generatedPermissionSet && !granted.setId) newSet = '@{set.id}';
       const writes = [...granted.setSubrequests];
       for (let start = 0; start < granted.assignments.length; start += RECORDS_PER_COLLECTION) {
         const records = granted.assignments.slice(start, start + RECORDS_PER_COLLECTION).map((a) => ({ attributes: { type: 'PermissionSetAssignment' }, AssigneeId: userRef, [a.field]: a.id }));
