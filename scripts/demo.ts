@@ -5,7 +5,7 @@
  * started (by PID) and removes the HOME.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -110,7 +110,32 @@ async function main(): Promise<void> {
   const rerunWrites = requestsLogged().slice(before).reduce((sum, r) => sum + r.writes, 0);
   console.log(`  records written by the re-run: ${rerunWrites}`);
 
-  heading('10. The org afterwards, read back with the stock sf');
+  heading('10. A second integration user as a pipeline makes it: setup from a spec file, planned first');
+  const spec = path.join(home, 'integration-users.yaml');
+  writeFileSync(
+    spec,
+    [
+      'users:',
+      '  - name: Billing Export',
+      '    email: it-integrations@acme.example',
+      '    objects: ["Account:read"]',
+      '    app: { name: Acme_Sync }',
+      '    verify:',
+      `      clientId: ${clientId}`,
+      '      jwtKeyFile: server.key',
+      '',
+    ].join('\n')
+  );
+  console.log(`  (wrote ${spec})`);
+  sf(['integration-user', 'setup', '--spec', spec, '--target-org', 'acme', '--dry-run'], ['integration-user', 'setup', '--spec', 'integration-users.yaml', '--target-org', 'acme', '--dry-run']);
+  const beforeSetup = requestsLogged().length;
+  sf(['integration-user', 'setup', '--spec', spec, '--target-org', 'acme'], ['integration-user', 'setup', '--spec', 'integration-users.yaml', '--target-org', 'acme']);
+  console.log(`  requests for the whole setup of this user, verify and its JWT login included: ${requestsLogged().length - beforeSetup}`);
+
+  heading('11. The license audit: seats, and every integration user with its PSL, sets, apps and last login');
+  sf(['integration-user', 'list', '--target-org', 'acme']);
+
+  heading('12. The org afterwards, read back with the stock sf');
   sf(['data', 'query', '--target-org', 'acme', '--query',
     "SELECT Username, Alias, Profile.Name, IsActive FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'"]);
   sf(['data', 'query', '--target-org', 'acme', '--query',

@@ -40,11 +40,12 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
       data: result.users.map((u) => ({
         username: u.username,
         active: u.active ? 'yes' : 'no',
-        psl: u.psl ? 'yes' : 'no',
+        PSL: u.psl ? 'yes' : 'no',
         'permission sets': [...u.permissionSets, ...u.permissionSetGroups.map((g) => `${g} (group)`)].join(', '),
         apps: u.apps.join(', '),
         'last login': u.lastLogin ?? '',
       })),
+      columns: ['username', 'active', { key: 'PSL', name: 'PSL' }, 'permission sets', 'apps', 'last login'],
     });
     if (result.candidates) {
       this.table({ data: result.candidates.map((c) => ({ username: c.username, license: c.license, why: c.reasons.join('; '), 'saving/year': c.yearlySaving, command: c.command })) });
