@@ -44,6 +44,11 @@ describe('integration-user list', () => {
     ]);
     expect(result?.candidates).to.equal(undefined);
     expect(ctx.writes).to.equal(0);
+
+    // --dry-run is accepted (pipelines pass it to every command) and changes nothing: list only reads.
+    const dry = await ctx.run(IntegrationUserList, ['--dry-run']);
+    expect(dry.result?.users.map((u) => u.username)).to.deep.equal(result?.users.map((u) => u.username));
+    expect(ctx.writes).to.equal(0);
   });
 
   it('--candidates: full-license users that look like integrations, with the yearly saving checked by hand', async () => {

@@ -19,6 +19,8 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
     candidates: Flags.boolean({ summary: messages.getMessage('flags.candidates.summary'), default: false }),
     price: Flags.integer({ summary: messages.getMessage('flags.price.summary'), default: 150, min: 0 }),
     'extra-seat-price': Flags.integer({ summary: messages.getMessage('flags.extra-seat-price.summary'), default: 10, min: 0 }),
+    // list only reads; the flag is there so a pipeline can pass --dry-run to every command.
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
   };
 
   public async run(): Promise<IntegrationUserListResult> {
