@@ -27,7 +27,7 @@ const SUBREQUESTS_PER_BATCH = 25;
 /** sObject collections take up to 200 records per call. */
 export const RECORDS_PER_COLLECTION = 200;
 /** Faults after which the org is unchanged, so sending the same request again is safe. */
-const TRANSIENT_CODES = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'ERROR_HTTP_503', 'REQUEST_LIMIT_EXCEEDED']);
+const TRANSIENT_CODES = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED']);
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
 const BACKOFF_MS = [250, 750, 2000];
 /** About two minutes of polling for an asynchronous Metadata API call. */
@@ -360,9 +360,15 @@ function classify(error: unknown, readOnly: boolean, username?: string): { retry
   // A Metadata API (SOAP) call answered with a REST-style error body: jsforce names it by its HTTP
   // status and keeps the body as the message; Salesforce's own code and text are inside.
   const body = status !== undefined ? restErrorIn(e.message) : undefined;
-  const code = body?.errorCode ?? errorCode;
+  const code = body?.errorCode ?? gatewayCode(status) ?? errorCode;
   const apiError = new SalesforceApiError(code, body?.message ?? e.message ?? errorCode, body?.fields ?? fieldsOf(e.data), status);
   return { retry: TRANSIENT_CODES.has(code) || (status !== undefined && TRANSIENT_STATUS.has(status)), error: apiError };
+}
+
+/** A gateway status with no Salesforce error in its answer (a load balancer's page), named for what it means. */
+function gatewayCode(status: number | undefined): string | undefined {
+  if (status === 429) return 'REQUEST_LIMIT_EXCEEDED';
+  return status !== undefined && TRANSIENT_STATUS.has(status) ? 'SERVER_UNAVAILABLE' : undefined;
 }
 
 /** The first error of a REST error body (`[{errorCode, message}]`) given as text, if it is one. */
@@ -378,7 +384,7 @@ function restErrorIn(text: string | undefined): RestError | undefined {
 
 function toApiError(status: number, body: unknown, username?: string): Error {
   const first = (Array.isArray(body) ? body[0] : body) as RestError | undefined;
-  const errorCode = first?.errorCode ?? first?.statusCode ?? `ERROR_HTTP_${status}`;
+  const errorCode = first?.errorCode ?? first?.statusCode ?? gatewayCode(status) ?? `ERROR_HTTP_${status}`;
   if (errorCode === 'INVALID_SESSION_ID') return expiredSession(username);
   return new SalesforceApiError(errorCode, first?.message ?? `HTTP ${status}`, first?.fields ?? [], status);
 }

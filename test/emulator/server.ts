@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import { ApiError, badRequest, methodNotAllowed, noSuchColumnMessage, notFound, sessionInvalid, text, unsupportedTypeMessage } from './errors.js';
 import { DmlContext, deleteRecord, findRecord, insertRecord, refuseMethod, resolveType, updateRecord } from './dml.js';
 import { describeGlobalEntry, describeObject } from './describe.js';
-import { FaultInjector, RecordError } from './faults.js';
+import { FaultHit, FaultInjector, RecordError } from './faults.js';
 import { isIdShaped, to18 } from './ids.js';
 import { RequestLog, SubrequestLogEntry } from './log.js';
 import { FieldDef, ObjectDef, isHidden } from './schema.js';
@@ -170,7 +170,8 @@ export class EmulatorServer {
         req.socket.destroy();
         return;
       }
-      this.send(res, { status: fault.status, body: [{ message: fault.message, errorCode: fault.errorCode }] }, seq);
+      if (path.startsWith('/services/Soap/')) this.sendSoapFault(res, fault, seq);
+      else this.send(res, { status: fault.status, body: [{ message: fault.message, errorCode: fault.errorCode }] }, seq);
       return;
     }
     // The request runs (and writes), then the answer is lost.
@@ -253,6 +254,22 @@ export class EmulatorServer {
         finish(soapFault('UNKNOWN_EXCEPTION', `emulator error: ${(e as Error).message}`));
       })
       .finally(() => this.state.resetJournal());
+  }
+
+  /**
+   * A fault on the Metadata API as Salesforce answers there: a gateway status (502, 503, 504) with a
+   * plain page and no SOAP at all, else HTTP 500 with a SOAP fault `sf:<errorCode>`.
+   */
+  private sendSoapFault(res: http.ServerResponse, fault: FaultHit, seq: number): void {
+    const headers = { 'Sforce-Limit-Info': `api-usage=${seq}/15000` };
+    if ([502, 503, 504].includes(fault.status)) {
+      res.writeHead(fault.status, { ...headers, 'content-type': 'text/html;charset=UTF-8' });
+      res.end(`<html><body>${fault.message}</body></html>`);
+      return;
+    }
+    const reply = soapFault(fault.errorCode, fault.message);
+    res.writeHead(reply.status, { ...headers, 'content-type': 'text/xml;charset=UTF-8' });
+    res.end(reply.xml);
   }
 
   private send(res: http.ServerResponse, r: ApiResponse, seq: number): void {
