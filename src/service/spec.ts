@@ -22,7 +22,7 @@ export type SpecUser = {
   objects?: string[];
   /** Field access for the generated set, as "Object.Field:read" (grant --field). */
   fields?: string[];
-  /** API name of the generated set (grant --permission-set-name). */
+  /** API name of the generated set (grant --permission-set-name); default from `name`: "Acme Sync" -> Acme_Sync_Integration. */
   permissionSetName?: string;
   /** The app the integration logs in through, and how to pre-authorize it. */
   app?: {
