@@ -183,7 +183,7 @@ export function planCreateUser(
     if (options.dryRun) result.note = `Would create ${username} on the ${INTEGRATION_USER_LICENSE} license.`;
 
     const defaults = found.org[0] ?? {};
-    record = {
+    const fields = {
       Username: username,
       LastName: name,
       Email: input.email,
@@ -194,7 +194,7 @@ export function planCreateUser(
       LanguageLocaleKey: input.language ?? defaults.LanguageLocaleKey ?? 'en_US',
       EmailEncodingKey: 'UTF-8',
     };
-    const fields = record;
+    record = fields;
     return {
       name: step,
       status: 'todo',
