@@ -2,7 +2,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import type { SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList, soqlQuote, UNSUPPORTED } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { chooseIntegrationProfile, isUserId, userLicenseOf } from './licenses.js';
+import { chooseIntegrationProfile, userFilter, userLicenseOf } from './licenses.js';
 import { licenseResolver } from './permissions.js';
 
 export type AppType = 'ExternalClientApplication' | 'ConnectedApp';
@@ -84,12 +84,12 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   if (input.create && !EMAIL.test(input.create.contactEmail)) throw serviceError('InvalidEmail', [input.create.contactEmail]);
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
 
-  const userFilter = input.user ? (isUserId(input.user) ? `Id = ${soqlQuote(input.user)}` : `Username = ${soqlQuote(input.user)}`) : undefined;
+  const userWhere = input.user ? userFilter(input.user) : undefined;
   const found = await client.queries(
     {
       ...appAccessQueries(input.app, input.permissionSets),
       profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
-      user: userFilter ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userFilter}` : undefined,
+      user: userWhere ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}` : undefined,
     },
     ['eca']
   );
@@ -108,8 +108,8 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
     ...checkPermissionSets(existingSets, found.sets, found.licenses, found.psls),
     ...input.permissionSets.filter((name) => planned.has(name)).map((name) => ({ Id: '', Name: name })),
   ];
-  const user = userFilter ? found.user[0] : undefined;
-  if (userFilter && !user) throw serviceError('UserNotFound', [input.user ?? ''], [input.targetOrg]);
+  const user = userWhere ? found.user[0] : undefined;
+  if (userWhere && !user) throw serviceError('UserNotFound', [input.user ?? ''], [input.targetOrg]);
   if (user && userLicenseOf(user).license !== 'Salesforce Integration') {
     const { license, profile: userProfile } = userLicenseOf(user);
     throw serviceError('GrantUserWrongLicense', [String(user.Username), license, userProfile], [input.targetOrg]);
@@ -170,7 +170,7 @@ export function appAccessQueries(app: string, sets: string[]): Record<'connected
     connectedApp: `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(app)}`,
     // Optional in the inspection: some orgs serve ExternalClientApplication only through the Tooling API.
     eca: `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = ${soqlQuote(app)}`,
-    appAccess: `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(app)})`,
+    appAccess: `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(app)})`,
     profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
     sets: sets.length ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND Name IN ${soqlList(sets)}` : undefined,
     licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,

@@ -1,8 +1,8 @@
 import type { SfError } from '@salesforce/core';
-import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
+import { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { chooseIntegrationProfile, INTEGRATION_USER_LICENSE, integrationProfilesQuery, isUserId, Seats, seatsOf, userLicenseOf, userLicenseQuery } from './licenses.js';
-import { isStandardObject, licenseResolver, NO_LICENSE } from './permissions.js';
+import { assigneeFilter, chooseIntegrationProfile, INTEGRATION_USER_LICENSE, integrationProfilesQuery, Seats, seatsOf, userLicenseOf, userLicenseQuery, userQuery } from './licenses.js';
+import { heldAccessQueries, isStandardObject, licenseResolver, memberObjectsOf, NO_LICENSE } from './permissions.js';
 import { applySteps, Step } from './steps.js';
 
 export type ConvertResult = {
@@ -22,18 +22,20 @@ export type ConvertResult = {
 
 /**
  * Moves an existing user onto the integration profile (and so the Salesforce Integration
- * license), for integrations that run on a full license today: checks a seat is free and that
- * every permission set and group it holds fits the new license, then updates its ProfileId.
+ * license), for integrations that run on a full license today: one read (two when it holds groups)
+ * checks a seat is free and that every permission set and group it holds fits the new license,
+ * then one update of its ProfileId.
  */
 export async function convertUser(client: OrgClient, input: { user: string; profile?: string; targetOrg: string }, options: { dryRun: boolean }): Promise<ConvertResult> {
-  const filter = isUserId(input.user) ? `Id = ${soqlQuote(input.user)}` : `Username = ${soqlQuote(input.user)}`;
-  const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
   const found = await client.queries({
-    user: `SELECT Id, Username, IsActive, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${filter}`,
+    user: userQuery(input.user),
     license: userLicenseQuery(),
     profiles: integrationProfilesQuery(input.profile),
-    assignments: `SELECT Id, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE ${assignee}`,
+    assignments: `SELECT Id, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE ${assigneeFilter(input.user)}`,
     licenses: 'SELECT Id, Name FROM UserLicense',
+    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
+    // What the held sets and groups carry: their members, licenses and standard-object access.
+    ...heldAccessQueries(assigneeFilter(input.user)),
   });
   const user = found.user[0];
   if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
@@ -54,20 +56,12 @@ export async function convertUser(client: OrgClient, input: { user: string; prof
   };
   if (fromLicense === INTEGRATION_USER_LICENSE) return { ...result, status: 'already-integration' };
   const profile = chooseIntegrationProfile(found.profiles, input.profile);
+  const { members } = found;
+  const memberObjects = await memberObjectsOf(client, members);
 
-  // What the held sets and groups carry: their members, licenses and standard-object access.
-  const groupIds = found.assignments.map((a) => a.PermissionSetGroupId).filter((id): id is string => typeof id === 'string');
-  const setIds = found.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
-  const second = await client.queries({
-    members: groupIds.length ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)}` : undefined,
-    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-    objects: setIds.length ? `SELECT ParentId, SobjectType FROM ObjectPermissions WHERE ParentId IN ${soqlList(setIds)}` : undefined,
-    memberObjects: groupIds.length ? `SELECT ParentId, SobjectType FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN ${soqlList(groupIds)})` : undefined,
-  });
-  const { members, psls } = second;
   // A License None set with standard-object access needs the PSL, which only an integration user can get: it must go before the move.
-  const standardObjectSets = new Set([...second.objects, ...second.memberObjects].filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.ParentId)));
-  const resolve = licenseResolver(found.licenses, psls);
+  const standardObjectSets = new Set([...found.setObjects, ...memberObjects].filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.ParentId)));
+  const resolve = licenseResolver(found.licenses, found.psls);
   const licenseOf = (licenseId: unknown, setId?: unknown): { fits: boolean; name: string } => {
     if (typeof licenseId !== 'string' || !licenseId) return standardObjectSets.has(String(setId)) ? { fits: false, name: `${NO_LICENSE} with standard-object access, which needs the PSL first` } : { fits: true, name: NO_LICENSE };
     const { fit, name } = resolve(licenseId);

@@ -1,7 +1,7 @@
 import type { SfError } from '@salesforce/core';
 import { OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { INTEGRATION_USER_LICENSE, isUserId, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
+import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import {
   accessOf,
   broadPowers,
@@ -14,7 +14,7 @@ import {
   NO_LICENSE,
   ObjectGrant,
   objectPermissionFields,
-  OBJECT_PERMISSION_FIELDS,
+  OBJECT_PERMISSION_COLUMNS,
   parseFieldGrants,
   parseObjectGrants,
 } from './permissions.js';
@@ -68,7 +68,6 @@ export type GrantResult = {
 };
 
 const BROAD_FIELDS = BROAD_USER_PERMISSIONS.map((p) => `Permissions${p}`).join(', ');
-const OBJECT_FIELDS = `ParentId, SobjectType, ${Object.values(OBJECT_PERMISSION_FIELDS).join(', ')}`;
 /** Written into the generated set's description: only sets that carry it are rewritten. */
 export const MANAGED_MARKER = 'Managed by sf integration-user grant';
 
@@ -81,7 +80,7 @@ export type GrantFound = Record<GrantQueryKey, SObjectRecord[]>;
 function generatedSetQueries(name: string): Pick<Record<GrantQueryKey, string>, 'generated' | 'generatedObjects' | 'generatedFields'> {
   return {
     generated: `SELECT Id, Name, Label, LicenseId, Description FROM PermissionSet WHERE Name = ${soqlQuote(name)}`,
-    generatedObjects: `SELECT Id, ${OBJECT_FIELDS} FROM ObjectPermissions WHERE Parent.Name = ${soqlQuote(name)}`,
+    generatedObjects: `SELECT Id, ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE Parent.Name = ${soqlQuote(name)}`,
     generatedFields: `SELECT Id, SobjectType, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = ${soqlQuote(name)}`,
   };
 }
@@ -95,7 +94,7 @@ export function grantQueries(input: GrantInput, generatedName?: string): Record<
   const objectGrants = parseObjectGrants(input.objects);
   const fieldGrants = parseFieldGrants(input.fields);
   const grantedObjects = [...new Set([...objectGrants.map((g) => g.object), ...fieldGrants.map((g) => g.field.split('.')[0])])];
-  const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
+  const assignee = assigneeFilter(input.user);
   const setNames = input.permissionSets.length ? `(Name IN ${soqlList(input.permissionSets)} OR Label IN ${soqlList(input.permissionSets)})` : undefined;
   const groupNames = input.groups.length ? `(DeveloperName IN ${soqlList(input.groups)} OR MasterLabel IN ${soqlList(input.groups)})` : undefined;
   const inGroups = groupNames?.replace(/\b(DeveloperName|MasterLabel) IN/g, 'PermissionSetGroup.$1 IN');
@@ -110,8 +109,8 @@ export function grantQueries(input: GrantInput, generatedName?: string): Record<
     members: inGroups
       ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetGroupComponent WHERE ${inGroups}`
       : undefined,
-    setObjects: setNames ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE Parent.IsOwnedByProfile = false AND ${setNames.replace(/\b(Name|Label) IN/g, 'Parent.$1 IN')}` : undefined,
-    memberObjects: inGroups ? `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE ${inGroups})` : undefined,
+    setObjects: setNames ? `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE Parent.IsOwnedByProfile = false AND ${setNames.replace(/\b(Name|Label) IN/g, 'Parent.$1 IN')}` : undefined,
+    memberObjects: inGroups ? `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE ${inGroups})` : undefined,
     ...(generatedName && (objectGrants.length || fieldGrants.length) ? generatedSetQueries(generatedName) : { generated: undefined, generatedObjects: undefined, generatedFields: undefined }),
     entities: grantedObjects.length ? `SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN ${soqlList(grantedObjects)}` : undefined,
     particles: fieldGrants.length

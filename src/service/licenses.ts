@@ -93,14 +93,20 @@ export type AssignPslResult = {
   seats: Seats;
 };
 
-/** The user by Id or username, with every field the steps look at (one query text, so a shared inspection sends it once). */
+/** A --username value (a username or a User Id) as a SOQL filter on User. */
+export const userFilter = (user: string): string => `${isUserId(user) ? 'Id' : 'Username'} = ${soqlQuote(user)}`;
+
+/** The same user as a filter on its assignments (PermissionSetAssignment, PermissionSetLicenseAssign). */
+export const assigneeFilter = (user: string): string => `${isUserId(user) ? 'AssigneeId' : 'Assignee.Username'} = ${soqlQuote(user)}`;
+
+/** The user, with every field the steps look at (one query text, so a shared inspection sends it once). */
 export function userQuery(user: string): string {
-  return `SELECT Id, Username, Name, Alias, Email, IsActive, ProfileId, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${isUserId(user) ? 'Id' : 'Username'} = ${soqlQuote(user)}`;
+  return `SELECT Id, Username, Name, Alias, Email, IsActive, ProfileId, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${userFilter(user)}`;
 }
 
 /** The user's assignment of the integration PSL, if any. */
 export function pslAssignmentQuery(user: string): string {
-  return `SELECT Id FROM PermissionSetLicenseAssign WHERE ${isUserId(user) ? 'AssigneeId' : 'Assignee.Username'} = ${soqlQuote(user)} AND ${pslFilter('PermissionSetLicense.')}`;
+  return `SELECT Id FROM PermissionSetLicenseAssign WHERE ${assigneeFilter(user)} AND ${pslFilter('PermissionSetLicense.')}`;
 }
 
 /** What assign-psl reads, in one round trip. */

@@ -1,5 +1,6 @@
 import type { SfError } from '@salesforce/core';
 import { serviceError } from './errors.js';
+import { soqlList, type OrgClient, type SObjectRecord } from './org-client.js';
 
 /** Object access as the --object flag spells it, in Salesforce's order. */
 export const OBJECT_ACCESS = ['read', 'create', 'edit', 'delete', 'viewall', 'modifyall'] as const;
@@ -18,6 +19,27 @@ export const OBJECT_PERMISSION_FIELDS: Record<ObjectAccess, string> = {
   viewall: 'PermissionsViewAllRecords',
   modifyall: 'PermissionsModifyAllRecords',
 };
+
+/** ParentId, SobjectType and every access checkbox: an ObjectPermissions row as the rules read it. */
+export const OBJECT_PERMISSION_COLUMNS = `ParentId, SobjectType, ${Object.values(OBJECT_PERMISSION_FIELDS).join(', ')}`;
+
+/**
+ * What a user's assignments hold, read through them (semi-joins), so it goes in the same round trip
+ * as the assignments: the object permissions of the held sets, and the sets inside held groups.
+ * `assignee` is assigneeFilter(user).
+ */
+export function heldAccessQueries(assignee: string): { setObjects: string; members: string } {
+  return {
+    setObjects: `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`,
+    members: `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN (SELECT PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee})`,
+  };
+}
+
+/** The object permissions of the sets inside held groups: one more read, only when there are any (SOQL nests no semi-joins). */
+export async function memberObjectsOf(client: OrgClient, members: SObjectRecord[]): Promise<SObjectRecord[]> {
+  const ids = [...new Set(members.map((m) => String(m.PermissionSetId)))];
+  return ids.length ? client.query(`SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN ${soqlList(ids)}`) : [];
+}
 
 /** Salesforce's dependency rules between object permissions. */
 const REQUIRES: Record<ObjectAccess, ObjectAccess[]> = {

@@ -1,8 +1,9 @@
-import { fetchRetrying, OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
-import { INTEGRATION_USER_LICENSE, isUserId, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
-import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, licenseResolver, OBJECT_ACCESS, OBJECT_PERMISSION_FIELDS, type ObjectAccess } from './permissions.js';
+import { fetchRetrying, OrgClient, SObjectRecord, soqlList } from './org-client.js';
+import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
+import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, heldAccessQueries, licenseResolver, memberObjectsOf, OBJECT_ACCESS, type ObjectAccess } from './permissions.js';
 import { exchangeJwt, privateKeyProblem, type JwtOutcome } from './jwt.js';
 import { serviceError } from './errors.js';
+import { appAccessQueries, readEcaPolicy } from './apps.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 export type Check = { name: string; status: CheckStatus; message: string; action?: string };
@@ -30,7 +31,6 @@ export type VerifyResult = {
   query?: { totalSize: number };
 };
 
-const OBJECT_FIELDS = `ParentId, SobjectType, ${Object.values(OBJECT_PERMISSION_FIELDS).join(', ')}`;
 
 /** The OAuth errors a JWT login gets, mapped to their cause and the command that fixes it. */
 export function explainJwtError(error: string, description: string, fix: { user: string; app?: string; targetOrg: string }): { message: string; action: string } {
@@ -69,20 +69,20 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   const add = (name: string, status: CheckStatus, message: string, action?: string): void => {
     checks.push(action ? { name, status, message, action } : { name, status, message });
   };
-  const assignee = isUserId(input.user) ? `AssigneeId = ${soqlQuote(input.user)}` : `Assignee.Username = ${soqlQuote(input.user)}`;
+  const assignee = assigneeFilter(input.user);
   // Everything in one round trip: what the user's sets hold is reached through its assignments (semi-joins).
   const heldSets = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
+  const appQueries = input.app ? appAccessQueries(input.app, []) : undefined;
   const found = await client.queries({
     user: userQuery(input.user),
     psl: pslAssignmentQuery(input.user),
     assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetAssignment WHERE ${assignee}`,
     licenses: 'SELECT Id, Name FROM UserLicense',
     psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-    setObjects: `SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN ${heldSets}`,
     setFields: input.objects.length ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}` : undefined,
-    members: `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN (SELECT PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee})`,
-    connectedApp: input.app ? `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)}` : undefined,
-    appAccess: input.app ? `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.ProfileId FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(input.app)})` : undefined,
+    ...heldAccessQueries(assignee),
+    connectedApp: appQueries?.connectedApp,
+    appAccess: appQueries?.appAccess,
   });
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
@@ -106,8 +106,7 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   // 4-6: what the sets hold. Object permissions of the sets inside held groups need one more read (SOQL nests no semi-joins).
   const held = found.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
   const setIds = found.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
-  const memberIds = [...new Set(found.members.map((m) => String(m.PermissionSetId)))];
-  const memberObjects = memberIds.length ? await client.query(`SELECT ${OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN ${soqlList(memberIds)}`) : [];
+  const memberObjects = await memberObjectsOf(client, found.members);
 
   const licenseOf = licenseResolver(found.licenses, found.psls);
   const rows = [...found.setObjects, ...memberObjects];
@@ -204,7 +203,6 @@ async function checkEcaPolicy(
   user: { username: string; profile: string; setNames: string[] },
   add: (name: string, status: CheckStatus, message: string, action?: string) => void
 ): Promise<void> {
-  const { readEcaPolicy } = await import('./apps.js');
   const fix = `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`;
   const policy = await readEcaPolicy(client, input.app ?? '').catch(() => undefined);
   if (!policy) add('app', 'fail', `There is no External Client App or connected app named ${input.app} whose settings this admin can read.`, fix);

@@ -82,6 +82,8 @@ describe('integration-user convert', () => {
     await ctx.start(seed({ profileLicenseChangeError: 'accept' }));
     const { result, error } = await ctx.run(IntegrationUserConvert, ['-u', 'legacy.feed@acme.example']);
     expect(error).to.equal(undefined);
+    // One read (the user holds no group), then one update.
+    expect(ctx.emulator.requests.map((r) => `${r.method} ${r.path.replace(/\/v[\d.]+\//, '/')}`)).to.deep.equal(['POST /services/data/composite/batch', 'PATCH /services/data/sobjects/User/' + String(result?.userId)]);
     expect(result).to.deep.include({ username: 'legacy.feed@acme.example', fromLicense: 'Salesforce', fromProfile: 'Standard User', profile: PROFILE, userLicense: 'Salesforce Integration', status: 'converted', blockers: [] });
     expect(result?.seats).to.deep.equal({ total: 5, used: 2, free: 3 });
     expect(profileOf('legacy.feed@acme.example')).to.equal(PROFILE);
