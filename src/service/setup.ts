@@ -106,27 +106,16 @@ export async function setup(
 
 /** Every query the steps of one user need, keyed `<step>.<name>`. */
 function userQueries(user: SpecUser, org: OrgContext): Record<string, string | undefined> {
-  const username = usernameFor(createInputOf(user), org);
+  const username = usernameFor(user, org);
   const prefixed = (step: string, soql: Record<string, string | undefined>): Array<[string, string | undefined]> => Object.entries(soql).map(([key, value]) => [`${step}.${key}`, value]);
   const grant = grantInputOf(user, username, org);
   return Object.fromEntries([
-    ...prefixed('create', createUserQueries(createInputOf(user), org)),
+    ...prefixed('create', createUserQueries(user, org)),
     ...prefixed('psl', pslQueries(username)),
     ...(granting(grant) ? prefixed('grant', grantQueries(grant, grant.permissionSetName)) : []),
     ...(user.app ? prefixed('app', appAccessQueries(user.app.name, appSetsOf(user))) : []),
   ]);
 }
-
-const createInputOf = (user: SpecUser): Parameters<typeof createUserQueries>[0] => ({
-  name: user.name,
-  email: user.email,
-  username: user.username,
-  alias: user.alias,
-  profile: user.profile,
-  timeZone: user.timeZone,
-  locale: user.locale,
-  language: user.language,
-});
 
 const generatedNameOf = (user: SpecUser): string => user.permissionSetName ?? derivePermissionSetName(user.name);
 
@@ -167,14 +156,13 @@ async function planUser(
     plan.writes.push(...writes);
   };
 
-  // create
-  const createInput = createInputOf(user);
-  const invalid = validateCreateInput(createInput);
+  // create (a spec user carries the create flags under the same names)
+  const invalid = validateCreateInput(user);
   if (invalid) {
     add('create', 'blocked', 'blocked', [], invalid);
     return plan;
   }
-  const created = planCreateUser(client, found('create') as Parameters<typeof planCreateUser>[1], org, createInput, options);
+  const created = planCreateUser(client, found('create') as Parameters<typeof planCreateUser>[1], org, user, options);
   plan.username = created.result.username;
   if (created.step.status === 'blocked') {
     add('create', 'blocked', 'blocked', [], created.step.error);
