@@ -33,6 +33,14 @@ export class SalesforceApiError extends SfError<{ errorCode: string; message: st
   }
 }
 
+/**
+ * True for an answer the org couldn't give (a Salesforce error no rule anticipated, an expired
+ * session, a connection that failed), as against a verdict of the plugin's own rules.
+ */
+export function isOrgFailure(error: unknown): boolean {
+  return error instanceof SalesforceApiError || (error instanceof SfError && ['ExpiredSessionError', 'RequestFailedError'].includes(error.name));
+}
+
 export function expiredSession(username = 'the target org'): SfError {
   return serviceError('ExpiredSession', [username]);
 }

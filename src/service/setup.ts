@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { SfError } from '@salesforce/core';
 import type { OrgClient, SObjectRecord, Subrequest } from './org-client.js';
 import { RECORDS_PER_COLLECTION } from './org-client.js';
-import { SalesforceApiError, serviceError } from './errors.js';
+import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
 import { planPsl, pslQueries } from './licenses.js';
 import { createUserQueries, planCreateUser, usernameFor, validateCreateInput, type OrgContext } from './users.js';
 import { grantQueries, planGrant, type GrantInput } from './grant.js';
@@ -150,7 +150,7 @@ async function planUser(
   const plan: UserPlan = { user, username: user.username ?? user.name, steps: [], writes: [], owner: new Map() };
   const add = (name: SetupStepName, status: SetupStep['status'], message: string, writes: Subrequest[] = [], error?: unknown): void => {
     // A step is blocked by what the org holds; an answer the org couldn't give (a fault, an expired session) is the run's error.
-    if (status === 'blocked' && (error instanceof SalesforceApiError || ['RequestFailedError', 'ExpiredSessionError'].includes((error as Error).name))) throw error;
+    if (status === 'blocked' && isOrgFailure(error)) throw error;
     plan.steps.push(error ? { name, status, message, error: errorOf(error) } : { name, status, message });
     for (const write of writes) plan.owner.set(write.referenceId, name);
     plan.writes.push(...writes);
