@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
 import { homeLoggedInto, projectRoot } from '../helpers/plugin.js';
+import { checkContract } from '../helpers/contract.js';
 import { makeKeyPair } from '../helpers/keys.js';
 import { sfEnv } from '../helpers/sf.js';
 
@@ -27,7 +28,15 @@ function runCli(args: string[], home: string, env: Record<string, string> = {}):
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ args, exitCode: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      try {
+        if (args.includes('--json')) checkContract(args, JSON.parse(stdout) as Record<string, unknown>);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      resolve({ args, exitCode: code ?? -1, stdout, stderr });
+    });
   });
 }
 

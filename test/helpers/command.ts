@@ -3,6 +3,7 @@ import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import type { SfError } from '@salesforce/core';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
+import { assertResultSchema } from './contract.js';
 
 /** The stored auth of a real login: with the org's edition and namespace known, sf asks the org nothing more. */
 class LoggedInOrg extends MockTestOrgData {
@@ -17,6 +18,11 @@ const realRequest = Reflect.get(Connection.prototype, 'request') as (...args: un
 /** A command class: static run(argv) parses and runs an instance, whose run() gives the result. */
 type RunnableCommand = (new (...args: never[]) => { run(): Promise<unknown> }) & { run(argv: string[]): Promise<unknown> };
 type ResultOf<C extends RunnableCommand> = Awaited<ReturnType<InstanceType<C>['run']>>;
+
+/** `IntegrationUserAssignPsl` -> `assign-psl`: the command's name under the topic. */
+function commandName(command: { name: string }): string {
+  return command.name.replace(/^IntegrationUser/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
 
 /**
  * Commands run in-process the way sf runs them (TestContext auth, real flags parsing), against an
@@ -62,14 +68,18 @@ export class EmulatedOrgContext {
     command: C,
     argv: string[]
   ): Promise<{ result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string }> {
+    let outcome: { result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string };
     try {
       const result = (await command.run([...argv, '--target-org', this.targetOrg])) as ResultOf<C>;
-      return { result, exitCode: process.exitCode ?? 0 };
+      outcome = { result, exitCode: process.exitCode ?? 0 };
     } catch (error) {
-      return { error: error as SfError & { exitCode?: number } };
+      outcome = { error: error as SfError & { exitCode?: number } };
     } finally {
       process.exitCode = undefined;
     }
+    // The result as --json would print it, held to the published schema (outside the try: a broken contract fails the test).
+    if (outcome.result !== undefined && !argv.includes('--help')) assertResultSchema(commandName(command), JSON.parse(JSON.stringify(outcome.result)));
+    return outcome;
   }
 
   /** Records created, changed or deleted since the command started. */

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Emulator } from '../emulator/index.js';
+import { checkContract } from './contract.js';
+import { projectRoot } from './paths.js';
 import { makeHome, sfEnv, writeAuthFile } from './sf.js';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { projectRoot };
 
 export type CliRun = {
   exitCode: number;
@@ -47,11 +48,20 @@ export function runPlugin(args: string[], home: string): Promise<CliRun> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
+      let json: CliRun['json'];
       try {
-        resolve({ exitCode: code ?? -1, stdout, stderr, json: JSON.parse(stdout) as CliRun['json'] });
+        json = JSON.parse(stdout) as CliRun['json'];
       } catch {
         reject(new Error(`bin/run.js ${args.join(' ')} printed no JSON (exit ${code}):\n${stdout}\n${stderr}`));
+        return;
       }
+      try {
+        checkContract(args, json);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      resolve({ exitCode: code ?? -1, stdout, stderr, json });
     });
   });
 }

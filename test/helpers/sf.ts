@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { checkContract } from './contract.js';
 import { fileURLToPath } from 'node:url';
 
 /** The project root, found from this file (build/test/helpers/sf.js or test/helpers/sf.ts). */
@@ -82,6 +83,12 @@ export function runSf(args: string[], opts: { home: string; env?: Record<string,
         } catch {
           json = undefined;
         }
+      }
+      try {
+        if (json) checkContract(args, json as Record<string, unknown>);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
       }
       resolve({ exitCode: code ?? -1, stdout, stderr, json });
     });

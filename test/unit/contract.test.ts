@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import { assertResultSchema, checkContract } from '../helpers/contract.js';
 import { asText, currentSchemas, currentSnapshot, readManifest, root, snapshotFile } from '../../scripts/contract.js';
 
 const fix = 'If the change is intended, run `npm run contract:update` and commit the result.';
@@ -36,5 +37,34 @@ describe('the public contract', function () {
     for (const [file, schema] of Object.entries(currentSchemas())) {
       expect(readFileSync(file, 'utf8'), `${path.relative(root, file)}: ${fix}`).to.equal(asText(schema));
     }
+  });
+});
+
+describe('the --json contract check every command test runs through', () => {
+  const assigned = {
+    userId: '005000000000001AAA',
+    username: "o'brien.sync@acme.example",
+    permissionSetLicense: 'SalesforceAPIIntegrationPsl',
+    status: 'assigned',
+    assigned: true,
+    dryRun: false,
+    seats: { total: 5, used: 2, free: 3 },
+  };
+
+  it('passes a result that holds to its schema', () => {
+    expect(() => assertResultSchema('assign-psl', assigned)).not.to.throw();
+  });
+
+  it('fails a renamed field, a changed type and an unknown status, naming each', () => {
+    const rest: Partial<typeof assigned> = { ...assigned };
+    delete rest.assigned;
+    expect(() => assertResultSchema('assign-psl', { ...rest, isAssigned: true })).to.throw(/schemas\/integration-user-assign-psl\.json: .*assigned/);
+    expect(() => assertResultSchema('assign-psl', { ...assigned, seats: { total: '5', used: 2, free: 3 } })).to.throw(/\/seats\/total must be number/);
+    expect(() => assertResultSchema('assign-psl', { ...assigned, status: 'granted' })).to.throw(/\/status must be equal to one of the allowed values/);
+  });
+
+  it("fails an error output that isn't sf's envelope", () => {
+    expect(() => checkContract(['integration-user', 'create'], { status: 1, message: 'x' })).to.throw(/name is not a string/);
+    expect(() => checkContract(['integration-user', 'create'], { status: 1, name: 'InvalidEmailError', message: 'x', actions: ['fix'] })).not.to.throw();
   });
 });
