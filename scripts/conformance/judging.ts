@@ -79,3 +79,20 @@ export function heldByUser(result: QueryOut): Held | undefined {
     apiVersion: /\/services\/data\/(v\d+\.\d+)\//.exec(String((user.attributes as { url?: string } | undefined)?.url))?.[1],
   };
 }
+
+/** What differs between two reads of the user: nothing, after a re-run that changed nothing. */
+export function changesBetween(before: Held, after: Held): string[] {
+  const changes: string[] = [];
+  if (after.lastModified !== before.lastModified) changes.push(`the User record changed (LastModifiedDate ${before.lastModified} -> ${after.lastModified})`);
+  if (after.isActive !== before.isActive) changes.push(`the user is ${after.isActive ? 'active' : 'inactive'} now`);
+  const describe = (list: Array<{ id: string; name: string; lastModified?: string }>): string[] => list.map((a) => `${a.name} ${a.id}${a.lastModified ? ` ${a.lastModified}` : ''}`);
+  for (const [what, was, now] of [
+    ['permission set assignments', describe(before.sets), describe(after.sets)],
+    ['permission set license assignments', describe(before.licenses), describe(after.licenses)],
+  ] as const) {
+    const gone = was.filter((a) => !now.includes(a));
+    const added = now.filter((a) => !was.includes(a));
+    if (gone.length || added.length) changes.push(`${what} changed: ${[...gone.map((a) => `was ${a}`), ...added.map((a) => `now ${a}`)].join(', ')}`);
+  }
+  return changes;
+}

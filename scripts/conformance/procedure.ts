@@ -6,7 +6,7 @@
 import type { Config, RunNames } from './config.js';
 import { plugin, sf, type CommandRun } from './commands.js';
 import type { Report } from './report.js';
-import { expectFields, heldByUser, userStateQuery } from './judging.js';
+import { changesBetween, expectFields, heldByUser, userStateQuery } from './judging.js';
 import { cleanupRequest, judgeCleanup, type CleanupPlan } from './cleanup.js';
 import type { AssignPslOut, CreateOut, GrantOut, Held, PreauthorizeOut, QueryOut, Verdict, VerifyOut } from './judging.js';
 
@@ -28,6 +28,8 @@ export class Procedure {
   private clientId?: string;
   private previousPolicy?: string;
   private appCreated = false;
+  /** The run's generated set is on the given app's list: it stays, as the app needs it. */
+  private setOnApp = false;
   private setDeleted = false;
   private cleanedUp = false;
 
@@ -70,31 +72,30 @@ export class Procedure {
     for (const [i, step] of steps.entries()) {
       if (!(await this.command(step.name, plugin(step.args()), step.first))) {
         for (const rest of steps.slice(i + 1)) this.skip(rest.name, `not run: ${step.name} failed`);
-        this.report.phase('Re-run: each step finds its work done and changes nothing');
-        for (const rest of steps) this.skip(rest.name, `not run: ${step.name} failed in the first run`);
-        return undefined;
+        return this.skipReRun(step.name);
       }
     }
-    return this.readUser('org shows it', (held) => {
+    const held = await this.readUser('org shows it', (read) => {
       const problems: string[] = [];
-      if (!held.isActive) problems.push('the user is inactive');
-      if (!held.licenses.some((l) => l.name === PSL)) problems.push(`the user doesn't hold ${PSL}`);
-      if (!held.sets.some((s) => s.name === this.setName)) problems.push(`the user doesn't hold ${this.setName}`);
+      if (!read.isActive) problems.push('the user is inactive');
+      if (!read.licenses.some((l) => l.name === PSL)) problems.push(`the user doesn't hold ${PSL}`);
+      if (!read.sets.some((s) => s.name === this.setName)) problems.push(`the user doesn't hold ${this.setName}`);
       return problems;
     });
+    return held ?? this.skipReRun('org shows it');
+  }
+
+  private skipReRun(failed: string): undefined {
+    this.report.phase('Re-run: each step finds its work done and changes nothing');
+    for (const step of this.steps()) this.skip(step.name, `not run: ${failed} failed in the first run`);
+    return undefined;
   }
 
   /** Every step again; the org state afterwards when it is as before. */
   private async reRun(before: Held): Promise<Held | undefined> {
     this.report.phase('Re-run: each step finds its work done and changes nothing');
     for (const step of this.steps()) await this.command(step.name, plugin(step.args()), step.again);
-    return this.readUser('org unchanged', (after) => {
-      const problems: string[] = [];
-      if (after.lastModified !== before.lastModified || after.isActive !== before.isActive) problems.push('the User record changed');
-      const key = (held: Held): string => JSON.stringify([held.sets, held.licenses]);
-      if (key(after) !== key(before)) problems.push(`the assignments changed: before ${key(before)}, after ${key(after)}`);
-      return problems;
-    });
+    return this.readUser('org unchanged', (after) => changesBetween(before, after));
   }
 
   /** The test user loses every permission set and license assignment and is deactivated, in one composite request. */
@@ -103,13 +104,13 @@ export class Procedure {
     this.report.phase('Cleanup: users can\'t be deleted, so the test user loses its access and is deactivated');
     const held = known ?? (await this.readUser('read assignments', () => []));
     if (!held) return;
-    // The generated set is the run's own; with an existing app it stays, listed on that app.
+    // The generated set is the run's own: deleted, unless the given app lists it now.
     this.setId ??= held.sets.find((s) => s.name === this.setName)?.setId;
     const plan: CleanupPlan = {
       userId: this.userId,
       username: this.username ?? this.userId,
       held,
-      deleteSet: !this.config.app && this.setId && this.setName ? { id: this.setId, name: this.setName } : undefined,
+      deleteSet: !this.setOnApp && this.setId && this.setName ? { id: this.setId, name: this.setName } : undefined,
       apiVersion: held.apiVersion ?? FALLBACK_API_VERSION,
     };
     const body = JSON.stringify(cleanupRequest(plan));
@@ -133,9 +134,10 @@ export class Procedure {
       );
       left.push(`the login history of the JWT logins as ${this.username}`);
     }
-    if (!this.config.app && this.appCreated) left.push(`External Client App ${this.app} (consumer key ${this.clientId}), made by this run: delete it in Setup > External Client App Manager`);
-    else if (!this.config.app && this.setName) left.push(`maybe a partly made External Client App ${this.app}: look for it in Setup > External Client App Manager`);
-    if (this.config.app && this.setName) {
+    const triedToCreate = this.report.steps.some((s) => s.step === 'preauthorize --create' && s.status !== 'skip');
+    if (this.appCreated) left.push(`External Client App ${this.app} (consumer key ${this.clientId}), made by this run: delete it in Setup > External Client App Manager`);
+    else if (triedToCreate) left.push(`maybe a partly made External Client App ${this.app}: look for it in Setup > External Client App Manager`);
+    if (this.setOnApp) {
       const switched = this.previousPolicy === 'AllSelfAuthorized' ? ', and the app is admin-approved now (it let users self-authorize before)' : '';
       left.push(`${this.app} pre-authorizes permission set ${this.setName}${switched}: take the set off the app's policy, then delete the set in Setup > Permission Sets`);
     } else if (this.setName && !this.setDeleted) left.push(`permission set ${this.setName}, generated by this run: delete it in Setup > Permission Sets`);
@@ -184,6 +186,7 @@ export class Procedure {
               const r = result as PreauthorizeOut;
               this.previousPolicy = r.previousPolicy;
               this.clientId = this.config.clientId;
+              this.setOnApp = !!this.setName && (r.permissionSets ?? []).includes(this.setName);
               return appVerdict(r, this.setName, { changed: true, policy: ADMIN_APPROVED }, `${r.appType} ${r.app} pre-authorizes permission set ${this.setName} (policy before: ${r.previousPolicy})`);
             },
             again: (r) => appVerdict(r as PreauthorizeOut, this.setName, { changed: false, policy: ADMIN_APPROVED }, `${this.app} pre-authorizes ${this.setName} already; changed: false`),
