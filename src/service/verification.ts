@@ -1,12 +1,14 @@
 import { fetchRetrying, OrgClient, SObjectRecord, soqlList } from './org-client.js';
 import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, heldAccessQueries, licenseResolver, memberObjectsOf, OBJECT_ACCESS, type ObjectAccess } from './permissions.js';
-import { exchangeJwt, privateKeyProblem, type JwtOutcome } from './jwt.js';
+import { loginAsUser, privateKeyProblem, type JwtLogin } from './jwt.js';
 import { serviceError } from './errors.js';
 import { appAccessQueries, readEcaPolicy } from './apps.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-export type Check = { name: string; status: CheckStatus; message: string; action?: string };
+/** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
+export type CheckName = 'user' | 'license' | 'permission-set-license' | 'permission-sets' | 'access' | 'app' | 'jwt-login' | 'query' | 'identity';
+export type Check = { name: CheckName; status: CheckStatus; message: string; action?: string };
 export type ObjectAccessRow = { object: string } & Record<ObjectAccess, boolean>;
 export type FieldAccessRow = { field: string; read: boolean; edit: boolean };
 
@@ -16,7 +18,8 @@ export type VerifyInput = {
   app?: string;
   clientId?: string;
   privateKey?: string;
-  loginUrl: string;
+  /** The login URL the admin names (--login-url, spec verify.loginUrl); default: the org's instance URL with the audience of its kind. */
+  loginUrl?: string;
   query: string;
   objects: string[];
   /** Minutes to keep retrying a JWT login refused while an app change propagates. */
@@ -41,7 +44,10 @@ export function explainJwtError(error: string, description: string, fix: { user:
   }
   if (error === 'invalid_client_id') return { message: `No app has this consumer key (${description}).`, action: "Pass the app's consumer key with --client-id (Setup > App Manager > the app > Consumer Key)." };
   if (text.includes('audience')) {
-    return { message: `The login URL is the wrong one for this org (${description}); sandboxes use https://test.salesforce.com, production https://login.salesforce.com or My Domain.`, action: 'Pass the right --login-url.' };
+    return {
+      message: `The org refused the JWT's audience (${description}): the login URL is the wrong one for this org; sandboxes take https://test.salesforce.com, production https://login.salesforce.com.`,
+      action: "Pass the org's login URL with --login-url (verify.loginUrl in a spec file): https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL.",
+    };
   }
   if (text.includes('invalid assertion') || text.includes('signature')) {
     return { message: `The key doesn't match the app's certificate (${description}).`, action: "Sign with the private key of the certificate uploaded to the app, or upload this key's certificate to the app." };
@@ -57,16 +63,17 @@ export function explainJwtError(error: string, description: string, fix: { user:
 /**
  * Checks an integration user end to end: one bulk inspection of the org (one request; two when the
  * user holds groups; a retrieve more for an External Client App),
- * then, when a key is given, one JWT bearer exchange as the user, a query and userinfo with that
- * session. Every check that doesn't pass names the command that fixes it. Nothing is written,
- * and the user's session is used only in memory.
+ * then, when a key is given, one JWT bearer exchange as the user (a second only when the org
+ * refuses the audience, see loginAttempts), a query with that session, and userinfo only when the
+ * token's scope allows it. Every check that doesn't pass names the command that fixes it. Nothing
+ * is written, and the user's session is used only in memory.
  */
 export async function verifyIntegrationUser(client: OrgClient, input: VerifyInput): Promise<VerifyResult> {
   // A key that can't sign is a flag problem: said before the org is asked anything.
   const keyProblem = input.privateKey === undefined ? undefined : privateKeyProblem(input.privateKey);
   if (keyProblem) throw serviceError('InvalidPrivateKey', [keyProblem]);
   const checks: Check[] = [];
-  const add = (name: string, status: CheckStatus, message: string, action?: string): void => {
+  const add = (name: CheckName, status: CheckStatus, message: string, action?: string): void => {
     checks.push(action ? { name, status, message, action } : { name, status, message });
   };
   const assignee = assigneeFilter(input.user);
@@ -78,6 +85,8 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     psl: pslAssignmentQuery(input.user),
     assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetAssignment WHERE ${assignee}`,
     licenses: 'SELECT Id, Name FROM UserLicense',
+    // The org's Id (who the JWT login must land in) and kind (which audience it signs).
+    org: 'SELECT Id, IsSandbox FROM Organization',
     psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
     setFields: input.objects.length ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}` : undefined,
     ...heldAccessQueries(assignee),
@@ -167,18 +176,19 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
 
   // 7-9: the real thing, as the user.
   if (!input.clientId || !input.privateKey) {
-    for (const name of ['jwt-login', 'query', 'userinfo']) add(name, 'skip', 'Give --client-id and --jwt-key-file to log in as the user.');
+    for (const name of ['jwt-login', 'query', 'identity'] as const) add(name, 'skip', 'Give --client-id and --jwt-key-file to log in as the user.');
     return result;
   }
-  const login = await loginWithRetry(input, username);
+  const org = found.org[0] ?? {};
+  const login = await loginWithRetry(input, { username, instanceUrl: client.instanceUrl, isSandbox: org.IsSandbox === true });
   if (!login.ok) {
     const explained = explainJwtError(login.error, login.errorDescription, fixes);
-    add('jwt-login', 'fail', explained.message, explained.action);
+    add('jwt-login', 'fail', `${explained.message} [login ${login.loginUrl}, audience ${login.audience}]`, explained.action);
     add('query', 'skip', 'No session as the user.');
-    add('userinfo', 'skip', 'No session as the user.');
+    add('identity', 'skip', 'No session as the user.');
     return result;
   }
-  add('jwt-login', 'pass', `JWT bearer login as ${username} succeeded at ${input.loginUrl}.`);
+  add('jwt-login', 'pass', `JWT bearer login as ${username} succeeded at ${login.loginUrl} (audience ${login.audience}).`);
   const session = { instanceUrl: login.instanceUrl, token: login.accessToken, version: client.apiVersion };
   const query = await asUser<{ totalSize: number }>(session, `/services/data/v${session.version}/query?q=${encodeURIComponent(input.query)}`);
   if ('totalSize' in query) {
@@ -189,11 +199,36 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     const action = query.errorCode === 'INVALID_TYPE' ? `sf integration-user grant --username ${username} --object ${object}:read --target-org ${input.targetOrg}` : 'Check the query (--query).';
     add('query', 'fail', `${query.errorCode}: ${query.message}`, action);
   }
-  const info = await asUser<{ is_salesforce_integration_user?: boolean }>(session, '/services/oauth2/userinfo');
-  if ('errorCode' in info) add('userinfo', 'fail', `userinfo failed: ${info.errorCode}.`, 'Re-run; if it persists, check the user.');
-  else if (info.is_salesforce_integration_user === true) add('userinfo', 'pass', 'userinfo confirms is_salesforce_integration_user.');
-  else add('userinfo', 'fail', 'userinfo says this is not a Salesforce integration user.', `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`);
+  const identity = await identityOf(session, login, { id: String(user.Id), orgId: String(org.Id ?? ''), license });
+  add('identity', identity.status, identity.message, identity.status === 'fail' ? identity.action ?? `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}` : undefined);
   return result;
+}
+
+/** Ids compare on their case-sensitive 15-character form (the id URL carries 18). */
+const sameId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
+
+/**
+ * Who the JWT login logged in. The token response's id URL names org and user; the admin's read
+ * gave the user's license. userinfo answers only tokens with openid or an identity scope (id,
+ * profile), which an app made with Api and RefreshToken lacks: it is asked only when the token's
+ * scope allows, and then must confirm is_salesforce_integration_user.
+ */
+async function identityOf(
+  session: { instanceUrl: string; token: string },
+  login: Extract<JwtLogin, { ok: true }>,
+  expected: { id: string; orgId: string; license: string }
+): Promise<{ status: CheckStatus; message: string; action?: string }> {
+  if (!sameId(login.orgId, expected.orgId)) {
+    return { status: 'fail', message: `The login landed in org ${login.orgId}, not the target org ${expected.orgId}.`, action: "Pass the target org's login URL with --login-url, or leave it out to log in at the org's own URL." };
+  }
+  if (!sameId(login.userId, expected.id)) return { status: 'fail', message: `The login is user ${login.userId}, not ${expected.id}.`, action: 'Check --username.' };
+  if (expected.license !== INTEGRATION_USER_LICENSE) return { status: 'fail', message: `Logged in as user ${login.userId}, which is on the "${expected.license}" license, not ${INTEGRATION_USER_LICENSE}.` };
+  const who = `Logged in as user ${login.userId} in org ${login.orgId}, on the ${INTEGRATION_USER_LICENSE} license`;
+  if (!login.scopes.some((scope) => ['openid', 'id', 'profile'].includes(scope))) return { status: 'pass', message: `${who} (the token's scope has no openid, id or profile: userinfo not asked).` };
+  const info = await asUser<{ is_salesforce_integration_user?: boolean }>(session, '/services/oauth2/userinfo');
+  if ('errorCode' in info) return { status: 'fail', message: `${who}, but userinfo failed: ${info.errorCode}.`, action: 'Re-run; if it persists, check the user.' };
+  if (info.is_salesforce_integration_user !== true) return { status: 'fail', message: `${who}, but userinfo says this is not a Salesforce integration user.` };
+  return { status: 'pass', message: `${who}; userinfo confirms is_salesforce_integration_user.` };
 }
 
 /** An External Client App's policy, read back through the Metadata API (retrieve: 2 requests). */
@@ -201,7 +236,7 @@ async function checkEcaPolicy(
   client: OrgClient,
   input: VerifyInput,
   user: { username: string; profile: string; setNames: string[] },
-  add: (name: string, status: CheckStatus, message: string, action?: string) => void
+  add: (name: CheckName, status: CheckStatus, message: string, action?: string) => void
 ): Promise<void> {
   const fix = `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`;
   const policy = await readEcaPolicy(client, input.app ?? '').catch(() => undefined);
@@ -213,12 +248,12 @@ async function checkEcaPolicy(
 }
 
 /** Retries a refused login while an app change may still be propagating (--wait). */
-async function loginWithRetry(input: VerifyInput, username: string): Promise<JwtOutcome> {
+async function loginWithRetry(input: VerifyInput, target: { username: string; instanceUrl: string; isSandbox: boolean }): Promise<JwtLogin> {
   const deadline = Date.now() + input.waitMinutes * 60_000;
   for (;;) {
-    const outcome = await exchangeJwt({ loginUrl: input.loginUrl, clientId: input.clientId!, username, privateKey: input.privateKey! });
-    const propagating = !outcome.ok && (outcome.error === 'app_not_found' || /approved/.test(outcome.errorDescription));
-    if (outcome.ok || !propagating || Date.now() >= deadline) return outcome;
+    const login = await loginAsUser({ instanceUrl: target.instanceUrl, isSandbox: target.isSandbox, loginUrl: input.loginUrl }, { clientId: input.clientId!, username: target.username, privateKey: input.privateKey! });
+    const propagating = !login.ok && (login.error === 'app_not_found' || /approved/.test(login.errorDescription));
+    if (login.ok || !propagating || Date.now() >= deadline) return login;
     await new Promise((resolve) => setTimeout(resolve, 10_000));
   }
 }

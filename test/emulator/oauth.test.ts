@@ -105,7 +105,7 @@ describe('emulator JWT bearer flow', function () {
       scoped('With_Basic', 'WITHBASIC001', ['Api', 'RefreshToken', 'Basic']),
       scoped('With_Profile', 'WITHPROFILE1', ['Api', 'Web', 'RefreshToken', 'Profile']),
     ];
-    const userinfo = async (key: string): Promise<{ scope: string; status: number; body: any }> => {
+    const userinfo = async (key: string): Promise<{ scope: string; status: number; body: Row }> => {
       const token = await login('sync@acme.example', key);
       const info = await call(emu, 'GET', '/services/oauth2/userinfo', undefined, token.body.access_token as string);
       return { scope: token.body.scope as string, status: info.status, body: info.body };
