@@ -4,6 +4,7 @@ import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, heldAccessQueries, licen
 import { loginAsUser, privateKeyProblem, type JwtLogin } from './jwt.js';
 import { serviceError } from './errors.js';
 import { appAccessQueries, readEcaPolicy } from './apps.js';
+import { shellQuote } from './shell.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 /** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
@@ -96,21 +97,23 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
   const fixes = { user: username, app: input.app, targetOrg: input.targetOrg };
+  // The username as a shell word, for the commands the checks print as fixes.
+  const userArg = shellQuote(username);
   const result: VerifyResult = { username, checks, access: [], fields: [] };
 
   // 1-3: the user, its license and profile, the PSL.
   if (!user) {
-    add('user', 'fail', `There is no user ${input.user} in this org.`, `sf integration-user create --name "<name>" --email <email> --username ${input.user} --target-org ${input.targetOrg}`);
+    add('user', 'fail', `There is no user ${input.user} in this org.`, `sf integration-user create --name "<name>" --email <email> --username ${shellQuote(input.user)} --target-org ${input.targetOrg}`);
     return result;
   }
   if (user.IsActive === true) add('user', 'pass', `${username} exists and is active.`);
-  else add('user', 'fail', `${username} is inactive.`, `sf data update record --sobject User --where "Username='${username}'" --values "IsActive=true" --target-org ${input.targetOrg}`);
+  else add('user', 'fail', `${username} is inactive.`, `sf data update record --sobject User --record-id ${String(user.Id)} --values "IsActive=true" --target-org ${input.targetOrg}`);
   const { profile, license } = userLicenseOf(user);
   if (license === INTEGRATION_USER_LICENSE) add('license', 'pass', `On the ${INTEGRATION_USER_LICENSE} license with profile "${profile}".`);
   else add('license', 'fail', `On the "${license}" license (profile "${profile}"), not on ${INTEGRATION_USER_LICENSE}.`, `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`);
   const hasPsl = found.psl.length > 0;
   if (hasPsl) add('permission-set-license', 'pass', 'Holds the Salesforce API Integration permission set license.');
-  else add('permission-set-license', 'fail', 'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.', `sf integration-user assign-psl --username ${username} --target-org ${input.targetOrg}`);
+  else add('permission-set-license', 'fail', 'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.', `sf integration-user assign-psl --username ${userArg} --target-org ${input.targetOrg}`);
 
   // 4-6: what the sets hold. Object permissions of the sets inside held groups need one more read (SOQL nests no semi-joins).
   const held = found.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
@@ -135,10 +138,10 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   }
   const setNames = held.map((a) => String((a.PermissionSet as SObjectRecord | null)?.Name ?? (a.PermissionSetGroup as SObjectRecord | null)?.DeveloperName));
   if (misfits.length) {
-    add('permission-sets', 'fail', `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`, `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
+    add('permission-sets', 'fail', `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`, `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
   } else if (powers.length) {
-    add('permission-sets', 'warn', `Broad power for an integration: ${powers.join(', ')}.`, `Grant only what the integration needs: sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
-  } else add('permission-sets', held.length ? 'pass' : 'warn', held.length ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.` : 'No permission set assigned: the user can read nothing.', held.length ? undefined : `sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
+    add('permission-sets', 'warn', `Broad power for an integration: ${powers.join(', ')}.`, `Grant only what the integration needs: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
+  } else add('permission-sets', held.length ? 'pass' : 'warn', held.length ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.` : 'No permission set assigned: the user can read nothing.', held.length ? undefined : `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
 
   // 5: the effective access, the union over every set the user holds.
   const byObject = new Map<string, Set<ObjectAccess>>();
@@ -159,8 +162,8 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   }
   result.fields = [...fieldMap.values()].sort((a, b) => a.field.localeCompare(b.field));
   const unreadable = result.access.filter((row) => !row.read).map((row) => row.object);
-  if (!result.access.length) add('access', 'warn', 'No object access from any permission set.', `sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
-  else if (unreadable.length) add('access', 'warn', `No read access on ${unreadable.join(', ')}.`, `sf integration-user grant --username ${username} ${unreadable.map((o) => `--object ${o}:read`).join(' ')} --target-org ${input.targetOrg}`);
+  if (!result.access.length) add('access', 'warn', 'No object access from any permission set.', `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
+  else if (unreadable.length) add('access', 'warn', `No read access on ${unreadable.join(', ')}.`, `sf integration-user grant --username ${userArg} ${unreadable.map((o) => `--object ${o}:read`).join(' ')} --target-org ${input.targetOrg}`);
   else add('access', 'pass', `Read access on ${result.access.map((row) => row.object).join(', ')}.`);
 
   // 6: the app pre-authorizes the user's profile or one of its sets.
@@ -196,7 +199,7 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     add('query', 'pass', `The query returned ${query.totalSize} record(s).`);
   } else {
     const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1] ?? '<Object>';
-    const action = query.errorCode === 'INVALID_TYPE' ? `sf integration-user grant --username ${username} --object ${object}:read --target-org ${input.targetOrg}` : 'Check the query (--query).';
+    const action = query.errorCode === 'INVALID_TYPE' ? `sf integration-user grant --username ${userArg} --object ${object}:read --target-org ${input.targetOrg}` : 'Check the query (--query).';
     add('query', 'fail', `${query.errorCode}: ${query.message}`, action);
   }
   const identity = await identityOf(session, login, { id: String(user.Id), orgId: String(org.Id ?? ''), license });
