@@ -54,21 +54,21 @@ type Way = { name: string; steps: (home: string, emulator: Emulator) => Promise<
 
 const pluginWay: Way = {
   name: '(a) plugin: create, assign-psl, grant, preauthorize, verify',
-  steps: async (home, emulator) => {
+  steps: async (home) => {
     await sfOk(home, ['integration-user', 'create', '-n', 'Bench Sync', '-e', 'it@acme.example', '-u', USER, '-o', 'emu', '--json']);
     await sfOk(home, ['integration-user', 'assign-psl', '-u', USER, '-o', 'emu', '--json']);
     await sfOk(home, ['integration-user', 'grant', '-u', USER, '-p', 'Account_Read', '-o', 'emu', '--json']);
     await sfOk(home, ['integration-user', 'preauthorize', '--app', 'Bench_Sync', '-o', 'emu', '--json']);
-    await sfOk(home, ['integration-user', 'verify', '-u', USER, '--app', 'Bench_Sync', '--client-id', 'BENCHSYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', emulator.instanceUrl, '-o', 'emu', '--json']);
+    await sfOk(home, ['integration-user', 'verify', '-u', USER, '--app', 'Bench_Sync', '--client-id', 'BENCHSYNCKEY1', '--jwt-key-file', keys.keyFile, '-o', 'emu', '--json']);
   },
 };
 
 const setupWay: Way = {
   name: '(b) plugin: setup from a spec file (the same five steps)',
-  steps: async (home, emulator) => {
+  steps: async (home) => {
     const spec = path.join(mkdtempSync(path.join(tmpdir(), 'bench-spec-')), 'spec.json');
     const user = { name: 'Bench Sync', email: 'it@acme.example', username: USER, permissionSets: ['Account_Read'], app: { name: 'Bench_Sync' } };
-    writeFileSync(spec, JSON.stringify({ users: [{ ...user, verify: { clientId: 'BENCHSYNCKEY1', jwtKeyFile: keys.keyFile, loginUrl: emulator.instanceUrl } }] }));
+    writeFileSync(spec, JSON.stringify({ users: [{ ...user, verify: { clientId: 'BENCHSYNCKEY1', jwtKeyFile: keys.keyFile } }] }));
     await sfOk(home, ['integration-user', 'setup', '--spec', spec, '-o', 'emu', '--json']);
   },
 };

@@ -1,6 +1,7 @@
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { soqlList, soqlQuote } from './org-client.js';
 import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, userLicenseQuery } from './licenses.js';
+import { shellQuote } from './shell.js';
 
 /** List prices from the facts sheet (per user per month, USD): a full Salesforce license, an extra integration seat. */
 export const FULL_LICENSE_PRICE = 150;
@@ -128,7 +129,7 @@ export async function listIntegrationUsers(
       profile: (profile?.Name as string | undefined) ?? '',
       reasons,
       yearlySaving: Math.max(monthly, 0) * 12,
-      command: `sf integration-user convert --username ${String(user.Username)} --target-org ${input.targetOrg}`,
+      command: `sf integration-user convert --username ${shellQuote(String(user.Username))} --target-org ${input.targetOrg}`,
     });
   }
   result.totalYearlySaving = result.candidates.reduce((sum, c) => sum + c.yearlySaving, 0);

@@ -1,10 +1,11 @@
 import { StateAggregator, type Org } from '@salesforce/core';
 import { OrgClient } from './org-client.js';
 import type { OrgContext } from './users.js';
+import { shellQuote } from './shell.js';
 
 /**
  * The org client for a resolved --target-org, and how commands name that org in the fixes they
- * print: by its alias when it has one, as the user typed it.
+ * print: by its alias when it has one, as the user typed it, quoted as one shell word.
  */
 export async function connect(org: Org, apiVersion?: string): Promise<{ client: OrgClient; context: OrgContext }> {
   const connection = org.getConnection(apiVersion);
@@ -12,6 +13,6 @@ export async function connect(org: Org, apiVersion?: string): Promise<{ client: 
   const aliases = (await StateAggregator.getInstance()).aliases;
   return {
     client: new OrgClient(connection),
-    context: { orgId: org.getOrgId(), adminUsername, targetOrg: aliases.resolveAlias(adminUsername) ?? adminUsername },
+    context: { orgId: org.getOrgId(), adminUsername, targetOrg: shellQuote(aliases.resolveAlias(adminUsername) ?? adminUsername) },
   };
 }

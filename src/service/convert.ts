@@ -4,6 +4,7 @@ import { SalesforceApiError, serviceError } from './errors.js';
 import { assigneeFilter, chooseIntegrationProfile, INTEGRATION_USER_LICENSE, integrationProfilesQuery, Seats, seatsOf, userLicenseOf, userLicenseQuery, userQuery } from './licenses.js';
 import { heldAccessQueries, isStandardObject, licenseResolver, memberObjectsOf, NO_LICENSE } from './permissions.js';
 import { applySteps, Step } from './steps.js';
+import { shellQuote } from './shell.js';
 
 export type ConvertResult = {
   userId: string;
@@ -87,7 +88,7 @@ export async function convertUser(client: OrgClient, input: { user: string; prof
     if (result.blockers.length) {
       const list = result.blockers.map((b) => `${b.name} (${b.type === 'PermissionSet' ? 'permission set' : 'group'}, license ${b.license})`).join(', ');
       const removals = result.blockers.map((b) => `sf data delete record --sobject PermissionSetAssignment --record-id ${b.assignmentId} --target-org ${input.targetOrg}`);
-      return { name, status: 'blocked', error: serviceError('ConvertBlocked', [result.username, list], [removals.join('\n  '), result.username, input.targetOrg]) };
+      return { name, status: 'blocked', error: serviceError('ConvertBlocked', [result.username, list], [removals.join('\n  '), shellQuote(result.username), input.targetOrg]) };
     }
     result.profile = String(profile.Name);
     result.userLicense = INTEGRATION_USER_LICENSE;

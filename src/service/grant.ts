@@ -1,6 +1,7 @@
 import type { SfError } from '@salesforce/core';
 import { OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
+import { shellQuote } from './shell.js';
 import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import {
   accessOf,
@@ -193,7 +194,7 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
   const user = found.user[0] ?? (input.planned?.userName ? plannedUser(input.user, input.planned.userName) : undefined);
   if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
   const username = user.Username as string;
-  if (user.IsActive !== true) throw serviceError('UserInactive', [username], [username, input.targetOrg]);
+  if (user.IsActive !== true) throw serviceError('UserInactive', [username], [String(user.Id), input.targetOrg]);
   const { profile, license: userLicense } = userLicenseOf(user);
   if (userLicense !== INTEGRATION_USER_LICENSE) throw serviceError('GrantUserWrongLicense', [username, userLicense, profile], [input.targetOrg]);
 
@@ -210,7 +211,7 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
   const objectRowsOf = (setId: string): SObjectRecord[] => [...found.setObjects, ...found.memberObjects].filter((r) => r.ParentId === setId);
   const blockers: SfError[] = [];
   const warnings: string[] = [];
-  const fixPsl = (): string => `sf integration-user assign-psl --username ${username} --target-org ${input.targetOrg}`;
+  const fixPsl = (): string => `sf integration-user assign-psl --username ${shellQuote(username)} --target-org ${input.targetOrg}`;
 
   /** Why a set can't go to this user now, if it can't; notes and powers for the result. */
   const judge = (set: SObjectRecord): { license: string; blocked?: SfError; note?: string; powers: string[] } => {
@@ -218,7 +219,7 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
     const rows = objectRowsOf(set.Id);
     const standard = rows.filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.SobjectType));
     const powers = broadPowers(set, rows);
-    if (fit === 'other') return { license, powers, blocked: serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [username]) };
+    if (fit === 'other') return { license, powers, blocked: serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [shellQuote(username)]) };
     if ((fit === 'integration-psl' || (fit === 'none' && standard.length > 0)) && !hasPsl) {
       return { license, powers, blocked: serviceError('PslRequired', [String(set.Name), username], [fixPsl()]) };
     }

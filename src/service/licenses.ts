@@ -32,7 +32,7 @@ export function integrationProfilesQuery(override?: string): string {
 
 /** Active users holding integration seats, to name them when none is free. */
 export const integrationSeatHoldersQuery = (): string =>
-  `SELECT Username FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} AND IsActive = true ORDER BY Username LIMIT 10`;
+  `SELECT Id, Username FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} AND IsActive = true ORDER BY Username LIMIT 10`;
 
 /** Matches the integration PSL by API name or label, on PermissionSetLicense or through a relationship prefix. */
 export const pslFilter = (prefix = ''): string =>
@@ -164,7 +164,7 @@ export function planPsl(
       alreadyAssigned();
       return { name, status: 'done' };
     }
-    if (user.IsActive !== true) return { name, status: 'blocked', error: serviceError('UserInactive', [result.username], [result.username, input.targetOrg]) };
+    if (user.IsActive !== true) return { name, status: 'blocked', error: serviceError('UserInactive', [result.username], [String(user.Id), input.targetOrg]) };
     const { profile, license } = userLicenseOf(user);
     if (license !== INTEGRATION_USER_LICENSE) {
       return { name, status: 'blocked', error: serviceError('UserWrongLicense', [result.username, license, profile], [input.targetOrg]) };

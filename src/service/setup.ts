@@ -287,7 +287,7 @@ async function verifyStep(client: OrgClient, org: OrgContext, plan: UserPlan): P
     app: user.app?.name,
     clientId: user.verify?.clientId,
     privateKey: user.verify?.jwtKeyFile ? await readFile(user.verify.jwtKeyFile, 'utf8') : undefined,
-    loginUrl: user.verify?.loginUrl ?? client.instanceUrl,
+    loginUrl: user.verify?.loginUrl,
     query: user.verify?.query ?? 'SELECT Id, Name FROM Account LIMIT 10',
     objects: [],
     waitMinutes: 0,

@@ -37,6 +37,7 @@ export type SpecUser = {
     clientId?: string;
     /** Path of the private key, relative to the spec file. */
     jwtKeyFile?: string;
+    /** Login URL and JWT audience (verify --login-url); default: the org's URL, audience login.salesforce.com or, in a sandbox, test.salesforce.com. */
     loginUrl?: string;
     query?: string;
   };

@@ -13,6 +13,7 @@ import {
   userQuery,
 } from './licenses.js';
 import { applySteps, Step } from './steps.js';
+import { shellQuote } from './shell.js';
 
 export type CreateUserInput = {
   /** The integration's name, e.g. "Acme Sync": the user's last name and the root of derived values. */
@@ -27,7 +28,7 @@ export type CreateUserInput = {
 };
 
 /** What the org and the session say about where the user goes, for derived defaults and error texts. */
-export type OrgContext = { orgId: string; adminUsername: string; targetOrg: string };
+export type OrgContext = { orgId: string; adminUsername: string; /** The org as fixes name it: one shell word (connect.ts). */ targetOrg: string };
 
 export type CreateUserResult = {
   /** Absent only on a dry run that would create the user. */
@@ -52,7 +53,21 @@ export type CreateUserResult = {
 const MAX_USERNAME = 80;
 const MAX_NAME = 80;
 const MAX_ALIAS = 8;
-const EMAIL = /^[^\s@"'<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
+/**
+ * A username needs only "the form of an email address", which Salesforce checks loosely: an @ is
+ * required, several are accepted (Salesforce Stack Exchange 136843, "User email and username
+ * discrepancy"), so only a username without an @ (with something on either side), with whitespace,
+ * or over 80 characters (Salesforce Help, usernames) is refused here. An apostrophe (O'Brien) is fine.
+ */
+const USERNAME = /^[^\s@]\S*@\S*[^\s@]$/;
+/**
+ * --email is checked more strictly than Salesforce checks it (Knowledge 000001145: RFC 2822, quoted
+ * local parts and comments included): it is where Salesforce sends the user's notices, so a typo
+ * caught here, before the org is touched, beats a user created with an address nobody reads. The
+ * local part allows what real addresses use, the apostrophe of o'brien@acme.example included; the
+ * domain needs a dot and a letter TLD.
+ */
+const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
 const ALIAS = /^[A-Za-z0-9._-]+$/;
 const LOCALE = /^[a-z]{2,3}(?:_[A-Za-z0-9]{2,8}){0,2}$/;
 
@@ -107,7 +122,8 @@ export function validateCreateInput(input: CreateUserInput): SfError | undefined
 
 function usernameProblem(username: string): string | undefined {
   if (username.length > MAX_USERNAME) return `it is ${username.length} characters long (at most ${MAX_USERNAME})`;
-  if (!EMAIL.test(username)) return 'it must have the form of an email address';
+  if (/\s/.test(username)) return 'it contains whitespace';
+  if (!USERNAME.test(username)) return 'it must have the form of an email address (an @ with something on either side)';
   return undefined;
 }
 
@@ -220,7 +236,7 @@ export function planCreateUser(
     result.note =
       user.IsActive === true
         ? `${result.username} already exists on the ${INTEGRATION_USER_LICENSE} license; nothing to create.`
-        : `${result.username} already exists on the ${INTEGRATION_USER_LICENSE} license but is inactive; activate it with: sf data update record --sobject User --where "Username='${result.username}'" --values "IsActive=true" --target-org ${org.targetOrg}`;
+        : `${result.username} already exists on the ${INTEGRATION_USER_LICENSE} license but is inactive; activate it with: sf data update record --sobject User --record-id ${String(user.Id)} --values "IsActive=true" --target-org ${org.targetOrg}`;
     return { name: 'create-user', status: 'done' };
   }
 
@@ -239,7 +255,7 @@ export function planCreateUser(
     if (!(error instanceof SalesforceApiError)) return error as Error;
     // The inspection found no such user here, so the name is taken in another org.
     if (error.errorCode === 'DUPLICATE_USERNAME') {
-      return serviceError('UsernameTakenElsewhere', [username], [deriveUsername(`${name} ${Date.now().toString(36)}`, org.orgId, org.adminUsername)]);
+      return serviceError('UsernameTakenElsewhere', [username], [shellQuote(deriveUsername(`${name} ${Date.now().toString(36)}`, org.orgId, org.adminUsername))]);
     }
     if (error.errorCode === 'LICENSE_LIMIT_EXCEEDED') return noFreeSeat();
     return error;
@@ -248,6 +264,7 @@ export function planCreateUser(
   function noFreeSeat(): SfError {
     const holders = found.holders.map((u) => String(u.Username));
     const heldBy = holders.length ? `held by ${holders.join(', ')}` : 'held by users this org does not list';
-    return serviceError('NoFreeSeat', [result.seats.total, heldBy], [holders[0] ?? '<username>', org.targetOrg]);
+    const example = found.holders[0];
+    return serviceError('NoFreeSeat', [result.seats.total, heldBy], [example ? String(example.Username) : 'one this org lists', example ? String(example.Id) : '<user id>', org.targetOrg]);
   }
 }

@@ -1,12 +1,15 @@
 import { fetchRetrying, OrgClient, SObjectRecord, soqlList } from './org-client.js';
 import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, heldAccessQueries, licenseResolver, memberObjectsOf, OBJECT_ACCESS, type ObjectAccess } from './permissions.js';
-import { exchangeJwt, privateKeyProblem, type JwtOutcome } from './jwt.js';
+import { loginAsUser, privateKeyProblem, type JwtLogin } from './jwt.js';
 import { serviceError } from './errors.js';
 import { appAccessQueries, readEcaPolicy } from './apps.js';
+import { shellQuote } from './shell.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-export type Check = { name: string; status: CheckStatus; message: string; action?: string };
+/** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
+export type CheckName = 'user' | 'license' | 'permission-set-license' | 'permission-sets' | 'access' | 'app' | 'jwt-login' | 'query' | 'identity';
+export type Check = { name: CheckName; status: CheckStatus; message: string; action?: string };
 export type ObjectAccessRow = { object: string } & Record<ObjectAccess, boolean>;
 export type FieldAccessRow = { field: string; read: boolean; edit: boolean };
 
@@ -16,7 +19,8 @@ export type VerifyInput = {
   app?: string;
   clientId?: string;
   privateKey?: string;
-  loginUrl: string;
+  /** The login URL the admin names (--login-url, spec verify.loginUrl); default: the org's instance URL with the audience of its kind. */
+  loginUrl?: string;
   query: string;
   objects: string[];
   /** Minutes to keep retrying a JWT login refused while an app change propagates. */
@@ -41,7 +45,10 @@ export function explainJwtError(error: string, description: string, fix: { user:
   }
   if (error === 'invalid_client_id') return { message: `No app has this consumer key (${description}).`, action: "Pass the app's consumer key with --client-id (Setup > App Manager > the app > Consumer Key)." };
   if (text.includes('audience')) {
-    return { message: `The login URL is the wrong one for this org (${description}); sandboxes use https://test.salesforce.com, production https://login.salesforce.com or My Domain.`, action: 'Pass the right --login-url.' };
+    return {
+      message: `The org refused the JWT's audience (${description}): the login URL is the wrong one for this org; sandboxes take https://test.salesforce.com, production https://login.salesforce.com.`,
+      action: "Pass the org's login URL with --login-url (verify.loginUrl in a spec file): https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL.",
+    };
   }
   if (text.includes('invalid assertion') || text.includes('signature')) {
     return { message: `The key doesn't match the app's certificate (${description}).`, action: "Sign with the private key of the certificate uploaded to the app, or upload this key's certificate to the app." };
@@ -57,16 +64,17 @@ export function explainJwtError(error: string, description: string, fix: { user:
 /**
  * Checks an integration user end to end: one bulk inspection of the org (one request; two when the
  * user holds groups; a retrieve more for an External Client App),
- * then, when a key is given, one JWT bearer exchange as the user, a query and userinfo with that
- * session. Every check that doesn't pass names the command that fixes it. Nothing is written,
- * and the user's session is used only in memory.
+ * then, when a key is given, one JWT bearer exchange as the user (a second only when the org
+ * refuses the audience, see loginAttempts), a query with that session, and userinfo only when the
+ * token's scope allows it. Every check that doesn't pass names the command that fixes it. Nothing
+ * is written, and the user's session is used only in memory.
  */
 export async function verifyIntegrationUser(client: OrgClient, input: VerifyInput): Promise<VerifyResult> {
   // A key that can't sign is a flag problem: said before the org is asked anything.
   const keyProblem = input.privateKey === undefined ? undefined : privateKeyProblem(input.privateKey);
   if (keyProblem) throw serviceError('InvalidPrivateKey', [keyProblem]);
   const checks: Check[] = [];
-  const add = (name: string, status: CheckStatus, message: string, action?: string): void => {
+  const add = (name: CheckName, status: CheckStatus, message: string, action?: string): void => {
     checks.push(action ? { name, status, message, action } : { name, status, message });
   };
   const assignee = assigneeFilter(input.user);
@@ -78,6 +86,8 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     psl: pslAssignmentQuery(input.user),
     assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetAssignment WHERE ${assignee}`,
     licenses: 'SELECT Id, Name FROM UserLicense',
+    // The org's Id (who the JWT login must land in) and kind (which audience it signs).
+    org: 'SELECT Id, IsSandbox FROM Organization',
     psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
     setFields: input.objects.length ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}` : undefined,
     ...heldAccessQueries(assignee),
@@ -87,21 +97,23 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
   const fixes = { user: username, app: input.app, targetOrg: input.targetOrg };
+  // The username as a shell word, for the commands the checks print as fixes.
+  const userArg = shellQuote(username);
   const result: VerifyResult = { username, checks, access: [], fields: [] };
 
   // 1-3: the user, its license and profile, the PSL.
   if (!user) {
-    add('user', 'fail', `There is no user ${input.user} in this org.`, `sf integration-user create --name "<name>" --email <email> --username ${input.user} --target-org ${input.targetOrg}`);
+    add('user', 'fail', `There is no user ${input.user} in this org.`, `sf integration-user create --name "<name>" --email <email> --username ${shellQuote(input.user)} --target-org ${input.targetOrg}`);
     return result;
   }
   if (user.IsActive === true) add('user', 'pass', `${username} exists and is active.`);
-  else add('user', 'fail', `${username} is inactive.`, `sf data update record --sobject User --where "Username='${username}'" --values "IsActive=true" --target-org ${input.targetOrg}`);
+  else add('user', 'fail', `${username} is inactive.`, `sf data update record --sobject User --record-id ${String(user.Id)} --values "IsActive=true" --target-org ${input.targetOrg}`);
   const { profile, license } = userLicenseOf(user);
   if (license === INTEGRATION_USER_LICENSE) add('license', 'pass', `On the ${INTEGRATION_USER_LICENSE} license with profile "${profile}".`);
   else add('license', 'fail', `On the "${license}" license (profile "${profile}"), not on ${INTEGRATION_USER_LICENSE}.`, `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`);
   const hasPsl = found.psl.length > 0;
   if (hasPsl) add('permission-set-license', 'pass', 'Holds the Salesforce API Integration permission set license.');
-  else add('permission-set-license', 'fail', 'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.', `sf integration-user assign-psl --username ${username} --target-org ${input.targetOrg}`);
+  else add('permission-set-license', 'fail', 'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.', `sf integration-user assign-psl --username ${userArg} --target-org ${input.targetOrg}`);
 
   // 4-6: what the sets hold. Object permissions of the sets inside held groups need one more read (SOQL nests no semi-joins).
   const held = found.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
@@ -126,10 +138,10 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   }
   const setNames = held.map((a) => String((a.PermissionSet as SObjectRecord | null)?.Name ?? (a.PermissionSetGroup as SObjectRecord | null)?.DeveloperName));
   if (misfits.length) {
-    add('permission-sets', 'fail', `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`, `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
+    add('permission-sets', 'fail', `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`, `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
   } else if (powers.length) {
-    add('permission-sets', 'warn', `Broad power for an integration: ${powers.join(', ')}.`, `Grant only what the integration needs: sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
-  } else add('permission-sets', held.length ? 'pass' : 'warn', held.length ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.` : 'No permission set assigned: the user can read nothing.', held.length ? undefined : `sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
+    add('permission-sets', 'warn', `Broad power for an integration: ${powers.join(', ')}.`, `Grant only what the integration needs: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
+  } else add('permission-sets', held.length ? 'pass' : 'warn', held.length ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.` : 'No permission set assigned: the user can read nothing.', held.length ? undefined : `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
 
   // 5: the effective access, the union over every set the user holds.
   const byObject = new Map<string, Set<ObjectAccess>>();
@@ -150,8 +162,8 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   }
   result.fields = [...fieldMap.values()].sort((a, b) => a.field.localeCompare(b.field));
   const unreadable = result.access.filter((row) => !row.read).map((row) => row.object);
-  if (!result.access.length) add('access', 'warn', 'No object access from any permission set.', `sf integration-user grant --username ${username} --object <Object>:read --target-org ${input.targetOrg}`);
-  else if (unreadable.length) add('access', 'warn', `No read access on ${unreadable.join(', ')}.`, `sf integration-user grant --username ${username} ${unreadable.map((o) => `--object ${o}:read`).join(' ')} --target-org ${input.targetOrg}`);
+  if (!result.access.length) add('access', 'warn', 'No object access from any permission set.', `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
+  else if (unreadable.length) add('access', 'warn', `No read access on ${unreadable.join(', ')}.`, `sf integration-user grant --username ${userArg} ${unreadable.map((o) => `--object ${o}:read`).join(' ')} --target-org ${input.targetOrg}`);
   else add('access', 'pass', `Read access on ${result.access.map((row) => row.object).join(', ')}.`);
 
   // 6: the app pre-authorizes the user's profile or one of its sets.
@@ -167,18 +179,19 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
 
   // 7-9: the real thing, as the user.
   if (!input.clientId || !input.privateKey) {
-    for (const name of ['jwt-login', 'query', 'userinfo']) add(name, 'skip', 'Give --client-id and --jwt-key-file to log in as the user.');
+    for (const name of ['jwt-login', 'query', 'identity'] as const) add(name, 'skip', 'Give --client-id and --jwt-key-file to log in as the user.');
     return result;
   }
-  const login = await loginWithRetry(input, username);
+  const org = found.org[0] ?? {};
+  const login = await loginWithRetry(input, { username, instanceUrl: client.instanceUrl, isSandbox: org.IsSandbox === true });
   if (!login.ok) {
     const explained = explainJwtError(login.error, login.errorDescription, fixes);
-    add('jwt-login', 'fail', explained.message, explained.action);
+    add('jwt-login', 'fail', `${explained.message} [login ${login.loginUrl}, audience ${login.audience}]`, explained.action);
     add('query', 'skip', 'No session as the user.');
-    add('userinfo', 'skip', 'No session as the user.');
+    add('identity', 'skip', 'No session as the user.');
     return result;
   }
-  add('jwt-login', 'pass', `JWT bearer login as ${username} succeeded at ${input.loginUrl}.`);
+  add('jwt-login', 'pass', `JWT bearer login as ${username} succeeded at ${login.loginUrl} (audience ${login.audience}).`);
   const session = { instanceUrl: login.instanceUrl, token: login.accessToken, version: client.apiVersion };
   const query = await asUser<{ totalSize: number }>(session, `/services/data/v${session.version}/query?q=${encodeURIComponent(input.query)}`);
   if ('totalSize' in query) {
@@ -186,14 +199,39 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     add('query', 'pass', `The query returned ${query.totalSize} record(s).`);
   } else {
     const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1] ?? '<Object>';
-    const action = query.errorCode === 'INVALID_TYPE' ? `sf integration-user grant --username ${username} --object ${object}:read --target-org ${input.targetOrg}` : 'Check the query (--query).';
+    const action = query.errorCode === 'INVALID_TYPE' ? `sf integration-user grant --username ${userArg} --object ${object}:read --target-org ${input.targetOrg}` : 'Check the query (--query).';
     add('query', 'fail', `${query.errorCode}: ${query.message}`, action);
   }
-  const info = await asUser<{ is_salesforce_integration_user?: boolean }>(session, '/services/oauth2/userinfo');
-  if ('errorCode' in info) add('userinfo', 'fail', `userinfo failed: ${info.errorCode}.`, 'Re-run; if it persists, check the user.');
-  else if (info.is_salesforce_integration_user === true) add('userinfo', 'pass', 'userinfo confirms is_salesforce_integration_user.');
-  else add('userinfo', 'fail', 'userinfo says this is not a Salesforce integration user.', `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`);
+  const identity = await identityOf(session, login, { id: String(user.Id), orgId: String(org.Id ?? ''), license });
+  add('identity', identity.status, identity.message, identity.status === 'fail' ? identity.action ?? `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}` : undefined);
   return result;
+}
+
+/** Ids compare on their case-sensitive 15-character form (the id URL carries 18). */
+const sameId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
+
+/**
+ * Who the JWT login logged in. The token response's id URL names org and user; the admin's read
+ * gave the user's license. userinfo answers only tokens with openid or an identity scope (id,
+ * profile), which an app made with Api and RefreshToken lacks: it is asked only when the token's
+ * scope allows, and then must confirm is_salesforce_integration_user.
+ */
+async function identityOf(
+  session: { instanceUrl: string; token: string },
+  login: Extract<JwtLogin, { ok: true }>,
+  expected: { id: string; orgId: string; license: string }
+): Promise<{ status: CheckStatus; message: string; action?: string }> {
+  if (!sameId(login.orgId, expected.orgId)) {
+    return { status: 'fail', message: `The login landed in org ${login.orgId}, not the target org ${expected.orgId}.`, action: "Pass the target org's login URL with --login-url, or leave it out to log in at the org's own URL." };
+  }
+  if (!sameId(login.userId, expected.id)) return { status: 'fail', message: `The login is user ${login.userId}, not ${expected.id}.`, action: 'Check --username.' };
+  if (expected.license !== INTEGRATION_USER_LICENSE) return { status: 'fail', message: `Logged in as user ${login.userId}, which is on the "${expected.license}" license, not ${INTEGRATION_USER_LICENSE}.` };
+  const who = `Logged in as user ${login.userId} in org ${login.orgId}, on the ${INTEGRATION_USER_LICENSE} license`;
+  if (!login.scopes.some((scope) => ['openid', 'id', 'profile'].includes(scope))) return { status: 'pass', message: `${who} (the token's scope has no openid, id or profile: userinfo not asked).` };
+  const info = await asUser<{ is_salesforce_integration_user?: boolean }>(session, '/services/oauth2/userinfo');
+  if ('errorCode' in info) return { status: 'fail', message: `${who}, but userinfo failed: ${info.errorCode}.`, action: 'Re-run; if it persists, check the user.' };
+  if (info.is_salesforce_integration_user !== true) return { status: 'fail', message: `${who}, but userinfo says this is not a Salesforce integration user.` };
+  return { status: 'pass', message: `${who}; userinfo confirms is_salesforce_integration_user.` };
 }
 
 /** An External Client App's policy, read back through the Metadata API (retrieve: 2 requests). */
@@ -201,7 +239,7 @@ async function checkEcaPolicy(
   client: OrgClient,
   input: VerifyInput,
   user: { username: string; profile: string; setNames: string[] },
-  add: (name: string, status: CheckStatus, message: string, action?: string) => void
+  add: (name: CheckName, status: CheckStatus, message: string, action?: string) => void
 ): Promise<void> {
   const fix = `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`;
   const policy = await readEcaPolicy(client, input.app ?? '').catch(() => undefined);
@@ -213,12 +251,12 @@ async function checkEcaPolicy(
 }
 
 /** Retries a refused login while an app change may still be propagating (--wait). */
-async function loginWithRetry(input: VerifyInput, username: string): Promise<JwtOutcome> {
+async function loginWithRetry(input: VerifyInput, target: { username: string; instanceUrl: string; isSandbox: boolean }): Promise<JwtLogin> {
   const deadline = Date.now() + input.waitMinutes * 60_000;
   for (;;) {
-    const outcome = await exchangeJwt({ loginUrl: input.loginUrl, clientId: input.clientId!, username, privateKey: input.privateKey! });
-    const propagating = !outcome.ok && (outcome.error === 'app_not_found' || /approved/.test(outcome.errorDescription));
-    if (outcome.ok || !propagating || Date.now() >= deadline) return outcome;
+    const login = await loginAsUser({ instanceUrl: target.instanceUrl, isSandbox: target.isSandbox, loginUrl: input.loginUrl }, { clientId: input.clientId!, username: target.username, privateKey: input.privateKey! });
+    const propagating = !login.ok && (login.error === 'app_not_found' || /approved/.test(login.errorDescription));
+    if (login.ok || !propagating || Date.now() >= deadline) return login;
     await new Promise((resolve) => setTimeout(resolve, 10_000));
   }
 }

@@ -53,11 +53,11 @@ describe('end to end: create, assign-psl, grant, preauthorize, verify, then the 
   });
 
   it('verify: every check passes, the query returns the accounts, no token printed', async () => {
-    const run = await plugin('integration-user', 'verify', '-u', username, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', emulator.instanceUrl);
+    const run = await plugin('integration-user', 'verify', '-u', username, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile);
     expect(run.exitCode, run.stdout).to.equal(0);
     const result = run.json.result as { checks: Array<{ name: string; status: string }>; query: { totalSize: number } };
     expect(result.checks.map((c) => `${c.name}:${c.status}`)).to.deep.equal([
-      'user:pass', 'license:pass', 'permission-set-license:pass', 'permission-sets:pass', 'access:pass', 'app:pass', 'jwt-login:pass', 'query:pass', 'userinfo:pass',
+      'user:pass', 'license:pass', 'permission-set-license:pass', 'permission-sets:pass', 'access:pass', 'app:pass', 'jwt-login:pass', 'query:pass', 'identity:pass',
     ]);
     expect(result.query).to.deep.equal({ totalSize: 2 });
     expect(run.stdout + run.stderr).not.to.match(/00D\w{12,15}!/);

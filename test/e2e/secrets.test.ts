@@ -83,7 +83,7 @@ describe('secrets: no access token, private key or consumer secret in any output
     }
     expect(consumerKey).to.match(/^3MVG/);
     const verified = json(await step(procedure(['--json'], consumerKey).at(-1) as string[]));
-    expect((verified.checks as Array<{ name: string; status: string }>).map((c) => `${c.name}:${c.status}`)).to.include.members(['jwt-login:pass', 'query:pass', 'userinfo:pass']);
+    expect((verified.checks as Array<{ name: string; status: string }>).map((c) => `${c.name}:${c.status}`)).to.include.members(['jwt-login:pass', 'query:pass', 'identity:pass']);
     // Then as a person types it, every step again, with sf's own log at its most talkative.
     for (const args of procedure([], consumerKey)) await step(args, { SF_LOG_LEVEL: 'trace' });
     // And the whole procedure from a spec file, for a second user, with its JWT login: as JSON and as a person reads it.

@@ -64,13 +64,76 @@ describe('emulator JWT bearer flow', function () {
       expect(log).not.to.contain('assertion');
     });
 
-    it('accepts every allowed audience, and an exp in seconds within the skew', async () => {
+    it('accepts a production org’s audiences (its own URL, login.salesforce.com), and an exp in seconds within the skew', async () => {
       await start();
-      for (const aud of [emu.instanceUrl, `${emu.instanceUrl}/`, emu.instanceUrl.replace('127.0.0.1', 'localhost'), 'https://login.salesforce.com', 'https://test.salesforce.com']) {
+      for (const aud of [emu.instanceUrl, `${emu.instanceUrl}/`, emu.instanceUrl.replace('127.0.0.1', 'localhost'), 'https://login.salesforce.com', 'https://login.salesforce.com/']) {
         expect((await login('sync@acme.example', CA_KEY, { aud })).status, aud).to.equal(200);
       }
       expect((await login('sync@acme.example', CA_KEY, { exp: Math.floor(Date.now() / 1000) - 100 })).status).to.equal(200);
       expect((await login('sync@acme.example', CA_KEY, { exp: Math.floor(Date.now() / 1000) + 300 })).status).to.equal(200);
+    });
+  });
+
+  describe('the audience: the documented host of the org’s kind, and My Domain as myDomainAudience says', () => {
+    for (const isSandbox of [false, true]) {
+      for (const myDomainAudience of ['accept', 'reject'] as const) {
+        it(`${isSandbox ? 'a sandbox' : 'a production org'}, myDomainAudience ${myDomainAudience}`, async () => {
+          await start({ org: { isSandbox }, behaviour: { myDomainAudience } });
+          const expected: Array<[string, boolean]> = [
+            ['https://login.salesforce.com', !isSandbox],
+            ['https://test.salesforce.com', isSandbox],
+            [emu.instanceUrl, myDomainAudience === 'accept'],
+            [`${emu.instanceUrl}/`, myDomainAudience === 'accept'],
+            ['https://acme.my.site.com', false],
+          ];
+          for (const [aud, accepted] of expected) {
+            const r = await login('sync@acme.example', CA_KEY, { aud });
+            if (accepted) expect(r.status, aud).to.equal(200);
+            else expect(r.body, aud).to.deep.equal({ error: 'invalid_grant', error_description: 'audience is invalid' });
+          }
+          expect(emu.query<Row>('SELECT IsSandbox FROM Organization')[0].IsSandbox).to.equal(isSandbox);
+        });
+      }
+    }
+  });
+
+  describe('scopes of the token, and userinfo (userinfoScope)', () => {
+    const scoped = (name: string, key: string, scopes: string[]): NonNullable<Seed['connectedApps']>[number] => ({ name, consumerKey: key, certificate: keys.certificate, adminApproved: true, permissionSets: ['Sync_Access'], scopes });
+    const apps = [
+      scoped('Api_Refresh', 'APIREFRESH01', ['Api', 'RefreshToken']),
+      scoped('With_OpenID', 'WITHOPENID01', ['Api', 'RefreshToken', 'OpenID']),
+      scoped('With_Basic', 'WITHBASIC001', ['Api', 'RefreshToken', 'Basic']),
+      scoped('With_Profile', 'WITHPROFILE1', ['Api', 'Web', 'RefreshToken', 'Profile']),
+    ];
+    const userinfo = async (key: string): Promise<{ scope: string; status: number; body: Row }> => {
+      const token = await login('sync@acme.example', key);
+      const info = await call(emu, 'GET', '/services/oauth2/userinfo', undefined, token.body.access_token as string);
+      return { scope: token.body.scope as string, status: info.status, body: info.body };
+    };
+
+    it('required (default): the scope lists the app’s scopes without refresh_token; userinfo answers openid, id or profile only, 403 otherwise', async () => {
+      await start({ connectedApps: apps });
+      const api = await userinfo('APIREFRESH01');
+      expect(api).to.deep.include({ scope: 'api', status: 403 });
+      expect(emu.requests.at(-1)).to.include({ path: '/services/oauth2/userinfo', status: 403, writes: 0 });
+      expect(await userinfo('WITHOPENID01')).to.deep.include({ scope: 'api openid', status: 200 });
+      expect(await userinfo('WITHBASIC001')).to.deep.include({ scope: 'api id', status: 200 });
+      const profile = await userinfo('WITHPROFILE1');
+      expect(profile).to.deep.include({ scope: 'api web profile', status: 200 });
+      expect(profile.body, 'that user, flagged as an integration user').to.include({
+        preferred_username: 'sync@acme.example',
+        user_id: userId('sync@acme.example'),
+        organization_id: emu.orgId,
+        is_salesforce_integration_user: true,
+      });
+      expect((await call(emu, 'GET', '/services/oauth2/userinfo')).status, 'the admin’s session has every scope').to.equal(200);
+    });
+
+    it('any: userinfo answers every session', async () => {
+      await start({ connectedApps: apps, behaviour: { userinfoScope: 'any' } });
+      const api = await userinfo('APIREFRESH01');
+      expect(api).to.deep.include({ scope: 'api', status: 200 });
+      expect(api.body).to.include({ preferred_username: 'sync@acme.example', is_salesforce_integration_user: true });
     });
   });
 
@@ -239,11 +302,6 @@ describe('emulator JWT bearer flow', function () {
     });
     const as = (method: string, path: string, body?: unknown): ReturnType<typeof call> => call(emu, method, path, body, token);
     const query = (q: string): ReturnType<typeof call> => as('GET', `${V}/query?q=${encodeURIComponent(q)}`);
-
-    it('is that user in userinfo, flagged as an integration user', async () => {
-      const info = await as('GET', '/services/oauth2/userinfo');
-      expect(info.body).to.include({ preferred_username: 'sync@acme.example', user_id: userId('sync@acme.example'), organization_id: emu.orgId, is_salesforce_integration_user: true });
-    });
 
     it('reads data objects its permission sets grant, not others; Organization is denied, setup objects stay readable', async () => {
       const accounts = await query('SELECT Id, Name FROM Account ORDER BY Name');

@@ -12,7 +12,8 @@ import type { OrgState, Rec } from './state.js';
 export const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** Facts §9.2: about three minutes of clock skew. */
 const SKEW_SECONDS = 180;
-const LOGIN_HOSTS = ['https://login.salesforce.com', 'https://test.salesforce.com'];
+const PRODUCTION_LOGIN = 'https://login.salesforce.com';
+const SANDBOX_LOGIN = 'https://test.salesforce.com';
 
 export interface TokenReply {
   status: number;
@@ -54,10 +55,16 @@ function signatureValid(jwt: Jwt, certificate: string | undefined): boolean {
   }
 }
 
-/** The emulator's own base URL with or without the trailing slash (127.0.0.1 or localhost), and the two login hosts. */
-function audienceValid(aud: unknown, baseUrl: string): boolean {
+/**
+ * The audiences the JWT bearer flow page (Salesforce Help) documents: https://login.salesforce.com for
+ * production, https://test.salesforce.com for sandboxes (so each refuses the other's host). The org's own
+ * URL (My Domain; here 127.0.0.1 or localhost, with or without the trailing slash sf sends) is unsettled:
+ * behaviour.myDomainAudience.
+ */
+function audienceValid(aud: unknown, baseUrl: string, state: OrgState): boolean {
   const base = baseUrl.replace(/\/$/, '');
-  const allowed = new Set([base, base.replace('127.0.0.1', 'localhost'), ...LOGIN_HOSTS]);
+  const allowed = new Set([state.seed.org.isSandbox ? SANDBOX_LOGIN : PRODUCTION_LOGIN]);
+  if (state.behaviour.myDomainAudience === 'accept') for (const own of [base, base.replace('127.0.0.1', 'localhost')]) allowed.add(own);
   const values = Array.isArray(aud) ? aud : [aud];
   return values.some((v) => typeof v === 'string' && allowed.has(v.replace(/\/$/, '')));
 }
@@ -82,6 +89,28 @@ function approved(state: OrgState, app: AuthApp, user: Rec): boolean {
     if (set && set.IsOwnedByProfile !== true && app.permissionSets.some((entry) => ecaListNames(state, entry, set))) return true;
   }
   return false;
+}
+
+/**
+ * An app's scopes (metadata names, e.g. ConnectedApp oauthConfig scopes) as the OAuth scope values a token
+ * carries (Salesforce Help, "OAuth Tokens and Scopes"); values already in that form pass through.
+ */
+const TOKEN_SCOPE: Record<string, string> = {
+  basic: 'id',
+  chatter: 'chatter_api',
+  customapplications: 'visualforce',
+  refreshtoken: 'refresh_token',
+  offlineaccess: 'offline_access',
+  custompermissions: 'custom_permissions',
+  wave: 'wave_api',
+  eclair: 'eclair_api',
+  pardot: 'pardot_api',
+};
+
+/** The token's `scope`: the app's scopes, without refresh_token (this flow issues no refresh token, facts §9.3: "api" for an Api + RefreshToken app). */
+export function tokenScopes(app: AuthApp): string[] {
+  const scopes = app.scopes.map((s) => TOKEN_SCOPE[s] ?? s);
+  return [...new Set(scopes.filter((s) => s !== 'refresh_token' && s !== 'offline_access'))];
 }
 
 /** Facts §7.2 / §8.5: the JWT flow needs Api (or Full) and RefreshToken among the app's scopes. */
@@ -133,7 +162,7 @@ export class TokenEndpoint {
     if (!app) return oauthError('invalid_client_id', 'client identifier invalid');
     if (!signatureValid(jwt, app.certificate)) return INVALID_ASSERTION();
     // 2. the audience
-    if (!audienceValid(jwt.claims.aud, baseUrl)) return oauthError('invalid_grant', 'audience is invalid');
+    if (!audienceValid(jwt.claims.aud, baseUrl, state)) return oauthError('invalid_grant', 'audience is invalid');
     // 3. expiry
     const isExpired = expired(jwt.claims.exp);
     if (isExpired === undefined) return INVALID_ASSERTION();
@@ -162,7 +191,8 @@ export class TokenEndpoint {
     const base = baseUrl.replace(/\/$/, '');
     const orgId15 = state.orgId.slice(0, 15);
     const token = `${orgId15}!AQ${randomBytes(72).toString('base64').replace(/[^A-Za-z0-9]/g, '')}`;
-    state.sessions.set(token, { token, userId: user.Id, expired: false });
+    const scopes = tokenScopes(app);
+    state.sessions.set(token, { token, userId: user.Id, expired: false, scopes });
     const issuedAt = String(Date.now());
     const id = `${base}/id/${state.orgId}/${user.Id}`;
     const now = state.now();
@@ -182,7 +212,7 @@ export class TokenEndpoint {
       username: user.Username as string,
       body: {
         access_token: token,
-        scope: 'api',
+        scope: scopes.join(' '),
         instance_url: base,
         id,
         token_type: 'Bearer',

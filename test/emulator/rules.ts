@@ -38,7 +38,12 @@ export function errorFromSpec(spec: ErrorSpec, vars: Record<string, string> = {}
   return new ApiError(spec.status ?? 400, spec.errorCode, fill(spec.message, vars), fields);
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * A username needs only "the form of an email address", checked loosely: at least one @ (several are
+ * accepted: Salesforce Stack Exchange 136843, "User email and username discrepancy"), something on either
+ * side, no whitespace; so an apostrophe (RFC 5322 local part, O'Brien) passes. Length 80: the field's (schema).
+ */
+const USERNAME = /^[^\s@]\S*@\S*[^\s@]$/;
 const API_NAME_RULE =
   'The Name field can only contain underscores and alphanumeric characters. It must be unique, begin with a letter, not include spaces, not end with an underscore, and not contain two consecutive underscores.';
 const PROFILE_SET_MESSAGE = "You can't assign or unassign this permission set because it's associated with a profile.";
@@ -206,7 +211,7 @@ const psaRules: ObjectRules = {
 // --- users ---------------------------------------------------------------------------------------------
 
 function checkUsername(state: OrgState, username: string, selfId?: string): void {
-  if (!EMAIL.test(username)) throw errorFromSpec(state.behaviour.usernameFormatError, { username }, ['Username']);
+  if (!USERNAME.test(username)) throw errorFromSpec(state.behaviour.usernameFormatError, { username }, ['Username']);
   const lower = username.toLowerCase();
   const clash = state.records('User').some((u) => u.Id !== selfId && String(u.Username).toLowerCase() === lower);
   if (clash || state.usernamesTakenElsewhere.has(lower)) throw badRequest('DUPLICATE_USERNAME', DUPLICATE_USERNAME_MESSAGE, ['Username']);

@@ -359,6 +359,17 @@ export const BEHAVIOURS = {
   ecaNotApprovedError: sw<'hasnt_approved' | 'invalid_app_access'>('hasnt_approved', oneOf('hasnt_approved', 'invalid_app_access')),
   /** #9: the next n token requests after an app or policy change are answered as before the change */
   policyPropagationFailures: sw<number>(0, count),
+  /**
+   * JWT `aud` = the org's own URL (My Domain). The JWT bearer flow page (Salesforce Help) documents only
+   * login.salesforce.com, test.salesforce.com (sandboxes) and an Experience Cloud site URL; whether My Domain
+   * is accepted is unsettled. Default accept: the stock sf's first try signs it (sfdx-core getLoginAudienceCombos).
+   */
+  myDomainAudience: sw<'accept' | 'reject'>('accept', oneOf('accept', 'reject')),
+  /**
+   * userinfo for a JWT session whose token has none of openid / id / profile: 'required' answers 403 (facts
+   * §14.8: the endpoint is OpenID Connect's, and answers only tokens with those scopes; the body is unsettled).
+   */
+  userinfoScope: sw<'required' | 'any'>('required', oneOf('required', 'any')),
   /** #10: what the ECA policy's commaSeparatedPermissionSet holds (and matches) */
   ecaPermsetMatch: sw<'name' | 'id' | 'both'>('name', oneOf('name', 'id', 'both')),
   /** #10: what ConnectedApp permissionSetName holds (and matches) */

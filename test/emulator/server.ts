@@ -319,6 +319,10 @@ export class EmulatorServer {
     if (path === '/services/oauth2/userinfo') {
       const session = this.sessionFor(req);
       if (!session) throw sessionInvalid();
+      // OpenID Connect's endpoint answers tokens with openid or an identity scope (id, profile) only: facts §14.8.
+      // Status 403 as reported; the body is unsettled, so none is sent (behaviour.userinfoScope).
+      const identity = session.scopes === undefined || session.scopes.some((s) => ['openid', 'id', 'profile'].includes(s));
+      if (!identity && this.state.behaviour.userinfoScope === 'required') return { status: 403, errorCode: 'FORBIDDEN' };
       return { status: 200, body: this.userinfo(session) };
     }
     const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(path);

@@ -33,6 +33,8 @@ export interface Session {
   token: string;
   userId: string;
   expired: boolean;
+  /** A JWT session's OAuth scopes (oauth.ts); absent for the seeded admin's session, which has them all. */
+  scopes?: string[];
 }
 
 /** EntityDefinition and EntityParticle rows all carry this Id in real orgs; DurableId is their key. */

@@ -73,6 +73,23 @@ describe('emulator User rules', () => {
     });
   }
 
+  it('checks a username loosely, as Salesforce does: an @ with something on either side, no whitespace, at most 80 characters', async () => {
+    await start();
+    const format = { errorCode: 'INVALID_NEW_VALUE', message: 'Username must be in the form of an email address (for example, john@acme.com)', fields: ['Username'] };
+    for (const username of ["o'brien.sync@acme.example", 'sync@eu@acme.example', 'sync@acme', `${'a'.repeat(67)}@acme.example`]) {
+      const r = await create(emu, 'User', userBody(username, integration));
+      expect(r.status, username).to.equal(201);
+    }
+    for (const username of ['sync', 'sync @acme.example', '@acme.example', 'sync@', 'sync@acme.example\t']) {
+      expect((await create(emu, 'User', userBody(username, integration))).body, username).to.deep.equal([format]);
+    }
+    const long = `${'a'.repeat(68)}@acme.example`;
+    expect((await create(emu, 'User', userBody(long, integration))).body).to.deep.equal([
+      { errorCode: 'STRING_TOO_LONG', message: `Username: data value too large: ${long} (max length=80)`, fields: ['Username'] },
+    ]);
+    expect(emu.query<Row>("SELECT Username FROM User WHERE Username = 'o\\'brien.sync@acme.example'").map((u) => u.Username)).to.deep.equal(["o'brien.sync@acme.example"]);
+  });
+
   it('makes the username error switchable', async () => {
     await start({ behaviour: { usernameFormatError: { errorCode: 'INVALID_FIELD', message: 'bad username {username}' } } });
     const r = await create(emu, 'User', userBody('sync', integration));

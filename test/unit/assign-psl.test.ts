@@ -94,7 +94,7 @@ describe('integration-user assign-psl', () => {
       await expectRefusal(['--username', USER], {
         name: 'UserInactiveError',
         message: `User "${USER}" is inactive.`,
-        action: new RegExp(`sf data update record --sobject User --where "Username='${USER}'" --values "IsActive=true"`),
+        action: /sf data update record --sobject User --record-id 005\w{15} --values "IsActive=true"/,
       });
     });
 

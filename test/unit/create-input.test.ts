@@ -17,7 +17,8 @@ describe('create: input rules checked before the org is touched', () => {
     ['an email without a domain', { email: 'it@' }, 'InvalidEmailError', /"it@" is not a valid email address/],
     ['an email with spaces', { email: 'i t@acme.example' }, 'InvalidEmailError', /not a valid email address/],
     ['a username that is not email-shaped', { username: 'acme-sync' }, 'InvalidUsernameError', /must have the form of an email address/],
-    ['a username with a quote', { username: "o'brien@acme.example" }, 'InvalidUsernameError', /must have the form of an email address/],
+    ['a username with whitespace', { username: 'o brien@acme.example' }, 'InvalidUsernameError', /it contains whitespace/],
+    ['a username with nothing after the @', { username: 'acme-sync@' }, 'InvalidUsernameError', /form of an email address \(an @ with something on either side\)/],
     ['a username over 80 characters', { username: `${'a'.repeat(75)}@acme.example` }, 'InvalidUsernameError', /88 characters long \(at most 80\)/],
     ['an alias over 8 characters', { alias: 'acmesync9' }, 'InvalidAliasError', /it has 9 characters/],
     ['an alias with a space', { alias: 'acme sy' }, 'InvalidAliasError', /characters other than letters/],
@@ -34,6 +35,13 @@ describe('create: input rules checked before the org is touched', () => {
       expect(error?.actions?.[0]).to.match(/--[a-z-]+/);
     });
   }
+
+  it('accepts every username Salesforce accepts (an apostrophe, several @, exactly 80 characters) and an apostrophe in --email', () => {
+    for (const username of ["o'brien.sync@acme.example", 'sync@eu@acme.example', `${'a'.repeat(67)}@acme.example`]) {
+      expect(validateCreateInput({ ...valid, username }), username).to.equal(undefined);
+    }
+    expect(validateCreateInput({ ...valid, email: "o'brien@acme.example" })).to.equal(undefined);
+  });
 
   it('accepts Salesforce time zones and locales', () => {
     expect(validateCreateInput({ ...valid, timeZone: 'Europe/Berlin', locale: 'de_DE', language: 'de' })).to.equal(undefined);

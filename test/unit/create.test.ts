@@ -162,7 +162,7 @@ describe('integration-user create', () => {
       await expectRefusal(baseArgs, {
         name: 'NoFreeSeatError',
         message: 'All 2 "Salesforce Integration" user licenses are in use (held by old.sync@acme.example).',
-        action: /sf data update record --sobject User --where "Username='old.sync@acme.example'" --values "IsActive=false"/,
+        action: /Deactivate an integration user you no longer need, for example old\.sync@acme\.example: sf data update record --sobject User --record-id 005\w{15} --values "IsActive=false" --target-org /,
       });
     });
 
@@ -215,7 +215,7 @@ describe('integration-user create', () => {
 
     it('an invalid username or alias, before any request', async () => {
       await ctx.start();
-      await expectRefusal([...baseArgs, '--username', 'acme sync'], { name: 'InvalidUsernameError', message: /"acme sync" is not a valid Salesforce username/, action: /name@domain.tld/, requests: 0 });
+      await expectRefusal([...baseArgs, '--username', 'acme sync'], { name: 'InvalidUsernameError', message: /"acme sync" is not a valid Salesforce username: it contains whitespace/, action: /something@something, at most 80 characters, no spaces/, requests: 0 });
       await expectRefusal([...baseArgs, '--alias', 'muchtoolong'], { name: 'InvalidAliasError', message: /"muchtoolong" is not a valid alias: it has 11 characters/, action: /at most 8/, requests: 0 });
     });
 

@@ -44,7 +44,7 @@ const twoUsers = (extraSet = ''): string => `users:
     permissionSets: [Account_Read${extraSet}]
 `;
 
-type Result = { users: Array<{ username: string; steps: Array<{ name: string; status: string }>; verify?: { checks: Array<{ name: string; status: string }> } }> };
+type Result = { users: Array<{ username: string; steps: Array<{ name: string; status: string }>; verify?: { checks: Array<{ name: string; status: string; message: string }> } }> };
 const statuses = (result: unknown): string[][] => (result as Result).users.map((u) => [u.username, ...u.steps.map((s) => `${s.name}:${s.status}`)]);
 
 describe('integration-user setup', () => {
@@ -124,7 +124,8 @@ describe('integration-user setup: one inspection, one write per user (connected 
   const ctx = new EmulatedOrgContext();
   afterEach(() => ctx.stop());
   const PROFILE = 'Minimum Access - API Only Integrations';
-  const appSeed = (behaviour: Seed['behaviour'] = {}): Seed => ({
+  const appSeed = (behaviour: Seed['behaviour'] = {}, isSandbox = false): Seed => ({
+    org: { isSandbox },
     behaviour,
     records: { Account: [{ Name: 'Acme' }] },
     permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }],
@@ -144,7 +145,7 @@ describe('integration-user setup: one inspection, one write per user (connected 
     ctx.emulator.query(`SELECT Id FROM SetupEntityAccess WHERE ${parent} AND SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = 'Bench_Sync')`);
   const shape = (): string[] => ctx.emulator.requests.map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d+/, '')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`);
 
-  it('reads once, writes once (user, PSL, set, SetupEntityAccess), verifies with one read; a re-run writes nothing', async () => {
+  it('reads once, writes once (user, PSL, set, SetupEntityAccess), verifies with one read, one token request and the query; a re-run writes nothing', async () => {
     await ctx.start(appSeed());
     const file = specFile('one.yaml', oneUser);
     const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
@@ -157,7 +158,6 @@ describe('integration-user setup: one inspection, one write per user (connected 
       'POST /services/data/composite/batch',
       'POST /services/oauth2/token',
       'GET /services/data/query',
-      'GET /services/oauth2/userinfo',
     ]);
     expect(ctx.emulator.requests[1].writes).to.be.greaterThan(3);
     expect(accessRows(`Parent.Profile.Name = '${PROFILE}'`)).to.have.length(1);
@@ -165,9 +165,23 @@ describe('integration-user setup: one inspection, one write per user (connected 
     ctx.emulator.clearRequests();
     const again = await ctx.run(IntegrationUserSetup, ['--spec', file]);
     expect(statuses(again.result)).to.deep.equal([['bench-sync@acme.example', 'create:done', 'assign-psl:done', 'grant:done', 'preauthorize:done', 'verify:applied']]);
-    expect(shape()).to.deep.equal(['POST /services/data/composite/batch', 'POST /services/data/composite/batch', 'POST /services/oauth2/token', 'GET /services/data/query', 'GET /services/oauth2/userinfo']);
+    expect(shape()).to.deep.equal(['POST /services/data/composite/batch', 'POST /services/data/composite/batch', 'POST /services/oauth2/token', 'GET /services/data/query']);
     expect(ctx.writes).to.equal(0);
   });
+
+  for (const isSandbox of [false, true]) {
+    for (const myDomainAudience of ['accept', 'reject'] as const) {
+      it(`${isSandbox ? 'a sandbox' : 'production'}, My Domain audience ${myDomainAudience}: the JWT login of verify takes one token request, signed for the org's kind`, async () => {
+        await ctx.start(appSeed({ myDomainAudience }, isSandbox));
+        const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', specFile(`kind-${String(isSandbox)}-${myDomainAudience}.yaml`, oneUser)]);
+        expect(exitCode).to.equal(0);
+        const checks = (result as Result).users[0].verify?.checks ?? [];
+        expect(checks.map((c) => `${c.name}:${c.status}`).slice(-3)).to.deep.equal(['jwt-login:pass', 'query:pass', 'identity:pass']);
+        expect(checks.find((c) => c.name === 'jwt-login')?.message).to.contain(`(audience https://${isSandbox ? 'test' : 'login'}.salesforce.com)`);
+        expect(shape().filter((r) => r.includes('oauth2'))).to.deep.equal(['POST /services/oauth2/token']);
+      });
+    }
+  }
 
   it('an org that refuses rows under profile-owned sets: the rest is written again without it, the app through the Metadata API', async () => {
     await ctx.start(appSeed({ setupEntityAccessOnProfilePermset: 'reject' }));

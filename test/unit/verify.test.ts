@@ -54,13 +54,13 @@ describe('integration-user verify', () => {
   const ctx = new EmulatedOrgContext();
   afterEach(() => ctx.stop());
   const verify = (...extra: string[]) =>
-    ctx.run(IntegrationUserVerify, ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', ctx.emulator.instanceUrl, ...extra]);
+    ctx.run(IntegrationUserVerify, ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, ...extra]);
   const statuses = (result: unknown): Record<string, string> =>
     Object.fromEntries((result as { checks: Array<{ name: string; status: string }> }).checks.map((c) => [c.name, c.status]));
   const check = (result: unknown, name: string): { status: string; message: string; action?: string } | undefined =>
     (result as { checks: Array<{ name: string; status: string; message: string; action?: string }> }).checks.find((c) => c.name === name);
 
-  it('a complete setup: every check passes, the query runs as the user, 3 requests before the login (one read, the ECA retrieve)', async () => {
+  it('a complete setup: every check passes, the query runs as the user, 3 requests before the login (one read, the ECA retrieve), none after the query', async () => {
     await ctx.start(seed());
     const { result, exitCode } = await verify();
     expect(exitCode).to.equal(0);
@@ -73,14 +73,21 @@ describe('integration-user verify', () => {
       app: 'pass',
       'jwt-login': 'pass',
       query: 'pass',
-      userinfo: 'pass',
+      identity: 'pass',
     });
     const typed = result as { query: { totalSize: number }; access: unknown[] };
     expect(typed.query).to.deep.equal({ totalSize: 3 });
     expect(typed.access).to.deep.equal([{ object: 'Account', read: true, create: false, edit: false, delete: false, viewall: false, modifyall: false }]);
     const tokenAt = ctx.emulator.requests.findIndex((r) => r.path === '/services/oauth2/token');
     expect(tokenAt, 'requests before the JWT exchange').to.equal(3);
-    expect(ctx.emulator.requests.slice(0, 3).map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+/, 'vXX'))).to.deep.equal(['/services/data/vXX/composite/batch', 'retrieve', 'checkRetrieveStatus']);
+    expect(ctx.emulator.requests.map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+/, 'vXX'))).to.deep.equal([
+      '/services/data/vXX/composite/batch',
+      'retrieve',
+      'checkRetrieveStatus',
+      '/services/oauth2/token',
+      '/services/data/vXX/query',
+    ]);
+    expect(check(result, 'identity')?.message).to.match(/^Logged in as user 005\w{15} in org 00D000000000001EAA, on the Salesforce Integration license \(the token's scope has no openid, id or profile: userinfo not asked\)\.$/);
     expect(ctx.writes).to.equal(0);
   });
 
@@ -131,7 +138,8 @@ describe('integration-user verify', () => {
       ['invalid_grant', "user hasn't approved this consumer", /doesn't pre-authorize/, /sf integration-user preauthorize --app Acme_Sync --target-org prod/],
       ['invalid_app_access', 'user is not admin approved to access this app', /doesn't pre-authorize/, /preauthorize/],
       ['invalid_client_id', 'client identifier invalid', /No app has this consumer key/, /--client-id/],
-      ['invalid_grant', 'audience is invalid', /wrong one for this org.*test\.salesforce\.com/, /--login-url/],
+      ['invalid_grant', 'audience is invalid', /wrong one for this org.*test\.salesforce\.com/, /--login-url \(verify\.loginUrl in a spec file\)/],
+      ['invalid_grant', 'Audience validation failed', /refused the JWT's audience/, /--login-url/],
       ['invalid_grant', 'invalid assertion', /doesn't match the app's certificate/, /certificate uploaded to the app/],
       ['app_not_found', 'External client app is not installed in this org', /isn't enabled or installed yet/, /--wait 10/],
       ['invalid_grant', 'expired authorization code', /expired/, /clock/],
@@ -147,7 +155,7 @@ describe('integration-user verify', () => {
     await ctx.start(seed());
     const { result, exitCode } = await ctx.run(IntegrationUserVerify, ['-u', USER]);
     expect(exitCode).to.equal(0);
-    expect(statuses(result)).to.deep.include({ app: 'skip', 'jwt-login': 'skip', query: 'skip', userinfo: 'skip' });
+    expect(statuses(result)).to.deep.include({ app: 'skip', 'jwt-login': 'skip', query: 'skip', identity: 'skip' });
   });
 
   it('no access token in the output', async () => {

@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { flagError } from '../../service/errors.js';
+import { shellQuote } from '../../service/shell.js';
 import type { CreateUserResult } from '../../service/users.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -73,7 +74,7 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
         { field: 'User license', value: `${result.userLicense} (${result.seats.free} of ${result.seats.total} seats free)` },
       ],
     });
-    this.log(messages.getMessage('output.next', [this.config.bin, result.username, context.targetOrg]));
+    this.log(messages.getMessage('output.next', [this.config.bin, shellQuote(result.username), context.targetOrg]));
     return result;
   }
 }

@@ -45,7 +45,7 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
       // The JWT login is the one thing verify leaves in the org (a login history entry): a dry run skips it.
       clientId: flags['dry-run'] ? undefined : flags['client-id'],
       privateKey: keyFile && !flags['dry-run'] ? await readFile(keyFile, 'utf8') : undefined,
-      loginUrl: flags['login-url']?.toString() ?? org.getConnection().instanceUrl,
+      loginUrl: flags['login-url']?.toString(),
       query: flags.query,
       objects: flags.object ?? [],
       waitMinutes: flags.wait,
