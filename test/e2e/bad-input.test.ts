@@ -125,7 +125,8 @@ function runHuman(args: string[], home: string): Promise<{ exitCode: number; std
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
 describe('bad input: each malformed value exits non-zero with a named error and its fix, no stack trace, nothing written', function () {
-  this.timeout(180_000);
+  // 116 bin/run.js processes: about 3 minutes on two idle cores.
+  this.timeout(600_000);
   let emulator: Emulator;
   let home: string;
   let files: Files;
