@@ -630,13 +630,13 @@ describe('emulator Metadata API (SOAP)', function () {
           await deploy(await zipOf([global('Key_App', 'MYDEPLOYEDKEY1'), settings('Key_App')]));
           const consumers = await call(emu, 'GET', `${V}/apps/oauth/credentials/${appId}`);
           expect(consumers.status).to.equal(200);
-          const consumer = consumers.body.consumers[0] as { id: string; name: string; url: string };
+          const consumer = (consumers.body as { consumers: Array<{ id: string; name: string; url: string }> }).consumers[0];
           expect(consumer).to.deep.equal({ id: consumer.id, name: 'Key_App', url: `${V}/apps/oauth/credentials/${appId}/${consumer.id}` });
           expect(consumer.id).to.match(/^888/);
           const key = await call(emu, 'GET', consumer.url);
           expect(key.status).to.equal(200);
           if (ecaConsumerKey === 'from-deploy') expect(key.body).to.deep.equal({ id: consumer.id, key: 'MYDEPLOYEDKEY1' });
-          else expect(key.body.key).to.match(/^3MVG9[A-Za-z0-9]+$/);
+          else expect((key.body as { key: string }).key).to.match(/^3MVG9[A-Za-z0-9]+$/);
           expect((await login('sync@acme.example', 'MYDEPLOYEDKEY1')).body.error).to.equal(ecaConsumerKey === 'from-deploy' ? 'invalid_grant' : 'invalid_client_id');
           expect(emu.requests.filter((r) => r.path.includes('/apps/oauth/credentials')).map((r) => r.writes)).to.deep.equal([0, 0]);
         });
@@ -645,14 +645,14 @@ describe('emulator Metadata API (SOAP)', function () {
       it('the credentials resource: no secret, unknown ids and versions before 60.0 answer 404', async () => {
         await start();
         const eca = emu.query<Row>("SELECT Id FROM ExternalClientApplication WHERE DeveloperName = 'Acme_Sync'")[0].Id as string;
-        const consumer = ((await call(emu, 'GET', `${V}/apps/oauth/credentials/${eca}`)).body.consumers[0] as { id: string }).id;
+        const consumer = ((await call(emu, 'GET', `${V}/apps/oauth/credentials/${eca}`)).body as { consumers: Array<{ id: string }> }).consumers[0].id;
         expect((await call(emu, 'GET', `${V}/apps/oauth/credentials/${eca}/${consumer}?part=key`)).body).to.deep.equal({ id: consumer, key: 'ECAKEY000001' });
         const secret = await call(emu, 'GET', `${V}/apps/oauth/credentials/${eca}/${consumer}?part=keyandsecret`);
-        expect([secret.status, secret.body[0].errorCode]).to.deep.equal([403, 'INSUFFICIENT_ACCESS']);
+        expect([secret.status, (secret.body as Array<{ errorCode: string }>)[0].errorCode]).to.deep.equal([403, 'INSUFFICIENT_ACCESS']);
         for (const { secret: value } of emu.secrets().consumerSecrets) expect(JSON.stringify(secret.body)).not.to.contain(value);
         for (const path of [`${V}/apps/oauth/credentials/0xI000000000000AAA`, `${V}/apps/oauth/credentials/${eca}/888000000000000AAA`, `/services/data/v59.0/apps/oauth/credentials/${eca}`]) {
           const r = await call(emu, 'GET', path);
-          expect([r.status, r.body[0].errorCode], path).to.deep.equal([404, 'NOT_FOUND']);
+          expect([r.status, (r.body as Array<{ errorCode: string }>)[0].errorCode], path).to.deep.equal([404, 'NOT_FOUND']);
         }
       });
     });

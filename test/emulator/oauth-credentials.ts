@@ -31,7 +31,8 @@ export function oauthCredentials(state: OrgState, method: string, version: numbe
     throw new ApiError(400, 'INVALID_INPUT', `Invalid value for part: ${params.get('part') ?? ''}. Use key, secret or keyandsecret.`);
   }
   const global = app._global as { tree: Record<string, unknown> } | undefined;
-  return { status: 200, body: { id: consumerId, key: String(global?.tree.consumerKey ?? '') } };
+  const key = global?.tree.consumerKey;
+  return { status: 200, body: { id: consumerId, key: typeof key === 'string' ? key : '' } };
 }
 
 function ecaById(state: OrgState, raw: string): Rec | undefined {

@@ -60,7 +60,7 @@ describe('integration-user verify', () => {
   const check = (result: unknown, name: string): { status: string; message: string; action?: string } | undefined =>
     (result as { checks: Array<{ name: string; status: string; message: string; action?: string }> }).checks.find((c) => c.name === name);
 
-  it('a complete setup: every check passes, the query runs as the user, 3 requests before the login (one read, the ECA retrieve)', async () => {
+  it('a complete setup: every check passes, the query runs as the user, 4 requests before the login (one read with the app\'s readMetadata beside it, the ECA retrieve)', async () => {
     await ctx.start(seed());
     const { result, exitCode } = await verify();
     expect(exitCode).to.equal(0);
@@ -79,8 +79,11 @@ describe('integration-user verify', () => {
     expect(typed.query).to.deep.equal({ totalSize: 3 });
     expect(typed.access).to.deep.equal([{ object: 'Account', read: true, create: false, edit: false, delete: false, viewall: false, modifyall: false }]);
     const tokenAt = ctx.emulator.requests.findIndex((r) => r.path === '/services/oauth2/token');
-    expect(tokenAt, 'requests before the JWT exchange').to.equal(3);
-    expect(ctx.emulator.requests.slice(0, 3).map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+/, 'vXX'))).to.deep.equal(['/services/data/vXX/composite/batch', 'retrieve', 'checkRetrieveStatus']);
+    expect(tokenAt, 'requests before the JWT exchange').to.equal(4);
+    // The inspection and the connected-app readMetadata (which finds none: an ECA) go out together; their log order varies.
+    const operations = ctx.emulator.requests.slice(0, 4).map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+/, 'vXX'));
+    expect(operations.slice(0, 2).sort()).to.deep.equal(['/services/data/vXX/composite/batch', 'readMetadata']);
+    expect(operations.slice(2)).to.deep.equal(['retrieve', 'checkRetrieveStatus']);
     expect(ctx.writes).to.equal(0);
   });
 
