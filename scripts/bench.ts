@@ -85,7 +85,8 @@ const stockWay: Way = {
     await sfOk(home, ['org', 'assign', 'permset', '-n', 'Account_Read', '-b', USER, '-o', 'emu', '--json']);
     // The closest stock pre-authorization: a SetupEntityAccess row under the profile's own set.
     const [profileSet] = await records(`SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.Name = '${PROFILE}'`);
-    const [app] = await records("SELECT Id FROM ConnectedApplication WHERE Name = 'Bench_Sync'");
+    // ConnectedApplication.Name is the app's label, so the stock way looks the app up by its label.
+    const [app] = await records("SELECT Id FROM ConnectedApplication WHERE Name = 'Bench Sync'");
     await sfOk(home, ['data', 'create', 'record', '-s', 'SetupEntityAccess', '-v', `ParentId=${profileSet.Id} SetupEntityId=${app.Id}`, '-o', 'emu', '--json']);
     await sfOk(home, ['org', 'login', 'jwt', '--username', USER, '--jwt-key-file', keys.keyFile, '--client-id', 'BENCHSYNCKEY1', '--instance-url', emulator.instanceUrl, '--alias', 'int', '--json']);
     await sfOk(home, ['data', 'query', '-q', 'SELECT Id, Name FROM Account LIMIT 10', '-o', 'int', '--json']);

@@ -1,12 +1,19 @@
-import { randomBytes, X509Certificate } from 'node:crypto';
-import type { SfError } from '@salesforce/core';
-import { OrgClient, SObjectRecord, soqlList, soqlQuote, UNSUPPORTED } from './org-client.js';
+import { X509Certificate } from 'node:crypto';
+import { Messages } from '@salesforce/core';
+import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { chooseIntegrationProfile, userFilter, userLicenseOf } from './licenses.js';
 import { licenseResolver } from './permissions.js';
+import { appNotFound, CONNECTED_APP_ROWS, ecaQuery, findConnectedApp, findEca, inspectWithApps, sameId, type ConnectedApp } from './app-lookup.js';
+import { deployNewEca, earlierCreate, readConsumerKey, readEcaPolicy, type AppSettings, type EarlierCreate, type UsersPolicy } from './eca-metadata.js';
 
+// The pre-authorization planner. Finding the app: app-lookup.ts; External Client App metadata (policy, new apps, keys): eca-metadata.ts.
+export { setElement } from './eca-metadata.js';
+export type { UsersPolicy } from './eca-metadata.js';
 export type AppType = 'ExternalClientApplication' | 'ConnectedApp';
-export type UsersPolicy = 'AdminApprovedPreAuthorized' | 'AllSelfAuthorized';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
 
 export type PreauthorizeInput = {
   app: string;
@@ -38,8 +45,10 @@ export type PreauthorizeResult = {
   changed: boolean;
   created: boolean;
   dryRun: boolean;
-  /** The new app's consumer key (the JWT `iss`), only when --create made it. Never a secret. */
+  /** The consumer key (the JWT `iss`) the org holds for the app --create made, read back from the org. Never a secret. */
   consumerKey?: string;
+  /** Where in Setup an admin finds that consumer key, when the org wouldn't give it to this run. */
+  consumerKeyLocation?: string;
   /** Users who used the app and aren't covered by the new lists: switching to admin-approved locks them out. */
   usersLosingAccess: string[];
   /** Permission sets assigned to --username by this run. */
@@ -54,9 +63,6 @@ export type PreauthorizePlan = {
   apply: () => Promise<PreauthorizeResult>;
 };
 
-const POLICY_TYPE = 'ExtlClntAppOauthConfigurablePolicies';
-/** The description --create gives a new app: how a re-run knows the app is its own, and its consumer key. */
-const CREATED_MARKER = 'Created by sf integration-user preauthorize --create';
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
 
@@ -74,10 +80,10 @@ export function readCertificate(path: string, text: string): string {
 }
 
 /**
- * Plans the pre-authorization of an app for integration users: read the app and its current
- * settings (one batch; the Metadata API only where SetupEntityAccess rows can't do it), work out
- * the lists it must hold, and who would lose access if the policy switches. Nothing is written
- * until the plan's apply() runs.
+ * Plans the pre-authorization of an app for integration users: read the app and its current settings
+ * (one query batch, and at the same time the connected app's readMetadata; the OAuth policy's retrieve
+ * for an External Client App), work out the lists it must hold, and who would lose access if the policy
+ * switches. Nothing is written until the plan's apply() runs.
  */
 export async function planPreauthorize(client: OrgClient, input: PreauthorizeInput, options: { dryRun: boolean }): Promise<PreauthorizePlan> {
   if (!API_NAME.test(input.app)) throw serviceError('InvalidAppName', [input.app]);
@@ -85,19 +91,19 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
 
   const userWhere = input.user ? userFilter(input.user) : undefined;
-  const found = await client.queries(
+  const { found, components } = await inspectWithApps(
+    client,
     {
       ...appAccessQueries(input.app, input.permissionSets),
       profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
       user: userWhere ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}` : undefined,
     },
-    ['eca']
+    ['eca'],
+    [input.app]
   );
-  // Orgs that serve ExternalClientApplication only through the Tooling API answer the data API with INVALID_TYPE.
-  const soql = `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = ${soqlQuote(input.app)}`;
-  const eca = found.eca === UNSUPPORTED ? (await client.toolingQuery(soql))[0] : found.eca[0];
-  const connectedApp = found.connectedApp[0];
-  if (eca && connectedApp) throw serviceError('AmbiguousApp', [input.app]);
+  const connectedApp = await findConnectedApp(client, input.app, components, found.connectedApps);
+  const ecaRow = await findEca(client, input.app, found.eca);
+  if (ecaRow.found === true && connectedApp) throw serviceError('AmbiguousApp', [input.app]);
 
   const profile = chooseIntegrationProfile(found.profiles, input.profile);
   if (profile instanceof Error) throw profile;
@@ -116,27 +122,34 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   }
   const held = new Set(((user?.PermissionSetAssignments as { records?: SObjectRecord[] } | null)?.records ?? []).map((a) => String((a.PermissionSet as SObjectRecord | null)?.Name)));
   const toAssign = user ? sets.filter((s) => !held.has(String(s.Name))) : [];
-
   const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign };
-  if (!eca && !connectedApp) {
-    if (!input.create) throw await appNotFound(client, input.app, input.targetOrg);
-    return planCreate(client, input, createContext, options);
+
+  let eca = ecaRow.found === true ? { id: ecaRow.id } : undefined;
+  // Neither app found: --create makes one; else the Metadata API's list decides (it also sees External Client
+  // Apps an org serves through no query endpoint) and names the close API names.
+  if (!connectedApp && !eca && (!input.create || ecaRow.found === 'unknown')) {
+    const answer = await appNotFound(client, input.app, input.targetOrg);
+    if (answer instanceof Error) {
+      if (!input.create) throw answer;
+    } else eca = answer.eca;
   }
+  if (!connectedApp && !eca) return planCreate(client, input, createContext, options);
   // A re-run of --create goes on where an earlier one stopped, or, when that one finished, changes nothing.
   const earlier = input.create && eca ? await earlierCreate(client, input.app) : undefined;
   if (input.create && !earlier) throw serviceError('AppExists', [input.app, eca ? 'an External Client App' : 'a connected app']);
-  if (earlier && earlier.next !== 'done') return planCreate(client, input, createContext, options, earlier);
+  if (earlier && earlier.next !== 'done') return planCreate(client, input, createContext, options, earlier, eca?.id);
 
-  const byRows = eca || input.metadataOnly ? undefined : planAppAccess(found, { profile: profileName, sets: createContext.sets, planned: Object.fromEntries([...planned].map((name) => [name, '(planned)'])) });
-  if (byRows) return planByAccessRows(client, input, { ...createContext, plan: byRows }, options);
+  const byRows = eca || input.metadataOnly ? undefined : planAppAccess(found, connectedApp, { profile: profileName, sets: createContext.sets, planned: Object.fromEntries([...planned].map((name) => [name, '(planned)'])) });
+  if (byRows && connectedApp) return planByAccessRows(client, input, { ...createContext, plan: byRows, app: connectedApp }, options);
 
-  const current = eca ? await readEcaPolicy(client, input.app) : await readConnectedApp(client, input.app);
+  const current = eca ? await readEcaPolicy(client, input.app) : connectedAppSettings(client, connectedApp as ConnectedApp);
+  const label = eca ? (current as Awaited<ReturnType<typeof readEcaPolicy>>).label : (connectedApp as ConnectedApp).label;
   const profiles = union(current.profiles, [profileName]);
   const permissionSets = union(current.permissionSets, createContext.sets);
   const added = { profiles: minus(profiles, current.profiles), permissionSets: minus(permissionSets, current.permissionSets) };
   const switching = current.policy !== 'AdminApprovedPreAuthorized';
   const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0;
-  const usersLosingAccess = switching ? await usersLockedOut(client, input.app, profiles, permissionSets) : [];
+  const usersLosingAccess = switching ? await usersLockedOut(client, label, profiles, permissionSets) : [];
 
   const result: PreauthorizeResult = {
     app: input.app,
@@ -151,7 +164,7 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
     dryRun: options.dryRun,
     usersLosingAccess,
   };
-  if (earlier) result.consumerKey = earlier.consumerKey;
+  if (earlier) await attachConsumerKey(client, result, input.app, eca?.id, label);
   return {
     result,
     needsConfirmation: usersLosingAccess.length > 0,
@@ -164,13 +177,19 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   };
 }
 
-/** What the SetupEntityAccess path reads about an app, in the same round trip as everything else. */
-export function appAccessQueries(app: string, sets: string[]): Record<'connectedApp' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', string | undefined> {
+/**
+ * What the SetupEntityAccess path reads about an app, in the same round trip as everything else: every
+ * ConnectedApplication row (its row is found by its label, which readMetadata gives at the same time), the
+ * External Client App by API name, and the connected-app access rows under the parents the plan may add
+ * (the integration profiles' own sets and the named sets): few rows whatever the org's size.
+ */
+export function appAccessQueries(app: string, sets: string[]): Record<'connectedApps' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', string | undefined> {
+  const parents = `Parent.Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}${sets.length ? ` OR Parent.Name IN ${soqlList(sets)}` : ''}`;
   return {
-    connectedApp: `SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = ${soqlQuote(app)}`,
-    // Optional in the inspection: some orgs serve ExternalClientApplication only through the Tooling API.
-    eca: `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = ${soqlQuote(app)}`,
-    appAccess: `SELECT ParentId, Parent.Name, Parent.IsOwnedByProfile, Parent.ProfileId, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = ${soqlQuote(app)})`,
+    connectedApps: CONNECTED_APP_ROWS,
+    // Optional in the inspection: ExternalClientApplication is "for internal use only" and not served everywhere.
+    eca: ecaQuery(app),
+    appAccess: `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND (${parents})`,
     profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
     sets: sets.length ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND Name IN ${soqlList(sets)}` : undefined,
     licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
@@ -182,18 +201,18 @@ export function appAccessQueries(app: string, sets: string[]): Record<'connected
 export type AppAccessPlan = { appId: string; profiles: string[]; permissionSets: string[]; missing: Array<{ name: string; parentId: string; profile: boolean }> };
 
 /**
- * Pre-authorization through the data API (facts §7.4): a connected app that is admin-approved
- * already takes a SetupEntityAccess row under the profile's own permission set or under the set.
- * Undefined when the Metadata API path must do it: an External Client App (or an org that can't say
- * whether there is one), a missing app, or one whose policy must switch first.
+ * Pre-authorization through the data API (facts §7.4): a connected app that is admin-approved already
+ * takes a SetupEntityAccess row under the profile's own permission set or under the set. Undefined when
+ * the Metadata API path must do it: no connected app (an External Client App, or none), or one whose
+ * policy must switch first. What the app lists now comes from its metadata (profileName, permissionSetName).
  * `planned`: sets an earlier step creates, with the reference it will have.
  */
 export function planAppAccess(
-  found: Record<keyof ReturnType<typeof appAccessQueries>, SObjectRecord[]>,
+  found: Record<'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', SObjectRecord[]>,
+  app: ConnectedApp | undefined,
   wanted: { profile?: string; sets: string[]; planned: Record<string, string> }
 ): AppAccessPlan | undefined {
-  const app = found.connectedApp[0];
-  if (!app || found.eca === UNSUPPORTED || found.eca.length || app.OptionsAllowAdminApprovedUsersOnly !== true) return undefined;
+  if (!app?.adminApproved) return undefined;
   const licenseOf = licenseResolver(found.licenses, found.psls);
   const parents: AppAccessPlan['missing'] = [];
   if (wanted.profile) {
@@ -207,25 +226,24 @@ export function planAppAccess(
     if (set && licenseOf(set.LicenseId).fit === 'other') throw serviceError('SetLicenseDoesNotFit', [String(set.Name), licenseOf(set.LicenseId).name], ['<username>']);
     parents.push({ name: set ? String(set.Name) : name, parentId: set?.Id ?? wanted.planned[name], profile: false });
   }
-  const listed = new Set(found.appAccess.map((a) => String(a.ParentId)));
-  const parentOf = (a: SObjectRecord): SObjectRecord => (a.Parent ?? {}) as SObjectRecord;
+  const listed = found.appAccess.filter((a) => sameId(a.SetupEntityId, app.id)).map((a) => String(a.ParentId));
   return {
-    appId: app.Id,
-    profiles: found.appAccess.filter((a) => parentOf(a).IsOwnedByProfile === true).map((a) => String((parentOf(a).Profile as SObjectRecord | null)?.Name)),
-    permissionSets: found.appAccess.filter((a) => parentOf(a).IsOwnedByProfile !== true).map((a) => String(parentOf(a).Name)),
-    missing: parents.filter((p) => !listed.has(p.parentId)),
+    appId: app.id,
+    profiles: app.profiles,
+    permissionSets: app.permissionSets,
+    missing: parents.filter((p) => !listed.some((id) => sameId(id, p.parentId))),
   };
 }
 
 /**
  * Pre-authorizes through SetupEntityAccess rows (an admin-approved connected app): one collection
  * insert. Where the org refuses a row (unsettled for profile-owned sets), the lists go through the
- * Metadata API instead.
+ * Metadata API instead, from the component read with the inspection.
  */
 function planByAccessRows(
   client: OrgClient,
   input: PreauthorizeInput,
-  context: { profileName: string; sets: string[]; user?: SObjectRecord; toAssign: SObjectRecord[]; plan: AppAccessPlan },
+  context: { profileName: string; sets: string[]; user?: SObjectRecord; toAssign: SObjectRecord[]; plan: AppAccessPlan; app: ConnectedApp },
   options: { dryRun: boolean }
 ): PreauthorizePlan {
   const { plan } = context;
@@ -251,10 +269,7 @@ function planByAccessRows(
       if (options.dryRun) return result;
       if (plan.missing.length) {
         const saved = await client.insertMany('SetupEntityAccess', plan.missing.map((p) => ({ ParentId: p.parentId, SetupEntityId: plan.appId })));
-        if (saved.some((s) => !s.success)) {
-          const app = await readConnectedApp(client, input.app);
-          await app.write({ profiles: union(app.profiles, profiles), permissionSets: union(app.permissionSets, permissionSets) });
-        }
+        if (saved.some((s) => !s.success)) await connectedAppSettings(client, context.app).write({ profiles, permissionSets });
       }
       await assignSets(client, context.user, context.toAssign, result);
       return result;
@@ -262,26 +277,16 @@ function planByAccessRows(
   };
 }
 
-export type AppSettings = {
-  policy: UsersPolicy;
-  profiles: string[];
-  permissionSets: string[];
-  /** Writes the app back with these lists and the admin-approved policy, every other setting as read. */
-  write: (lists: { profiles: string[]; permissionSets: string[] }) => Promise<void>;
-};
-
-/** A connected app through the Metadata API's CRUD calls: readMetadata, then updateMetadata of the whole component. */
-async function readConnectedApp(client: OrgClient, name: string): Promise<AppSettings> {
-  const app = await client.readMetadata<{ fullName: string } & Record<string, unknown>>('ConnectedApp', name);
-  if (!app) throw serviceError('AppMetadataUnreadable', ['ConnectedApp', name]);
-  const oauthConfig = (app.oauthConfig ?? {}) as Record<string, unknown>;
+/** A connected app through the Metadata API: its component as read, written back whole with updateMetadata. */
+function connectedAppSettings(client: OrgClient, app: ConnectedApp): AppSettings {
+  const oauthConfig = (app.component.oauthConfig ?? {}) as Record<string, unknown>;
   return {
-    policy: String(oauthConfig.isAdminApproved) === 'true' ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
-    profiles: asList(app.profileName),
-    permissionSets: asList(app.permissionSetName),
+    policy: String(oauthConfig.isAdminApproved) === 'true' || app.adminApproved ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
+    profiles: app.profiles,
+    permissionSets: app.permissionSets,
     write: async ({ profiles, permissionSets }) => {
       await client.updateMetadata('ConnectedApp', {
-        ...app,
+        ...app.component,
         oauthConfig: { ...oauthConfig, isAdminApproved: true },
         profileName: profiles,
         permissionSetName: permissionSets,
@@ -291,91 +296,19 @@ async function readConnectedApp(client: OrgClient, name: string): Promise<AppSet
 }
 
 /**
- * An External Client App's OAuth policy through retrieve and deploy, which every metadata type
- * supports: only the policy component is deployed back, with just the pre-authorization elements
- * changed in its XML, so the app's other settings (scopes, certificate, key) are never touched.
- */
-export async function readEcaPolicy(client: OrgClient, app: string): Promise<AppSettings> {
-  const policyFile = (await readEcaPolicies(client)).find((p) => p.app === app);
-  if (!policyFile) throw serviceError('AppMetadataUnreadable', [POLICY_TYPE, app]);
-  const { member, xml } = policyFile;
-  return {
-    policy: policyFile.policy,
-    profiles: policyFile.profiles,
-    permissionSets: policyFile.permissionSets,
-    write: async ({ profiles, permissionSets }) => {
-      let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
-      updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));
-      updated = setElement(updated, 'commaSeparatedPermissionSet', permissionSets.join(','));
-      await client.deploy(await zipOf({ [POLICY_TYPE]: { [member]: { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated } } }, client.apiVersion));
-    },
-  };
-}
-
-export type EcaPolicy = { app: string; member: string; xml: string; policy: UsersPolicy; profiles: string[]; permissionSets: string[] };
-
-/** Every External Client App's OAuth policy, in one retrieve: the XML as Salesforce wrote it and what it says. */
-export async function readEcaPolicies(client: OrgClient): Promise<EcaPolicy[]> {
-  const { default: JSZip } = await import('jszip');
-  const { XMLParser } = await import('fast-xml-parser');
-  const zip = await JSZip.loadAsync(await client.retrieve([{ name: POLICY_TYPE, members: ['*'] }]));
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
-  const policies: EcaPolicy[] = [];
-  for (const path of Object.keys(zip.files).filter((p) => p.endsWith('.ecaOauthPlcy'))) {
-    const xml = await zip.files[path].async('string');
-    const values = (parser.parse(xml) as Record<string, Record<string, unknown>>)[POLICY_TYPE] ?? {};
-    policies.push({
-      app: String(values.externalClientApplication),
-      member: path.split('/').pop()?.replace(/\.ecaOauthPlcy$/, '') ?? '',
-      xml,
-      policy: values.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
-      profiles: splitList(values.commaSeparatedProfile),
-      permissionSets: splitList(values.commaSeparatedPermissionSet),
-    });
-  }
-  return policies;
-}
-
-/** Where an earlier --create of this app stopped; undefined when the app wasn't made by --create. */
-type EarlierCreate = { consumerKey: string; next: 'oauth-settings' | 'policy' | 'done' };
-
-/**
- * Reads back an External Client App that --create may have made (one retrieve): its marker and
- * consumer key from the app's description, and how far the staged deploy got from its OAuth policy
- * (none yet: the OAuth settings are missing; self-authorized: the last stage is missing).
- */
-async function earlierCreate(client: OrgClient, app: string): Promise<EarlierCreate | undefined> {
-  const { default: JSZip } = await import('jszip');
-  const { XMLParser } = await import('fast-xml-parser');
-  const zip = await JSZip.loadAsync(await client.retrieve([{ name: 'ExternalClientApplication', members: [app] }, { name: POLICY_TYPE, members: ['*'] }]));
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
-  const read = async (path: string, type: string): Promise<Record<string, unknown>> =>
-    (parser.parse(await zip.files[path].async('string')) as Record<string, Record<string, unknown>>)[type] ?? {};
-  const appFile = Object.keys(zip.files).find((p) => p.endsWith(`/${app}.eca`));
-  const description = appFile ? (await read(appFile, 'ExternalClientApplication')).description : undefined;
-  const consumerKey = typeof description === 'string' && description.startsWith(CREATED_MARKER) ? /consumer key (\w+)/.exec(description)?.[1] : undefined;
-  if (!consumerKey) return undefined;
-  for (const path of Object.keys(zip.files).filter((p) => p.endsWith('.ecaOauthPlcy'))) {
-    const policy = await read(path, POLICY_TYPE);
-    if (policy.externalClientApplication === app) return { consumerKey, next: policy.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'done' : 'policy' };
-  }
-  return { consumerKey, next: 'oauth-settings' };
-}
-
-/**
- * A new local External Client App for the JWT bearer flow, deployed in the stages that prove robust;
- * after an interrupted run, only the stages still missing (`earlier`).
+ * A new local External Client App for the JWT bearer flow (eca-metadata.ts deploys it in stages); after an
+ * interrupted run, only the stages still missing. Its consumer key is read back from the org afterwards.
  */
 function planCreate(
   client: OrgClient,
   input: PreauthorizeInput,
   context: { profileName: string; sets: string[]; user?: SObjectRecord; toAssign: SObjectRecord[] },
   options: { dryRun: boolean },
-  earlier?: EarlierCreate
+  earlier?: EarlierCreate,
+  ecaId?: string
 ): PreauthorizePlan {
   const create = input.create!;
   const certificate = readCertificate(create.certificatePath, create.certificate);
-  const consumerKey = earlier?.consumerKey ?? `3MVG${randomBytes(40).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 80)}`;
   const app = input.app;
   const label = app.replace(/_/g, ' ');
   const result: PreauthorizeResult = {
@@ -391,100 +324,30 @@ function planCreate(
     dryRun: options.dryRun,
     usersLosingAccess: [],
   };
-  if (!options.dryRun) result.consumerKey = consumerKey;
-  const element = (name: string, value: string | boolean): string => `    <${name}>${escapeXml(String(value))}</${name}>\n`;
-  const doc = (type: string, body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}</${type}>\n`;
-  const files = {
-    app: doc(
-      'ExternalClientApplication',
-      element('contactEmail', create.contactEmail) +
-        element('description', `${CREATED_MARKER}; consumer key ${consumerKey}.`) +
-        element('distributionState', 'Local') +
-        element('isProtected', false) +
-        element('label', label)
-    ),
-    global: doc(
-      'ExtlClntAppGlobalOauthSettings',
-      element('callbackUrl', 'http://localhost:1717/OauthRedirect') +
-        element('certificate', certificate) +
-        element('consumerKey', consumerKey) +
-        element('externalClientApplication', app) +
-        element('isConsumerSecretOptional', true) +
-        element('isPkceRequired', false) +
-        element('label', label)
-    ),
-    settings: doc('ExtlClntAppOauthSettings', element('commaSeparatedOauthScopes', 'Api, RefreshToken') + element('externalClientApplication', app) + element('label', label)),
-    plugins: (enabled: boolean): string => doc('ExtlClntAppConfigurablePolicies', element('externalClientApplication', app) + element('isEnabled', enabled) + element('isOauthPluginEnabled', enabled) + element('label', label)),
-    policy: doc(
-      POLICY_TYPE,
-      element('commaSeparatedPermissionSet', context.sets.join(',')) +
-        element('commaSeparatedProfile', context.profileName) +
-        element('externalClientApplication', app) +
-        element('label', label) +
-        element('permittedUsersPolicyType', 'AdminApprovedPreAuthorized')
-    ),
-  };
-  const stage = (components: Record<string, Record<string, ZipEntry>>): Promise<Buffer> => zipOf(components, client.apiVersion);
   return {
     result,
     needsConfirmation: false,
     apply: async () => {
       if (options.dryRun) return result;
-      // 1. the app; 2. its OAuth settings with plugins off; 3. the admin-approved policy with plugins on.
-      if (!earlier) await client.deploy(await stage({ ExternalClientApplication: { [app]: { folder: 'externalClientApps', suffix: 'eca', xml: files.app } } }));
-      if (earlier?.next !== 'policy') {
-        await client.deploy(
-          await stage({
-            ExtlClntAppGlobalOauthSettings: { [`${app}GlblOAuth`]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: files.global } },
-            ExtlClntAppOauthSettings: { [`${app}OAuthSettings`]: { folder: 'extlClntAppOauthSettings', suffix: 'ecaOauth', xml: files.settings } },
-            ExtlClntAppConfigurablePolicies: { [`${app}_defaultPolicy`]: { folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', xml: files.plugins(false) } },
-          })
-        );
-      }
-      await client.deploy(
-        await stage({
-          [POLICY_TYPE]: { [`${app}OAuthSettings_defaultPolicy`]: { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: files.policy } },
-          ExtlClntAppConfigurablePolicies: { [`${app}_defaultPolicy`]: { folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', xml: files.plugins(true) } },
-        })
-      );
+      const eca = { app, label, contactEmail: create.contactEmail, certificate, profile: context.profileName, permissionSets: context.sets };
+      const id = (await deployNewEca(client, eca, earlier, input.targetOrg)) ?? ecaId;
       await assignSets(client, context.user, context.toAssign, result);
+      await attachConsumerKey(client, result, app, id, label);
       return result;
     },
   };
 }
 
-type ZipEntry = { folder: string; suffix: string; xml: string };
-
-/** A deployable zip: package.xml listing the components, and each component's file. */
-async function zipOf(components: Record<string, Record<string, ZipEntry>>, apiVersion: string): Promise<Buffer> {
-  const { default: JSZip } = await import('jszip');
-  const zip = new JSZip();
-  const types = Object.entries(components)
-    .map(([type, members]) => `    <types>\n${Object.keys(members).map((m) => `        <members>${escapeXml(m)}</members>\n`).join('')}        <name>${type}</name>\n    </types>\n`)
-    .join('');
-  zip.file('package.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${types}    <version>${apiVersion}</version>\n</Package>\n`);
-  for (const members of Object.values(components)) {
-    for (const [member, entry] of Object.entries(members)) zip.file(`${entry.folder}/${member}.${entry.suffix}`, entry.xml);
-  }
-  return zip.generateAsync({ type: 'nodebuffer' });
+/** The consumer key the org holds for the app, or where an admin finds it when the org won't say. */
+async function attachConsumerKey(client: OrgClient, result: PreauthorizeResult, app: string, id: string | undefined, label: string): Promise<void> {
+  const key = await readConsumerKey(client, app, id);
+  if (key) result.consumerKey = key;
+  else result.consumerKeyLocation = messages.getMessage('consumerKeyLocation', [label]);
 }
 
-/** Sets one element of a flat metadata XML document, in place or (when absent) in alphabetical position. */
-export function setElement(xml: string, name: string, value: string): string {
-  const element = `<${name}>${escapeXml(value)}</${name}>`;
-  const existing = new RegExp(`<${name}>[\\s\\S]*?</${name}>|<${name}\\s*/>`);
-  if (existing.test(xml)) return xml.replace(existing, element);
-  const root = /<(\w+)\s+xmlns="[^"]*">\s*\n?/.exec(xml);
-  const children = [...xml.matchAll(/^(\s*)<(\w+)>/gm)].filter((m) => m[2] !== root?.[1]);
-  const next = children.find((m) => m[2].localeCompare(name) > 0);
-  const indent = children[0]?.[1] ?? '    ';
-  if (next?.index !== undefined) return `${xml.slice(0, next.index)}${indent}${element}\n${xml.slice(next.index).replace(/^\n/, '')}`;
-  return xml.replace(new RegExp(`(\\s*)</${root?.[1] ?? 'x'}>`), `\n${indent}${element}$1</${root?.[1] ?? 'x'}>`);
-}
-
-/** Users who have tokens for the app but aren't on the new lists: admin-approved would lock them out. */
-async function usersLockedOut(client: OrgClient, app: string, profiles: string[], permissionSets: string[]): Promise<string[]> {
-  const tokens = await client.query(`SELECT UserId, User.Username, User.Profile.Name FROM OauthToken WHERE AppName = ${soqlQuote(app)}`);
+/** Users who have tokens for the app (OauthToken.AppName is the app's label) but aren't on the new lists: admin-approved would lock them out. */
+async function usersLockedOut(client: OrgClient, label: string, profiles: string[], permissionSets: string[]): Promise<string[]> {
+  const tokens = await client.query(`SELECT UserId, User.Username, User.Profile.Name FROM OauthToken WHERE AppName = ${soqlQuote(label)}`);
   const userIds = [...new Set(tokens.map((t) => String(t.UserId)))];
   const holders = userIds.length && permissionSets.length
     ? await client.query(`SELECT AssigneeId FROM PermissionSetAssignment WHERE AssigneeId IN ${soqlList(userIds)} AND PermissionSet.Name IN ${soqlList(permissionSets)}`)
@@ -518,33 +381,5 @@ function checkPermissionSets(names: string[], sets: SObjectRecord[], licenses: S
   });
 }
 
-async function appNotFound(client: OrgClient, app: string, targetOrg: string): Promise<SfError> {
-  const names = await client.queries({ connected: 'SELECT Name FROM ConnectedApplication', eca: 'SELECT DeveloperName FROM ExternalClientApplication' }).catch(() => ({ connected: [], eca: [] }));
-  const all = [...names.connected.map((a) => String(a.Name)), ...names.eca.map((a) => String(a.DeveloperName))];
-  const close = all.filter((name) => similar(name, app)).slice(0, 5);
-  return serviceError('AppNotFound', [app, close.length ? ` Apps with close names: ${close.join(', ')}.` : ''], [app, targetOrg]);
-}
-
-/** Close enough to be the app the user meant: same letters ignoring case and separators, or a small edit distance. */
-function similar(a: string, b: string): boolean {
-  const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const [x, y] = [norm(a), norm(b)];
-  if (x.includes(y) || y.includes(x)) return true;
-  const row = Array.from({ length: y.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= x.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= y.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] === y[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[y.length] <= Math.max(2, Math.floor(y.length / 4));
-}
-
-const asList = (value: unknown): string[] => (value === undefined || value === null || value === '' ? [] : (Array.isArray(value) ? value : [value]).map(String));
-const splitList = (value: unknown): string[] => (typeof value === 'string' && value.trim() ? value.split(',').map((v) => v.trim()).filter(Boolean) : []);
 const union = (a: string[], b: string[]): string[] => [...a, ...b.filter((x) => !a.includes(x))];
 const minus = (a: string[], b: string[]): string[] => a.filter((x) => !b.includes(x));
-const escapeXml = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -52,7 +52,9 @@ export async function listIntegrationUsers(
   client: OrgClient,
   input: { candidates: boolean; pricePerMonth: number; extraSeatPrice: number; targetOrg: string }
 ): Promise<ListResult> {
-  const found = await client.queries({
+  // Connected apps are shown by API name: ConnectedApplication.Name is the label, so listMetadata (sent at the
+  // same time) maps each row's Id to its API name. Without Metadata API access the label stands in.
+  const [found, apiNames] = await Promise.all([client.queries({
     license: userLicenseQuery(),
     psl: `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
     users: `SELECT Id, Username, Name, IsActive, LastLoginDate, ProfileId, Profile.Name FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
@@ -64,13 +66,14 @@ export async function listIntegrationUsers(
       ? `SELECT Id, Username, Name, LastLoginDate, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`
       : undefined,
     apiOnlySets: input.candidates ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true' : undefined,
-  });
+  }), client.listMetadata(['ConnectedApp']).catch(() => [])]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
-  const { readEcaPolicies } = await import('./apps.js');
+  const { readEcaPolicies } = await import('./eca-metadata.js');
   const ecaPolicies = await readEcaPolicies(client).catch(() => []);
 
   const pslHolders = new Set(found.pslHolders.map((a) => String(a.AssigneeId)));
-  const appNames = new Map(found.connectedApps.filter((a) => a.OptionsAllowAdminApprovedUsersOnly === true).map((a) => [a.Id, String(a.Name)]));
+  const apiNameOf = (id: string): string | undefined => apiNames.find((c) => c.id.slice(0, 15) === id.slice(0, 15))?.fullName;
+  const appNames = new Map(found.connectedApps.filter((a) => a.OptionsAllowAdminApprovedUsersOnly === true).map((a) => [a.Id, apiNameOf(a.Id) ?? String(a.Name)]));
   const users: IntegrationUserRow[] = found.users.map((user) => {
     const mine = found.assignments.filter((a) => a.AssigneeId === user.Id);
     const ownSetIds = new Set(mine.map((a) => String(a.PermissionSetId)));

@@ -33,7 +33,27 @@ const BACKOFF_MS = [250, 750, 2000];
 /** About two minutes of polling for an asynchronous Metadata API call. */
 const POLL_LIMIT = 30;
 
-type DeployProblem = { componentType?: string; fullName?: string; problem?: string };
+/** One component a deploy refused. */
+export type DeployProblem = { componentType?: string; fullName?: string; problem?: string };
+/** One component a deploy wrote; `id` is its record Id (an ExternalClientApplication's 0xI...). */
+export type DeployedComponent = { componentType: string; fullName: string; id: string };
+/** A component as listMetadata lists it. */
+export type ListedComponent = { type: string; fullName: string; id: string };
+
+/** A deploy the org refused: Salesforce's problems per component, so callers can tell which component failed. */
+export class DeployFailedError extends SalesforceApiError {
+  public constructor(
+    public readonly failures: DeployProblem[],
+    message: string
+  ) {
+    super('DEPLOY_FAILED', message);
+  }
+}
+
+/** Metadata API readMetadata takes up to 10 names a call. */
+const NAMES_PER_READ = 10;
+/** listMetadata takes up to 3 queries a call. */
+const TYPES_PER_LIST = 3;
 
 /**
  * Packs subrequests into composite calls within Salesforce's limits: at most 25 subrequests, of
@@ -203,6 +223,17 @@ export class OrgClient {
     return body.records;
   }
 
+  /**
+   * A GET of a REST resource under /services/data/vXX.X (e.g. /apps/oauth/credentials/<app id>), at this
+   * client's API version or `minimumVersion` (a resource newer than the version asked for), whichever is higher.
+   */
+  public async get<T>(path: string, minimumVersion = 0): Promise<T> {
+    const version = Math.max(Number(this.apiVersion), minimumVersion).toFixed(1);
+    return this.retrying(true, () =>
+      this.connection.request<T>({ method: 'GET', url: `/services/data/v${version}${path}`, headers: { 'content-type': 'application/json' } }, { retry: { maxRetries: 0 } })
+    );
+  }
+
   /** Updates fields of one record. */
   public async update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void> {
     await this.send<unknown>('PATCH', `/sobjects/${sobject}/${id}`, fields);
@@ -219,6 +250,28 @@ export class OrgClient {
     const record = await this.retrying(true, () => this.connection.metadata.read(type as never, fullName) as Promise<unknown>);
     const found = record as T | undefined;
     return found?.fullName ? found : undefined;
+  }
+
+  /** Metadata API readMetadata of several components of one type (10 a call): those the org has, in any order. */
+  public async readMetadataMany<T extends { fullName?: string }>(type: string, fullNames: string[]): Promise<T[]> {
+    const found: T[] = [];
+    for (let start = 0; start < fullNames.length; start += NAMES_PER_READ) {
+      const names = fullNames.slice(start, start + NAMES_PER_READ);
+      const records = (await this.retrying(true, () => this.connection.metadata.read(type as never, names) as Promise<unknown>)) as Array<T | null | undefined>;
+      found.push(...records.filter((r): r is T => typeof r?.fullName === 'string' && r.fullName !== ''));
+    }
+    return found;
+  }
+
+  /** Metadata API listMetadata: every component of these types, with its Id (3 types a call). */
+  public async listMetadata(types: string[]): Promise<ListedComponent[]> {
+    const listed: ListedComponent[] = [];
+    for (let start = 0; start < types.length; start += TYPES_PER_LIST) {
+      const queries = types.slice(start, start + TYPES_PER_LIST).map((type) => ({ type }));
+      const answer = (await this.retrying(true, () => this.connection.metadata.list(queries as never) as Promise<unknown>)) as ListedComponent[] | ListedComponent | undefined;
+      listed.push(...(Array.isArray(answer) ? answer : answer ? [answer] : []).map((c) => ({ type: String(c.type), fullName: String(c.fullName), id: String(c.id ?? '') })));
+    }
+    return listed;
   }
 
   /** Metadata API updateMetadata of one whole component (read-modify-write by the caller). */
@@ -246,20 +299,26 @@ export class OrgClient {
     return Buffer.from(result.zipFile, 'base64');
   }
 
-  /** Deploy a zip and wait for it; a failed deploy is thrown with the component problems. */
-  public async deploy(zip: Buffer): Promise<void> {
+  /**
+   * Deploys a zip whose package.xml sits at its root, and waits for it. singlePackage must say that layout: with
+   * singlePackage false the org reads every top-level folder as a package and fails with "No package.xml found"
+   * (forcedotcom/cli issue 4); true with a root package.xml is what sf itself sends (source-deploy-retrieve's
+   * MetadataApiDeploy defaults). Returns the components written; a failed deploy is thrown as DeployFailedError.
+   */
+  public async deploy(zip: Buffer): Promise<DeployedComponent[]> {
     const metadata = this.connection.metadata;
-    const started = (await this.retrying(false, () => Promise.resolve(metadata.deploy(zip, { rollbackOnError: true, singlePackage: false }) as never))) as { id: string };
+    const started = (await this.retrying(false, () => Promise.resolve(metadata.deploy(zip, { rollbackOnError: true, singlePackage: true }) as never))) as { id: string };
     const done = (await this.poll(() => metadata.checkDeployStatus(started.id, true))) as {
       success?: boolean | string;
       status?: string;
       errorMessage?: string;
-      details?: { componentFailures?: DeployProblem | DeployProblem[] };
+      details?: { componentFailures?: DeployProblem | DeployProblem[]; componentSuccesses?: DeployedComponent | DeployedComponent[] };
     };
-    if (String(done.success) === 'true') return;
-    const failures = done.details?.componentFailures;
-    const problems = (Array.isArray(failures) ? failures : failures ? [failures] : []).map((f) => `${f.componentType ?? ''} ${f.fullName ?? ''}: ${f.problem ?? ''}`.trim());
-    throw new SalesforceApiError('DEPLOY_FAILED', problems.join('; ') || done.errorMessage || `deploy ${done.status ?? 'failed'}`);
+    const list = <T>(value: T | T[] | undefined): T[] => (Array.isArray(value) ? value : value ? [value] : []);
+    if (String(done.success) === 'true') return list(done.details?.componentSuccesses).filter((c) => c.componentType);
+    const failures = list(done.details?.componentFailures);
+    const problems = failures.map((f) => `${f.componentType ?? ''} ${f.fullName ?? ''}: ${f.problem ?? ''}`.trim());
+    throw new DeployFailedError(failures, problems.join('; ') || done.errorMessage || `deploy ${done.status ?? 'failed'}`);
   }
 
   /** Polls an asynchronous Metadata API call until it reports done, with a growing pause. */

@@ -7,6 +7,7 @@ import { planPsl, pslQueries } from './licenses.js';
 import { createUserQueries, planCreateUser, usernameFor, validateCreateInput, type OrgContext } from './users.js';
 import { grantQueries, planGrant, type GrantInput } from './grant.js';
 import { appAccessQueries, planAppAccess, planPreauthorize, type PreauthorizeInput } from './apps.js';
+import { findConnectedApp, inspectWithApps, type ConnectedAppComponents } from './app-lookup.js';
 import { verifyIntegrationUser, type VerifyResult } from './verification.js';
 import { derivePermissionSetName } from './permissions.js';
 import type { SetupSpec, SpecUser } from './spec.js';
@@ -72,14 +73,15 @@ export async function setup(
     for (const [key, soql] of Object.entries(userQueries(user, org))) queries[`${index}.${key}`] = soql;
     if (user.app) optional.push(`${index}.app.eca`);
   }
-  const found = await client.queries(queries, optional);
+  // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
+  const { found, components } = await inspectWithApps(client, queries, optional, spec.users.flatMap((user) => (user.app ? [user.app.name] : [])));
   // Pre-authorizations an earlier user's writes make (app:parent), so a later user doesn't insert them twice.
   const claimed = new Set<string>();
   const plans: UserPlan[] = [];
   for (const [index, user] of spec.users.entries()) {
     const mine = (step: string): Found =>
       Object.fromEntries(Object.entries(found).flatMap(([key, records]) => (key.startsWith(`${index}.${step}.`) ? [[key.slice(`${index}.${step}.`.length), records]] : [])));
-    plans.push(await planUser(client, org, user, mine, { dryRun: options.dryRun, noPrompt: options.noPrompt, claimed }));
+    plans.push(await planUser(client, org, user, mine, { dryRun: options.dryRun, noPrompt: options.noPrompt, claimed, components }));
   }
 
   const result: SetupResult = { spec: options.specFile, dryRun: options.dryRun, users: plans.map((p) => ({ username: p.username, steps: p.steps })) };
@@ -92,7 +94,7 @@ export async function setup(
   if (options.dryRun) return result;
 
   for (const [index, plan] of plans.entries()) {
-    if (await applyUser(client, plan)) result.users[index].verify = await verifyStep(client, org, plan);
+    if (await applyUser(client, plan)) result.users[index].verify = await verifyStep(client, org, plan, components);
   }
   // A user whose writes lost a race with a run next to this one: nothing of it was written, so plan it
   // again, once, from what the org holds now (the other run's work then reads as done).
@@ -145,7 +147,7 @@ async function planUser(
   org: OrgContext,
   user: SpecUser,
   found: (step: string) => Found,
-  options: { dryRun: boolean; noPrompt: boolean; claimed: Set<string> }
+  options: { dryRun: boolean; noPrompt: boolean; claimed: Set<string>; components: ConnectedAppComponents }
 ): Promise<UserPlan> {
   const plan: UserPlan = { user, username: user.username ?? user.name, steps: [], writes: [], owner: new Map() };
   const add = (name: SetupStepName, status: SetupStep['status'], message: string, writes: Subrequest[] = [], error?: unknown): void => {
@@ -211,7 +213,10 @@ async function planUser(
       plannedSets: newSet ? [generatedNameOf(user)] : [],
     };
     try {
-      const fast = planAppAccess(found('app') as Parameters<typeof planAppAccess>[0], { profile: input.profile, sets: input.permissionSets, planned: newSet ? { [generatedNameOf(user)]: newSet } : {} });
+      const appFound = found('app');
+      // An External Client App (or one of each, which the preauthorize plan refuses) goes the Metadata API way.
+      const connectedApp = appFound.eca?.length ? undefined : await findConnectedApp(client, app, options.components, appFound.connectedApps ?? []);
+      const fast = planAppAccess(appFound as Parameters<typeof planAppAccess>[0], connectedApp, { profile: input.profile, sets: input.permissionSets, planned: newSet ? { [generatedNameOf(user)]: newSet } : {} });
       if (fast) {
         const missing = fast.missing.filter((p) => !options.claimed.has(`${fast.appId}:${p.parentId}`));
         for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
@@ -278,7 +283,7 @@ async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
   return true;
 }
 
-async function verifyStep(client: OrgClient, org: OrgContext, plan: UserPlan): Promise<VerifyResult> {
+async function verifyStep(client: OrgClient, org: OrgContext, plan: UserPlan, appComponents: ConnectedAppComponents): Promise<VerifyResult> {
   const { user, username } = plan;
   const step = plan.steps.find((s) => s.name === 'verify');
   const verified = await verifyIntegrationUser(client, {
@@ -291,6 +296,7 @@ async function verifyStep(client: OrgClient, org: OrgContext, plan: UserPlan): P
     query: user.verify?.query ?? 'SELECT Id, Name FROM Account LIMIT 10',
     objects: [],
     waitMinutes: 0,
+    appComponents,
   });
   const failed = verified.checks.filter((c) => c.status === 'fail');
   if (step) Object.assign(step, failed.length ? { status: 'failed', message: failed.map((c) => `${c.name}: ${c.message}`).join('; ') } : { status: 'applied', message: 'every check passed' });

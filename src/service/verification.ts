@@ -3,8 +3,9 @@ import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicen
 import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, heldAccessQueries, licenseResolver, memberObjectsOf, OBJECT_ACCESS, type ObjectAccess } from './permissions.js';
 import { loginAsUser, privateKeyProblem, type JwtLogin } from './jwt.js';
 import { serviceError } from './errors.js';
-import { appAccessQueries, readEcaPolicy } from './apps.js';
 import { shellQuote } from './shell.js';
+import { CONNECTED_APP_ROWS, findConnectedApp, inspectWithApps, sameId, type ConnectedAppComponents } from './app-lookup.js';
+import { readEcaPolicy } from './eca-metadata.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 /** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
@@ -25,6 +26,8 @@ export type VerifyInput = {
   objects: string[];
   /** Minutes to keep retrying a JWT login refused while an app change propagates. */
   waitMinutes: number;
+  /** The connected app's component, when this run read it already (setup): no second readMetadata. */
+  appComponents?: ConnectedAppComponents;
 };
 
 export type VerifyResult = {
@@ -63,7 +66,8 @@ export function explainJwtError(error: string, description: string, fix: { user:
 
 /**
  * Checks an integration user end to end: one bulk inspection of the org (one request; two when the
- * user holds groups; a retrieve more for an External Client App),
+ * user holds groups; with --app, the connected app's readMetadata at the same time, and a retrieve more
+ * for an External Client App),
  * then, when a key is given, one JWT bearer exchange as the user (a second only when the org
  * refuses the audience, see loginAttempts), a query with that session, and userinfo only when the
  * token's scope allows it. Every check that doesn't pass names the command that fixes it. Nothing
@@ -80,8 +84,8 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   const assignee = assigneeFilter(input.user);
   // Everything in one round trip: what the user's sets hold is reached through its assignments (semi-joins).
   const heldSets = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
-  const appQueries = input.app ? appAccessQueries(input.app, []) : undefined;
-  const found = await client.queries({
+  // The app: its ConnectedApp component read at the same time (its label finds its row), and its access rows under the user's sets.
+  const { found, components } = await inspectWithApps(client, {
     user: userQuery(input.user),
     psl: pslAssignmentQuery(input.user),
     assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetAssignment WHERE ${assignee}`,
@@ -91,9 +95,9 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
     setFields: input.objects.length ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}` : undefined,
     ...heldAccessQueries(assignee),
-    connectedApp: appQueries?.connectedApp,
-    appAccess: appQueries?.appAccess,
-  });
+    connectedApps: input.app ? CONNECTED_APP_ROWS : undefined,
+    appAccess: input.app ? `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN ${heldSets}` : undefined,
+  }, [], input.app && !input.appComponents?.has(input.app.toLowerCase()) ? [input.app] : []);
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
   const fixes = { user: username, app: input.app, targetOrg: input.targetOrg };
@@ -117,7 +121,6 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
 
   // 4-6: what the sets hold. Object permissions of the sets inside held groups need one more read (SOQL nests no semi-joins).
   const held = found.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
-  const setIds = found.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
   const memberObjects = await memberObjectsOf(client, found.members);
 
   const licenseOf = licenseResolver(found.licenses, found.psls);
@@ -169,10 +172,10 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   // 6: the app pre-authorizes the user's profile or one of its sets.
   if (!input.app) add('app', 'skip', 'No --app given.');
   else {
-    const app = found.connectedApp[0];
-    const listed = found.appAccess.filter((a) => (a.Parent as SObjectRecord | null)?.ProfileId === user.ProfileId || setIds.includes(String(a.ParentId)));
+    const app = await findConnectedApp(client, input.app, input.appComponents?.has(input.app.toLowerCase()) ? input.appComponents : components, found.connectedApps);
+    const listed = app ? found.appAccess.filter((a) => sameId(a.SetupEntityId, app.id)) : [];
     if (!app) await checkEcaPolicy(client, input, { username, profile, setNames }, add);
-    else if (app.OptionsAllowAdminApprovedUsersOnly !== true) add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
+    else if (!app.adminApproved) add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
     else if (!listed.length) add('app', 'fail', `${input.app} is admin-approved but lists neither profile "${profile}" nor a set ${username} holds.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
     else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${username}.`);
   }
@@ -207,8 +210,6 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   return result;
 }
 
-/** Ids compare on their case-sensitive 15-character form (the id URL carries 18). */
-const sameId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
 
 /**
  * Who the JWT login logged in. The token response's id URL names org and user; the admin's read

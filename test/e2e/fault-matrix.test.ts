@@ -76,7 +76,8 @@ const scenarios: Scenario[] = [
   {
     title: 'preauthorize --create',
     command: IntegrationUserPreauthorize,
-    seed: seed({ psl: true }),
+    // An org that takes the OAuth settings without the Metadata API secrets setting (its secret stays out of retrieves).
+    seed: { ...seed({ psl: true }), behaviour: { ecaOauthSettingsDeploy: 'allow' } },
     argv: () => ['--app', 'New_Sync', '--create', '--certificate-file', keys.certFile, '--contact-email', 'it@acme.example', '-p', 'Acme_Sync_Access', '-u', USER],
   },
   {

@@ -32,6 +32,15 @@ describe('emulator apps: seed sections', () => {
     expect(resolved.externalClientApps[0]).to.deep.include({ permittedUsers: 'AllSelfAuthorized', enabled: true, scopes: ['Api', 'RefreshToken'] });
   });
 
+  it('gives an app without a label one that differs from its API name, as in real orgs (#11 item 2)', () => {
+    const resolved = resolveSeed({
+      connectedApps: [ca, { name: 'Acme_Sync', consumerKey: 'KEY000003' }, { name: 'RedpandaConnect', consumerKey: 'KEY000004' }, { name: 'Own_Label', label: "O'Brien's Sync", consumerKey: 'KEY000005' }],
+      externalClientApps: [{ name: 'Billing_Bridge', consumerKey: 'KEY000002' }],
+    });
+    expect(resolved.connectedApps.map((a) => a.label)).to.deep.equal(['App App', 'Acme Sync', 'Redpanda Connect', "O'Brien's Sync"]);
+    expect(resolved.externalClientApps[0].label).to.equal('Billing Bridge');
+  });
+
   it('names the path of every bad value', () => {
     expect(seedError({ connectedApps: [{ name: 'App' } as never] })).to.equal('seed.connectedApps[0].consumerKey: is required');
     expect(seedError({ connectedApps: [{ ...ca, name: 'Bad Name' }] })).to.equal('seed.connectedApps[0].name: must be an API name (letters, digits, _)');
@@ -70,13 +79,18 @@ describe('emulator apps: sObjects', () => {
   const tooling = (q: string): ReturnType<typeof call> => call(emu, 'GET', `${V}/tooling/query?q=${encodeURIComponent(q)}`);
   const data = (q: string): ReturnType<typeof call> => call(emu, 'GET', `${V}/query?q=${encodeURIComponent(q)}`);
 
-  it('serves ConnectedApplication (0H4) on both endpoints, read-only', async () => {
-    const rows = emu.query<Row>('SELECT Id, Name, MasterLabel, OptionsAllowAdminApprovedUsersOnly, CreatedDate FROM ConnectedApplication');
+  it('serves ConnectedApplication (0H4) on both endpoints, read-only; Name is the label and there is no API-name column', async () => {
+    const rows = emu.query<Row>('SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly, CreatedDate FROM ConnectedApplication');
     expect(rows).to.have.length(1);
-    expect(rows[0]).to.include({ Name: 'Legacy_Sync', MasterLabel: 'Legacy Sync', OptionsAllowAdminApprovedUsersOnly: true });
+    expect(rows[0]).to.include({ Name: 'Legacy Sync', OptionsAllowAdminApprovedUsersOnly: true });
     expect(rows[0].Id).to.match(/^0H4[A-Za-z0-9]{15}$/);
     expect(rows[0].CreatedDate).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
-    expect((await tooling("SELECT Id FROM ConnectedApplication WHERE Name = 'Legacy_Sync'")).body.totalSize).to.equal(1);
+    expect((await tooling("SELECT Id FROM ConnectedApplication WHERE Name = 'Legacy Sync'")).body.totalSize).to.equal(1);
+    expect((await data("SELECT Id FROM ConnectedApplication WHERE Name = 'Legacy_Sync'")).body.totalSize).to.equal(0);
+    for (const column of ['MasterLabel', 'DeveloperName']) {
+      const refused = await data(`SELECT ${column} FROM ConnectedApplication`);
+      expect([refused.status, refused.body[0].errorCode]).to.deep.equal([400, 'INVALID_FIELD']);
+    }
     const post = await create(emu, 'ConnectedApplication', { Name: 'New_App' });
     expect(post.status).to.equal(405);
     expect(post.body[0].errorCode).to.equal('METHOD_NOT_ALLOWED');
@@ -113,7 +127,7 @@ describe('emulator apps: sObjects', () => {
   it('holds the seed’s OAuth tokens as OauthToken rows', () => {
     const rows = emu.query<Row & { User: { Username: string } }>('SELECT AppName, User.Username, LastUsedDate, UseCount, CreatedDate FROM OauthToken');
     expect(rows).to.have.length(1);
-    expect(rows[0]).to.deep.include({ AppName: 'Legacy_Sync', LastUsedDate: '2026-01-02T03:04:05.000+0000', UseCount: 1 });
+    expect(rows[0]).to.deep.include({ AppName: 'Legacy Sync', LastUsedDate: '2026-01-02T03:04:05.000+0000', UseCount: 1 });
     expect(rows[0].User.Username).to.equal('std@acme.example');
   });
 

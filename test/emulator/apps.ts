@@ -2,12 +2,14 @@
 // of each component, writing components back, and the pre-authorization data the token endpoint reads.
 //
 // Where each thing lives:
-// - ConnectedApplication rows: Name, MasterLabel, OptionsAllowAdminApprovedUsersOnly, plus `_metadata`, the
-//   ConnectedApp component without fullName, isAdminApproved and the pre-authorization lists. Profile and
+// - ConnectedApplication rows: Name (the label, #11 item 2), OptionsAllowAdminApprovedUsersOnly, plus `_fullName` (the
+//   API name, only the Metadata API shows it) and `_metadata`, the ConnectedApp component without fullName,
+//   isAdminApproved and the pre-authorization lists. Profile and
 //   permission set grants are SetupEntityAccess rows only (facts §7.3: the metadata lists are a view of them).
 // - ExternalClientApplication rows: the header fields, `_metadata` (the .eca component), and the one-per-app
 //   components `_global` (ExtlClntAppGlobalOauthSettings), `_settings` (ExtlClntAppOauthSettings) and `_plugins`
-//   (ExtlClntAppConfigurablePolicies), each {fullName, id, tree}.
+//   (ExtlClntAppConfigurablePolicies), each {fullName, id, tree}; `_consumerId` (888...) names the OAuth consumer the
+//   credentials REST resource serves (oauth-credentials.ts).
 // - ExtlClntAppOauthPlcyCnfg rows: the OAuth policy's queryable fields plus `_metadata`, the whole
 //   ExtlClntAppOauthConfigurablePolicies component (commaSeparatedProfile / commaSeparatedPermissionSet live there).
 // Trees are replaced, never mutated, so the state's journal can roll a failed deploy back.
@@ -23,6 +25,8 @@ export const CONNECTED_APP_PREFIX = '0H4';
 export const ECA_PREFIX = '0xI';
 export const ECA_POLICY_PREFIX = '0xP';
 const ECA_COMPONENT_PREFIX = '0xC';
+/** An OAuth consumer (ExtlClntAppOauthSettings oauthLink is "<org id>:888..."). */
+export const OAUTH_CONSUMER_PREFIX = '888';
 
 /** Metadata types the emulator serves, with their retrieve folder and file suffix (facts §8.1). */
 export const METADATA_TYPES: Record<string, { folder: string; suffix: string }> = {
@@ -111,8 +115,9 @@ export function certificateProblem(pem: string): string | undefined {
 
 // --- lookups ---------------------------------------------------------------------------------------
 
+/** A connected app by its API name (the Metadata API's fullName), not by Name, which is its label. */
 export function connectedAppByName(state: OrgState, name: string): Rec | undefined {
-  return state.findBy('ConnectedApplication', 'Name', name);
+  return state.findBy('ConnectedApplication', '_fullName', name);
 }
 
 export function ecaByName(state: OrgState, name: string): Rec | undefined {
@@ -226,7 +231,7 @@ export function connectedAppComponent(state: OrgState, rec: Rec): Tree {
   }
   if (profiles.length) meta.profileName = profiles;
   if (sets.length) meta.permissionSetName = sets;
-  return { fullName: rec.Name as string, ...meta };
+  return { fullName: rec._fullName as string, ...meta };
 }
 
 function required(tree: Tree, ...names: string[]): void {
@@ -295,7 +300,7 @@ export function saveConnectedApp(ctx: WriteContext, incoming: Tree, mode: 'updat
     parents.push(set.Id);
   }
 
-  const values = { Name: fullName, MasterLabel: textOf(incoming.label), OptionsAllowAdminApprovedUsersOnly: adminApproved, _metadata: stored };
+  const values = { Name: textOf(incoming.label), _fullName: fullName, OptionsAllowAdminApprovedUsersOnly: adminApproved, _metadata: stored };
   const rec = existing ? ctx.state.update('ConnectedApplication', existing.Id, values, ctx.userId) : ctx.state.insert('ConnectedApplication', values, ctx.userId);
   syncGrants(ctx, rec.Id, parents);
   return { created: !existing };
@@ -313,7 +318,7 @@ export function componentsOf(state: OrgState, type: string): Component[] {
   const dates = (r: Rec): { createdDate: string; lastModifiedDate: string } => ({ createdDate: r.CreatedDate as string, lastModifiedDate: r.LastModifiedDate as string });
   switch (type) {
     case 'ConnectedApp':
-      for (const r of state.records('ConnectedApplication')) out.push({ type, fullName: r.Name as string, id: r.Id, tree: connectedAppComponent(state, r), ...dates(r) });
+      for (const r of state.records('ConnectedApplication')) out.push({ type, fullName: r._fullName as string, id: r.Id, tree: connectedAppComponent(state, r), ...dates(r) });
       break;
     case 'ExternalClientApplication':
       for (const r of state.records('ExternalClientApplication')) out.push({ type, fullName: r.DeveloperName as string, id: r.Id, tree: plain(r._metadata as Tree), ...dates(r) });
@@ -406,6 +411,18 @@ function defaultPolicy(ctx: WriteContext, app: Rec, settingsName: string, label:
   ctx.state.insert('ExtlClntAppOauthPlcyCnfg', policyFields(fullName, app.Id, tree), ctx.userId);
 }
 
+/**
+ * Metadata API reference, ExtlClntAppGlobalOauthSettings / ExtlClntAppOauthSettings, "Special Access Rules": access to the
+ * OAuth plugin requires the org setting "Allow Access to OAuth Consumer Secrets via Metadata API" (ecaConsumerSecretsInMetadata).
+ * Newer ExternalClientAppSettings pages mark that setting deprecated, so the rule is switchable (ecaOauthSettingsDeploy).
+ * Salesforce's refusal text is not public: the code and message here are placeholders.
+ */
+function checkOauthSettingsAccess(state: OrgState, type: string): void {
+  if (state.behaviour.ecaOauthSettingsDeploy === 'requires-setting' && !state.behaviour.ecaConsumerSecretsInMetadata) {
+    throw new MetadataProblem('INSUFFICIENT_ACCESS', `You can't deploy ${type}: turn on "Allow Access to OAuth Consumer Secrets via Metadata API" in External Client App Settings.`);
+  }
+}
+
 /** Checks the policy's pre-authorization lists (profiles by name; permission sets per ecaPermsetMatch). */
 function checkPolicyLists(state: OrgState, tree: Tree): void {
   const type = textOf(tree.permittedUsersPolicyType);
@@ -446,12 +463,14 @@ export function deployComponent(ctx: WriteContext, type: string, fullName: strin
       const app = owningApp(state, tree);
       const existing = sub(app, '_global');
       checkSameName(app, existing, fullName, 'global OAuth settings');
+      checkOauthSettingsAccess(state, type);
       required(tree, 'callbackUrl');
       if (textOf(tree.consumerSecret) && !state.behaviour.ecaConsumerSecretsInMetadata) {
         throw new MetadataProblem('INSUFFICIENT_ACCESS', "You can't set the consumer secret through the Metadata API: 'Allow Access to OAuth Consumer Secrets via Metadata API' is off.");
       }
       const oldKey = existing ? textOf(existing.tree.consumerKey) : '';
-      const sent = textOf(tree.consumerKey).trim();
+      // ecaConsumerKey 'generated': Salesforce makes the key itself and ignores the one deployed (unsettled, #11 item 10).
+      const sent = state.behaviour.ecaConsumerKey === 'generated' ? '' : textOf(tree.consumerKey).trim();
       if (sent && oldKey && sent !== oldKey) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', "The consumer key of an external client app can't be changed.");
       const key = sent || oldKey || newConsumerKey();
       if (key !== oldKey) {
@@ -466,7 +485,8 @@ export function deployComponent(ctx: WriteContext, type: string, fullName: strin
       delete tree.consumerSecret;
       // Facts §8.1: isPkceRequired defaults to true.
       tree.isPkceRequired = textOf(tree.isPkceRequired) || 'true';
-      state.update('ExternalClientApplication', app.Id, { _global: subComponent(ctx, existing, fullName, tree), _consumerSecret: secret }, ctx.userId);
+      const consumerId = (app._consumerId as string | undefined) ?? state.ids.next(OAUTH_CONSUMER_PREFIX);
+      state.update('ExternalClientApplication', app.Id, { _global: subComponent(ctx, existing, fullName, tree), _consumerSecret: secret, _consumerId: consumerId }, ctx.userId);
       return { created: !existing };
     }
 
@@ -474,6 +494,7 @@ export function deployComponent(ctx: WriteContext, type: string, fullName: strin
       const app = owningApp(state, tree);
       const existing = sub(app, '_settings');
       checkSameName(app, existing, fullName, 'OAuth settings');
+      checkOauthSettingsAccess(state, type);
       state.update('ExternalClientApplication', app.Id, { _settings: subComponent(ctx, existing, fullName, tree) }, ctx.userId);
       if (!policyOf(state, app.Id) && !policyApps.has(String(app.DeveloperName).toLowerCase())) defaultPolicy(ctx, app, fullName, textOf(tree.label) || fullName);
       return { created: !existing };
@@ -523,7 +544,10 @@ function ecaFields(fullName: string, tree: Tree): Record<string, unknown> {
 export interface AuthApp {
   kind: 'ConnectedApp' | 'ExternalClientApplication';
   id: string;
+  /** API name */
   name: string;
+  /** label: what OauthToken.AppName and LoginHistory.Application show (object reference, OauthToken) */
+  label: string;
   consumerKey: string;
   certificate?: string;
   /** ECA: OAuth settings deployed and plugins enabled; connected apps always */
@@ -543,10 +567,10 @@ export interface AuthApp {
 
 /** Every app with a consumer key, as the token endpoint must judge it right now. */
 export function authApps(state: OrgState): AuthApp[] {
-  const approvals = (name: string): string[] =>
+  const approvals = (label: string): string[] =>
     state
       .records('OauthToken')
-      .filter((t) => t._approved === true && String(t.AppName).toLowerCase() === name.toLowerCase())
+      .filter((t) => t._approved === true && String(t.AppName).toLowerCase() === label.toLowerCase())
       .map((t) => t.UserId as string);
   const out: AuthApp[] = [];
   for (const r of state.records('ConnectedApplication')) {
@@ -555,7 +579,8 @@ export function authApps(state: OrgState): AuthApp[] {
     out.push({
       kind: 'ConnectedApp',
       id: r.Id,
-      name: r.Name as string,
+      name: r._fullName as string,
+      label: r.Name as string,
       consumerKey: textOf(oauth.consumerKey),
       certificate: textOf(oauth.certificate).trim() || undefined,
       enabled: true,
@@ -578,6 +603,7 @@ export function authApps(state: OrgState): AuthApp[] {
       kind: 'ExternalClientApplication',
       id: r.Id,
       name: r.DeveloperName as string,
+      label: r.MasterLabel as string,
       consumerKey: textOf(global.tree.consumerKey),
       certificate: textOf(global.tree.certificate).trim() || undefined,
       enabled: settings !== undefined && !isFalse(plugins?.tree.isEnabled) && !isFalse(plugins?.tree.isOauthPluginEnabled),
@@ -586,7 +612,7 @@ export function authApps(state: OrgState): AuthApp[] {
       permissionSets: splitComma(policyTree.commaSeparatedPermissionSet),
       grantSetIds: state.behaviour.setupEntityAccessForEca === 'honour' ? grantsOf(state, r.Id).map((g) => g.ParentId as string) : [],
       scopes: splitComma(settings?.tree.commaSeparatedOauthScopes).map((s) => s.toLowerCase()),
-      approvedUserIds: approvals(r.DeveloperName as string),
+      approvedUserIds: approvals(r.MasterLabel as string),
     });
   }
   return out;
@@ -618,7 +644,8 @@ export function seedApps(state: OrgState, seed: ResolvedSeed): void {
       const user = state.findBy('User', 'Username', t.username) as Rec;
       const when = t.lastUsed ? new Date(t.lastUsed) : new Date();
       const stamp = when.toISOString().replace('Z', '+0000');
-      state.insert('OauthToken', { AppName: a.name, UserId: user.Id, LastUsedDate: stamp, UseCount: 1, _approved: true }, '');
+      // OauthToken.AppName is "the label for the connected app" (object reference).
+      state.insert('OauthToken', { AppName: a.label ?? a.name, UserId: user.Id, LastUsedDate: stamp, UseCount: 1, _approved: true }, '');
     }
   }
 }
@@ -639,7 +666,7 @@ function seedConnectedApp(ctx: WriteContext, a: SeedConnectedApp, adminEmail: st
     oauthConfig,
     oauthPolicy: { ipRelaxation: a.ipRelaxation ?? 'ENFORCE', refreshTokenPolicy: a.refreshTokenPolicy ?? 'infinite' },
   };
-  const rec = ctx.state.insert('ConnectedApplication', { Name: a.name, MasterLabel: a.label ?? a.name, OptionsAllowAdminApprovedUsersOnly: a.adminApproved === true, _metadata: meta }, '');
+  const rec = ctx.state.insert('ConnectedApplication', { Name: a.label ?? a.name, _fullName: a.name, OptionsAllowAdminApprovedUsersOnly: a.adminApproved === true, _metadata: meta }, '');
   syncGrants(ctx, rec.Id, grantParents);
 }
 
@@ -671,6 +698,7 @@ function seedEca(ctx: WriteContext, a: SeedExternalClientApp, adminEmail: string
       _settings: subComponent(ctx, undefined, `${a.name}OAuthSettings`, settings),
       _plugins: subComponent(ctx, undefined, `${a.name}_defaultPolicy`, plugins),
       _consumerSecret: newSecret(),
+      _consumerId: state.ids.next(OAUTH_CONSUMER_PREFIX),
     },
     '',
   );

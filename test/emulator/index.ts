@@ -4,7 +4,7 @@
 import { ApiError } from './errors.js';
 import { Fault } from './faults.js';
 import { RequestLogEntry } from './log.js';
-import { Seed, SeedError, loadSeedFile, resolveSeed } from './seed.js';
+import { Behaviour, Seed, SeedError, loadSeedFile, resolveSeed } from './seed.js';
 import { EmulatorServer, LATEST_API_VERSION } from './server.js';
 import { buildState } from './state.js';
 
@@ -37,6 +37,11 @@ export interface Emulator {
   addFault(f: Fault): void;
   /** every token issued so far now gets 401 INVALID_SESSION_ID */
   expireTokens(): void;
+  /**
+   * An admin changes an org setting in Setup between two runs (e.g. ecaConsumerSecretsInMetadata). Only switches
+   * read while requests run; ecaQueryEndpoints shapes the schema when the emulator starts and isn't changed here.
+   */
+  setBehaviour(changes: Partial<Omit<Behaviour, 'ecaQueryEndpoints'>>): void;
   /** What must never leak, for tests that scan output for it: every access token issued so far (the admin's first) and every consumer secret the org holds, by app. */
   secrets(): { accessTokens: string[]; consumerSecrets: Array<{ app: string; secret: string }> };
   stop(): Promise<void>;
@@ -62,6 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     expireTokens: () => {
       for (const s of state.sessions.values()) s.expired = true;
     },
+    setBehaviour: (changes) => Object.assign(state.behaviour, changes),
     secrets: () => ({
       accessTokens: [...state.sessions.keys()],
       consumerSecrets: state.records('ExternalClientApplication').flatMap((app) => (typeof app._consumerSecret === 'string' ? [{ app: String(app.DeveloperName), secret: app._consumerSecret }] : [])),

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import JSZip from 'jszip';
 import { Connection } from '@jsforce/jsforce-node';
 import { startEmulator, type Emulator, type Seed } from './index.js';
-import { INTEGRATION_PROFILE, create } from './test-client.js';
+import { INTEGRATION_PROFILE, V, call, create } from './test-client.js';
 import { appSeed, jwtLogin, makeKeyPair } from './jwt-client.js';
 
 type Row = Record<string, unknown>;
@@ -70,10 +70,11 @@ describe('emulator Metadata API (SOAP)', function () {
     return emu;
   };
   const login = (sub: string, iss: string): Promise<{ status: number; body: Row }> => jwtLogin(emu, keys.privateKey, { iss, sub });
-  const grantsOf = (app: string): string[] =>
+  /** The grants of the connected app with this label (ConnectedApplication.Name is the label). */
+  const grantsOf = (label: string): string[] =>
     emu
       .query<{ Parent: { Name: string; IsOwnedByProfile: boolean; Profile: { Name: string } | null } }>(
-        `SELECT Parent.Name, Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = '${app}')`,
+        `SELECT Parent.Name, Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = '${label}')`,
       )
       .map((r) => (r.Parent.IsOwnedByProfile ? `profile:${r.Parent.Profile?.Name ?? ''}` : r.Parent.Name))
       .sort();
@@ -134,7 +135,7 @@ describe('emulator Metadata API (SOAP)', function () {
         `${ENVELOPE_OPEN}<updateMetadataResponse><result><errors><message>Required field is missing: label</message><statusCode>REQUIRED_FIELD_MISSING</statusCode></errors><fullName>Plain_App</fullName><success>false</success></result></updateMetadataResponse>${ENVELOPE_CLOSE}`,
       );
       expect(emu.requests.at(-1)).to.include({ soapOperation: 'updateMetadata', writes: 0 });
-      expect(emu.query<Row>("SELECT MasterLabel FROM ConnectedApplication WHERE Name = 'Plain_App'")[0].MasterLabel).to.equal('Plain App');
+      expect(emu.query<Row>("SELECT Name FROM ConnectedApplication WHERE Name = 'Plain App'")).to.have.length(1);
     });
 
     it('lists components with listMetadata and describes its types', async () => {
@@ -144,7 +145,8 @@ describe('emulator Metadata API (SOAP)', function () {
         ['ConnectedApp', 'Plain_App', 'connectedApps/Plain_App.connectedApp'],
         ['ExternalClientApplication', 'Acme_Sync', 'externalClientApps/Acme_Sync.eca'],
       ]);
-      expect(listed.find((f) => f.fullName === 'Plain_App')?.id).to.equal(emu.query<Row>("SELECT Id FROM ConnectedApplication WHERE Name = 'Plain_App'")[0].Id);
+      // listMetadata maps the API name (fullName) to the row whose Name is the label.
+      expect(listed.find((f) => f.fullName === 'Plain_App')?.id).to.equal(emu.query<Row>("SELECT Id FROM ConnectedApplication WHERE Name = 'Plain App'")[0].Id);
       const described = await conn.metadata.describe();
       expect(described.metadataObjects.map((o) => `${o.xmlName}:${o.directoryName}:${o.suffix}`)).to.include('ExtlClntAppOauthConfigurablePolicies:extlClntAppOauthPolicies:ecaOauthPlcy');
     });
@@ -159,7 +161,7 @@ describe('emulator Metadata API (SOAP)', function () {
       const saved = await conn.metadata.update('ConnectedApp', { ...app, description: 'Synced nightly', permissionSetName: ['Sync_Access', 'Other_Set'], profileName: ['Standard User'] } as never);
       expect(saved).to.deep.include({ fullName: 'Legacy_Sync', success: true });
       expect(emu.requests.at(-1)).to.include({ soapOperation: 'updateMetadata', writes: 1 });
-      expect(grantsOf('Legacy_Sync')).to.deep.equal(['Other_Set', 'Sync_Access', 'profile:Standard User']);
+      expect(grantsOf('Legacy Sync')).to.deep.equal(['Other_Set', 'Sync_Access', 'profile:Standard User']);
       const back = (await conn.metadata.read('ConnectedApp', 'Legacy_Sync')) as unknown as Row & { oauthConfig: Row };
       expect(back).to.deep.include({ description: 'Synced nightly', profileName: ['Standard User'] });
       expect(back.oauthConfig.certificate).to.equal(keys.certificate.trim());
@@ -170,7 +172,7 @@ describe('emulator Metadata API (SOAP)', function () {
 
     it('shows a SetupEntityAccess row inserted through REST in permissionSetName / profileName', async () => {
       await start();
-      const app = emu.query<Row>("SELECT Id FROM ConnectedApplication WHERE Name = 'Legacy_Sync'")[0].Id as string;
+      const app = emu.query<Row>("SELECT Id FROM ConnectedApplication WHERE Name = 'Legacy Sync'")[0].Id as string;
       const other = emu.query<Row>("SELECT Id FROM PermissionSet WHERE Name = 'Other_Set'")[0].Id as string;
       const std = emu.query<Row>("SELECT Id FROM PermissionSet WHERE Profile.Name = 'Standard User'")[0].Id as string;
       await create(emu, 'SetupEntityAccess', { ParentId: other, SetupEntityId: app });
@@ -187,7 +189,7 @@ describe('emulator Metadata API (SOAP)', function () {
       void _sets;
       void _oauth;
       expect(((await conn.metadata.update('ConnectedApp', rest as never)) as unknown as Row).success).to.equal(true);
-      expect(grantsOf('Legacy_Sync')).to.deep.equal([`profile:${INTEGRATION_PROFILE}`]);
+      expect(grantsOf('Legacy Sync')).to.deep.equal([`profile:${INTEGRATION_PROFILE}`]);
       const back = (await conn.metadata.read('ConnectedApp', 'Legacy_Sync')) as unknown as Row;
       expect(back.oauthConfig).to.equal(undefined);
       const r = await login('sync@acme.example', 'LEGACYKEY0001');
@@ -213,7 +215,7 @@ describe('emulator Metadata API (SOAP)', function () {
       });
       expect(await errorOf({ ...app, profileName: ['Nope'] })).to.deep.include({ message: 'In field: profileName - no Profile named Nope found' });
       expect(await errorOf({ ...app, fullName: 'Ghost_App' })).to.deep.include({ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'In field: fullName - no ConnectedApp named Ghost_App found' });
-      expect(grantsOf('Legacy_Sync')).to.deep.equal(['Sync_Access', `profile:${INTEGRATION_PROFILE}`]);
+      expect(grantsOf('Legacy Sync')).to.deep.equal(['Sync_Access', `profile:${INTEGRATION_PROFILE}`]);
       await emu.stop();
 
       await start({ behaviour: { connectedAppPermsetMatch: 'label' } });
@@ -229,7 +231,7 @@ describe('emulator Metadata API (SOAP)', function () {
       const r = (await conn.metadata.update('ConnectedApp', { ...app, permissionSetName: [] } as never)) as unknown as { success: boolean; errors: Row[] };
       expect(r.success).to.equal(false);
       expect(r.errors[0]).to.deep.include({ statusCode: 'INSUFFICIENT_ACCESS' });
-      expect(grantsOf('Legacy_Sync')).to.have.length(2);
+      expect(grantsOf('Legacy Sync')).to.have.length(2);
     });
 
     it('upserts an existing app (created false); refuses a new one unless allowConnectedAppCreation', async () => {
@@ -407,7 +409,7 @@ describe('emulator Metadata API (SOAP)', function () {
     });
 
     it('creates a new ECA in the plugin’s stages: app, then settings with plugins off (policy generated), then the policy', async () => {
-      await start();
+      await start({ behaviour: { ecaConsumerSecretsInMetadata: true, ecaConsumerKey: 'from-deploy' } });
       const app = 'New_Sync';
       const stage1 = await deploy(await zipOf([appComponent(app)]));
       expect(stage1).to.deep.include({ status: 'Succeeded', numberComponentsDeployed: 1 });
@@ -506,14 +508,14 @@ describe('emulator Metadata API (SOAP)', function () {
         name,
         xml: componentXml('ConnectedApp', {
           contactEmail: 'it@acme.example',
-          label: name,
+          label: name.replace(/_/g, ' '),
           oauthConfig: `<callbackUrl>http://localhost:1717/OauthRedirect</callbackUrl><certificate>${keys.certificate.trim()}</certificate><isAdminApproved>true</isAdminApproved><scopes>Api</scopes><scopes>RefreshToken</scopes>`,
           permissionSetName: sets,
         }),
       });
       const ok = await deploy(await zipOf([caFile('Legacy_Sync', ['Other_Set'])]));
       expect(ok).to.deep.include({ status: 'Succeeded' });
-      expect(grantsOf('Legacy_Sync')).to.deep.equal(['Other_Set']);
+      expect(grantsOf('Legacy Sync')).to.deep.equal(['Other_Set']);
       expect(((await conn.metadata.read('ConnectedApp', 'Legacy_Sync')) as unknown as { oauthConfig: Row }).oauthConfig.consumerKey).to.equal('LEGACYKEY0001');
       const refused = await deploy(await zipOf([caFile('Brand_New', [])]));
       expect(refused.details.componentFailures[0].problem).to.equal(
@@ -522,7 +524,7 @@ describe('emulator Metadata API (SOAP)', function () {
     });
 
     it('answers a zip without package.xml, a missing file, a refused secret, and writes nothing for checkOnly', async () => {
-      await start();
+      await start({ behaviour: { ecaOauthSettingsDeploy: 'allow' } });
       const noManifest = await deploy(await zipOf([appComponent('X_App')], false));
       expect(noManifest).to.deep.include({ status: 'Failed', success: false, errorMessage: 'No package.xml found' });
       expect(noManifest.details.componentFailures[0]).to.deep.include({ fileName: 'package.xml', problem: 'No package.xml found' });
@@ -549,6 +551,110 @@ describe('emulator Metadata API (SOAP)', function () {
       expect(checkOnly).to.deep.include({ status: 'Succeeded', checkOnly: true });
       expect(emu.query("SELECT Id FROM ExternalClientApplication WHERE DeveloperName = 'Check_App'")).to.have.length(0);
       expect(emu.requests.at(-1)?.writes).to.equal(0);
+    });
+
+    it('refuses a root package.xml with singlePackage false, and a package in a folder with singlePackage true', async () => {
+      await start();
+      const root = await zipOf([appComponent('Root_App'), policyComponent('Acme_SyncOAuthSettings_defaultPolicy', { externalClientApplication: 'Acme_Sync', label: 'x' })]);
+      // With singlePackage false every top-level folder is a package (forcedotcom/cli issue 4; Stack Exchange 252340).
+      const multi = await deploy(root, { rollbackOnError: true, singlePackage: false });
+      expect(multi).to.deep.include({ status: 'Failed', success: false, numberComponentsDeployed: 0 });
+      expect(multi.details.componentFailures.map((f) => [f.fileName, f.fullName, f.problem]).sort()).to.deep.equal([
+        ['externalClientApps/package.xml', 'package.xml', 'No package.xml found'],
+        ['extlClntAppOauthPolicies/package.xml', 'package.xml', 'No package.xml found'],
+      ]);
+      expect(emu.query("SELECT Id FROM ExternalClientApplication WHERE DeveloperName = 'Root_App'")).to.have.length(0);
+
+      // The same package one folder down: right for singlePackage false, "No package.xml found" for true.
+      const folded = new JSZip();
+      const unzipped = await JSZip.loadAsync(root);
+      for (const [path, file] of Object.entries(unzipped.files)) if (!file.dir) folded.file(`unpackaged/${path}`, await file.async('string'));
+      const zip = await folded.generateAsync({ type: 'nodebuffer' });
+      const single = await deploy(zip, { rollbackOnError: true, singlePackage: true });
+      expect(single).to.deep.include({ status: 'Failed', errorMessage: 'No package.xml found' });
+      expect(single.details.componentFailures.map((f) => [f.fileName, f.problem])).to.deep.equal([['package.xml', 'No package.xml found']]);
+      const ok = await deploy(zip, { rollbackOnError: true, singlePackage: false });
+      expect(ok).to.deep.include({ status: 'Succeeded', numberComponentsDeployed: 2 });
+      expect(emu.query("SELECT Id FROM ExternalClientApplication WHERE DeveloperName = 'Root_App'")).to.have.length(1);
+    });
+
+    describe('External Client App OAuth settings: the org setting and the consumer key (#11 item 10)', () => {
+      const global = (app: string, key?: string): { type: string; folder: string; suffix: string; name: string; xml: string } => ({
+        type: 'ExtlClntAppGlobalOauthSettings',
+        folder: 'extlClntAppGlobalOauthSets',
+        suffix: 'ecaGlblOauth',
+        name: `${app}GlblOAuth`,
+        xml: componentXml('ExtlClntAppGlobalOauthSettings', {
+          callbackUrl: 'http://localhost:1717/OauthRedirect',
+          certificate: keys.certificate.trim(),
+          ...(key ? { consumerKey: key } : {}),
+          externalClientApplication: app,
+          isConsumerSecretOptional: 'true',
+          label: app,
+        }),
+      });
+      const settings = (app: string): { type: string; folder: string; suffix: string; name: string; xml: string } => ({
+        type: 'ExtlClntAppOauthSettings',
+        folder: 'extlClntAppOauthSettings',
+        suffix: 'ecaOauth',
+        name: `${app}OAuthSettings`,
+        xml: componentXml('ExtlClntAppOauthSettings', { commaSeparatedOauthScopes: 'Api, RefreshToken', externalClientApplication: app, label: app }),
+      });
+      const refusal = (type: string): string => `You can't deploy ${type}: turn on "Allow Access to OAuth Consumer Secrets via Metadata API" in External Client App Settings.`;
+
+      it('requires-setting (default): both OAuth settings types are refused while the org setting is off, accepted once it is on', async () => {
+        await start();
+        expect((await deploy(await zipOf([appComponent('Gate_App')]))).status).to.equal('Succeeded');
+        const refused = await deploy(await zipOf([global('Gate_App'), settings('Gate_App')]));
+        expect(refused).to.deep.include({ status: 'Failed', numberComponentsDeployed: 0 });
+        expect(refused.details.componentFailures.map((f) => [f.componentType, f.problem])).to.deep.equal([
+          ['ExtlClntAppGlobalOauthSettings', refusal('ExtlClntAppGlobalOauthSettings')],
+          ['ExtlClntAppOauthSettings', refusal('ExtlClntAppOauthSettings')],
+        ]);
+        expect(emu.query("SELECT Id FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.DeveloperName = 'Gate_App'")).to.have.length(0);
+        await emu.stop();
+        for (const behaviour of [{ ecaConsumerSecretsInMetadata: true }, { ecaOauthSettingsDeploy: 'allow' as const }]) {
+          await start({ behaviour });
+          await deploy(await zipOf([appComponent('Gate_App')]));
+          expect((await deploy(await zipOf([global('Gate_App'), settings('Gate_App')]))).status, JSON.stringify(behaviour)).to.equal('Succeeded');
+          await emu.stop();
+        }
+      });
+
+      for (const ecaConsumerKey of ['from-deploy', 'generated'] as const) {
+        it(`ecaConsumerKey ${ecaConsumerKey}: the key the org holds, readable through the OAuth credentials REST resource`, async () => {
+          await start({ behaviour: { ecaOauthSettingsDeploy: 'allow', ecaConsumerKey } });
+          const deployed = await deploy(await zipOf([appComponent('Key_App')]));
+          const appId = deployed.details.componentSuccesses.find((c) => c.componentType === 'ExternalClientApplication')?.id as string;
+          expect(appId).to.match(/^0xI/);
+          await deploy(await zipOf([global('Key_App', 'MYDEPLOYEDKEY1'), settings('Key_App')]));
+          const consumers = await call(emu, 'GET', `${V}/apps/oauth/credentials/${appId}`);
+          expect(consumers.status).to.equal(200);
+          const consumer = (consumers.body as { consumers: Array<{ id: string; name: string; url: string }> }).consumers[0];
+          expect(consumer).to.deep.equal({ id: consumer.id, name: 'Key_App', url: `${V}/apps/oauth/credentials/${appId}/${consumer.id}` });
+          expect(consumer.id).to.match(/^888/);
+          const key = await call(emu, 'GET', consumer.url);
+          expect(key.status).to.equal(200);
+          if (ecaConsumerKey === 'from-deploy') expect(key.body).to.deep.equal({ id: consumer.id, key: 'MYDEPLOYEDKEY1' });
+          else expect((key.body as { key: string }).key).to.match(/^3MVG9[A-Za-z0-9]+$/);
+          expect((await login('sync@acme.example', 'MYDEPLOYEDKEY1')).body.error).to.equal(ecaConsumerKey === 'from-deploy' ? 'invalid_grant' : 'invalid_client_id');
+          expect(emu.requests.filter((r) => r.path.includes('/apps/oauth/credentials')).map((r) => r.writes)).to.deep.equal([0, 0]);
+        });
+      }
+
+      it('the credentials resource: no secret, unknown ids and versions before 60.0 answer 404', async () => {
+        await start();
+        const eca = emu.query<Row>("SELECT Id FROM ExternalClientApplication WHERE DeveloperName = 'Acme_Sync'")[0].Id as string;
+        const consumer = ((await call(emu, 'GET', `${V}/apps/oauth/credentials/${eca}`)).body as { consumers: Array<{ id: string }> }).consumers[0].id;
+        expect((await call(emu, 'GET', `${V}/apps/oauth/credentials/${eca}/${consumer}?part=key`)).body).to.deep.equal({ id: consumer, key: 'ECAKEY000001' });
+        const secret = await call(emu, 'GET', `${V}/apps/oauth/credentials/${eca}/${consumer}?part=keyandsecret`);
+        expect([secret.status, (secret.body as Array<{ errorCode: string }>)[0].errorCode]).to.deep.equal([403, 'INSUFFICIENT_ACCESS']);
+        for (const { secret: value } of emu.secrets().consumerSecrets) expect(JSON.stringify(secret.body)).not.to.contain(value);
+        for (const path of [`${V}/apps/oauth/credentials/0xI000000000000AAA`, `${V}/apps/oauth/credentials/${eca}/888000000000000AAA`, `/services/data/v59.0/apps/oauth/credentials/${eca}`]) {
+          const r = await call(emu, 'GET', path);
+          expect([r.status, (r.body as Array<{ errorCode: string }>)[0].errorCode], path).to.deep.equal([404, 'NOT_FOUND']);
+        }
+      });
     });
 
     it('reports in progress for metadataAsyncPolls checks and applies the deploy when it completes', async () => {

@@ -365,7 +365,14 @@ export class MetadataService {
     return respond('deploy', [{ done: 'false', id, state: 'Queued' }]);
   }
 
-  /** Reads package.xml (at the root, or one folder down) and each component it names. */
+  /**
+   * Reads the packages of the zip and each component they name. `singlePackage` (DeployOptions) says the layout:
+   * true, one package with package.xml at the root; false, every top-level folder is a package with its own
+   * package.xml. A mismatch fails with "No package.xml found" in both directions: a root package.xml with
+   * singlePackage false fails for each top-level folder (forcedotcom/cli issue 4, Salesforce Stack Exchange 252340,
+   * the jsforce maintainer in jsforce/gulp-jsforce-deploy issue 7); a zip whose package.xml sits in a folder fails with
+   * singlePackage true (Salesforce Inspector reloaded issue 978, whose deploy sends singlePackage true).
+   */
   private async readZip(job: DeployJob, base64: string, singlePackage: boolean): Promise<void> {
     let zip: JSZip;
     try {
@@ -374,11 +381,13 @@ export class MetadataService {
       job.packageProblems.push({ fileName: 'package.xml', problem: `Error reading the zip file: ${(e as Error).message}` });
       return;
     }
-    const manifests = Object.keys(zip.files).filter((p) => p === 'package.xml' || (!singlePackage && /^[^/]+\/package\.xml$/.test(p)));
-    if (manifests.length === 0) {
-      job.packageProblems.push({ fileName: 'package.xml', problem: 'No package.xml found' });
-      return;
-    }
+    const paths = Object.keys(zip.files).filter((p) => !zip.files[p].dir);
+    const folders = [...new Set(paths.filter((p) => p.includes('/')).map((p) => p.slice(0, p.indexOf('/'))))];
+    const manifests = singlePackage ? paths.filter((p) => p === 'package.xml') : folders.map((f) => `${f}/package.xml`);
+    const missing = manifests.filter((m) => !zip.files[m]);
+    for (const m of missing) job.packageProblems.push({ fileName: m, problem: 'No package.xml found' });
+    if (singlePackage && manifests.length === 0) job.packageProblems.push({ fileName: 'package.xml', problem: 'No package.xml found' });
+    if (job.packageProblems.length) return;
     for (const manifestPath of manifests) {
       const root = manifestPath.slice(0, -'package.xml'.length);
       const manifest = parseComponentFile(await zip.files[manifestPath].async('string'));
@@ -467,7 +476,7 @@ export class MetadataService {
       createdDate: now,
       deleted: 'false',
       fileName: p.fileName,
-      fullName: p.fileName,
+      fullName: p.fileName.split('/').pop() ?? p.fileName,
       problem: p.problem,
       problemType: 'Error',
       success: 'false',

@@ -47,7 +47,7 @@ describe('emulator JWT bearer flow', function () {
       expect(Buffer.from(r.body.signature as string, 'base64')).to.have.length(32);
       const tokens = (): Row[] => emu.query<Row>("SELECT AppName, UseCount, LastUsedDate FROM OauthToken WHERE User.Username = 'sync@acme.example'");
       expect(tokens()).to.have.length(1);
-      expect(tokens()[0]).to.include({ AppName: 'Legacy_Sync', UseCount: 1 });
+      expect(tokens()[0]).to.include({ AppName: 'Legacy Sync', UseCount: 1 });
       expect((await login('sync@acme.example')).status).to.equal(200);
       expect(tokens()[0].UseCount).to.equal(2);
       expect(emu.query<Row>("SELECT LastLoginDate FROM User WHERE Username = 'sync@acme.example'")[0].LastLoginDate).to.be.a('string');
@@ -204,7 +204,7 @@ describe('emulator JWT bearer flow', function () {
       await start({ connectedApps: [{ name: 'Bare_App', consumerKey: 'BAREKEY0001', certificate: keys.certificate, adminApproved: true }] });
       await rejected(login('other@acme.example', 'BAREKEY0001'), NOT_APPROVED);
       const parent = emu.query<Row>("SELECT Id FROM PermissionSet WHERE Name = 'Other_Set'")[0].Id as string;
-      const app = emu.query<Row>('SELECT Id FROM ConnectedApplication WHERE Name = \'Bare_App\'')[0].Id as string;
+      const app = emu.query<Row>('SELECT Id FROM ConnectedApplication WHERE Name = \'Bare App\'')[0].Id as string;
       const grant = await create(emu, 'SetupEntityAccess', { ParentId: parent, SetupEntityId: app });
       expect((await login('other@acme.example', 'BAREKEY0001')).status).to.equal(200);
       await call(emu, 'DELETE', `${V}/sobjects/SetupEntityAccess/${grant.body.id as string}`);
@@ -285,7 +285,7 @@ describe('emulator JWT bearer flow', function () {
         connectedApps: [{ name: 'Bare_App', consumerKey: 'BAREKEY0001', certificate: keys.certificate, adminApproved: true }],
       });
       const parent = emu.query<Row>("SELECT Id FROM PermissionSet WHERE Name = 'Other_Set'")[0].Id as string;
-      const app = emu.query<Row>("SELECT Id FROM ConnectedApplication WHERE Name = 'Bare_App'")[0].Id as string;
+      const app = emu.query<Row>("SELECT Id FROM ConnectedApplication WHERE Name = 'Bare App'")[0].Id as string;
       await create(emu, 'SetupEntityAccess', { ParentId: parent, SetupEntityId: app });
       await rejected(login('other@acme.example', 'BAREKEY0001'), NOT_APPROVED);
       await rejected(login('other@acme.example', 'BAREKEY0001'), NOT_APPROVED);

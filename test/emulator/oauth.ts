@@ -197,16 +197,16 @@ export class TokenEndpoint {
     const id = `${base}/id/${state.orgId}/${user.Id}`;
     const now = state.now();
     // Login bookkeeping, not a change of the user record (LastModifiedDate stays): a LoginHistory row, LastLoginDate.
-    const appRow = state.find(app.id)?.rec;
     state.recordLogin(user, {
       type: 'Remote Access 2.0',
       time: now.replace(/\+0000$/, 'Z'),
-      application: typeof appRow?.MasterLabel === 'string' ? appRow.MasterLabel : app.name,
+      application: app.label,
       loginUrl: new URL(base).host,
     });
-    const row = state.records('OauthToken').find((t) => t.AppName === app.name && t.UserId === user.Id);
+    // OauthToken.AppName is the app's label (object reference, OauthToken).
+    const row = state.records('OauthToken').find((t) => t.AppName === app.label && t.UserId === user.Id);
     if (row) state.update('OauthToken', row.Id, { LastUsedDate: now, UseCount: ((row.UseCount as number) ?? 0) + 1 }, user.Id);
-    else state.insert('OauthToken', { AppName: app.name, UserId: user.Id, LastUsedDate: now, UseCount: 1, _approved: false }, user.Id);
+    else state.insert('OauthToken', { AppName: app.label, UserId: user.Id, LastUsedDate: now, UseCount: 1, _approved: false }, user.Id);
     return {
       status: 200,
       username: user.Username as string,

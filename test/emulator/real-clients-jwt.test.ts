@@ -44,7 +44,7 @@ describe('emulator against sf org login jwt', function () {
     expect(emu.requests.find((q) => q.soql === 'SELECT Id FROM ScratchOrgInfo limit 1')).to.include({ status: 400, user: 'sync@acme.example' });
     expect(emu.requests.find((q) => String(q.soql).includes('FROM Organization'))).to.include({ status: 400, errorCode: 'INVALID_TYPE' });
     const tokens = emu.query<Row>(`SELECT AppName, UseCount FROM OauthToken WHERE UserId = '${String(userId)}'`);
-    expect(tokens.map((t) => [t.AppName, t.UseCount])).to.deep.equal([['Legacy_Sync', 1]]);
+    expect(tokens.map((t) => [t.AppName, t.UseCount])).to.deep.equal([['Legacy Sync', 1]]);
     expect(JSON.stringify(emu.requests)).not.to.contain('assertion');
   });
 
@@ -81,7 +81,7 @@ describe('emulator against sf org login jwt', function () {
     const r = await loginJwt('ECAKEY000001', 'inteca');
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
     expect(r.json.result).to.include({ username: 'sync@acme.example' });
-    expect(emu.query<Row>("SELECT UseCount FROM OauthToken WHERE AppName = 'Acme_Sync'")).to.have.length(1);
+    expect(emu.query<Row>("SELECT UseCount FROM OauthToken WHERE AppName = 'Acme Sync'")).to.have.length(1);
     const q = await runSf(['data', 'query', '-q', 'SELECT Name FROM Account ORDER BY Name', '-o', 'inteca', '--json'], { home });
     expect(q.exitCode, q.stdout + q.stderr).to.equal(0);
     expect(q.json.result.records.map((a: Row) => a.Name)).to.deep.equal(['Acme', 'Globex']);

@@ -644,8 +644,10 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     keyPrefix: '0H4',
     ...readOnly,
     fields: [
+      // #11 item 2: Name is the app's label ("Connected App Name"; redpanda-data/connect setup.sh finds API name
+      // RedpandaConnect by Name='Redpanda Connect'). No DeveloperName and no MasterLabel (field reference): the API name
+      // lives only in the Metadata API (ConnectedApp fullName), kept in the hidden _fullName.
       { name: 'Name', type: 'string', ...ro, label: 'Connected App Name' },
-      { name: 'MasterLabel', type: 'string', ...ro, label: 'Label' },
       { name: 'OptionsAllowAdminApprovedUsersOnly', type: 'boolean', ...ro, label: 'Admin Approved Users Are Pre-Authorized' },
     ],
   });

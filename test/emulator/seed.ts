@@ -134,7 +134,9 @@ export interface SeedOauthToken {
 
 /** A connected app (facts §7). Profiles and permission sets become SetupEntityAccess rows (facts §7.3). */
 export interface SeedConnectedApp {
+  /** the API name (ConnectedApp fullName in the Metadata API) */
   name: string;
+  /** Setup's "Connected App Name": ConnectedApplication.Name and OauthToken.AppName; default labelFor(name) */
   label?: string;
   contactEmail?: string;
   /** the JWT `iss`; unique across all apps */
@@ -158,6 +160,7 @@ export interface SeedConnectedApp {
 /** An External Client App with the OAuth plugin (facts §8): app, global OAuth settings, OAuth settings, both policies. */
 export interface SeedExternalClientApp {
   name: string;
+  /** MasterLabel and OauthToken.AppName; default labelFor(name) */
   label?: string;
   contactEmail?: string;
   consumerKey: string;
@@ -388,8 +391,22 @@ export const BEHAVIOURS = {
     },
     errorSpec,
   ),
-  /** Facts §8.3: ExtlClntAppGlobalOauthSettings carries consumerKey/consumerSecret in retrieves, and accepts a deployed secret */
+  /**
+   * Facts §8.3: the org setting "Allow Access to OAuth Consumer Secrets via Metadata API" (Help recommends it off):
+   * ExtlClntAppGlobalOauthSettings carries consumerKey/consumerSecret in retrieves, and accepts a deployed secret
+   */
   ecaConsumerSecretsInMetadata: sw<boolean>(false, bool),
+  /**
+   * #11 item 10 (unsettled): whether a consumerKey deployed in ExtlClntAppGlobalOauthSettings is kept, or Salesforce
+   * generates its own and ignores the one sent (third-party notes). Default: the stricter 'generated'.
+   */
+  ecaConsumerKey: sw<'from-deploy' | 'generated'>('generated', oneOf('from-deploy', 'generated')),
+  /**
+   * #11 item 10: deploying ExtlClntAppGlobalOauthSettings / ExtlClntAppOauthSettings needs "Allow Access to OAuth Consumer
+   * Secrets via Metadata API" (Metadata API reference, Special Access Rules; newer ExternalClientAppSettings pages mark the
+   * setting deprecated). 'requires-setting' (default, documented and stricter): refused unless ecaConsumerSecretsInMetadata.
+   */
+  ecaOauthSettingsDeploy: sw<'allow' | 'requires-setting'>('requires-setting', oneOf('allow', 'requires-setting')),
   /** retrieve and deploy report "in progress" to this many status checks before they complete (0 = done on the first) */
   metadataAsyncPolls: sw<number>(0, count),
 };
@@ -499,6 +516,16 @@ function uniqueBy<T>(items: T[], key: (t: T) => string, path: string, what: stri
 }
 
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * The label a seeded app without one gets: its API name in words (`Acme_Sync` becomes "Acme Sync",
+ * `RedpandaConnect` "Redpanda Connect"), never the API name itself, as in real orgs, where
+ * ConnectedApplication.Name and OauthToken.AppName hold the label (#11 item 2).
+ */
+export function labelFor(apiName: string): string {
+  const words = apiName.replace(/_+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim();
+  return words === apiName ? `${apiName} App` : words;
+}
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const TOKEN_SHAPE = /^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?![A-Za-z0-9._]+$/;
 
@@ -978,7 +1005,7 @@ function resolveApps(
       if (lastUsed !== undefined && Number.isNaN(Date.parse(lastUsed))) throw new SeedError(`${tp}.lastUsed`, 'must be an ISO date-time');
       return { username, lastUsed };
     });
-    return { name, label: optStr(app.label, `${p}.label`), contactEmail, consumerKey, certificate, scopes: scopes ?? ['Api', 'RefreshToken'], profiles, permissionSets, oauthTokens };
+    return { name, label: optStr(app.label, `${p}.label`) ?? labelFor(name), contactEmail, consumerKey, certificate, scopes: scopes ?? ['Api', 'RefreshToken'], profiles, permissionSets, oauthTokens };
   };
   const oneOfOpt = (v: unknown, path: string, values: string[]): string | undefined => {
     const x = optStr(v, path);

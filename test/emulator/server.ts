@@ -15,6 +15,7 @@ import { OrgState, Rec, Session } from './state.js';
 import { mayAccess } from './access.js';
 import { MetadataService, SoapReply, soapFault } from './metadata.js';
 import { TokenEndpoint } from './oauth.js';
+import { oauthCredentials } from './oauth-credentials.js';
 
 export const LATEST_API_VERSION = 66;
 const OLDEST_API_VERSION = 20;
@@ -361,6 +362,12 @@ export class EmulatorServer {
           if (rest.length === 0) return this.composite(req);
           if (rest[0] === 'sobjects') return this.collections(req, rest.slice(1));
           if (rest[0] === 'batch' && rest.length === 1) return this.compositeBatch(req);
+          throw notFound();
+        case 'apps':
+          if (rest[0] === 'oauth' && rest[1] === 'credentials') {
+            req.trace.writes = 0;
+            return oauthCredentials(this.state, req.method, req.version, rest.slice(2), req.query);
+          }
           throw notFound();
         case 'limits':
           return { status: 200, body: { DailyApiRequests: { Max: 15000, Remaining: 15000 - this.seq } } };

@@ -109,7 +109,8 @@ describe('integration-user preauthorize', () => {
     expect(rest(after)).to.deep.equal(rest(before));
     expect([after.profileName].flat()).to.deep.equal([PROFILE]);
     expect(result).to.deep.include({ appType: 'ConnectedApp', policy: 'AdminApprovedPreAuthorized', previousPolicy: 'AllSelfAuthorized', profiles: [PROFILE], usersLosingAccess: ['ops@acme.example'] });
-    expect(ctx.emulator.query<{ OptionsAllowAdminApprovedUsersOnly: boolean }>("SELECT OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'Legacy_Sync'")[0].OptionsAllowAdminApprovedUsersOnly).to.equal(true);
+    // ConnectedApplication.Name is the label: --app Legacy_Sync changed the row named "Legacy Sync".
+    expect(ctx.emulator.query<{ OptionsAllowAdminApprovedUsersOnly: boolean }>("SELECT OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'Legacy Sync'")[0].OptionsAllowAdminApprovedUsersOnly).to.equal(true);
     expect(await jwtAs('LEGACYSYNCKEY1')).to.include({ ok: true });
   });
 
@@ -141,10 +142,10 @@ describe('integration-user preauthorize', () => {
         dryRun: false,
         usersLosingAccess: [],
       });
+      // The inspection batch and the app's readMetadata go out together (their order in the log varies).
       const operations = ctx.emulator.requests.map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+\//, ''));
-      expect(operations).to.deep.equal(
-        profileRows === 'allow' ? ['/services/data/composite/batch', '/services/data/composite/sobjects'] : ['/services/data/composite/batch', '/services/data/composite/sobjects', 'readMetadata', 'updateMetadata']
-      );
+      expect(operations.slice(0, 2).sort()).to.deep.equal(['/services/data/composite/batch', 'readMetadata']);
+      expect(operations.slice(2)).to.deep.equal(profileRows === 'allow' ? ['/services/data/composite/sobjects'] : ['/services/data/composite/sobjects', 'updateMetadata']);
       const app = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Ready_Sync')) as unknown as Record<string, unknown>;
       expect([app.profileName].flat()).to.deep.equal([PROFILE]);
       expect([app.permissionSetName].flat().sort()).to.deep.equal(['Account_Read', 'Acme_Sync_Access']);
@@ -173,13 +174,147 @@ describe('integration-user preauthorize', () => {
     expect(ctx.writes).to.equal(0);
   });
 
-  it('--create: a new External Client App for the JWT bearer flow, its consumer key printed', async () => {
-    await ctx.start(seed());
-    const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'New_Sync', '--create', '--certificate-file', keys.certFile, '--contact-email', 'it@acme.example']);
-    expect(error).to.equal(undefined);
-    expect(result).to.deep.include({ app: 'New_Sync', appType: 'ExternalClientApplication', created: true, changed: true, profiles: [PROFILE] });
-    expect(result?.consumerKey).to.match(/^3MVG[A-Za-z0-9]{20,}$/);
-    expect(await jwtAs(result?.consumerKey ?? '')).to.include({ ok: true });
+  describe('--create: the consumer key the org holds, under every combination of the unsettled facts', () => {
+    const create = ['--app', 'New_Sync', '--create', '--certificate-file', keys.certFile, '--contact-email', 'it@acme.example'];
+    const secretsIn = (text: string): string[] => ctx.emulator.secrets().consumerSecrets.filter((s) => text.includes(s.secret)).map((s) => s.app);
+
+    for (const ecaConsumerKey of ['from-deploy', 'generated'] as const) {
+      for (const [ecaOauthSettingsDeploy, settingOn] of [['allow', false], ['requires-setting', true]] as const) {
+        it(`ecaConsumerKey ${ecaConsumerKey}, ecaOauthSettingsDeploy ${ecaOauthSettingsDeploy}${settingOn ? ' (setting on)' : ''}: the key printed is the org's and logs in`, async () => {
+          await ctx.start(seed({ behaviour: { ecaConsumerKey, ecaOauthSettingsDeploy, ecaConsumerSecretsInMetadata: settingOn } }));
+          const { result, error } = await ctx.run(IntegrationUserPreauthorize, create);
+          expect(error).to.equal(undefined);
+          expect(result).to.deep.include({ app: 'New_Sync', appType: 'ExternalClientApplication', created: true, changed: true, profiles: [PROFILE] });
+          expect(result?.consumerKey).to.match(/^3MVG9[A-Za-z0-9]{20,}$/);
+          expect(result?.consumerKeyLocation).to.equal(undefined);
+          expect(await jwtAs(result?.consumerKey ?? '')).to.include({ ok: true });
+          // Read back through the OAuth credentials REST resource: the app's consumers, then the key (never the secret).
+          const credentials = ctx.emulator.requests.filter((r) => r.path.includes('/apps/oauth/credentials/'));
+          expect(credentials.map((r) => [r.status, r.query ?? ''])).to.deep.equal([
+            [200, ''],
+            [200, 'part=key'],
+          ]);
+          expect(credentials[1].path).to.match(/\/apps\/oauth\/credentials\/0xI\w+\/888\w+$/);
+          expect(secretsIn(JSON.stringify(result))).to.deep.equal([]);
+          expect(ctx.emulator.query("SELECT Description FROM ExternalClientApplication WHERE DeveloperName = 'New_Sync'")[0]).to.deep.include({ Description: 'Created by sf integration-user preauthorize --create.' });
+        });
+      }
+    }
+
+    it('an org that refuses the OAuth settings: the setting named, the app kept; once an admin turns it on, the same command finishes', async () => {
+      await ctx.start(seed({ behaviour: { ecaOauthSettingsDeploy: 'requires-setting', ecaConsumerSecretsInMetadata: false } }));
+      const refused = await ctx.run(IntegrationUserPreauthorize, create);
+      expect(refused.error?.name).to.equal('EcaOauthSettingsRefusedError');
+      expect(refused.error?.message).to.contain('The org refused the OAuth settings of the new External Client App "New_Sync": ExtlClntAppGlobalOauthSettings: ');
+      expect(refused.error?.message).to.contain('"Allow Access to OAuth Consumer Secrets via Metadata API"');
+      expect(refused.error?.actions?.[0]).to.match(/^Turn on "Allow Access to OAuth Consumer Secrets via Metadata API" in Setup > External Client Apps > Settings .* run the same command again/);
+      expect(ctx.emulator.query("SELECT DeveloperName FROM ExternalClientApplication WHERE DeveloperName = 'New_Sync'")).to.have.length(1);
+      expect(ctx.emulator.query("SELECT Id FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.DeveloperName = 'New_Sync'")).to.have.length(0);
+
+      ctx.emulator.setBehaviour({ ecaConsumerSecretsInMetadata: true });
+      const resumed = await ctx.run(IntegrationUserPreauthorize, create);
+      expect(resumed.error).to.equal(undefined);
+      expect(resumed.result).to.deep.include({ created: true, changed: true, policy: 'AdminApprovedPreAuthorized' });
+      expect(await jwtAs(resumed.result?.consumerKey ?? '')).to.include({ ok: true });
+
+      ctx.emulator.clearRequests();
+      const again = await ctx.run(IntegrationUserPreauthorize, create);
+      expect(again.result).to.deep.include({ changed: false, created: false, consumerKey: resumed.result?.consumerKey });
+      expect(ctx.writes).to.equal(0);
+    });
+
+    for (const settingOn of [false, true]) {
+      it(`no OAuth credentials REST resource: ${settingOn ? 'the key from a retrieve of the global OAuth settings' : 'where in Setup to find the key'}`, async () => {
+        await ctx.start(seed({ behaviour: { ecaOauthSettingsDeploy: 'allow', ecaConsumerSecretsInMetadata: settingOn } }));
+        ctx.emulator.addFault({ path: '/apps/oauth/credentials/', status: 404, errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' });
+        const { result, error } = await ctx.run(IntegrationUserPreauthorize, create);
+        expect(error).to.equal(undefined);
+        expect(result).to.deep.include({ created: true, changed: true });
+        if (settingOn) {
+          expect(await jwtAs(result?.consumerKey ?? '')).to.include({ ok: true });
+          expect(result?.consumerKeyLocation).to.equal(undefined);
+        } else {
+          expect(result?.consumerKey).to.equal(undefined);
+          expect(result?.consumerKeyLocation).to.equal('Setup > External Client Apps > External Client App Manager > New Sync > Settings > OAuth Settings > Consumer Key and Secret');
+        }
+        const printed = Object.values(ctx.ux).flatMap((stub) => stub.getCalls().map((c) => JSON.stringify(c.args)));
+        expect(secretsIn(JSON.stringify(result) + printed.join('\n'))).to.deep.equal([]);
+        if (!settingOn) expect(printed.join('\n')).to.contain('find it in Setup > External Client Apps > External Client App Manager > New Sync');
+      });
+    }
+  });
+
+  describe('--app is the API name; the org knows a connected app by its label', () => {
+    const ledger = (extra: Partial<Seed> = {}): Seed =>
+      seed({
+        connectedApps: [
+          { name: 'Legacy_Sync', label: 'Legacy Sync', consumerKey: 'LEGACYSYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [] },
+          { name: 'Ledger_Feed', label: "O'Brien's Ledger", consumerKey: 'LEDGERKEY0001', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: ['Account_Read'] },
+          { name: 'Ledger_Feed_Old', label: "O'Brien's Ledger", consumerKey: 'LEDGERKEY0002', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [], oauthTokens: [{ username: 'ops@acme.example' }] },
+        ],
+        ...extra,
+      });
+    const idOf = async (apiName: string): Promise<string> =>
+      (await adminConnection(ctx.emulator).metadata.list([{ type: 'ConnectedApp' }])).find((c) => c.fullName === apiName)?.id ?? '';
+    const rowsOf = (appId: string): string[] =>
+      ctx.emulator
+        .query<{ Parent: { Name: string; IsOwnedByProfile: boolean; Profile: { Name: string } | null } }>(`SELECT Parent.Name, Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId = '${appId}'`)
+        .map((r) => (r.Parent.IsOwnedByProfile ? `profile:${r.Parent.Profile?.Name ?? ''}` : r.Parent.Name))
+        .sort();
+
+    it('two apps share a label with an apostrophe: listMetadata (once) picks the row of the API name; the rows go to that app only', async () => {
+      await ctx.start(ledger());
+      const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Feed', '-p', 'Acme_Sync_Access']);
+      expect(error).to.equal(undefined);
+      expect(result).to.deep.equal({
+        app: 'Ledger_Feed',
+        appType: 'ConnectedApp',
+        policy: 'AdminApprovedPreAuthorized',
+        previousPolicy: 'AdminApprovedPreAuthorized',
+        profiles: [PROFILE],
+        permissionSets: ['Account_Read', 'Acme_Sync_Access'],
+        added: { profiles: [PROFILE], permissionSets: ['Acme_Sync_Access'] },
+        changed: true,
+        created: false,
+        dryRun: false,
+        usersLosingAccess: [],
+      });
+      const operations = ctx.emulator.requests.map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+\//, ''));
+      expect(operations.slice(0, 2).sort()).to.deep.equal(['/services/data/composite/batch', 'readMetadata']);
+      expect(operations.slice(2)).to.deep.equal(['listMetadata', '/services/data/composite/sobjects']);
+      expect(rowsOf(await idOf('Ledger_Feed'))).to.deep.equal(['Account_Read', 'Acme_Sync_Access', `profile:${PROFILE}`]);
+      expect(rowsOf(await idOf('Ledger_Feed_Old'))).to.deep.equal([]);
+      expect((await jwtAs('LEDGERKEY0002')).ok).to.equal(false);
+    });
+
+    it('the self-authorized one: the lock-out guard finds its users by its label, and only its row switches', async () => {
+      await ctx.start(ledger());
+      const refused = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Feed_Old', '--json']);
+      expect(refused.error?.name).to.equal('LockoutConfirmationRequiredError');
+      expect(refused.error?.message).to.include('ops@acme.example');
+      expect(ctx.writes).to.equal(0);
+      const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Feed_Old', '--no-prompt']);
+      expect(result).to.deep.include({ app: 'Ledger_Feed_Old', appType: 'ConnectedApp', previousPolicy: 'AllSelfAuthorized', profiles: [PROFILE], usersLosingAccess: ['ops@acme.example'] });
+      const approved = ctx.emulator.query<{ Id: string; OptionsAllowAdminApprovedUsersOnly: boolean }>("SELECT Id, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'O\\'Brien\\'s Ledger'");
+      expect(approved.map((a) => [a.Id.slice(0, 15), a.OptionsAllowAdminApprovedUsersOnly]).sort()).to.deep.equal(
+        [[(await idOf('Ledger_Feed')).slice(0, 15), true], [(await idOf('Ledger_Feed_Old')).slice(0, 15), true]].sort()
+      );
+      expect(rowsOf(await idOf('Ledger_Feed_Old'))).to.deep.equal([`profile:${PROFILE}`]);
+      expect(await jwtAs('LEDGERKEY0002')).to.include({ ok: true });
+    });
+
+    it('ecaQueryEndpoints [] (ExternalClientApplication served nowhere): connected apps as usual, an ECA found through the Metadata API', async () => {
+      await ctx.start(ledger({ behaviour: { ecaQueryEndpoints: [] } }));
+      const connected = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Feed', '-p', 'Acme_Sync_Access']);
+      expect(connected.error).to.equal(undefined);
+      expect(connected.result).to.deep.include({ appType: 'ConnectedApp', changed: true, permissionSets: ['Account_Read', 'Acme_Sync_Access'] });
+      const eca = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
+      expect(eca.error).to.equal(undefined);
+      expect(eca.result).to.deep.include({ appType: 'ExternalClientApplication', policy: 'AdminApprovedPreAuthorized', profiles: [PROFILE] });
+      expect(await jwtAs('ACMESYNCKEY1')).to.include({ ok: true });
+      const unknown = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Fed']);
+      expect(unknown.error?.message).to.match(/Apps with close names: Ledger_Feed\.$/);
+    });
   });
 
   describe('errors: exit 1, the fix named, nothing written', () => {
@@ -194,6 +329,8 @@ describe('integration-user preauthorize', () => {
     it('an unknown app, naming the close ones and the --create route', async () => {
       await ctx.start(seed());
       await refuses(['--app', 'Acme_Synk'], 'AppNotFoundError', /no External Client App or connected app named "Acme_Synk" in this org\. Apps with close names: Acme_Sync\./, /--app Acme_Synk --create --certificate-file/);
+      // API names, as --app takes them, not the labels ConnectedApplication.Name holds ("Legacy Sync").
+      await refuses(['--app', 'Legacy_Synk'], 'AppNotFoundError', /Apps with close names: Legacy_Sync\.$/, /--app Legacy_Synk --create/);
     });
 
     it('an ECA and a connected app with the same name', async () => {

@@ -142,8 +142,13 @@ describe('integration-user setup: one inspection, one write per user (connected 
       jwtKeyFile: ${path.relative(dir, keys.keyFile)}
 `;
   const accessRows = (parent: string): unknown[] =>
-    ctx.emulator.query(`SELECT Id FROM SetupEntityAccess WHERE ${parent} AND SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = 'Bench_Sync')`);
-  const shape = (): string[] => ctx.emulator.requests.map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d+/, '')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`);
+    // ConnectedApplication.Name is the label ("Bench Sync"); the spec names the app by its API name.
+    ctx.emulator.query(`SELECT Id FROM SetupEntityAccess WHERE ${parent} AND SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = 'Bench Sync')`);
+  /** The requests in order; the inspection batch and the app's readMetadata go out together, so that pair is sorted. */
+  const shape = (): string[] => {
+    const all = ctx.emulator.requests.map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d+/, '').replace(/\/Soap\/m\/[\d.]+/, '/Soap/m')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`);
+    return [...all.slice(0, 2).sort(), ...all.slice(2)];
+  };
 
   it('reads once, writes once (user, PSL, set, SetupEntityAccess), verifies with one read, one token request and the query; a re-run writes nothing', async () => {
     await ctx.start(appSeed());
@@ -153,19 +158,20 @@ describe('integration-user setup: one inspection, one write per user (connected 
     expect(statuses(result)).to.deep.equal([['bench-sync@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied']]);
     expect((result as Result).users[0].verify?.checks.map((c) => c.status)).to.deep.equal(Array(9).fill('pass'));
     expect(shape()).to.deep.equal([
+      'POST /services/Soap/m readMetadata',
       'POST /services/data/composite/batch',
       'POST /services/data/composite',
       'POST /services/data/composite/batch',
       'POST /services/oauth2/token',
       'GET /services/data/query',
     ]);
-    expect(ctx.emulator.requests[1].writes).to.be.greaterThan(3);
+    expect(ctx.emulator.requests.find((r) => r.path.endsWith('/composite'))?.writes).to.be.greaterThan(3);
     expect(accessRows(`Parent.Profile.Name = '${PROFILE}'`)).to.have.length(1);
 
     ctx.emulator.clearRequests();
     const again = await ctx.run(IntegrationUserSetup, ['--spec', file]);
     expect(statuses(again.result)).to.deep.equal([['bench-sync@acme.example', 'create:done', 'assign-psl:done', 'grant:done', 'preauthorize:done', 'verify:applied']]);
-    expect(shape()).to.deep.equal(['POST /services/data/composite/batch', 'POST /services/data/composite/batch', 'POST /services/oauth2/token', 'GET /services/data/query']);
+    expect(shape()).to.deep.equal(['POST /services/Soap/m readMetadata', 'POST /services/data/composite/batch', 'POST /services/data/composite/batch', 'POST /services/oauth2/token', 'GET /services/data/query']);
     expect(ctx.writes).to.equal(0);
   });
 

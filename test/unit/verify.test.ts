@@ -60,7 +60,7 @@ describe('integration-user verify', () => {
   const check = (result: unknown, name: string): { status: string; message: string; action?: string } | undefined =>
     (result as { checks: Array<{ name: string; status: string; message: string; action?: string }> }).checks.find((c) => c.name === name);
 
-  it('a complete setup: every check passes, the query runs as the user, 3 requests before the login (one read, the ECA retrieve), none after the query', async () => {
+  it('a complete setup: every check passes, the query runs as the user, 4 requests before the login (one read with the app\'s readMetadata beside it, the ECA retrieve)', async () => {
     await ctx.start(seed());
     const { result, exitCode } = await verify();
     expect(exitCode).to.equal(0);
@@ -79,14 +79,12 @@ describe('integration-user verify', () => {
     expect(typed.query).to.deep.equal({ totalSize: 3 });
     expect(typed.access).to.deep.equal([{ object: 'Account', read: true, create: false, edit: false, delete: false, viewall: false, modifyall: false }]);
     const tokenAt = ctx.emulator.requests.findIndex((r) => r.path === '/services/oauth2/token');
-    expect(tokenAt, 'requests before the JWT exchange').to.equal(3);
-    expect(ctx.emulator.requests.map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+/, 'vXX'))).to.deep.equal([
-      '/services/data/vXX/composite/batch',
-      'retrieve',
-      'checkRetrieveStatus',
-      '/services/oauth2/token',
-      '/services/data/vXX/query',
-    ]);
+    expect(tokenAt, 'requests before the JWT exchange').to.equal(4);
+    // The inspection and the connected-app readMetadata (which finds none: an ECA) go out together; their log order varies.
+    const operations = ctx.emulator.requests.slice(0, 4).map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+/, 'vXX'));
+    expect(operations.slice(0, 2).sort()).to.deep.equal(['/services/data/vXX/composite/batch', 'readMetadata']);
+    expect(operations.slice(2)).to.deep.equal(['retrieve', 'checkRetrieveStatus']);
+    expect(ctx.emulator.requests.slice(4).map((r) => r.path.replace(/v[\d.]+/, 'vXX'))).to.deep.equal(['/services/oauth2/token', '/services/data/vXX/query']);
     expect(check(result, 'identity')?.message).to.match(/^Logged in as user 005\w{15} in org 00D000000000001EAA, on the Salesforce Integration license \(the token's scope has no openid, id or profile: userinfo not asked\)\.$/);
     expect(ctx.writes).to.equal(0);
   });

@@ -56,6 +56,7 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
 
     const lists = [...result.profiles.map((p) => `profile "${p}"`), ...result.permissionSets.map((p) => `permission set ${p}`)].join(', ') || '(nothing)';
     if (result.created && result.consumerKey) this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
+    else if (result.created && result.consumerKeyLocation) this.logSuccess(messages.getMessage('output.createdKeyElsewhere', [result.app, result.consumerKeyLocation]));
     else if (result.dryRun && result.changed) this.log(messages.getMessage('output.dryRun', [result.appType, result.app, [...result.profiles, ...result.added.profiles, ...result.permissionSets, ...result.added.permissionSets].join(', ')]));
     else this.logSuccess(messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [result.appType, result.app, lists]));
     if (result.assignedTo) this.log(messages.getMessage('output.assigned', [result.assignedTo.permissionSets.join(', '), result.assignedTo.username]));
