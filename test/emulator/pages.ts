@@ -4,6 +4,7 @@
 // SOAP API Developer Guide, "queryMore() and queryLocator" (ten open cursors per user).
 
 import { ApiError } from './errors.js';
+import { IdFactory } from './ids.js';
 import { QueryResult } from './soql.js';
 import { OrgState } from './state.js';
 
@@ -33,6 +34,8 @@ export interface PageContext {
  */
 export class QueryPages {
   private readonly cursors = new Map<string, Cursor>();
+  /** Locators are no records: a counter of their own keeps record Ids the same however a run pages. */
+  private readonly locators = new IdFactory();
 
   public constructor(private readonly state: OrgState) {}
 
@@ -56,7 +59,7 @@ export class QueryPages {
     if (result.records.length <= behaviour.queryPageSize) return { ...result };
     const mine = [...this.cursors].filter(([, c]) => c.userId === ctx.userId);
     if (mine.length >= behaviour.openQueryCursors) this.cursors.delete(mine[0][0]);
-    const locator = this.state.ids.next('01g');
+    const locator = this.locators.next('01g');
     this.cursors.set(locator, { records: result.records, totalSize: result.totalSize, endpoint: ctx.endpoint, userId: ctx.userId });
     return this.page(locator, 0, ctx.version);
   }

@@ -7,7 +7,7 @@ import { V, call, soql, withEmulator } from './test-client.js';
 type Row = Record<string, unknown>;
 
 const accounts = (n: number): Array<{ Name: string }> => Array.from({ length: n }, (_, i) => ({ Name: `Co ${String(i).padStart(2, '0')}` }));
-const names = (records: Row[]): string[] => records.map((r) => r.Name as string);
+const names = (records: unknown): string[] => (records as Row[]).map((r) => r.Name as string);
 const pageSeed = (n: number, behaviour: Seed['behaviour'] = {}): Seed => ({ records: { Account: accounts(n) }, behaviour: { queryPageSize: 3, ...behaviour } });
 const LOCATOR = /^\/services\/data\/v66\.0\/query\/01g[A-Za-z0-9]{15}-(\d+)$/;
 
