@@ -115,19 +115,24 @@ export class QueryReader {
       state[index] = answer.status < 400 ? { outcome: { records: [] } } : { outcome: { failed: answer } };
       if (answer.status < 400) await take(index, answer.body as QueryPage);
     }
+    // More than ten of the queries paged, and the org released the oldest cursors: those are read again, alone,
+    // once the others are read (so that no re-read releases another's cursor).
+    const released: number[] = [];
     for (;;) {
       const pending = [...state.keys()].filter((index) => state[index].next);
-      if (!pending.length) return state.map((s) => s.outcome);
+      if (!pending.length) break;
       const answers = await this.getMany(pending.map((index) => state[index].next as string));
       for (const [k, answer] of answers.entries()) {
         const index = pending[k];
         if (answer.status < 400) await take(index, answer.body as QueryPage);
         else if (!onPage && firstErrorCode(answer.body) === 'INVALID_QUERY_LOCATOR') {
-          // More than ten of this round's queries paged, and the org released the oldest cursors: read it again, alone.
-          state[index] = { outcome: { records: await this.all(queries[index]) } };
+          state[index] = { outcome: { records: [] } };
+          released.push(index);
         } else state[index] = { outcome: { failed: answer } };
       }
     }
+    for (const index of released) state[index] = { outcome: { records: await this.all(queries[index]) } };
+    return state.map((s) => s.outcome);
   }
 
   /**
@@ -163,7 +168,7 @@ export class QueryReader {
     const resource = `${tooling ? '/tooling' : ''}/query?q=${encodeURIComponent(soql)}`;
     if (this.dataPath.length + resource.length <= MAX_GET_URI) return this.transport.send<QueryPage>('GET', `${this.dataPath}${resource}`);
     // Composite batch serves no Tooling resources; the plugin's Tooling queries are all short.
-    if (tooling) throw serviceError('QueryTooLong', [soql.length, `a Tooling API URI over ${MAX_GET_URI} characters`]);
+    if (tooling) throw serviceError('QueryTooLong', [soql.length, `it would need a Tooling API URI over ${MAX_GET_URI} characters`]);
     const [answer] = await this.batch([`${this.version}${resource}`]);
     if (answer.status >= 400) throw this.transport.toError(answer.status, answer.body);
     return answer.body as QueryPage;
@@ -233,5 +238,5 @@ export class QueryReader {
 
 /** A statement Salesforce would refuse for its length is a bug of the plugin's, said before anything is sent. */
 function checkLength(soql: string): void {
-  if (soql.length > MAX_SOQL_LENGTH) throw serviceError('QueryTooLong', [soql.length, `Salesforce's limit of ${MAX_SOQL_LENGTH} characters`]);
+  if (soql.length > MAX_SOQL_LENGTH) throw serviceError('QueryTooLong', [soql.length, `it is over Salesforce's limit of ${MAX_SOQL_LENGTH} characters`]);
 }
