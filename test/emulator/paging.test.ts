@@ -6,12 +6,22 @@ import { V, call, soql, withEmulator } from './test-client.js';
 
 type Row = Record<string, unknown>;
 
+/** These tests set the switches they test; a stress run's EMULATOR_BEHAVIOUR would override them. */
+function pinSwitches(): void {
+  const stress = process.env.EMULATOR_BEHAVIOUR;
+  before(() => delete process.env.EMULATOR_BEHAVIOUR);
+  after(() => {
+    if (stress !== undefined) process.env.EMULATOR_BEHAVIOUR = stress;
+  });
+}
+
 const accounts = (n: number): Array<{ Name: string }> => Array.from({ length: n }, (_, i) => ({ Name: `Co ${String(i).padStart(2, '0')}` }));
 const names = (records: unknown): string[] => (records as Row[]).map((r) => r.Name as string);
 const pageSeed = (n: number, behaviour: Seed['behaviour'] = {}): Seed => ({ records: { Account: accounts(n) }, behaviour: { queryPageSize: 3, ...behaviour } });
 const LOCATOR = /^\/services\/data\/v66\.0\/query\/01g[A-Za-z0-9]{15}-(\d+)$/;
 
 describe('emulator query pages (behaviour.queryPageSize)', () => {
+  pinSwitches();
   it('answers at most a page of records; nextRecordsUrl leads to the rest, and a locator read to the end is closed', async () => {
     await withEmulator(pageSeed(7), async (emu) => {
       const first = await soql(emu, 'SELECT Name FROM Account ORDER BY Name');
@@ -128,6 +138,7 @@ describe('emulator query pages (behaviour.queryPageSize)', () => {
 });
 
 describe('emulator request size and statement length (Help 000386264, SOQL limits)', () => {
+  pinSwitches();
   let emu: Emulator;
   before(async () => {
     emu = await startEmulator({ seed: { records: { Account: accounts(2) } } });
@@ -175,6 +186,7 @@ describe('emulator request size and statement length (Help 000386264, SOQL limit
 });
 
 describe('emulator semi-join rules (SOQL reference, semi-join and anti-join restrictions)', () => {
+  pinSwitches();
   const seed: Seed = { permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }] };
   const refused = (message: string): Row => ({ status: 400, errorCode: 'MALFORMED_QUERY', last: message });
   const outcome = (r: Awaited<ReturnType<typeof soql>>): Row =>
@@ -204,6 +216,7 @@ describe('emulator semi-join rules (SOQL reference, semi-join and anti-join rest
 });
 
 describe('EMULATOR_BEHAVIOUR: behaviour switches laid over every seed', () => {
+  pinSwitches();
   afterEach(() => delete process.env.EMULATOR_BEHAVIOUR);
 
   it('overrides the seed\'s own switches (a stress mode), and names a malformed value', async () => {

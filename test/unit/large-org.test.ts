@@ -3,6 +3,7 @@ import IntegrationUserList from '../../src/commands/integration-user/list.js';
 import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
 import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
+import { withoutStress } from '../helpers/stress.js';
 import type { Emulator, RequestLogEntry, Seed } from '../emulator/index.js';
 
 // Hundreds of users and sets: no GET URI over the 2,000 characters Salesforce recommends (Help 000386264), no SOQL
@@ -51,7 +52,7 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
         { username: 'window.feed@acme.example', lastName: 'Window Feed', email: 'it@acme.example', profile: 'Standard User', loginHistory: [{ type: 'Application', daysAgo: 200 }, { type: 'Remote Access 2.0', daysAgo: 1 }] },
       ],
     } as Seed;
-    const emu = await ctx.start(seed);
+    const emu = await withoutStress(() => ctx.start(seed));
     const { result, error } = await ctx.run(IntegrationUserList, ['--candidates']);
     expect(error).to.equal(undefined);
     const apiOnly = Array.from({ length: 70 }, (_, k) => `person-${pad(k * 10)}@acme.example`);
@@ -92,7 +93,7 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
         },
       ],
     } as Seed;
-    const emu = await ctx.start(seed);
+    const emu = await withoutStress(() => ctx.start(seed));
     const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Feed', '-p', 'Feed_Access', '--no-prompt']);
     expect(error).to.equal(undefined);
     const losing = Array.from({ length: 600 }, (_, i) => i)
@@ -113,7 +114,7 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
       permissionSetGroups: [{ name: 'All_Feeds', label: 'All Feeds', permissionSets: sets.map((s) => s.name) }],
       users: [admin, { username: 'feed.sync@acme.example', lastName: 'Feed Sync', email: 'it@acme.example', profile: PROFILE, permissionSetLicenses: ['SalesforceAPIIntegrationPsl'], permissionSets: ['All_Feeds'] }],
     } as Seed;
-    const emu = await ctx.start(seed);
+    const emu = await withoutStress(() => ctx.start(seed));
     const { result, error } = await ctx.run(IntegrationUserVerify, ['-u', 'feed.sync@acme.example', '--object', 'Feed000__c', '--object', 'Feed299__c']);
     expect(error).to.equal(undefined);
     expect(result?.checks.find((c) => c.name === 'access')).to.deep.include({ status: 'pass', message: 'Read access on Feed000__c, Feed299__c.' });

@@ -3,6 +3,7 @@ import { Org } from '@salesforce/core';
 import { OrgClient, type SObjectRecord } from '../../src/service/org-client.js';
 import { SalesforceApiError } from '../../src/service/errors.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
+import { withoutStress } from '../helpers/stress.js';
 import type { Emulator, RequestLogEntry, Seed } from '../emulator/index.js';
 
 const accounts = (n: number): Array<{ Name: string }> => Array.from({ length: n }, (_, i) => ({ Name: `Co ${String(i).padStart(3, '0')}` }));
@@ -21,7 +22,7 @@ describe('org client: queries read to the end, within Salesforce\'s request limi
   let client: OrgClient;
   afterEach(() => ctx.stop());
   const start = async (seed: Seed): Promise<Emulator> => {
-    const emu = await ctx.start(seed);
+    const emu = await withoutStress(() => ctx.start(seed));
     client = new OrgClient((await Org.create({ aliasOrUsername: ctx.targetOrg })).getConnection('66.0'));
     emu.clearRequests();
     return emu;

@@ -12,6 +12,7 @@ import IntegrationUserSetup from '../../src/commands/integration-user/setup.js';
 import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 import { makeKeyPair } from '../helpers/keys.js';
+import { withoutStress } from '../helpers/stress.js';
 import type { Emulator, Seed } from '../emulator/index.js';
 
 // Every reader, run on two emulators from one seed: pages of 2,000 records and pages of 2. Same JSON result, same org
@@ -172,16 +173,11 @@ function comparable(value: unknown, emu: Emulator): unknown {
 describe('every reader at a page size of 2 gives what it gives at 2,000', () => {
   const ctx = new EmulatedOrgContext();
   afterEach(() => ctx.stop());
-  // This test sets the page size itself; a stress run's EMULATOR_BEHAVIOUR would set both runs' alike.
-  const stress = process.env.EMULATOR_BEHAVIOUR;
-  before(() => delete process.env.EMULATOR_BEHAVIOUR);
-  after(() => {
-    if (stress !== undefined) process.env.EMULATOR_BEHAVIOUR = stress;
-  });
 
   // One emulator per test (TestContext sets its stubs up per test), so each command runs in two tests: at 2,000, then at 2.
   const runAt = async (pageSize: number, step: Step): Promise<{ outcome: unknown; state: unknown; pagesRead: number }> => {
-    const emu = await ctx.start({ ...structuredClone(seed), behaviour: { ...seed.behaviour, queryPageSize: pageSize } });
+    // This test sets the page size itself; a stress run's EMULATOR_BEHAVIOUR would set both runs' alike.
+    const emu = await withoutStress(() => ctx.start({ ...structuredClone(seed), behaviour: { ...seed.behaviour, queryPageSize: pageSize } }));
     const { result, error, exitCode } = (await ctx.run(step.command, step.argv(emu))) as { result?: unknown; error?: { name: string; message: string; exitCode?: number }; exitCode?: number | string };
     const outcome = comparable(error ? { error: error.name, message: error.message, exitCode: error.exitCode } : { result, exitCode }, emu);
     // Next pages read: GETs of a locator, alone or as subrequests.
@@ -206,7 +202,7 @@ describe('every reader at a page size of 2 gives what it gives at 2,000', () => 
   }
 
   it('list --candidates decides from every login: a UI login on a later page rules the user out', async () => {
-    const emu = await ctx.start({ ...structuredClone(seed), behaviour: { ...seed.behaviour, queryPageSize: 2 } });
+    const emu = await withoutStress(() => ctx.start({ ...structuredClone(seed), behaviour: { ...seed.behaviour, queryPageSize: 2 } }));
     const { result } = await ctx.run(IntegrationUserList, ['--candidates']);
     expect(result?.candidates?.map((c) => [c.username, c.reasons])).to.deep.equal([
       ['erp.integration@acme.example', ['an integration-like name']],
