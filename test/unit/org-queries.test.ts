@@ -34,6 +34,15 @@ describe('org client: queries read to the end, within Salesforce\'s request limi
     expect(shape(emu)).to.deep.equal(['GET /query', 'GET /query/<locator>', 'GET /query/<locator>']);
   });
 
+  it('toolingQuery: follows /tooling/query/ locators too', async () => {
+    const emu = await start({ behaviour: { queryPageSize: 5 } });
+    const all = emu.query<{ QualifiedApiName: string }>('SELECT QualifiedApiName FROM EntityDefinition').map((e) => e.QualifiedApiName);
+    const read = await client.toolingQuery('SELECT QualifiedApiName FROM EntityDefinition');
+    expect(read.map((e) => e.QualifiedApiName)).to.deep.equal(all);
+    expect(shape(emu)).to.deep.equal(['GET /tooling/query', ...Array.from({ length: Math.ceil(all.length / 5) - 1 }, () => 'GET /tooling/query/<locator>')]);
+    expect(all.length).to.be.greaterThan(10);
+  });
+
   it('forEachPage: hands over each page as it comes and keeps none', async () => {
     await start({ records: { Account: accounts(7) }, behaviour: { queryPageSize: 3 } });
     const pages: string[][] = [];
