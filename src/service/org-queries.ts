@@ -71,11 +71,20 @@ export class QueryReader {
     return `/services/data/${this.version}`;
   }
 
-  /** Every record of one query. */
+  /**
+   * Every record of one query. A locator the org no longer knows (a last page whose answer was lost and is asked
+   * again, or a cursor released for newer ones) means reading the query again from its start, once.
+   */
   public async all(soql: string, tooling = false): Promise<SObjectRecord[]> {
-    const records: SObjectRecord[] = [];
-    await this.forEachPage(soql, (page) => void records.push(...page), tooling);
-    return records;
+    for (let attempt = 0; ; attempt++) {
+      const records: SObjectRecord[] = [];
+      try {
+        await this.forEachPage(soql, (page) => void records.push(...page), tooling);
+        return records;
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof SalesforceApiError) || error.errorCode !== 'INVALID_QUERY_LOCATOR') throw error;
+      }
+    }
   }
 
   /** Hands each page of one query's answer to `onPage` as it arrives, holding none; resolves with the number of records. */

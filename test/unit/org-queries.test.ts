@@ -34,6 +34,21 @@ describe('org client: queries read to the end, within Salesforce\'s request limi
     expect(shape(emu)).to.deep.equal(['GET /query', 'GET /query/<locator>', 'GET /query/<locator>']);
   });
 
+  it('query: a last page whose answer was lost is gone when asked again; the query is read again from its start', async () => {
+    const emu = await start({ records: { Account: accounts(7) }, behaviour: { queryPageSize: 3 } });
+    emu.addFault({ path: '/\\/query\\/01g[A-Za-z0-9]+-6$/', lostAnswer: true, times: 1 });
+    expect(names(await client.query('SELECT Name FROM Account ORDER BY Name'))).to.deep.equal(expected(7));
+    expect(emu.requests.map((r) => [r.path.replace(/01g[A-Za-z0-9]+-(\d+)/, '<locator>-$1'), r.status, r.errorCode ?? null, r.fault ?? false])).to.deep.equal([
+      ['/services/data/v66.0/query', 200, null, false],
+      ['/services/data/v66.0/query/<locator>-3', 200, null, false],
+      ['/services/data/v66.0/query/<locator>-6', 200, null, true],
+      ['/services/data/v66.0/query/<locator>-6', 400, 'INVALID_QUERY_LOCATOR', false],
+      ['/services/data/v66.0/query', 200, null, false],
+      ['/services/data/v66.0/query/<locator>-3', 200, null, false],
+      ['/services/data/v66.0/query/<locator>-6', 200, null, false],
+    ]);
+  });
+
   it('toolingQuery: follows /tooling/query/ locators too', async () => {
     const emu = await start({ behaviour: { queryPageSize: 5 } });
     const all = emu.query<{ QualifiedApiName: string }>('SELECT QualifiedApiName FROM EntityDefinition').map((e) => e.QualifiedApiName);
