@@ -39,7 +39,7 @@ export type ListResult = {
   totalYearlySaving?: number;
 };
 
-/** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login History"). */
+/** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login Activity with Login History"). */
 const LOGIN_WINDOW = 'LAST_N_DAYS:180';
 const API_LOGIN_TYPES = new Set(['Remote Access 2.0', 'Remote Access Client', 'Other Apex API', 'Partner Product', 'SOAP API', 'REST API']);
 const INTEGRATION_NAME = /integration|\bsync\b|[-_.]sync|\bapi\b|[-_.]api|\betl\b|middleware|mulesoft|boomi|informatica|workato|zapier|\bbot\b|service[-_. ]?account|svc/i;
