@@ -349,8 +349,8 @@ async function attachConsumerKey(client: OrgClient, result: PreauthorizeResult, 
 async function usersLockedOut(client: OrgClient, label: string, profiles: string[], permissionSets: string[]): Promise<string[]> {
   const tokens = await client.query(`SELECT UserId, User.Username, User.Profile.Name FROM OauthToken WHERE AppName = ${soqlQuote(label)}`);
   const userIds = [...new Set(tokens.map((t) => String(t.UserId)))];
-  const holders = userIds.length && permissionSets.length
-    ? await client.query(`SELECT AssigneeId FROM PermissionSetAssignment WHERE AssigneeId IN ${soqlList(userIds)} AND PermissionSet.Name IN ${soqlList(permissionSets)}`)
+  const holders = permissionSets.length
+    ? await client.queryByIds(userIds, (idList) => `SELECT AssigneeId FROM PermissionSetAssignment WHERE AssigneeId IN ${idList} AND PermissionSet.Name IN ${soqlList(permissionSets)}`)
     : [];
   const covered = new Set(holders.map((h) => String(h.AssigneeId)));
   const locked = tokens.filter((t) => {

@@ -50,6 +50,18 @@ export function requestFailed(code: string, detail: string): SfError {
 }
 
 /**
+ * Salesforce's front end refused a request's head as too large (Help 000386264): 414 for a URI over
+ * 16,384 bytes, 431 for URI and headers together. Its answer is a web page, not a REST error, so it is
+ * named here; sending it again can't help.
+ */
+export function requestTooLarge(status: 414 | 431): SalesforceApiError {
+  const [code, reason] = status === 414 ? ['URI_TOO_LONG', 'URI Too Long'] : ['REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request Header Fields Too Large'];
+  const error = new SalesforceApiError(code, messages.getMessage('error.RequestTooLarge', [status, reason]), [], status);
+  error.actions = messages.getMessages('error.RequestTooLarge.actions');
+  return error;
+}
+
+/**
  * For `this.parse(...).catch(...)` in a command: a flag the parser refused (missing, unknown, of the
  * wrong form, a file that isn't there) becomes a named error whose action is the command's help.
  * A named error (an unknown --target-org) keeps its name and its own fix, if it has one; the exit code stays.

@@ -1,15 +1,14 @@
 import type { Connection } from '@salesforce/core';
-import { expiredSession, requestFailed, SalesforceApiError } from './errors.js';
+import { expiredSession, requestFailed, requestTooLarge, SalesforceApiError } from './errors.js';
+import { firstErrorCode, QUERIES_PER_COMPOSITE, QueryReader, SObjectRecord, SUBREQUESTS_PER_BATCH } from './org-queries.js';
 
-/** A record as the REST API returns it; relationship fields are nested records or null. */
-export type SObjectRecord = { Id: string; attributes?: { type: string; url: string } } & Record<string, unknown>;
+export { IDS_PER_QUERY, MAX_GET_URI, MAX_SOQL_LENGTH, QUERIES_PER_COMPOSITE, soqlList, soqlQuote } from './org-queries.js';
+export type { SObjectRecord } from './org-queries.js';
 
 type RestError = { errorCode?: string; statusCode?: string; message?: string; fields?: string[] };
 type CompositeResponse = {
   compositeResponse: Array<{ referenceId: string; httpStatusCode: number; body: unknown }>;
 };
-type BatchResponse = { hasErrors: boolean; results: Array<{ statusCode: number; result: unknown }> };
-type QueryResult = { totalSize: number; done: boolean; records: SObjectRecord[] };
 
 /** One record's outcome in an sObject collection call. */
 export type SaveResult = { id?: string; success: boolean; errors: Array<{ statusCode: string; message: string; fields?: string[] }> };
@@ -20,10 +19,6 @@ export type Subrequest = { referenceId: string; method: 'GET' | 'POST' | 'PATCH'
 /** What `queries` gives for an optional query on an object the org doesn't serve. */
 export const UNSUPPORTED: SObjectRecord[] = Object.freeze([]) as unknown as SObjectRecord[];
 
-/** Salesforce runs at most 5 query or collection subrequests in one composite call. */
-export const QUERIES_PER_COMPOSITE = 5;
-/** A composite batch runs up to 25 independent subrequests, queries included. */
-const SUBREQUESTS_PER_BATCH = 25;
 /** sObject collections take up to 200 records per call. */
 export const RECORDS_PER_COLLECTION = 200;
 /** Faults after which the org is unchanged, so sending the same request again is safe. */
@@ -77,22 +72,21 @@ function compositeCalls(subrequests: Subrequest[]): Subrequest[][] {
   return calls;
 }
 
-/** Quote a value as a SOQL string literal: backslashes and single quotes are escaped. */
-export function soqlQuote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** `('a', 'b')` for an IN clause. */
-export function soqlList(values: readonly string[]): string {
-  return `(${values.map(soqlQuote).join(', ')})`;
-}
-
 /**
- * The only code that talks to the org: queries (batched through the composite API), inserts, and
- * one retry policy for transient faults. Everything above it works with plain records.
+ * The only code that talks to the org: queries (batched through the composite API, read to their last
+ * page: org-queries.ts), inserts, and one retry policy for transient faults. Everything above it works
+ * with plain records.
  */
 export class OrgClient {
-  public constructor(private readonly connection: Connection) {}
+  private readonly reader: QueryReader;
+
+  public constructor(private readonly connection: Connection) {
+    this.reader = new QueryReader({
+      apiVersion: () => this.apiVersion,
+      send: <T>(method: 'GET' | 'POST', path: string, body?: unknown, readOnly?: boolean) => this.sendTo<T>(method, path, body, readOnly),
+      toError: (status, body) => toApiError(status, body, this.username),
+    });
+  }
 
   public get apiVersion(): string {
     return this.connection.getApiVersion();
@@ -110,9 +104,10 @@ export class OrgClient {
   /**
    * Runs several independent queries in one round trip and returns each query's records under its
    * key: one query alone, up to 5 as one composite call (one API call), more as composite batches
-   * of up to 25. A query left undefined is skipped and gives no records; the same SOQL under two
-   * keys is sent once. A key listed in `optional` whose object the org doesn't serve (INVALID_TYPE)
-   * gives UNSUPPORTED instead of failing the call.
+   * of up to 25; then each round of next pages of them all in one batch, until every query is read to
+   * the end. A query left undefined is skipped and gives no records; the same SOQL under two keys is
+   * sent once. A key listed in `optional` whose object the org doesn't serve (INVALID_TYPE) gives
+   * UNSUPPORTED instead of failing the call.
    */
   public async queries<K extends string>(soql: Record<K, string | undefined>, optional: ReadonlyArray<NoInfer<K>> = []): Promise<Record<K, SObjectRecord[]>> {
     const result = {} as Record<K, SObjectRecord[]>;
@@ -122,45 +117,43 @@ export class OrgClient {
       if (query) keysOf.set(query, [...(keysOf.get(query) ?? []), key]);
     }
     const unique = [...keysOf.keys()];
-    const answers = await this.queryAnswers(unique);
+    const outcomes = await this.reader.readAll(unique);
     unique.forEach((query, index) => {
-      const { status, body, error } = answers[index];
+      const outcome = outcomes[index];
       const keys = keysOf.get(query) ?? [];
-      if (status < 400) for (const key of keys) result[key] = (body as QueryResult).records;
-      else if (firstErrorCode(body) === 'INVALID_TYPE' && keys.every((key) => optional.includes(key))) for (const key of keys) result[key] = UNSUPPORTED;
-      else throw error ?? toApiError(status, body, this.username);
+      if ('records' in outcome) for (const key of keys) result[key] = outcome.records;
+      else if (firstErrorCode(outcome.failed.body) === 'INVALID_TYPE' && keys.every((key) => optional.includes(key))) for (const key of keys) result[key] = UNSUPPORTED;
+      else throw outcome.failed.error ?? toApiError(outcome.failed.status, outcome.failed.body, this.username);
     });
     return result;
   }
 
-  /** Each query's answer (status and body), in as few calls as Salesforce's limits allow. */
-  private async queryAnswers(queries: string[]): Promise<Array<{ status: number; body: unknown; error?: Error }>> {
-    if (queries.length === 0) return [];
-    if (queries.length === 1) {
-      try {
-        return [{ status: 200, body: { records: await this.query(queries[0]) } }];
-      } catch (error) {
-        if (!(error instanceof SalesforceApiError)) throw error;
-        return [{ status: error.status ?? 400, body: [{ errorCode: error.errorCode }], error }];
-      }
-    }
-    const url = (query: string): string => `/query?q=${encodeURIComponent(query)}`;
-    if (queries.length <= QUERIES_PER_COMPOSITE) {
-      const response = await this.send<CompositeResponse>(
-        'POST',
-        '/composite',
-        { allOrNone: false, compositeRequest: queries.map((query, index) => ({ referenceId: `q${index}`, method: 'GET', url: `${this.dataPath()}${url(query)}` })) },
-        true
-      );
-      return response.compositeResponse.map((sub) => ({ status: sub.httpStatusCode, body: sub.body }));
-    }
-    const answers: Array<{ status: number; body: unknown }> = [];
-    for (let start = 0; start < queries.length; start += SUBREQUESTS_PER_BATCH) {
-      const chunk = queries.slice(start, start + SUBREQUESTS_PER_BATCH);
-      const response = await this.send<BatchResponse>('POST', '/composite/batch', { haltOnError: false, batchRequests: chunk.map((query) => ({ method: 'GET', url: `v${this.apiVersion}${url(query)}` })) }, true);
-      answers.push(...response.results.map((sub) => ({ status: sub.statusCode, body: sub.result })));
-    }
-    return answers;
+  /** Every record of a query, read to its last page. */
+  public async query(soql: string): Promise<SObjectRecord[]> {
+    return this.reader.all(soql);
+  }
+
+  /** A query through the Tooling API, for setup objects the data API doesn't serve; every page. */
+  public async toolingQuery(soql: string): Promise<SObjectRecord[]> {
+    return this.reader.all(soql, true);
+  }
+
+  /**
+   * Hands each page of a query's answer to `onRecords` and keeps none: for readers that only count or
+   * summarize, so memory stays flat whatever the org's size. Resolves with the number of records.
+   */
+  public async forEachPage(soql: string, onRecords: (records: SObjectRecord[]) => void | Promise<void>): Promise<number> {
+    return this.reader.forEachPage(soql, onRecords);
+  }
+
+  /**
+   * The records of a query over a list of Ids, which may be long: `soqlFor` gets at most IDS_PER_QUERY of
+   * them at a time as an IN list, the chunks go out together, and a chunk the org refuses with
+   * EXCEEDED_ID_LIMIT (an aggregate answer larger than one batch) is read again in halves. With
+   * `onRecords`, pages are handed over instead of kept.
+   */
+  public async queryByIds(ids: readonly string[], soqlFor: (idList: string) => string, onRecords?: (records: SObjectRecord[]) => void | Promise<void>): Promise<SObjectRecord[]> {
+    return this.reader.byIds(ids, soqlFor, onRecords);
   }
 
   /**
@@ -210,17 +203,6 @@ export class OrgClient {
       allOrNone: false,
       records: records.map((record) => ({ attributes: { type: sobject }, ...record })),
     });
-  }
-
-  public async query(soql: string): Promise<SObjectRecord[]> {
-    const body = await this.send<QueryResult>('GET', `/query?q=${encodeURIComponent(soql)}`);
-    return body.records;
-  }
-
-  /** A query through the Tooling API, for setup objects the data API doesn't serve. */
-  public async toolingQuery(soql: string): Promise<SObjectRecord[]> {
-    const body = await this.send<QueryResult>('GET', `/tooling/query?q=${encodeURIComponent(soql)}`);
-    return body.records;
   }
 
   /**
@@ -341,7 +323,11 @@ export class OrgClient {
    * `readOnly`: the call changes nothing (a GET, or a POST that only carries queries).
    */
   private send<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, readOnly = method === 'GET'): Promise<T> {
-    const url = `${this.dataPath()}${path}`;
+    return this.sendTo<T>(method, `${this.dataPath()}${path}`, body, readOnly);
+  }
+
+  /** One REST call to an absolute path (`/services/data/...`, e.g. a query's nextRecordsUrl). */
+  private sendTo<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, readOnly = method === 'GET'): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     // A new request object for every attempt: jsforce adds the Authorization header to the one it is
     // given, and sf lower-cases header names, so a reused object would carry it twice and get a 401.
@@ -416,6 +402,7 @@ function classify(error: unknown, readOnly: boolean, username?: string): { retry
     return { retry: readOnly, error: requestFailed(networkCode, e.message ?? networkCode) };
   }
   const status = errorCode.startsWith('ERROR_HTTP_') ? Number(errorCode.slice('ERROR_HTTP_'.length)) : undefined;
+  if (status === 414 || status === 431) return { retry: false, error: requestTooLarge(status) };
   // A Metadata API (SOAP) call answered with a REST-style error body: jsforce names it by its HTTP
   // status and keeps the body as the message; Salesforce's own code and text are inside.
   const body = status !== undefined ? restErrorIn(e.message) : undefined;
@@ -457,11 +444,6 @@ function collectionError(body: unknown): RestError[] | undefined {
   if (!Array.isArray(body)) return undefined;
   const failed = (body as SaveResult[]).find((r) => r.success === false && r.errors?.[0]?.statusCode !== 'ALL_OR_NONE_OPERATION_ROLLED_BACK');
   return failed?.errors.map((e) => ({ errorCode: e.statusCode, message: e.message, fields: e.fields }));
-}
-
-function firstErrorCode(body: unknown): string | undefined {
-  const first = (Array.isArray(body) ? body[0] : body) as (RestError & { errors?: Array<{ statusCode: string }> }) | undefined;
-  return first?.errorCode ?? first?.errors?.[0]?.statusCode;
 }
 
 function fieldsOf(data: unknown): string[] {

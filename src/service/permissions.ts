@@ -1,6 +1,6 @@
 import type { SfError } from '@salesforce/core';
 import { serviceError } from './errors.js';
-import { soqlList, type OrgClient, type SObjectRecord } from './org-client.js';
+import type { OrgClient, SObjectRecord } from './org-client.js';
 
 /** Object access as the --object flag spells it, in Salesforce's order. */
 export const OBJECT_ACCESS = ['read', 'create', 'edit', 'delete', 'viewall', 'modifyall'] as const;
@@ -35,10 +35,13 @@ export function heldAccessQueries(assignee: string): { setObjects: string; membe
   };
 }
 
-/** The object permissions of the sets inside held groups: one more read, only when there are any (SOQL nests no semi-joins). */
+/**
+ * The object permissions of the sets inside held groups: one more read, only when there are any (SOQL nests no
+ * semi-joins), the Ids inlined a chunk at a time so no query outgrows Salesforce's limits.
+ */
 export async function memberObjectsOf(client: OrgClient, members: SObjectRecord[]): Promise<SObjectRecord[]> {
-  const ids = [...new Set(members.map((m) => String(m.PermissionSetId)))];
-  return ids.length ? client.query(`SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN ${soqlList(ids)}`) : [];
+  const ids = members.map((m) => String(m.PermissionSetId));
+  return client.queryByIds(ids, (idList) => `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN ${idList}`);
 }
 
 /** Salesforce's dependency rules between object permissions. */

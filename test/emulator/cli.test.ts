@@ -13,9 +13,9 @@ interface Started {
   stdout: () => string;
 }
 
-function startCli(args: string[]): Promise<Started> {
+function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -27,9 +27,9 @@ function startCli(args: string[]): Promise<Started> {
   });
 }
 
-function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runToExit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args]);
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -84,5 +84,20 @@ describe('emulator CLI', () => {
     const fault = await runToExit(['--fault', '{"status":500}']);
     expect(fault.code).to.equal(1);
     expect(fault.stderr).to.contain('needs request, path or method');
+  });
+
+  it('lays EMULATOR_BEHAVIOUR over the seed\'s switches, and exits 1 naming it when it is malformed', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'emu-cli-'));
+    const seedFile = path.join(dir, 'seed.json');
+    await writeFile(seedFile, JSON.stringify({ records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] }, behaviour: { queryPageSize: 2 } }));
+    const { child, line } = await startCli(['--seed', seedFile], { EMULATOR_BEHAVIOUR: '{"queryPageSize":1}' });
+    const exited = exitOf(child);
+    const page = await fetch(`${line.instanceUrl}/services/data/v66.0/query?q=SELECT+Name+FROM+Account`, { headers: { authorization: `Bearer ${line.accessToken}` } });
+    expect(await page.json()).to.deep.include({ totalSize: 2, done: false });
+    child.kill('SIGTERM');
+    expect(await exited).to.equal(0);
+    const bad = await runToExit(['--seed', seedFile], { EMULATOR_BEHAVIOUR: '{"queryPageSize":"many"}' });
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.equal('emulator: seed.behaviour.queryPageSize: must be a whole number from 1 to 2000\n');
   });
 });

@@ -1,5 +1,6 @@
 // node build/test/emulator/cli.js [--seed FILE] [--port N] [--request-log FILE] [--fault JSON]...
 // Prints one JSON line {instanceUrl, username, accessToken} once listening; serves until SIGTERM/SIGINT.
+// EMULATOR_BEHAVIOUR='{"queryPageSize":3}' lays behaviour switches over the seed's (startEmulator).
 
 import { parseArgs } from 'node:util';
 import { Fault, faultProblem } from './faults.js';

@@ -47,9 +47,26 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/** Env var holding behaviour switches (JSON) that override every seed's: a stress mode for whole test runs. */
+export const BEHAVIOUR_ENV = 'EMULATOR_BEHAVIOUR';
+
+/** The seed with the switches of EMULATOR_BEHAVIOUR laid over its own (the env var wins). */
+function withEnvBehaviour(seed: Seed): Seed {
+  const raw = process.env[BEHAVIOUR_ENV];
+  if (!raw?.trim()) return seed;
+  let stress: unknown;
+  try {
+    stress = JSON.parse(raw);
+  } catch (e) {
+    throw new SeedError(BEHAVIOUR_ENV, `is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof stress !== 'object' || stress === null || Array.isArray(stress)) throw new SeedError(BEHAVIOUR_ENV, 'must be a JSON object of behaviour switches');
+  return { ...seed, behaviour: { ...(seed.behaviour ?? {}), ...(stress as Seed['behaviour']) } };
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const raw = typeof options.seed === 'string' ? loadSeedFile(options.seed) : (options.seed ?? {});
-  const seed = resolveSeed(raw);
+  const seed = resolveSeed(withEnvBehaviour(raw));
   const state = buildState(seed);
   const server = new EmulatorServer(state, options.requestLog);
   await server.listen(options.port ?? 0);

@@ -283,6 +283,13 @@ const count: Check<number> = (v, path) => {
   return v as number;
 };
 
+const positive =
+  (max: number): Check<number> =>
+  (v, path) => {
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) throw new SeedError(path, `must be a whole number from 1 to ${max}`);
+    return v as number;
+  };
+
 function sw<T>(defaultValue: T, check: Check<T>): { default: T; check: Check<T> } {
   return { default: defaultValue, check };
 }
@@ -350,6 +357,20 @@ export const BEHAVIOURS = {
    * API names, 'Permissions' prefix optional; the first listed one the set enables is named. [] turns the check off.
    */
   integrationLicenseDeniedUserPermissions: sw<string[]>(['ModifyAllData', 'ManageUsers', 'CustomizeApplication', 'AuthorApex'], userPermissionList),
+
+  // --- query pages and request size (Salesforce Help 000386264; README "Query pages and request limits") --
+  /** Records in one query answer; more come through nextRecordsUrl. Salesforce: at most 2,000 (fewer for wide rows). */
+  queryPageSize: sw<number>(2000, positive(2000)),
+  /**
+   * Rows an aggregate query (GROUP BY or aggregate functions) may answer; aggregates can't be paged, so more
+   * rows answer 400 EXCEEDED_ID_LIMIT "Aggregate query does not support queryMore(), ...". Salesforce: 2,000.
+   */
+  aggregateQueryRowLimit: sw<number>(2000, positive(2000)),
+  /**
+   * Query cursors (unread nextRecordsUrl locators) one user may hold; opening one more releases the oldest, whose
+   * locator then answers INVALID_QUERY_LOCATOR (SOAP API Developer Guide, query(): 10; unsettled for REST).
+   */
+  openQueryCursors: sw<number>(10, positive(1000)),
 
   // --- connected apps, External Client Apps and the JWT bearer flow (facts §7-§9) ---------------------
   /** #3: SetupEntityAccess under a profile-owned permission set; reject = INSUFFICIENT_ACCESS_OR_READONLY */

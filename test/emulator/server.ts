@@ -16,10 +16,10 @@ import { mayAccess } from './access.js';
 import { MetadataService, SoapReply, soapFault } from './metadata.js';
 import { TokenEndpoint } from './oauth.js';
 import { oauthCredentials } from './oauth-credentials.js';
+import { QueryPages, oversizedHead } from './pages.js';
 
 export const LATEST_API_VERSION = 66;
 const OLDEST_API_VERSION = 20;
-const QUERY_BATCH = 2000;
 const COLLECTION_LIMIT = 200;
 
 function releaseLabel(v: number): string {
@@ -64,12 +64,6 @@ interface ApiResponse {
   fault?: boolean;
 }
 
-interface Cursor {
-  records: unknown[];
-  totalSize: number;
-  endpoint: 'data' | 'tooling';
-}
-
 const HALTED_MESSAGE = 'The transaction was rolled back since another operation in the same transaction failed.';
 /** Composite batch: the code is documented, the text is not (assumed). */
 const BATCH_HALTED = { errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted: a previous subrequest failed and haltOnError is true.' };
@@ -96,7 +90,7 @@ export class EmulatorServer {
   private readonly metadata: MetadataService;
   private readonly tokens: TokenEndpoint;
   private readonly server: http.Server;
-  private readonly cursors = new Map<string, Cursor>();
+  private readonly pages: QueryPages;
   private seq = 0;
 
   public constructor(
@@ -106,9 +100,11 @@ export class EmulatorServer {
     this.engine = new SoqlEngine(state);
     this.metadata = new MetadataService(state);
     this.tokens = new TokenEndpoint(state);
+    this.pages = new QueryPages(state);
     this.log = new RequestLog(requestLogFile);
     for (const f of state.seed.faults) this.faults.add(f);
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    // Heads up to 1 MiB reach respond(), which answers oversized ones as Salesforce does (pages.ts).
+    this.server = http.createServer({ maxHeaderSize: 1 << 20 }, (req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 1000;
   }
 
@@ -163,6 +159,15 @@ export class EmulatorServer {
     const rawQuery = url.search ? url.search.slice(1) : undefined;
     const session = this.sessionFor(req);
     const user = session ? this.state.username(session.userId) : undefined;
+
+    // Salesforce's front end refuses an oversized head before anything runs.
+    const oversized = oversizedHead(req.url ?? '/', req.rawHeaders);
+    if (oversized) {
+      this.log.add({ seq, method, path, status: oversized.status, errorCode: oversized.reason.toUpperCase().replace(/ /g, '_'), writes: 0, user, ms: Date.now() - started });
+      res.writeHead(oversized.status, { 'content-type': 'text/html;charset=iso-8859-1', connection: 'close' });
+      res.end(oversized.body);
+      return;
+    }
 
     const fault = this.faults.match(seq, method, path, rawQuery);
     if (fault) {
@@ -446,33 +451,17 @@ export class EmulatorServer {
 
   private query(req: ApiRequest, endpoint: 'data' | 'tooling', rest: string[]): ApiResponse {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method, ['HEAD', 'GET']);
-    if (rest.length === 1) return this.nextBatch(req, rest[0]);
+    const pageContext = { version: req.version, endpoint, userId: req.session.userId };
+    // The rest of an answer: /query/<locator>-<offset> (pages.ts), also as a composite or batch subrequest.
+    if (rest.length === 1) return { status: 200, body: this.pages.next(rest[0], pageContext) };
     if (rest.length > 1) throw notFound();
     const soql = req.query.get('q');
     if (!soql) throw badRequest('MALFORMED_QUERY', 'A query string has to be specified');
     req.trace.soql = soql;
+    QueryPages.checkLength(soql);
     const opts = { apiVersion: req.version, endpoint, userId: req.session.userId };
     if (req.query.get('columns') === 'true') return { status: 200, body: this.engine.columns(soql, opts) };
-    const result = this.engine.run(soql, opts);
-    if (result.records.length <= QUERY_BATCH) return { status: 200, body: result };
-    const locator = this.state.ids.next('01g').slice(0, 15);
-    this.cursors.set(locator, { records: result.records, totalSize: result.totalSize, endpoint });
-    return { status: 200, body: this.batch(req.version, locator, 0) };
-  }
-
-  private batch(version: number, locator: string, from: number): Record<string, unknown> {
-    const cursor = this.cursors.get(locator) as Cursor;
-    const records = cursor.records.slice(from, from + QUERY_BATCH);
-    const next = from + QUERY_BATCH;
-    const done = next >= cursor.records.length;
-    const prefix = cursor.endpoint === 'tooling' ? 'tooling/query' : 'query';
-    return { totalSize: cursor.totalSize, done, ...(done ? {} : { nextRecordsUrl: `/services/data/v${version.toFixed(1)}/${prefix}/${locator}-${next}` }), records };
-  }
-
-  private nextBatch(req: ApiRequest, token: string): ApiResponse {
-    const m = /^([A-Za-z0-9]+)-(\d+)$/.exec(token);
-    if (!m || !this.cursors.has(m[1])) throw badRequest('INVALID_QUERY_LOCATOR', 'invalid query locator');
-    return { status: 200, body: this.batch(req.version, m[1], Number(m[2])) };
+    return { status: 200, body: this.pages.first(this.engine.runShaped(soql, opts), pageContext) };
   }
 
   // --- sobjects ---------------------------------------------------------------------------------------

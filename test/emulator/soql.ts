@@ -316,8 +316,13 @@ export class SoqlEngine {
 
   /** Runs a query and returns every matching record (no batching). */
   public run(soql: string, opts: QueryOptions): QueryResult {
+    return this.runShaped(soql, opts).result;
+  }
+
+  /** Runs a query; `aggregate` says whether it groups or aggregates (such answers can't be paged). */
+  public runShaped(soql: string, opts: QueryOptions): { result: QueryResult; aggregate: boolean } {
     const compiled = this.compile(soql, opts);
-    return this.execute(compiled, opts);
+    return { result: this.execute(compiled, opts), aggregate: compiled.aggregate };
   }
 
   public columns(soql: string, opts: QueryOptions): ColumnsResult {
@@ -386,7 +391,7 @@ export class SoqlEngine {
         if (it.kind === 'sub') throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, it.rel), 'Nested queries are not supported in aggregate queries'));
       }
     }
-    const where = q.where ? this.compileWhere(q.where, (raw) => resolve(raw, true), soql, opts) : undefined;
+    const where = q.where ? this.compileWhere(q.where, (raw) => resolve(raw, true), soql, opts, def) : undefined;
     const having = q.having ? this.compileHaving(q.having, resolve, soql) : undefined;
     const orderBy = (q.orderBy ? (Array.isArray(q.orderBy) ? q.orderBy : [q.orderBy]) : []).map((o: OrderByClause) => {
       const desc = o.order === 'DESC';
@@ -486,7 +491,7 @@ export class SoqlEngine {
 
   // --- WHERE ------------------------------------------------------------------------------------
 
-  private compileWhere(where: WhereClause, resolve: (raw: string) => Path, soql: string, opts: QueryOptions): (rec: Rec) => boolean {
+  private compileWhere(where: WhereClause, resolve: (raw: string) => Path, soql: string, opts: QueryOptions, outer: ObjectDef): (rec: Rec) => boolean {
     type Tok = { t: '(' } | { t: ')' } | { t: 'AND' } | { t: 'OR' } | { t: 'NOT' } | { t: 'C'; fn: (rec: Rec) => boolean };
     const toks: Tok[] = [];
     const flatten = (w: WhereClause | undefined): void => {
@@ -497,7 +502,7 @@ export class SoqlEngine {
         for (let i = 0; i < ((left.openParen as number) ?? 0); i++) toks.push({ t: '(' });
       } else if (left) {
         for (let i = 0; i < ((left.openParen as number) ?? 0); i++) toks.push({ t: '(' });
-        toks.push({ t: 'C', fn: this.compileCondition(left, resolve, soql, opts) });
+        toks.push({ t: 'C', fn: this.compileCondition(left, resolve, soql, opts, outer) });
         for (let i = 0; i < ((left.closeParen as number) ?? 0); i++) toks.push({ t: ')' });
       }
       if ('operator' in w && w.operator) {
@@ -510,7 +515,7 @@ export class SoqlEngine {
     return parseBoolean(toks, soql);
   }
 
-  private compileCondition(cond: Record<string, unknown>, resolve: (raw: string) => Path, soql: string, opts: QueryOptions): (rec: Rec) => boolean {
+  private compileCondition(cond: Record<string, unknown>, resolve: (raw: string) => Path, soql: string, opts: QueryOptions, outer: ObjectDef): (rec: Rec) => boolean {
     if ('fn' in cond) throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, 'WHERE'), 'functions in WHERE are not supported by the emulator'));
     const path = resolve(cond.field as string);
     const field = path.field;
@@ -521,7 +526,16 @@ export class SoqlEngine {
       if (field.type !== 'id' && field.type !== 'reference') {
         throw new ApiError(400, 'INVALID_FIELD', positioned(soql, locate(soql, path.raw), `Invalid field for semi/anti join: ${field.name}`));
       }
-      const sub = this.compileQuery(cond.valueQuery, soql, opts);
+      // SOQL reference, semi-join and anti-join restrictions: no semi-join inside a semi-join, and the inner select
+      // on another object than the outer one (texts as orgs answer them, quoted in public repositories).
+      const inner = cond.valueQuery as Query;
+      if (inner.where && hasSemiJoin(inner.where)) {
+        throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, semiJoinAt(soql, String(cond.field)), 'Nesting of semi join sub-selects is not supported'));
+      }
+      const sub = this.compileQuery(inner, soql, opts);
+      if (sub.def.name === outer.name) {
+        throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, semiJoinAt(soql, String(cond.field)), 'The inner and outer selects should not be on the same object type'));
+      }
       const subField = sub.items.length === 1 && sub.items[0].kind === 'field' ? sub.items[0].path : undefined;
       if (!subField || (subField.field.type !== 'id' && subField.field.type !== 'reference')) {
         throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, 'SELECT', 10), 'The selected field in a semi join subquery must be an Id or reference field'));
@@ -934,9 +948,27 @@ function sortBy(groups: Rec[][], orderBy: Compiled['orderBy']): Rec[][] {
   return keyed.map((k) => k.g);
 }
 
+/** Where `field IN (SELECT` starts, so an error points at the semi-join, not an earlier plain use of the field. */
+function semiJoinAt(soql: string, field: string): number {
+  const m = new RegExp(`(?<![A-Za-z0-9_.])${escapeRe(field)}\\s+(?:NOT\\s+)?IN\\s*\\(\\s*SELECT\\b`, 'i').exec(soql);
+  return m ? m.index : locate(soql, field);
+}
+
+function hasSemiJoin(where: WhereClause): boolean {
+  for (let w: WhereClause | undefined = where; w; w = (w as { right?: WhereClause }).right) {
+    const left = w.left as Record<string, unknown> | null;
+    if (left && 'valueQuery' in left && left.valueQuery) return true;
+  }
+  return false;
+}
+
+/** SOQL reference, semi-join and anti-join restrictions: no more than two IN or NOT IN subselects per WHERE clause. */
+const MAX_SEMI_JOINS = 2;
+
 /**
- * SOQL's semi-join rules: a subquery condition can't be combined with OR, and must sit at the top level
- * of the WHERE clause (the texts are Salesforce's MALFORMED_QUERY messages).
+ * SOQL's semi-join rules: at most two per WHERE clause (the text is assumed: one public repository expects it), a
+ * subquery condition can't be combined with OR, and must sit at the top level of the WHERE clause (the texts are
+ * Salesforce's MALFORMED_QUERY messages).
  */
 function checkSemiJoinPlacement(where: WhereClause, soql: string): void {
   let depth = 0;
@@ -953,11 +985,10 @@ function checkSemiJoinPlacement(where: WhereClause, soql: string): void {
       else orNested = true;
     }
   }
-  // Point at the semi-join itself, not an earlier plain use of the same field.
-  const at = (field: string): number => {
-    const m = new RegExp(`(?<![A-Za-z0-9_.])${escapeRe(field)}\\s+(?:NOT\\s+)?IN\\s*\\(\\s*SELECT\\b`, 'i').exec(soql);
-    return m ? m.index : locate(soql, field);
-  };
+  const at = (field: string): number => semiJoinAt(soql, field);
+  if (semis.length > MAX_SEMI_JOINS) {
+    throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, at(semis[MAX_SEMI_JOINS].field), `Maximum ${MAX_SEMI_JOINS} semi join sub-selects are allowed`));
+  }
   const nested = semis.find((x) => x.depth > 0);
   if (nested && (orAtTop || orNested)) {
     throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, at(nested.field), 'Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions.'));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
+import { withoutStress } from '../helpers/stress.js';
 import type { Seed } from '../emulator/index.js';
 
 const USER = 'bulk-sync@acme.example';
@@ -25,7 +26,7 @@ describe('grant: round trips stay flat as the work grows', function () {
 
   for (const n of [1, 20, 200]) {
     it(`${n} permission set(s): 1 read and 1 write; a re-run 1 read and no write`, async () => {
-      await ctx.start(seed(n));
+      await withoutStress(() => ctx.start(seed(n)));
       const args = ['-u', USER, ...Array.from({ length: n }, (_, i) => ['-p', `Bulk_Set_${i + 1}`]).flat()];
       const { result, error } = await ctx.run(IntegrationUserGrant, args);
       expect(error).to.equal(undefined);
@@ -40,7 +41,7 @@ describe('grant: round trips stay flat as the work grows', function () {
 
     // The generated set's name comes from the user's name here: a second read once the user is known.
     it(`a generated set with ${n} object permission(s): 2 reads and 2 writes; 1 read with --permission-set-name`, async () => {
-      await ctx.start(seed(n));
+      await withoutStress(() => ctx.start(seed(n)));
       const args = ['-u', USER, ...objectsNamed(n).flatMap((o) => ['--object', `${o}:read,edit`])];
       const { result, error } = await ctx.run(IntegrationUserGrant, args);
       expect(error).to.equal(undefined);
