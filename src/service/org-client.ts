@@ -146,11 +146,14 @@ export class OrgClient {
   /**
    * One composite call, all or nothing: subrequests run in order and may refer to earlier results
    * (`@{ref.id}`); any failure rolls back the whole call and is thrown as the first real error, with
-   * the referenceId of the subrequest that failed.
+   * the referenceId of the subrequest that failed. Order matters without a reference too (the PSL before
+   * the assignments that need it, removals before inserts), and from API 49.0 Salesforce collates
+   * unrelated subrequests in no guaranteed order unless told not to (REST API Developer Guide, Composite).
    */
   private async composite(subrequests: Subrequest[]): Promise<Record<string, unknown>> {
     const response = await this.send<CompositeResponse>('POST', '/composite', {
       allOrNone: true,
+      collateSubrequests: false,
       compositeRequest: subrequests.map((sub) => ({ ...sub, url: `${this.dataPath()}${sub.url}` })),
     });
     const bodies: Record<string, unknown> = {};

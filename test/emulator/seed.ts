@@ -379,6 +379,12 @@ export const BEHAVIOURS = {
   ),
   /** Facts §8.3: ExtlClntAppGlobalOauthSettings carries consumerKey/consumerSecret in retrieves, and accepts a deployed secret */
   ecaConsumerSecretsInMetadata: sw<boolean>(false, bool),
+  /**
+   * REST API Developer Guide, Composite Request Body: from API 49.0 collateSubrequests defaults to true and
+   * collated subrequests run in no guaranteed order unless one refers to another. 'reorder' runs such a
+   * composite's unrelated subrequests in reverse (server.ts executionOrder), the stricter reading; 'in-order' as sent.
+   */
+  collateSubrequests: sw<'in-order' | 'reorder'>('reorder', oneOf('in-order', 'reorder')),
   /** retrieve and deploy report "in progress" to this many status checks before they complete (0 = done on the first) */
   metadataAsyncPolls: sw<number>(0, count),
 };
