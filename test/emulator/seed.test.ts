@@ -133,6 +133,8 @@ describe('emulator seed', () => {
         ['Account_Read', 'Account Read', null, true],
         ['Psl_Set', 'Psl_Set', 'Salesforce API Integration', false],
         ['Sf_Set', 'Sf_Set', 'Salesforce', false],
+        // the group's aggregate set: its members' permissions (groups.ts)
+        ['Sync_Access', 'Sync Access', null, true],
       ]);
       const op = emu.query<Row>("SELECT SobjectType, PermissionsRead, PermissionsEdit, PermissionsCreate FROM ObjectPermissions WHERE Parent.Name = 'Account_Read'");
       expect(op).to.deep.equal([{ attributes: op[0].attributes, SobjectType: 'Account', PermissionsRead: true, PermissionsEdit: true, PermissionsCreate: false }]);

@@ -76,6 +76,8 @@ export interface SeedPermissionSetGroup {
   description?: string;
   permissionSets: string[];
   status?: 'Updated' | 'Outdated' | 'Updating' | 'Failed';
+  /** The group's muting permission set (`<name>_Muting`): object access and user permissions taken out of the group. */
+  muting?: { objects?: Record<string, ObjectPermissionName[]>; userPermissions?: string[] };
 }
 
 export interface SeedUser {
@@ -275,6 +277,13 @@ const endpointList: Check<Array<'data' | 'tooling'>> = (v, path) =>
     if (e !== 'data' && e !== 'tooling') throw new SeedError(`${path}[${i}]`, "must be 'data' or 'tooling'");
     return e;
   });
+/** `Object.Field` API names. */
+const objectFieldList: Check<string[]> = (v, path) =>
+  stringList(v, path).map((n, i) => {
+    const [object, field, extra] = n.split('.');
+    if (extra !== undefined || !API_NAME.test(object ?? '') || !API_NAME.test(field ?? '')) throw new SeedError(`${path}[${i}]`, "must be 'Object.Field', e.g. 'PermissionSet.PermissionsUseAnyApiClient'");
+    return n;
+  });
 const count: Check<number> = (v, path) => {
   if (!Number.isInteger(v) || (v as number) < 0) throw new SeedError(path, 'must be a whole number >= 0');
   return v as number;
@@ -379,6 +388,13 @@ export const BEHAVIOURS = {
   ),
   /** Facts §8.3: ExtlClntAppGlobalOauthSettings carries consumerKey/consumerSecret in retrieves, and accepts a deployed secret */
   ecaConsumerSecretsInMetadata: sw<boolean>(false, bool),
+  /**
+   * Columns this org doesn't have, as `Object.Field`: gone from describe, and a query naming one fails whole with
+   * INVALID_FIELD "No such column '<Field>' on entity '<Object>'...". PermissionSet.PermissionsUseAnyApiClient
+   * exists only where API Access Control is on, which Salesforce Support enables (Salesforce Help, "Manage API
+   * Access"); other Permissions* columns depend on features and licenses the same way.
+   */
+  absentFields: sw<string[]>(['PermissionSet.PermissionsUseAnyApiClient'], objectFieldList),
   /**
    * REST API Developer Guide, Composite Request Body: from API 49.0 collateSubrequests defaults to true and
    * collated subrequests run in no guaranteed order unless one refers to another. 'reorder' runs such a
@@ -731,7 +747,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
       ? []
       : list(s.permissionSetGroups, 'seed.permissionSetGroups').map((v, i) => {
           const p = `seed.permissionSetGroups[${i}]`;
-          const g = obj(v, p, ['name', 'label', 'description', 'permissionSets', 'status']);
+          const g = obj(v, p, ['name', 'label', 'description', 'permissionSets', 'status', 'muting']);
           const name = reqStr(g.name, `${p}.name`);
           if (!API_NAME.test(name)) throw new SeedError(`${p}.name`, 'must be an API name');
           const members = optStrList(g.permissionSets, `${p}.permissionSets`) ?? [];
@@ -740,7 +756,9 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           });
           const status = optStr(g.status, `${p}.status`) ?? 'Updated';
           if (!['Updated', 'Outdated', 'Updating', 'Failed'].includes(status)) throw new SeedError(`${p}.status`, "must be 'Updated', 'Outdated', 'Updating' or 'Failed'");
-          return { name, label: optStr(g.label, `${p}.label`), description: optStr(g.description, `${p}.description`), permissionSets: members, status: status as SeedPermissionSetGroup['status'] };
+          const group: SeedPermissionSetGroup = { name, label: optStr(g.label, `${p}.label`), description: optStr(g.description, `${p}.description`), permissionSets: members, status: status as SeedPermissionSetGroup['status'] };
+          if (g.muting !== undefined) group.muting = mutingOf(g.muting, `${p}.muting`);
+          return group;
         });
   uniqueBy(permissionSetGroups, (g) => g.name, 'seed.permissionSetGroups', 'group name');
   const groupNames = new Set(permissionSetGroups.map((g) => g.name.toLowerCase()));
@@ -897,6 +915,19 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     }
   }
 
+  // A user permission the org lacks can't be on a set or profile (both carry it as a PermissionSet column).
+  const absent = new Set(behaviour.absentFields.map((f) => f.toLowerCase()));
+  const holders: Array<[string, string, string[] | undefined]> = [
+    ...profiles.map((pr, i): [string, string, string[] | undefined] => [`seed.profiles[${i}].userPermissions`, 'permissionset', pr.userPermissions]),
+    ...permissionSets.map((ps, i): [string, string, string[] | undefined] => [`seed.permissionSets[${i}].userPermissions`, 'permissionset', ps.userPermissions]),
+    ...permissionSetGroups.map((g, i): [string, string, string[] | undefined] => [`seed.permissionSetGroups[${i}].muting.userPermissions`, 'mutingpermissionset', g.muting?.userPermissions]),
+  ];
+  for (const [path, object, perms] of holders) {
+    (perms ?? []).forEach((perm, j) => {
+      if (absent.has(`${object}.permissions${perm.toLowerCase()}`)) throw new SeedError(`${path}[${j}]`, `${perm} is not a column of this org (seed.behaviour.absentFields)`);
+    });
+  }
+
   const faults = (s.faults === undefined ? [] : list(s.faults, 'seed.faults')).map((f, i) => {
     const problem = faultProblem(f);
     if (problem) throw new SeedError(`seed.faults[${i}]`, problem);
@@ -1026,6 +1057,23 @@ function resolveLogin(v: unknown, path: string): SeedLogin {
     if (x !== undefined) out[k] = x;
   }
   return out;
+}
+
+/** A group's muting: `{ objects?: { Account: ['edit', 'delete'] }, userPermissions?: ['ModifyAllData'] }`. */
+function mutingOf(v: unknown, path: string): NonNullable<SeedPermissionSetGroup['muting']> {
+  const m = obj(v, path, ['objects', 'userPermissions']);
+  const objects: Record<string, ObjectPermissionName[]> = {};
+  if (m.objects !== undefined) {
+    for (const [objName, perms] of Object.entries(obj(m.objects, `${path}.objects`, Object.keys(m.objects as Obj)))) {
+      if (!API_NAME.test(objName)) throw new SeedError(`${path}.objects.${objName}`, 'object name must be an API name');
+      objects[objName] = list(perms, `${path}.objects.${objName}`).map((x, j) => {
+        const perm = String(x).toLowerCase() as ObjectPermissionName;
+        if (!OBJECT_PERMS.includes(perm)) throw new SeedError(`${path}.objects.${objName}[${j}]`, `must be one of ${OBJECT_PERMS.join(', ')}`);
+        return perm;
+      });
+    }
+  }
+  return { objects, userPermissions: checkUserPermissions(m.userPermissions, `${path}.userPermissions`) };
 }
 
 function checkUserPermissions(v: unknown, path: string): string[] | undefined {
