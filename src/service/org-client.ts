@@ -17,8 +17,10 @@ export type SaveResult = { id?: string; success: boolean; errors: Array<{ status
 /** A composite subrequest; `url` is relative to /services/data/vXX.X. */
 export type Subrequest = { referenceId: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown };
 
-/** What `queries` gives for an optional query on an object the org doesn't serve. */
+/** What `queries` gives for an optional query on an object or column the org doesn't have. */
 export const UNSUPPORTED: SObjectRecord[] = Object.freeze([]) as unknown as SObjectRecord[];
+/** An object the org doesn't serve, a column it doesn't have ("No such column"): an optional query's "not here". */
+const NOT_IN_THIS_ORG = new Set(['INVALID_TYPE', 'INVALID_FIELD']);
 
 /** Salesforce runs at most 5 query or collection subrequests in one composite call. */
 export const QUERIES_PER_COMPOSITE = 5;
@@ -91,8 +93,8 @@ export class OrgClient {
    * Runs several independent queries in one round trip and returns each query's records under its
    * key: one query alone, up to 5 as one composite call (one API call), more as composite batches
    * of up to 25. A query left undefined is skipped and gives no records; the same SOQL under two
-   * keys is sent once. A key listed in `optional` whose object the org doesn't serve (INVALID_TYPE)
-   * gives UNSUPPORTED instead of failing the call.
+   * keys is sent once. A key listed in `optional` whose object or column the org doesn't have
+   * (INVALID_TYPE, INVALID_FIELD) gives UNSUPPORTED instead of failing the call.
    */
   public async queries<K extends string>(soql: Record<K, string | undefined>, optional: ReadonlyArray<NoInfer<K>> = []): Promise<Record<K, SObjectRecord[]>> {
     const result = {} as Record<K, SObjectRecord[]>;
@@ -107,7 +109,7 @@ export class OrgClient {
       const { status, body, error } = answers[index];
       const keys = keysOf.get(query) ?? [];
       if (status < 400) for (const key of keys) result[key] = (body as QueryResult).records;
-      else if (firstErrorCode(body) === 'INVALID_TYPE' && keys.every((key) => optional.includes(key))) for (const key of keys) result[key] = UNSUPPORTED;
+      else if (NOT_IN_THIS_ORG.has(firstErrorCode(body) ?? '') && keys.every((key) => optional.includes(key))) for (const key of keys) result[key] = UNSUPPORTED;
       else throw error ?? toApiError(status, body, this.username);
     });
     return result;

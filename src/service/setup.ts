@@ -5,7 +5,7 @@ import { RECORDS_PER_COLLECTION } from './org-client.js';
 import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
 import { planPsl, pslQueries } from './licenses.js';
 import { createUserQueries, planCreateUser, usernameFor, validateCreateInput, type OrgContext } from './users.js';
-import { grantQueries, planGrant, type GrantInput } from './grant.js';
+import { GRANT_OPTIONAL_QUERIES, grantQueries, planGrant, type GrantInput } from './grant.js';
 import { appAccessQueries, planAppAccess, planPreauthorize, type PreauthorizeInput } from './apps.js';
 import { verifyIntegrationUser, type VerifyResult } from './verification.js';
 import { derivePermissionSetName } from './permissions.js';
@@ -71,6 +71,7 @@ export async function setup(
   for (const [index, user] of spec.users.entries()) {
     for (const [key, soql] of Object.entries(userQueries(user, org))) queries[`${index}.${key}`] = soql;
     if (user.app) optional.push(`${index}.app.eca`);
+    optional.push(...GRANT_OPTIONAL_QUERIES.map((key) => `${index}.grant.${key}`));
   }
   const found = await client.queries(queries, optional);
   // Pre-authorizations an earlier user's writes make (app:parent), so a later user doesn't insert them twice.

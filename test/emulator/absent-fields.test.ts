@@ -36,8 +36,9 @@ describe('emulator columns an org lacks (behaviour.absentFields)', () => {
           { method: 'GET', url: q('SELECT Id, PermissionsUseAnyApiClient FROM PermissionSet'), referenceId: 'sets' },
         ],
       });
-      expect(composite.body.compositeResponse.map((s: { httpStatusCode: number }) => s.httpStatusCode)).to.deep.equal([400, 400]);
-      expect(composite.body.compositeResponse[1].body[0].errorCode).to.equal('INVALID_FIELD');
+      const answers = composite.body.compositeResponse as Array<{ httpStatusCode: number; body: Array<{ errorCode: string }> }>;
+      expect(answers.map((s) => s.httpStatusCode)).to.deep.equal([400, 400]);
+      expect(answers[1].body[0].errorCode).to.equal('INVALID_FIELD');
     }));
 
   it('has the column with absentFields: [], and can drop any other', () =>
