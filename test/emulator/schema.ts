@@ -70,6 +70,8 @@ export interface ObjectDef {
   dataObject: boolean;
   /** rows derived from the schema on every read (EntityDefinition, EntityParticle); never stored */
   virtual?: boolean;
+  /** the object has no EntityParticle rows (seed objects.<name>.entityParticles: false) */
+  noEntityParticles?: boolean;
   /** the field record URLs end with when it isn't the Id (DurableId for the entity metadata objects) */
   urlKey?: string;
 }

@@ -208,7 +208,7 @@ describe('emulator seed', () => {
       ['admin without a profile', { profiles: [{ name: 'Only', license: 'Salesforce' }] }, "seed.admin: the admin 'admin@emu.example' needs a profile"],
       ['negative recalculation', { behaviour: { groupRecalculationRequests: -1 } }, 'seed.behaviour.groupRecalculationRequests: must be a whole number >= 0'],
       ['bad license-change mode', { behaviour: { permissionSetLicenseChange: 'ignore' } }, 'seed.behaviour.permissionSetLicenseChange: must be {errorCode, message, status?}'],
-      ['unknown object key', { objects: { Invoice__c: { fieldz: {} } } }, 'seed.objects.Invoice__c.fieldz: unknown key (known: label, fields)'],
+      ['unknown object key', { objects: { Invoice__c: { fieldz: {} } } }, 'seed.objects.Invoice__c.fieldz: unknown key (known: label, fields, entityParticles)'],
       ['reference without targets', { objects: { Invoice__c: { fields: { Vendor__c: { type: 'reference' } } } } }, 'seed.objects.Invoice__c.fields.Vendor__c.referenceTo: is required'],
     ];
     for (const [title, seed, message] of cases) {

@@ -201,6 +201,8 @@ export interface SeedObjectField {
 export interface SeedObject {
   label?: string;
   fields?: Record<string, SeedObjectField>;
+  /** false: the object has no EntityParticle rows (some objects have none; which ones is unsettled) */
+  entityParticles?: boolean;
 }
 
 export interface Seed {
@@ -395,6 +397,12 @@ export const BEHAVIOURS = {
    * Access"); other Permissions* columns depend on features and licenses the same way.
    */
   absentFields: sw<string[]>(['PermissionSet.PermissionsUseAnyApiClient'], objectFieldList),
+  /**
+   * Whether `=` / IN values on EntityDefinition, EntityParticle and FieldDefinition match only their exact spelling
+   * (unsettled: OrgCheck issue 238 saw '<Local>' match nothing where '<local>' did) or case-insensitively as SOQL
+   * does elsewhere (setup-objects.ts).
+   */
+  setupObjectValueMatch: sw<'exact' | 'case-insensitive'>('exact', oneOf('exact', 'case-insensitive')),
   /**
    * REST API Developer Guide, Composite Request Body: from API 49.0 collateSubrequests defaults to true and
    * collated subrequests run in no guaranteed order unless one refers to another. 'reorder' runs such a
@@ -860,7 +868,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     for (const [type, raw] of Object.entries(os)) {
       const p = `seed.objects.${type}`;
       if (!API_NAME.test(type)) throw new SeedError(p, 'must be an sObject API name');
-      const o = obj(raw, p, ['label', 'fields']);
+      const o = obj(raw, p, ['label', 'fields', 'entityParticles']);
       const fields: Record<string, SeedObjectField> = {};
       if (o.fields !== undefined) {
         const fs = obj(o.fields, `${p}.fields`, Object.keys(o.fields as Obj));
@@ -883,7 +891,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           };
         }
       }
-      objects[type] = { label: optStr(o.label, `${p}.label`), fields };
+      objects[type] = { label: optStr(o.label, `${p}.label`), fields, entityParticles: optBool(o.entityParticles, `${p}.entityParticles`) };
     }
   }
 

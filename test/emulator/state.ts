@@ -308,7 +308,7 @@ export class OrgState {
         IsCustomSetting: false,
         IsQueryable: true,
       });
-      for (const name of def.fieldOrder) {
+      for (const name of def.noEntityParticles ? [] : def.fieldOrder) {
         const f = def.fields.get(name.toLowerCase()) as FieldDef;
         if (isHidden(f)) continue;
         // Real orgs name a standard lookup's particle after its relationship (OwnerId -> Owner) and a custom field by its 00N id.
@@ -496,6 +496,10 @@ function declareObjects(st: OrgState, seed: ResolvedSeed): void {
   for (const [typeName, o] of Object.entries(seed.objects)) {
     const def = dataObject('objects', typeName, o.label);
     if (o.label) def.label = o.label;
+    if (o.entityParticles === false) {
+      def.noEntityParticles = true;
+      st.schema.version++;
+    }
   }
   for (const typeName of Object.keys(seed.records)) dataObject('records', typeName);
 
