@@ -1,6 +1,7 @@
 import type { SfError } from '@salesforce/core';
 import { OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
+import { completeNames, nameQueries, objectListsFields } from './names.js';
 import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import {
   accessOf,
@@ -131,11 +132,21 @@ export function grantQueries(input: GrantInput, generatedName?: string): Record<
     groupObjects: groups ? `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ${named('Parent.PermissionSetGroup.')}` : undefined,
     ...(powerFilter ? optionalPowerQueries(powerFilter) : (Object.fromEntries(OPTIONAL_POWER_KEYS.map((k) => [k, undefined])) as Record<OptionalPowerKey, undefined>)),
     ...(generatedName && (objectGrants.length || fieldGrants.length) ? generatedSetQueries(generatedName) : { generated: undefined, generatedObjects: undefined, generatedFields: undefined }),
-    entities: grantedObjects.length ? `SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN ${soqlList(grantedObjects)}` : undefined,
-    particles: fieldGrants.length
-      ? `SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, IsPermissionable, IsUpdatable FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[0]))} AND QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[1]))}`
-      : undefined,
+    // The objects and fields as given; completeNames looks up any the org spells otherwise.
+    entities: undefined,
+    particles: undefined,
+    ...nameQueries(grantedObjects, fieldPairs(fieldGrants)),
   };
+}
+
+/** --field grants as [object, field] pairs. */
+const fieldPairs = (grants: FieldGrant[]): Array<[string, string]> => grants.map((g) => g.field.split('.') as [string, string]);
+
+/** The objects and fields the flags name, completed with the org's spelling of any the first read missed. */
+export async function completeGrantNames(client: OrgClient, found: GrantFound, input: GrantInput): Promise<void> {
+  const fieldGrants = parseFieldGrants(input.fields);
+  const objects = [...new Set([...parseObjectGrants(input.objects).map((g) => g.object), ...fieldGrants.map((g) => g.field.split('.')[0])])];
+  await completeNames(client, found, objects, fieldPairs(fieldGrants));
 }
 
 /** A planned grant: the result to report, and the writes that make it so. */
@@ -160,6 +171,7 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
   if (invalid) throw invalid;
   const generating = input.objects.length > 0 || input.fields.length > 0;
   const found = await client.queries(grantQueries(input, input.permissionSetName), GRANT_OPTIONAL_QUERIES);
+  await completeGrantNames(client, found, input);
   if (generating && !input.permissionSetName && found.user[0]) Object.assign(found, await client.queries(generatedSetQueries(derivePermissionSetName(String(found.user[0].Name)))));
   const plan = planGrant(found, input, options);
   const { result } = plan;
@@ -343,7 +355,10 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
       const particle = found.particles.find(
         (p) => String((p.EntityDefinition as SObjectRecord | null)?.QualifiedApiName).toLowerCase() === object.toLowerCase() && String(p.QualifiedApiName).toLowerCase() === name.toLowerCase()
       );
-      if (!particle) return block(serviceError('UnknownField', [grantOfField.field]));
+      if (!particle) {
+        const listed = objectListsFields(found, object);
+        return block(listed ? serviceError('UnknownField', [grantOfField.field]) : serviceError('FieldsNotListed', [canonical.get(object.toLowerCase()) ?? object, grantOfField.field]));
+      }
       const field = `${canonical.get(object.toLowerCase()) ?? object}.${String(particle.QualifiedApiName)}`;
       if (particle.IsPermissionable !== true) return block(serviceError('FieldNotPermissionable', [field]));
       if (grantOfField.access === 'edit' && particle.IsUpdatable !== true) return block(serviceError('FieldNotUpdatable', [field], [`${field}:read`]));

@@ -5,7 +5,7 @@ import { RECORDS_PER_COLLECTION } from './org-client.js';
 import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
 import { planPsl, pslQueries } from './licenses.js';
 import { createUserQueries, planCreateUser, usernameFor, validateCreateInput, type OrgContext } from './users.js';
-import { GRANT_OPTIONAL_QUERIES, grantQueries, planGrant, type GrantInput } from './grant.js';
+import { completeGrantNames, GRANT_OPTIONAL_QUERIES, grantQueries, planGrant, type GrantInput } from './grant.js';
 import { appAccessQueries, planAppAccess, planPreauthorize, type PreauthorizeInput } from './apps.js';
 import { verifyIntegrationUser, type VerifyResult } from './verification.js';
 import { derivePermissionSetName } from './permissions.js';
@@ -186,7 +186,9 @@ async function planUser(
   let newSet: string | undefined;
   if (granting(grantInput)) {
     try {
-      const granted = planGrant(found('grant') as Parameters<typeof planGrant>[0], grantInput, options);
+      const grantFound = found('grant') as Parameters<typeof planGrant>[0];
+      await completeGrantNames(client, grantFound, grantInput);
+      const granted = planGrant(grantFound, grantInput, options);
       if (granted.result.generatedPermissionSet && !granted.setId) newSet = '@{set.id}';
       const writes = [...granted.setSubrequests];
       for (let start = 0; start < granted.assignments.length; start += RECORDS_PER_COLLECTION) {
