@@ -107,7 +107,10 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   // 4-6: what the sets hold. A group's assignment names its aggregate set (PermissionSetId), whose powers and
   // object permissions are the group's after muting; its members' sets say only which licenses it needs.
   const held = found.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
-  const setIds = found.assignments.map((a) => a.PermissionSetId).filter((id): id is string => typeof id === 'string');
+  // An app's list reaches the user through a held group's member sets too (a muting set's PermissionSet is null).
+  const memberIds = found.members.filter((m) => m.PermissionSet).map((m) => m.PermissionSetId);
+  const memberNames = found.members.flatMap((m) => (m.PermissionSet ? [String((m.PermissionSet as SObjectRecord).Name)] : []));
+  const setIds = [...found.assignments.map((a) => a.PermissionSetId), ...memberIds].filter((id): id is string => typeof id === 'string');
   const optionalPowers = optionalPowersOf(found);
   const nameOf = (a: SObjectRecord): string => String(a.PermissionSetGroupId ? (a.PermissionSetGroup as SObjectRecord | null)?.DeveloperName : (a.PermissionSet as SObjectRecord | null)?.Name);
 
@@ -167,7 +170,7 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   else {
     const app = found.connectedApp[0];
     const listed = found.appAccess.filter((a) => (a.Parent as SObjectRecord | null)?.ProfileId === user.ProfileId || setIds.includes(String(a.ParentId)));
-    if (!app) await checkEcaPolicy(client, input, { username, profile, setNames }, add);
+    if (!app) await checkEcaPolicy(client, input, { username, profile, setNames: [...setNames, ...memberNames] }, add);
     else if (app.OptionsAllowAdminApprovedUsersOnly !== true) add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
     else if (!listed.length) add('app', 'fail', `${input.app} is admin-approved but lists neither profile "${profile}" nor a set ${username} holds.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
     else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${username}.`);

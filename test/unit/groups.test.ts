@@ -4,6 +4,7 @@ import IntegrationUserVerify from '../../src/commands/integration-user/verify.js
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import IntegrationUserConvert from '../../src/commands/integration-user/convert.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
+import { makeKeyPair } from '../helpers/keys.js';
 import type { Seed } from '../emulator/index.js';
 
 const PROFILE = 'Minimum Access - API Only Integrations';
@@ -68,6 +69,23 @@ describe('permission set groups: the aggregate set and muting, in every command'
     });
     // One inspection, groups or not.
     expect(ctx.emulator.requests).to.have.length(1);
+  });
+
+  it("verify: an app that lists a held group's member set pre-authorizes the user (as the org does)", async () => {
+    const keys = makeKeyPair('groups');
+    await ctx.start(
+      seed({
+        externalClientApps: [{ name: 'Acme_Sync', label: 'Acme Sync', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, permittedUsers: 'AdminApprovedPreAuthorized', profiles: [], permissionSets: ['Invoice_Read'] }],
+      })
+    );
+    const { result, exitCode } = await ctx.run(IntegrationUserVerify, ['-u', 'sync@acme.example', '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', ctx.emulator.instanceUrl, '--query', 'SELECT Name FROM Invoice__c']);
+    expect(exitCode).to.equal(0);
+    expect(result?.checks.filter((c) => ['app', 'jwt-login', 'query'].includes(c.name)).map((c) => [c.name, c.status])).to.deep.equal([
+      ['app', 'pass'],
+      ['jwt-login', 'pass'],
+      ['query', 'pass'],
+    ]);
+    expect(result?.query).to.deep.equal({ totalSize: 1 });
   });
 
   it("verify warns of a group's broad power only where the group doesn't mute it", async () => {
