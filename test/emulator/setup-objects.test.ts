@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- REST bodies are JSON, read by shape */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- REST bodies are JSON, read by shape */
 import { expect } from 'chai';
 import { V, call, soql, withEmulator } from './test-client.js';
 
