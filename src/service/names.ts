@@ -27,16 +27,17 @@ const objectOf = (particle: SObjectRecord): string => lower((particle.EntityDefi
 
 /**
  * Adds to `found` the rows of every name the first read missed, spelled as the org spells it: no request when
- * it missed none; else one for every object's name (when an object was missed) and one for every field of the
- * objects whose fields were missed. An object that then has no EntityParticle rows at all is one Salesforce
+ * it missed none; else one for every object's name (describeGlobal, when an object was missed: a full read of
+ * EntityDefinition can't be paged by a filter, as it takes no comparison but equality) and one for every field
+ * of the objects whose fields were missed. An object that then has no EntityParticle rows at all is one Salesforce
  * lists no fields of (see objectListsFields).
  */
 export async function completeNames(client: OrgClient, found: NameRows, objects: readonly string[], fields: ReadonlyArray<[object: string, field: string]>): Promise<void> {
   const known = (): Map<string, string> => new Map(found.entities.map((e) => [lower(e.QualifiedApiName), String(e.QualifiedApiName)]));
   if (objects.some((o) => !known().has(lower(o)))) {
     const wanted = new Set(objects.map(lower));
-    const all = await client.query('SELECT QualifiedApiName FROM EntityDefinition');
-    found.entities = [...found.entities, ...all.filter((e) => wanted.has(lower(e.QualifiedApiName)) && !known().has(lower(e.QualifiedApiName)))];
+    const names = (await client.objectNames()).filter((name) => wanted.has(lower(name)) && !known().has(lower(name)));
+    found.entities = [...found.entities, ...names.map((name) => ({ Id: '', QualifiedApiName: name }))];
   }
   const canonical = known();
   const missed = fields.filter(([o, f]) => canonical.has(lower(o)) && !found.particles.some((p) => objectOf(p) === lower(o) && lower(p.QualifiedApiName) === lower(f)));

@@ -202,6 +202,15 @@ export class OrgClient {
     return body.records;
   }
 
+  /**
+   * The API name of every object the org has (describeGlobal, one request, unpaged): the org's own spelling of
+   * object names, where a query of EntityDefinition can filter only by equality.
+   */
+  public async objectNames(): Promise<string[]> {
+    const body = await this.send<{ sobjects: Array<{ name: string }> }>('GET', '/sobjects');
+    return body.sobjects.map((o) => o.name);
+  }
+
   /** A query through the Tooling API, for setup objects the data API doesn't serve. */
   public async toolingQuery(soql: string): Promise<SObjectRecord[]> {
     const body = await this.send<QueryResult>('GET', `/tooling/query?q=${encodeURIComponent(soql)}`);

@@ -34,7 +34,7 @@ describe('grant: object and field names in the org’s own spelling (EntityDefin
         match === 'exact'
           ? [
               '/services/data/vXX.X/composite/batch',
-              'SELECT QualifiedApiName FROM EntityDefinition',
+              '/services/data/vXX.X/sobjects',
               "SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, IsPermissionable, IsUpdatable FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ('Account')",
             ]
           : ['/services/data/vXX.X/composite/batch']
