@@ -191,7 +191,7 @@ export function appAccessQueries(app: string, sets: string[]): Record<'connected
     eca: ecaQuery(app),
     appAccess: `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND (${parents})`,
     profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
-    sets: sets.length ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND Name IN ${soqlList(sets)}` : undefined,
+    sets: sets.length ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null AND Name IN ${soqlList(sets)}` : undefined,
     licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
     psls: sets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
   };

@@ -79,7 +79,8 @@ export async function listIntegrationUsers(
   const users: IntegrationUserRow[] = found.users.map((user) => {
     const mine = found.assignments.filter((a) => a.AssigneeId === user.Id);
     const ownSetIds = new Set(mine.map((a) => String(a.PermissionSetId)));
-    const sets = mine.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile === false).map((a) => String((a.PermissionSet as SObjectRecord).Name));
+    // A group's assignment also names the group's own aggregate set (PermissionSetId): it is the group, not a set the user holds.
+    const sets = mine.filter((a) => !a.PermissionSetGroup && (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile === false).map((a) => String((a.PermissionSet as SObjectRecord).Name));
     const groups = mine.filter((a) => a.PermissionSetGroup).map((a) => String((a.PermissionSetGroup as SObjectRecord).DeveloperName));
     const profile = ((user.Profile as SObjectRecord | null)?.Name as string | undefined) ?? '';
     const apps = new Set<string>();

@@ -2,7 +2,7 @@ import type { SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { assigneeFilter, chooseIntegrationProfile, INTEGRATION_USER_LICENSE, integrationProfilesQuery, Seats, seatsOf, userLicenseOf, userLicenseQuery, userQuery } from './licenses.js';
-import { heldAccessQueries, isStandardObject, licenseResolver, memberObjectsOf, NO_LICENSE } from './permissions.js';
+import { heldAccessQueries, isStandardObject, licenseResolver, NO_LICENSE } from './permissions.js';
 import { applySteps, Step } from './steps.js';
 import { shellQuote } from './shell.js';
 
@@ -23,9 +23,8 @@ export type ConvertResult = {
 
 /**
  * Moves an existing user onto the integration profile (and so the Salesforce Integration
- * license), for integrations that run on a full license today: one read (two when it holds groups)
- * checks a seat is free and that every permission set and group it holds fits the new license,
- * then one update of its ProfileId.
+ * license), for integrations that run on a full license today: one read checks a seat is free and
+ * that every permission set and group it holds fits the new license, then one update of its ProfileId.
  */
 export async function convertUser(client: OrgClient, input: { user: string; profile?: string; targetOrg: string }, options: { dryRun: boolean }): Promise<ConvertResult> {
   const found = await client.queries({
@@ -58,10 +57,10 @@ export async function convertUser(client: OrgClient, input: { user: string; prof
   if (fromLicense === INTEGRATION_USER_LICENSE) return { ...result, status: 'already-integration' };
   const profile = chooseIntegrationProfile(found.profiles, input.profile);
   const { members } = found;
-  const memberObjects = await memberObjectsOf(client, members);
 
   // A License None set with standard-object access needs the PSL, which only an integration user can get: it must go before the move.
-  const standardObjectSets = new Set([...found.setObjects, ...memberObjects].filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.ParentId)));
+  // A group's assignment names its aggregate set, whose rows are the group's access after muting.
+  const standardObjectSets = new Set(found.setObjects.filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.ParentId)));
   const resolve = licenseResolver(found.licenses, found.psls);
   const licenseOf = (licenseId: unknown, setId?: unknown): { fits: boolean; name: string } => {
     if (typeof licenseId !== 'string' || !licenseId) return standardObjectSets.has(String(setId)) ? { fits: false, name: `${NO_LICENSE} with standard-object access, which needs the PSL first` } : { fits: true, name: NO_LICENSE };
@@ -70,14 +69,17 @@ export async function convertUser(client: OrgClient, input: { user: string; prof
   };
   for (const a of found.assignments) {
     const set = a.PermissionSet as SObjectRecord | null;
-    if (set && set.IsOwnedByProfile !== true) {
+    if (a.PermissionSetGroupId) {
+      // Each member's license (a muting set, with a null PermissionSet, has none), then what the group grants.
+      const misfit = members
+        .filter((m) => m.PermissionSetGroupId === a.PermissionSetGroupId && m.PermissionSet)
+        .map((m) => licenseOf((m.PermissionSet as SObjectRecord).LicenseId))
+        .find((fit) => !fit.fits);
+      const license = misfit ?? licenseOf(null, a.PermissionSetId);
+      if (!license.fits) result.blockers.push({ name: String((a.PermissionSetGroup as SObjectRecord).DeveloperName), type: 'PermissionSetGroup', license: license.name, assignmentId: a.Id });
+    } else if (set && set.IsOwnedByProfile !== true) {
       const fit = licenseOf(set.LicenseId, a.PermissionSetId);
       if (!fit.fits) result.blockers.push({ name: String(set.Name), type: 'PermissionSet', license: fit.name, assignmentId: a.Id });
-    }
-    if (a.PermissionSetGroupId) {
-      const misfit = members.filter((m) => m.PermissionSetGroupId === a.PermissionSetGroupId).find((m) => !licenseOf((m.PermissionSet as SObjectRecord).LicenseId, m.PermissionSetId).fits);
-      const license = misfit ? licenseOf((misfit.PermissionSet as SObjectRecord).LicenseId, misfit.PermissionSetId).name : '';
-      if (misfit) result.blockers.push({ name: String((a.PermissionSetGroup as SObjectRecord).DeveloperName), type: 'PermissionSetGroup', license, assignmentId: a.Id });
     }
   }
 

@@ -2,11 +2,12 @@ import type { SfError } from '@salesforce/core';
 import { OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { shellQuote } from './shell.js';
+import { completeNames, nameQueries, objectListsFields } from './names.js';
 import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
 import {
   accessOf,
   broadPowers,
-  BROAD_USER_PERMISSIONS,
+  corePowerColumns,
   derivePermissionSetName,
   FieldGrant,
   grantInputError,
@@ -16,6 +17,10 @@ import {
   ObjectGrant,
   objectPermissionFields,
   OBJECT_PERMISSION_COLUMNS,
+  OPTIONAL_POWER_KEYS,
+  optionalPowerQueries,
+  optionalPowersOf,
+  type OptionalPowerKey,
   parseFieldGrants,
   parseObjectGrants,
 } from './permissions.js';
@@ -68,56 +73,81 @@ export type GrantResult = {
   warnings: string[];
 };
 
-const BROAD_FIELDS = BROAD_USER_PERMISSIONS.map((p) => `Permissions${p}`).join(', ');
 /** Written into the generated set's description: only sets that carry it are rewritten. */
 export const MANAGED_MARKER = 'Managed by sf integration-user grant';
 
 type GrantQueryKey =
-  | 'user' | 'psl' | 'assignments' | 'sets' | 'groups' | 'userLicenses' | 'psls' | 'members' | 'setObjects' | 'memberObjects'
-  | 'generated' | 'generatedObjects' | 'generatedFields' | 'entities' | 'particles';
+  | 'user' | 'psl' | 'assignments' | 'sets' | 'groups' | 'userLicenses' | 'psls' | 'members' | 'groupSets' | 'setObjects' | 'groupObjects'
+  | 'generated' | 'generatedObjects' | 'generatedFields' | 'entities' | 'particles' | OptionalPowerKey;
 export type GrantFound = Record<GrantQueryKey, SObjectRecord[]>;
+/** grantQueries' keys whose object or column an org may not have (OrgClient.queries' `optional`). */
+export const GRANT_OPTIONAL_QUERIES: GrantQueryKey[] = [...OPTIONAL_POWER_KEYS];
+
+/**
+ * A set of the org's own, not a profile's nor a group's aggregate set (PermissionSet.Type 'Group', which a
+ * group's assignment names): those are never granted by name.
+ */
+const OWN_SET = 'IsOwnedByProfile = false AND PermissionSetGroupId = null';
 
 /** The queries about the generated set, by its name. */
 function generatedSetQueries(name: string): Pick<Record<GrantQueryKey, string>, 'generated' | 'generatedObjects' | 'generatedFields'> {
+  const parent = `Parent.Name = ${soqlQuote(name)} AND Parent.PermissionSetGroupId = null`;
   return {
-    generated: `SELECT Id, Name, Label, LicenseId, Description FROM PermissionSet WHERE Name = ${soqlQuote(name)}`,
-    generatedObjects: `SELECT Id, ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE Parent.Name = ${soqlQuote(name)}`,
-    generatedFields: `SELECT Id, SobjectType, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = ${soqlQuote(name)}`,
+    generated: `SELECT Id, Name, Label, LicenseId, Description FROM PermissionSet WHERE Name = ${soqlQuote(name)} AND PermissionSetGroupId = null`,
+    generatedObjects: `SELECT Id, ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ${parent}`,
+    generatedFields: `SELECT Id, SobjectType, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ${parent}`,
   };
 }
 
 /**
  * Everything grant reads, as independent queries for one round trip: the user, its PSL and
  * assignments, the named sets and groups with what they hold (filtered by name, so nothing waits
- * for an Id), the licenses, and the generated set when its name is known.
+ * for an Id), the licenses, and the generated set when its name is known. What a group grants is
+ * read from its aggregate set (the group's permissions after muting); its members give its licenses.
  */
 export function grantQueries(input: GrantInput, generatedName?: string): Record<GrantQueryKey, string | undefined> {
   const objectGrants = parseObjectGrants(input.objects);
   const fieldGrants = parseFieldGrants(input.fields);
   const grantedObjects = [...new Set([...objectGrants.map((g) => g.object), ...fieldGrants.map((g) => g.field.split('.')[0])])];
   const assignee = assigneeFilter(input.user);
-  const setNames = input.permissionSets.length ? `(Name IN ${soqlList(input.permissionSets)} OR Label IN ${soqlList(input.permissionSets)})` : undefined;
-  const groupNames = input.groups.length ? `(DeveloperName IN ${soqlList(input.groups)} OR MasterLabel IN ${soqlList(input.groups)})` : undefined;
-  const inGroups = groupNames?.replace(/\b(DeveloperName|MasterLabel) IN/g, 'PermissionSetGroup.$1 IN');
+  const sets = input.permissionSets.length ? soqlList(input.permissionSets) : undefined;
+  const groups = input.groups.length ? soqlList(input.groups) : undefined;
+  // The named sets (by API name or label) of the org's own, as seen from PermissionSet (prefix '') or a child ('Parent.').
+  const ownSets = (prefix: string): string => `${OWN_SET.replace(/\b(IsOwnedByProfile|PermissionSetGroupId)\b/g, `${prefix}$1`)} AND (${prefix}Name IN ${sets as string} OR ${prefix}Label IN ${sets as string})`;
+  // The named groups (by API name or label), as seen from PermissionSetGroup (prefix '') or through a relationship.
+  const named = (prefix: string): string => `(${prefix}DeveloperName IN ${groups as string} OR ${prefix}MasterLabel IN ${groups as string})`;
+  const powerFilter = [sets && `(${ownSets('')})`, groups && named('PermissionSetGroup.')].filter(Boolean).join(' OR ');
   return {
     user: userQuery(input.user),
     psl: pslAssignmentQuery(input.user),
     assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee}`,
-    sets: setNames ? `SELECT Id, Name, Label, LicenseId, ${BROAD_FIELDS} FROM PermissionSet WHERE IsOwnedByProfile = false AND ${setNames}` : undefined,
-    groups: groupNames ? `SELECT Id, DeveloperName, MasterLabel, Status FROM PermissionSetGroup WHERE ${groupNames}` : undefined,
+    sets: sets ? `SELECT Id, Name, Label, LicenseId, ${corePowerColumns()} FROM PermissionSet WHERE ${ownSets('')}` : undefined,
+    groups: groups ? `SELECT Id, DeveloperName, MasterLabel, Status FROM PermissionSetGroup WHERE ${named('')}` : undefined,
     userLicenses: 'SELECT Id, Name FROM UserLicense',
     psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-    members: inGroups
-      ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetGroupComponent WHERE ${inGroups}`
-      : undefined,
-    setObjects: setNames ? `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE Parent.IsOwnedByProfile = false AND ${setNames.replace(/\b(Name|Label) IN/g, 'Parent.$1 IN')}` : undefined,
-    memberObjects: inGroups ? `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent WHERE ${inGroups})` : undefined,
+    // A muting permission set is a component too; its PermissionSet relationship is null.
+    members: groups ? `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE ${named('PermissionSetGroup.')}` : undefined,
+    groupSets: groups ? `SELECT Id, PermissionSetGroupId, ${corePowerColumns()} FROM PermissionSet WHERE ${named('PermissionSetGroup.')}` : undefined,
+    setObjects: sets ? `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ${ownSets('Parent.')}` : undefined,
+    // The object reference's own example of a group's object permissions (PermissionSetGroup, Usage).
+    groupObjects: groups ? `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ${named('Parent.PermissionSetGroup.')}` : undefined,
+    ...(powerFilter ? optionalPowerQueries(powerFilter) : (Object.fromEntries(OPTIONAL_POWER_KEYS.map((k) => [k, undefined])) as Record<OptionalPowerKey, undefined>)),
     ...(generatedName && (objectGrants.length || fieldGrants.length) ? generatedSetQueries(generatedName) : { generated: undefined, generatedObjects: undefined, generatedFields: undefined }),
-    entities: grantedObjects.length ? `SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN ${soqlList(grantedObjects)}` : undefined,
-    particles: fieldGrants.length
-      ? `SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, IsPermissionable, IsUpdatable FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[0]))} AND QualifiedApiName IN ${soqlList(fieldGrants.map((g) => g.field.split('.')[1]))}`
-      : undefined,
+    // The objects and fields as given; completeNames looks up any the org spells otherwise.
+    entities: undefined,
+    particles: undefined,
+    ...nameQueries(grantedObjects, fieldPairs(fieldGrants)),
   };
+}
+
+/** --field grants as [object, field] pairs. */
+const fieldPairs = (grants: FieldGrant[]): Array<[string, string]> => grants.map((g) => g.field.split('.') as [string, string]);
+
+/** The objects and fields the flags name, completed with the org's spelling of any the first read missed. */
+export async function completeGrantNames(client: OrgClient, found: GrantFound, input: GrantInput): Promise<void> {
+  const fieldGrants = parseFieldGrants(input.fields);
+  const objects = [...new Set([...parseObjectGrants(input.objects).map((g) => g.object), ...fieldGrants.map((g) => g.field.split('.')[0])])];
+  await completeNames(client, found, objects, fieldPairs(fieldGrants));
 }
 
 /** A planned grant: the result to report, and the writes that make it so. */
@@ -141,7 +171,8 @@ export async function grant(client: OrgClient, input: GrantInput, options: { dry
   const invalid = grantInputError(input);
   if (invalid) throw invalid;
   const generating = input.objects.length > 0 || input.fields.length > 0;
-  const found = await client.queries(grantQueries(input, input.permissionSetName));
+  const found = await client.queries(grantQueries(input, input.permissionSetName), GRANT_OPTIONAL_QUERIES);
+  await completeGrantNames(client, found, input);
   if (generating && !input.permissionSetName && found.user[0]) Object.assign(found, await client.queries(generatedSetQueries(derivePermissionSetName(String(found.user[0].Name)))));
   const plan = planGrant(found, input, options);
   const { result } = plan;
@@ -208,7 +239,8 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
   const hasPsl = found.psl.length > 0 || input.planned?.psl === true;
   const assignedSetIds = new Set(found.assignments.map((a) => a.PermissionSetId));
   const assignedGroupIds = new Set(found.assignments.map((a) => a.PermissionSetGroupId));
-  const objectRowsOf = (setId: string): SObjectRecord[] => [...found.setObjects, ...found.memberObjects].filter((r) => r.ParentId === setId);
+  const objectRowsOf = (setId: string): SObjectRecord[] => [...found.setObjects, ...found.groupObjects].filter((r) => r.ParentId === setId);
+  const optionalPowers = optionalPowersOf(found);
   const blockers: SfError[] = [];
   const warnings: string[] = [];
   const fixPsl = (): string => `sf integration-user assign-psl --username ${shellQuote(username)} --target-org ${input.targetOrg}`;
@@ -218,7 +250,7 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
     const { fit, name: license } = licenseOf(set.LicenseId);
     const rows = objectRowsOf(set.Id);
     const standard = rows.filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.SobjectType));
-    const powers = broadPowers(set, rows);
+    const powers = broadPowers({ ...set, ...optionalPowers(set.Id) }, rows);
     if (fit === 'other') return { license, powers, blocked: serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [shellQuote(username)]) };
     if ((fit === 'integration-psl' || (fit === 'none' && standard.length > 0)) && !hasPsl) {
       return { license, powers, blocked: serviceError('PslRequired', [String(set.Name), username], [fixPsl()]) };
@@ -247,15 +279,24 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
       missing('PermissionSetGroup', wanted, ambiguous);
       continue;
     }
-    const members = found.members.filter((m) => m.PermissionSetGroupId === record.Id);
-    const verdicts = members.map((m) => ({ member: m.PermissionSet as SObjectRecord, verdict: judge({ ...(m.PermissionSet as SObjectRecord), Id: m.PermissionSetId as string }) }));
-    const license = [...new Set(verdicts.map((v) => v.verdict.license))].join(', ') || NO_LICENSE;
-    const memberBlock = verdicts.find((v) => v.verdict.blocked);
+    // What the group grants is its aggregate set's (muted permissions left out); its member sets give only
+    // its licenses (a muting set, whose PermissionSet is null, has none).
+    const members = found.members.filter((m) => m.PermissionSetGroupId === record.Id && m.PermissionSet).map((m) => m.PermissionSet as SObjectRecord);
+    const fits = members.map((member) => ({ member, ...licenseOf(member.LicenseId) }));
+    const license = [...new Set(fits.map((f) => f.name))].join(', ') || NO_LICENSE;
+    const aggregate = found.groupSets.find((s) => s.PermissionSetGroupId === record.Id);
+    const rows = aggregate ? objectRowsOf(aggregate.Id) : [];
     const name = record.DeveloperName as string;
+    const misfit = fits.find((f) => f.fit === 'other');
     let blocked: SfError | undefined;
-    if (memberBlock) blocked = serviceError('GroupMemberDoesNotFit', [name, String(memberBlock.member.Name), memberBlock.verdict.blocked?.message ?? ''], memberBlock.verdict.blocked?.actions ?? []);
-    else if (record.Status !== 'Updated') blocked = serviceError('GroupNotUpdated', [name, String(record.Status)]);
-    items.push(itemFor(name, 'PermissionSetGroup', { license, blocked, powers: verdicts.flatMap((v) => v.verdict.powers) }, assignedGroupIds.has(record.Id)));
+    if (misfit) {
+      const why = serviceError('SetLicenseDoesNotFit', [String(misfit.member.Name), misfit.name], [username]);
+      blocked = serviceError('GroupMemberDoesNotFit', [name, String(misfit.member.Name), why.message], why.actions ?? []);
+    } else if (!hasPsl && (fits.some((f) => f.fit === 'integration-psl') || rows.some((r) => isStandardObject(String(r.SobjectType))))) {
+      blocked = serviceError('GroupPslRequired', [name, username], [fixPsl()]);
+    } else if (record.Status !== 'Updated') blocked = serviceError('GroupNotUpdated', [name, String(record.Status)]);
+    const powers = aggregate ? broadPowers({ ...aggregate, ...optionalPowers(aggregate.Id) }, rows) : [];
+    items.push(itemFor(name, 'PermissionSetGroup', { license, blocked, powers }, assignedGroupIds.has(record.Id)));
   }
 
   const plan = generating ? planGeneratedSet() : undefined;
@@ -315,7 +356,10 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
       const particle = found.particles.find(
         (p) => String((p.EntityDefinition as SObjectRecord | null)?.QualifiedApiName).toLowerCase() === object.toLowerCase() && String(p.QualifiedApiName).toLowerCase() === name.toLowerCase()
       );
-      if (!particle) return block(serviceError('UnknownField', [grantOfField.field]));
+      if (!particle) {
+        const listed = objectListsFields(found, object);
+        return block(listed ? serviceError('UnknownField', [grantOfField.field]) : serviceError('FieldsNotListed', [canonical.get(object.toLowerCase()) ?? object, grantOfField.field]));
+      }
       const field = `${canonical.get(object.toLowerCase()) ?? object}.${String(particle.QualifiedApiName)}`;
       if (particle.IsPermissionable !== true) return block(serviceError('FieldNotPermissionable', [field]));
       if (grantOfField.access === 'edit' && particle.IsUpdatable !== true) return block(serviceError('FieldNotUpdatable', [field], [`${field}:read`]));

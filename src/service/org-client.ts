@@ -16,8 +16,10 @@ export type SaveResult = { id?: string; success: boolean; errors: Array<{ status
 /** A composite subrequest; `url` is relative to /services/data/vXX.X. */
 export type Subrequest = { referenceId: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown };
 
-/** What `queries` gives for an optional query on an object the org doesn't serve. */
+/** What `queries` gives for an optional query on an object or column the org doesn't have. */
 export const UNSUPPORTED: SObjectRecord[] = Object.freeze([]) as unknown as SObjectRecord[];
+/** An object the org doesn't serve, a column it doesn't have ("No such column"): an optional query's "not here". */
+const NOT_IN_THIS_ORG = new Set(['INVALID_TYPE', 'INVALID_FIELD']);
 
 /** sObject collections take up to 200 records per call. */
 export const RECORDS_PER_COLLECTION = 200;
@@ -106,8 +108,8 @@ export class OrgClient {
    * key: one query alone, up to 5 as one composite call (one API call), more as composite batches
    * of up to 25; then each round of next pages of them all in one batch, until every query is read to
    * the end. A query left undefined is skipped and gives no records; the same SOQL under two keys is
-   * sent once. A key listed in `optional` whose object the org doesn't serve (INVALID_TYPE) gives
-   * UNSUPPORTED instead of failing the call.
+   * sent once. A key listed in `optional` whose object or column the org doesn't have (INVALID_TYPE,
+   * INVALID_FIELD) gives UNSUPPORTED instead of failing the call.
    */
   public async queries<K extends string>(soql: Record<K, string | undefined>, optional: ReadonlyArray<NoInfer<K>> = []): Promise<Record<K, SObjectRecord[]>> {
     const result = {} as Record<K, SObjectRecord[]>;
@@ -122,7 +124,7 @@ export class OrgClient {
       const outcome = outcomes[index];
       const keys = keysOf.get(query) ?? [];
       if ('records' in outcome) for (const key of keys) result[key] = outcome.records;
-      else if (firstErrorCode(outcome.failed.body) === 'INVALID_TYPE' && keys.every((key) => optional.includes(key))) for (const key of keys) result[key] = UNSUPPORTED;
+      else if (NOT_IN_THIS_ORG.has(firstErrorCode(outcome.failed.body) ?? '') && keys.every((key) => optional.includes(key))) for (const key of keys) result[key] = UNSUPPORTED;
       else throw outcome.failed.error ?? toApiError(outcome.failed.status, outcome.failed.body, this.username);
     });
     return result;
@@ -159,11 +161,14 @@ export class OrgClient {
   /**
    * One composite call, all or nothing: subrequests run in order and may refer to earlier results
    * (`@{ref.id}`); any failure rolls back the whole call and is thrown as the first real error, with
-   * the referenceId of the subrequest that failed.
+   * the referenceId of the subrequest that failed. Order matters without a reference too (the PSL before
+   * the assignments that need it, removals before inserts), and from API 49.0 Salesforce collates
+   * unrelated subrequests in no guaranteed order unless told not to (REST API Developer Guide, Composite).
    */
   private async composite(subrequests: Subrequest[]): Promise<Record<string, unknown>> {
     const response = await this.send<CompositeResponse>('POST', '/composite', {
       allOrNone: true,
+      collateSubrequests: false,
       compositeRequest: subrequests.map((sub) => ({ ...sub, url: `${this.dataPath()}${sub.url}` })),
     });
     const bodies: Record<string, unknown> = {};
@@ -214,6 +219,15 @@ export class OrgClient {
     return this.retrying(true, () =>
       this.connection.request<T>({ method: 'GET', url: `/services/data/v${version}${path}`, headers: { 'content-type': 'application/json' } }, { retry: { maxRetries: 0 } })
     );
+  }
+
+  /**
+   * The API name of every object the org has (describeGlobal, one request, unpaged): the org's own spelling of
+   * object names, where a query of EntityDefinition can filter only by equality.
+   */
+  public async objectNames(): Promise<string[]> {
+    const body = await this.send<{ sobjects: Array<{ name: string }> }>('GET', '/sobjects');
+    return body.sobjects.map((o) => o.name);
   }
 
   /** Updates fields of one record. */

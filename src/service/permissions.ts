@@ -1,6 +1,6 @@
 import type { SfError } from '@salesforce/core';
 import { serviceError } from './errors.js';
-import type { OrgClient, SObjectRecord } from './org-client.js';
+import type { SObjectRecord } from './org-client.js';
 
 /** Object access as the --object flag spells it, in Salesforce's order. */
 export const OBJECT_ACCESS = ['read', 'create', 'edit', 'delete', 'viewall', 'modifyall'] as const;
@@ -25,23 +25,19 @@ export const OBJECT_PERMISSION_COLUMNS = `ParentId, SobjectType, ${Object.values
 
 /**
  * What a user's assignments hold, read through them (semi-joins), so it goes in the same round trip
- * as the assignments: the object permissions of the held sets, and the sets inside held groups.
+ * as the assignments: the object permissions of the held sets, and the sets inside held groups (for
+ * their licenses). A group's assignment names the group's
+ * aggregate permission set (PermissionSet.Type 'Group', "the aggregated permissions for the group", muted
+ * ones left out), so `setObjects` holds the groups' effective access too: never add the members' rows to it.
  * `assignee` is assigneeFilter(user).
  */
 export function heldAccessQueries(assignee: string): { setObjects: string; members: string } {
+  const held = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
   return {
-    setObjects: `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`,
+    setObjects: `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN ${held}`,
+    // A muting permission set is a component too; its PermissionSet relationship is null.
     members: `SELECT PermissionSetGroupId, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId FROM PermissionSetGroupComponent WHERE PermissionSetGroupId IN (SELECT PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee})`,
   };
-}
-
-/**
- * The object permissions of the sets inside held groups: one more read, only when there are any (SOQL nests no
- * semi-joins), the Ids inlined a chunk at a time so no query outgrows Salesforce's limits.
- */
-export async function memberObjectsOf(client: OrgClient, members: SObjectRecord[]): Promise<SObjectRecord[]> {
-  const ids = members.map((m) => String(m.PermissionSetId));
-  return client.queryByIds(ids, (idList) => `SELECT ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ParentId IN ${idList}`);
 }
 
 /** Salesforce's dependency rules between object permissions. */
@@ -56,6 +52,38 @@ const REQUIRES: Record<ObjectAccess, ObjectAccess[]> = {
 
 /** User permissions that give far more than an integration needs. */
 export const BROAD_USER_PERMISSIONS = ['ModifyAllData', 'ViewAllData', 'ManageUsers', 'AuthorApex', 'CustomizeApplication', 'UseAnyApiClient'];
+
+/**
+ * Broad-power columns some orgs don't have: PermissionsUseAnyApiClient exists only where API Access Control is
+ * on, which Salesforce Support enables (Salesforce Help, "Manage API Access"). Naming a missing column fails the
+ * whole query (INVALID_FIELD "No such column"), so each is read in a query of its own, marked optional: where
+ * the org lacks it, nobody holds it. Same round trip, no describe.
+ */
+export const OPTIONAL_USER_PERMISSIONS = ['UseAnyApiClient'] as const;
+export type OptionalPowerKey = `power${(typeof OPTIONAL_USER_PERMISSIONS)[number]}`;
+export const OPTIONAL_POWER_KEYS = OPTIONAL_USER_PERMISSIONS.map((p): OptionalPowerKey => `power${p}`);
+
+/** The broad-power columns every org has, as `<prefix>PermissionsX, ...`. */
+export function corePowerColumns(prefix = ''): string {
+  return BROAD_USER_PERMISSIONS.filter((p) => !(OPTIONAL_USER_PERMISSIONS as readonly string[]).includes(p))
+    .map((p) => `${prefix}Permissions${p}`)
+    .join(', ');
+}
+
+/** One optional query per optional broad-power column, over the PermissionSet rows `filter` picks. */
+export function optionalPowerQueries(filter: string): Record<OptionalPowerKey, string> {
+  return Object.fromEntries(OPTIONAL_USER_PERMISSIONS.map((p) => [`power${p}`, `SELECT Id, Permissions${p} FROM PermissionSet WHERE ${filter}`])) as Record<OptionalPowerKey, string>;
+}
+
+/** The optional columns' values by permission set Id, to lay over the sets read with corePowerColumns. */
+export function optionalPowersOf(found: Partial<Record<OptionalPowerKey, SObjectRecord[]>>): (setId: unknown) => Record<string, boolean> {
+  const byId = new Map<string, Record<string, boolean>>();
+  for (const key of OPTIONAL_POWER_KEYS) {
+    const column = `Permissions${key.slice('power'.length)}`;
+    for (const row of found[key] ?? []) byId.set(row.Id, { ...byId.get(row.Id), [column]: row[column] === true });
+  }
+  return (setId) => byId.get(String(setId)) ?? {};
+}
 
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 

@@ -5,7 +5,7 @@ import { RECORDS_PER_COLLECTION } from './org-client.js';
 import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
 import { planPsl, pslQueries } from './licenses.js';
 import { createUserQueries, planCreateUser, usernameFor, validateCreateInput, type OrgContext } from './users.js';
-import { grantQueries, planGrant, type GrantInput } from './grant.js';
+import { completeGrantNames, GRANT_OPTIONAL_QUERIES, grantQueries, planGrant, type GrantInput } from './grant.js';
 import { appAccessQueries, planAppAccess, planPreauthorize, type PreauthorizeInput } from './apps.js';
 import { findConnectedApp, inspectWithApps, type ConnectedAppComponents } from './app-lookup.js';
 import { verifyIntegrationUser, type VerifyResult } from './verification.js';
@@ -72,6 +72,7 @@ export async function setup(
   for (const [index, user] of spec.users.entries()) {
     for (const [key, soql] of Object.entries(userQueries(user, org))) queries[`${index}.${key}`] = soql;
     if (user.app) optional.push(`${index}.app.eca`);
+    optional.push(...GRANT_OPTIONAL_QUERIES.map((key) => `${index}.grant.${key}`));
   }
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
   const { found, components } = await inspectWithApps(client, queries, optional, spec.users.flatMap((user) => (user.app ? [user.app.name] : [])));
@@ -187,7 +188,9 @@ async function planUser(
   let newSet: string | undefined;
   if (granting(grantInput)) {
     try {
-      const granted = planGrant(found('grant') as Parameters<typeof planGrant>[0], grantInput, options);
+      const grantFound = found('grant') as Parameters<typeof planGrant>[0];
+      await completeGrantNames(client, grantFound, grantInput);
+      const granted = planGrant(grantFound, grantInput, options);
       if (granted.result.generatedPermissionSet && !granted.setId) newSet = '@{set.id}';
       const writes = [...granted.setSubrequests];
       for (let start = 0; start < granted.assignments.length; start += RECORDS_PER_COLLECTION) {

@@ -1,6 +1,6 @@
 import { fetchRetrying, OrgClient, SObjectRecord, soqlList } from './org-client.js';
 import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
-import { accessOf, broadPowers, BROAD_USER_PERMISSIONS, heldAccessQueries, licenseResolver, memberObjectsOf, OBJECT_ACCESS, type ObjectAccess } from './permissions.js';
+import { accessOf, broadPowers, corePowerColumns, heldAccessQueries, licenseResolver, OBJECT_ACCESS, OPTIONAL_POWER_KEYS, optionalPowerQueries, optionalPowersOf, type ObjectAccess } from './permissions.js';
 import { loginAsUser, privateKeyProblem, type JwtLogin } from './jwt.js';
 import { serviceError } from './errors.js';
 import { shellQuote } from './shell.js';
@@ -65,8 +65,7 @@ export function explainJwtError(error: string, description: string, fix: { user:
 }
 
 /**
- * Checks an integration user end to end: one bulk inspection of the org (one request; two when the
- * user holds groups; with --app, the connected app's readMetadata at the same time, and a retrieve more
+ * Checks an integration user end to end: one bulk inspection of the org (one request; with --app, the connected app's readMetadata at the same time, and a retrieve more
  * for an External Client App),
  * then, when a key is given, one JWT bearer exchange as the user (a second only when the org
  * refuses the audience, see loginAttempts), a query with that session, and userinfo only when the
@@ -88,16 +87,21 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   const { found, components } = await inspectWithApps(client, {
     user: userQuery(input.user),
     psl: pslAssignmentQuery(input.user),
-    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${BROAD_USER_PERMISSIONS.map((p) => `PermissionSet.Permissions${p}`).join(', ')} FROM PermissionSetAssignment WHERE ${assignee}`,
+    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${corePowerColumns('PermissionSet.')} FROM PermissionSetAssignment WHERE ${assignee}`,
     licenses: 'SELECT Id, Name FROM UserLicense',
     // The org's Id (who the JWT login must land in) and kind (which audience it signs).
     org: 'SELECT Id, IsSandbox FROM Organization',
     psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
     setFields: input.objects.length ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}` : undefined,
     ...heldAccessQueries(assignee),
+    ...optionalPowerQueries(`Id IN ${heldSets}`),
     connectedApps: input.app ? CONNECTED_APP_ROWS : undefined,
     appAccess: input.app ? `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN ${heldSets}` : undefined,
-  }, [], input.app && !input.appComponents?.has(input.app.toLowerCase()) ? [input.app] : []);
+    // A group's member sets pre-authorize its holders too; SOQL nests no semi-joins, so every group member's rows are read and kept by Id.
+    memberAppAccess: input.app
+      ? "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)"
+      : undefined,
+  }, OPTIONAL_POWER_KEYS, input.app && !input.appComponents?.has(input.app.toLowerCase()) ? [input.app] : []);
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
   const fixes = { user: username, app: input.app, targetOrg: input.targetOrg };
@@ -119,32 +123,42 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   if (hasPsl) add('permission-set-license', 'pass', 'Holds the Salesforce API Integration permission set license.');
   else add('permission-set-license', 'fail', 'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.', `sf integration-user assign-psl --username ${userArg} --target-org ${input.targetOrg}`);
 
-  // 4-6: what the sets hold. Object permissions of the sets inside held groups need one more read (SOQL nests no semi-joins).
+  // 4-6: what the sets hold. A group's assignment names its aggregate set (PermissionSetId), whose powers and
+  // object permissions are the group's after muting; its members' sets say only which licenses it needs.
   const held = found.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
-  const memberObjects = await memberObjectsOf(client, found.members);
+  // An app's list reaches the user through a held group's member sets too (a muting set's PermissionSet is null).
+  const memberIds = found.members.filter((m) => m.PermissionSet).map((m) => m.PermissionSetId);
+  const memberNames = found.members.flatMap((m) => (m.PermissionSet ? [String((m.PermissionSet as SObjectRecord).Name)] : []));
+  const optionalPowers = optionalPowersOf(found);
+  const nameOf = (a: SObjectRecord): string => String(a.PermissionSetGroupId ? (a.PermissionSetGroup as SObjectRecord | null)?.DeveloperName : (a.PermissionSet as SObjectRecord | null)?.Name);
 
   const licenseOf = licenseResolver(found.licenses, found.psls);
-  const rows = [...found.setObjects, ...memberObjects];
+  const rows = found.setObjects;
   const misfits: string[] = [];
   const powers: string[] = [];
   for (const assignment of held) {
     const set = assignment.PermissionSet as SObjectRecord | null;
-    if (set && set.IsOwnedByProfile !== true) {
+    if (!set) continue;
+    if (!assignment.PermissionSetGroupId) {
       const { fit, name } = licenseOf(set.LicenseId);
       if (fit === 'other') misfits.push(`${String(set.Name)} (license ${name})`);
-      powers.push(...broadPowers(set, rows.filter((r) => r.ParentId === assignment.PermissionSetId)).map((p) => `${String(set.Name)}: ${p}`));
     }
+    const setRows = rows.filter((r) => r.ParentId === assignment.PermissionSetId);
+    powers.push(...broadPowers({ ...set, ...optionalPowers(assignment.PermissionSetId) }, setRows).map((p) => `${nameOf(assignment)}: ${p}`));
   }
   for (const member of found.members) {
-    const { fit, name } = licenseOf((member.PermissionSet as SObjectRecord | null)?.LicenseId);
-    if (fit === 'other') misfits.push(`${String((member.PermissionSet as SObjectRecord | null)?.Name)} in a group (license ${name})`);
+    const set = member.PermissionSet as SObjectRecord | null;
+    if (!set) continue;
+    const { fit, name } = licenseOf(set.LicenseId);
+    if (fit === 'other') misfits.push(`${String(set.Name)} in a group (license ${name})`);
   }
-  const setNames = held.map((a) => String((a.PermissionSet as SObjectRecord | null)?.Name ?? (a.PermissionSetGroup as SObjectRecord | null)?.DeveloperName));
+  const setNames = held.map(nameOf);
   if (misfits.length) {
     add('permission-sets', 'fail', `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`, `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
   } else if (powers.length) {
     add('permission-sets', 'warn', `Broad power for an integration: ${powers.join(', ')}.`, `Grant only what the integration needs: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
   } else add('permission-sets', held.length ? 'pass' : 'warn', held.length ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.` : 'No permission set assigned: the user can read nothing.', held.length ? undefined : `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
+
 
   // 5: the effective access, the union over every set the user holds.
   const byObject = new Map<string, Set<ObjectAccess>>();
@@ -173,8 +187,9 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   if (!input.app) add('app', 'skip', 'No --app given.');
   else {
     const app = await findConnectedApp(client, input.app, input.appComponents?.has(input.app.toLowerCase()) ? input.appComponents : components, found.connectedApps);
-    const listed = app ? found.appAccess.filter((a) => sameId(a.SetupEntityId, app.id)) : [];
-    if (!app) await checkEcaPolicy(client, input, { username, profile, setNames }, add);
+    const viaMembers = found.memberAppAccess.filter((a) => memberIds.some((id) => sameId(a.ParentId, id)));
+    const listed = app ? [...found.appAccess, ...viaMembers].filter((a) => sameId(a.SetupEntityId, app.id)) : [];
+    if (!app) await checkEcaPolicy(client, input, { username, profile, setNames: [...setNames, ...memberNames] }, add);
     else if (!app.adminApproved) add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
     else if (!listed.length) add('app', 'fail', `${input.app} is admin-approved but lists neither profile "${profile}" nor a set ${username} holds.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
     else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${username}.`);

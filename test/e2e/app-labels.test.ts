@@ -94,7 +94,7 @@ describe('end to end through bin/run.js: apps by API name whatever their label, 
     const run = await plugin('integration-user', 'verify', '-u', USER, '--app', 'Ledger_Feed', '--client-id', 'LEDGERKEY0001', '--jwt-key-file', keys.keyFile, '--login-url', emulator.instanceUrl);
     expect(run.exitCode, run.stdout).to.equal(0);
     const checks = (run.json.result as { checks: Array<{ name: string; status: string; message: string }> }).checks;
-    expect(checks.map((c) => `${c.name}:${c.status}`)).to.deep.equal(['user:pass', 'license:pass', 'permission-set-license:pass', 'permission-sets:pass', 'access:pass', 'app:pass', 'jwt-login:pass', 'query:pass', 'userinfo:pass']);
+    expect(checks.map((c) => `${c.name}:${c.status}`)).to.deep.equal(['user:pass', 'license:pass', 'permission-set-license:pass', 'permission-sets:pass', 'access:pass', 'app:pass', 'jwt-login:pass', 'query:pass', 'identity:pass']);
     expect(checks.find((c) => c.name === 'app')?.message).to.equal(`Ledger_Feed is admin-approved and pre-authorizes ${USER}.`);
   });
 

@@ -93,7 +93,9 @@ describe('concurrency: two create + grant chains for the same user at once', fun
       expect(inspections('FROM PermissionSetAssignment WHERE').slice(0, 2).every((i) => i < firstWrite('/composite/sobjects')), 'grant inspections before the first assignment').to.equal(true);
 
       // Each lost race was answered by the org and then recovered from: the username, then the generated set's name.
-      const refusals = emulator.requests.flatMap((r) => [r.errorCode, ...(r.subrequests ?? []).map((sub) => sub.errorCode)]).filter(Boolean);
+      // (Not counting the optional query of a column this org lacks, PermissionSet.PermissionsUseAnyApiClient: "not here".)
+      const optionalColumn = (sub: { url: string }): boolean => decodeURIComponent(sub.url).includes('PermissionsUseAnyApiClient');
+      const refusals = emulator.requests.flatMap((r) => [r.errorCode, ...(r.subrequests ?? []).filter((sub) => !optionalColumn(sub)).map((sub) => sub.errorCode)]).filter(Boolean);
       expect(refusals).to.deep.equal(['DUPLICATE_USERNAME', 'DUPLICATE_DEVELOPER_NAME', 'PROCESSING_HALTED', 'PROCESSING_HALTED']);
 
       // Each race has one winner, and each chain says truthfully what it did (the two races may go to different chains).

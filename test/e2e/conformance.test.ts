@@ -69,6 +69,9 @@ describe('npm run test:org: the conformance run against an org the stock sf is l
       records: { Account: [{ Name: 'Acme' }, { Name: "O'Brien Logistics" }, { Name: 'Globex' }] },
       // An app the admin already has for the integration, its label unlike its API name, nobody using it yet.
       connectedApps: [{ name: 'Acme_Sync', label: 'Acme Sync (EU)', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [] }],
+      // The sandbox has "Allow Access to OAuth Consumer Secrets via Metadata API" on, which --create needs
+      // where External Client App OAuth settings are guarded (the README's sandbox section says so).
+      behaviour: { ecaConsumerSecretsInMetadata: true },
     };
     sandbox = await startEmulator({ seed });
     home = await makeHome();

@@ -24,7 +24,8 @@ describe('end to end through bin/run.js: create, assign-psl, then grant', functi
       .query<{ PermissionSet: { Name: string } | null; PermissionSetGroup: { DeveloperName: string } | null }>(
         `SELECT PermissionSet.Name, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Username = '${username}' AND (PermissionSetGroupId != null OR PermissionSet.IsOwnedByProfile = false)`
       )
-      .map((a) => a.PermissionSet?.Name ?? `group:${a.PermissionSetGroup?.DeveloperName}`)
+      // A group's assignment names the group's aggregate set too.
+      .map((a) => (a.PermissionSetGroup ? `group:${a.PermissionSetGroup.DeveloperName}` : String(a.PermissionSet?.Name)))
       .sort();
 
   before(async () => {

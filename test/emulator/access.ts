@@ -1,28 +1,40 @@
 // What a session's user may do with data objects (facts §10): object permissions from the profile's own
-// set, assigned permission sets and the members of assigned groups. View All Data / Modify All Data open
-// everything. The emulator's admin is a System Administrator and is never restricted.
+// set, assigned permission sets and assigned groups' aggregate sets (muting applied). View All Data / Modify
+// All Data open everything. The emulator's admin is a System Administrator and is never restricted.
 
 import { ApiError, badRequest, unsupportedTypeMessage } from './errors.js';
 import type { ObjectDef } from './schema.js';
 import type { OrgState } from './state.js';
+import { membersOf } from './groups.js';
 
 export type DataOperation = 'read' | 'create' | 'edit' | 'delete';
 
 const FLAG: Record<DataOperation, string> = { read: 'PermissionsRead', create: 'PermissionsCreate', edit: 'PermissionsEdit', delete: 'PermissionsDelete' };
 
-/** Permission set ids the user holds: every assigned set (the profile's own one included) and each assigned group's members. */
-export function heldPermissionSetIds(state: OrgState, userId: string): Set<string> {
+/**
+ * Permission sets whose permissions the user has: every assigned set (a group's assignment names the group's
+ * aggregate set, which holds the group's permissions after muting: groups.ts) and the profile's own one.
+ */
+export function effectivePermissionSetIds(state: OrgState, userId: string): Set<string> {
   const held = new Set<string>();
-  for (const a of state.records('PermissionSetAssignment')) {
-    if (a.AssigneeId !== userId) continue;
-    if (a.PermissionSetId) held.add(a.PermissionSetId as string);
-    if (a.PermissionSetGroupId) {
-      for (const c of state.records('PermissionSetGroupComponent')) if (c.PermissionSetGroupId === a.PermissionSetGroupId) held.add(c.PermissionSetId as string);
-    }
-  }
+  for (const a of state.records('PermissionSetAssignment')) if (a.AssigneeId === userId && a.PermissionSetId) held.add(a.PermissionSetId as string);
   const user = state.get('User', userId);
   const own = user && state.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === user.ProfileId);
   if (own) held.add(own.Id);
+  return held;
+}
+
+/**
+ * The sets a grant listed per set reaches the user through (SetupEntityAccess: app pre-authorization): every
+ * assigned set and the profile's own one, and for a group its member sets rather than its aggregate set.
+ */
+export function heldPermissionSetIds(state: OrgState, userId: string): Set<string> {
+  const held = new Set<string>();
+  for (const id of effectivePermissionSetIds(state, userId)) if (state.get('PermissionSet', id)?.Type !== 'Group') held.add(id);
+  for (const a of state.records('PermissionSetAssignment')) {
+    if (a.AssigneeId !== userId || !a.PermissionSetGroupId) continue;
+    for (const member of membersOf(state, a.PermissionSetGroupId).sets) held.add(member.Id);
+  }
   return held;
 }
 
@@ -34,7 +46,7 @@ function holdsUserPermission(state: OrgState, held: Set<string>, permission: str
 /** True when the user may do `op` on the object. Only data objects are guarded; setup objects stay readable. */
 export function mayAccess(state: OrgState, userId: string | undefined, def: ObjectDef, op: DataOperation): boolean {
   if (!userId || userId === state.adminUserId || !def.dataObject) return true;
-  const held = heldPermissionSetIds(state, userId);
+  const held = effectivePermissionSetIds(state, userId);
   if (holdsUserPermission(state, held, 'PermissionsModifyAllData')) return true;
   if (op === 'read' && holdsUserPermission(state, held, 'PermissionsViewAllData')) return true;
   return state.records('ObjectPermissions').some((o) => held.has(o.ParentId as string) && o.SobjectType === def.name && o[FLAG[op]] === true);

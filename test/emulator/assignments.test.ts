@@ -229,7 +229,10 @@ describe('emulator assignment rules', () => {
       const dup = await assignGroup('sync@acme.example', 'Good_Group');
       expect(dup.body[0].errorCode).to.equal('DUPLICATE_VALUE');
       const row = emu.query<Row>(`SELECT PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE PermissionSetGroupId = '${group('Good_Group')}'`)[0];
-      expect(row).to.include({ PermissionSetId: null, PermissionSetGroupId: group('Good_Group') });
+      // The group's assignment names the group's aggregate set too (object reference, PermissionSetAssignment).
+      const aggregate = emu.query<Row>(`SELECT Id, Type FROM PermissionSet WHERE PermissionSetGroupId = '${group('Good_Group')}'`);
+      expect(aggregate.map((a) => a.Type)).to.deep.equal(['Group']);
+      expect(row).to.include({ PermissionSetId: aggregate[0].Id, PermissionSetGroupId: group('Good_Group') });
     });
 
     it('auto-assigns the PSL for a group with a PSL-licensed member, which also satisfies PSL first', async () => {
@@ -423,12 +426,12 @@ describe('emulator assignment rules', () => {
       expect(rows.map((a) => [a.PermissionSet?.IsOwnedByProfile ?? null, a.PermissionSet?.Name.startsWith('X00e') ? 'own' : (a.PermissionSet?.Name ?? null), a.PermissionSetGroup?.DeveloperName ?? null])).to.deep.equal([
         [true, 'own', null],
         [false, 'Custom_Only', null],
-        [null, null, 'Good_Group'],
+        [false, 'Good_Group', 'Good_Group'],
       ]);
       expect(rows[1].PermissionSet).to.deep.equal({ attributes: { type: 'PermissionSet', url: `${V}/sobjects/PermissionSet/${set('Custom_Only')}` }, Name: 'Custom_Only', IsOwnedByProfile: false });
-      // facts §3.3: a group assignment carries no PermissionSetId.
-      expect(rows[2].PermissionSetId).to.equal(null);
-      expect(rows[2].PermissionSet).to.equal(null);
+      // facts §14.5: a group assignment's PermissionSetId is the group's aggregate set (Type 'Group').
+      const aggregate = id(`SELECT Id FROM PermissionSet WHERE Type = 'Group' AND PermissionSetGroup.DeveloperName = 'Good_Group'`);
+      expect(rows[2].PermissionSetId).to.equal(aggregate);
     });
 
     it("reads a group's effective object permissions through a PermissionSetGroupComponent semi-join", async () => {

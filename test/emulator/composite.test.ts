@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- REST bodies are JSON, read by shape */
 import { expect } from 'chai';
 import { startEmulator, type Emulator } from './index.js';
-import { INTEGRATION_PROFILE, V, call, userBody } from './test-client.js';
+import { INTEGRATION_PROFILE, V, call, userBody, type Reply } from './test-client.js';
 
 type Row = Record<string, unknown>;
 
@@ -20,6 +20,7 @@ describe('emulator composite and sObject collections', () => {
     it('runs subrequests in order with @{ref.id} and @{ref.records[0].Id} references, one log entry', async () => {
       const r = await call(emu, 'POST', `${V}/composite`, {
         allOrNone: true,
+        collateSubrequests: false,
         compositeRequest: [
           { method: 'GET', url: `${V}/query?q=${encodeURIComponent("SELECT Id FROM User WHERE Username = 'sync@acme.example'")}`, referenceId: 'user' },
           { method: 'GET', url: `${V}/query?q=${encodeURIComponent("SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'")}`, referenceId: 'psl' },
@@ -108,6 +109,49 @@ describe('emulator composite and sObject collections', () => {
       });
       expect(r.body.compositeResponse[0].httpStatusCode).to.equal(400);
       expect(accounts()).to.deep.equal(['Acme']);
+    });
+  });
+
+  describe('collateSubrequests (REST API Developer Guide, Composite Request Body)', () => {
+    const insertThenCount = (extra: Record<string, unknown> = {}, version = V): Promise<Reply> =>
+      call(emu, 'POST', `${version}/composite`, {
+        allOrNone: true,
+        ...extra,
+        compositeRequest: [
+          { method: 'POST', url: `${version}/sobjects/Account`, referenceId: 'zed', body: { Name: 'Zed' } },
+          { method: 'GET', url: `${version}/query?q=${encodeURIComponent('SELECT Id FROM Account')}`, referenceId: 'count' },
+        ],
+      });
+
+    it('by default (API 49.0+, collation on) runs unrelated subrequests in no guaranteed order: here in reverse', async () => {
+      const r = await insertThenCount();
+      expect(r.body.compositeResponse.map((s: Row) => s.referenceId)).to.deep.equal(['zed', 'count']);
+      expect(r.body.compositeResponse[1].body.totalSize, 'the query ran before the insert').to.equal(1);
+      expect(accounts()).to.deep.equal(['Acme', 'Zed']);
+    });
+
+    it('runs them as sent with collateSubrequests: false, and at API 48.0 where collation is off by default', async () => {
+      expect((await insertThenCount({ collateSubrequests: false })).body.compositeResponse[1].body.totalSize).to.equal(2);
+      expect((await insertThenCount({}, '/services/data/v48.0')).body.compositeResponse[1].body.totalSize).to.equal(3);
+    });
+
+    it('keeps a subrequest after the one it refers to', async () => {
+      const r = await call(emu, 'POST', `${V}/composite`, {
+        allOrNone: true,
+        compositeRequest: [
+          { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a', body: { Name: 'Alpha' } },
+          { method: 'PATCH', url: `${V}/sobjects/Account/@{a.id}`, referenceId: 'rename', body: { Name: 'Alpha Prime' } },
+          { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'b', body: { Name: 'Beta' } },
+        ],
+      });
+      expect(r.body.compositeResponse.map((s: Row) => s.httpStatusCode)).to.deep.equal([201, 204, 201]);
+      expect(accounts()).to.deep.equal(['Acme', 'Alpha Prime', 'Beta']);
+    });
+
+    it("behaviour.collateSubrequests 'in-order' runs every composite as sent", async () => {
+      await emu.stop();
+      emu = await startEmulator({ seed: { records: { Account: [{ Name: 'Acme' }] }, behaviour: { collateSubrequests: 'in-order' } } });
+      expect((await insertThenCount()).body.compositeResponse[1].body.totalSize).to.equal(2);
     });
   });
 

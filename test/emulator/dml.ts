@@ -109,7 +109,7 @@ function checkValues(ctx: DmlContext, def: ObjectDef, values: Record<string, unk
 function checkReference(ctx: DmlContext, f: FieldDef, v: unknown): string {
   if (!isIdShaped(v)) throw badRequest('MALFORMED_ID', `${f.label}: id value of incorrect type: ${text(v)}`, [f.name]);
   const prefix = v.slice(0, 3);
-  const targets = (f.referenceTo ?? []).map((t) => ctx.state.schema.require(t));
+  const targets = [...(f.referenceTo ?? []), ...(f.alsoHolds ?? [])].map((t) => ctx.state.schema.require(t));
   if (!targets.some((t) => t.keyPrefix === prefix)) throw badRequest('FIELD_INTEGRITY_EXCEPTION', `${f.label}: id value of incorrect type: ${v}`, [f.name]);
   const found = ctx.state.find(v);
   if (!found || !targets.includes(found.def)) throw badRequest('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [f.name]);

@@ -150,7 +150,7 @@ describe('emulator EntityDefinition and EntityParticle', () => {
     });
 
     it('filters by EntityDefinitionId, and answers the Particles subquery', async () => {
-      expect(emu.query("SELECT QualifiedApiName FROM EntityParticle WHERE EntityDefinitionId = 'opportunity' AND IsPermissionable = true").map((p) => (p as Row).QualifiedApiName)).to.deep.equal([
+      expect(emu.query("SELECT QualifiedApiName FROM EntityParticle WHERE EntityDefinitionId = 'Opportunity' AND IsPermissionable = true").map((p) => (p as Row).QualifiedApiName)).to.deep.equal([
         'Amount',
         'AccountId',
       ]);

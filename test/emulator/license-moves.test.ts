@@ -267,6 +267,8 @@ describe('emulator API Only and moving users between licenses', () => {
       const psa = id(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${user}' AND PermissionSetId = '${setId('Sf_Set')}'`);
       const r = await call(emu, 'POST', `${V}/composite`, {
         allOrNone: true,
+        // the order matters here without a reference between them
+        collateSubrequests: false,
         compositeRequest: [
           { method: 'DELETE', url: `${V}/sobjects/PermissionSetAssignment/${psa}`, referenceId: 'unassign' },
           { method: 'PATCH', url: `${V}/sobjects/User/${user}`, referenceId: 'move', body: { ProfileId: profileId(INTEGRATION_PROFILE) } },

@@ -8,7 +8,7 @@
 // writing one (a completed retrieve) are the only asynchronous steps, and they never touch the state.
 
 import JSZip from 'jszip';
-import { heldPermissionSetIds } from './access.js';
+import { effectivePermissionSetIds } from './access.js';
 import { Component, DEPLOY_ORDER, METADATA_TYPES, MetadataProblem, componentsOf, deployComponent, saveConnectedApp } from './apps.js';
 import type { OrgState, Rec } from './state.js';
 import { METADATA_NS, Tree, TreeValue, XmlError, componentFile, element, isTree, listOf, parseComponentFile, parseXml, plain, textList, textOf } from './xml.js';
@@ -118,7 +118,7 @@ export class MetadataService {
     const userId = token ? sessionUser(token) : undefined;
     if (!userId) return soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session', operation);
     if (userId !== this.state.adminUserId) {
-      const held = heldPermissionSetIds(this.state, userId);
+      const held = effectivePermissionSetIds(this.state, userId);
       const allowed = [...held].some((id) => METADATA_PERMISSIONS.some((p) => this.state.get('PermissionSet', id)?.[p] === true));
       if (!allowed) return soapFault('INSUFFICIENT_ACCESS', 'use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permissions', operation);
     }

@@ -225,6 +225,8 @@ describe('emulator permission set writes', () => {
       await start();
       const r = await call(emu, 'POST', `${V}/composite`, {
         allOrNone: true,
+        // the order matters here without a reference between them
+        collateSubrequests: false,
         compositeRequest: [
           { method: 'POST', url: `${V}/sobjects/PermissionSet`, referenceId: 'ps', body: { Name: 'Sync_Generated', Label: 'Sync Generated', LicenseId: null } },
           {

@@ -7,6 +7,7 @@ import { ErrorSpec, INTEGRATION_LICENSE, INTEGRATION_PSL } from './seed.js';
 import { isPermissionable, userPermissionLabel } from './schema.js';
 import { OrgState, Rec } from './state.js';
 import { setupEntityAccessRules } from './app-rules.js';
+import { aggregateSetOf, createAggregateSet, membersOf, removeAggregateSet } from './groups.js';
 
 /** The context rules run in (same shape as DmlContext; kept here to avoid an import cycle). */
 export interface RuleContext {
@@ -159,6 +160,17 @@ function checkSetForUser(state: OrgState, user: Rec, set: Rec, pendingPsls: Set<
   return undefined;
 }
 
+/**
+ * What a group's assignment is judged by: each member set's license (a muting set has none), and the permissions
+ * of the group's aggregate set, which holds them after muting (groups.ts): a --None-- member's standard-object
+ * access or denied user permission that the group mutes doesn't count, as the assignment is of the aggregate set.
+ */
+function judgedSetsOfGroup(state: OrgState, groupId: unknown): Rec[] {
+  const licensed = membersOf(state, groupId).sets.filter((s) => s.LicenseId);
+  const aggregate = aggregateSetOf(state, groupId);
+  return aggregate ? [...licensed, aggregate] : licensed;
+}
+
 const psaRules: ObjectRules = {
   defaults(_ctx, values) {
     values.IsActive = true;
@@ -184,13 +196,7 @@ const psaRules: ObjectRules = {
     if (group && groupStatus !== 'Updated') {
       throw errorFromSpec(state.behaviour.groupNotUpdatedError, { group: group.DeveloperName as string, status: String(groupStatus) });
     }
-    const members = set
-      ? [set]
-      : state
-          .records('PermissionSetGroupComponent')
-          .filter((c) => c.PermissionSetGroupId === group?.Id)
-          .map((c) => state.get('PermissionSet', c.PermissionSetId) as Rec)
-          .filter(Boolean);
+    const members = set ? [set] : judgedSetsOfGroup(state, group?.Id);
     const needed = new Set<string>();
     for (const member of members) {
       const psl = checkSetForUser(state, user, member, needed);
@@ -201,6 +207,8 @@ const psaRules: ObjectRules = {
       checkPslForUser(state, user, state.get('PermissionSetLicense', pslId) as Rec);
     }
     for (const pslId of needed) state.insert('PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: pslId }, userId);
+    // A group's assignment names the group's aggregate set as well (object reference, PermissionSetAssignment).
+    if (group) values.PermissionSetId = aggregateSetOf(state, group.Id)?.Id ?? null;
   },
   beforeDelete({ state }, rec) {
     const set = state.get('PermissionSet', rec.PermissionSetId);
@@ -230,12 +238,7 @@ function checkHoldingsOnLicense(state: OrgState, moved: Rec): void {
   const seen = new Set<string>();
   for (const a of state.records('PermissionSetAssignment')) {
     if (a.AssigneeId !== moved.Id) continue;
-    const sets = a.PermissionSetId
-      ? [state.get('PermissionSet', a.PermissionSetId)]
-      : state
-          .records('PermissionSetGroupComponent')
-          .filter((c) => c.PermissionSetGroupId === a.PermissionSetGroupId)
-          .map((c) => state.get('PermissionSet', c.PermissionSetId));
+    const sets = a.PermissionSetGroupId ? judgedSetsOfGroup(state, a.PermissionSetGroupId) : [state.get('PermissionSet', a.PermissionSetId)];
     for (const set of sets) {
       if (!set || set.IsOwnedByProfile === true || seen.has(set.Id)) continue;
       seen.add(set.Id);
@@ -347,7 +350,8 @@ function checkSetName(state: OrgState, type: 'PermissionSet' | 'PermissionSetGro
   // Facts §3.4; an over-long name is caught earlier as STRING_TOO_LONG (Name has length 80).
   if (!isApiName(name)) throw badRequest('FIELD_INTEGRITY_EXCEPTION', API_NAME_RULE, [field]);
   const lower = name.toLowerCase();
-  const clash = state.records(type).some((r) => r.Id !== selfId && String(r[field]).toLowerCase() === lower && !r.NamespacePrefix);
+  // A group's aggregate set carries the group's name (groups.ts); it takes no name of its own.
+  const clash = state.records(type).some((r) => r.Id !== selfId && String(r[field]).toLowerCase() === lower && !r.NamespacePrefix && r.Type !== 'Group');
   if (clash) throw errorFromSpec(state.behaviour.duplicateSetNameError, { name }, [field]);
 }
 
@@ -387,6 +391,7 @@ const permissionSetRules: ObjectRules = {
     return rest;
   },
   beforeUpdate({ state }, rec, changes) {
+    if (rec.Type === 'Group') throw badRequest('INSUFFICIENT_ACCESS_OR_READONLY', READ_ONLY_MESSAGE);
     if (rec.IsOwnedByProfile === true) {
       const profile = state.get('Profile', rec.ProfileId);
       if (profile?._custom !== true) throw badRequest('INSUFFICIENT_ACCESS_OR_READONLY', READ_ONLY_MESSAGE);
@@ -397,7 +402,7 @@ const permissionSetRules: ObjectRules = {
     recalculateGroupsOf(state, rec.Id);
   },
   beforeDelete({ state }, rec) {
-    if (rec.IsOwnedByProfile === true) throw badRequest('INSUFFICIENT_ACCESS_OR_READONLY', READ_ONLY_MESSAGE);
+    if (rec.IsOwnedByProfile === true || rec.Type === 'Group') throw badRequest('INSUFFICIENT_ACCESS_OR_READONLY', READ_ONLY_MESSAGE);
     refuseIfAssigned(state, rec, 'PermissionSetId', rec.Label as string);
   },
   afterDelete({ state }, rec) {
@@ -420,21 +425,30 @@ const groupRules: ObjectRules = {
   beforeInsert({ state }, values) {
     checkSetName(state, 'PermissionSetGroup', 'DeveloperName', values.DeveloperName as string);
   },
+  afterInsert({ state, userId }, rec) {
+    createAggregateSet(state, rec, userId);
+  },
   beforeUpdate({ state }, rec, changes) {
     if (changes.DeveloperName !== undefined) checkSetName(state, 'PermissionSetGroup', 'DeveloperName', changes.DeveloperName as string, rec.Id);
+  },
+  afterUpdate({ state, userId }, rec) {
+    const aggregate = aggregateSetOf(state, rec.Id);
+    if (aggregate) state.update('PermissionSet', aggregate.Id, { Name: rec.DeveloperName, Label: rec.MasterLabel }, userId);
   },
   beforeDelete({ state }, rec) {
     refuseIfAssigned(state, rec, 'PermissionSetGroupId', rec.MasterLabel as string);
   },
   afterDelete({ state }, rec) {
     for (const c of state.records('PermissionSetGroupComponent')) if (c.PermissionSetGroupId === rec.Id) state.remove('PermissionSetGroupComponent', c.Id);
+    removeAggregateSet(state, rec.Id);
   },
 };
 
 const groupComponentRules: ObjectRules = {
   beforeInsert({ state }, values) {
-    const set = state.get('PermissionSet', values.PermissionSetId) as Rec;
-    if (set.IsOwnedByProfile === true) throw badRequest('FIELD_INTEGRITY_EXCEPTION', PROFILE_SET_MESSAGE, ['PermissionSetId']);
+    // A permission set, or the group's muting permission set.
+    const set = state.get('PermissionSet', values.PermissionSetId);
+    if (set?.IsOwnedByProfile === true) throw badRequest('FIELD_INTEGRITY_EXCEPTION', PROFILE_SET_MESSAGE, ['PermissionSetId']);
     const existing = state.records('PermissionSetGroupComponent').find((c) => c.PermissionSetGroupId === values.PermissionSetGroupId && c.PermissionSetId === values.PermissionSetId);
     if (existing) throw badRequest('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`);
   },
@@ -469,13 +483,13 @@ function anyObjectPermission(rec: Record<string, unknown>): boolean {
 
 /** #15: a set on the integration user license can't carry standard-object permissions. */
 function checkIntegrationLicensedSet(state: OrgState, values: Record<string, unknown>): void {
-  const parent = state.get('PermissionSet', values.ParentId) as Rec;
+  const parent = state.get('PermissionSet', values.ParentId);
   const integrationLicense = state.integrationLicense();
   const grant = firstGrantedWord(values);
   if (
     state.behaviour.integrationLicensedPermsetStandardObjects === 'reject' &&
     integrationLicense &&
-    parent.LicenseId === integrationLicense.Id &&
+    parent?.LicenseId === integrationLicense.Id &&
     isStandardObject(values.SobjectType as string) &&
     grant
   ) {
@@ -489,7 +503,8 @@ function checkIntegrationLicensedSet(state: OrgState, values: Record<string, unk
  */
 function checkParentWritable(state: OrgState, parentId: unknown): void {
   const parent = state.get('PermissionSet', parentId);
-  if (parent?.IsOwnedByProfile === true && state.get('Profile', parent.ProfileId)?._custom !== true) {
+  // A group's aggregate set is the platform's: its permissions follow the members (groups.ts).
+  if (parent?.Type === 'Group' || (parent?.IsOwnedByProfile === true && state.get('Profile', parent.ProfileId)?._custom !== true)) {
     throw badRequest('INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', 'insufficient access rights on cross-reference id', ['ParentId']);
   }
 }

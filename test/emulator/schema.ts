@@ -27,6 +27,11 @@ export interface FieldDef {
   relationshipName?: string;
   /** the target field a reference holds when it isn't the Id (EntityParticle.EntityDefinitionId holds a DurableId) */
   referenceKey?: string;
+  /**
+   * Other objects whose Ids the field takes, though its relationship resolves only to referenceTo (null for
+   * these): PermissionSetGroupComponent.PermissionSetId holds a MutingPermissionSet's Id (groups.ts).
+   */
+  alsoHolds?: string[];
   createable: boolean;
   updateable: boolean;
   /** required on insert (REQUIRED_FIELD_MISSING when absent) */
@@ -65,6 +70,8 @@ export interface ObjectDef {
   dataObject: boolean;
   /** rows derived from the schema on every read (EntityDefinition, EntityParticle); never stored */
   virtual?: boolean;
+  /** the object has no EntityParticle rows (seed objects.<name>.entityParticles: false) */
+  noEntityParticles?: boolean;
   /** the field record URLs end with when it isn't the Id (DurableId for the entity metadata objects) */
   urlKey?: string;
 }
@@ -92,6 +99,8 @@ export class Schema {
   private readonly objects = new Map<string, ObjectDef>();
   private readonly byPrefix = new Map<string, ObjectDef>();
   private customPrefixCounter = 0;
+  /** `object.field` (lower case) this org doesn't have */
+  private readonly absent = new Set<string>();
   /** bumped on every object or field added, so derived rows (EntityParticle) know when to rebuild */
   public version = 0;
 
@@ -138,6 +147,7 @@ export class Schema {
   public addField(def: ObjectDef, spec: FieldSpec): FieldDef {
     const existing = def.fields.get(spec.name.toLowerCase());
     if (existing) return existing;
+    if (this.absent.has(`${def.name}.${spec.name}`.toLowerCase())) throw new Error(`${def.name}.${spec.name} is not a column of this org (behaviour.absentFields)`);
     const field: FieldDef = {
       label: labelFor(spec.name),
       createable: true,
@@ -153,6 +163,17 @@ export class Schema {
       def.relationships.set(field.relationshipName.toLowerCase(), field);
     }
     return field;
+  }
+
+  /** Takes a field out of the org for good (behaviour.absentFields): describe and SOQL no longer know it. */
+  public removeField(def: ObjectDef, name: string): void {
+    const field = def.fields.get(name.toLowerCase());
+    this.absent.add(`${def.name}.${name}`.toLowerCase());
+    if (!field) return;
+    def.fields.delete(name.toLowerCase());
+    def.fieldOrder.splice(def.fieldOrder.indexOf(field.name), 1);
+    if (field.relationshipName) def.relationships.delete(field.relationshipName.toLowerCase());
+    this.version++;
   }
 
   public addChildRelationship(parent: string, rel: ChildRelationship): void {
@@ -441,7 +462,23 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     updateable: false,
     fields: [
       { name: 'PermissionSetGroupId', type: 'reference', referenceTo: ['PermissionSetGroup'], relationshipName: 'PermissionSetGroup', required: true, ...createOnly },
-      { name: 'PermissionSetId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'PermissionSet', required: true, ...createOnly },
+      { name: 'PermissionSetId', type: 'reference', referenceTo: ['PermissionSet'], alsoHolds: ['MutingPermissionSet'], relationshipName: 'PermissionSet', required: true, ...createOnly },
+    ],
+  });
+
+  // A group's muting permission set (groups.ts): what it enables is taken out of the group's aggregate set.
+  // Key prefix 0QM as Jetstream's permission analysis found (jetstreamapp/jetstream pull request 1998).
+  s.define({
+    name: 'MutingPermissionSet',
+    label: 'Muting Permission Set',
+    keyPrefix: '0QM',
+    fields: [
+      { name: 'DeveloperName', type: 'string', required: true, length: 80 },
+      { name: 'MasterLabel', type: 'string', required: true, length: 80 },
+      { name: 'Description', type: 'textarea', length: 255 },
+      { name: 'Language', type: 'picklist' },
+      { name: 'NamespacePrefix', type: 'string', ...ro },
+      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) })),
     ],
   });
 
@@ -472,7 +509,7 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     label: 'Object Permissions',
     keyPrefix: '110',
     fields: [
-      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
+      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], alsoHolds: ['MutingPermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
       { name: 'SobjectType', type: 'picklist', required: true, ...createOnly, label: 'Sobject Type Name' },
       ...objectPerms.map((p): FieldSpec => ({ name: p, type: 'boolean' })),
     ],
@@ -483,7 +520,7 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     label: 'Field Permissions',
     keyPrefix: '01k',
     fields: [
-      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
+      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], alsoHolds: ['MutingPermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
       { name: 'SobjectType', type: 'picklist', required: true, ...createOnly, label: 'Sobject Type Name' },
       { name: 'Field', type: 'picklist', required: true, ...createOnly, label: 'Field Name' },
       { name: 'PermissionsRead', type: 'boolean' },

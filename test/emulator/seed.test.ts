@@ -133,6 +133,8 @@ describe('emulator seed', () => {
         ['Account_Read', 'Account Read', null, true],
         ['Psl_Set', 'Psl_Set', 'Salesforce API Integration', false],
         ['Sf_Set', 'Sf_Set', 'Salesforce', false],
+        // the group's aggregate set: its members' permissions (groups.ts)
+        ['Sync_Access', 'Sync Access', null, true],
       ]);
       const op = emu.query<Row>("SELECT SobjectType, PermissionsRead, PermissionsEdit, PermissionsCreate FROM ObjectPermissions WHERE Parent.Name = 'Account_Read'");
       expect(op).to.deep.equal([{ attributes: op[0].attributes, SobjectType: 'Account', PermissionsRead: true, PermissionsEdit: true, PermissionsCreate: false }]);
@@ -206,7 +208,7 @@ describe('emulator seed', () => {
       ['admin without a profile', { profiles: [{ name: 'Only', license: 'Salesforce' }] }, "seed.admin: the admin 'admin@emu.example' needs a profile"],
       ['negative recalculation', { behaviour: { groupRecalculationRequests: -1 } }, 'seed.behaviour.groupRecalculationRequests: must be a whole number >= 0'],
       ['bad license-change mode', { behaviour: { permissionSetLicenseChange: 'ignore' } }, 'seed.behaviour.permissionSetLicenseChange: must be {errorCode, message, status?}'],
-      ['unknown object key', { objects: { Invoice__c: { fieldz: {} } } }, 'seed.objects.Invoice__c.fieldz: unknown key (known: label, fields)'],
+      ['unknown object key', { objects: { Invoice__c: { fieldz: {} } } }, 'seed.objects.Invoice__c.fieldz: unknown key (known: label, fields, entityParticles)'],
       ['reference without targets', { objects: { Invoice__c: { fields: { Vendor__c: { type: 'reference' } } } } }, 'seed.objects.Invoice__c.fields.Vendor__c.referenceTo: is required'],
     ];
     for (const [title, seed, message] of cases) {

@@ -76,6 +76,8 @@ export interface SeedPermissionSetGroup {
   description?: string;
   permissionSets: string[];
   status?: 'Updated' | 'Outdated' | 'Updating' | 'Failed';
+  /** The group's muting permission set (`<name>_Muting`): object access and user permissions taken out of the group. */
+  muting?: { objects?: Record<string, ObjectPermissionName[]>; userPermissions?: string[] };
 }
 
 export interface SeedUser {
@@ -202,6 +204,8 @@ export interface SeedObjectField {
 export interface SeedObject {
   label?: string;
   fields?: Record<string, SeedObjectField>;
+  /** false: the object has no EntityParticle rows (some objects have none; which ones is unsettled) */
+  entityParticles?: boolean;
 }
 
 export interface Seed {
@@ -277,6 +281,13 @@ const endpointList: Check<Array<'data' | 'tooling'>> = (v, path) =>
   stringList(v, path).map((e, i) => {
     if (e !== 'data' && e !== 'tooling') throw new SeedError(`${path}[${i}]`, "must be 'data' or 'tooling'");
     return e;
+  });
+/** `Object.Field` API names. */
+const objectFieldList: Check<string[]> = (v, path) =>
+  stringList(v, path).map((n, i) => {
+    const [object, field, extra] = n.split('.');
+    if (extra !== undefined || !API_NAME.test(object ?? '') || !API_NAME.test(field ?? '')) throw new SeedError(`${path}[${i}]`, "must be 'Object.Field', e.g. 'PermissionSet.PermissionsUseAnyApiClient'");
+    return n;
   });
 const count: Check<number> = (v, path) => {
   if (!Number.isInteger(v) || (v as number) < 0) throw new SeedError(path, 'must be a whole number >= 0');
@@ -428,6 +439,25 @@ export const BEHAVIOURS = {
    * setting deprecated). 'requires-setting' (default, documented and stricter): refused unless ecaConsumerSecretsInMetadata.
    */
   ecaOauthSettingsDeploy: sw<'allow' | 'requires-setting'>('requires-setting', oneOf('allow', 'requires-setting')),
+  /**
+   * Columns this org doesn't have, as `Object.Field`: gone from describe, and a query naming one fails whole with
+   * INVALID_FIELD "No such column '<Field>' on entity '<Object>'...". PermissionSet.PermissionsUseAnyApiClient
+   * exists only where API Access Control is on, which Salesforce Support enables (Salesforce Help, "Manage API
+   * Access"); other Permissions* columns depend on features and licenses the same way.
+   */
+  absentFields: sw<string[]>(['PermissionSet.PermissionsUseAnyApiClient'], objectFieldList),
+  /**
+   * Whether `=` / IN values on EntityDefinition, EntityParticle and FieldDefinition match only their exact spelling
+   * (unsettled: OrgCheck issue 238 saw '<Local>' match nothing where '<local>' did) or case-insensitively as SOQL
+   * does elsewhere (setup-objects.ts).
+   */
+  setupObjectValueMatch: sw<'exact' | 'case-insensitive'>('exact', oneOf('exact', 'case-insensitive')),
+  /**
+   * REST API Developer Guide, Composite Request Body: from API 49.0 collateSubrequests defaults to true and
+   * collated subrequests run in no guaranteed order unless one refers to another. 'reorder' runs such a
+   * composite's unrelated subrequests in reverse (server.ts executionOrder), the stricter reading; 'in-order' as sent.
+   */
+  collateSubrequests: sw<'in-order' | 'reorder'>('reorder', oneOf('in-order', 'reorder')),
   /** retrieve and deploy report "in progress" to this many status checks before they complete (0 = done on the first) */
   metadataAsyncPolls: sw<number>(0, count),
 };
@@ -784,7 +814,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
       ? []
       : list(s.permissionSetGroups, 'seed.permissionSetGroups').map((v, i) => {
           const p = `seed.permissionSetGroups[${i}]`;
-          const g = obj(v, p, ['name', 'label', 'description', 'permissionSets', 'status']);
+          const g = obj(v, p, ['name', 'label', 'description', 'permissionSets', 'status', 'muting']);
           const name = reqStr(g.name, `${p}.name`);
           if (!API_NAME.test(name)) throw new SeedError(`${p}.name`, 'must be an API name');
           const members = optStrList(g.permissionSets, `${p}.permissionSets`) ?? [];
@@ -793,7 +823,9 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           });
           const status = optStr(g.status, `${p}.status`) ?? 'Updated';
           if (!['Updated', 'Outdated', 'Updating', 'Failed'].includes(status)) throw new SeedError(`${p}.status`, "must be 'Updated', 'Outdated', 'Updating' or 'Failed'");
-          return { name, label: optStr(g.label, `${p}.label`), description: optStr(g.description, `${p}.description`), permissionSets: members, status: status as SeedPermissionSetGroup['status'] };
+          const group: SeedPermissionSetGroup = { name, label: optStr(g.label, `${p}.label`), description: optStr(g.description, `${p}.description`), permissionSets: members, status: status as SeedPermissionSetGroup['status'] };
+          if (g.muting !== undefined) group.muting = mutingOf(g.muting, `${p}.muting`);
+          return group;
         });
   uniqueBy(permissionSetGroups, (g) => g.name, 'seed.permissionSetGroups', 'group name');
   const groupNames = new Set(permissionSetGroups.map((g) => g.name.toLowerCase()));
@@ -895,7 +927,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     for (const [type, raw] of Object.entries(os)) {
       const p = `seed.objects.${type}`;
       if (!API_NAME.test(type)) throw new SeedError(p, 'must be an sObject API name');
-      const o = obj(raw, p, ['label', 'fields']);
+      const o = obj(raw, p, ['label', 'fields', 'entityParticles']);
       const fields: Record<string, SeedObjectField> = {};
       if (o.fields !== undefined) {
         const fs = obj(o.fields, `${p}.fields`, Object.keys(o.fields as Obj));
@@ -918,7 +950,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           };
         }
       }
-      objects[type] = { label: optStr(o.label, `${p}.label`), fields };
+      objects[type] = { label: optStr(o.label, `${p}.label`), fields, entityParticles: optBool(o.entityParticles, `${p}.entityParticles`) };
     }
   }
 
@@ -948,6 +980,19 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     for (const [k, v] of Object.entries(b)) {
       (behaviour as Record<string, unknown>)[k] = BEHAVIOURS[k as keyof typeof BEHAVIOURS].check(v, `seed.behaviour.${k}`);
     }
+  }
+
+  // A user permission the org lacks can't be on a set or profile (both carry it as a PermissionSet column).
+  const absent = new Set(behaviour.absentFields.map((f) => f.toLowerCase()));
+  const holders: Array<[string, string, string[] | undefined]> = [
+    ...profiles.map((pr, i): [string, string, string[] | undefined] => [`seed.profiles[${i}].userPermissions`, 'permissionset', pr.userPermissions]),
+    ...permissionSets.map((ps, i): [string, string, string[] | undefined] => [`seed.permissionSets[${i}].userPermissions`, 'permissionset', ps.userPermissions]),
+    ...permissionSetGroups.map((g, i): [string, string, string[] | undefined] => [`seed.permissionSetGroups[${i}].muting.userPermissions`, 'mutingpermissionset', g.muting?.userPermissions]),
+  ];
+  for (const [path, object, perms] of holders) {
+    (perms ?? []).forEach((perm, j) => {
+      if (absent.has(`${object}.permissions${perm.toLowerCase()}`)) throw new SeedError(`${path}[${j}]`, `${perm} is not a column of this org (seed.behaviour.absentFields)`);
+    });
   }
 
   const faults = (s.faults === undefined ? [] : list(s.faults, 'seed.faults')).map((f, i) => {
@@ -1079,6 +1124,23 @@ function resolveLogin(v: unknown, path: string): SeedLogin {
     if (x !== undefined) out[k] = x;
   }
   return out;
+}
+
+/** A group's muting: `{ objects?: { Account: ['edit', 'delete'] }, userPermissions?: ['ModifyAllData'] }`. */
+function mutingOf(v: unknown, path: string): NonNullable<SeedPermissionSetGroup['muting']> {
+  const m = obj(v, path, ['objects', 'userPermissions']);
+  const objects: Record<string, ObjectPermissionName[]> = {};
+  if (m.objects !== undefined) {
+    for (const [objName, perms] of Object.entries(obj(m.objects, `${path}.objects`, Object.keys(m.objects as Obj)))) {
+      if (!API_NAME.test(objName)) throw new SeedError(`${path}.objects.${objName}`, 'object name must be an API name');
+      objects[objName] = list(perms, `${path}.objects.${objName}`).map((x, j) => {
+        const perm = String(x).toLowerCase() as ObjectPermissionName;
+        if (!OBJECT_PERMS.includes(perm)) throw new SeedError(`${path}.objects.${objName}[${j}]`, `must be one of ${OBJECT_PERMS.join(', ')}`);
+        return perm;
+      });
+    }
+  }
+  return { objects, userPermissions: checkUserPermissions(m.userPermissions, `${path}.userPermissions`) };
 }
 
 function checkUserPermissions(v: unknown, path: string): string[] | undefined {

@@ -644,7 +644,7 @@ export class EmulatorServer {
 
   private composite(req: ApiRequest): ApiResponse {
     if (req.method !== 'POST') throw methodNotAllowed(req.method, ['POST']);
-    const body = this.objectBody(req.body) as { allOrNone?: boolean; compositeRequest?: unknown };
+    const body = this.objectBody(req.body) as { allOrNone?: boolean; collateSubrequests?: unknown; compositeRequest?: unknown };
     if (!Array.isArray(body.compositeRequest)) throw badRequest('JSON_PARSER_ERROR', 'compositeRequest is required and must be a list');
     const subs = body.compositeRequest as Array<{ method?: string; url?: string; referenceId?: string; body?: unknown }>;
     if (subs.length > 25) throw badRequest('LIMIT_EXCEEDED', 'A composite request can have at most 25 subrequests.');
@@ -664,13 +664,16 @@ export class EmulatorServer {
     const logged: SubrequestLogEntry[] = [];
     const soqls: string[] = [];
     const halted = (ref: string): (typeof responses)[number] => ({ body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED_MESSAGE }], httpHeaders: {}, httpStatusCode: 400, referenceId: ref });
+    const ran: number[] = [];
     let stop = false;
     let faulted = false;
-    for (const sub of subs) {
+    // Answers stay in request order whatever order the subrequests ran in.
+    for (const index of executionOrder(subs, collates(body, req.version, this.state.behaviour.collateSubrequests))) {
+      const sub = subs[index];
       const ref = sub.referenceId as string;
       if (stop) {
-        responses.push(halted(ref));
-        logged.push({ method: String(sub.method).toUpperCase(), url: String(sub.url), status: 400, errorCode: 'PROCESSING_HALTED' });
+        responses[index] = halted(ref);
+        logged[index] = { method: String(sub.method).toUpperCase(), url: String(sub.url), status: 400, errorCode: 'PROCESSING_HALTED' };
         continue;
       }
       let r: ApiResponse;
@@ -685,15 +688,18 @@ export class EmulatorServer {
       }
       const failed = r.status >= 400 || (allOrNone && r.partialFailure === true);
       if (r.fault) faulted = true;
-      responses.push({ body: r.body ?? null, httpHeaders: r.headers ?? {}, httpStatusCode: r.status, referenceId: ref });
-      logged.push({ method: String(sub.method).toUpperCase(), url, status: r.status, errorCode: r.status >= 400 ? r.errorCode : undefined, fault: r.fault });
+      responses[index] = { body: r.body ?? null, httpHeaders: r.headers ?? {}, httpStatusCode: r.status, referenceId: ref };
+      logged[index] = { method: String(sub.method).toUpperCase(), url, status: r.status, errorCode: r.status >= 400 ? r.errorCode : undefined, fault: r.fault };
       if (!failed) bodies.set(ref, r.body);
       else if (allOrNone) {
         this.state.rollback(savepoint);
-        for (let i = 0; i < responses.length - 1; i++) responses[i] = halted(responses[i].referenceId);
-        for (let i = 0; i < logged.length - 1; i++) logged[i] = { ...logged[i], status: 400, errorCode: 'PROCESSING_HALTED' };
+        for (const before of ran) {
+          responses[before] = halted(responses[before].referenceId);
+          logged[before] = { ...logged[before], status: 400, errorCode: 'PROCESSING_HALTED' };
+        }
         stop = true;
       }
+      ran.push(index);
     }
     req.trace.subrequests = logged.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as unknown as SubrequestLogEntry);
     req.trace.soql = soqls;
@@ -787,6 +793,36 @@ export class EmulatorServer {
 }
 
 /** @{ref.id}, @{ref.records[0].Id} ... against earlier subrequest bodies. */
+/**
+ * Whether Salesforce may collate (and so reorder) a composite's unrelated subrequests: collateSubrequests
+ * defaults to true from API 49.0 (false in 48.0), and "the order of execution is not guaranteed (unless there
+ * is an explicit dependency between the subrequests)" (REST API Developer Guide, Composite Request Body).
+ * behaviour.collateSubrequests 'reorder' makes that visible; 'in-order' runs every composite as sent.
+ */
+function collates(body: { collateSubrequests?: unknown }, version: number, behaviour: 'in-order' | 'reorder'): boolean {
+  if (behaviour !== 'reorder') return false;
+  return body.collateSubrequests === undefined ? version >= 49 : body.collateSubrequests === true;
+}
+
+/**
+ * The order subrequests run in: as sent, or (collated) in reverse except that a subrequest referring to
+ * another (`@{ref...}` in its url or body) runs after it.
+ */
+function executionOrder(subs: Array<{ url?: string; referenceId?: string; body?: unknown }>, collate: boolean): number[] {
+  const all = subs.map((_s, i) => i);
+  if (!collate) return all;
+  const deps = subs.map((sub, i) => {
+    const textOf = `${String(sub.url)} ${JSON.stringify(sub.body ?? null)}`;
+    return all.filter((j) => j < i && textOf.includes(`@{${String(subs[j].referenceId)}`));
+  });
+  const order: number[] = [];
+  while (order.length < subs.length) {
+    const next = all.filter((i) => !order.includes(i) && deps[i].every((d) => order.includes(d))).pop() as number;
+    order.push(next);
+  }
+  return order;
+}
+
 function resolveReferences(value: unknown, bodies: Map<string, unknown>, inUrl: boolean): unknown {
   if (typeof value === 'string') {
     return value.replace(/@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g, (_m, ref: string, path: string) => {

@@ -18,6 +18,7 @@ import { to18 } from './ids.js';
 import { FieldDef, ObjectDef, isHidden, isNumeric } from './schema.js';
 import { OrgState, Rec } from './state.js';
 import { mayAccess } from './access.js';
+import { checkCatalogQuery, exactValueMatch } from './setup-objects.js';
 
 export interface QueryOptions {
   /** API version of the request, e.g. 66 */
@@ -369,6 +370,7 @@ export class SoqlEngine {
 
   private compileQuery(q: Query | Subquery, soql: string, opts: QueryOptions, forcedDef?: ObjectDef): Compiled {
     const def = forcedDef ?? this.resolveObject((q as Query).sObject, soql, opts);
+    const catalog = checkCatalogQuery(def, q);
     const alias = q.sObjectAlias;
     const resolve = (raw: string, filtering = false): Path => this.resolvePath(def, alias, raw, soql, opts, filtering);
 
@@ -404,7 +406,8 @@ export class SoqlEngine {
       const agg = this.aggregator(fn.functionName ?? '', fn.parameters?.[0] as string | undefined, resolve, soql);
       return { key: agg, desc, nullsFirst };
     });
-    return { def, alias, items, where, having, groupBy, orderBy, limit: q.limit, offset: q.offset, countOnly, aggregate };
+    // The metadata catalog ignores LIMIT and OFFSET (setup-objects.ts).
+    return { def, alias, items, where, having, groupBy, orderBy, limit: catalog ? undefined : q.limit, offset: catalog ? undefined : q.offset, countOnly, aggregate };
   }
 
   private compileSelectItem(
@@ -571,12 +574,13 @@ export class SoqlEngine {
           };
         }
         const target = lit.kind === 'value' ? lit.norm : null;
+        const exact = lit.kind === 'value' && exactValueMatch(this.state, path.owner);
         return (rec) => {
           const v = get(rec);
           let eq: boolean;
           if (target === null) eq = v === null || v === undefined;
           else if (field.type === 'datetime' && typeof target === 'string') eq = toMillis(v, field) === toMillis(target, field);
-          else eq = norm(v, field) === target;
+          else eq = exact ? v === (lit as { value: Scalar }).value : norm(v, field) === target;
           return negate ? !eq : eq;
         };
       }
@@ -611,10 +615,11 @@ export class SoqlEngine {
       }
       case 'IN':
       case 'NOT IN': {
-        const set = new Set(values.map((l) => (l.kind === 'value' ? l.norm : null)));
+        const exact = exactValueMatch(this.state, path.owner);
+        const set = new Set(values.map((l) => (l.kind === 'value' ? (exact ? l.value : l.norm) : null)));
         const notIn = op === 'NOT IN';
         return (rec) => {
-          const v = norm(get(rec), field);
+          const v = exact ? (get(rec) as Scalar) : norm(get(rec), field);
           const hit = set.has(v);
           return notIn ? !hit : hit;
         };

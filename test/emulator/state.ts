@@ -4,6 +4,7 @@
 import { seedApps } from './apps.js';
 import { IdFactory, to18 } from './ids.js';
 import { FieldDef, ObjectDef, Schema, buildStandardSchema, isHidden, isNillable, isPermissionable, labelFor, particleDataType, userPermissionLabel, wellKnownPrefix, FieldType } from './schema.js';
+import { aggregateSetOf, createAggregateSet, recalculateAggregate } from './groups.js';
 import { Behaviour, INTEGRATION_LICENSE, INTEGRATION_PSL, ResolvedSeed, SeedError, SeedRecordValue, timeZones } from './seed.js';
 
 export type Rec = Record<string, unknown> & { Id: string };
@@ -78,6 +79,13 @@ export class OrgState {
     this.usernamesTakenElsewhere = new Set(seed.usernamesTakenElsewhere.map((u) => u.toLowerCase()));
     this.connectedApps = seed.connectedApps;
     this.externalClientApps = seed.externalClientApps;
+    // Columns this org lacks (behaviour.absentFields: feature- and license-dependent ones).
+    seed.behaviour.absentFields.forEach((path, i) => {
+      const [object, field] = path.split('.');
+      const def = this.schema.get(object);
+      if (!def) throw new SeedError(`seed.behaviour.absentFields[${i}]`, `no sObject named '${object}'`);
+      this.schema.removeField(def, field);
+    });
     // Facts §13 #11: which query endpoints serve the ECA objects.
     for (const name of ['ExternalClientApplication', 'ExtlClntAppOauthPlcyCnfg']) {
       const def = this.schema.require(name);
@@ -111,7 +119,11 @@ export class OrgState {
 
   /** The record a reference value points at: by Id, or by the target's key field (EntityDefinitionId holds a DurableId). */
   public resolveReference(field: FieldDef, value: unknown): { def: ObjectDef; rec: Rec } | undefined {
-    if (!field.referenceKey) return this.find(value);
+    if (!field.referenceKey) {
+      // An Id of an object outside referenceTo (alsoHolds) is a null relationship.
+      const found = this.find(value);
+      return found && field.alsoHolds?.includes(found.def.name) ? undefined : found;
+    }
     const target = this.schema.require((field.referenceTo ?? [])[0]);
     const rec = typeof value === 'string' ? this.findBy(target.name, field.referenceKey, value) : undefined;
     return rec ? { def: target, rec } : undefined;
@@ -253,8 +265,9 @@ export class OrgState {
     return until !== undefined && this.requestCount <= until ? 'Updating' : String(group.Status);
   }
 
-  /** Starts a recalculation of the group: its Status reads 'Updating' for the next n requests. */
+  /** Recalculates the group (its aggregate set, groups.ts); its Status reads 'Updating' for the next n requests. */
   public recalculateGroup(groupId: string): void {
+    recalculateAggregate(this, groupId);
     const n = this.behaviour.groupRecalculationRequests;
     if (n > 0) this.recalculating.set(groupId, this.requestCount + n);
   }
@@ -297,7 +310,7 @@ export class OrgState {
         IsCustomSetting: false,
         IsQueryable: true,
       });
-      for (const name of def.fieldOrder) {
+      for (const name of def.noEntityParticles ? [] : def.fieldOrder) {
         const f = def.fields.get(name.toLowerCase()) as FieldDef;
         if (isHidden(f)) continue;
         // Real orgs name a standard lookup's particle after its relationship (OwnerId -> Owner) and a custom field by its 00N id.
@@ -485,6 +498,10 @@ function declareObjects(st: OrgState, seed: ResolvedSeed): void {
   for (const [typeName, o] of Object.entries(seed.objects)) {
     const def = dataObject('objects', typeName, o.label);
     if (o.label) def.label = o.label;
+    if (o.entityParticles === false) {
+      def.noEntityParticles = true;
+      st.schema.version++;
+    }
   }
   for (const typeName of Object.keys(seed.records)) dataObject('records', typeName);
 
@@ -670,6 +687,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
   }
 
   const groupByName = new Map<string, Rec>();
+  const mutingDef = st.schema.require('MutingPermissionSet');
   for (const g of seed.permissionSetGroups) {
     const group = st.insert(
       'PermissionSetGroup',
@@ -680,6 +698,20 @@ export function buildState(seed: ResolvedSeed): OrgState {
     for (const member of g.permissionSets) {
       st.insert('PermissionSetGroupComponent', { PermissionSetGroupId: group.Id, PermissionSetId: (setByName.get(member.toLowerCase()) as Rec).Id }, sys);
     }
+    if (g.muting) {
+      // The group's muting permission set: true = muted.
+      const muting = st.insert(
+        'MutingPermissionSet',
+        { DeveloperName: `${g.name}_Muting`, MasterLabel: `${g.label ?? g.name} Muting`, Language: 'en_US', NamespacePrefix: null, ...permFields(g.muting.userPermissions, [mutingDef]) },
+        sys,
+      );
+      for (const [objName, perms] of Object.entries(g.muting.objects ?? {})) {
+        const objDef = st.schema.get(objName) ?? st.ensureDataObject(objName);
+        st.insert('ObjectPermissions', { ParentId: muting.Id, SobjectType: objDef.name, ...Object.fromEntries(perms.map((p) => [OBJECT_PERM_FIELDS[p], true])) }, sys);
+      }
+      st.insert('PermissionSetGroupComponent', { PermissionSetGroupId: group.Id, PermissionSetId: muting.Id }, sys);
+    }
+    createAggregateSet(st, group, sys);
   }
 
   for (const u of seed.users) {
@@ -713,7 +745,9 @@ export function buildState(seed: ResolvedSeed): OrgState {
     for (const name of u.permissionSets ?? []) {
       const set = setByName.get(name.toLowerCase());
       const group = groupByName.get(name.toLowerCase());
-      st.insert('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: set?.Id ?? null, PermissionSetGroupId: set ? null : (group?.Id ?? null), IsActive: true }, sys);
+      // A group's assignment names the group's aggregate set too (groups.ts).
+      const permissionSetId = set?.Id ?? (group ? aggregateSetOf(st, group.Id)?.Id : undefined) ?? null;
+      st.insert('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: permissionSetId, PermissionSetGroupId: set ? null : (group?.Id ?? null), IsActive: true }, sys);
     }
   }
 

@@ -4,11 +4,21 @@ import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import type { SfError } from '@salesforce/core';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
 import { assertResultSchema } from './contract.js';
+import { LATEST_API_VERSION } from '../emulator/server.js';
 
-/** The stored auth of a real login: with the org's edition and namespace known, sf asks the org nothing more. */
+/**
+ * The stored auth of a real login: with the org's edition and namespace known, sf asks the org nothing more.
+ * Like a real login it carries the org's newest API version (sf caches it for a day), so commands talk to the
+ * emulator at v66.0 as sf would, not at the 42.0 that TestContext's stub of /services/data answers.
+ */
 class LoggedInOrg extends MockTestOrgData {
   public async getConfig(): ReturnType<MockTestOrgData['getConfig']> {
-    return { ...(await super.getConfig()), namespacePrefix: null as unknown as string };
+    return {
+      ...(await super.getConfig()),
+      namespacePrefix: null as unknown as string,
+      instanceApiVersion: `${LATEST_API_VERSION}.0`,
+      instanceApiVersionLastRetrieved: new Date().toLocaleString(),
+    };
   }
 }
 

@@ -42,7 +42,8 @@ describe('integration-user grant', () => {
       .query<{ PermissionSet: { Name: string } | null; PermissionSetGroup: { DeveloperName: string } | null }>(
         `SELECT PermissionSet.Name, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}' AND (PermissionSetGroupId != null OR PermissionSet.IsOwnedByProfile = false)`
       )
-      .map((a) => a.PermissionSet?.Name ?? `group:${a.PermissionSetGroup?.DeveloperName}`)
+      // A group's assignment names the group's aggregate set too.
+      .map((a) => (a.PermissionSetGroup ? `group:${a.PermissionSetGroup.DeveloperName}` : String(a.PermissionSet?.Name)))
       .sort();
   const objectRows = (set: string): Row[] =>
     ctx.emulator

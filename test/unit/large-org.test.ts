@@ -25,7 +25,9 @@ function expectWithinLimits(emu: Emulator): void {
   const statements = emu.requests.flatMap((r) => (r.soql === undefined ? [] : Array.isArray(r.soql) ? r.soql : [r.soql]));
   expect(emu.requests.filter((r) => uri(r).length > 2000).map(uri)).to.deep.equal([]);
   expect(statements.filter((s) => s.length > 100_000)).to.deep.equal([]);
-  expect(emu.requests.filter((r) => r.status >= 400 || (r.subrequests ?? []).some((s) => s.status >= 400 && s.errorCode !== 'EXCEEDED_ID_LIMIT'))).to.deep.equal([]);
+  // Expected refusals only: a chunk too big for an aggregate (halved), and the optional column this org lacks (absentFields).
+  const expected = new Set(['EXCEEDED_ID_LIMIT', 'INVALID_FIELD']);
+  expect(emu.requests.filter((r) => r.status >= 400 || (r.subrequests ?? []).some((s) => s.status >= 400 && !expected.has(s.errorCode ?? '')))).to.deep.equal([]);
 }
 
 describe('a large org: every request within Salesforce\'s size limits, the answers right', function () {
@@ -75,7 +77,7 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
       '/services/data/composite',
       '/services/data/composite/batch',
     ]);
-    expect(logins.flatMap((r) => r.soql as string[])[0]).to.match(
+    expect(logins.flatMap((r) => r.soql as string[]).find((q) => q.match(/'005/g)?.length === 256)).to.match(
       /^SELECT UserId, LoginType, Status, COUNT\(Id\) logins FROM LoginHistory WHERE UserId IN \('005[A-Za-z0-9]{15}'(, '005[A-Za-z0-9]{15}'){255}\) AND LoginTime = LAST_N_DAYS:180 GROUP BY UserId, LoginType, Status$/
     );
   });
@@ -110,10 +112,11 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
     expectWithinLimits(emu);
     const holders = emu.requests.filter((r) => (Array.isArray(r.soql) ? r.soql : [r.soql]).some((s) => s?.includes('FROM PermissionSetAssignment WHERE AssigneeId IN')));
     expect(holders.map((r) => r.soql)).to.have.length(1);
-    expect((holders[0].soql as string[]).map((s) => s.match(/'005/g)?.length)).to.deep.equal([256, 256, 88]);
+    // The chunks go out in one composite; the org may run them in any order (collateSubrequests), so the log's order varies.
+    expect((holders[0].soql as string[]).map((s) => s.match(/'005/g)?.length).sort()).to.deep.equal([256, 256, 88]);
   });
 
-  it('verify of a user holding a group of 300 sets: their object permissions read 256 sets a query', async () => {
+  it('verify of a user holding a group of 300 sets: the access of the group read from its aggregate set, in the one inspection', async () => {
     const sets = Array.from({ length: 300 }, (_, i) => ({ name: `Feed_${pad(i)}`, label: `Feed ${pad(i)}`, license: null, objects: { [`Feed${pad(i)}__c`]: ['read'] } }));
     const seed = {
       ...licenses,
@@ -126,7 +129,8 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
     expect(error).to.equal(undefined);
     expect(result?.checks.find((c) => c.name === 'access')).to.deep.include({ status: 'pass', message: 'Read access on Feed000__c, Feed299__c.' });
     expectWithinLimits(emu);
-    const memberObjects = emu.requests.filter((r) => (Array.isArray(r.soql) ? r.soql : [r.soql]).some((s) => s?.includes('FROM ObjectPermissions WHERE ParentId IN (\'')));
-    expect(memberObjects.flatMap((r) => r.soql as string[]).map((s) => s.match(/'0PS/g)?.length)).to.deep.equal([256, 44]);
+    // The group's assignment names its aggregate set, which holds the 300 members' object permissions: no Id list at all.
+    expect(emu.requests.map((r) => r.path.replace(/\/v\d+\.\d+/, ''))).to.deep.equal(['/services/data/composite/batch']);
+    expect(emu.requests.flatMap((r) => [r.soql ?? []].flat()).filter((q) => q.includes("ParentId IN ('"))).to.deep.equal([]);
   });
 });

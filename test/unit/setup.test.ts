@@ -75,6 +75,21 @@ describe('integration-user setup', () => {
     expect(ctx.writes).to.equal(0);
   });
 
+  // The PSL must land before the assignments that need it: the composite asks Salesforce not to collate.
+  for (const collateSubrequests of ['in-order', 'reorder'] as const) {
+    it(`writes each user's steps in order whether or not the org collates composite subrequests (${collateSubrequests})`, async () => {
+      await ctx.start({ ...seed, behaviour: { collateSubrequests } });
+      const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', specFile(`order-${collateSubrequests}.yaml`, twoUsers())]);
+      expect(exitCode).to.equal(0);
+      expect(statuses(result).map((u) => u.slice(1, 4))).to.deep.equal([
+        ['create:applied', 'assign-psl:applied', 'grant:applied'],
+        ['create:applied', 'assign-psl:applied', 'grant:applied'],
+      ]);
+      expect(ctx.emulator.query("SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username IN ('acme-sync@acme.example', 'billing-export@acme.example')")).to.have.length(2);
+      expect(ctx.emulator.query("SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'billing-export@acme.example' AND PermissionSet.Name = 'Account_Read'")).to.have.length(1);
+    });
+  }
+
   it('--dry-run prints every step as to do on an empty org and writes nothing', async () => {
     await ctx.start(seed);
     const { result } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('dry.yaml', twoUsers()), '--dry-run']);
