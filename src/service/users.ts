@@ -90,7 +90,10 @@ export function slugOf(name: string): string {
  */
 export function deriveUsername(name: string, orgId: string, adminUsername: string): string {
   const domain = adminUsername.split('@')[1] ?? 'example.com';
-  return `${slugOf(name) || 'integration'}.integration.${orgId.slice(0, 15).toLowerCase()}@${domain}`;
+  const tail = `.integration.${orgId.slice(0, 15).toLowerCase()}@${domain}`;
+  // Usernames hold at most 80 characters: the name gives way to the org Id and the admin's domain.
+  const slug = (slugOf(name) || 'integration').slice(0, Math.max(MAX_USERNAME - tail.length, 1)).replace(/-+$/, '');
+  return `${slug}${tail}`;
 }
 
 /** Up to 8 letters and digits from the name: "Acme Sync" -> "acmesync". */
@@ -191,6 +194,9 @@ export function planCreateUser(
   function planUserStep(): Step {
     const step = 'create-user';
     if (existing) return existingUserStep(existing);
+    // A derived username outgrows 80 characters only with a very long admin domain: then the user must give one.
+    const derivedProblem = input.username === undefined ? usernameProblem(username) : undefined;
+    if (derivedProblem) return { name: step, status: 'blocked', error: serviceError('InvalidUsername', [username, derivedProblem]) };
     if (!license) return { name: step, status: 'blocked', error: serviceError('NoIntegrationLicense') };
     const profile = chooseIntegrationProfile(found.profiles, input.profile);
     if (profile instanceof Error) return { name: step, status: 'blocked', error: profile };

@@ -66,6 +66,14 @@ describe('create: derived values', () => {
     expect(validateCreateInput({ ...valid, username: deriveUsername('A'.repeat(80), '00D000000000001EAA', 'a@acme.example') })).to.equal(undefined);
   });
 
+  it('keeps a derived username within 80 characters: the name gives way to the org Id and a long admin domain', () => {
+    const domain = 'acme-corporation-holdings.com.fullcopy';
+    const derived = deriveUsername('Acme Sync For The Northern Region Warehouses', '00D000000000001EAA', `admin@${domain}`);
+    expect(derived).to.equal(`acme-sync-for.integration.00d000000000001@${domain}`);
+    expect(derived).to.have.length(80);
+    expect(validateCreateInput({ ...valid, username: derived })).to.equal(undefined);
+  });
+
   it('derives an alias of at most 8 letters and digits', () => {
     expect(deriveAlias('Acme Sync')).to.equal('acmesync');
     expect(deriveAlias('ERP Nightly Export')).to.equal('erpnight');

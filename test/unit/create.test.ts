@@ -18,6 +18,17 @@ describe('integration-user create', () => {
       "SELECT Id, Username, LastName, Alias, Email, TimeZoneSidKey, LocaleSidKey, LanguageLocaleKey, EmailEncodingKey, Profile.Name FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'"
     );
 
+  it('an admin domain too long for a derived username: refused before any write, naming --username', async () => {
+    const domain = `${'eu-central-'.repeat(3)}subsidiary.acme-holdings.example`;
+    await ctx.start({ admin: { username: `admin@${domain}` } });
+    const { error } = await ctx.run(IntegrationUserCreate, baseArgs);
+    expect(error?.name).to.equal('InvalidUsernameError');
+    expect(error?.message).to.contain('it is 95 characters long (at most 80)');
+    expect(error?.actions?.join(' ')).to.contain('--username');
+    expect(ctx.writes).to.equal(0);
+    expect(integrationUsers()).to.deep.equal([]);
+  });
+
   it('creates the user on the integration profile with the org defaults, and says so exactly', async () => {
     const emu = await ctx.start({ org: { defaults: { timeZoneSidKey: 'Europe/Berlin', localeSidKey: 'de_DE', languageLocaleKey: 'de', emailEncodingKey: 'UTF-8' } } });
     const { result, error } = await ctx.run(IntegrationUserCreate, baseArgs);
