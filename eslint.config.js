@@ -3,7 +3,18 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['scripts/*.js', 'scripts/*.mjs', 'lib/**', 'build/**', 'node_modules/**', 'bin/**', '**/*.cjs', 'eslint.config.js'] },
+  {
+    ignores: [
+      'scripts/*.js',
+      'scripts/*.mjs',
+      'lib/**',
+      'build/**',
+      'node_modules/**',
+      'bin/**',
+      '**/*.cjs',
+      'eslint.config.js',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -30,7 +30,17 @@ function procedureSeed(): Seed {
     records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] },
     permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }],
     // Admin-approved already, so both ways do the same pre-authorization: list the integration profile.
-    connectedApps: [{ name: 'Bench_Sync', label: 'Bench Sync', consumerKey: 'BENCHSYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: [] }],
+    connectedApps: [
+      {
+        name: 'Bench_Sync',
+        label: 'Bench Sync',
+        consumerKey: 'BENCHSYNCKEY1',
+        certificate: keys.certificate,
+        adminApproved: true,
+        profiles: [],
+        permissionSets: [],
+      },
+    ],
   };
 }
 
@@ -38,7 +48,16 @@ function procedureSeed(): Seed {
 async function freshOrg(seed: Seed, link: boolean): Promise<{ emulator: Emulator; home: string }> {
   const emulator = await startEmulator({ seed });
   const home = await makeHome();
-  await writeAuthFile(home, { instanceUrl: emulator.instanceUrl, username: emulator.adminUsername, accessToken: emulator.adminAccessToken, orgId: emulator.orgId }, 'emu');
+  await writeAuthFile(
+    home,
+    {
+      instanceUrl: emulator.instanceUrl,
+      username: emulator.adminUsername,
+      accessToken: emulator.adminAccessToken,
+      orgId: emulator.orgId,
+    },
+    'emu'
+  );
   if (link) await sfOk(home, ['plugins', 'link', root, '--no-install']);
   emulator.clearRequests();
   return { emulator, home };
@@ -46,7 +65,8 @@ async function freshOrg(seed: Seed, link: boolean): Promise<{ emulator: Emulator
 
 async function sfOk(home: string, args: string[]): Promise<Record<string, unknown>> {
   const run = await runSf(args, { home });
-  if (run.exitCode !== 0) throw new Error(`sf ${args.slice(0, 3).join(' ')} failed (${run.exitCode}): ${run.stderr || run.stdout}`);
+  if (run.exitCode !== 0)
+    throw new Error(`sf ${args.slice(0, 3).join(' ')} failed (${run.exitCode}): ${run.stderr || run.stdout}`);
   return (run.json ?? {}) as Record<string, unknown>;
 }
 
@@ -55,11 +75,37 @@ type Way = { name: string; steps: (home: string, emulator: Emulator) => Promise<
 const pluginWay: Way = {
   name: '(a) plugin: create, assign-psl, grant, preauthorize, verify',
   steps: async (home) => {
-    await sfOk(home, ['integration-user', 'create', '-n', 'Bench Sync', '-e', 'it@acme.example', '-u', USER, '-o', 'emu', '--json']);
+    await sfOk(home, [
+      'integration-user',
+      'create',
+      '-n',
+      'Bench Sync',
+      '-e',
+      'it@acme.example',
+      '-u',
+      USER,
+      '-o',
+      'emu',
+      '--json',
+    ]);
     await sfOk(home, ['integration-user', 'assign-psl', '-u', USER, '-o', 'emu', '--json']);
     await sfOk(home, ['integration-user', 'grant', '-u', USER, '-p', 'Account_Read', '-o', 'emu', '--json']);
     await sfOk(home, ['integration-user', 'preauthorize', '--app', 'Bench_Sync', '-o', 'emu', '--json']);
-    await sfOk(home, ['integration-user', 'verify', '-u', USER, '--app', 'Bench_Sync', '--client-id', 'BENCHSYNCKEY1', '--jwt-key-file', keys.keyFile, '-o', 'emu', '--json']);
+    await sfOk(home, [
+      'integration-user',
+      'verify',
+      '-u',
+      USER,
+      '--app',
+      'Bench_Sync',
+      '--client-id',
+      'BENCHSYNCKEY1',
+      '--jwt-key-file',
+      keys.keyFile,
+      '-o',
+      'emu',
+      '--json',
+    ]);
   },
 };
 
@@ -67,8 +113,17 @@ const setupWay: Way = {
   name: '(b) plugin: setup from a spec file (the same five steps)',
   steps: async (home) => {
     const spec = path.join(mkdtempSync(path.join(tmpdir(), 'bench-spec-')), 'spec.json');
-    const user = { name: 'Bench Sync', email: 'it@acme.example', username: USER, permissionSets: ['Account_Read'], app: { name: 'Bench_Sync' } };
-    writeFileSync(spec, JSON.stringify({ users: [{ ...user, verify: { clientId: 'BENCHSYNCKEY1', jwtKeyFile: keys.keyFile } }] }));
+    const user = {
+      name: 'Bench Sync',
+      email: 'it@acme.example',
+      username: USER,
+      permissionSets: ['Account_Read'],
+      app: { name: 'Bench_Sync' },
+    };
+    writeFileSync(
+      spec,
+      JSON.stringify({ users: [{ ...user, verify: { clientId: 'BENCHSYNCKEY1', jwtKeyFile: keys.keyFile } }] })
+    );
     await sfOk(home, ['integration-user', 'setup', '--spec', spec, '-o', 'emu', '--json']);
   },
 };
@@ -77,18 +132,71 @@ const stockWay: Way = {
   name: '(c) stock sf: query, data create record, assign permsetlicense, assign permset, pre-authorize, login jwt, query',
   steps: async (home, emulator) => {
     const records = async (soql: string): Promise<Array<Record<string, string>>> =>
-      ((await sfOk(home, ['data', 'query', '-q', soql, '-o', 'emu', '--json'])).result as { records: Array<Record<string, string>> }).records;
+      (
+        (await sfOk(home, ['data', 'query', '-q', soql, '-o', 'emu', '--json'])).result as {
+          records: Array<Record<string, string>>;
+        }
+      ).records;
     const [profile] = await records(`SELECT Id FROM Profile WHERE Name = '${PROFILE}'`);
-    await sfOk(home, ['data', 'create', 'record', '-s', 'User', '-o', 'emu', '--json', '-v',
-      `Username=${USER} LastName='Bench Sync' Email=it@acme.example Alias=benchsyn TimeZoneSidKey=America/Los_Angeles LocaleSidKey=en_US EmailEncodingKey=UTF-8 LanguageLocaleKey=en_US ProfileId=${profile.Id}`]);
-    await sfOk(home, ['org', 'assign', 'permsetlicense', '-n', 'SalesforceAPIIntegrationPsl', '-b', USER, '-o', 'emu', '--json']);
+    await sfOk(home, [
+      'data',
+      'create',
+      'record',
+      '-s',
+      'User',
+      '-o',
+      'emu',
+      '--json',
+      '-v',
+      `Username=${USER} LastName='Bench Sync' Email=it@acme.example Alias=benchsyn TimeZoneSidKey=America/Los_Angeles LocaleSidKey=en_US EmailEncodingKey=UTF-8 LanguageLocaleKey=en_US ProfileId=${profile.Id}`,
+    ]);
+    await sfOk(home, [
+      'org',
+      'assign',
+      'permsetlicense',
+      '-n',
+      'SalesforceAPIIntegrationPsl',
+      '-b',
+      USER,
+      '-o',
+      'emu',
+      '--json',
+    ]);
     await sfOk(home, ['org', 'assign', 'permset', '-n', 'Account_Read', '-b', USER, '-o', 'emu', '--json']);
     // The closest stock pre-authorization: a SetupEntityAccess row under the profile's own set.
-    const [profileSet] = await records(`SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.Name = '${PROFILE}'`);
+    const [profileSet] = await records(
+      `SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.Name = '${PROFILE}'`
+    );
     // ConnectedApplication.Name is the app's label, so the stock way looks the app up by its label.
     const [app] = await records("SELECT Id FROM ConnectedApplication WHERE Name = 'Bench Sync'");
-    await sfOk(home, ['data', 'create', 'record', '-s', 'SetupEntityAccess', '-v', `ParentId=${profileSet.Id} SetupEntityId=${app.Id}`, '-o', 'emu', '--json']);
-    await sfOk(home, ['org', 'login', 'jwt', '--username', USER, '--jwt-key-file', keys.keyFile, '--client-id', 'BENCHSYNCKEY1', '--instance-url', emulator.instanceUrl, '--alias', 'int', '--json']);
+    await sfOk(home, [
+      'data',
+      'create',
+      'record',
+      '-s',
+      'SetupEntityAccess',
+      '-v',
+      `ParentId=${profileSet.Id} SetupEntityId=${app.Id}`,
+      '-o',
+      'emu',
+      '--json',
+    ]);
+    await sfOk(home, [
+      'org',
+      'login',
+      'jwt',
+      '--username',
+      USER,
+      '--jwt-key-file',
+      keys.keyFile,
+      '--client-id',
+      'BENCHSYNCKEY1',
+      '--instance-url',
+      emulator.instanceUrl,
+      '--alias',
+      'int',
+      '--json',
+    ]);
     await sfOk(home, ['data', 'query', '-q', 'SELECT Id, Name FROM Account LIMIT 10', '-o', 'int', '--json']);
   },
 };
@@ -133,13 +241,36 @@ async function growth(): Promise<Array<{ case: string; size: number; requests: n
   const seedFor = (n: number): Seed => ({
     objects: Object.fromEntries(objects(n).map((o) => [o, {}])),
     users: [
-      { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true },
-      { username: USER, lastName: 'Bench Sync', email: 'it@acme.example', profile: PROFILE, active: true, permissionSetLicenses: ['SalesforceAPIIntegrationPsl'] },
+      {
+        username: 'admin@emu.example',
+        lastName: 'Admin',
+        email: 'admin@emu.example',
+        profile: 'System Administrator',
+        active: true,
+      },
+      {
+        username: USER,
+        lastName: 'Bench Sync',
+        email: 'it@acme.example',
+        profile: PROFILE,
+        active: true,
+        permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+      },
     ],
-    permissionSets: objects(n).map((o, i) => ({ name: `Bench_Set_${i + 1}`, label: `Bench Set ${i + 1}`, license: null, objects: { [o]: ['read'] } })),
+    permissionSets: objects(n).map((o, i) => ({
+      name: `Bench_Set_${i + 1}`,
+      label: `Bench Set ${i + 1}`,
+      license: null,
+      objects: { [o]: ['read'] },
+    })),
   });
   const rows: Array<{ case: string; size: number; requests: number }> = [];
-  const count = async (label: string, size: number, args: (n: number) => string[], before?: (home: string) => Promise<void>): Promise<void> => {
+  const count = async (
+    label: string,
+    size: number,
+    args: (n: number) => string[],
+    before?: (home: string) => Promise<void>
+  ): Promise<void> => {
     const { emulator, home } = await freshOrg(seedFor(size), true);
     try {
       if (before) {
@@ -152,11 +283,37 @@ async function growth(): Promise<Array<{ case: string; size: number; requests: n
       await emulator.stop();
     }
   };
-  for (const n of [1, 20, 200]) await count('grant: named permission sets', n, (k) => ['grant', '-u', USER, ...Array.from({ length: k }, (_, i) => ['-p', `Bench_Set_${i + 1}`]).flat()]);
-  for (const n of [10, 100, 500]) await count('grant: generated set, object permissions', n, (k) => ['grant', '-u', USER, ...objects(k).flatMap((o) => ['--object', `${o}:read`])]);
-  await count('verify: access matrix, objects', 500, () => ['verify', '-u', USER], async (home) => {
-    await sfOk(home, ['integration-user', 'grant', '-u', USER, ...objects(500).flatMap((o) => ['--object', `${o}:read`]), '-o', 'emu', '--json']);
-  });
+  for (const n of [1, 20, 200])
+    await count('grant: named permission sets', n, (k) => [
+      'grant',
+      '-u',
+      USER,
+      ...Array.from({ length: k }, (_, i) => ['-p', `Bench_Set_${i + 1}`]).flat(),
+    ]);
+  for (const n of [10, 100, 500])
+    await count('grant: generated set, object permissions', n, (k) => [
+      'grant',
+      '-u',
+      USER,
+      ...objects(k).flatMap((o) => ['--object', `${o}:read`]),
+    ]);
+  await count(
+    'verify: access matrix, objects',
+    500,
+    () => ['verify', '-u', USER],
+    async (home) => {
+      await sfOk(home, [
+        'integration-user',
+        'grant',
+        '-u',
+        USER,
+        ...objects(500).flatMap((o) => ['--object', `${o}:read`]),
+        '-o',
+        'emu',
+        '--json',
+      ]);
+    }
+  );
   return rows;
 }
 
@@ -169,10 +326,17 @@ const grow = await growth();
 
 const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
 console.log(`\nWhole procedure for one integration user, median of ${runs} runs on ${machine}:`);
-for (const row of [plugin, viaSetup, stock]) console.log(`  ${row.way}\n      requests ${row.requests}, wall ${row.medianMs} ms`);
-console.log(`  plugin / stock: requests ${ratio(plugin.requests, stock.requests)}, wall ${ratio(plugin.medianMs, stock.medianMs)}`);
-console.log(`  setup / stock: requests ${ratio(viaSetup.requests, stock.requests)}, wall ${ratio(viaSetup.medianMs, stock.medianMs)}`);
-console.log(`\nStart-up (median): sf integration-user create --help ${start.plugin} ms, sf org assign permsetlicense --help ${start.stock} ms, ratio ${ratio(start.plugin, start.stock)}`);
+for (const row of [plugin, viaSetup, stock])
+  console.log(`  ${row.way}\n      requests ${row.requests}, wall ${row.medianMs} ms`);
+console.log(
+  `  plugin / stock: requests ${ratio(plugin.requests, stock.requests)}, wall ${ratio(plugin.medianMs, stock.medianMs)}`
+);
+console.log(
+  `  setup / stock: requests ${ratio(viaSetup.requests, stock.requests)}, wall ${ratio(viaSetup.medianMs, stock.medianMs)}`
+);
+console.log(
+  `\nStart-up (median): sf integration-user create --help ${start.plugin} ms, sf org assign permsetlicense --help ${start.stock} ms, ratio ${ratio(start.plugin, start.stock)}`
+);
 console.log('\nGrowth (requests to the org):');
 for (const row of grow) console.log(`  ${row.case.padEnd(45)} ${String(row.size).padStart(4)}: ${row.requests}`);
 

@@ -39,8 +39,14 @@ export function currentSnapshot(): CommandSnapshot[] {
         alias: [...command.aliases].sort(),
         flags: flags.map((f) => f.name).sort(),
         flagChars: flags.flatMap((f) => (f.char ? [f.char] : [])).sort(),
-        requiredFlags: flags.filter((f) => f.required).map((f) => f.name).sort(),
-        multipleFlags: flags.filter((f) => f.multiple).map((f) => f.name).sort(),
+        requiredFlags: flags
+          .filter((f) => f.required)
+          .map((f) => f.name)
+          .sort(),
+        multipleFlags: flags
+          .filter((f) => f.multiple)
+          .map((f) => f.name)
+          .sort(),
       };
     })
     .sort((a, b) => a.command.localeCompare(b.command));
@@ -49,7 +55,11 @@ export function currentSnapshot(): CommandSnapshot[] {
 /** `integration-user:assign-psl` -> file, exported result type and schema file name. */
 export function resultTypeOf(commandId: string): { source: string; type: string; schemaFile: string } {
   const [topic, name] = commandId.split(':');
-  const pascal = (s: string): string => s.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  const pascal = (s: string): string =>
+    s
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join('');
   return {
     source: path.join(root, 'src', 'commands', topic, `${name}.ts`),
     type: `${pascal(topic)}${pascal(name)}Result`,
@@ -58,10 +68,19 @@ export function resultTypeOf(commandId: string): { source: string; type: string;
 }
 
 /** Input formats published beside the results: the setup spec file. */
-const INPUT_SCHEMAS = [{ name: 'setup-spec', source: path.join(root, 'src', 'service', 'spec.ts'), type: 'SetupSpec', schemaFile: path.join(schemaDir, 'setup-spec.json') }];
+const INPUT_SCHEMAS = [
+  {
+    name: 'setup-spec',
+    source: path.join(root, 'src', 'service', 'spec.ts'),
+    type: 'SetupSpec',
+    schemaFile: path.join(schemaDir, 'setup-spec.json'),
+  },
+];
 
 const schemaOf = (source: string, type: string): unknown =>
-  createGenerator({ path: source, tsconfig: path.join(root, 'tsconfig.json'), type, skipTypeCheck: true }).createSchema(type);
+  createGenerator({ path: source, tsconfig: path.join(root, 'tsconfig.json'), type, skipTypeCheck: true }).createSchema(
+    type
+  );
 
 /** The JSON schema of each command's result type and of each input format, generated from the TypeScript source, by file. */
 export function currentSchemas(): Record<string, unknown> {

@@ -31,10 +31,15 @@ const heading = (text: string): void => console.log(`\n\x1b[1m== ${text}\x1b[0m`
 
 /** Runs one `sf` command line, shown as typed, its output indented; stops the demo if it fails. */
 function sf(args: string[], shown = args, extraEnv: NodeJS.ProcessEnv = {}): string {
-  console.log(`\x1b[36m$ sf ${shown.map((a) => (/[\s"'=(]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a)).join(' ')}\x1b[0m`);
+  console.log(
+    `\x1b[36m$ sf ${shown.map((a) => (/[\s"'=(]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a)).join(' ')}\x1b[0m`
+  );
   const run = spawnSync('sf', args, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8' });
   // Spinner lines ("Inspecting the org... done") are progress, not results.
-  const notes = run.stderr.split('\n').filter((line) => !/\.\.\. done$/.test(line)).join('\n');
+  const notes = run.stderr
+    .split('\n')
+    .filter((line) => !/\.\.\. done$/.test(line))
+    .join('\n');
   const output = `${run.stdout}${notes}`.replace(/\s+$/, '');
   if (output) console.log(output.replace(/^/gm, '  '));
   if (run.status !== 0) throw new Error(`sf ${args[0]} ${args[1] ?? ''} exited with ${run.status}`);
@@ -45,9 +50,13 @@ type EmulatorLine = { instanceUrl: string; username: string; accessToken: string
 
 function startEmulator(): Promise<EmulatorLine> {
   const seed = path.join(root, 'scripts', 'demo-seed.json');
-  const child = spawn(process.execPath, [path.join(root, 'build', 'test', 'emulator', 'cli.js'), '--seed', seed, '--request-log', requestLog], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'build', 'test', 'emulator', 'cli.js'), '--seed', seed, '--request-log', requestLog],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }
+  );
   emulator = child;
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
@@ -72,42 +81,188 @@ async function main(): Promise<void> {
   sf(['plugins', 'link', root, '--no-install'], ['plugins', 'link', '.', '--no-install']);
 
   heading('3. Create the integration user on the free Salesforce Integration license');
-  const created = sf(['integration-user', 'create', '--name', 'Acme Sync', '--email', 'it-integrations@acme.example', '--target-org', 'acme']);
+  const created = sf([
+    'integration-user',
+    'create',
+    '--name',
+    'Acme Sync',
+    '--email',
+    'it-integrations@acme.example',
+    '--target-org',
+    'acme',
+  ]);
   const username = /Created integration user (\S+)\./.exec(created)?.[1] ?? '';
 
   heading('4. Give it the Salesforce API Integration permission set license');
   sf(['integration-user', 'assign-psl', '--username', username, '--target-org', 'acme']);
 
   heading('5. Grant exactly the access it needs: a generated least-privilege set (License --None--)');
-  sf(['integration-user', 'grant', '--username', username, '--object', 'Account:read', '--field', 'Account.Industry:read', '--target-org', 'acme']);
+  sf([
+    'integration-user',
+    'grant',
+    '--username',
+    username,
+    '--object',
+    'Account:read',
+    '--field',
+    'Account.Industry:read',
+    '--target-org',
+    'acme',
+  ]);
 
   heading('6. Create an External Client App for the JWT bearer flow that pre-authorizes the integration profile');
   const keyFile = path.join(home, 'server.key');
   const certFile = path.join(home, 'server.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', '/CN=acme-sync'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=acme-sync',
+    ],
+    { stdio: 'ignore' }
+  );
   console.log(`  (made a key pair for the demo: ${certFile} and its private key)`);
   const app = JSON.parse(
-    sf(['integration-user', 'preauthorize', '--app', 'Acme_Sync', '--create', '--certificate-file', certFile, '--contact-email', 'it-integrations@acme.example', '--target-org', 'acme', '--json'],
-      ['integration-user', 'preauthorize', '--app', 'Acme_Sync', '--create', '--certificate-file', 'server.crt', '--contact-email', 'it-integrations@acme.example', '--target-org', 'acme', '--json'])
+    sf(
+      [
+        'integration-user',
+        'preauthorize',
+        '--app',
+        'Acme_Sync',
+        '--create',
+        '--certificate-file',
+        certFile,
+        '--contact-email',
+        'it-integrations@acme.example',
+        '--target-org',
+        'acme',
+        '--json',
+      ],
+      [
+        'integration-user',
+        'preauthorize',
+        '--app',
+        'Acme_Sync',
+        '--create',
+        '--certificate-file',
+        'server.crt',
+        '--contact-email',
+        'it-integrations@acme.example',
+        '--target-org',
+        'acme',
+        '--json',
+      ]
+    )
   ) as { result: { consumerKey: string } };
   const clientId = app.result.consumerKey;
 
   heading('7. Verify: every step checked, then a JWT login as the user and a query');
-  sf(['integration-user', 'verify', '--username', username, '--app', 'Acme_Sync', '--client-id', clientId, '--jwt-key-file', keyFile, '--target-org', 'acme'],
-    ['integration-user', 'verify', '--username', username, '--app', 'Acme_Sync', '--client-id', clientId, '--jwt-key-file', 'server.key', '--target-org', 'acme']);
+  sf(
+    [
+      'integration-user',
+      'verify',
+      '--username',
+      username,
+      '--app',
+      'Acme_Sync',
+      '--client-id',
+      clientId,
+      '--jwt-key-file',
+      keyFile,
+      '--target-org',
+      'acme',
+    ],
+    [
+      'integration-user',
+      'verify',
+      '--username',
+      username,
+      '--app',
+      'Acme_Sync',
+      '--client-id',
+      clientId,
+      '--jwt-key-file',
+      'server.key',
+      '--target-org',
+      'acme',
+    ]
+  );
 
   heading('8. The same login and query with the stock sf, as the setup guide does it');
-  sf(['org', 'login', 'jwt', '--username', username, '--jwt-key-file', keyFile, '--client-id', clientId, '--instance-url', org.instanceUrl, '--alias', 'acme-sync'],
-    ['org', 'login', 'jwt', '--username', username, '--jwt-key-file', 'server.key', '--client-id', clientId, '--instance-url', org.instanceUrl, '--alias', 'acme-sync']);
+  sf(
+    [
+      'org',
+      'login',
+      'jwt',
+      '--username',
+      username,
+      '--jwt-key-file',
+      keyFile,
+      '--client-id',
+      clientId,
+      '--instance-url',
+      org.instanceUrl,
+      '--alias',
+      'acme-sync',
+    ],
+    [
+      'org',
+      'login',
+      'jwt',
+      '--username',
+      username,
+      '--jwt-key-file',
+      'server.key',
+      '--client-id',
+      clientId,
+      '--instance-url',
+      org.instanceUrl,
+      '--alias',
+      'acme-sync',
+    ]
+  );
   sf(['data', 'query', '--query', 'SELECT Id, Name FROM Account LIMIT 10', '--target-org', 'acme-sync']);
 
   heading('9. Run every step again: a re-run changes nothing');
   const before = requestsLogged().length;
-  sf(['integration-user', 'create', '--name', 'Acme Sync', '--email', 'it-integrations@acme.example', '--target-org', 'acme']);
+  sf([
+    'integration-user',
+    'create',
+    '--name',
+    'Acme Sync',
+    '--email',
+    'it-integrations@acme.example',
+    '--target-org',
+    'acme',
+  ]);
   sf(['integration-user', 'assign-psl', '--username', username, '--target-org', 'acme']);
-  sf(['integration-user', 'grant', '--username', username, '--object', 'Account:read', '--field', 'Account.Industry:read', '--target-org', 'acme']);
+  sf([
+    'integration-user',
+    'grant',
+    '--username',
+    username,
+    '--object',
+    'Account:read',
+    '--field',
+    'Account.Industry:read',
+    '--target-org',
+    'acme',
+  ]);
   sf(['integration-user', 'preauthorize', '--app', 'Acme_Sync', '--target-org', 'acme']);
-  const rerunWrites = requestsLogged().slice(before).reduce((sum, r) => sum + r.writes, 0);
+  const rerunWrites = requestsLogged()
+    .slice(before)
+    .reduce((sum, r) => sum + r.writes, 0);
   console.log(`  records written by the re-run: ${rerunWrites}`);
 
   heading('10. A second integration user as a pipeline makes it: setup from a spec file, planned first');
@@ -127,23 +282,45 @@ async function main(): Promise<void> {
     ].join('\n')
   );
   console.log(`  (wrote ${spec})`);
-  sf(['integration-user', 'setup', '--spec', spec, '--target-org', 'acme', '--dry-run'], ['integration-user', 'setup', '--spec', 'integration-users.yaml', '--target-org', 'acme', '--dry-run']);
+  sf(
+    ['integration-user', 'setup', '--spec', spec, '--target-org', 'acme', '--dry-run'],
+    ['integration-user', 'setup', '--spec', 'integration-users.yaml', '--target-org', 'acme', '--dry-run']
+  );
   const beforeSetup = requestsLogged().length;
-  sf(['integration-user', 'setup', '--spec', spec, '--target-org', 'acme'], ['integration-user', 'setup', '--spec', 'integration-users.yaml', '--target-org', 'acme']);
-  console.log(`  requests for the whole setup of this user, verify and its JWT login included: ${requestsLogged().length - beforeSetup}`);
+  sf(
+    ['integration-user', 'setup', '--spec', spec, '--target-org', 'acme'],
+    ['integration-user', 'setup', '--spec', 'integration-users.yaml', '--target-org', 'acme']
+  );
+  console.log(
+    `  requests for the whole setup of this user, verify and its JWT login included: ${requestsLogged().length - beforeSetup}`
+  );
 
   heading('11. The license audit: seats, and every integration user with its PSL, sets, apps and last login');
   sf(['integration-user', 'list', '--target-org', 'acme']);
 
   heading('12. The org afterwards, read back with the stock sf');
-  sf(['data', 'query', '--target-org', 'acme', '--query',
-    "SELECT Username, Alias, Profile.Name, IsActive FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'"]);
-  sf(['data', 'query', '--target-org', 'acme', '--query',
-    "SELECT Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = 'Salesforce Integration'"]);
+  sf([
+    'data',
+    'query',
+    '--target-org',
+    'acme',
+    '--query',
+    "SELECT Username, Alias, Profile.Name, IsActive FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'",
+  ]);
+  sf([
+    'data',
+    'query',
+    '--target-org',
+    'acme',
+    '--query',
+    "SELECT Name, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = 'Salesforce Integration'",
+  ]);
 
   const log = requestsLogged();
   heading('Done');
-  console.log(`  the org served ${log.length} requests; ${log.filter((r) => r.writes > 0).length} of them wrote ${log.reduce((s, r) => s + r.writes, 0)} records`);
+  console.log(
+    `  the org served ${log.length} requests; ${log.filter((r) => r.writes > 0).length} of them wrote ${log.reduce((s, r) => s + r.writes, 0)} records`
+  );
 }
 
 main()

@@ -10,7 +10,11 @@ import path from 'node:path';
 const STRICT = JSON.stringify({ queryPageSize: 3, collateSubrequests: 'reorder' });
 const runs = [
   { title: 'every test', args: [], env: {} },
-  { title: `end-to-end under ${STRICT}`, args: ['--config', '.mocharc.strict.json'], env: { EMULATOR_BEHAVIOUR: STRICT } },
+  {
+    title: `end-to-end under ${STRICT}`,
+    args: ['--config', '.mocharc.strict.json'],
+    env: { EMULATOR_BEHAVIOUR: STRICT },
+  },
 ];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'piu-summary-'));
@@ -20,7 +24,10 @@ let status = 0;
 for (const [index, run] of runs.entries()) {
   const summaryFile = path.join(dir, `run-${index}.json`);
   process.stdout.write(`\n=== ${run.title}\n`);
-  const child = spawnSync('mocha', run.args, { stdio: 'inherit', env: { ...process.env, ...run.env, TEST_SUMMARY_FILE: summaryFile } });
+  const child = spawnSync('mocha', run.args, {
+    stdio: 'inherit',
+    env: { ...process.env, ...run.env, TEST_SUMMARY_FILE: summaryFile },
+  });
   let counts;
   try {
     counts = JSON.parse(readFileSync(summaryFile, 'utf8'));

@@ -12,7 +12,8 @@ class SummaryReporter extends Mocha.reporters.Spec {
       const { passes, failures, pending } = runner.stats;
       if (pending) process.stdout.write(`\n${pending} skipped (counted as failed)\n`);
       process.stdout.write(`\n${passes} passed, ${failures + pending} failed\n`);
-      if (process.env.TEST_SUMMARY_FILE) writeFileSync(process.env.TEST_SUMMARY_FILE, JSON.stringify({ passed: passes, failed: failures + pending }));
+      if (process.env.TEST_SUMMARY_FILE)
+        writeFileSync(process.env.TEST_SUMMARY_FILE, JSON.stringify({ passed: passes, failed: failures + pending }));
     });
   }
 }

@@ -35,18 +35,25 @@ export type CommandRun = {
 const QUIET = { SF_DISABLE_AUTOUPDATE: 'true', SF_SKIP_NEW_VERSION_CHECK: 'true' };
 
 /** Quoted for a POSIX shell: single quotes unless the argument holds one. */
-const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : arg.includes("'") ? `"${arg.replace(/(["\\$`])/g, '\\$1')}"` : `'${arg}'`);
+const quote = (arg: string): string =>
+  /^[\w@%+=:,./-]+$/.test(arg) ? arg : arg.includes("'") ? `"${arg.replace(/(["\\$`])/g, '\\$1')}"` : `'${arg}'`;
 
 function execute(file: string, args: string[], shown: string): Promise<CommandRun> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(file, [...args, '--json'], { env: { ...QUIET, ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, [...args, '--json'], {
+      env: { ...QUIET, ...process.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (error: NodeJS.ErrnoException) => {
-      const failure = error.code === 'ENOENT' ? `${file} was not found on PATH: install the Salesforce CLI, or run this through npm run test:org` : error.message;
+      const failure =
+        error.code === 'ENOENT'
+          ? `${file} was not found on PATH: install the Salesforce CLI, or run this through npm run test:org`
+          : error.message;
       resolve({ shown, exitCode: -1, failure, ms: Date.now() - started });
     });
     child.on('close', (code) => {

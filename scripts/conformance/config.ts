@@ -64,18 +64,30 @@ export function readConfig(env: NodeJS.ProcessEnv, argv: string[]): Config | { p
   const email = trimmed(env.PIU_EMAIL);
   const wait = trimmed(env.PIU_WAIT_MINUTES) ?? '10';
 
-  if (!org) problems.push('PIU_ORG is not set: give the alias or username of an org the stock sf is logged into (sf org list).');
-  if (!keyFile) problems.push('PIU_JWT_KEY_FILE is not set: give the private key (PEM) the test user\'s JWTs are signed with.');
+  if (!org)
+    problems.push(
+      'PIU_ORG is not set: give the alias or username of an org the stock sf is logged into (sf org list).'
+    );
+  if (!keyFile)
+    problems.push("PIU_JWT_KEY_FILE is not set: give the private key (PEM) the test user's JWTs are signed with.");
   else if (!existsSync(keyFile)) problems.push(`PIU_JWT_KEY_FILE: no file at ${keyFile}.`);
-  if (!email) problems.push('PIU_EMAIL is not set: give an email address your admin team reads (the test user\'s email).');
+  if (!email)
+    problems.push("PIU_EMAIL is not set: give an email address your admin team reads (the test user's email).");
   else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push(`PIU_EMAIL: ${email} is not an email address.`);
   if (app && !clientId) problems.push('PIU_APP is set without PIU_CLIENT_ID: give the consumer key of that app too.');
   if (clientId && !app) problems.push('PIU_CLIENT_ID is set without PIU_APP: give the API name of that app too.');
-  if (!app && !certFile) problems.push('PIU_CERT_FILE is not set: give the certificate (PEM) of the key, for the External Client App the run creates (or name an existing app with PIU_APP and PIU_CLIENT_ID).');
+  if (!app && !certFile)
+    problems.push(
+      'PIU_CERT_FILE is not set: give the certificate (PEM) of the key, for the External Client App the run creates (or name an existing app with PIU_APP and PIU_CLIENT_ID).'
+    );
   else if (!app && certFile && !existsSync(certFile)) problems.push(`PIU_CERT_FILE: no file at ${certFile}.`);
-  if (!/^\d+$/.test(wait) || Number(wait) > 30) problems.push(`PIU_WAIT_MINUTES: ${wait} is not a whole number of minutes from 0 to 30.`);
+  if (!/^\d+$/.test(wait) || Number(wait) > 30)
+    problems.push(`PIU_WAIT_MINUTES: ${wait} is not a whole number of minutes from 0 to 30.`);
   const unknown = argv.filter((arg) => arg !== '--json');
-  if (unknown.length) problems.push(`Unknown argument ${unknown.join(' ')}: the run is configured through PIU_* variables; --json is its one option.`);
+  if (unknown.length)
+    problems.push(
+      `Unknown argument ${unknown.join(' ')}: the run is configured through PIU_* variables; --json is its one option.`
+    );
   if (problems.length || !org || !keyFile || !email) return { problems };
 
   return {

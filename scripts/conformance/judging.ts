@@ -4,7 +4,10 @@
 /** The parts of each command's --json result a run reads (schemas/ holds them whole); any may be missing. */
 export type CreateOut = { id?: string; username?: string; profile?: string; status?: string; created?: boolean };
 export type AssignPslOut = { permissionSetLicense?: string; status?: string; assigned?: boolean };
-export type GrantOut = { generatedPermissionSet?: { name?: string; status?: string }; permissionSets?: Array<{ name: string; status: string }> };
+export type GrantOut = {
+  generatedPermissionSet?: { name?: string; status?: string };
+  permissionSets?: Array<{ name: string; status: string }>;
+};
 export type PreauthorizeOut = {
   app?: string;
   appType?: string;
@@ -57,7 +60,7 @@ export function userStateQuery(userId: string): string {
 
 export type Row = Record<string, unknown> & { Id: string };
 // A child relationship with no rows comes back as null from a real org, as an empty list elsewhere.
-const children = (parent: Row, name: string): Row[] => ((parent[name] as { records?: Row[] } | null)?.records ?? []);
+const children = (parent: Row, name: string): Row[] => (parent[name] as { records?: Row[] } | null)?.records ?? [];
 const byId = (a: { id: string }, b: { id: string }): number => a.id.localeCompare(b.id);
 
 /** The result of `sf data query` with userStateQuery, or undefined when it found no user. */
@@ -70,29 +73,42 @@ export function heldByUser(result: QueryOut): Held | undefined {
     sets: children(user, 'PermissionSetAssignments')
       .map((a) => {
         const set = (a.PermissionSet ?? {}) as { Name?: string; LastModifiedDate?: string };
-        return { id: a.Id, setId: String(a.PermissionSetId), name: String(set.Name ?? a.PermissionSetId), lastModified: String(set.LastModifiedDate) };
+        return {
+          id: a.Id,
+          setId: String(a.PermissionSetId),
+          name: String(set.Name ?? a.PermissionSetId),
+          lastModified: String(set.LastModifiedDate),
+        };
       })
       .sort(byId),
     licenses: children(user, 'PermissionSetLicenseAssignments')
-      .map((a) => ({ id: a.Id, name: String((a.PermissionSetLicense as { DeveloperName?: string } | undefined)?.DeveloperName) }))
+      .map((a) => ({
+        id: a.Id,
+        name: String((a.PermissionSetLicense as { DeveloperName?: string } | undefined)?.DeveloperName),
+      }))
       .sort(byId),
-    apiVersion: /\/services\/data\/(v\d+\.\d+)\//.exec(String((user.attributes as { url?: string } | undefined)?.url))?.[1],
+    apiVersion: /\/services\/data\/(v\d+\.\d+)\//.exec(
+      String((user.attributes as { url?: string } | undefined)?.url)
+    )?.[1],
   };
 }
 
 /** What differs between two reads of the user: nothing, after a re-run that changed nothing. */
 export function changesBetween(before: Held, after: Held): string[] {
   const changes: string[] = [];
-  if (after.lastModified !== before.lastModified) changes.push(`the User record changed (LastModifiedDate ${before.lastModified} -> ${after.lastModified})`);
+  if (after.lastModified !== before.lastModified)
+    changes.push(`the User record changed (LastModifiedDate ${before.lastModified} -> ${after.lastModified})`);
   if (after.isActive !== before.isActive) changes.push(`the user is ${after.isActive ? 'active' : 'inactive'} now`);
-  const describe = (list: Array<{ id: string; name: string; lastModified?: string }>): string[] => list.map((a) => `${a.name} ${a.id}${a.lastModified ? ` ${a.lastModified}` : ''}`);
+  const describe = (list: Array<{ id: string; name: string; lastModified?: string }>): string[] =>
+    list.map((a) => `${a.name} ${a.id}${a.lastModified ? ` ${a.lastModified}` : ''}`);
   for (const [what, was, now] of [
     ['permission set assignments', describe(before.sets), describe(after.sets)],
     ['permission set license assignments', describe(before.licenses), describe(after.licenses)],
   ] as const) {
     const gone = was.filter((a) => !now.includes(a));
     const added = now.filter((a) => !was.includes(a));
-    if (gone.length || added.length) changes.push(`${what} changed: ${[...gone.map((a) => `was ${a}`), ...added.map((a) => `now ${a}`)].join(', ')}`);
+    if (gone.length || added.length)
+      changes.push(`${what} changed: ${[...gone.map((a) => `was ${a}`), ...added.map((a) => `now ${a}`)].join(', ')}`);
   }
   return changes;
 }

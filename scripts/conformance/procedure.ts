@@ -8,7 +8,16 @@ import { plugin, sf, type CommandRun } from './commands.js';
 import type { Report } from './report.js';
 import { changesBetween, expectFields, heldByUser, userStateQuery } from './judging.js';
 import { cleanupRequest, judgeCleanup, type CleanupPlan } from './cleanup.js';
-import type { AssignPslOut, CreateOut, GrantOut, Held, PreauthorizeOut, QueryOut, Verdict, VerifyOut } from './judging.js';
+import type {
+  AssignPslOut,
+  CreateOut,
+  GrantOut,
+  Held,
+  PreauthorizeOut,
+  QueryOut,
+  Verdict,
+  VerifyOut,
+} from './judging.js';
 
 /** Judges a command's --json result (untrusted: every field may be missing). */
 type Judge = (result: unknown) => Verdict;
@@ -56,12 +65,22 @@ export class Procedure {
     this.report.phase('Check the org');
     const query = 'SELECT Id, Name, IsSandbox, OrganizationType FROM Organization';
     return this.command('org', sf(['data', 'query', '--query', query, '--target-org', this.config.org]), (r) => {
-      const org = ((r as QueryOut).records?.[0] ?? {}) as { Id?: string; Name?: string; IsSandbox?: boolean; OrganizationType?: string };
+      const org = ((r as QueryOut).records?.[0] ?? {}) as {
+        Id?: string;
+        Name?: string;
+        IsSandbox?: boolean;
+        OrganizationType?: string;
+      };
       const problems = org.Id ? [] : ['the Organization query returned no row'];
       if (org.IsSandbox === false && !this.config.allowProduction) {
-        problems.push(`${org.Name} (${org.Id}) is a production org; the run leaves an inactive user there, which can't be deleted. Try a sandbox first, or set PIU_ALLOW_PRODUCTION=true`);
+        problems.push(
+          `${org.Name} (${org.Id}) is a production org; the run leaves an inactive user there, which can't be deleted. Try a sandbox first, or set PIU_ALLOW_PRODUCTION=true`
+        );
       }
-      return { outcome: `${org.Name} (${org.Id}), ${org.IsSandbox ? 'a sandbox' : 'production'}, ${org.OrganizationType}`, problems };
+      return {
+        outcome: `${org.Name} (${org.Id}), ${org.IsSandbox ? 'a sandbox' : 'production'}, ${org.OrganizationType}`,
+        problems,
+      };
     });
   }
 
@@ -101,7 +120,7 @@ export class Procedure {
   /** The test user loses every permission set and license assignment and is deactivated, in one composite request. */
   private async cleanUp(known?: Held): Promise<void> {
     if (!this.userId) return;
-    this.report.phase('Cleanup: users can\'t be deleted, so the test user loses its access and is deactivated');
+    this.report.phase("Cleanup: users can't be deleted, so the test user loses its access and is deactivated");
     const held = known ?? (await this.readUser('read assignments', () => []));
     if (!held) return;
     // The generated set is the run's own: deleted, unless the given app lists it now.
@@ -114,11 +133,30 @@ export class Procedure {
       apiVersion: held.apiVersion ?? FALLBACK_API_VERSION,
     };
     const body = JSON.stringify(cleanupRequest(plan));
-    const run = await sf(['api', 'request', 'rest', `services/data/${plan.apiVersion}/composite`, '--method', 'POST', '--body', body, '--target-org', this.config.org]);
-    const parts = run.json?.result === undefined ? [{ step: 'cleanup', verdict: { outcome: '', problems: [run.failure ?? 'no result'] } }] : judgeCleanup(plan, run.json.result);
+    const run = await sf([
+      'api',
+      'request',
+      'rest',
+      `services/data/${plan.apiVersion}/composite`,
+      '--method',
+      'POST',
+      '--body',
+      body,
+      '--target-org',
+      this.config.org,
+    ]);
+    const parts =
+      run.json?.result === undefined
+        ? [{ step: 'cleanup', verdict: { outcome: '', problems: [run.failure ?? 'no result'] } }]
+        : judgeCleanup(plan, run.json.result);
     for (const [i, { step, verdict }] of parts.entries()) {
       const ok = verdict.problems.length === 0;
-      this.report.add({ step, status: ok ? 'pass' : 'fail', outcome: ok ? verdict.outcome : verdict.problems.join('; '), ...(i === 0 ? { command: run.shown, ms: run.ms } : {}) });
+      this.report.add({
+        step,
+        status: ok ? 'pass' : 'fail',
+        outcome: ok ? verdict.outcome : verdict.problems.join('; '),
+        ...(i === 0 ? { command: run.shown, ms: run.ms } : {}),
+      });
       if (step === `delete ${this.setName}`) this.setDeleted = ok;
     }
     this.cleanedUp = parts.every((p) => p.verdict.problems.length === 0);
@@ -135,12 +173,24 @@ export class Procedure {
       left.push(`the login history of the JWT logins as ${this.username}`);
     }
     const triedToCreate = this.report.steps.some((s) => s.step === 'preauthorize --create' && s.status !== 'skip');
-    if (this.appCreated) left.push(`External Client App ${this.app} (consumer key ${this.clientId}), made by this run: delete it in Setup > External Client App Manager`);
-    else if (triedToCreate) left.push(`maybe a partly made External Client App ${this.app}: look for it in Setup > External Client App Manager`);
+    if (this.appCreated)
+      left.push(
+        `External Client App ${this.app} (consumer key ${this.clientId}), made by this run: delete it in Setup > External Client App Manager`
+      );
+    else if (triedToCreate)
+      left.push(
+        `maybe a partly made External Client App ${this.app}: look for it in Setup > External Client App Manager`
+      );
     if (this.setOnApp) {
-      const switched = this.previousPolicy === 'AllSelfAuthorized' ? ', and the app is admin-approved now (it let users self-authorize before)' : '';
-      left.push(`${this.app} pre-authorizes permission set ${this.setName}${switched}: take the set off the app's policy, then delete the set in Setup > Permission Sets`);
-    } else if (this.setName && !this.setDeleted) left.push(`permission set ${this.setName}, generated by this run: delete it in Setup > Permission Sets`);
+      const switched =
+        this.previousPolicy === 'AllSelfAuthorized'
+          ? ', and the app is admin-approved now (it let users self-authorize before)'
+          : '';
+      left.push(
+        `${this.app} pre-authorizes permission set ${this.setName}${switched}: take the set off the app's policy, then delete the set in Setup > Permission Sets`
+      );
+    } else if (this.setName && !this.setDeleted)
+      left.push(`permission set ${this.setName}, generated by this run: delete it in Setup > Permission Sets`);
   }
 
   /** The five commands, with what the first run and the re-run must each answer. */
@@ -158,58 +208,134 @@ export class Procedure {
           this.userId = /^[a-zA-Z0-9]{15,18}$/.test(r.id ?? '') ? r.id : undefined;
           return {
             outcome: `created ${r.username} (${r.id}), profile "${r.profile}"`,
-            problems: [...expectFields(r, { status: 'created', created: true }), ...(this.userId ? [] : ['no User Id in the result'])],
+            problems: [
+              ...expectFields(r, { status: 'created', created: true }),
+              ...(this.userId ? [] : ['no User Id in the result']),
+            ],
           };
         },
-        again: (r) => ({ outcome: `${(r as CreateOut).username} exists already; created: false`, problems: expectFields(r as CreateOut, { status: 'exists', created: false, id: this.userId }) }),
+        again: (r) => ({
+          outcome: `${(r as CreateOut).username} exists already; created: false`,
+          problems: expectFields(r as CreateOut, { status: 'exists', created: false, id: this.userId }),
+        }),
       },
       {
         name: 'assign-psl',
         args: () => ['integration-user', 'assign-psl', ...user(), ...org],
-        first: (r) => ({ outcome: `assigned ${(r as AssignPslOut).permissionSetLicense}`, problems: expectFields(r as AssignPslOut, { status: 'assigned', assigned: true }) }),
-        again: (r) => ({ outcome: 'already assigned; assigned: false', problems: expectFields(r as AssignPslOut, { status: 'already-assigned', assigned: false }) }),
+        first: (r) => ({
+          outcome: `assigned ${(r as AssignPslOut).permissionSetLicense}`,
+          problems: expectFields(r as AssignPslOut, { status: 'assigned', assigned: true }),
+        }),
+        again: (r) => ({
+          outcome: 'already assigned; assigned: false',
+          problems: expectFields(r as AssignPslOut, { status: 'already-assigned', assigned: false }),
+        }),
       },
       {
         name: 'grant',
         args: () => ['integration-user', 'grant', ...user(), '--object', GRANTED, ...org],
         first: (r) => {
           this.setName = (r as GrantOut).generatedPermissionSet?.name;
-          return grantVerdict(r as GrantOut, 'created', 'assigned', `generated ${this.setName} (${GRANTED}) and assigned it`);
+          return grantVerdict(
+            r as GrantOut,
+            'created',
+            'assigned',
+            `generated ${this.setName} (${GRANTED}) and assigned it`
+          );
         },
-        again: (r) => grantVerdict(r as GrantOut, 'unchanged', 'already-assigned', `${this.setName} unchanged and already assigned`),
+        again: (r) =>
+          grantVerdict(
+            r as GrantOut,
+            'unchanged',
+            'already-assigned',
+            `${this.setName} unchanged and already assigned`
+          ),
       },
       existingApp
         ? {
             name: 'preauthorize',
-            args: () => ['integration-user', 'preauthorize', '--app', this.app, '--permission-set', this.setName ?? '', ...user(), ...org],
+            args: () => [
+              'integration-user',
+              'preauthorize',
+              '--app',
+              this.app,
+              '--permission-set',
+              this.setName ?? '',
+              ...user(),
+              ...org,
+            ],
             first: (result) => {
               const r = result as PreauthorizeOut;
               this.previousPolicy = r.previousPolicy;
               this.clientId = this.config.clientId;
               this.setOnApp = !!this.setName && (r.permissionSets ?? []).includes(this.setName);
-              return appVerdict(r, this.setName, { changed: true, policy: ADMIN_APPROVED }, `${r.appType} ${r.app} pre-authorizes permission set ${this.setName} (policy before: ${r.previousPolicy})`);
+              return appVerdict(
+                r,
+                this.setName,
+                { changed: true, policy: ADMIN_APPROVED },
+                `${r.appType} ${r.app} pre-authorizes permission set ${this.setName} (policy before: ${r.previousPolicy})`
+              );
             },
-            again: (r) => appVerdict(r as PreauthorizeOut, this.setName, { changed: false, policy: ADMIN_APPROVED }, `${this.app} pre-authorizes ${this.setName} already; changed: false`),
+            again: (r) =>
+              appVerdict(
+                r as PreauthorizeOut,
+                this.setName,
+                { changed: false, policy: ADMIN_APPROVED },
+                `${this.app} pre-authorizes ${this.setName} already; changed: false`
+              ),
           }
         : {
             name: 'preauthorize --create',
-            args: () => ['integration-user', 'preauthorize', '--app', this.app, '--create', '--certificate-file', this.config.certFile ?? '', '--contact-email', this.config.email, ...org],
+            args: () => [
+              'integration-user',
+              'preauthorize',
+              '--app',
+              this.app,
+              '--create',
+              '--certificate-file',
+              this.config.certFile ?? '',
+              '--contact-email',
+              this.config.email,
+              ...org,
+            ],
             first: (result) => {
               const r = result as PreauthorizeOut;
               this.appCreated = r.created === true;
               this.clientId = r.consumerKey;
               const profiles = (r.profiles ?? []).map((p) => `"${p}"`).join(', ');
-              const verdict = appVerdict(r, undefined, { created: true, changed: true, policy: ADMIN_APPROVED }, `created External Client App ${r.app}, admin-approved for ${profiles}; consumer key ${r.consumerKey}`);
+              const verdict = appVerdict(
+                r,
+                undefined,
+                { created: true, changed: true, policy: ADMIN_APPROVED },
+                `created External Client App ${r.app}, admin-approved for ${profiles}; consumer key ${r.consumerKey}`
+              );
               if (!this.clientId) verdict.problems.push('no consumerKey in the result');
               return verdict;
             },
-            again: (r) => appVerdict(r as PreauthorizeOut, undefined, { created: false, changed: false, consumerKey: this.clientId }, `${this.app} exists and is set up already; created: false, changed: false`),
+            again: (r) =>
+              appVerdict(
+                r as PreauthorizeOut,
+                undefined,
+                { created: false, changed: false, consumerKey: this.clientId },
+                `${this.app} exists and is set up already; created: false, changed: false`
+              ),
           },
       {
         name: 'verify',
         args: () => [
-          'integration-user', 'verify', ...user(), '--app', this.app, '--client-id', this.clientId ?? '', '--jwt-key-file', this.config.keyFile,
-          '--wait', String(this.config.waitMinutes), ...(this.config.loginUrl ? ['--login-url', this.config.loginUrl] : []), ...org,
+          'integration-user',
+          'verify',
+          ...user(),
+          '--app',
+          this.app,
+          '--client-id',
+          this.clientId ?? '',
+          '--jwt-key-file',
+          this.config.keyFile,
+          '--wait',
+          String(this.config.waitMinutes),
+          ...(this.config.loginUrl ? ['--login-url', this.config.loginUrl] : []),
+          ...org,
         ],
         first: (r) => verifyVerdict(r as VerifyOut),
         again: (r) => verifyVerdict(r as VerifyOut),
@@ -226,7 +352,13 @@ export class Procedure {
       if (run.exitCode !== 0) verdict.problems.unshift(`exit code ${run.exitCode}`);
     }
     const ok = verdict.problems.length === 0;
-    this.report.add({ step, status: ok ? 'pass' : 'fail', outcome: ok ? verdict.outcome : verdict.problems.join('; '), command: run.shown, ms: run.ms });
+    this.report.add({
+      step,
+      status: ok ? 'pass' : 'fail',
+      outcome: ok ? verdict.outcome : verdict.problems.join('; '),
+      command: run.shown,
+      ms: run.ms,
+    });
     return ok;
   }
 
@@ -237,13 +369,20 @@ export class Procedure {
   /** The test user as the stock sf reads it, judged by `check`; undefined when the read or the check failed. */
   private async readUser(step: string, check: (held: Held) => string[]): Promise<Held | undefined> {
     let held: Held | undefined;
-    const ok = await this.command(step, sf(['data', 'query', '--query', userStateQuery(this.userId ?? ''), '--target-org', this.config.org]), (r) => {
-      held = heldByUser(r as QueryOut);
-      if (!held) return { outcome: '', problems: [`no user ${this.userId}`] };
-      const sets = held.sets.map((s) => s.name).join(', ') || 'no permission set';
-      const licenses = held.licenses.map((l) => l.name).join(', ') || 'no permission set license';
-      return { outcome: `${held.isActive ? 'active' : 'inactive'}; holds ${sets}; ${licenses}`, problems: check(held) };
-    });
+    const ok = await this.command(
+      step,
+      sf(['data', 'query', '--query', userStateQuery(this.userId ?? ''), '--target-org', this.config.org]),
+      (r) => {
+        held = heldByUser(r as QueryOut);
+        if (!held) return { outcome: '', problems: [`no user ${this.userId}`] };
+        const sets = held.sets.map((s) => s.name).join(', ') || 'no permission set';
+        const licenses = held.licenses.map((l) => l.name).join(', ') || 'no permission set license';
+        return {
+          outcome: `${held.isActive ? 'active' : 'inactive'}; holds ${sets}; ${licenses}`,
+          problems: check(held),
+        };
+      }
+    );
     return ok ? held : undefined;
   }
 }
@@ -252,14 +391,22 @@ function grantVerdict(r: GrantOut, setStatus: string, assignment: string, outcom
   const generated = r.generatedPermissionSet;
   const problems = expectFields(generated, { status: setStatus });
   const items = r.permissionSets ?? [];
-  if (!items.some((i) => i.name === generated?.name)) problems.push(`the generated set ${generated?.name} is not among the assigned sets`);
-  for (const item of items) if (item.status !== assignment) problems.push(`${item.name} is ${item.status}, expected ${assignment}`);
+  if (!items.some((i) => i.name === generated?.name))
+    problems.push(`the generated set ${generated?.name} is not among the assigned sets`);
+  for (const item of items)
+    if (item.status !== assignment) problems.push(`${item.name} is ${item.status}, expected ${assignment}`);
   return { outcome, problems };
 }
 
-function appVerdict(r: PreauthorizeOut, setName: string | undefined, fields: Record<string, unknown>, outcome: string): Verdict {
+function appVerdict(
+  r: PreauthorizeOut,
+  setName: string | undefined,
+  fields: Record<string, unknown>,
+  outcome: string
+): Verdict {
   const problems = expectFields(r, fields);
-  if (setName && !(r.permissionSets ?? []).includes(setName)) problems.push(`the app's permission sets don't include ${setName}`);
+  if (setName && !(r.permissionSets ?? []).includes(setName))
+    problems.push(`the app's permission sets don't include ${setName}`);
   return { outcome, problems };
 }
 
@@ -270,7 +417,8 @@ function verifyVerdict(r: VerifyOut): Verdict {
     const status = checks.find((c) => c.name === name)?.status;
     if (status !== 'pass' && status !== 'fail') problems.push(`check ${name} is ${status ?? 'missing'}, expected pass`);
   }
-  if (!(r.access ?? []).some((a) => a.object === 'Account' && a.read)) problems.push('no read access on Account in the access matrix');
+  if (!(r.access ?? []).some((a) => a.object === 'Account' && a.read))
+    problems.push('no read access on Account in the access matrix');
   const count = (status: string): number => checks.filter((c) => c.status === status).length;
   return {
     outcome: `${checks.length} checks: ${count('pass')} pass, ${count('warn')} warn, ${count('skip')} skip; the JWT login and the query as the user (${r.query?.totalSize} rows) worked`,

@@ -55,7 +55,9 @@ export class Report {
     const passed = this.steps.filter((s) => s.status === 'pass').length;
     const ok = !this.failed && passed > 0;
     if (this.json) {
-      console.log(JSON.stringify({ status: ok ? 'pass' : 'fail', ...this.about, steps: this.steps, left: this.left }, null, 2));
+      console.log(
+        JSON.stringify({ status: ok ? 'pass' : 'fail', ...this.about, steps: this.steps, left: this.left }, null, 2)
+      );
       return ok;
     }
     if (this.left.length) {

@@ -47,7 +47,9 @@ export async function inspectWithApps<K extends string>(
   optional: ReadonlyArray<NoInfer<K>>,
   apps: string[]
 ): Promise<{ found: Record<K, SObjectRecord[]>; components: ConnectedAppComponents }> {
-  const names = [...new Set(apps.map((a) => a.toLowerCase()))].map((lower) => apps.find((a) => a.toLowerCase() === lower) ?? lower);
+  const names = [...new Set(apps.map((a) => a.toLowerCase()))].map(
+    (lower) => apps.find((a) => a.toLowerCase() === lower) ?? lower
+  );
   const [found, read] = await Promise.all([
     client.queries(soql, optional),
     names.length ? client.readMetadataMany<ConnectedAppComponent>('ConnectedApp', names) : Promise.resolve([]),
@@ -60,14 +62,21 @@ export async function inspectWithApps<K extends string>(
  * one whose Name is the component's label; when several rows share that label, listMetadata (one call) says
  * which Id the API name has.
  */
-export async function findConnectedApp(client: OrgClient, name: string, components: ConnectedAppComponents, rows: SObjectRecord[]): Promise<ConnectedApp | undefined> {
+export async function findConnectedApp(
+  client: OrgClient,
+  name: string,
+  components: ConnectedAppComponents,
+  rows: SObjectRecord[]
+): Promise<ConnectedApp | undefined> {
   const component = components.get(name.toLowerCase());
   if (!component) return undefined;
   const label = typeof component.label === 'string' ? component.label : '';
   const labelled = rows.filter((r) => String(r.Name).toLowerCase() === label.toLowerCase());
   let row = labelled.length === 1 ? labelled[0] : undefined;
   if (!row) {
-    const listed = (await client.listMetadata(['ConnectedApp'])).find((c) => c.fullName.toLowerCase() === name.toLowerCase());
+    const listed = (await client.listMetadata(['ConnectedApp'])).find(
+      (c) => c.fullName.toLowerCase() === name.toLowerCase()
+    );
     row = rows.find((r) => sameId(r.Id, listed?.id));
   }
   if (!row) throw serviceError('AppMetadataUnreadable', ['ConnectedApplication', name]);
@@ -101,7 +110,9 @@ export async function findEca(client: OrgClient, name: string, rows: SObjectReco
     }
   }
   const row = found[0];
-  return row ? { found: true, id: row.Id, label: typeof row.MasterLabel === 'string' ? row.MasterLabel : name } : { found: false };
+  return row
+    ? { found: true, id: row.Id, label: typeof row.MasterLabel === 'string' ? row.MasterLabel : name }
+    : { found: false };
 }
 
 /**
@@ -109,12 +120,25 @@ export async function findEca(client: OrgClient, name: string, rows: SObjectReco
  * lists (one listMetadata call). An External Client App of that name is the app after all (an org that
  * serves ExternalClientApplication through no query endpoint); otherwise the error names the close API names.
  */
-export async function appNotFound(client: OrgClient, app: string, targetOrg: string): Promise<{ eca: { id: string } } | SfError> {
+export async function appNotFound(
+  client: OrgClient,
+  app: string,
+  targetOrg: string
+): Promise<{ eca: { id: string } } | SfError> {
   const listed = await client.listMetadata(['ConnectedApp', 'ExternalClientApplication']).catch(() => []);
-  const eca = listed.find((c) => c.type === 'ExternalClientApplication' && c.fullName.toLowerCase() === app.toLowerCase());
+  const eca = listed.find(
+    (c) => c.type === 'ExternalClientApplication' && c.fullName.toLowerCase() === app.toLowerCase()
+  );
   if (eca) return { eca: { id: eca.id } };
-  const close = [...new Set(listed.map((c) => c.fullName))].filter((name) => similar(name, app)).sort().slice(0, 5);
-  return serviceError('AppNotFound', [app, close.length ? ` Apps with close names: ${close.join(', ')}.` : ''], [app, targetOrg]);
+  const close = [...new Set(listed.map((c) => c.fullName))]
+    .filter((name) => similar(name, app))
+    .sort()
+    .slice(0, 5);
+  return serviceError(
+    'AppNotFound',
+    [app, close.length ? ` Apps with close names: ${close.join(', ')}.` : ''],
+    [app, targetOrg]
+  );
 }
 
 /** Salesforce Ids compare on their first 15 characters (the 18-character form adds a case checksum). */
@@ -140,4 +164,5 @@ function similar(a: string, b: string): boolean {
   return row[y.length] <= Math.max(2, Math.floor(y.length / 4));
 }
 
-export const asList = (value: unknown): string[] => (value === undefined || value === null || value === '' ? [] : (Array.isArray(value) ? value : [value]).map(String));
+export const asList = (value: unknown): string[] =>
+  value === undefined || value === null || value === '' ? [] : (Array.isArray(value) ? value : [value]).map(String);

@@ -4,8 +4,25 @@ import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { chooseIntegrationProfile, userFilter, userLicenseOf } from './licenses.js';
 import { licenseResolver } from './permissions.js';
-import { appNotFound, CONNECTED_APP_ROWS, ecaQuery, findConnectedApp, findEca, inspectWithApps, sameId, type ConnectedApp } from './app-lookup.js';
-import { deployNewEca, earlierCreate, readConsumerKey, readEcaPolicy, type AppSettings, type EarlierCreate, type UsersPolicy } from './eca-metadata.js';
+import {
+  appNotFound,
+  CONNECTED_APP_ROWS,
+  ecaQuery,
+  findConnectedApp,
+  findEca,
+  inspectWithApps,
+  sameId,
+  type ConnectedApp,
+} from './app-lookup.js';
+import {
+  deployNewEca,
+  earlierCreate,
+  readConsumerKey,
+  readEcaPolicy,
+  type AppSettings,
+  type EarlierCreate,
+  type UsersPolicy,
+} from './eca-metadata.js';
 
 // The pre-authorization planner. Finding the app: app-lookup.ts; External Client App metadata (policy, new apps, keys): eca-metadata.ts.
 export { setElement } from './eca-metadata.js';
@@ -85,9 +102,14 @@ export function readCertificate(path: string, text: string): string {
  * for an External Client App), work out the lists it must hold, and who would lose access if the policy
  * switches. Nothing is written until the plan's apply() runs.
  */
-export async function planPreauthorize(client: OrgClient, input: PreauthorizeInput, options: { dryRun: boolean }): Promise<PreauthorizePlan> {
+export async function planPreauthorize(
+  client: OrgClient,
+  input: PreauthorizeInput,
+  options: { dryRun: boolean }
+): Promise<PreauthorizePlan> {
   if (!API_NAME.test(input.app)) throw serviceError('InvalidAppName', [input.app]);
-  if (input.create && !EMAIL.test(input.create.contactEmail)) throw serviceError('InvalidEmail', [input.create.contactEmail]);
+  if (input.create && !EMAIL.test(input.create.contactEmail))
+    throw serviceError('InvalidEmail', [input.create.contactEmail]);
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
 
   const userWhere = input.user ? userFilter(input.user) : undefined;
@@ -96,7 +118,9 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
     {
       ...appAccessQueries(input.app, input.permissionSets),
       profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
-      user: userWhere ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}` : undefined,
+      user: userWhere
+        ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}`
+        : undefined,
     },
     ['eca'],
     [input.app]
@@ -120,7 +144,11 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
     const { license, profile: userProfile } = userLicenseOf(user);
     throw serviceError('GrantUserWrongLicense', [String(user.Username), license, userProfile], [input.targetOrg]);
   }
-  const held = new Set(((user?.PermissionSetAssignments as { records?: SObjectRecord[] } | null)?.records ?? []).map((a) => String((a.PermissionSet as SObjectRecord | null)?.Name)));
+  const held = new Set(
+    ((user?.PermissionSetAssignments as { records?: SObjectRecord[] } | null)?.records ?? []).map((a) =>
+      String((a.PermissionSet as SObjectRecord | null)?.Name)
+    )
+  );
   const toAssign = user ? sets.filter((s) => !held.has(String(s.Name))) : [];
   const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign };
 
@@ -136,17 +164,33 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
   if (!connectedApp && !eca) return planCreate(client, input, createContext, options);
   // A re-run of --create goes on where an earlier one stopped, or, when that one finished, changes nothing.
   const earlier = input.create && eca ? await earlierCreate(client, input.app) : undefined;
-  if (input.create && !earlier) throw serviceError('AppExists', [input.app, eca ? 'an External Client App' : 'a connected app']);
+  if (input.create && !earlier)
+    throw serviceError('AppExists', [input.app, eca ? 'an External Client App' : 'a connected app']);
   if (earlier && earlier.next !== 'done') return planCreate(client, input, createContext, options, earlier, eca?.id);
 
-  const byRows = eca || input.metadataOnly ? undefined : planAppAccess(found, connectedApp, { profile: profileName, sets: createContext.sets, planned: Object.fromEntries([...planned].map((name) => [name, '(planned)'])) });
-  if (byRows && connectedApp) return planByAccessRows(client, input, { ...createContext, plan: byRows, app: connectedApp }, options);
+  const byRows =
+    eca || input.metadataOnly
+      ? undefined
+      : planAppAccess(found, connectedApp, {
+          profile: profileName,
+          sets: createContext.sets,
+          planned: Object.fromEntries([...planned].map((name) => [name, '(planned)'])),
+        });
+  if (byRows && connectedApp)
+    return planByAccessRows(client, input, { ...createContext, plan: byRows, app: connectedApp }, options);
 
-  const current = eca ? await readEcaPolicy(client, input.app) : connectedAppSettings(client, connectedApp as ConnectedApp);
-  const label = eca ? (current as Awaited<ReturnType<typeof readEcaPolicy>>).label : (connectedApp as ConnectedApp).label;
+  const current = eca
+    ? await readEcaPolicy(client, input.app)
+    : connectedAppSettings(client, connectedApp as ConnectedApp);
+  const label = eca
+    ? (current as Awaited<ReturnType<typeof readEcaPolicy>>).label
+    : (connectedApp as ConnectedApp).label;
   const profiles = union(current.profiles, [profileName]);
   const permissionSets = union(current.permissionSets, createContext.sets);
-  const added = { profiles: minus(profiles, current.profiles), permissionSets: minus(permissionSets, current.permissionSets) };
+  const added = {
+    profiles: minus(profiles, current.profiles),
+    permissionSets: minus(permissionSets, current.permissionSets),
+  };
   const switching = current.policy !== 'AdminApprovedPreAuthorized';
   const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0;
   const usersLosingAccess = switching ? await usersLockedOut(client, label, profiles, permissionSets) : [];
@@ -183,7 +227,10 @@ export async function planPreauthorize(client: OrgClient, input: PreauthorizeInp
  * External Client App by API name, and the connected-app access rows under the parents the plan may add
  * (the integration profiles' own sets and the named sets): few rows whatever the org's size.
  */
-export function appAccessQueries(app: string, sets: string[]): Record<'connectedApps' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', string | undefined> {
+export function appAccessQueries(
+  app: string,
+  sets: string[]
+): Record<'connectedApps' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', string | undefined> {
   const parents = `Parent.Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}${sets.length ? ` OR Parent.Name IN ${soqlList(sets)}` : ''}`;
   return {
     connectedApps: CONNECTED_APP_ROWS,
@@ -191,14 +238,21 @@ export function appAccessQueries(app: string, sets: string[]): Record<'connected
     eca: ecaQuery(app),
     appAccess: `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND (${parents})`,
     profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
-    sets: sets.length ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null AND Name IN ${soqlList(sets)}` : undefined,
+    sets: sets.length
+      ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null AND Name IN ${soqlList(sets)}`
+      : undefined,
     licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
     psls: sets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
   };
 }
 
 /** Pre-authorization as SetupEntityAccess rows: the app, what it lists now, and one row per profile or set still missing. */
-export type AppAccessPlan = { appId: string; profiles: string[]; permissionSets: string[]; missing: Array<{ name: string; parentId: string; profile: boolean }> };
+export type AppAccessPlan = {
+  appId: string;
+  profiles: string[];
+  permissionSets: string[];
+  missing: Array<{ name: string; parentId: string; profile: boolean }>;
+};
 
 /**
  * Pre-authorization through the data API (facts §7.4): a connected app that is admin-approved already
@@ -223,7 +277,8 @@ export function planAppAccess(
   for (const name of wanted.sets) {
     const set = found.sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
     if (!set && !wanted.planned[name]) throw serviceError('PreauthorizeSetNotFound', [name]);
-    if (set && licenseOf(set.LicenseId).fit === 'other') throw serviceError('SetLicenseDoesNotFit', [String(set.Name), licenseOf(set.LicenseId).name], ['<username>']);
+    if (set && licenseOf(set.LicenseId).fit === 'other')
+      throw serviceError('SetLicenseDoesNotFit', [String(set.Name), licenseOf(set.LicenseId).name], ['<username>']);
     parents.push({ name: set ? String(set.Name) : name, parentId: set?.Id ?? wanted.planned[name], profile: false });
   }
   const listed = found.appAccess.filter((a) => sameId(a.SetupEntityId, app.id)).map((a) => String(a.ParentId));
@@ -243,12 +298,25 @@ export function planAppAccess(
 function planByAccessRows(
   client: OrgClient,
   input: PreauthorizeInput,
-  context: { profileName: string; sets: string[]; user?: SObjectRecord; toAssign: SObjectRecord[]; plan: AppAccessPlan; app: ConnectedApp },
+  context: {
+    profileName: string;
+    sets: string[];
+    user?: SObjectRecord;
+    toAssign: SObjectRecord[];
+    plan: AppAccessPlan;
+    app: ConnectedApp;
+  },
   options: { dryRun: boolean }
 ): PreauthorizePlan {
   const { plan } = context;
-  const profiles = union(plan.profiles, plan.missing.filter((p) => p.profile).map((p) => p.name));
-  const permissionSets = union(plan.permissionSets, plan.missing.filter((p) => !p.profile).map((p) => p.name));
+  const profiles = union(
+    plan.profiles,
+    plan.missing.filter((p) => p.profile).map((p) => p.name)
+  );
+  const permissionSets = union(
+    plan.permissionSets,
+    plan.missing.filter((p) => !p.profile).map((p) => p.name)
+  );
   const result: PreauthorizeResult = {
     app: input.app,
     appType: 'ConnectedApp',
@@ -268,8 +336,12 @@ function planByAccessRows(
     apply: async () => {
       if (options.dryRun) return result;
       if (plan.missing.length) {
-        const saved = await client.insertMany('SetupEntityAccess', plan.missing.map((p) => ({ ParentId: p.parentId, SetupEntityId: plan.appId })));
-        if (saved.some((s) => !s.success)) await connectedAppSettings(client, context.app).write({ profiles, permissionSets });
+        const saved = await client.insertMany(
+          'SetupEntityAccess',
+          plan.missing.map((p) => ({ ParentId: p.parentId, SetupEntityId: plan.appId }))
+        );
+        if (saved.some((s) => !s.success))
+          await connectedAppSettings(client, context.app).write({ profiles, permissionSets });
       }
       await assignSets(client, context.user, context.toAssign, result);
       return result;
@@ -281,7 +353,10 @@ function planByAccessRows(
 function connectedAppSettings(client: OrgClient, app: ConnectedApp): AppSettings {
   const oauthConfig = (app.component.oauthConfig ?? {}) as Record<string, unknown>;
   return {
-    policy: String(oauthConfig.isAdminApproved) === 'true' || app.adminApproved ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
+    policy:
+      String(oauthConfig.isAdminApproved) === 'true' || app.adminApproved
+        ? 'AdminApprovedPreAuthorized'
+        : 'AllSelfAuthorized',
     profiles: app.profiles,
     permissionSets: app.permissionSets,
     write: async ({ profiles, permissionSets }) => {
@@ -329,7 +404,14 @@ function planCreate(
     needsConfirmation: false,
     apply: async () => {
       if (options.dryRun) return result;
-      const eca = { app, label, contactEmail: create.contactEmail, certificate, profile: context.profileName, permissionSets: context.sets };
+      const eca = {
+        app,
+        label,
+        contactEmail: create.contactEmail,
+        certificate,
+        profile: context.profileName,
+        permissionSets: context.sets,
+      };
       const id = (await deployNewEca(client, eca, earlier, input.targetOrg)) ?? ecaId;
       await assignSets(client, context.user, context.toAssign, result);
       await attachConsumerKey(client, result, app, id, label);
@@ -339,18 +421,35 @@ function planCreate(
 }
 
 /** The consumer key the org holds for the app, or where an admin finds it when the org won't say. */
-async function attachConsumerKey(client: OrgClient, result: PreauthorizeResult, app: string, id: string | undefined, label: string): Promise<void> {
+async function attachConsumerKey(
+  client: OrgClient,
+  result: PreauthorizeResult,
+  app: string,
+  id: string | undefined,
+  label: string
+): Promise<void> {
   const key = await readConsumerKey(client, app, id);
   if (key) result.consumerKey = key;
   else result.consumerKeyLocation = messages.getMessage('consumerKeyLocation', [label]);
 }
 
 /** Users who have tokens for the app (OauthToken.AppName is the app's label) but aren't on the new lists: admin-approved would lock them out. */
-async function usersLockedOut(client: OrgClient, label: string, profiles: string[], permissionSets: string[]): Promise<string[]> {
-  const tokens = await client.query(`SELECT UserId, User.Username, User.Profile.Name FROM OauthToken WHERE AppName = ${soqlQuote(label)}`);
+async function usersLockedOut(
+  client: OrgClient,
+  label: string,
+  profiles: string[],
+  permissionSets: string[]
+): Promise<string[]> {
+  const tokens = await client.query(
+    `SELECT UserId, User.Username, User.Profile.Name FROM OauthToken WHERE AppName = ${soqlQuote(label)}`
+  );
   const userIds = [...new Set(tokens.map((t) => String(t.UserId)))];
   const holders = permissionSets.length
-    ? await client.queryByIds(userIds, (idList) => `SELECT AssigneeId FROM PermissionSetAssignment WHERE AssigneeId IN ${idList} AND PermissionSet.Name IN ${soqlList(permissionSets)}`)
+    ? await client.queryByIds(
+        userIds,
+        (idList) =>
+          `SELECT AssigneeId FROM PermissionSetAssignment WHERE AssigneeId IN ${idList} AND PermissionSet.Name IN ${soqlList(permissionSets)}`
+      )
     : [];
   const covered = new Set(holders.map((h) => String(h.AssigneeId)));
   const locked = tokens.filter((t) => {
@@ -361,16 +460,33 @@ async function usersLockedOut(client: OrgClient, label: string, profiles: string
   return [...new Set(locked.map((t) => String((t.User as SObjectRecord | null)?.Username)))].sort();
 }
 
-async function assignSets(client: OrgClient, user: SObjectRecord | undefined, sets: SObjectRecord[], result: PreauthorizeResult): Promise<void> {
+async function assignSets(
+  client: OrgClient,
+  user: SObjectRecord | undefined,
+  sets: SObjectRecord[],
+  result: PreauthorizeResult
+): Promise<void> {
   if (!user || !sets.length) return;
-  const saved = await client.insertMany('PermissionSetAssignment', sets.map((s) => ({ AssigneeId: user.Id, PermissionSetId: s.Id })));
+  const saved = await client.insertMany(
+    'PermissionSetAssignment',
+    sets.map((s) => ({ AssigneeId: user.Id, PermissionSetId: s.Id }))
+  );
   const failed = saved.find((s) => !s.success && s.errors[0]?.statusCode !== 'DUPLICATE_VALUE');
-  if (failed) throw new SalesforceApiError(failed.errors[0]?.statusCode ?? 'UNKNOWN_ERROR', failed.errors[0]?.message ?? 'assignment failed');
+  if (failed)
+    throw new SalesforceApiError(
+      failed.errors[0]?.statusCode ?? 'UNKNOWN_ERROR',
+      failed.errors[0]?.message ?? 'assignment failed'
+    );
   result.assignedTo = { username: String(user.Username), permissionSets: sets.map((s) => String(s.Name)) };
 }
 
 /** Every named set must exist and fit an integration user (facts: license None, the API Integration PSL or the integration license). */
-function checkPermissionSets(names: string[], sets: SObjectRecord[], licenses: SObjectRecord[], psls: SObjectRecord[]): SObjectRecord[] {
+function checkPermissionSets(
+  names: string[],
+  sets: SObjectRecord[],
+  licenses: SObjectRecord[],
+  psls: SObjectRecord[]
+): SObjectRecord[] {
   const licenseOf = licenseResolver(licenses, psls);
   return names.map((name) => {
     const set = sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());

@@ -42,8 +42,16 @@ export type ListResult = {
 
 /** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login Activity with Login History"). */
 const LOGIN_WINDOW = 'LAST_N_DAYS:180';
-const API_LOGIN_TYPES = new Set(['Remote Access 2.0', 'Remote Access Client', 'Other Apex API', 'Partner Product', 'SOAP API', 'REST API']);
-const INTEGRATION_NAME = /integration|\bsync\b|[-_.]sync|\bapi\b|[-_.]api|\betl\b|middleware|mulesoft|boomi|informatica|workato|zapier|\bbot\b|service[-_. ]?account|svc/i;
+const API_LOGIN_TYPES = new Set([
+  'Remote Access 2.0',
+  'Remote Access Client',
+  'Other Apex API',
+  'Partner Product',
+  'SOAP API',
+  'REST API',
+]);
+const INTEGRATION_NAME =
+  /integration|\bsync\b|[-_.]sync|\bapi\b|[-_.]api|\betl\b|middleware|mulesoft|boomi|informatica|workato|zapier|\bbot\b|service[-_. ]?account|svc/i;
 
 /**
  * The license audit: seats of the integration license and PSL, every integration user with what
@@ -56,32 +64,46 @@ export async function listIntegrationUsers(
 ): Promise<ListResult> {
   // Connected apps are shown by API name: ConnectedApplication.Name is the label, so listMetadata (sent at the
   // same time) maps each row's Id to its API name. Without Metadata API access the label stands in.
-  const [found, apiNames] = await Promise.all([client.queries({
-    license: userLicenseQuery(),
-    psl: `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
-    users: `SELECT Id, Username, Name, IsActive, LastLoginDate, ProfileId, Profile.Name FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
-    assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`,
-    pslHolders: `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')}`,
-    appAccess: "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
-    connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
-    fullUsers: input.candidates
-      ? `SELECT Id, Username, Name, LastLoginDate, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`
-      : undefined,
-    apiOnlySets: input.candidates ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true' : undefined,
-  }), client.listMetadata(['ConnectedApp']).catch(() => [])]);
+  const [found, apiNames] = await Promise.all([
+    client.queries({
+      license: userLicenseQuery(),
+      psl: `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
+      users: `SELECT Id, Username, Name, IsActive, LastLoginDate, ProfileId, Profile.Name FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
+      assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`,
+      pslHolders: `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')}`,
+      appAccess: "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
+      connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
+      fullUsers: input.candidates
+        ? `SELECT Id, Username, Name, LastLoginDate, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`
+        : undefined,
+      apiOnlySets: input.candidates
+        ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true'
+        : undefined,
+    }),
+    client.listMetadata(['ConnectedApp']).catch(() => []),
+  ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
   const { readEcaPolicies } = await import('./eca-metadata.js');
   const ecaPolicies = await readEcaPolicies(client).catch(() => []);
 
   const pslHolders = new Set(found.pslHolders.map((a) => String(a.AssigneeId)));
-  const apiNameOf = (id: string): string | undefined => apiNames.find((c) => c.id.slice(0, 15) === id.slice(0, 15))?.fullName;
-  const appNames = new Map(found.connectedApps.filter((a) => a.OptionsAllowAdminApprovedUsersOnly === true).map((a) => [a.Id, apiNameOf(a.Id) ?? String(a.Name)]));
+  const apiNameOf = (id: string): string | undefined =>
+    apiNames.find((c) => c.id.slice(0, 15) === id.slice(0, 15))?.fullName;
+  const appNames = new Map(
+    found.connectedApps
+      .filter((a) => a.OptionsAllowAdminApprovedUsersOnly === true)
+      .map((a) => [a.Id, apiNameOf(a.Id) ?? String(a.Name)])
+  );
   const users: IntegrationUserRow[] = found.users.map((user) => {
     const mine = found.assignments.filter((a) => a.AssigneeId === user.Id);
     const ownSetIds = new Set(mine.map((a) => String(a.PermissionSetId)));
     // A group's assignment also names the group's own aggregate set (PermissionSetId): it is the group, not a set the user holds.
-    const sets = mine.filter((a) => !a.PermissionSetGroup && (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile === false).map((a) => String((a.PermissionSet as SObjectRecord).Name));
-    const groups = mine.filter((a) => a.PermissionSetGroup).map((a) => String((a.PermissionSetGroup as SObjectRecord).DeveloperName));
+    const sets = mine
+      .filter((a) => !a.PermissionSetGroup && (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile === false)
+      .map((a) => String((a.PermissionSet as SObjectRecord).Name));
+    const groups = mine
+      .filter((a) => a.PermissionSetGroup)
+      .map((a) => String((a.PermissionSetGroup as SObjectRecord).DeveloperName));
     const profile = ((user.Profile as SObjectRecord | null)?.Name as string | undefined) ?? '';
     const apps = new Set<string>();
     for (const access of found.appAccess) {
@@ -89,7 +111,11 @@ export async function listIntegrationUsers(
       if (app && ownSetIds.has(String(access.ParentId))) apps.add(app);
     }
     for (const policy of ecaPolicies) {
-      if (policy.policy === 'AdminApprovedPreAuthorized' && (policy.profiles.includes(profile) || policy.permissionSets.some((s) => sets.includes(s)))) apps.add(policy.app);
+      if (
+        policy.policy === 'AdminApprovedPreAuthorized' &&
+        (policy.profiles.includes(profile) || policy.permissionSets.some((s) => sets.includes(s)))
+      )
+        apps.add(policy.app);
     }
     return {
       username: String(user.Username),
@@ -106,24 +132,32 @@ export async function listIntegrationUsers(
   const license = found.license[0];
   const psl = found.psl.find((p) => p.DeveloperName === INTEGRATION_PSL) ?? found.psl[0];
   const result: ListResult = {
-    seats: { userLicense: license ? seatsOf(license) : { total: 0, used: 0, free: 0 }, permissionSetLicense: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 } },
+    seats: {
+      userLicense: license ? seatsOf(license) : { total: 0, used: 0, free: 0 },
+      permissionSetLicense: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 },
+    },
     users,
   };
   if (!input.candidates) return result;
 
   // Login history tells API-only use apart from people: one more read, for the full-license users only.
   const fullUsers = found.fullUsers;
-  const logins = await successfulLogins(client, fullUsers.map((u) => u.Id));
+  const logins = await successfulLogins(
+    client,
+    fullUsers.map((u) => u.Id)
+  );
   const apiOnlyBySet = new Set(found.apiOnlySets.map((a) => String(a.AssigneeId)));
   let freeSeats = result.seats.userLicense.free;
   result.candidates = [];
   for (const user of fullUsers) {
     const profile = user.Profile as SObjectRecord | null;
     const reasons: string[] = [];
-    if (profile?.PermissionsApiUserOnly === true || apiOnlyBySet.has(user.Id)) reasons.push('has the API Only user permission');
+    if (profile?.PermissionsApiUserOnly === true || apiOnlyBySet.has(user.Id))
+      reasons.push('has the API Only user permission');
     const mine = logins.get(user.Id) ?? { api: 0, other: 0 };
     if (mine.api && !mine.other) reasons.push(`only API logins in its login history (${mine.api})`);
-    if (INTEGRATION_NAME.test(`${String(user.Username)} ${String(user.Name)}`)) reasons.push('an integration-like name');
+    if (INTEGRATION_NAME.test(`${String(user.Username)} ${String(user.Name)}`))
+      reasons.push('an integration-like name');
     // A person logging in to the UI rules a user out, whatever its name says.
     if (!reasons.length || mine.other) continue;
     const monthly = freeSeats > 0 ? input.pricePerMonth : input.pricePerMonth - input.extraSeatPrice;
@@ -148,11 +182,15 @@ export async function listIntegrationUsers(
  * login every 15 minutes), grouped by Status too since Status can't be filtered (LoginHistory field reference),
  * a chunk of users at a time, halved when the org finds a chunk's groups more than one batch.
  */
-async function successfulLogins(client: OrgClient, userIds: string[]): Promise<Map<string, { api: number; other: number }>> {
+async function successfulLogins(
+  client: OrgClient,
+  userIds: string[]
+): Promise<Map<string, { api: number; other: number }>> {
   const logins = new Map<string, { api: number; other: number }>();
   await client.queryByIds(
     userIds,
-    (idList) => `SELECT UserId, LoginType, Status, COUNT(Id) logins FROM LoginHistory WHERE UserId IN ${idList} AND LoginTime = ${LOGIN_WINDOW} GROUP BY UserId, LoginType, Status`,
+    (idList) =>
+      `SELECT UserId, LoginType, Status, COUNT(Id) logins FROM LoginHistory WHERE UserId IN ${idList} AND LoginTime = ${LOGIN_WINDOW} GROUP BY UserId, LoginType, Status`,
     (rows) => {
       for (const row of rows.filter((r) => r.Status === 'Success' || r.Status === null)) {
         const tally = logins.get(String(row.UserId)) ?? { api: 0, other: 0 };

@@ -13,6 +13,10 @@ export async function connect(org: Org, apiVersion?: string): Promise<{ client: 
   const aliases = (await StateAggregator.getInstance()).aliases;
   return {
     client: new OrgClient(connection),
-    context: { orgId: org.getOrgId(), adminUsername, targetOrg: shellQuote(aliases.resolveAlias(adminUsername) ?? adminUsername) },
+    context: {
+      orgId: org.getOrgId(),
+      adminUsername,
+      targetOrg: shellQuote(aliases.resolveAlias(adminUsername) ?? adminUsername),
+    },
   };
 }

@@ -1,7 +1,17 @@
 import type { SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { assigneeFilter, chooseIntegrationProfile, INTEGRATION_USER_LICENSE, integrationProfilesQuery, Seats, seatsOf, userLicenseOf, userLicenseQuery, userQuery } from './licenses.js';
+import {
+  assigneeFilter,
+  chooseIntegrationProfile,
+  INTEGRATION_USER_LICENSE,
+  integrationProfilesQuery,
+  Seats,
+  seatsOf,
+  userLicenseOf,
+  userLicenseQuery,
+  userQuery,
+} from './licenses.js';
 import { heldAccessQueries, isStandardObject, licenseResolver, NO_LICENSE } from './permissions.js';
 import { applySteps, Step } from './steps.js';
 import { shellQuote } from './shell.js';
@@ -17,7 +27,12 @@ export type ConvertResult = {
   status: 'converted' | 'already-integration' | 'would-convert';
   dryRun: boolean;
   /** Assignments that don't fit the integration license; the move is blocked while there are any. */
-  blockers: Array<{ name: string; type: 'PermissionSet' | 'PermissionSetGroup'; license: string; assignmentId: string }>;
+  blockers: Array<{
+    name: string;
+    type: 'PermissionSet' | 'PermissionSetGroup';
+    license: string;
+    assignmentId: string;
+  }>;
   seats: Seats;
 };
 
@@ -26,7 +41,11 @@ export type ConvertResult = {
  * license), for integrations that run on a full license today: one read checks a seat is free and
  * that every permission set and group it holds fits the new license, then one update of its ProfileId.
  */
-export async function convertUser(client: OrgClient, input: { user: string; profile?: string; targetOrg: string }, options: { dryRun: boolean }): Promise<ConvertResult> {
+export async function convertUser(
+  client: OrgClient,
+  input: { user: string; profile?: string; targetOrg: string },
+  options: { dryRun: boolean }
+): Promise<ConvertResult> {
   const found = await client.queries({
     user: userQuery(input.user),
     license: userLicenseQuery(),
@@ -60,10 +79,15 @@ export async function convertUser(client: OrgClient, input: { user: string; prof
 
   // A License None set with standard-object access needs the PSL, which only an integration user can get: it must go before the move.
   // A group's assignment names its aggregate set, whose rows are the group's access after muting.
-  const standardObjectSets = new Set(found.setObjects.filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.ParentId)));
+  const standardObjectSets = new Set(
+    found.setObjects.filter((r) => isStandardObject(String(r.SobjectType))).map((r) => String(r.ParentId))
+  );
   const resolve = licenseResolver(found.licenses, found.psls);
   const licenseOf = (licenseId: unknown, setId?: unknown): { fits: boolean; name: string } => {
-    if (typeof licenseId !== 'string' || !licenseId) return standardObjectSets.has(String(setId)) ? { fits: false, name: `${NO_LICENSE} with standard-object access, which needs the PSL first` } : { fits: true, name: NO_LICENSE };
+    if (typeof licenseId !== 'string' || !licenseId)
+      return standardObjectSets.has(String(setId))
+        ? { fits: false, name: `${NO_LICENSE} with standard-object access, which needs the PSL first` }
+        : { fits: true, name: NO_LICENSE };
     const { fit, name } = resolve(licenseId);
     return { fits: fit !== 'other', name };
   };
@@ -76,21 +100,42 @@ export async function convertUser(client: OrgClient, input: { user: string; prof
         .map((m) => licenseOf((m.PermissionSet as SObjectRecord).LicenseId))
         .find((fit) => !fit.fits);
       const license = misfit ?? licenseOf(null, a.PermissionSetId);
-      if (!license.fits) result.blockers.push({ name: String((a.PermissionSetGroup as SObjectRecord).DeveloperName), type: 'PermissionSetGroup', license: license.name, assignmentId: a.Id });
+      if (!license.fits)
+        result.blockers.push({
+          name: String((a.PermissionSetGroup as SObjectRecord).DeveloperName),
+          type: 'PermissionSetGroup',
+          license: license.name,
+          assignmentId: a.Id,
+        });
     } else if (set && set.IsOwnedByProfile !== true) {
       const fit = licenseOf(set.LicenseId, a.PermissionSetId);
-      if (!fit.fits) result.blockers.push({ name: String(set.Name), type: 'PermissionSet', license: fit.name, assignmentId: a.Id });
+      if (!fit.fits)
+        result.blockers.push({ name: String(set.Name), type: 'PermissionSet', license: fit.name, assignmentId: a.Id });
     }
   }
 
   const step = ((): Step => {
     const name = 'convert-user';
     if (profile instanceof Error) return { name, status: 'blocked', error: profile };
-    if (user.IsActive === true && result.seats.free < 1) return { name, status: 'blocked', error: serviceError('ConvertNoSeat', [result.seats.total]) };
+    if (user.IsActive === true && result.seats.free < 1)
+      return { name, status: 'blocked', error: serviceError('ConvertNoSeat', [result.seats.total]) };
     if (result.blockers.length) {
-      const list = result.blockers.map((b) => `${b.name} (${b.type === 'PermissionSet' ? 'permission set' : 'group'}, license ${b.license})`).join(', ');
-      const removals = result.blockers.map((b) => `sf data delete record --sobject PermissionSetAssignment --record-id ${b.assignmentId} --target-org ${input.targetOrg}`);
-      return { name, status: 'blocked', error: serviceError('ConvertBlocked', [result.username, list], [removals.join('\n  '), shellQuote(result.username), input.targetOrg]) };
+      const list = result.blockers
+        .map((b) => `${b.name} (${b.type === 'PermissionSet' ? 'permission set' : 'group'}, license ${b.license})`)
+        .join(', ');
+      const removals = result.blockers.map(
+        (b) =>
+          `sf data delete record --sobject PermissionSetAssignment --record-id ${b.assignmentId} --target-org ${input.targetOrg}`
+      );
+      return {
+        name,
+        status: 'blocked',
+        error: serviceError(
+          'ConvertBlocked',
+          [result.username, list],
+          [removals.join('\n  '), shellQuote(result.username), input.targetOrg]
+        ),
+      };
     }
     result.profile = String(profile.Name);
     result.userLicense = INTEGRATION_USER_LICENSE;
@@ -101,7 +146,9 @@ export async function convertUser(client: OrgClient, input: { user: string; prof
         try {
           await client.update('User', user.Id, { ProfileId: profile.Id });
         } catch (error) {
-          throw error instanceof SalesforceApiError && error.errorCode === 'FIELD_INTEGRITY_EXCEPTION' ? convertRefused(error, result.username, input.targetOrg) : error;
+          throw error instanceof SalesforceApiError && error.errorCode === 'FIELD_INTEGRITY_EXCEPTION'
+            ? convertRefused(error, result.username, input.targetOrg)
+            : error;
         }
         Object.assign(result, { status: 'converted', seats: seatsOf(license, user.IsActive === true ? 1 : 0) });
       },

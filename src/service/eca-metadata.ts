@@ -27,7 +27,15 @@ export type AppSettings = {
   write: (lists: { profiles: string[]; permissionSets: string[] }) => Promise<void>;
 };
 
-export type EcaPolicy = { app: string; label: string; member: string; xml: string; policy: UsersPolicy; profiles: string[]; permissionSets: string[] };
+export type EcaPolicy = {
+  app: string;
+  label: string;
+  member: string;
+  xml: string;
+  policy: UsersPolicy;
+  profiles: string[];
+  permissionSets: string[];
+};
 
 /**
  * Every External Client App's OAuth policy (or one app's), in one retrieve: the XML as Salesforce wrote it,
@@ -53,7 +61,10 @@ export async function readEcaPolicies(client: OrgClient, app?: string): Promise<
       label: labels.get(name.toLowerCase()) || name,
       member: baseName(path, '.ecaOauthPlcy'),
       xml: await files[path].async('string'),
-      policy: values.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
+      policy:
+        values.permittedUsersPolicyType === 'AdminApprovedPreAuthorized'
+          ? 'AdminApprovedPreAuthorized'
+          : 'AllSelfAuthorized',
       profiles: splitList(values.commaSeparatedProfile),
       permissionSets: splitList(values.commaSeparatedPermissionSet),
     });
@@ -79,7 +90,12 @@ export async function readEcaPolicy(client: OrgClient, app: string): Promise<App
       let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
       updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));
       updated = setElement(updated, 'commaSeparatedPermissionSet', permissionSets.join(','));
-      await client.deploy(await zipOf({ [POLICY_TYPE]: { [member]: { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated } } }, client.apiVersion));
+      await client.deploy(
+        await zipOf(
+          { [POLICY_TYPE]: { [member]: { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated } } },
+          client.apiVersion
+        )
+      );
     },
   };
 }
@@ -102,12 +118,20 @@ export async function earlierCreate(client: OrgClient, app: string): Promise<Ear
   if (typeof description !== 'string' || !description.startsWith(CREATED_MARKER)) return undefined;
   for (const path of Object.keys(files).filter((p) => p.endsWith('.ecaOauthPlcy'))) {
     const policy = await parse(path, POLICY_TYPE);
-    if (String(policy.externalClientApplication).toLowerCase() === app.toLowerCase()) return { next: policy.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'done' : 'policy' };
+    if (String(policy.externalClientApplication).toLowerCase() === app.toLowerCase())
+      return { next: policy.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'done' : 'policy' };
   }
   return { next: 'oauth-settings' };
 }
 
-export type NewEca = { app: string; label: string; contactEmail: string; certificate: string; profile: string; permissionSets: string[] };
+export type NewEca = {
+  app: string;
+  label: string;
+  contactEmail: string;
+  certificate: string;
+  profile: string;
+  permissionSets: string[];
+};
 
 /**
  * Deploys a new local External Client App for the JWT bearer flow in the stages that prove robust (facts
@@ -116,20 +140,42 @@ export type NewEca = { app: string; label: string; contactEmail: string; certifi
  * Salesforce makes its own (third-party notes; the key a deploy carries may be ignored). Returns the
  * app's Id when this run deployed it.
  */
-export async function deployNewEca(client: OrgClient, eca: NewEca, earlier: EarlierCreate | undefined, targetOrg: string): Promise<string | undefined> {
+export async function deployNewEca(
+  client: OrgClient,
+  eca: NewEca,
+  earlier: EarlierCreate | undefined,
+  targetOrg: string
+): Promise<string | undefined> {
   const { app, label } = eca;
-  const element = (name: string, value: string | boolean): string => `    <${name}>${escapeXml(String(value))}</${name}>\n`;
-  const doc = (type: string, body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}</${type}>\n`;
+  const element = (name: string, value: string | boolean): string =>
+    `    <${name}>${escapeXml(String(value))}</${name}>\n`;
+  const doc = (type: string, body: string): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}</${type}>\n`;
   const plugins = (enabled: boolean): string =>
-    doc('ExtlClntAppConfigurablePolicies', element('externalClientApplication', app) + element('isEnabled', enabled) + element('isOauthPluginEnabled', enabled) + element('label', label));
-  const stage = (components: Record<string, Record<string, ZipEntry>>): Promise<Buffer> => zipOf(components, client.apiVersion);
+    doc(
+      'ExtlClntAppConfigurablePolicies',
+      element('externalClientApplication', app) +
+        element('isEnabled', enabled) +
+        element('isOauthPluginEnabled', enabled) +
+        element('label', label)
+    );
+  const stage = (components: Record<string, Record<string, ZipEntry>>): Promise<Buffer> =>
+    zipOf(components, client.apiVersion);
   let id: string | undefined;
   if (!earlier) {
     const header = doc(
       'ExternalClientApplication',
-      element('contactEmail', eca.contactEmail) + element('description', `${CREATED_MARKER}.`) + element('distributionState', 'Local') + element('isProtected', false) + element('label', label)
+      element('contactEmail', eca.contactEmail) +
+        element('description', `${CREATED_MARKER}.`) +
+        element('distributionState', 'Local') +
+        element('isProtected', false) +
+        element('label', label)
     );
-    const deployed = await client.deploy(await stage({ ExternalClientApplication: { [app]: { folder: 'externalClientApps', suffix: 'eca', xml: header } } }));
+    const deployed = await client.deploy(
+      await stage({
+        ExternalClientApplication: { [app]: { folder: 'externalClientApps', suffix: 'eca', xml: header } },
+      })
+    );
     id = deployed.find((c) => c.componentType === 'ExternalClientApplication')?.id || undefined;
   }
   if (earlier?.next !== 'policy') {
@@ -142,20 +188,38 @@ export async function deployNewEca(client: OrgClient, eca: NewEca, earlier: Earl
         element('isPkceRequired', false) +
         element('label', label)
     );
-    const settings = doc('ExtlClntAppOauthSettings', element('commaSeparatedOauthScopes', 'Api, RefreshToken') + element('externalClientApplication', app) + element('label', label));
+    const settings = doc(
+      'ExtlClntAppOauthSettings',
+      element('commaSeparatedOauthScopes', 'Api, RefreshToken') +
+        element('externalClientApplication', app) +
+        element('label', label)
+    );
     await client
       .deploy(
         await stage({
-          ExtlClntAppGlobalOauthSettings: { [`${app}GlblOAuth`]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: global } },
-          ExtlClntAppOauthSettings: { [`${app}OAuthSettings`]: { folder: 'extlClntAppOauthSettings', suffix: 'ecaOauth', xml: settings } },
-          ExtlClntAppConfigurablePolicies: { [`${app}_defaultPolicy`]: { folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', xml: plugins(false) } },
+          ExtlClntAppGlobalOauthSettings: {
+            [`${app}GlblOAuth`]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: global },
+          },
+          ExtlClntAppOauthSettings: {
+            [`${app}OAuthSettings`]: { folder: 'extlClntAppOauthSettings', suffix: 'ecaOauth', xml: settings },
+          },
+          ExtlClntAppConfigurablePolicies: {
+            [`${app}_defaultPolicy`]: { folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', xml: plugins(false) },
+          },
         })
       )
       .catch((error: unknown) => {
         // The Metadata API reference: these types need "Allow Access to OAuth Consumer Secrets via Metadata API".
-        const refused = error instanceof DeployFailedError ? error.failures.filter((f) => SECRETS_SETTING_TYPES.has(f.componentType ?? '')) : [];
+        const refused =
+          error instanceof DeployFailedError
+            ? error.failures.filter((f) => SECRETS_SETTING_TYPES.has(f.componentType ?? ''))
+            : [];
         if (!refused.length) throw error;
-        throw serviceError('EcaOauthSettingsRefused', [app, refused.map((f) => `${f.componentType ?? ''}: ${f.problem ?? ''}`).join('; ')], [app, targetOrg, label]);
+        throw serviceError(
+          'EcaOauthSettingsRefused',
+          [app, refused.map((f) => `${f.componentType ?? ''}: ${f.problem ?? ''}`).join('; ')],
+          [app, targetOrg, label]
+        );
       });
   }
   const policy = doc(
@@ -168,8 +232,16 @@ export async function deployNewEca(client: OrgClient, eca: NewEca, earlier: Earl
   );
   await client.deploy(
     await stage({
-      [POLICY_TYPE]: { [`${app}OAuthSettings_defaultPolicy`]: { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: policy } },
-      ExtlClntAppConfigurablePolicies: { [`${app}_defaultPolicy`]: { folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', xml: plugins(true) } },
+      [POLICY_TYPE]: {
+        [`${app}OAuthSettings_defaultPolicy`]: {
+          folder: 'extlClntAppOauthPolicies',
+          suffix: 'ecaOauthPlcy',
+          xml: policy,
+        },
+      },
+      ExtlClntAppConfigurablePolicies: {
+        [`${app}_defaultPolicy`]: { folder: 'extlClntAppPolicies', suffix: 'ecaPlcy', xml: plugins(true) },
+      },
     })
   );
   return id;
@@ -184,7 +256,9 @@ export async function deployNewEca(client: OrgClient, eca: NewEca, earlier: Earl
 export async function readConsumerKey(client: OrgClient, app: string, knownId?: string): Promise<string | undefined> {
   const fromRest = await keyFromRest(client, app, knownId).catch(orgRefusal);
   if (fromRest) return fromRest;
-  const { files, parse } = await retrieved(client, [{ name: 'ExtlClntAppGlobalOauthSettings', members: [`${app}GlblOAuth`] }]).catch((error: unknown) => {
+  const { files, parse } = await retrieved(client, [
+    { name: 'ExtlClntAppGlobalOauthSettings', members: [`${app}GlblOAuth`] },
+  ]).catch((error: unknown) => {
     orgRefusal(error);
     return { files: {}, parse: undefined };
   });
@@ -194,21 +268,50 @@ export async function readConsumerKey(client: OrgClient, app: string, knownId?: 
 }
 
 async function keyFromRest(client: OrgClient, app: string, knownId?: string): Promise<string | undefined> {
-  const id = knownId ?? (await client.listMetadata(['ExternalClientApplication'])).find((c) => c.fullName.toLowerCase() === app.toLowerCase())?.id;
+  const id =
+    knownId ??
+    (await client.listMetadata(['ExternalClientApplication'])).find(
+      (c) => c.fullName.toLowerCase() === app.toLowerCase()
+    )?.id;
   if (!id) return undefined;
-  const { consumers } = await client.get<{ consumers?: Array<{ id?: string; key?: string }> }>(`/apps/oauth/credentials/${id}`, CREDENTIALS_API_VERSION);
+  const { consumers } = await client.get<{ consumers?: Array<{ id?: string; key?: string }> }>(
+    `/apps/oauth/credentials/${id}`,
+    CREDENTIALS_API_VERSION
+  );
   const consumer = consumers?.[0];
   if (consumer?.key) return consumer.key;
   if (!consumer?.id) return undefined;
-  return (await client.get<{ key?: string }>(`/apps/oauth/credentials/${id}/${consumer.id}?part=key`, CREDENTIALS_API_VERSION)).key || undefined;
+  return (
+    (
+      await client.get<{ key?: string }>(
+        `/apps/oauth/credentials/${id}/${consumer.id}?part=key`,
+        CREDENTIALS_API_VERSION
+      )
+    ).key || undefined
+  );
 }
 
 /** Answers that mean "the org doesn't give the key this way" (a resource it lacks, access it refuses). */
-const REFUSALS = new Set(['NOT_FOUND', 'INSUFFICIENT_ACCESS', 'INSUFFICIENT_ACCESS_OR_READONLY', 'FORBIDDEN', 'FUNCTIONALITY_NOT_ENABLED', 'API_DISABLED_FOR_ORG', 'INVALID_INPUT', 'INVALID_TYPE']);
+const REFUSALS = new Set([
+  'NOT_FOUND',
+  'INSUFFICIENT_ACCESS',
+  'INSUFFICIENT_ACCESS_OR_READONLY',
+  'FORBIDDEN',
+  'FUNCTIONALITY_NOT_ENABLED',
+  'API_DISABLED_FOR_ORG',
+  'INVALID_INPUT',
+  'INVALID_TYPE',
+]);
 
 /** A refusal means "not this way"; anything else (a server fault, a lost connection) is thrown, so a re-run can finish. */
 function orgRefusal(error: unknown): undefined {
-  if (error instanceof SalesforceApiError && (REFUSALS.has(error.errorCode) || /^ERROR_HTTP_4\d\d$/.test(error.errorCode) || (error.status !== undefined && error.status >= 400 && error.status < 500))) return undefined;
+  if (
+    error instanceof SalesforceApiError &&
+    (REFUSALS.has(error.errorCode) ||
+      /^ERROR_HTTP_4\d\d$/.test(error.errorCode) ||
+      (error.status !== undefined && error.status >= 400 && error.status < 500))
+  )
+    return undefined;
   throw error;
 }
 
@@ -219,11 +322,20 @@ export async function zipOf(components: Record<string, Record<string, ZipEntry>>
   const { default: JSZip } = await import('jszip');
   const zip = new JSZip();
   const types = Object.entries(components)
-    .map(([type, members]) => `    <types>\n${Object.keys(members).map((m) => `        <members>${escapeXml(m)}</members>\n`).join('')}        <name>${type}</name>\n    </types>\n`)
+    .map(
+      ([type, members]) =>
+        `    <types>\n${Object.keys(members)
+          .map((m) => `        <members>${escapeXml(m)}</members>\n`)
+          .join('')}        <name>${type}</name>\n    </types>\n`
+    )
     .join('');
-  zip.file('package.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${types}    <version>${apiVersion}</version>\n</Package>\n`);
+  zip.file(
+    'package.xml',
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${types}    <version>${apiVersion}</version>\n</Package>\n`
+  );
   for (const members of Object.values(components)) {
-    for (const [member, entry] of Object.entries(members)) zip.file(`${entry.folder}/${member}.${entry.suffix}`, entry.xml);
+    for (const [member, entry] of Object.entries(members))
+      zip.file(`${entry.folder}/${member}.${entry.suffix}`, entry.xml);
   }
   return zip.generateAsync({ type: 'nodebuffer' });
 }
@@ -237,7 +349,8 @@ export function setElement(xml: string, name: string, value: string): string {
   const children = [...xml.matchAll(/^(\s*)<(\w+)>/gm)].filter((m) => m[2] !== root?.[1]);
   const next = children.find((m) => m[2].localeCompare(name) > 0);
   const indent = children[0]?.[1] ?? '    ';
-  if (next?.index !== undefined) return `${xml.slice(0, next.index)}${indent}${element}\n${xml.slice(next.index).replace(/^\n/, '')}`;
+  if (next?.index !== undefined)
+    return `${xml.slice(0, next.index)}${indent}${element}\n${xml.slice(next.index).replace(/^\n/, '')}`;
   return xml.replace(new RegExp(`(\\s*)</${root?.[1] ?? 'x'}>`), `\n${indent}${element}$1</${root?.[1] ?? 'x'}>`);
 }
 
@@ -259,5 +372,11 @@ async function retrieved(
 }
 
 const baseName = (path: string, suffix: string): string => path.split('/').pop()?.slice(0, -suffix.length) ?? '';
-const splitList = (value: unknown): string[] => (typeof value === 'string' && value.trim() ? value.split(',').map((v) => v.trim()).filter(Boolean) : []);
+const splitList = (value: unknown): string[] =>
+  typeof value === 'string' && value.trim()
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
 const escapeXml = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

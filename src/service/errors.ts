@@ -4,7 +4,11 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'errors');
 
 /** Every error the service layer raises: a name, a message, and actions that name the fix. */
-export function serviceError(key: string, tokens: Array<string | number> = [], actionTokens: Array<string | number> = []): SfError {
+export function serviceError(
+  key: string,
+  tokens: Array<string | number> = [],
+  actionTokens: Array<string | number> = []
+): SfError {
   return messages.createError(`error.${key}`, tokens.map(String), actionTokens.map(String));
 }
 
@@ -38,7 +42,10 @@ export class SalesforceApiError extends SfError<{ errorCode: string; message: st
  * session, a connection that failed), as against a verdict of the plugin's own rules.
  */
 export function isOrgFailure(error: unknown): boolean {
-  return error instanceof SalesforceApiError || (error instanceof SfError && ['ExpiredSessionError', 'RequestFailedError'].includes(error.name));
+  return (
+    error instanceof SalesforceApiError ||
+    (error instanceof SfError && ['ExpiredSessionError', 'RequestFailedError'].includes(error.name))
+  );
 }
 
 export function expiredSession(username = 'the target org'): SfError {
@@ -55,8 +62,16 @@ export function requestFailed(code: string, detail: string): SfError {
  * named here; sending it again can't help.
  */
 export function requestTooLarge(status: 414 | 431): SalesforceApiError {
-  const [code, reason] = status === 414 ? ['URI_TOO_LONG', 'URI Too Long'] : ['REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request Header Fields Too Large'];
-  const error = new SalesforceApiError(code, messages.getMessage('error.RequestTooLarge', [status, reason]), [], status);
+  const [code, reason] =
+    status === 414
+      ? ['URI_TOO_LONG', 'URI Too Long']
+      : ['REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request Header Fields Too Large'];
+  const error = new SalesforceApiError(
+    code,
+    messages.getMessage('error.RequestTooLarge', [status, reason]),
+    [],
+    status
+  );
   error.actions = messages.getMessages('error.RequestTooLarge.actions');
   return error;
 }

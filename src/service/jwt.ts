@@ -23,7 +23,9 @@ export type JwtLogin = JwtOutcome & { loginUrl: string; audience: string };
 export function privateKeyProblem(pem: string): string | undefined {
   try {
     const key = createPrivateKey(pem);
-    return key.asymmetricKeyType === 'rsa' ? undefined : `it is an ${String(key.asymmetricKeyType)} key, and RS256 needs an RSA key`;
+    return key.asymmetricKeyType === 'rsa'
+      ? undefined
+      : `it is an ${String(key.asymmetricKeyType)} key, and RS256 needs an RSA key`;
   } catch (error) {
     if (/-----BEGIN CERTIFICATE-----/.test(pem)) return 'it holds a certificate, not a private key';
     return pem.trim() ? `it doesn't parse as a PEM private key (${(error as Error).message})` : 'it is empty';
@@ -39,7 +41,14 @@ const base64url = (value: Buffer | string): string => Buffer.from(value).toStrin
 export function signAssertion(grant: JwtGrant, now = Date.now()): string {
   const key = createPrivateKey(grant.privateKey);
   const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
-  const claims = base64url(JSON.stringify({ iss: grant.clientId, sub: grant.username, aud: grant.audience ?? grant.loginUrl, exp: Math.floor(now / 1000) + 180 }));
+  const claims = base64url(
+    JSON.stringify({
+      iss: grant.clientId,
+      sub: grant.username,
+      aud: grant.audience ?? grant.loginUrl,
+      exp: Math.floor(now / 1000) + 180,
+    })
+  );
   const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key);
   return `${header}.${claims}.${base64url(signature)}`;
 }
@@ -49,7 +58,10 @@ export function signAssertion(grant: JwtGrant, now = Date.now()): string {
  * caller must not print the token.
  */
 export async function exchangeJwt(grant: JwtGrant): Promise<JwtOutcome> {
-  const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: signAssertion(grant) });
+  const body = new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    assertion: signAssertion(grant),
+  });
   const response = await fetchRetrying(`${grant.loginUrl.replace(/\/+$/, '')}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -57,7 +69,12 @@ export async function exchangeJwt(grant: JwtGrant): Promise<JwtOutcome> {
   });
   const answer = (await response.json().catch(() => ({}))) as Record<string, string>;
   if (!response.ok || !answer.access_token) {
-    return { ok: false, status: response.status, error: answer.error ?? `HTTP ${response.status}`, errorDescription: answer.error_description ?? '' };
+    return {
+      ok: false,
+      status: response.status,
+      error: answer.error ?? `HTTP ${response.status}`,
+      errorDescription: answer.error_description ?? '',
+    };
   }
   const [orgId, userId] = (answer.id ?? '').split('/').slice(-2);
   const scopes = (answer.scope ?? '').split(/\s+/).filter(Boolean);
@@ -87,7 +104,10 @@ export function loginAttempts(target: LoginTarget): Array<{ loginUrl: string; au
 }
 
 /** The user's JWT login: the first attempt, and the next one only when the audience was refused. */
-export async function loginAsUser(target: LoginTarget, user: { clientId: string; username: string; privateKey: string }): Promise<JwtLogin> {
+export async function loginAsUser(
+  target: LoginTarget,
+  user: { clientId: string; username: string; privateKey: string }
+): Promise<JwtLogin> {
   const [first, ...fallbacks] = loginAttempts(target);
   let login: JwtLogin = { ...(await exchangeJwt({ ...user, ...first })), ...first };
   for (const attempt of fallbacks) {

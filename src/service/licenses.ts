@@ -50,7 +50,8 @@ export function chooseIntegrationProfile(profiles: SObjectRecord[], override?: s
     const named = profiles.find((p) => String(p.Name).toLowerCase() === override.toLowerCase());
     if (!named) return serviceError('UnknownProfile', [override], [names]);
     const license = licenseNameOf(named);
-    if (license !== INTEGRATION_USER_LICENSE) return serviceError('ProfileWrongLicense', [String(named.Name), license ?? 'unknown'], [names]);
+    if (license !== INTEGRATION_USER_LICENSE)
+      return serviceError('ProfileWrongLicense', [String(named.Name), license ?? 'unknown'], [names]);
     return named;
   }
   const preferred =
@@ -67,7 +68,10 @@ function licenseNameOf(profile: SObjectRecord): string | undefined {
 /** The license of a user record queried with Profile.Name and Profile.UserLicense.Name. */
 export function userLicenseOf(user: SObjectRecord): { profile: string; license: string } {
   const profile = user.Profile as SObjectRecord | null;
-  return { profile: (profile?.Name as string | undefined) ?? 'unknown', license: (profile && licenseNameOf(profile)) ?? 'unknown' };
+  return {
+    profile: (profile?.Name as string | undefined) ?? 'unknown',
+    license: (profile && licenseNameOf(profile)) ?? 'unknown',
+  };
 }
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -97,7 +101,8 @@ export type AssignPslResult = {
 export const userFilter = (user: string): string => `${isUserId(user) ? 'Id' : 'Username'} = ${soqlQuote(user)}`;
 
 /** The same user as a filter on its assignments (PermissionSetAssignment, PermissionSetLicenseAssign). */
-export const assigneeFilter = (user: string): string => `${isUserId(user) ? 'AssigneeId' : 'Assignee.Username'} = ${soqlQuote(user)}`;
+export const assigneeFilter = (user: string): string =>
+  `${isUserId(user) ? 'AssigneeId' : 'Assignee.Username'} = ${soqlQuote(user)}`;
 
 /** The user, with every field the steps look at (one query text, so a shared inspection sends it once). */
 export function userQuery(user: string): string {
@@ -123,7 +128,11 @@ export function pslQueries(user: string): Record<'psl' | 'user' | 'assignment' |
  * Gives an integration user the Salesforce API Integration permission set license: one bulk
  * inspection, then at most one insert. Already assigned is a success with a note.
  */
-export async function assignIntegrationPsl(client: OrgClient, input: AssignPslInput, options: { dryRun: boolean }): Promise<AssignPslResult> {
+export async function assignIntegrationPsl(
+  client: OrgClient,
+  input: AssignPslInput,
+  options: { dryRun: boolean }
+): Promise<AssignPslResult> {
   const plan = planPsl(client, await client.queries(pslQueries(input.user)), input, options);
   await applySteps([plan.step], options.dryRun);
   return plan.result;
@@ -158,16 +167,28 @@ export function planPsl(
   function planPslStep(): Step {
     const name = 'assign-psl';
     if (!psl) return { name, status: 'blocked', error: serviceError('PslMissing') };
-    if (!user && options.plannedUser) return result.seats.free < 1 ? { name, status: 'blocked', error: noFreePslSeat() } : { name, status: 'todo', apply: () => Promise.resolve() };
+    if (!user && options.plannedUser)
+      return result.seats.free < 1
+        ? { name, status: 'blocked', error: noFreePslSeat() }
+        : { name, status: 'todo', apply: () => Promise.resolve() };
     if (!user) return { name, status: 'blocked', error: serviceError('UserNotFound', [input.user], [input.targetOrg]) };
     if (found.assignment.length > 0) {
       alreadyAssigned();
       return { name, status: 'done' };
     }
-    if (user.IsActive !== true) return { name, status: 'blocked', error: serviceError('UserInactive', [result.username], [String(user.Id), input.targetOrg]) };
+    if (user.IsActive !== true)
+      return {
+        name,
+        status: 'blocked',
+        error: serviceError('UserInactive', [result.username], [String(user.Id), input.targetOrg]),
+      };
     const { profile, license } = userLicenseOf(user);
     if (license !== INTEGRATION_USER_LICENSE) {
-      return { name, status: 'blocked', error: serviceError('UserWrongLicense', [result.username, license, profile], [input.targetOrg]) };
+      return {
+        name,
+        status: 'blocked',
+        error: serviceError('UserWrongLicense', [result.username, license, profile], [input.targetOrg]),
+      };
     }
     if (result.seats.free < 1) return { name, status: 'blocked', error: noFreePslSeat() };
     if (options.dryRun) result.note = `Would assign ${INTEGRATION_PSL} to ${result.username}.`;
@@ -180,7 +201,8 @@ export function planPsl(
         } catch (error) {
           // Assigned by someone else since the inspection: the goal is met.
           if (error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_VALUE') return alreadyAssigned();
-          if (error instanceof SalesforceApiError && error.errorCode === 'LICENSE_LIMIT_EXCEEDED') throw noFreePslSeat();
+          if (error instanceof SalesforceApiError && error.errorCode === 'LICENSE_LIMIT_EXCEEDED')
+            throw noFreePslSeat();
           throw error;
         }
         Object.assign(result, { status: 'assigned', assigned: true, seats: seatsOf(psl, 1) });
@@ -195,6 +217,9 @@ export function planPsl(
 
   function noFreePslSeat(): SfError {
     const holders = found.holders.map((h) => String((h.Assignee as SObjectRecord | null)?.Username)).join(', ');
-    return serviceError('NoFreePslSeat', [result.seats.total, holders ? `held by ${holders}` : 'held by users this org does not list']);
+    return serviceError('NoFreePslSeat', [
+      result.seats.total,
+      holders ? `held by ${holders}` : 'held by users this org does not list',
+    ]);
   }
 }

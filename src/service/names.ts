@@ -13,9 +13,14 @@ export type NameRows = { entities: SObjectRecord[]; particles: SObjectRecord[] }
 const PARTICLE_COLUMNS = 'EntityDefinition.QualifiedApiName, QualifiedApiName, IsPermissionable, IsUpdatable';
 
 /** The first read: the granted objects, and the granted fields of each (for one round trip with the rest). */
-export function nameQueries(objects: readonly string[], fields: ReadonlyArray<[object: string, field: string]>): { entities?: string; particles?: string } {
+export function nameQueries(
+  objects: readonly string[],
+  fields: ReadonlyArray<[object: string, field: string]>
+): { entities?: string; particles?: string } {
   return {
-    entities: objects.length ? `SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN ${soqlList(objects)}` : undefined,
+    entities: objects.length
+      ? `SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN ${soqlList(objects)}`
+      : undefined,
     particles: fields.length
       ? `SELECT ${PARTICLE_COLUMNS} FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ${soqlList([...new Set(fields.map(([o]) => o))])} AND QualifiedApiName IN ${soqlList([...new Set(fields.map(([, f]) => f))])}`
       : undefined,
@@ -23,7 +28,8 @@ export function nameQueries(objects: readonly string[], fields: ReadonlyArray<[o
 }
 
 const lower = (value: unknown): string => String(value).toLowerCase();
-const objectOf = (particle: SObjectRecord): string => lower((particle.EntityDefinition as SObjectRecord | null)?.QualifiedApiName);
+const objectOf = (particle: SObjectRecord): string =>
+  lower((particle.EntityDefinition as SObjectRecord | null)?.QualifiedApiName);
 
 /**
  * Adds to `found` the rows of every name the first read missed, spelled as the org spells it: no request when
@@ -32,20 +38,35 @@ const objectOf = (particle: SObjectRecord): string => lower((particle.EntityDefi
  * of the objects whose fields were missed. An object that then has no EntityParticle rows at all is one Salesforce
  * lists no fields of (see objectListsFields).
  */
-export async function completeNames(client: OrgClient, found: NameRows, objects: readonly string[], fields: ReadonlyArray<[object: string, field: string]>): Promise<void> {
-  const known = (): Map<string, string> => new Map(found.entities.map((e) => [lower(e.QualifiedApiName), String(e.QualifiedApiName)]));
+export async function completeNames(
+  client: OrgClient,
+  found: NameRows,
+  objects: readonly string[],
+  fields: ReadonlyArray<[object: string, field: string]>
+): Promise<void> {
+  const known = (): Map<string, string> =>
+    new Map(found.entities.map((e) => [lower(e.QualifiedApiName), String(e.QualifiedApiName)]));
   if (objects.some((o) => !known().has(lower(o)))) {
     const wanted = new Set(objects.map(lower));
     const names = (await client.objectNames()).filter((name) => wanted.has(lower(name)) && !known().has(lower(name)));
     found.entities = [...found.entities, ...names.map((name) => ({ Id: '', QualifiedApiName: name }))];
   }
   const canonical = known();
-  const missed = fields.filter(([o, f]) => canonical.has(lower(o)) && !found.particles.some((p) => objectOf(p) === lower(o) && lower(p.QualifiedApiName) === lower(f)));
+  const missed = fields.filter(
+    ([o, f]) =>
+      canonical.has(lower(o)) &&
+      !found.particles.some((p) => objectOf(p) === lower(o) && lower(p.QualifiedApiName) === lower(f))
+  );
   if (!missed.length) return;
   const objectsOfMissed = [...new Set(missed.map(([o]) => canonical.get(lower(o)) as string))];
-  const rows = await client.query(`SELECT ${PARTICLE_COLUMNS} FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ${soqlList(objectsOfMissed)}`);
+  const rows = await client.query(
+    `SELECT ${PARTICLE_COLUMNS} FROM EntityParticle WHERE EntityDefinition.QualifiedApiName IN ${soqlList(objectsOfMissed)}`
+  );
   const seen = new Set(found.particles.map((p) => `${objectOf(p)}.${lower(p.QualifiedApiName)}`));
-  found.particles = [...found.particles, ...rows.filter((p) => !seen.has(`${objectOf(p)}.${lower(p.QualifiedApiName)}`))];
+  found.particles = [
+    ...found.particles,
+    ...rows.filter((p) => !seen.has(`${objectOf(p)}.${lower(p.QualifiedApiName)}`)),
+  ];
 }
 
 /** False for an object Salesforce lists no fields of (no EntityParticle row), once completeNames has read them. */

@@ -1,8 +1,21 @@
 import type { Connection } from '@salesforce/core';
 import { expiredSession, requestFailed, requestTooLarge, SalesforceApiError } from './errors.js';
-import { firstErrorCode, QUERIES_PER_COMPOSITE, QueryReader, SObjectRecord, SUBREQUESTS_PER_BATCH } from './org-queries.js';
+import {
+  firstErrorCode,
+  QUERIES_PER_COMPOSITE,
+  QueryReader,
+  SObjectRecord,
+  SUBREQUESTS_PER_BATCH,
+} from './org-queries.js';
 
-export { IDS_PER_QUERY, MAX_GET_URI, MAX_SOQL_LENGTH, QUERIES_PER_COMPOSITE, soqlList, soqlQuote } from './org-queries.js';
+export {
+  IDS_PER_QUERY,
+  MAX_GET_URI,
+  MAX_SOQL_LENGTH,
+  QUERIES_PER_COMPOSITE,
+  soqlList,
+  soqlQuote,
+} from './org-queries.js';
 export type { SObjectRecord } from './org-queries.js';
 
 type RestError = { errorCode?: string; statusCode?: string; message?: string; fields?: string[] };
@@ -11,10 +24,19 @@ type CompositeResponse = {
 };
 
 /** One record's outcome in an sObject collection call. */
-export type SaveResult = { id?: string; success: boolean; errors: Array<{ statusCode: string; message: string; fields?: string[] }> };
+export type SaveResult = {
+  id?: string;
+  success: boolean;
+  errors: Array<{ statusCode: string; message: string; fields?: string[] }>;
+};
 
 /** A composite subrequest; `url` is relative to /services/data/vXX.X. */
-export type Subrequest = { referenceId: string; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; body?: unknown };
+export type Subrequest = {
+  referenceId: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  body?: unknown;
+};
 
 /** What `queries` gives for an optional query on an object or column the org doesn't have. */
 export const UNSUPPORTED: SObjectRecord[] = Object.freeze([]) as unknown as SObjectRecord[];
@@ -85,7 +107,8 @@ export class OrgClient {
   public constructor(private readonly connection: Connection) {
     this.reader = new QueryReader({
       apiVersion: () => this.apiVersion,
-      send: <T>(method: 'GET' | 'POST', path: string, body?: unknown, readOnly?: boolean) => this.sendTo<T>(method, path, body, readOnly),
+      send: <T>(method: 'GET' | 'POST', path: string, body?: unknown, readOnly?: boolean) =>
+        this.sendTo<T>(method, path, body, readOnly),
       toError: (status, body) => toApiError(status, body, this.username),
     });
   }
@@ -111,7 +134,10 @@ export class OrgClient {
    * sent once. A key listed in `optional` whose object or column the org doesn't have (INVALID_TYPE,
    * INVALID_FIELD) gives UNSUPPORTED instead of failing the call.
    */
-  public async queries<K extends string>(soql: Record<K, string | undefined>, optional: ReadonlyArray<NoInfer<K>> = []): Promise<Record<K, SObjectRecord[]>> {
+  public async queries<K extends string>(
+    soql: Record<K, string | undefined>,
+    optional: ReadonlyArray<NoInfer<K>> = []
+  ): Promise<Record<K, SObjectRecord[]>> {
     const result = {} as Record<K, SObjectRecord[]>;
     const keysOf = new Map<string, K[]>();
     for (const [key, query] of Object.entries(soql) as Array<[K, string | undefined]>) {
@@ -124,7 +150,11 @@ export class OrgClient {
       const outcome = outcomes[index];
       const keys = keysOf.get(query) ?? [];
       if ('records' in outcome) for (const key of keys) result[key] = outcome.records;
-      else if (NOT_IN_THIS_ORG.has(firstErrorCode(outcome.failed.body) ?? '') && keys.every((key) => optional.includes(key))) for (const key of keys) result[key] = UNSUPPORTED;
+      else if (
+        NOT_IN_THIS_ORG.has(firstErrorCode(outcome.failed.body) ?? '') &&
+        keys.every((key) => optional.includes(key))
+      )
+        for (const key of keys) result[key] = UNSUPPORTED;
       else throw outcome.failed.error ?? toApiError(outcome.failed.status, outcome.failed.body, this.username);
     });
     return result;
@@ -144,7 +174,10 @@ export class OrgClient {
    * Hands each page of a query's answer to `onRecords` and keeps none: for readers that only count or
    * summarize, so memory stays flat whatever the org's size. Resolves with the number of records.
    */
-  public async forEachPage(soql: string, onRecords: (records: SObjectRecord[]) => void | Promise<void>): Promise<number> {
+  public async forEachPage(
+    soql: string,
+    onRecords: (records: SObjectRecord[]) => void | Promise<void>
+  ): Promise<number> {
     return this.reader.forEachPage(soql, onRecords);
   }
 
@@ -154,7 +187,11 @@ export class OrgClient {
    * EXCEEDED_ID_LIMIT (an aggregate answer larger than one batch) is read again in halves. With
    * `onRecords`, pages are handed over instead of kept.
    */
-  public async queryByIds(ids: readonly string[], soqlFor: (idList: string) => string, onRecords?: (records: SObjectRecord[]) => void | Promise<void>): Promise<SObjectRecord[]> {
+  public async queryByIds(
+    ids: readonly string[],
+    soqlFor: (idList: string) => string,
+    onRecords?: (records: SObjectRecord[]) => void | Promise<void>
+  ): Promise<SObjectRecord[]> {
     return this.reader.byIds(ids, soqlFor, onRecords);
   }
 
@@ -217,7 +254,10 @@ export class OrgClient {
   public async get<T>(path: string, minimumVersion = 0): Promise<T> {
     const version = Math.max(Number(this.apiVersion), minimumVersion).toFixed(1);
     return this.retrying(true, () =>
-      this.connection.request<T>({ method: 'GET', url: `/services/data/v${version}${path}`, headers: { 'content-type': 'application/json' } }, { retry: { maxRetries: 0 } })
+      this.connection.request<T>(
+        { method: 'GET', url: `/services/data/v${version}${path}`, headers: { 'content-type': 'application/json' } },
+        { retry: { maxRetries: 0 } }
+      )
     );
   }
 
@@ -243,7 +283,10 @@ export class OrgClient {
 
   /** Metadata API readMetadata of one component; undefined when the org has none by that name. */
   public async readMetadata<T extends { fullName?: string }>(type: string, fullName: string): Promise<T | undefined> {
-    const record = await this.retrying(true, () => this.connection.metadata.read(type as never, fullName) as Promise<unknown>);
+    const record = await this.retrying(
+      true,
+      () => this.connection.metadata.read(type as never, fullName) as Promise<unknown>
+    );
     const found = record as T | undefined;
     return found?.fullName ? found : undefined;
   }
@@ -253,7 +296,10 @@ export class OrgClient {
     const found: T[] = [];
     for (let start = 0; start < fullNames.length; start += NAMES_PER_READ) {
       const names = fullNames.slice(start, start + NAMES_PER_READ);
-      const records = (await this.retrying(true, () => this.connection.metadata.read(type as never, names) as Promise<unknown>)) as Array<T | null | undefined>;
+      const records = (await this.retrying(
+        true,
+        () => this.connection.metadata.read(type as never, names) as Promise<unknown>
+      )) as Array<T | null | undefined>;
       found.push(...records.filter((r): r is T => typeof r?.fullName === 'string' && r.fullName !== ''));
     }
     return found;
@@ -264,21 +310,36 @@ export class OrgClient {
     const listed: ListedComponent[] = [];
     for (let start = 0; start < types.length; start += TYPES_PER_LIST) {
       const queries = types.slice(start, start + TYPES_PER_LIST).map((type) => ({ type }));
-      const answer = (await this.retrying(true, () => this.connection.metadata.list(queries as never) as Promise<unknown>)) as ListedComponent[] | ListedComponent | undefined;
-      listed.push(...(Array.isArray(answer) ? answer : answer ? [answer] : []).map((c) => ({ type: String(c.type), fullName: String(c.fullName), id: String(c.id ?? '') })));
+      const answer = (await this.retrying(
+        true,
+        () => this.connection.metadata.list(queries as never) as Promise<unknown>
+      )) as ListedComponent[] | ListedComponent | undefined;
+      listed.push(
+        ...(Array.isArray(answer) ? answer : answer ? [answer] : []).map((c) => ({
+          type: String(c.type),
+          fullName: String(c.fullName),
+          id: String(c.id ?? ''),
+        }))
+      );
     }
     return listed;
   }
 
   /** Metadata API updateMetadata of one whole component (read-modify-write by the caller). */
   public async updateMetadata(type: string, metadata: { fullName: string } & Record<string, unknown>): Promise<void> {
-    const saved = (await this.retrying(false, () => this.connection.metadata.update(type as never, metadata as never) as Promise<unknown>)) as {
+    const saved = (await this.retrying(
+      false,
+      () => this.connection.metadata.update(type as never, metadata as never) as Promise<unknown>
+    )) as {
       success: boolean | string;
       errors?: { statusCode?: string; message?: string } | Array<{ statusCode?: string; message?: string }>;
     };
     if (String(saved.success) !== 'true') {
       const error = Array.isArray(saved.errors) ? saved.errors[0] : saved.errors;
-      throw new SalesforceApiError(error?.statusCode ?? 'UNKNOWN_ERROR', error?.message ?? `updateMetadata of ${type} failed`);
+      throw new SalesforceApiError(
+        error?.statusCode ?? 'UNKNOWN_ERROR',
+        error?.message ?? `updateMetadata of ${type} failed`
+      );
     }
   }
 
@@ -287,11 +348,18 @@ export class OrgClient {
     const metadata = this.connection.metadata;
     // Starting a retrieve again only starts another read.
     const started = (await this.retrying(true, () =>
-      Promise.resolve(metadata.retrieve({ apiVersion: this.apiVersion, singlePackage: false, unpackaged: { types, version: this.apiVersion } } as never))
+      Promise.resolve(
+        metadata.retrieve({
+          apiVersion: this.apiVersion,
+          singlePackage: false,
+          unpackaged: { types, version: this.apiVersion },
+        } as never)
+      )
     )) as { id: string };
     const done = await this.poll(() => metadata.checkRetrieveStatus(started.id));
     const result = done as { success?: boolean | string; zipFile?: string; errorMessage?: string; status?: string };
-    if (String(result.success) !== 'true' || !result.zipFile) throw new SalesforceApiError('RETRIEVE_FAILED', result.errorMessage ?? `retrieve ${result.status ?? 'failed'}`);
+    if (String(result.success) !== 'true' || !result.zipFile)
+      throw new SalesforceApiError('RETRIEVE_FAILED', result.errorMessage ?? `retrieve ${result.status ?? 'failed'}`);
     return Buffer.from(result.zipFile, 'base64');
   }
 
@@ -303,18 +371,26 @@ export class OrgClient {
    */
   public async deploy(zip: Buffer): Promise<DeployedComponent[]> {
     const metadata = this.connection.metadata;
-    const started = (await this.retrying(false, () => Promise.resolve(metadata.deploy(zip, { rollbackOnError: true, singlePackage: true }) as never))) as { id: string };
+    const started = (await this.retrying(false, () =>
+      Promise.resolve(metadata.deploy(zip, { rollbackOnError: true, singlePackage: true }) as never)
+    )) as { id: string };
     const done = (await this.poll(() => metadata.checkDeployStatus(started.id, true))) as {
       success?: boolean | string;
       status?: string;
       errorMessage?: string;
-      details?: { componentFailures?: DeployProblem | DeployProblem[]; componentSuccesses?: DeployedComponent | DeployedComponent[] };
+      details?: {
+        componentFailures?: DeployProblem | DeployProblem[];
+        componentSuccesses?: DeployedComponent | DeployedComponent[];
+      };
     };
     const list = <T>(value: T | T[] | undefined): T[] => (Array.isArray(value) ? value : value ? [value] : []);
     if (String(done.success) === 'true') return list(done.details?.componentSuccesses).filter((c) => c.componentType);
     const failures = list(done.details?.componentFailures);
     const problems = failures.map((f) => `${f.componentType ?? ''} ${f.fullName ?? ''}: ${f.problem ?? ''}`.trim());
-    throw new DeployFailedError(failures, problems.join('; ') || done.errorMessage || `deploy ${done.status ?? 'failed'}`);
+    throw new DeployFailedError(
+      failures,
+      problems.join('; ') || done.errorMessage || `deploy ${done.status ?? 'failed'}`
+    );
   }
 
   /** Polls an asynchronous Metadata API call until it reports done, with a growing pause. */
@@ -336,17 +412,30 @@ export class OrgClient {
    * One REST call. Retries happen in retrying(), once, for every method; jsforce's own would multiply them.
    * `readOnly`: the call changes nothing (a GET, or a POST that only carries queries).
    */
-  private send<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, readOnly = method === 'GET'): Promise<T> {
+  private send<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    readOnly = method === 'GET'
+  ): Promise<T> {
     return this.sendTo<T>(method, `${this.dataPath()}${path}`, body, readOnly);
   }
 
   /** One REST call to an absolute path (`/services/data/...`, e.g. a query's nextRecordsUrl). */
-  private sendTo<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, readOnly = method === 'GET'): Promise<T> {
+  private sendTo<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+    readOnly = method === 'GET'
+  ): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     // A new request object for every attempt: jsforce adds the Authorization header to the one it is
     // given, and sf lower-cases header names, so a reused object would carry it twice and get a 401.
     return this.retrying(readOnly, () =>
-      this.connection.request<T>({ method, url, body: payload, headers: { 'content-type': 'application/json' } }, { retry: { maxRetries: 0 } })
+      this.connection.request<T>(
+        { method, url, body: payload, headers: { 'content-type': 'application/json' } },
+        { retry: { maxRetries: 0 } }
+      )
     );
   }
 
@@ -398,18 +487,29 @@ export async function fetchRetrying(url: string, init: RequestInit): Promise<Res
 async function isTransientAnswer(response: Response): Promise<boolean> {
   if (TRANSIENT_STATUS.has(response.status)) return true;
   if (response.status < 400) return false;
-  const body = (await response.clone().json().catch(() => undefined)) as RestError | RestError[] | undefined;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => undefined)) as RestError | RestError[] | undefined;
   const first = Array.isArray(body) ? body[0] : body;
   return TRANSIENT_CODES.has(first?.errorCode ?? '');
 }
 
 /** Turns whatever jsforce threw into our error, and says whether sending again is safe. */
 function classify(error: unknown, readOnly: boolean, username?: string): { retry: boolean; error: Error } {
-  const e = error as { errorCode?: string; name?: string; message?: string; code?: string; data?: unknown; cause?: { code?: string } };
+  const e = error as {
+    errorCode?: string;
+    name?: string;
+    message?: string;
+    code?: string;
+    data?: unknown;
+    cause?: { code?: string };
+  };
   // SOAP faults come named like "sf:INVALID_SESSION_ID".
   const errorCode = (e.errorCode ?? e.name ?? 'UNKNOWN_ERROR').replace(/^sf:/, '');
   // An access-token session just expires; a refresh-token session that can't be renewed says so in words.
-  if (errorCode === 'INVALID_SESSION_ID' || /Unable to refresh session/i.test(e.message ?? '')) return { retry: false, error: expiredSession(username) };
+  if (errorCode === 'INVALID_SESSION_ID' || /Unable to refresh session/i.test(e.message ?? ''))
+    return { retry: false, error: expiredSession(username) };
   const networkCode = e.code ?? e.cause?.code;
   if (networkCode) {
     // A reset read is safe to repeat; a reset write may have landed, so the caller re-inspects on a re-run.
@@ -421,8 +521,16 @@ function classify(error: unknown, readOnly: boolean, username?: string): { retry
   // status and keeps the body as the message; Salesforce's own code and text are inside.
   const body = status !== undefined ? restErrorIn(e.message) : undefined;
   const code = body?.errorCode ?? gatewayCode(status) ?? errorCode;
-  const apiError = new SalesforceApiError(code, body?.message ?? e.message ?? errorCode, body?.fields ?? fieldsOf(e.data), status);
-  return { retry: TRANSIENT_CODES.has(code) || (status !== undefined && TRANSIENT_STATUS.has(status)), error: apiError };
+  const apiError = new SalesforceApiError(
+    code,
+    body?.message ?? e.message ?? errorCode,
+    body?.fields ?? fieldsOf(e.data),
+    status
+  );
+  return {
+    retry: TRANSIENT_CODES.has(code) || (status !== undefined && TRANSIENT_STATUS.has(status)),
+    error: apiError,
+  };
 }
 
 /** A gateway status with no Salesforce error in its answer (a load balancer's page), named for what it means. */
@@ -456,7 +564,9 @@ function collectionFailed(body: unknown): boolean {
 
 function collectionError(body: unknown): RestError[] | undefined {
   if (!Array.isArray(body)) return undefined;
-  const failed = (body as SaveResult[]).find((r) => r.success === false && r.errors?.[0]?.statusCode !== 'ALL_OR_NONE_OPERATION_ROLLED_BACK');
+  const failed = (body as SaveResult[]).find(
+    (r) => r.success === false && r.errors?.[0]?.statusCode !== 'ALL_OR_NONE_OPERATION_ROLLED_BACK'
+  );
   return failed?.errors.map((e) => ({ errorCode: e.statusCode, message: e.message, fields: e.fields }));
 }
 

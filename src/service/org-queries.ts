@@ -41,7 +41,8 @@ export function soqlList(values: readonly string[]): string {
 
 /** The first error code of an error body (`[{errorCode}]`, or a collection's `[{errors: [{statusCode}]}]`). */
 export function firstErrorCode(body: unknown): string | undefined {
-  const first = (Array.isArray(body) ? body[0] : body) as { errorCode?: string; errors?: Array<{ statusCode: string }> } | undefined;
+  const first = (Array.isArray(body) ? body[0] : body) as
+    { errorCode?: string; errors?: Array<{ statusCode: string }> } | undefined;
   return first?.errorCode ?? first?.errors?.[0]?.statusCode;
 }
 
@@ -82,13 +83,18 @@ export class QueryReader {
         await this.forEachPage(soql, (page) => void records.push(...page), tooling);
         return records;
       } catch (error) {
-        if (attempt > 0 || !(error instanceof SalesforceApiError) || error.errorCode !== 'INVALID_QUERY_LOCATOR') throw error;
+        if (attempt > 0 || !(error instanceof SalesforceApiError) || error.errorCode !== 'INVALID_QUERY_LOCATOR')
+          throw error;
       }
     }
   }
 
   /** Hands each page of one query's answer to `onPage` as it arrives, holding none; resolves with the number of records. */
-  public async forEachPage(soql: string, onPage: (records: SObjectRecord[]) => void | Promise<void>, tooling = false): Promise<number> {
+  public async forEachPage(
+    soql: string,
+    onPage: (records: SObjectRecord[]) => void | Promise<void>,
+    tooling = false
+  ): Promise<number> {
     let page = await this.firstPage(soql, tooling);
     let count = 0;
     for (;;) {
@@ -105,11 +111,18 @@ export class QueryReader {
    * together, then each round of next pages together. With `onPage`, pages are handed over instead of kept, and
    * at most ten queries are open at once, so no cursor of this run is released before it is read.
    */
-  public async readAll(queries: string[], onPage?: (index: number, records: SObjectRecord[]) => void | Promise<void>): Promise<QueryOutcome[]> {
+  public async readAll(
+    queries: string[],
+    onPage?: (index: number, records: SObjectRecord[]) => void | Promise<void>
+  ): Promise<QueryOutcome[]> {
     if (onPage && queries.length > OPEN_CURSORS) {
       const outcomes: QueryOutcome[] = [];
       for (let start = 0; start < queries.length; start += OPEN_CURSORS) {
-        outcomes.push(...(await this.readAll(queries.slice(start, start + OPEN_CURSORS), (index, records) => onPage(start + index, records))));
+        outcomes.push(
+          ...(await this.readAll(queries.slice(start, start + OPEN_CURSORS), (index, records) =>
+            onPage(start + index, records)
+          ))
+        );
       }
       return outcomes;
     }
@@ -148,11 +161,16 @@ export class QueryReader {
    * The records of a query over a list of Ids, `IDS_PER_QUERY` Ids a query (`soqlFor` gets them as an IN list), a
    * chunk the org refuses with EXCEEDED_ID_LIMIT read again in halves. Handed to `onPage` page by page when given.
    */
-  public async byIds(ids: readonly string[], soqlFor: (idList: string) => string, onPage?: (records: SObjectRecord[]) => void | Promise<void>): Promise<SObjectRecord[]> {
+  public async byIds(
+    ids: readonly string[],
+    soqlFor: (idList: string) => string,
+    onPage?: (records: SObjectRecord[]) => void | Promise<void>
+  ): Promise<SObjectRecord[]> {
     const records: SObjectRecord[] = [];
     let chunks: string[][] = [];
     const unique = [...new Set(ids)];
-    for (let start = 0; start < unique.length; start += IDS_PER_QUERY) chunks.push(unique.slice(start, start + IDS_PER_QUERY));
+    for (let start = 0; start < unique.length; start += IDS_PER_QUERY)
+      chunks.push(unique.slice(start, start + IDS_PER_QUERY));
     while (chunks.length) {
       const current = chunks;
       const outcomes = await this.readAll(
@@ -175,9 +193,14 @@ export class QueryReader {
   private async firstPage(soql: string, tooling: boolean): Promise<QueryPage> {
     checkLength(soql);
     const resource = `${tooling ? '/tooling' : ''}/query?q=${encodeURIComponent(soql)}`;
-    if (this.dataPath.length + resource.length <= MAX_GET_URI) return this.transport.send<QueryPage>('GET', `${this.dataPath}${resource}`);
+    if (this.dataPath.length + resource.length <= MAX_GET_URI)
+      return this.transport.send<QueryPage>('GET', `${this.dataPath}${resource}`);
     // Composite batch serves no Tooling resources; the plugin's Tooling queries are all short.
-    if (tooling) throw serviceError('QueryTooLong', [soql.length, `it would need a Tooling API URI over ${MAX_GET_URI} characters`]);
+    if (tooling)
+      throw serviceError('QueryTooLong', [
+        soql.length,
+        `it would need a Tooling API URI over ${MAX_GET_URI} characters`,
+      ]);
     const [answer] = await this.batch([`${this.version}${resource}`]);
     if (answer.status >= 400) throw this.transport.toError(answer.status, answer.body);
     return answer.body as QueryPage;
@@ -193,7 +216,14 @@ export class QueryReader {
       const response = await this.transport.send<CompositeResponse>(
         'POST',
         `${this.dataPath}/composite`,
-        { allOrNone: false, compositeRequest: resources.map((resource, index) => ({ referenceId: `q${index}`, method: 'GET', url: `${this.dataPath}${resource}` })) },
+        {
+          allOrNone: false,
+          compositeRequest: resources.map((resource, index) => ({
+            referenceId: `q${index}`,
+            method: 'GET',
+            url: `${this.dataPath}${resource}`,
+          })),
+        },
         true
       );
       return response.compositeResponse.map((sub) => ({ status: sub.httpStatusCode, body: sub.body }));
@@ -240,12 +270,17 @@ export class QueryReader {
       return { status: 200, body: await call() };
     } catch (error) {
       if (!(error instanceof SalesforceApiError)) throw error;
-      return { status: error.status ?? 400, body: [{ errorCode: error.errorCode, message: error.salesforceMessage }], error };
+      return {
+        status: error.status ?? 400,
+        body: [{ errorCode: error.errorCode, message: error.salesforceMessage }],
+        error,
+      };
     }
   }
 }
 
 /** A statement Salesforce would refuse for its length is a bug of the plugin's, said before anything is sent. */
 function checkLength(soql: string): void {
-  if (soql.length > MAX_SOQL_LENGTH) throw serviceError('QueryTooLong', [soql.length, `it is over Salesforce's limit of ${MAX_SOQL_LENGTH} characters`]);
+  if (soql.length > MAX_SOQL_LENGTH)
+    throw serviceError('QueryTooLong', [soql.length, `it is over Salesforce's limit of ${MAX_SOQL_LENGTH} characters`]);
 }

@@ -51,7 +51,14 @@ const REQUIRES: Record<ObjectAccess, ObjectAccess[]> = {
 };
 
 /** User permissions that give far more than an integration needs. */
-export const BROAD_USER_PERMISSIONS = ['ModifyAllData', 'ViewAllData', 'ManageUsers', 'AuthorApex', 'CustomizeApplication', 'UseAnyApiClient'];
+export const BROAD_USER_PERMISSIONS = [
+  'ModifyAllData',
+  'ViewAllData',
+  'ManageUsers',
+  'AuthorApex',
+  'CustomizeApplication',
+  'UseAnyApiClient',
+];
 
 /**
  * Broad-power columns some orgs don't have: PermissionsUseAnyApiClient exists only where API Access Control is
@@ -72,11 +79,15 @@ export function corePowerColumns(prefix = ''): string {
 
 /** One optional query per optional broad-power column, over the PermissionSet rows `filter` picks. */
 export function optionalPowerQueries(filter: string): Record<OptionalPowerKey, string> {
-  return Object.fromEntries(OPTIONAL_USER_PERMISSIONS.map((p) => [`power${p}`, `SELECT Id, Permissions${p} FROM PermissionSet WHERE ${filter}`])) as Record<OptionalPowerKey, string>;
+  return Object.fromEntries(
+    OPTIONAL_USER_PERMISSIONS.map((p) => [`power${p}`, `SELECT Id, Permissions${p} FROM PermissionSet WHERE ${filter}`])
+  ) as Record<OptionalPowerKey, string>;
 }
 
 /** The optional columns' values by permission set Id, to lay over the sets read with corePowerColumns. */
-export function optionalPowersOf(found: Partial<Record<OptionalPowerKey, SObjectRecord[]>>): (setId: unknown) => Record<string, boolean> {
+export function optionalPowersOf(
+  found: Partial<Record<OptionalPowerKey, SObjectRecord[]>>
+): (setId: unknown) => Record<string, boolean> {
   const byId = new Map<string, Record<string, boolean>>();
   for (const key of OPTIONAL_POWER_KEYS) {
     const column = `Permissions${key.slice('power'.length)}`;
@@ -92,7 +103,8 @@ export function isStandardObject(object: string): boolean {
   return !object.includes('__');
 }
 
-const sortAccess = (access: Iterable<ObjectAccess>): ObjectAccess[] => OBJECT_ACCESS.filter((a) => new Set(access).has(a));
+const sortAccess = (access: Iterable<ObjectAccess>): ObjectAccess[] =>
+  OBJECT_ACCESS.filter((a) => new Set(access).has(a));
 
 /** The access list with everything it depends on, e.g. delete -> read, edit, delete. */
 export function withDependencies(access: readonly ObjectAccess[]): ObjectAccess[] {
@@ -117,8 +129,12 @@ export function parseObjectGrants(values: readonly string[]): ObjectGrant[] {
     if (separator < 1 || !API_NAME.test(object)) throw serviceError('InvalidObjectGrant', [value]);
     const access = new Set(byObject.get(object) ?? []);
     for (const raw of value.slice(separator + 1).split(',')) {
-      const word = raw.trim().toLowerCase().replace(/[\s_-]/g, '');
-      if (!(OBJECT_ACCESS as readonly string[]).includes(word)) throw serviceError('InvalidObjectAccess', [raw.trim(), value]);
+      const word = raw
+        .trim()
+        .toLowerCase()
+        .replace(/[\s_-]/g, '');
+      if (!(OBJECT_ACCESS as readonly string[]).includes(word))
+        throw serviceError('InvalidObjectAccess', [raw.trim(), value]);
       access.add(word as ObjectAccess);
     }
     byObject.set(object, access);
@@ -128,7 +144,11 @@ export function parseObjectGrants(values: readonly string[]): ObjectGrant[] {
     const needed = withDependencies(given);
     if (needed.length !== given.length) {
       const missing = needed.filter((a) => !given.includes(a));
-      throw serviceError('ObjectAccessDependency', [object, given.join(', '), missing.join(', ')], [`${object}:${needed.join(',')}`]);
+      throw serviceError(
+        'ObjectAccessDependency',
+        [object, given.join(', '), missing.join(', ')],
+        [`${object}:${needed.join(',')}`]
+      );
     }
     return { object, access: given };
   });
@@ -144,7 +164,10 @@ export function parseFieldGrants(values: readonly string[]): FieldGrant[] {
     if (separator < 1 || extra !== undefined || !API_NAME.test(object ?? '') || !API_NAME.test(name ?? '')) {
       throw serviceError('InvalidFieldGrant', [value]);
     }
-    const access = value.slice(separator + 1).trim().toLowerCase();
+    const access = value
+      .slice(separator + 1)
+      .trim()
+      .toLowerCase();
     if (access !== 'read' && access !== 'edit') throw serviceError('InvalidFieldGrant', [value]);
     byField.set(field, byField.get(field) === 'edit' ? 'edit' : access);
   }
@@ -174,9 +197,12 @@ export type LicenseFit =
 
 export const NO_LICENSE = '--None--';
 
-export function fitOf(license: { kind: 'none' } | { kind: 'user-license'; name: string } | { kind: 'psl'; developerName: string }): LicenseFit {
+export function fitOf(
+  license: { kind: 'none' } | { kind: 'user-license'; name: string } | { kind: 'psl'; developerName: string }
+): LicenseFit {
   if (license.kind === 'none') return 'none';
-  if (license.kind === 'psl') return license.developerName === 'SalesforceAPIIntegrationPsl' ? 'integration-psl' : 'other';
+  if (license.kind === 'psl')
+    return license.developerName === 'SalesforceAPIIntegrationPsl' ? 'integration-psl' : 'other';
   return license.name === 'Salesforce Integration' ? 'integration-user-license' : 'other';
 }
 
@@ -186,15 +212,29 @@ type LicenseRecord = { Id: string } & Record<string, unknown>;
  * Resolves permission sets' LicenseId against the org's user licenses and PSLs (queried with
  * Name, and DeveloperName and MasterLabel): how each fits, and its name for messages.
  */
-export function licenseResolver(userLicenses: readonly LicenseRecord[], psls: readonly LicenseRecord[]): (licenseId: unknown) => { fit: LicenseFit; name: string } {
+export function licenseResolver(
+  userLicenses: readonly LicenseRecord[],
+  psls: readonly LicenseRecord[]
+): (licenseId: unknown) => { fit: LicenseFit; name: string } {
   const known = new Map<string, { fit: LicenseFit; name: string }>();
-  for (const l of userLicenses) known.set(l.Id, { fit: fitOf({ kind: 'user-license', name: l.Name as string }), name: l.Name as string });
-  for (const l of psls) known.set(l.Id, { fit: fitOf({ kind: 'psl', developerName: l.DeveloperName as string }), name: ((l.MasterLabel ?? l.DeveloperName) as string) });
-  return (licenseId) => (typeof licenseId === 'string' && licenseId ? (known.get(licenseId) ?? { fit: 'other', name: licenseId }) : { fit: 'none', name: NO_LICENSE });
+  for (const l of userLicenses)
+    known.set(l.Id, { fit: fitOf({ kind: 'user-license', name: l.Name as string }), name: l.Name as string });
+  for (const l of psls)
+    known.set(l.Id, {
+      fit: fitOf({ kind: 'psl', developerName: l.DeveloperName as string }),
+      name: (l.MasterLabel ?? l.DeveloperName) as string,
+    });
+  return (licenseId) =>
+    typeof licenseId === 'string' && licenseId
+      ? (known.get(licenseId) ?? { fit: 'other', name: licenseId })
+      : { fit: 'none', name: NO_LICENSE };
 }
 
 /** The broad powers a set carries: user permissions and View All / Modify All on objects. */
-export function broadPowers(set: Record<string, unknown>, objectRows: ReadonlyArray<Record<string, unknown>>): string[] {
+export function broadPowers(
+  set: Record<string, unknown>,
+  objectRows: ReadonlyArray<Record<string, unknown>>
+): string[] {
   const powers = BROAD_USER_PERMISSIONS.filter((p) => set[`Permissions${p}`] === true);
   for (const row of objectRows) {
     if (row.PermissionsModifyAllRecords === true) powers.push(`Modify All on ${String(row.SobjectType)}`);
@@ -204,8 +244,15 @@ export function broadPowers(set: Record<string, unknown>, objectRows: ReadonlyAr
 }
 
 /** Errors of the flag values alone, found before the org is touched. */
-export function grantInputError(input: { permissionSets: string[]; groups: string[]; objects: string[]; fields: string[]; permissionSetName?: string }): SfError | undefined {
-  if (!input.permissionSets.length && !input.groups.length && !input.objects.length && !input.fields.length) return serviceError('NothingToGrant');
+export function grantInputError(input: {
+  permissionSets: string[];
+  groups: string[];
+  objects: string[];
+  fields: string[];
+  permissionSetName?: string;
+}): SfError | undefined {
+  if (!input.permissionSets.length && !input.groups.length && !input.objects.length && !input.fields.length)
+    return serviceError('NothingToGrant');
   const name = input.permissionSetName;
   if (name !== undefined && (!API_NAME.test(name) || name.includes('__') || name.endsWith('_') || name.length > 80)) {
     return serviceError('InvalidPermissionSetName', [name]);
@@ -222,6 +269,10 @@ export function derivePermissionSetName(userName: string): string {
     .trim()
     .split(/\s+/)
     .filter(Boolean);
-  const base = words.join('_').replace(/^[^A-Za-z]+/, '').slice(0, 60).replace(/_+$/, '');
+  const base = words
+    .join('_')
+    .replace(/^[^A-Za-z]+/, '')
+    .slice(0, 60)
+    .replace(/_+$/, '');
   return base ? `${base}_Integration` : 'Integration_Access';
 }

@@ -75,18 +75,42 @@ export async function setup(
     optional.push(...GRANT_OPTIONAL_QUERIES.map((key) => `${index}.grant.${key}`));
   }
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
-  const { found, components } = await inspectWithApps(client, queries, optional, spec.users.flatMap((user) => (user.app ? [user.app.name] : [])));
+  const { found, components } = await inspectWithApps(
+    client,
+    queries,
+    optional,
+    spec.users.flatMap((user) => (user.app ? [user.app.name] : []))
+  );
   // Pre-authorizations an earlier user's writes make (app:parent), so a later user doesn't insert them twice.
   const claimed = new Set<string>();
   const plans: UserPlan[] = [];
   for (const [index, user] of spec.users.entries()) {
     const mine = (step: string): Found =>
-      Object.fromEntries(Object.entries(found).flatMap(([key, records]) => (key.startsWith(`${index}.${step}.`) ? [[key.slice(`${index}.${step}.`.length), records]] : [])));
-    plans.push(await planUser(client, org, user, mine, { dryRun: options.dryRun, noPrompt: options.noPrompt, claimed, components }));
+      Object.fromEntries(
+        Object.entries(found).flatMap(([key, records]) =>
+          key.startsWith(`${index}.${step}.`) ? [[key.slice(`${index}.${step}.`.length), records]] : []
+        )
+      );
+    plans.push(
+      await planUser(client, org, user, mine, {
+        dryRun: options.dryRun,
+        noPrompt: options.noPrompt,
+        claimed,
+        components,
+      })
+    );
   }
 
-  const result: SetupResult = { spec: options.specFile, dryRun: options.dryRun, users: plans.map((p) => ({ username: p.username, steps: p.steps })) };
-  const blocked = result.users.flatMap((u) => u.steps.filter((s) => s.status === 'blocked').map((s) => `- ${u.username}, ${s.name}: ${s.error?.message ?? s.message}`));
+  const result: SetupResult = {
+    spec: options.specFile,
+    dryRun: options.dryRun,
+    users: plans.map((p) => ({ username: p.username, steps: p.steps })),
+  };
+  const blocked = result.users.flatMap((u) =>
+    u.steps
+      .filter((s) => s.status === 'blocked')
+      .map((s) => `- ${u.username}, ${s.name}: ${s.error?.message ?? s.message}`)
+  );
   if (blocked.length) {
     const error = serviceError('SetupBlocked', [blocked.join('\n')]);
     error.actions = [...new Set(result.users.flatMap((u) => u.steps.flatMap((s) => s.error?.actions ?? [])))];
@@ -110,7 +134,8 @@ export async function setup(
 /** Every query the steps of one user need, keyed `<step>.<name>`. */
 function userQueries(user: SpecUser, org: OrgContext): Record<string, string | undefined> {
   const username = usernameFor(user, org);
-  const prefixed = (step: string, soql: Record<string, string | undefined>): Array<[string, string | undefined]> => Object.entries(soql).map(([key, value]) => [`${step}.${key}`, value]);
+  const prefixed = (step: string, soql: Record<string, string | undefined>): Array<[string, string | undefined]> =>
+    Object.entries(soql).map(([key, value]) => [`${step}.${key}`, value]);
   const grant = grantInputOf(user, username, org);
   return Object.fromEntries([
     ...prefixed('create', createUserQueries(user, org)),
@@ -133,7 +158,8 @@ const grantInputOf = (user: SpecUser, username: string, org: OrgContext): GrantI
   permissionSetName: generatedNameOf(user),
 });
 
-const granting = (input: GrantInput): boolean => input.permissionSets.length + input.groups.length + input.objects.length + input.fields.length > 0;
+const granting = (input: GrantInput): boolean =>
+  input.permissionSets.length + input.groups.length + input.objects.length + input.fields.length > 0;
 const generating = (user: SpecUser): boolean => (user.objects?.length ?? 0) + (user.fields?.length ?? 0) > 0;
 
 /** With `preauthorize: permission-set`: the sets to list (default: the generated set). */
@@ -151,7 +177,13 @@ async function planUser(
   options: { dryRun: boolean; noPrompt: boolean; claimed: Set<string>; components: ConnectedAppComponents }
 ): Promise<UserPlan> {
   const plan: UserPlan = { user, username: user.username ?? user.name, steps: [], writes: [], owner: new Map() };
-  const add = (name: SetupStepName, status: SetupStep['status'], message: string, writes: Subrequest[] = [], error?: unknown): void => {
+  const add = (
+    name: SetupStepName,
+    status: SetupStep['status'],
+    message: string,
+    writes: Subrequest[] = [],
+    error?: unknown
+  ): void => {
     // A step is blocked by what the org holds; an answer the org couldn't give (a fault, an expired session) is the run's error.
     if (status === 'blocked' && isOrgFailure(error)) throw error;
     plan.steps.push(error ? { name, status, message, error: errorOf(error) } : { name, status, message });
@@ -175,16 +207,35 @@ async function planUser(
   plan.explainCreate = created.explainInsertError;
   const userRef = exists ? (created.result.id ?? '') : '@{user.id}';
   if (exists) add('create', 'done', `${plan.username} exists on the Salesforce Integration license`);
-  else add('create', 'todo', `create ${plan.username}`, [{ referenceId: 'user', method: 'POST', url: '/sobjects/User', body: created.record }]);
+  else
+    add('create', 'todo', `create ${plan.username}`, [
+      { referenceId: 'user', method: 'POST', url: '/sobjects/User', body: created.record },
+    ]);
 
   // assign-psl
-  const psl = planPsl(client, found('psl') as Parameters<typeof planPsl>[1], { user: plan.username, targetOrg: org.targetOrg }, { ...options, plannedUser: !exists });
+  const psl = planPsl(
+    client,
+    found('psl') as Parameters<typeof planPsl>[1],
+    { user: plan.username, targetOrg: org.targetOrg },
+    { ...options, plannedUser: !exists }
+  );
   if (psl.step.status === 'blocked') add('assign-psl', 'blocked', 'blocked', [], psl.step.error);
   else if (psl.step.status === 'done') add('assign-psl', 'done', 'holds SalesforceAPIIntegrationPsl');
-  else add('assign-psl', 'todo', 'assign SalesforceAPIIntegrationPsl', [{ referenceId: 'psl', method: 'POST', url: '/sobjects/PermissionSetLicenseAssign', body: { ...psl.record, AssigneeId: userRef } }]);
+  else
+    add('assign-psl', 'todo', 'assign SalesforceAPIIntegrationPsl', [
+      {
+        referenceId: 'psl',
+        method: 'POST',
+        url: '/sobjects/PermissionSetLicenseAssign',
+        body: { ...psl.record, AssigneeId: userRef },
+      },
+    ]);
 
   // grant
-  const grantInput: GrantInput = { ...grantInputOf(user, plan.username, org), planned: { userName: exists ? undefined : user.name.trim(), psl: true } };
+  const grantInput: GrantInput = {
+    ...grantInputOf(user, plan.username, org),
+    planned: { userName: exists ? undefined : user.name.trim(), psl: true },
+  };
   let newSet: string | undefined;
   if (granting(grantInput)) {
     try {
@@ -194,10 +245,19 @@ async function planUser(
       if (granted.result.generatedPermissionSet && !granted.setId) newSet = '@{set.id}';
       const writes = [...granted.setSubrequests];
       for (let start = 0; start < granted.assignments.length; start += RECORDS_PER_COLLECTION) {
-        const records = granted.assignments.slice(start, start + RECORDS_PER_COLLECTION).map((a) => ({ attributes: { type: 'PermissionSetAssignment' }, AssigneeId: userRef, [a.field]: a.id }));
-        writes.push({ referenceId: `assign${start}`, method: 'POST', url: '/composite/sobjects', body: { allOrNone: true, records } });
+        const records = granted.assignments
+          .slice(start, start + RECORDS_PER_COLLECTION)
+          .map((a) => ({ attributes: { type: 'PermissionSetAssignment' }, AssigneeId: userRef, [a.field]: a.id }));
+        writes.push({
+          referenceId: `assign${start}`,
+          method: 'POST',
+          url: '/composite/sobjects',
+          body: { allOrNone: true, records },
+        });
       }
-      const message = granted.result.permissionSets.map((i) => `${i.name}: ${i.status === 'would-assign' || i.status === 'assigned' ? 'assign' : i.status}`).join(', ');
+      const message = granted.result.permissionSets
+        .map((i) => `${i.name}: ${i.status === 'would-assign' || i.status === 'assigned' ? 'assign' : i.status}`)
+        .join(', ');
       add('grant', writes.length ? 'todo' : 'done', message, writes);
     } catch (error) {
       add('grant', 'blocked', 'blocked', [], error);
@@ -218,27 +278,52 @@ async function planUser(
     try {
       const appFound = found('app');
       // An External Client App (or one of each, which the preauthorize plan refuses) goes the Metadata API way.
-      const connectedApp = appFound.eca?.length ? undefined : await findConnectedApp(client, app, options.components, appFound.connectedApps ?? []);
-      const fast = planAppAccess(appFound as Parameters<typeof planAppAccess>[0], connectedApp, { profile: input.profile, sets: input.permissionSets, planned: newSet ? { [generatedNameOf(user)]: newSet } : {} });
+      const connectedApp = appFound.eca?.length
+        ? undefined
+        : await findConnectedApp(client, app, options.components, appFound.connectedApps ?? []);
+      const fast = planAppAccess(appFound as Parameters<typeof planAppAccess>[0], connectedApp, {
+        profile: input.profile,
+        sets: input.permissionSets,
+        planned: newSet ? { [generatedNameOf(user)]: newSet } : {},
+      });
       if (fast) {
         const missing = fast.missing.filter((p) => !options.claimed.has(`${fast.appId}:${p.parentId}`));
         for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
-        const writes = missing.map((p, n): Subrequest => ({ referenceId: `access${n}`, method: 'POST', url: '/sobjects/SetupEntityAccess', body: { ParentId: p.parentId, SetupEntityId: fast.appId } }));
-        add('preauthorize', writes.length ? 'todo' : 'done', `${app}: ${missing.map((p) => p.name).join(', ') || 'already pre-authorized'}`, writes);
+        const writes = missing.map((p, n): Subrequest => ({
+          referenceId: `access${n}`,
+          method: 'POST',
+          url: '/sobjects/SetupEntityAccess',
+          body: { ParentId: p.parentId, SetupEntityId: fast.appId },
+        }));
+        add(
+          'preauthorize',
+          writes.length ? 'todo' : 'done',
+          `${app}: ${missing.map((p) => p.name).join(', ') || 'already pre-authorized'}`,
+          writes
+        );
         plan.fallback = { ...input, metadataOnly: true };
       } else {
         // As the preauthorize command does it: a dry run now, the real plan when it runs.
         const planned = await planPreauthorize(client, input, { dryRun: true });
-        if (planned.needsConfirmation && !options.noPrompt) throw serviceError('LockoutConfirmationRequired', [app, planned.result.usersLosingAccess.join(', ')]);
+        if (planned.needsConfirmation && !options.noPrompt)
+          throw serviceError('LockoutConfirmationRequired', [app, planned.result.usersLosingAccess.join(', ')]);
         const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
-        add('preauthorize', planned.result.changed ? 'todo' : 'done', `${app}: ${added.join(', ') || 'already pre-authorized'}`);
+        add(
+          'preauthorize',
+          planned.result.changed ? 'todo' : 'done',
+          `${app}: ${added.join(', ') || 'already pre-authorized'}`
+        );
         if (planned.result.changed) plan.preauthorize = input;
       }
     } catch (error) {
       add('preauthorize', 'blocked', 'blocked', [], error);
     }
   }
-  add('verify', 'todo', user.verify?.clientId ? 'check every step, then log in as the user with JWT and query' : 'check every step');
+  add(
+    'verify',
+    'todo',
+    user.verify?.clientId ? 'check every step, then log in as the user with JWT and query' : 'check every step'
+  );
   return plan;
 }
 
@@ -254,7 +339,10 @@ async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
     for (const s of plan.steps) if (s.status === 'todo') s.status = 'not-run';
     const explained = name === 'create' && plan.explainCreate ? await plan.explainCreate(error) : error;
     // Another run made the same user or row since the inspection (this user's call was rolled back whole).
-    plan.raced = explained === undefined || (error instanceof SalesforceApiError && ['DUPLICATE_VALUE', 'DUPLICATE_DEVELOPER_NAME'].includes(error.errorCode));
+    plan.raced =
+      explained === undefined ||
+      (error instanceof SalesforceApiError &&
+        ['DUPLICATE_VALUE', 'DUPLICATE_DEVELOPER_NAME'].includes(error.errorCode));
     Object.assign(step(name) ?? {}, { status: 'failed', error: errorOf(explained ?? error) });
     return false;
   };
@@ -264,7 +352,8 @@ async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
       await client.compositeAll(writes);
     } catch (error) {
       const failedStep = error instanceof SalesforceApiError ? plan.owner.get(error.referenceId ?? '') : undefined;
-      if (failedStep !== 'preauthorize') return fail(failedStep ?? writes.map((w) => plan.owner.get(w.referenceId)).find(Boolean) ?? 'create', error);
+      if (failedStep !== 'preauthorize')
+        return fail(failedStep ?? writes.map((w) => plan.owner.get(w.referenceId)).find(Boolean) ?? 'create', error);
       writes = writes.filter((w) => plan.owner.get(w.referenceId) !== 'preauthorize');
       try {
         if (writes.length) await client.compositeAll(writes);
@@ -274,7 +363,9 @@ async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
       plan.preauthorize = plan.fallback;
     }
   }
-  for (const s of plan.steps) if (s.status === 'todo' && s.name !== 'verify' && (s.name !== 'preauthorize' || !plan.preauthorize)) s.status = 'applied';
+  for (const s of plan.steps)
+    if (s.status === 'todo' && s.name !== 'verify' && (s.name !== 'preauthorize' || !plan.preauthorize))
+      s.status = 'applied';
   if (plan.preauthorize) {
     try {
       await (await planPreauthorize(client, plan.preauthorize, { dryRun: false })).apply();
@@ -286,7 +377,12 @@ async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
   return true;
 }
 
-async function verifyStep(client: OrgClient, org: OrgContext, plan: UserPlan, appComponents: ConnectedAppComponents): Promise<VerifyResult> {
+async function verifyStep(
+  client: OrgClient,
+  org: OrgContext,
+  plan: UserPlan,
+  appComponents: ConnectedAppComponents
+): Promise<VerifyResult> {
   const { user, username } = plan;
   const step = plan.steps.find((s) => s.name === 'verify');
   const verified = await verifyIntegrationUser(client, {
@@ -302,6 +398,12 @@ async function verifyStep(client: OrgClient, org: OrgContext, plan: UserPlan, ap
     appComponents,
   });
   const failed = verified.checks.filter((c) => c.status === 'fail');
-  if (step) Object.assign(step, failed.length ? { status: 'failed', message: failed.map((c) => `${c.name}: ${c.message}`).join('; ') } : { status: 'applied', message: 'every check passed' });
+  if (step)
+    Object.assign(
+      step,
+      failed.length
+        ? { status: 'failed', message: failed.map((c) => `${c.name}: ${c.message}`).join('; ') }
+        : { status: 'applied', message: 'every check passed' }
+    );
   return verified;
 }

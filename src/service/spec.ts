@@ -75,8 +75,34 @@ export async function readSpec(file: string): Promise<SetupSpec> {
 }
 
 type Problem = { at: string; what: string };
-const USER_KEYS = ['name', 'email', 'username', 'alias', 'profile', 'timeZone', 'locale', 'language', 'permissionSets', 'permissionSetGroups', 'objects', 'fields', 'permissionSetName', 'app', 'verify'];
-const STRING_KEYS = ['name', 'email', 'username', 'alias', 'profile', 'timeZone', 'locale', 'language', 'permissionSetName'];
+const USER_KEYS = [
+  'name',
+  'email',
+  'username',
+  'alias',
+  'profile',
+  'timeZone',
+  'locale',
+  'language',
+  'permissionSets',
+  'permissionSetGroups',
+  'objects',
+  'fields',
+  'permissionSetName',
+  'app',
+  'verify',
+];
+const STRING_KEYS = [
+  'name',
+  'email',
+  'username',
+  'alias',
+  'profile',
+  'timeZone',
+  'locale',
+  'language',
+  'permissionSetName',
+];
 const LIST_KEYS = ['permissionSets', 'permissionSetGroups', 'objects', 'fields'];
 
 /** The first thing wrong with a parsed spec, as a path in it (users[0].email) and a sentence. */
@@ -84,40 +110,63 @@ export function specProblem(data: unknown): Problem | undefined {
   if (!isObject(data)) return { at: '(top)', what: 'must be a mapping with a "users" list' };
   const extra = Object.keys(data).find((k) => k !== 'users');
   if (extra) return { at: extra, what: 'is not a spec key (only "users")' };
-  if (!Array.isArray(data.users) || data.users.length === 0) return { at: 'users', what: 'must be a list of at least one user' };
+  if (!Array.isArray(data.users) || data.users.length === 0)
+    return { at: 'users', what: 'must be a list of at least one user' };
   const seen = new Set<string>();
   for (const [index, user] of data.users.entries()) {
     const at = `users[${index}]`;
     if (!isObject(user)) return { at, what: 'must be a mapping' };
     const unknown = Object.keys(user).find((k) => !USER_KEYS.includes(k));
     if (unknown) return { at: `${at}.${unknown}`, what: `is not a user key (one of ${USER_KEYS.join(', ')})` };
-    for (const key of ['name', 'email']) if (typeof user[key] !== 'string' || !user[key]) return { at: `${at}.${key}`, what: 'is required: a non-empty string' };
-    for (const key of STRING_KEYS) if (user[key] !== undefined && typeof user[key] !== 'string') return { at: `${at}.${key}`, what: 'must be a string' };
+    for (const key of ['name', 'email'])
+      if (typeof user[key] !== 'string' || !user[key])
+        return { at: `${at}.${key}`, what: 'is required: a non-empty string' };
+    for (const key of STRING_KEYS)
+      if (user[key] !== undefined && typeof user[key] !== 'string')
+        return { at: `${at}.${key}`, what: 'must be a string' };
     for (const key of LIST_KEYS) {
       const list = user[key];
-      if (list !== undefined && (!Array.isArray(list) || list.some((v) => typeof v !== 'string'))) return { at: `${at}.${key}`, what: 'must be a list of strings' };
+      if (list !== undefined && (!Array.isArray(list) || list.some((v) => typeof v !== 'string')))
+        return { at: `${at}.${key}`, what: 'must be a list of strings' };
     }
     const id = String(user.username ?? user.name).toLowerCase();
     if (seen.has(id)) return { at, what: `declares "${id}" a second time` };
     seen.add(id);
     if (user.app !== undefined) {
       const app = user.app;
-      if (!isObject(app) || typeof app.name !== 'string' || !app.name) return { at: `${at}.app.name`, what: 'is required: the app API name' };
+      if (!isObject(app) || typeof app.name !== 'string' || !app.name)
+        return { at: `${at}.app.name`, what: 'is required: the app API name' };
       const unknownApp = Object.keys(app).find((k) => !['name', 'preauthorize', 'permissionSets'].includes(k));
-      if (unknownApp) return { at: `${at}.app.${unknownApp}`, what: 'is not an app key (name, preauthorize, permissionSets)' };
-      if (app.preauthorize !== undefined && app.preauthorize !== 'profile' && app.preauthorize !== 'permission-set') return { at: `${at}.app.preauthorize`, what: 'must be "profile" or "permission-set"' };
-      if (app.permissionSets !== undefined && (!Array.isArray(app.permissionSets) || app.permissionSets.some((v) => typeof v !== 'string'))) return { at: `${at}.app.permissionSets`, what: 'must be a list of strings' };
+      if (unknownApp)
+        return { at: `${at}.app.${unknownApp}`, what: 'is not an app key (name, preauthorize, permissionSets)' };
+      if (app.preauthorize !== undefined && app.preauthorize !== 'profile' && app.preauthorize !== 'permission-set')
+        return { at: `${at}.app.preauthorize`, what: 'must be "profile" or "permission-set"' };
+      if (
+        app.permissionSets !== undefined &&
+        (!Array.isArray(app.permissionSets) || app.permissionSets.some((v) => typeof v !== 'string'))
+      )
+        return { at: `${at}.app.permissionSets`, what: 'must be a list of strings' };
     }
     if (user.verify !== undefined) {
       const verify = user.verify;
       if (!isObject(verify)) return { at: `${at}.verify`, what: 'must be a mapping' };
-      const unknownVerify = Object.keys(verify).find((k) => !['clientId', 'jwtKeyFile', 'loginUrl', 'query'].includes(k));
-      if (unknownVerify) return { at: `${at}.verify.${unknownVerify}`, what: 'is not a verify key (clientId, jwtKeyFile, loginUrl, query)' };
-      for (const key of ['clientId', 'jwtKeyFile', 'loginUrl', 'query']) if (verify[key] !== undefined && typeof verify[key] !== 'string') return { at: `${at}.verify.${key}`, what: 'must be a string' };
-      if (Boolean(verify.clientId) !== Boolean(verify.jwtKeyFile)) return { at: `${at}.verify`, what: 'needs clientId and jwtKeyFile together' };
+      const unknownVerify = Object.keys(verify).find(
+        (k) => !['clientId', 'jwtKeyFile', 'loginUrl', 'query'].includes(k)
+      );
+      if (unknownVerify)
+        return {
+          at: `${at}.verify.${unknownVerify}`,
+          what: 'is not a verify key (clientId, jwtKeyFile, loginUrl, query)',
+        };
+      for (const key of ['clientId', 'jwtKeyFile', 'loginUrl', 'query'])
+        if (verify[key] !== undefined && typeof verify[key] !== 'string')
+          return { at: `${at}.verify.${key}`, what: 'must be a string' };
+      if (Boolean(verify.clientId) !== Boolean(verify.jwtKeyFile))
+        return { at: `${at}.verify`, what: 'needs clientId and jwtKeyFile together' };
     }
   }
   return undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -28,7 +28,11 @@ export type CreateUserInput = {
 };
 
 /** What the org and the session say about where the user goes, for derived defaults and error texts. */
-export type OrgContext = { orgId: string; adminUsername: string; /** The org as fixes name it: one shell word (connect.ts). */ targetOrg: string };
+export type OrgContext = {
+  orgId: string;
+  adminUsername: string;
+  /** The org as fixes name it: one shell word (connect.ts). */ targetOrg: string;
+};
 
 export type CreateUserResult = {
   /** Absent only on a dry run that would create the user. */
@@ -67,7 +71,8 @@ const USERNAME = /^[^\s@]\S*@\S*[^\s@]$/;
  * local part allows what real addresses use, the apostrophe of o'brien@acme.example included; the
  * domain needs a dot and a letter TLD.
  */
-const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
+const EMAIL =
+  /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
 const ALIAS = /^[A-Za-z0-9._-]+$/;
 const LOCALE = /^[a-z]{2,3}(?:_[A-Za-z0-9]{2,8}){0,2}$/;
 
@@ -105,7 +110,8 @@ export function deriveAlias(name: string): string {
 export function validateCreateInput(input: CreateUserInput): SfError | undefined {
   const name = input.name.trim();
   if (!name) return serviceError('InvalidName', [input.name, 'it is empty']);
-  if (name.length > MAX_NAME) return serviceError('InvalidName', [`${name.slice(0, 20)}...`, `it is ${name.length} characters long`]);
+  if (name.length > MAX_NAME)
+    return serviceError('InvalidName', [`${name.slice(0, 20)}...`, `it is ${name.length} characters long`]);
   if (!EMAIL.test(input.email) || input.email.length > 128) return serviceError('InvalidEmail', [input.email]);
   if (input.username !== undefined) {
     const problem = usernameProblem(input.username);
@@ -115,11 +121,18 @@ export function validateCreateInput(input: CreateUserInput): SfError | undefined
     if (input.alias.length === 0 || input.alias.length > MAX_ALIAS) {
       return serviceError('InvalidAlias', [input.alias, `it has ${input.alias.length} characters`]);
     }
-    if (!ALIAS.test(input.alias)) return serviceError('InvalidAlias', [input.alias, 'it has characters other than letters, digits, dots, dashes and underscores']);
+    if (!ALIAS.test(input.alias))
+      return serviceError('InvalidAlias', [
+        input.alias,
+        'it has characters other than letters, digits, dots, dashes and underscores',
+      ]);
   }
-  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) return serviceError('InvalidTimeZone', [input.timeZone]);
-  if (input.locale !== undefined && !LOCALE.test(input.locale)) return serviceError('InvalidLocale', [input.locale, 'locale'], ['locale']);
-  if (input.language !== undefined && !LOCALE.test(input.language)) return serviceError('InvalidLocale', [input.language, 'language'], ['language']);
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone))
+    return serviceError('InvalidTimeZone', [input.timeZone]);
+  if (input.locale !== undefined && !LOCALE.test(input.locale))
+    return serviceError('InvalidLocale', [input.locale, 'locale'], ['locale']);
+  if (input.language !== undefined && !LOCALE.test(input.language))
+    return serviceError('InvalidLocale', [input.language, 'language'], ['language']);
   return undefined;
 }
 
@@ -140,7 +153,10 @@ export function usernameFor(input: CreateUserInput, org: OrgContext): string {
 }
 
 /** What create reads, in one round trip: license, profiles, the username, org defaults, seat holders. */
-export function createUserQueries(input: CreateUserInput, org: OrgContext): Record<'license' | 'profiles' | 'user' | 'org' | 'holders', string> {
+export function createUserQueries(
+  input: CreateUserInput,
+  org: OrgContext
+): Record<'license' | 'profiles' | 'user' | 'org' | 'holders', string> {
   return {
     license: userLicenseQuery(),
     profiles: integrationProfilesQuery(input.profile),
@@ -155,7 +171,12 @@ export function createUserQueries(input: CreateUserInput, org: OrgContext): Reco
  * profiles, the username, org defaults, seat holders), then one insert. The same username already
  * on the integration license is a success with `created: false`.
  */
-export async function createIntegrationUser(client: OrgClient, org: OrgContext, input: CreateUserInput, options: { dryRun: boolean }): Promise<CreateUserResult> {
+export async function createIntegrationUser(
+  client: OrgClient,
+  org: OrgContext,
+  input: CreateUserInput,
+  options: { dryRun: boolean }
+): Promise<CreateUserResult> {
   const invalid = validateCreateInput(input);
   if (invalid) throw invalid;
   const plan = planCreateUser(client, await client.queries(createUserQueries(input, org)), org, input, options);
@@ -170,7 +191,12 @@ export function planCreateUser(
   org: OrgContext,
   input: CreateUserInput,
   options: { dryRun: boolean }
-): { result: CreateUserResult; step: Step; record?: Record<string, unknown>; explainInsertError: (error: unknown) => Promise<Error | undefined> } {
+): {
+  result: CreateUserResult;
+  step: Step;
+  record?: Record<string, unknown>;
+  explainInsertError: (error: unknown) => Promise<Error | undefined>;
+} {
   const name = input.name.trim();
   const username = usernameFor(input, org);
   const license = found.license[0];
@@ -196,7 +222,8 @@ export function planCreateUser(
     if (existing) return existingUserStep(existing);
     // A derived username outgrows 80 characters only with a very long admin domain: then the user must give one.
     const derivedProblem = input.username === undefined ? usernameProblem(username) : undefined;
-    if (derivedProblem) return { name: step, status: 'blocked', error: serviceError('InvalidUsername', [username, derivedProblem]) };
+    if (derivedProblem)
+      return { name: step, status: 'blocked', error: serviceError('InvalidUsername', [username, derivedProblem]) };
     if (!license) return { name: step, status: 'blocked', error: serviceError('NoIntegrationLicense') };
     const profile = chooseIntegrationProfile(found.profiles, input.profile);
     if (profile instanceof Error) return { name: step, status: 'blocked', error: profile };
@@ -236,9 +263,20 @@ export function planCreateUser(
   function existingUserStep(user: SObjectRecord): Step {
     const { profile, license: userLicense } = userLicenseOf(user);
     if (userLicense !== INTEGRATION_USER_LICENSE) {
-      return { name: 'create-user', status: 'blocked', error: serviceError('UserOnOtherLicense', [String(user.Username), userLicense, profile]) };
+      return {
+        name: 'create-user',
+        status: 'blocked',
+        error: serviceError('UserOnOtherLicense', [String(user.Username), userLicense, profile]),
+      };
     }
-    Object.assign(result, { status: 'exists', id: user.Id, username: String(user.Username), alias: String(user.Alias), email: String(user.Email), profile });
+    Object.assign(result, {
+      status: 'exists',
+      id: user.Id,
+      username: String(user.Username),
+      alias: String(user.Alias),
+      email: String(user.Email),
+      profile,
+    });
     result.note =
       user.IsActive === true
         ? `${result.username} already exists on the ${INTEGRATION_USER_LICENSE} license; nothing to create.`
@@ -251,7 +289,10 @@ export function planCreateUser(
    * the username was taken since the inspection by a run next to this one, in this org.
    */
   async function explainInsertError(error: unknown): Promise<Error | undefined> {
-    const now = error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_USERNAME' ? (await client.query(userQuery(username)))[0] : undefined;
+    const now =
+      error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_USERNAME'
+        ? (await client.query(userQuery(username)))[0]
+        : undefined;
     if (!now) return translateInsertError(error);
     const step = existingUserStep(now);
     return step.status === 'blocked' ? step.error : undefined;
@@ -261,7 +302,11 @@ export function planCreateUser(
     if (!(error instanceof SalesforceApiError)) return error as Error;
     // The inspection found no such user here, so the name is taken in another org.
     if (error.errorCode === 'DUPLICATE_USERNAME') {
-      return serviceError('UsernameTakenElsewhere', [username], [shellQuote(deriveUsername(`${name} ${Date.now().toString(36)}`, org.orgId, org.adminUsername))]);
+      return serviceError(
+        'UsernameTakenElsewhere',
+        [username],
+        [shellQuote(deriveUsername(`${name} ${Date.now().toString(36)}`, org.orgId, org.adminUsername))]
+      );
     }
     if (error.errorCode === 'LICENSE_LIMIT_EXCEEDED') return noFreeSeat();
     return error;
@@ -271,6 +316,14 @@ export function planCreateUser(
     const holders = found.holders.map((u) => String(u.Username));
     const heldBy = holders.length ? `held by ${holders.join(', ')}` : 'held by users this org does not list';
     const example = found.holders[0];
-    return serviceError('NoFreeSeat', [result.seats.total, heldBy], [example ? String(example.Username) : 'one this org lists', example ? String(example.Id) : '<user id>', org.targetOrg]);
+    return serviceError(
+      'NoFreeSeat',
+      [result.seats.total, heldBy],
+      [
+        example ? String(example.Username) : 'one this org lists',
+        example ? String(example.Id) : '<user id>',
+        org.targetOrg,
+      ]
+    );
   }
 }

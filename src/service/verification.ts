@@ -1,15 +1,41 @@
 import { fetchRetrying, OrgClient, SObjectRecord, soqlList } from './org-client.js';
 import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
-import { accessOf, broadPowers, corePowerColumns, heldAccessQueries, licenseResolver, OBJECT_ACCESS, OPTIONAL_POWER_KEYS, optionalPowerQueries, optionalPowersOf, type ObjectAccess } from './permissions.js';
+import {
+  accessOf,
+  broadPowers,
+  corePowerColumns,
+  heldAccessQueries,
+  licenseResolver,
+  OBJECT_ACCESS,
+  OPTIONAL_POWER_KEYS,
+  optionalPowerQueries,
+  optionalPowersOf,
+  type ObjectAccess,
+} from './permissions.js';
 import { loginAsUser, privateKeyProblem, type JwtLogin } from './jwt.js';
 import { serviceError } from './errors.js';
 import { shellQuote } from './shell.js';
-import { CONNECTED_APP_ROWS, findConnectedApp, inspectWithApps, sameId, type ConnectedAppComponents } from './app-lookup.js';
+import {
+  CONNECTED_APP_ROWS,
+  findConnectedApp,
+  inspectWithApps,
+  sameId,
+  type ConnectedAppComponents,
+} from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 /** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
-export type CheckName = 'user' | 'license' | 'permission-set-license' | 'permission-sets' | 'access' | 'app' | 'jwt-login' | 'query' | 'identity';
+export type CheckName =
+  | 'user'
+  | 'license'
+  | 'permission-set-license'
+  | 'permission-sets'
+  | 'access'
+  | 'app'
+  | 'jwt-login'
+  | 'query'
+  | 'identity';
 export type Check = { name: CheckName; status: CheckStatus; message: string; action?: string };
 export type ObjectAccessRow = { object: string } & Record<ObjectAccess, boolean>;
 export type FieldAccessRow = { field: string; read: boolean; edit: boolean };
@@ -38,30 +64,59 @@ export type VerifyResult = {
   query?: { totalSize: number };
 };
 
-
 /** The OAuth errors a JWT login gets, mapped to their cause and the command that fixes it. */
-export function explainJwtError(error: string, description: string, fix: { user: string; app?: string; targetOrg: string }): { message: string; action: string } {
+export function explainJwtError(
+  error: string,
+  description: string,
+  fix: { user: string; app?: string; targetOrg: string }
+): { message: string; action: string } {
   const text = `${error} ${description}`.toLowerCase();
   const app = fix.app ?? '<app>';
   if (text.includes("hasn't approved") || text.includes('not admin approved') || error === 'invalid_app_access') {
-    return { message: `The app doesn't pre-authorize ${fix.user} (${description || error}).`, action: `sf integration-user preauthorize --app ${app} --target-org ${fix.targetOrg}` };
+    return {
+      message: `The app doesn't pre-authorize ${fix.user} (${description || error}).`,
+      action: `sf integration-user preauthorize --app ${app} --target-org ${fix.targetOrg}`,
+    };
   }
-  if (error === 'invalid_client_id') return { message: `No app has this consumer key (${description}).`, action: "Pass the app's consumer key with --client-id (Setup > App Manager > the app > Consumer Key)." };
+  if (error === 'invalid_client_id')
+    return {
+      message: `No app has this consumer key (${description}).`,
+      action: "Pass the app's consumer key with --client-id (Setup > App Manager > the app > Consumer Key).",
+    };
   if (text.includes('audience')) {
     return {
       message: `The org refused the JWT's audience (${description}): the login URL is the wrong one for this org; sandboxes take https://test.salesforce.com, production https://login.salesforce.com.`,
-      action: "Pass the org's login URL with --login-url (verify.loginUrl in a spec file): https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL.",
+      action:
+        "Pass the org's login URL with --login-url (verify.loginUrl in a spec file): https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL.",
     };
   }
   if (text.includes('invalid assertion') || text.includes('signature')) {
-    return { message: `The key doesn't match the app's certificate (${description}).`, action: "Sign with the private key of the certificate uploaded to the app, or upload this key's certificate to the app." };
+    return {
+      message: `The key doesn't match the app's certificate (${description}).`,
+      action:
+        "Sign with the private key of the certificate uploaded to the app, or upload this key's certificate to the app.",
+    };
   }
   if (error === 'app_not_found' || text.includes('not installed')) {
-    return { message: `The External Client App isn't enabled or installed yet (${description}).`, action: `Enable the app's plugins, or wait for the change to propagate and re-run with --wait 10 (app ${app}).` };
+    return {
+      message: `The External Client App isn't enabled or installed yet (${description}).`,
+      action: `Enable the app's plugins, or wait for the change to propagate and re-run with --wait 10 (app ${app}).`,
+    };
   }
-  if (text.includes('expired')) return { message: `The assertion expired (${description}): the clock of this machine is off.`, action: 'Sync the system clock, then re-run.' };
-  if (text.includes('inactive') || text.includes('user')) return { message: `The user can't log in (${description || error}).`, action: `Check that ${fix.user} exists and is active.` };
-  return { message: `The JWT login failed: ${error} ${description}`.trim(), action: 'Check the app, the key and the user, then re-run.' };
+  if (text.includes('expired'))
+    return {
+      message: `The assertion expired (${description}): the clock of this machine is off.`,
+      action: 'Sync the system clock, then re-run.',
+    };
+  if (text.includes('inactive') || text.includes('user'))
+    return {
+      message: `The user can't log in (${description || error}).`,
+      action: `Check that ${fix.user} exists and is active.`,
+    };
+  return {
+    message: `The JWT login failed: ${error} ${description}`.trim(),
+    action: 'Check the app, the key and the user, then re-run.',
+  };
 }
 
 /**
@@ -84,24 +139,33 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   // Everything in one round trip: what the user's sets hold is reached through its assignments (semi-joins).
   const heldSets = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
   // The app: its ConnectedApp component read at the same time (its label finds its row), and its access rows under the user's sets.
-  const { found, components } = await inspectWithApps(client, {
-    user: userQuery(input.user),
-    psl: pslAssignmentQuery(input.user),
-    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${corePowerColumns('PermissionSet.')} FROM PermissionSetAssignment WHERE ${assignee}`,
-    licenses: 'SELECT Id, Name FROM UserLicense',
-    // The org's Id (who the JWT login must land in) and kind (which audience it signs).
-    org: 'SELECT Id, IsSandbox FROM Organization',
-    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-    setFields: input.objects.length ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}` : undefined,
-    ...heldAccessQueries(assignee),
-    ...optionalPowerQueries(`Id IN ${heldSets}`),
-    connectedApps: input.app ? CONNECTED_APP_ROWS : undefined,
-    appAccess: input.app ? `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN ${heldSets}` : undefined,
-    // A group's member sets pre-authorize its holders too; SOQL nests no semi-joins, so every group member's rows are read and kept by Id.
-    memberAppAccess: input.app
-      ? "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)"
-      : undefined,
-  }, OPTIONAL_POWER_KEYS, input.app && !input.appComponents?.has(input.app.toLowerCase()) ? [input.app] : []);
+  const { found, components } = await inspectWithApps(
+    client,
+    {
+      user: userQuery(input.user),
+      psl: pslAssignmentQuery(input.user),
+      assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${corePowerColumns('PermissionSet.')} FROM PermissionSetAssignment WHERE ${assignee}`,
+      licenses: 'SELECT Id, Name FROM UserLicense',
+      // The org's Id (who the JWT login must land in) and kind (which audience it signs).
+      org: 'SELECT Id, IsSandbox FROM Organization',
+      psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
+      setFields: input.objects.length
+        ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}`
+        : undefined,
+      ...heldAccessQueries(assignee),
+      ...optionalPowerQueries(`Id IN ${heldSets}`),
+      connectedApps: input.app ? CONNECTED_APP_ROWS : undefined,
+      appAccess: input.app
+        ? `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN ${heldSets}`
+        : undefined,
+      // A group's member sets pre-authorize its holders too; SOQL nests no semi-joins, so every group member's rows are read and kept by Id.
+      memberAppAccess: input.app
+        ? "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)"
+        : undefined,
+    },
+    OPTIONAL_POWER_KEYS,
+    input.app && !input.appComponents?.has(input.app.toLowerCase()) ? [input.app] : []
+  );
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
   const fixes = { user: username, app: input.app, targetOrg: input.targetOrg };
@@ -111,26 +175,59 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
 
   // 1-3: the user, its license and profile, the PSL.
   if (!user) {
-    add('user', 'fail', `There is no user ${input.user} in this org.`, `sf integration-user create --name "<name>" --email <email> --username ${shellQuote(input.user)} --target-org ${input.targetOrg}`);
+    add(
+      'user',
+      'fail',
+      `There is no user ${input.user} in this org.`,
+      `sf integration-user create --name "<name>" --email <email> --username ${shellQuote(input.user)} --target-org ${input.targetOrg}`
+    );
     return result;
   }
   if (user.IsActive === true) add('user', 'pass', `${username} exists and is active.`);
-  else add('user', 'fail', `${username} is inactive.`, `sf data update record --sobject User --record-id ${String(user.Id)} --values "IsActive=true" --target-org ${input.targetOrg}`);
+  else
+    add(
+      'user',
+      'fail',
+      `${username} is inactive.`,
+      `sf data update record --sobject User --record-id ${String(user.Id)} --values "IsActive=true" --target-org ${input.targetOrg}`
+    );
   const { profile, license } = userLicenseOf(user);
-  if (license === INTEGRATION_USER_LICENSE) add('license', 'pass', `On the ${INTEGRATION_USER_LICENSE} license with profile "${profile}".`);
-  else add('license', 'fail', `On the "${license}" license (profile "${profile}"), not on ${INTEGRATION_USER_LICENSE}.`, `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`);
+  if (license === INTEGRATION_USER_LICENSE)
+    add('license', 'pass', `On the ${INTEGRATION_USER_LICENSE} license with profile "${profile}".`);
+  else
+    add(
+      'license',
+      'fail',
+      `On the "${license}" license (profile "${profile}"), not on ${INTEGRATION_USER_LICENSE}.`,
+      `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`
+    );
   const hasPsl = found.psl.length > 0;
   if (hasPsl) add('permission-set-license', 'pass', 'Holds the Salesforce API Integration permission set license.');
-  else add('permission-set-license', 'fail', 'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.', `sf integration-user assign-psl --username ${userArg} --target-org ${input.targetOrg}`);
+  else
+    add(
+      'permission-set-license',
+      'fail',
+      'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.',
+      `sf integration-user assign-psl --username ${userArg} --target-org ${input.targetOrg}`
+    );
 
   // 4-6: what the sets hold. A group's assignment names its aggregate set (PermissionSetId), whose powers and
   // object permissions are the group's after muting; its members' sets say only which licenses it needs.
-  const held = found.assignments.filter((a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId);
+  const held = found.assignments.filter(
+    (a) => (a.PermissionSet as SObjectRecord | null)?.IsOwnedByProfile !== true || a.PermissionSetGroupId
+  );
   // An app's list reaches the user through a held group's member sets too (a muting set's PermissionSet is null).
   const memberIds = found.members.filter((m) => m.PermissionSet).map((m) => m.PermissionSetId);
-  const memberNames = found.members.flatMap((m) => (m.PermissionSet ? [String((m.PermissionSet as SObjectRecord).Name)] : []));
+  const memberNames = found.members.flatMap((m) =>
+    m.PermissionSet ? [String((m.PermissionSet as SObjectRecord).Name)] : []
+  );
   const optionalPowers = optionalPowersOf(found);
-  const nameOf = (a: SObjectRecord): string => String(a.PermissionSetGroupId ? (a.PermissionSetGroup as SObjectRecord | null)?.DeveloperName : (a.PermissionSet as SObjectRecord | null)?.Name);
+  const nameOf = (a: SObjectRecord): string =>
+    String(
+      a.PermissionSetGroupId
+        ? (a.PermissionSetGroup as SObjectRecord | null)?.DeveloperName
+        : (a.PermissionSet as SObjectRecord | null)?.Name
+    );
 
   const licenseOf = licenseResolver(found.licenses, found.psls);
   const rows = found.setObjects;
@@ -144,7 +241,11 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
       if (fit === 'other') misfits.push(`${String(set.Name)} (license ${name})`);
     }
     const setRows = rows.filter((r) => r.ParentId === assignment.PermissionSetId);
-    powers.push(...broadPowers({ ...set, ...optionalPowers(assignment.PermissionSetId) }, setRows).map((p) => `${nameOf(assignment)}: ${p}`));
+    powers.push(
+      ...broadPowers({ ...set, ...optionalPowers(assignment.PermissionSetId) }, setRows).map(
+        (p) => `${nameOf(assignment)}: ${p}`
+      )
+    );
   }
   for (const member of found.members) {
     const set = member.PermissionSet as SObjectRecord | null;
@@ -154,11 +255,30 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   }
   const setNames = held.map(nameOf);
   if (misfits.length) {
-    add('permission-sets', 'fail', `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`, `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
+    add(
+      'permission-sets',
+      'fail',
+      `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`,
+      `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`
+    );
   } else if (powers.length) {
-    add('permission-sets', 'warn', `Broad power for an integration: ${powers.join(', ')}.`, `Grant only what the integration needs: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
-  } else add('permission-sets', held.length ? 'pass' : 'warn', held.length ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.` : 'No permission set assigned: the user can read nothing.', held.length ? undefined : `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
-
+    add(
+      'permission-sets',
+      'warn',
+      `Broad power for an integration: ${powers.join(', ')}.`,
+      `Grant only what the integration needs: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`
+    );
+  } else
+    add(
+      'permission-sets',
+      held.length ? 'pass' : 'warn',
+      held.length
+        ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.`
+        : 'No permission set assigned: the user can read nothing.',
+      held.length
+        ? undefined
+        : `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`
+    );
 
   // 5: the effective access, the union over every set the user holds.
   const byObject = new Map<string, Set<ObjectAccess>>();
@@ -169,62 +289,126 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   const objects = input.objects.length ? input.objects : [...byObject.keys()].sort();
   result.access = objects.map((object) => {
     const access = byObject.get(object) ?? new Set<ObjectAccess>();
-    return { object, ...(Object.fromEntries(OBJECT_ACCESS.map((a) => [a, access.has(a)])) as Record<ObjectAccess, boolean>) };
+    return {
+      object,
+      ...(Object.fromEntries(OBJECT_ACCESS.map((a) => [a, access.has(a)])) as Record<ObjectAccess, boolean>),
+    };
   });
   const fieldMap = new Map<string, FieldAccessRow>();
   for (const row of found.setFields) {
     const field = String(row.Field);
     const current = fieldMap.get(field) ?? { field, read: false, edit: false };
-    fieldMap.set(field, { field, read: current.read || row.PermissionsRead === true, edit: current.edit || row.PermissionsEdit === true });
+    fieldMap.set(field, {
+      field,
+      read: current.read || row.PermissionsRead === true,
+      edit: current.edit || row.PermissionsEdit === true,
+    });
   }
   result.fields = [...fieldMap.values()].sort((a, b) => a.field.localeCompare(b.field));
   const unreadable = result.access.filter((row) => !row.read).map((row) => row.object);
-  if (!result.access.length) add('access', 'warn', 'No object access from any permission set.', `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`);
-  else if (unreadable.length) add('access', 'warn', `No read access on ${unreadable.join(', ')}.`, `sf integration-user grant --username ${userArg} ${unreadable.map((o) => `--object ${o}:read`).join(' ')} --target-org ${input.targetOrg}`);
+  if (!result.access.length)
+    add(
+      'access',
+      'warn',
+      'No object access from any permission set.',
+      `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`
+    );
+  else if (unreadable.length)
+    add(
+      'access',
+      'warn',
+      `No read access on ${unreadable.join(', ')}.`,
+      `sf integration-user grant --username ${userArg} ${unreadable.map((o) => `--object ${o}:read`).join(' ')} --target-org ${input.targetOrg}`
+    );
   else add('access', 'pass', `Read access on ${result.access.map((row) => row.object).join(', ')}.`);
 
   // 6: the app pre-authorizes the user's profile or one of its sets.
   if (!input.app) add('app', 'skip', 'No --app given.');
   else {
-    const app = await findConnectedApp(client, input.app, input.appComponents?.has(input.app.toLowerCase()) ? input.appComponents : components, found.connectedApps);
+    const app = await findConnectedApp(
+      client,
+      input.app,
+      input.appComponents?.has(input.app.toLowerCase()) ? input.appComponents : components,
+      found.connectedApps
+    );
     const viaMembers = found.memberAppAccess.filter((a) => memberIds.some((id) => sameId(a.ParentId, id)));
     const listed = app ? [...found.appAccess, ...viaMembers].filter((a) => sameId(a.SetupEntityId, app.id)) : [];
     if (!app) await checkEcaPolicy(client, input, { username, profile, setNames: [...setNames, ...memberNames] }, add);
-    else if (!app.adminApproved) add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
-    else if (!listed.length) add('app', 'fail', `${input.app} is admin-approved but lists neither profile "${profile}" nor a set ${username} holds.`, `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`);
+    else if (!app.adminApproved)
+      add(
+        'app',
+        'fail',
+        `${input.app} lets users self-authorize, which an API-only user can never do.`,
+        `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`
+      );
+    else if (!listed.length)
+      add(
+        'app',
+        'fail',
+        `${input.app} is admin-approved but lists neither profile "${profile}" nor a set ${username} holds.`,
+        `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`
+      );
     else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${username}.`);
   }
 
   // 7-9: the real thing, as the user.
   if (!input.clientId || !input.privateKey) {
-    for (const name of ['jwt-login', 'query', 'identity'] as const) add(name, 'skip', 'Give --client-id and --jwt-key-file to log in as the user.');
+    for (const name of ['jwt-login', 'query', 'identity'] as const)
+      add(name, 'skip', 'Give --client-id and --jwt-key-file to log in as the user.');
     return result;
   }
   const org = found.org[0] ?? {};
-  const login = await loginWithRetry(input, { username, instanceUrl: client.instanceUrl, isSandbox: org.IsSandbox === true });
+  const login = await loginWithRetry(input, {
+    username,
+    instanceUrl: client.instanceUrl,
+    isSandbox: org.IsSandbox === true,
+  });
   if (!login.ok) {
     const explained = explainJwtError(login.error, login.errorDescription, fixes);
-    add('jwt-login', 'fail', `${explained.message} [login ${login.loginUrl}, audience ${login.audience}]`, explained.action);
+    add(
+      'jwt-login',
+      'fail',
+      `${explained.message} [login ${login.loginUrl}, audience ${login.audience}]`,
+      explained.action
+    );
     add('query', 'skip', 'No session as the user.');
     add('identity', 'skip', 'No session as the user.');
     return result;
   }
-  add('jwt-login', 'pass', `JWT bearer login as ${username} succeeded at ${login.loginUrl} (audience ${login.audience}).`);
+  add(
+    'jwt-login',
+    'pass',
+    `JWT bearer login as ${username} succeeded at ${login.loginUrl} (audience ${login.audience}).`
+  );
   const session = { instanceUrl: login.instanceUrl, token: login.accessToken, version: client.apiVersion };
-  const query = await asUser<{ totalSize: number }>(session, `/services/data/v${session.version}/query?q=${encodeURIComponent(input.query)}`);
+  const query = await asUser<{ totalSize: number }>(
+    session,
+    `/services/data/v${session.version}/query?q=${encodeURIComponent(input.query)}`
+  );
   if ('totalSize' in query) {
     result.query = { totalSize: query.totalSize };
     add('query', 'pass', `The query returned ${query.totalSize} record(s).`);
   } else {
-    const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1] ?? '<Object>';
-    const action = query.errorCode === 'INVALID_TYPE' ? `sf integration-user grant --username ${userArg} --object ${object}:read --target-org ${input.targetOrg}` : 'Check the query (--query).';
+    const object =
+      /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1] ?? '<Object>';
+    const action =
+      query.errorCode === 'INVALID_TYPE'
+        ? `sf integration-user grant --username ${userArg} --object ${object}:read --target-org ${input.targetOrg}`
+        : 'Check the query (--query).';
     add('query', 'fail', `${query.errorCode}: ${query.message}`, action);
   }
   const identity = await identityOf(session, login, { id: String(user.Id), orgId: String(org.Id ?? ''), license });
-  add('identity', identity.status, identity.message, identity.status === 'fail' ? identity.action ?? `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}` : undefined);
+  add(
+    'identity',
+    identity.status,
+    identity.message,
+    identity.status === 'fail'
+      ? (identity.action ??
+          `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`)
+      : undefined
+  );
   return result;
 }
-
 
 /**
  * Who the JWT login logged in. The token response's id URL names org and user; the admin's read
@@ -238,15 +422,35 @@ async function identityOf(
   expected: { id: string; orgId: string; license: string }
 ): Promise<{ status: CheckStatus; message: string; action?: string }> {
   if (!sameId(login.orgId, expected.orgId)) {
-    return { status: 'fail', message: `The login landed in org ${login.orgId}, not the target org ${expected.orgId}.`, action: "Pass the target org's login URL with --login-url, or leave it out to log in at the org's own URL." };
+    return {
+      status: 'fail',
+      message: `The login landed in org ${login.orgId}, not the target org ${expected.orgId}.`,
+      action: "Pass the target org's login URL with --login-url, or leave it out to log in at the org's own URL.",
+    };
   }
-  if (!sameId(login.userId, expected.id)) return { status: 'fail', message: `The login is user ${login.userId}, not ${expected.id}.`, action: 'Check --username.' };
-  if (expected.license !== INTEGRATION_USER_LICENSE) return { status: 'fail', message: `Logged in as user ${login.userId}, which is on the "${expected.license}" license, not ${INTEGRATION_USER_LICENSE}.` };
+  if (!sameId(login.userId, expected.id))
+    return {
+      status: 'fail',
+      message: `The login is user ${login.userId}, not ${expected.id}.`,
+      action: 'Check --username.',
+    };
+  if (expected.license !== INTEGRATION_USER_LICENSE)
+    return {
+      status: 'fail',
+      message: `Logged in as user ${login.userId}, which is on the "${expected.license}" license, not ${INTEGRATION_USER_LICENSE}.`,
+    };
   const who = `Logged in as user ${login.userId} in org ${login.orgId}, on the ${INTEGRATION_USER_LICENSE} license`;
-  if (!login.scopes.some((scope) => ['openid', 'id', 'profile'].includes(scope))) return { status: 'pass', message: `${who} (the token's scope has no openid, id or profile: userinfo not asked).` };
+  if (!login.scopes.some((scope) => ['openid', 'id', 'profile'].includes(scope)))
+    return { status: 'pass', message: `${who} (the token's scope has no openid, id or profile: userinfo not asked).` };
   const info = await asUser<{ is_salesforce_integration_user?: boolean }>(session, '/services/oauth2/userinfo');
-  if ('errorCode' in info) return { status: 'fail', message: `${who}, but userinfo failed: ${info.errorCode}.`, action: 'Re-run; if it persists, check the user.' };
-  if (info.is_salesforce_integration_user !== true) return { status: 'fail', message: `${who}, but userinfo says this is not a Salesforce integration user.` };
+  if ('errorCode' in info)
+    return {
+      status: 'fail',
+      message: `${who}, but userinfo failed: ${info.errorCode}.`,
+      action: 'Re-run; if it persists, check the user.',
+    };
+  if (info.is_salesforce_integration_user !== true)
+    return { status: 'fail', message: `${who}, but userinfo says this is not a Salesforce integration user.` };
   return { status: 'pass', message: `${who}; userinfo confirms is_salesforce_integration_user.` };
 }
 
@@ -259,18 +463,36 @@ async function checkEcaPolicy(
 ): Promise<void> {
   const fix = `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`;
   const policy = await readEcaPolicy(client, input.app ?? '').catch(() => undefined);
-  if (!policy) add('app', 'fail', `There is no External Client App or connected app named ${input.app} whose settings this admin can read.`, fix);
-  else if (policy.policy !== 'AdminApprovedPreAuthorized') add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, fix);
+  if (!policy)
+    add(
+      'app',
+      'fail',
+      `There is no External Client App or connected app named ${input.app} whose settings this admin can read.`,
+      fix
+    );
+  else if (policy.policy !== 'AdminApprovedPreAuthorized')
+    add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, fix);
   else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s))) {
-    add('app', 'fail', `${input.app} is admin-approved but lists neither profile "${user.profile}" nor a set ${user.username} holds.`, fix);
+    add(
+      'app',
+      'fail',
+      `${input.app} is admin-approved but lists neither profile "${user.profile}" nor a set ${user.username} holds.`,
+      fix
+    );
   } else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${user.username}.`);
 }
 
 /** Retries a refused login while an app change may still be propagating (--wait). */
-async function loginWithRetry(input: VerifyInput, target: { username: string; instanceUrl: string; isSandbox: boolean }): Promise<JwtLogin> {
+async function loginWithRetry(
+  input: VerifyInput,
+  target: { username: string; instanceUrl: string; isSandbox: boolean }
+): Promise<JwtLogin> {
   const deadline = Date.now() + input.waitMinutes * 60_000;
   for (;;) {
-    const login = await loginAsUser({ instanceUrl: target.instanceUrl, isSandbox: target.isSandbox, loginUrl: input.loginUrl }, { clientId: input.clientId!, username: target.username, privateKey: input.privateKey! });
+    const login = await loginAsUser(
+      { instanceUrl: target.instanceUrl, isSandbox: target.isSandbox, loginUrl: input.loginUrl },
+      { clientId: input.clientId!, username: target.username, privateKey: input.privateKey! }
+    );
     const propagating = !login.ok && (login.error === 'app_not_found' || /approved/.test(login.errorDescription));
     if (login.ok || !propagating || Date.now() >= deadline) return login;
     await new Promise((resolve) => setTimeout(resolve, 10_000));
@@ -278,8 +500,13 @@ async function loginWithRetry(input: VerifyInput, target: { username: string; in
 }
 
 /** One REST call with the user's session, in memory only. */
-async function asUser<T>(session: { instanceUrl: string; token: string }, path: string): Promise<T | { errorCode: string; message: string }> {
-  const response = await fetchRetrying(`${session.instanceUrl.replace(/\/+$/, '')}${path}`, { headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' } });
+async function asUser<T>(
+  session: { instanceUrl: string; token: string },
+  path: string
+): Promise<T | { errorCode: string; message: string }> {
+  const response = await fetchRetrying(`${session.instanceUrl.replace(/\/+$/, '')}${path}`, {
+    headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' },
+  });
   const body: unknown = await response.json().catch(() => ({}));
   if (response.ok) return body as T;
   const first = (Array.isArray(body) ? body[0] : body) as { errorCode?: string; message?: string } | undefined;

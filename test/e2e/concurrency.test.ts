@@ -14,7 +14,18 @@ const USER = 'sync@acme.example';
 const PROFILE = 'Minimum Access - API Only Integrations';
 const GENERATED = 'Acme_Sync_Integration';
 const createArgs = ['-n', 'Acme Sync', '-e', 'it@acme.example', '-u', USER];
-const grantArgs = ['-u', USER, '-p', 'Invoice_Access', '-g', 'Sync_Access', '--object', 'Invoice__c:read,edit', '--field', 'Invoice__c.Amount__c:read'];
+const grantArgs = [
+  '-u',
+  USER,
+  '-p',
+  'Invoice_Access',
+  '-g',
+  'Sync_Access',
+  '--object',
+  'Invoice__c:read,edit',
+  '--field',
+  'Invoice__c.Amount__c:read',
+];
 
 /**
  * No PSL is needed: every grant here is on a custom object, so a chain is exactly create + grant.
@@ -33,18 +44,35 @@ type Row = Record<string, unknown>;
 
 /** The org after the chains: the user, and every row a duplicate would show up in. */
 function orgState(emulator: Emulator): Record<string, unknown> {
-  const names = (soql: string, pick: (row: Row) => unknown): unknown[] => emulator.query<Row>(soql).map(pick).map(String).sort();
+  const names = (soql: string, pick: (row: Row) => unknown): unknown[] =>
+    emulator.query<Row>(soql).map(pick).map(String).sort();
   const sub = (row: Row, rel: string, field: string): unknown => (row[rel] as Row | null)?.[field];
   return {
-    users: names(`SELECT Username, Profile.Name FROM User WHERE Username = '${USER}'`, (u) => `${String(u.Username)} ${String(sub(u, 'Profile', 'Name'))}`),
-    seats: emulator.query<{ UsedLicenses: number }>("SELECT UsedLicenses FROM UserLicense WHERE Name = 'Salesforce Integration'")[0].UsedLicenses,
+    users: names(
+      `SELECT Username, Profile.Name FROM User WHERE Username = '${USER}'`,
+      (u) => `${String(u.Username)} ${String(sub(u, 'Profile', 'Name'))}`
+    ),
+    seats: emulator.query<{ UsedLicenses: number }>(
+      "SELECT UsedLicenses FROM UserLicense WHERE Name = 'Salesforce Integration'"
+    )[0].UsedLicenses,
     assignments: names(
       `SELECT PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}'`,
-      (a) => (sub(a, 'PermissionSetGroup', 'DeveloperName') ? `group:${String(sub(a, 'PermissionSetGroup', 'DeveloperName'))}` : sub(a, 'PermissionSet', 'IsOwnedByProfile') ? 'profile' : sub(a, 'PermissionSet', 'Name'))
+      (a) =>
+        sub(a, 'PermissionSetGroup', 'DeveloperName')
+          ? `group:${String(sub(a, 'PermissionSetGroup', 'DeveloperName'))}`
+          : sub(a, 'PermissionSet', 'IsOwnedByProfile')
+            ? 'profile'
+            : sub(a, 'PermissionSet', 'Name')
     ),
     generatedSets: names(`SELECT Name FROM PermissionSet WHERE Name = '${GENERATED}'`, (p) => p.Name),
-    objectPermissions: names(`SELECT SobjectType, PermissionsRead, PermissionsEdit FROM ObjectPermissions WHERE Parent.Name = '${GENERATED}'`, (o) => `${String(o.SobjectType)} ${String(o.PermissionsRead)} ${String(o.PermissionsEdit)}`),
-    fieldPermissions: names(`SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = '${GENERATED}'`, (f) => `${String(f.Field)} ${String(f.PermissionsRead)} ${String(f.PermissionsEdit)}`),
+    objectPermissions: names(
+      `SELECT SobjectType, PermissionsRead, PermissionsEdit FROM ObjectPermissions WHERE Parent.Name = '${GENERATED}'`,
+      (o) => `${String(o.SobjectType)} ${String(o.PermissionsRead)} ${String(o.PermissionsEdit)}`
+    ),
+    fieldPermissions: names(
+      `SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = '${GENERATED}'`,
+      (f) => `${String(f.Field)} ${String(f.PermissionsRead)} ${String(f.PermissionsEdit)}`
+    ),
   };
 }
 
@@ -86,17 +114,37 @@ describe('concurrency: two create + grant chains for the same user at once', fun
       const [a, b] = await Promise.all([chain(), chain()]);
 
       // The race was real: both chains inspected before either wrote (create, and again grant).
-      const firstWrite = (path: string): number => emulator.requests.findIndex((r) => r.path.endsWith(path) && r.method === 'POST' && !r.soql);
+      const firstWrite = (path: string): number =>
+        emulator.requests.findIndex((r) => r.path.endsWith(path) && r.method === 'POST' && !r.soql);
       const inspections = (soqlPart: string): number[] =>
         emulator.requests.flatMap((r, index) => ([r.soql].flat().some((q) => q?.includes(soqlPart)) ? [index] : []));
-      expect(inspections('FROM Organization').filter((i) => i < firstWrite('/sobjects/User')), 'create inspections before the first insert').to.have.length(2);
-      expect(inspections('FROM PermissionSetAssignment WHERE').slice(0, 2).every((i) => i < firstWrite('/composite/sobjects')), 'grant inspections before the first assignment').to.equal(true);
+      expect(
+        inspections('FROM Organization').filter((i) => i < firstWrite('/sobjects/User')),
+        'create inspections before the first insert'
+      ).to.have.length(2);
+      expect(
+        inspections('FROM PermissionSetAssignment WHERE')
+          .slice(0, 2)
+          .every((i) => i < firstWrite('/composite/sobjects')),
+        'grant inspections before the first assignment'
+      ).to.equal(true);
 
       // Each lost race was answered by the org and then recovered from: the username, then the generated set's name.
       // (Not counting the optional query of a column this org lacks, PermissionSet.PermissionsUseAnyApiClient: "not here".)
-      const optionalColumn = (sub: { url: string }): boolean => decodeURIComponent(sub.url).includes('PermissionsUseAnyApiClient');
-      const refusals = emulator.requests.flatMap((r) => [r.errorCode, ...(r.subrequests ?? []).filter((sub) => !optionalColumn(sub)).map((sub) => sub.errorCode)]).filter(Boolean);
-      expect(refusals).to.deep.equal(['DUPLICATE_USERNAME', 'DUPLICATE_DEVELOPER_NAME', 'PROCESSING_HALTED', 'PROCESSING_HALTED']);
+      const optionalColumn = (sub: { url: string }): boolean =>
+        decodeURIComponent(sub.url).includes('PermissionsUseAnyApiClient');
+      const refusals = emulator.requests
+        .flatMap((r) => [
+          r.errorCode,
+          ...(r.subrequests ?? []).filter((sub) => !optionalColumn(sub)).map((sub) => sub.errorCode),
+        ])
+        .filter(Boolean);
+      expect(refusals).to.deep.equal([
+        'DUPLICATE_USERNAME',
+        'DUPLICATE_DEVELOPER_NAME',
+        'PROCESSING_HALTED',
+        'PROCESSING_HALTED',
+      ]);
 
       // Each race has one winner, and each chain says truthfully what it did (the two races may go to different chains).
       expect([a.created, b.created].sort()).to.deep.equal(['created', 'exists']);
@@ -104,8 +152,18 @@ describe('concurrency: two create + grant chains for the same user at once', fun
         { generated: a.generated, grantStatuses: a.grantStatuses },
         { generated: b.generated, grantStatuses: b.grantStatuses },
       ]).to.have.deep.members([
-        { generated: 'created', grantStatuses: ['Invoice_Access:assigned', 'Sync_Access:assigned', `${GENERATED}:assigned`] },
-        { generated: 'unchanged', grantStatuses: ['Invoice_Access:already-assigned', 'Sync_Access:already-assigned', `${GENERATED}:already-assigned`] },
+        {
+          generated: 'created',
+          grantStatuses: ['Invoice_Access:assigned', 'Sync_Access:assigned', `${GENERATED}:assigned`],
+        },
+        {
+          generated: 'unchanged',
+          grantStatuses: [
+            'Invoice_Access:already-assigned',
+            'Sync_Access:already-assigned',
+            `${GENERATED}:already-assigned`,
+          ],
+        },
       ]);
       expect(orgState(emulator)).to.deep.equal(EXPECTED);
     });
@@ -118,17 +176,38 @@ describe('concurrency: two create + grant chains for the same user at once', fun
     it('both exit 0: the one that lost the race plans its user again and finds it done; nothing twice in the org', async () => {
       const emulator = await ctx.start(seed);
       const spec = path.join(mkdtempSync(path.join(tmpdir(), 'piu-race-')), 'spec.json');
-      writeFileSync(spec, JSON.stringify({ users: [{ name: 'Acme Sync', email: 'it@acme.example', username: USER, permissionSets: ['Invoice_Access'], permissionSetGroups: ['Sync_Access'], objects: ['Invoice__c:read,edit'], fields: ['Invoice__c.Amount__c:read'] }] }));
-      const [a, b] = await Promise.all([ctx.run(IntegrationUserSetup, ['--spec', spec]), ctx.run(IntegrationUserSetup, ['--spec', spec])]);
+      writeFileSync(
+        spec,
+        JSON.stringify({
+          users: [
+            {
+              name: 'Acme Sync',
+              email: 'it@acme.example',
+              username: USER,
+              permissionSets: ['Invoice_Access'],
+              permissionSetGroups: ['Sync_Access'],
+              objects: ['Invoice__c:read,edit'],
+              fields: ['Invoice__c.Amount__c:read'],
+            },
+          ],
+        })
+      );
+      const [a, b] = await Promise.all([
+        ctx.run(IntegrationUserSetup, ['--spec', spec]),
+        ctx.run(IntegrationUserSetup, ['--spec', spec]),
+      ]);
       expect([a.error?.message, b.error?.message]).to.deep.equal([undefined, undefined]);
       expect([a.exitCode, b.exitCode]).to.deep.equal([0, 0]);
-      const steps = (run: typeof a): string[] | undefined => run.result?.users[0].steps.map((s) => `${s.name}:${s.status}`);
+      const steps = (run: typeof a): string[] | undefined =>
+        run.result?.users[0].steps.map((s) => `${s.name}:${s.status}`);
       expect([steps(a), steps(b)]).to.have.deep.members([
         ['create:applied', 'assign-psl:applied', 'grant:applied', 'verify:applied'],
         ['create:done', 'assign-psl:done', 'grant:done', 'verify:applied'],
       ]);
       // The race was real: the loser's User insert was refused, and its whole call rolled back.
-      const refusals = emulator.requests.flatMap((r) => (r.subrequests ?? []).map((sub) => sub.errorCode)).filter(Boolean);
+      const refusals = emulator.requests
+        .flatMap((r) => (r.subrequests ?? []).map((sub) => sub.errorCode))
+        .filter(Boolean);
       expect(refusals).to.include('DUPLICATE_USERNAME');
       expect(orgState(emulator)).to.deep.equal(EXPECTED);
     });
@@ -145,7 +224,8 @@ describe('concurrency: two create + grant chains for the same user at once', fun
       });
       const args = ['-u', USER, '-p', 'Invoice_Access', '-g', 'Sync_Access'];
       const [a, b] = await Promise.all([ctx.run(IntegrationUserGrant, args), ctx.run(IntegrationUserGrant, args)]);
-      const statuses = (run: typeof a): string[] | undefined => run.result?.permissionSets.map((item) => `${item.name}:${item.status}`);
+      const statuses = (run: typeof a): string[] | undefined =>
+        run.result?.permissionSets.map((item) => `${item.name}:${item.status}`);
       expect([statuses(a), statuses(b)]).to.have.deep.members([
         ['Invoice_Access:assigned', 'Sync_Access:assigned'],
         ['Invoice_Access:already-assigned', 'Sync_Access:already-assigned'],

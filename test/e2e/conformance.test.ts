@@ -17,7 +17,11 @@ function runConformance(home: string, vars: Record<string, string>, args: string
   const env = sfEnv(home);
   for (const key of Object.keys(env)) if (key.startsWith('PIU_')) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUNNER, ...args], { cwd: home, env: { ...env, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RUNNER, ...args], {
+      cwd: home,
+      env: { ...env, ...vars },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -36,14 +40,21 @@ type JsonReport = {
 };
 
 /** The org as the emulator holds it: the run's user, its assignments and login rows. */
-function userAfterwards(emulator: Emulator, lastName: string): { id: string; active: boolean; sets: number; licenses: number; logins: number } {
-  const users = emulator.query<{ Id: string; IsActive: boolean }>(`SELECT Id, IsActive FROM User WHERE LastName = '${lastName}'`);
+function userAfterwards(
+  emulator: Emulator,
+  lastName: string
+): { id: string; active: boolean; sets: number; licenses: number; logins: number } {
+  const users = emulator.query<{ Id: string; IsActive: boolean }>(
+    `SELECT Id, IsActive FROM User WHERE LastName = '${lastName}'`
+  );
   expect(users, `one user named ${lastName}`).to.have.length(1);
   const id = users[0].Id;
   return {
     id,
     active: users[0].IsActive,
-    sets: emulator.query(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${id}' AND PermissionSet.IsOwnedByProfile = false`).length,
+    sets: emulator.query(
+      `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${id}' AND PermissionSet.IsOwnedByProfile = false`
+    ).length,
     licenses: emulator.query(`SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = '${id}'`).length,
     logins: emulator.query(`SELECT Id FROM LoginHistory WHERE UserId = '${id}'`).length,
   };
@@ -68,7 +79,17 @@ describe('npm run test:org: the conformance run against an org the stock sf is l
       admin: { username: 'admin@acme.example.sbx' },
       records: { Account: [{ Name: 'Acme' }, { Name: "O'Brien Logistics" }, { Name: 'Globex' }] },
       // An app the admin already has for the integration, its label unlike its API name, nobody using it yet.
-      connectedApps: [{ name: 'Acme_Sync', label: 'Acme Sync (EU)', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [] }],
+      connectedApps: [
+        {
+          name: 'Acme_Sync',
+          label: 'Acme Sync (EU)',
+          consumerKey: 'ACMESYNCKEY1',
+          certificate: keys.certificate,
+          adminApproved: false,
+          profiles: [],
+          permissionSets: [],
+        },
+      ],
       // The sandbox has "Allow Access to OAuth Consumer Secrets via Metadata API" on, which --create needs
       // where External Client App OAuth settings are guarded (the README's sandbox section says so).
       behaviour: { ecaConsumerSecretsInMetadata: true },
@@ -76,10 +97,23 @@ describe('npm run test:org: the conformance run against an org the stock sf is l
     sandbox = await startEmulator({ seed });
     home = await makeHome();
     // As a user logs in (testing guide §5.1), here with the emulator's admin token instead of a browser.
-    const login = await runSf(['org', 'login', 'access-token', '--instance-url', sandbox.instanceUrl, '--alias', 'acme-sbx', '--no-prompt', '--json'], {
-      home,
-      env: { SF_ACCESS_TOKEN: sandbox.adminAccessToken },
-    });
+    const login = await runSf(
+      [
+        'org',
+        'login',
+        'access-token',
+        '--instance-url',
+        sandbox.instanceUrl,
+        '--alias',
+        'acme-sbx',
+        '--no-prompt',
+        '--json',
+      ],
+      {
+        home,
+        env: { SF_ACCESS_TOKEN: sandbox.adminAccessToken },
+      }
+    );
     expect(login.exitCode, login.stderr).to.equal(0);
   });
   after(() => sandbox?.stop());
@@ -109,7 +143,9 @@ describe('npm run test:org: the conformance run against an org the stock sf is l
     const user = userAfterwards(sandbox, userName);
     expect(user).to.deep.include({ active: false, sets: 0, licenses: 0, logins: 2 });
     expect(sandbox.query(`SELECT Id FROM PermissionSet WHERE Name = '${appName}_Integration'`)).to.have.length(0);
-    expect(sandbox.query(`SELECT DeveloperName FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`)).to.have.length(1);
+    expect(
+      sandbox.query(`SELECT DeveloperName FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`)
+    ).to.have.length(1);
     const left = run.stdout.slice(run.stdout.indexOf('Left in the org'));
     expect(left).to.include(`(${user.id}): inactive, without permission sets or licenses`);
     expect(left).to.include(`External Client App ${appName} (consumer key 3MVG`);
@@ -119,7 +155,9 @@ describe('npm run test:org: the conformance run against an org the stock sf is l
   });
 
   it('with an existing app and a wrong consumer key: verify fails, the rest is not run, cleanup still runs, exit 1 (--json report)', async () => {
-    const run = await runConformance(home, { ...vars(), PIU_APP: 'Acme_Sync', PIU_CLIENT_ID: 'NOT_THE_KEY' }, ['--json']);
+    const run = await runConformance(home, { ...vars(), PIU_APP: 'Acme_Sync', PIU_CLIENT_ID: 'NOT_THE_KEY' }, [
+      '--json',
+    ]);
     expect(run.exitCode, run.stderr).to.equal(1);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report).to.deep.include({ status: 'fail', app: { name: 'Acme_Sync', existing: true } });
@@ -143,7 +181,10 @@ describe('npm run test:org: the conformance run against an org the stock sf is l
 
     // The user is cleaned up; the app keeps the set it now pre-authorizes, and the report says so.
     expect(userAfterwards(sandbox, report.user)).to.deep.include({ active: false, sets: 0, licenses: 0, logins: 0 });
-    expect(sandbox.query(`SELECT Id FROM SetupEntityAccess WHERE Parent.Name = '${setName}'`), 'the app lists the set').to.have.length(1);
+    expect(
+      sandbox.query(`SELECT Id FROM SetupEntityAccess WHERE Parent.Name = '${setName}'`),
+      'the app lists the set'
+    ).to.have.length(1);
     expect(report.left).to.include(
       `Acme_Sync pre-authorizes permission set ${setName}, and the app is admin-approved now (it let users self-authorize before): take the set off the app's policy, then delete the set in Setup > Permission Sets`
     );
@@ -151,17 +192,30 @@ describe('npm run test:org: the conformance run against an org the stock sf is l
   });
 
   it('refuses a production org unless PIU_ALLOW_PRODUCTION=true, before anything is written', async () => {
-    const production = await startEmulator({ seed: { org: { name: 'Acme' }, admin: { username: 'admin@acme.example' } } });
+    const production = await startEmulator({
+      seed: { org: { name: 'Acme' }, admin: { username: 'admin@acme.example' } },
+    });
     try {
       const prodHome = await makeHome();
-      await writeAuthFile(prodHome, { instanceUrl: production.instanceUrl, username: production.adminUsername, accessToken: production.adminAccessToken, orgId: production.orgId }, 'acme');
+      await writeAuthFile(
+        prodHome,
+        {
+          instanceUrl: production.instanceUrl,
+          username: production.adminUsername,
+          accessToken: production.adminAccessToken,
+          orgId: production.orgId,
+        },
+        'acme'
+      );
       const run = await runConformance(prodHome, { ...vars(), PIU_ORG: 'acme', PIU_CERT_FILE: keys.certFile });
       expect(run.exitCode).to.equal(1);
       const refusal = run.stdout.split('\n').find((line) => line.startsWith('  ✗ org '));
       expect(refusal?.replace(/ {2,}/g, '  ')).to.match(
-        new RegExp(`^ {2}✗ org {2}Acme \\(${production.orgId}\\) is a production org; the run leaves an inactive user there, which can't be deleted\\. Try a sandbox first, or set PIU_ALLOW_PRODUCTION=true \\(\\d+\\.\\d s\\)$`)
+        new RegExp(
+          `^ {2}✗ org {2}Acme \\(${production.orgId}\\) is a production org; the run leaves an inactive user there, which can't be deleted\\. Try a sandbox first, or set PIU_ALLOW_PRODUCTION=true \\(\\d+\\.\\d s\\)$`
+        )
       );
-      expect(run.stdout.trimEnd().split('\n').pop()).to.equal('FAIL: 1 of 1 steps didn\'t behave as expected (org).');
+      expect(run.stdout.trimEnd().split('\n').pop()).to.equal("FAIL: 1 of 1 steps didn't behave as expected (org).");
       expect(writesSince(production)).to.equal(0);
     } finally {
       await production.stop();

@@ -24,7 +24,17 @@ function seed(user: { psl?: boolean; sets?: string[] } | undefined, ecaApproved 
   return {
     records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] },
     users: user
-      ? [{ username: USER, lastName: 'Acme Sync', email: 'it@acme.example', profile: PROFILE, active: true, permissionSetLicenses: user.psl ? ['SalesforceAPIIntegrationPsl'] : [], permissionSets: user.sets ?? [] }]
+      ? [
+          {
+            username: USER,
+            lastName: 'Acme Sync',
+            email: 'it@acme.example',
+            profile: PROFILE,
+            active: true,
+            permissionSetLicenses: user.psl ? ['SalesforceAPIIntegrationPsl'] : [],
+            permissionSets: user.sets ?? [],
+          },
+        ]
       : [],
     permissionSets: [
       { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
@@ -43,7 +53,17 @@ function seed(user: { psl?: boolean; sets?: string[] } | undefined, ecaApproved 
         permissionSets: [],
       },
     ],
-    connectedApps: [{ name: 'Legacy_Sync', label: 'Legacy Sync', consumerKey: 'LEGACYSYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [] }],
+    connectedApps: [
+      {
+        name: 'Legacy_Sync',
+        label: 'Legacy Sync',
+        consumerKey: 'LEGACYSYNCKEY1',
+        certificate: keys.certificate,
+        adminApproved: false,
+        profiles: [],
+        permissionSets: [],
+      },
+    ],
   };
 }
 
@@ -51,51 +71,149 @@ function seed(user: { psl?: boolean; sets?: string[] } | undefined, ecaApproved 
 function setupSpec(emulator: Emulator, app: string, preauthorize: 'profile' | 'permission-set'): string[] {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'piu-fault-spec-')), 'spec.json');
   const clientId = app === 'Acme_Sync' ? 'ACMESYNCKEY1' : 'READYSYNCKEY1';
-  const user = { name: 'Acme Sync', email: 'it@acme.example', username: USER, permissionSets: ['Account_Read'], objects: ['Account:read,edit'], app: { name: app, preauthorize } };
-  writeFileSync(file, JSON.stringify({ users: [{ ...user, verify: { clientId, jwtKeyFile: keys.keyFile, loginUrl: emulator.instanceUrl } }] }));
+  const user = {
+    name: 'Acme Sync',
+    email: 'it@acme.example',
+    username: USER,
+    permissionSets: ['Account_Read'],
+    objects: ['Account:read,edit'],
+    app: { name: app, preauthorize },
+  };
+  writeFileSync(
+    file,
+    JSON.stringify({
+      users: [{ ...user, verify: { clientId, jwtKeyFile: keys.keyFile, loginUrl: emulator.instanceUrl } }],
+    })
+  );
   return ['--spec', file, '--no-prompt'];
 }
 
 /** An org whose connected app is admin-approved already: pre-authorization goes through SetupEntityAccess. */
 const readyApp = (user?: { psl?: boolean }): Seed => ({
   ...seed(user),
-  connectedApps: [{ name: 'Ready_Sync', label: 'Ready Sync', consumerKey: 'READYSYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: [] }],
+  connectedApps: [
+    {
+      name: 'Ready_Sync',
+      label: 'Ready Sync',
+      consumerKey: 'READYSYNCKEY1',
+      certificate: keys.certificate,
+      adminApproved: true,
+      profiles: [],
+      permissionSets: [],
+    },
+  ],
 });
 
 const scenarios: Scenario[] = [
-  { title: 'create', command: IntegrationUserCreate, seed: seed(undefined), argv: () => ['-n', 'Acme Sync', '-e', 'it@acme.example', '-u', USER] },
+  {
+    title: 'create',
+    command: IntegrationUserCreate,
+    seed: seed(undefined),
+    argv: () => ['-n', 'Acme Sync', '-e', 'it@acme.example', '-u', USER],
+  },
   { title: 'assign-psl', command: IntegrationUserAssignPsl, seed: seed({}), argv: () => ['-u', USER] },
   {
     title: 'grant',
     command: IntegrationUserGrant,
     seed: seed({ psl: true }),
-    argv: () => ['-u', USER, '-p', 'Account_Read', '-g', 'Sync_Access', '--object', 'Account:read,edit', '--field', 'Account.Industry:read'],
+    argv: () => [
+      '-u',
+      USER,
+      '-p',
+      'Account_Read',
+      '-g',
+      'Sync_Access',
+      '--object',
+      'Account:read,edit',
+      '--field',
+      'Account.Industry:read',
+    ],
   },
-  { title: 'preauthorize (External Client App)', command: IntegrationUserPreauthorize, seed: seed({ psl: true }), argv: () => ['--app', 'Acme_Sync', '-p', 'Acme_Sync_Access', '-u', USER] },
-  { title: 'preauthorize (connected app)', command: IntegrationUserPreauthorize, seed: seed({ psl: true }), argv: () => ['--app', 'Legacy_Sync', '-p', 'Acme_Sync_Access', '-u', USER] },
+  {
+    title: 'preauthorize (External Client App)',
+    command: IntegrationUserPreauthorize,
+    seed: seed({ psl: true }),
+    argv: () => ['--app', 'Acme_Sync', '-p', 'Acme_Sync_Access', '-u', USER],
+  },
+  {
+    title: 'preauthorize (connected app)',
+    command: IntegrationUserPreauthorize,
+    seed: seed({ psl: true }),
+    argv: () => ['--app', 'Legacy_Sync', '-p', 'Acme_Sync_Access', '-u', USER],
+  },
   {
     title: 'preauthorize --create',
     command: IntegrationUserPreauthorize,
     // An org that takes the OAuth settings without the Metadata API secrets setting (its secret stays out of retrieves).
     seed: { ...seed({ psl: true }), behaviour: { ecaOauthSettingsDeploy: 'allow' } },
-    argv: () => ['--app', 'New_Sync', '--create', '--certificate-file', keys.certFile, '--contact-email', 'it@acme.example', '-p', 'Acme_Sync_Access', '-u', USER],
+    argv: () => [
+      '--app',
+      'New_Sync',
+      '--create',
+      '--certificate-file',
+      keys.certFile,
+      '--contact-email',
+      'it@acme.example',
+      '-p',
+      'Acme_Sync_Access',
+      '-u',
+      USER,
+    ],
   },
   {
     title: 'verify',
     command: IntegrationUserVerify,
     seed: seed({ psl: true, sets: ['Account_Read'] }, true),
-    argv: (emulator) => ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, '--login-url', emulator.instanceUrl],
+    argv: (emulator) => [
+      '-u',
+      USER,
+      '--app',
+      'Acme_Sync',
+      '--client-id',
+      'ACMESYNCKEY1',
+      '--jwt-key-file',
+      keys.keyFile,
+      '--login-url',
+      emulator.instanceUrl,
+    ],
   },
-  { title: 'preauthorize (admin-approved connected app, SetupEntityAccess)', command: IntegrationUserPreauthorize, seed: readyApp({ psl: true }), argv: () => ['--app', 'Ready_Sync', '-p', 'Acme_Sync_Access', '-u', USER] },
-  { title: 'setup (connected app, SetupEntityAccess)', command: IntegrationUserSetup, seed: readyApp(), argv: (emulator) => setupSpec(emulator, 'Ready_Sync', 'profile') },
-  { title: 'setup (External Client App, by permission set)', command: IntegrationUserSetup, seed: seed(undefined), argv: (emulator) => setupSpec(emulator, 'Acme_Sync', 'permission-set') },
+  {
+    title: 'preauthorize (admin-approved connected app, SetupEntityAccess)',
+    command: IntegrationUserPreauthorize,
+    seed: readyApp({ psl: true }),
+    argv: () => ['--app', 'Ready_Sync', '-p', 'Acme_Sync_Access', '-u', USER],
+  },
+  {
+    title: 'setup (connected app, SetupEntityAccess)',
+    command: IntegrationUserSetup,
+    seed: readyApp(),
+    argv: (emulator) => setupSpec(emulator, 'Ready_Sync', 'profile'),
+  },
+  {
+    title: 'setup (External Client App, by permission set)',
+    command: IntegrationUserSetup,
+    seed: seed(undefined),
+    argv: (emulator) => setupSpec(emulator, 'Acme_Sync', 'permission-set'),
+  },
 ];
 
 /** The fault kinds of the issue, plus a plain 500 that no client retries: it drives the fail-then-re-run path at every k. */
 const KINDS: Array<{ kind: string; fault: Omit<Fault, 'request'>; retried: 'always' | 'reads' | 'never' }> = [
   { kind: '503', fault: { status: 503 }, retried: 'always' },
-  { kind: 'UNABLE_TO_LOCK_ROW', fault: { status: 400, errorCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records' }, retried: 'always' },
-  { kind: 'REQUEST_LIMIT_EXCEEDED', fault: { status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }, retried: 'always' },
+  {
+    kind: 'UNABLE_TO_LOCK_ROW',
+    fault: {
+      status: 400,
+      errorCode: 'UNABLE_TO_LOCK_ROW',
+      message: 'unable to obtain exclusive access to this record or 1 records',
+    },
+    retried: 'always',
+  },
+  {
+    kind: 'REQUEST_LIMIT_EXCEEDED',
+    fault: { status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' },
+    retried: 'always',
+  },
   // A reset write may have landed, so only a request that writes nothing is sent again.
   { kind: 'reset', fault: { reset: true }, retried: 'reads' },
   { kind: '500', fault: { status: 500 }, retried: 'never' },
@@ -112,17 +230,36 @@ const sortRows = (rows: Row[]): string[] => rows.map((r) => JSON.stringify(r)).s
  * and the External Client Apps' metadata (the consumer key of a new app is random, so masked).
  */
 async function orgState(emulator: Emulator): Promise<Record<string, unknown>> {
-  const q = (soql: string): Row[] => emulator.query<Row>(soql).map(({ attributes: _ignored, ...rest }) => flatten(rest));
-  const files = await retrieveFiles(emulator, ['ExternalClientApplication', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthSettings', 'ExtlClntAppOauthConfigurablePolicies', 'ExtlClntAppConfigurablePolicies']);
-  const masked = Object.fromEntries(Object.entries(files).map(([path, xml]) => [path, xml.replace(/3MVG[A-Za-z0-9]+/g, '(generated key)')]));
+  const q = (soql: string): Row[] =>
+    emulator.query<Row>(soql).map(({ attributes: _ignored, ...rest }) => flatten(rest));
+  const files = await retrieveFiles(emulator, [
+    'ExternalClientApplication',
+    'ExtlClntAppGlobalOauthSettings',
+    'ExtlClntAppOauthSettings',
+    'ExtlClntAppOauthConfigurablePolicies',
+    'ExtlClntAppConfigurablePolicies',
+  ]);
+  const masked = Object.fromEntries(
+    Object.entries(files).map(([path, xml]) => [path, xml.replace(/3MVG[A-Za-z0-9]+/g, '(generated key)')])
+  );
   return {
     users: sortRows(q('SELECT Username, LastName, Email, Alias, IsActive, Profile.Name FROM User')),
     userLicenses: sortRows(q('SELECT Name, UsedLicenses FROM UserLicense')),
     psls: sortRows(q('SELECT DeveloperName, UsedLicenses FROM PermissionSetLicense')),
-    pslAssignments: sortRows(q('SELECT Assignee.Username, PermissionSetLicense.DeveloperName FROM PermissionSetLicenseAssign')),
-    assignments: sortRows(q('SELECT Assignee.Username, PermissionSet.Name, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment')),
-    permissionSets: sortRows(q('SELECT Name, Label, LicenseId, Description FROM PermissionSet WHERE IsOwnedByProfile = false')),
-    objectPermissions: sortRows(q('SELECT Parent.Name, SobjectType, PermissionsRead, PermissionsCreate, PermissionsEdit, PermissionsDelete, PermissionsViewAllRecords, PermissionsModifyAllRecords FROM ObjectPermissions')),
+    pslAssignments: sortRows(
+      q('SELECT Assignee.Username, PermissionSetLicense.DeveloperName FROM PermissionSetLicenseAssign')
+    ),
+    assignments: sortRows(
+      q('SELECT Assignee.Username, PermissionSet.Name, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment')
+    ),
+    permissionSets: sortRows(
+      q('SELECT Name, Label, LicenseId, Description FROM PermissionSet WHERE IsOwnedByProfile = false')
+    ),
+    objectPermissions: sortRows(
+      q(
+        'SELECT Parent.Name, SobjectType, PermissionsRead, PermissionsCreate, PermissionsEdit, PermissionsDelete, PermissionsViewAllRecords, PermissionsModifyAllRecords FROM ObjectPermissions'
+      )
+    ),
     fieldPermissions: sortRows(q('SELECT Parent.Name, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions')),
     setupEntityAccess: sortRows(q('SELECT Parent.Name, SetupEntityType FROM SetupEntityAccess')),
     connectedApps: sortRows(q('SELECT Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication')),
@@ -139,7 +276,8 @@ function flatten(row: Row, prefix = ''): Row {
   const out: Row = {};
   for (const [key, value] of Object.entries(row)) {
     if (key === 'attributes') continue;
-    if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(out, flatten(value as Row, `${prefix}${key}.`));
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      Object.assign(out, flatten(value as Row, `${prefix}${key}.`));
     else out[`${prefix}${key}`] = value;
   }
   return out;
@@ -152,21 +290,37 @@ function unclearFailure(run: RunOutcome): string | undefined {
   if (run.error) {
     const { name, message, actions, exitCode } = run.error;
     // Our errors are named <Cause>Error; an answer no rule anticipated keeps Salesforce's error code as its name.
-    if (!/^[A-Z][A-Za-z]+Error$|^[A-Z][A-Z0-9_]+$/.test(name) || name.startsWith('ERROR_HTTP_')) return `unnamed error ${name}: ${message}`;
+    if (!/^[A-Z][A-Za-z]+Error$|^[A-Z][A-Z0-9_]+$/.test(name) || name.startsWith('ERROR_HTTP_'))
+      return `unnamed error ${name}: ${message}`;
     // sf exits 20 for a Salesforce internal error ("gack", UNKNOWN_EXCEPTION), 1 for every other failure.
     if (exitCode !== (name === 'UNKNOWN_EXCEPTION' ? 20 : 1)) return `${name} exits ${String(exitCode)}`;
     if (/\n\s+at .+:\d+:\d+/.test(message)) return `${name} carries a stack trace`;
-    if (!actions?.some((a) => /re-run|sf integration-user/i.test(a))) return `${name} names nothing to re-run: ${JSON.stringify(actions)}`;
+    if (!actions?.some((a) => /re-run|sf integration-user/i.test(a)))
+      return `${name} names nothing to re-run: ${JSON.stringify(actions)}`;
     return undefined;
   }
   // setup reports a step that failed after others were applied as its result with exit code 68.
-  const users = (run.result as { users?: Array<{ steps: Array<{ name: string; status: string; error?: { actions: string[] } }>; verify?: { checks: Array<{ status: string; action?: string }> } }> } | undefined)?.users;
+  const users = (
+    run.result as
+      | {
+          users?: Array<{
+            steps: Array<{ name: string; status: string; error?: { actions: string[] } }>;
+            verify?: { checks: Array<{ status: string; action?: string }> };
+          }>;
+        }
+      | undefined
+  )?.users;
   if (users) {
     if (run.exitCode !== 68) return `setup exits ${String(run.exitCode)} without an error`;
-    const failed = users.flatMap((u) => u.steps.filter((s) => s.status === 'failed').map((step) => ({ step, checks: u.verify?.checks ?? [] })));
+    const failed = users.flatMap((u) =>
+      u.steps.filter((s) => s.status === 'failed').map((step) => ({ step, checks: u.verify?.checks ?? [] }))
+    );
     if (!failed.length) return 'setup exits 68 without a failed step';
     for (const { step, checks } of failed) {
-      const fixed = step.name === 'verify' ? checks.filter((c) => c.status === 'fail').every((c) => c.action) : step.error?.actions.some((a) => /re-run|sf integration-user/i.test(a));
+      const fixed =
+        step.name === 'verify'
+          ? checks.filter((c) => c.status === 'fail').every((c) => c.action)
+          : step.error?.actions.some((a) => /re-run|sf integration-user/i.test(a));
       if (!fixed) return `setup step ${step.name} failed without a fix: ${JSON.stringify(step)}`;
     }
     return undefined;
@@ -185,7 +339,9 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const;
 const signalBaseline = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
 /** Every in-process run adds sf's exit handlers for these signals; the matrix runs hundreds, so drop them between runs. */
 function dropSignalHandlers(): void {
-  for (const signal of SIGNALS) for (const listener of process.listeners(signal)) if (!signalBaseline.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const signal of SIGNALS)
+    for (const listener of process.listeners(signal))
+      if (!signalBaseline.get(signal)?.has(listener)) process.removeListener(signal, listener);
 }
 
 describe('fault matrix: every request of every command fails once, and the org ends as without the fault', function () {
@@ -202,7 +358,9 @@ describe('fault matrix: every request of every command fails once, and the org e
   };
   after(() => {
     dropSignalHandlers();
-    console.log(`      fault matrix: ${size.cells} cells (${size.completed} completed despite the fault, ${size.failedThenReRun} failed clearly and a re-run completed)`);
+    console.log(
+      `      fault matrix: ${size.cells} cells (${size.completed} completed despite the fault, ${size.failedThenReRun} failed clearly and a re-run completed)`
+    );
   });
 
   for (const scenario of scenarios) {
@@ -216,7 +374,10 @@ describe('fault matrix: every request of every command fails once, and the org e
         seq: r.seq,
         what: `${r.method} ${r.path.replace(/v\d+\.\d/, 'vXX.X')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`,
         // Reads: queries (also inside composite and batch), retrieves, status checks, and the in-memory JWT session's calls.
-        read: r.writes === 0 && !/sobjects|deploy$|updateMetadata/.test(`${r.path} ${r.soapOperation ?? ''}`.trim()) && !(r.path.endsWith('/composite') && r.subrequests?.some((sub) => sub.method !== 'GET')),
+        read:
+          r.writes === 0 &&
+          !/sobjects|deploy$|updateMetadata/.test(`${r.path} ${r.soapOperation ?? ''}`.trim()) &&
+          !(r.path.endsWith('/composite') && r.subrequests?.some((sub) => sub.method !== 'GET')),
       }));
       const expected = await orgState(emulator);
 
@@ -230,19 +391,27 @@ describe('fault matrix: every request of every command fails once, and the org e
           const first = await ctx.run(scenario.command, scenario.argv(emulator));
           if (!emulator.requests.some((r) => r.fault)) problems.push(`${cell}: the fault never fired`);
           const mustComplete = retried === 'always' || (retried === 'reads' && request.read);
-          if (mustComplete && !completed(first)) problems.push(`${cell}: not retried: ${first.error?.name ?? ''} ${first.error?.message ?? `exit ${String(first.exitCode)}`}`);
+          if (mustComplete && !completed(first))
+            problems.push(
+              `${cell}: not retried: ${first.error?.name ?? ''} ${first.error?.message ?? `exit ${String(first.exitCode)}`}`
+            );
           if (completed(first)) size.completed++;
           else {
             const unclear = unclearFailure(first);
             if (unclear) problems.push(`${cell}: ${unclear}`);
             const again = await ctx.run(scenario.command, scenario.argv(emulator));
-            if (!completed(again)) problems.push(`${cell}: the re-run failed too: ${again.error?.name ?? ''} ${again.error?.message ?? JSON.stringify(again.result)}`);
+            if (!completed(again))
+              problems.push(
+                `${cell}: the re-run failed too: ${again.error?.name ?? ''} ${again.error?.message ?? JSON.stringify(again.result)}`
+              );
             else size.failedThenReRun++;
           }
           const state = await orgState(emulator);
           for (const key of Object.keys(expected)) {
             if (JSON.stringify(state[key]) !== JSON.stringify(expected[key])) {
-              problems.push(`${cell}: ${key} differs from the fault-free run: ${JSON.stringify(state[key])} instead of ${JSON.stringify(expected[key])}`);
+              problems.push(
+                `${cell}: ${key} differs from the fault-free run: ${JSON.stringify(state[key])} instead of ${JSON.stringify(expected[key])}`
+              );
             }
           }
         }
@@ -252,9 +421,30 @@ describe('fault matrix: every request of every command fails once, and the org e
   }
 
   // Retries end: 250, 750 and 2000 ms after the first try, then the fault is the error (about 3 s a case).
-  const persistent: Array<{ scenario: string; path: string; method: string; kind: string; fault: Omit<Fault, 'request'>; name: string }> = [
-    { scenario: 'create', path: '/sobjects/User', method: 'POST', kind: 'REQUEST_LIMIT_EXCEEDED', fault: KINDS[2].fault, name: 'REQUEST_LIMIT_EXCEEDED' },
-    { scenario: 'preauthorize (External Client App)', path: '/services/Soap/m/', method: 'POST', kind: '503', fault: KINDS[0].fault, name: 'SERVER_UNAVAILABLE' },
+  const persistent: Array<{
+    scenario: string;
+    path: string;
+    method: string;
+    kind: string;
+    fault: Omit<Fault, 'request'>;
+    name: string;
+  }> = [
+    {
+      scenario: 'create',
+      path: '/sobjects/User',
+      method: 'POST',
+      kind: 'REQUEST_LIMIT_EXCEEDED',
+      fault: KINDS[2].fault,
+      name: 'REQUEST_LIMIT_EXCEEDED',
+    },
+    {
+      scenario: 'preauthorize (External Client App)',
+      path: '/services/Soap/m/',
+      method: 'POST',
+      kind: '503',
+      fault: KINDS[0].fault,
+      name: 'SERVER_UNAVAILABLE',
+    },
   ];
   for (const p of persistent) {
     it(`${p.scenario}: ${p.kind} on every ${p.method} ${p.path} for four tries is an error naming the re-run, which then completes`, async () => {

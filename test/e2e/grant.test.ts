@@ -18,20 +18,26 @@ describe('end to end through bin/run.js: create, assign-psl, then grant', functi
   let emulator: Emulator;
   let home: string;
   let username: string;
-  const grant = (...args: string[]): ReturnType<typeof runPlugin> => runPlugin(['integration-user', 'grant', '-u', username, '-o', 'emu', ...args], home);
+  const grant = (...args: string[]): ReturnType<typeof runPlugin> =>
+    runPlugin(['integration-user', 'grant', '-u', username, '-o', 'emu', ...args], home);
   const assignedTo = (): string[] =>
     emulator
       .query<{ PermissionSet: { Name: string } | null; PermissionSetGroup: { DeveloperName: string } | null }>(
         `SELECT PermissionSet.Name, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Username = '${username}' AND (PermissionSetGroupId != null OR PermissionSet.IsOwnedByProfile = false)`
       )
       // A group's assignment names the group's aggregate set too.
-      .map((a) => (a.PermissionSetGroup ? `group:${a.PermissionSetGroup.DeveloperName}` : String(a.PermissionSet?.Name)))
+      .map((a) =>
+        a.PermissionSetGroup ? `group:${a.PermissionSetGroup.DeveloperName}` : String(a.PermissionSet?.Name)
+      )
       .sort();
 
   before(async () => {
     emulator = await startEmulator({ seed });
     home = await homeLoggedInto(emulator);
-    const created = await runPlugin(['integration-user', 'create', '-n', 'Acme Sync', '-e', 'it@acme.example', '-o', 'emu'], home);
+    const created = await runPlugin(
+      ['integration-user', 'create', '-n', 'Acme Sync', '-e', 'it@acme.example', '-o', 'emu'],
+      home
+    );
     username = created.json.result?.username as string;
   });
   after(() => emulator?.stop());
@@ -41,8 +47,15 @@ describe('end to end through bin/run.js: create, assign-psl, then grant', functi
     const run = await grant('-p', 'Account_Read', '--object', 'Account:read');
     expect(run.exitCode).to.equal(1);
     expect(run.json.name).to.equal('GrantBlockedError');
-    expect(run.json.actions).to.deep.equal([`Assign it first: sf integration-user assign-psl --username ${username} --target-org emu`]);
-    expect((run.json.data as { permissionSets: Array<{ name: string; status: string }> }).permissionSets.map((i) => [i.name, i.status])).to.deep.equal([
+    expect(run.json.actions).to.deep.equal([
+      `Assign it first: sf integration-user assign-psl --username ${username} --target-org emu`,
+    ]);
+    expect(
+      (run.json.data as { permissionSets: Array<{ name: string; status: string }> }).permissionSets.map((i) => [
+        i.name,
+        i.status,
+      ])
+    ).to.deep.equal([
       ['Account_Read', 'blocked'],
       ['Acme_Sync_Integration', 'blocked'],
     ]);
@@ -54,7 +67,9 @@ describe('end to end through bin/run.js: create, assign-psl, then grant', functi
     const before = emulator.requests.length;
     const run = await grant('-p', 'Sales_Ops', '-p', 'Invoice_Access');
     expect(run.exitCode).to.equal(1);
-    expect(run.json.message).to.include('Permission set "Sales_Ops" has the license "Salesforce", which a user on the Salesforce Integration license can\'t hold.');
+    expect(run.json.message).to.include(
+      'Permission set "Sales_Ops" has the license "Salesforce", which a user on the Salesforce Integration license can\'t hold.'
+    );
     expect(writesSince(emulator, before)).to.equal(0);
     expect(assignedTo()).to.deep.equal([]);
   });
@@ -63,10 +78,21 @@ describe('end to end through bin/run.js: create, assign-psl, then grant', functi
     const psl = await runPlugin(['integration-user', 'assign-psl', '-u', username, '-o', 'emu'], home);
     expect(psl.exitCode, psl.stderr).to.equal(0);
 
-    const args = ['-p', 'Account Read', '-g', 'Sync_Access', '--object', 'Account:read,edit', '--field', 'Account.Industry:read'];
+    const args = [
+      '-p',
+      'Account Read',
+      '-g',
+      'Sync_Access',
+      '--object',
+      'Account:read,edit',
+      '--field',
+      'Account.Industry:read',
+    ];
     const dry = await grant(...args, '--dry-run');
     expect(dry.exitCode).to.equal(0);
-    expect((dry.json.result as { permissionSets: Array<{ status: string }> }).permissionSets.map((i) => i.status)).to.deep.equal(['would-assign', 'would-assign', 'would-assign']);
+    expect(
+      (dry.json.result as { permissionSets: Array<{ status: string }> }).permissionSets.map((i) => i.status)
+    ).to.deep.equal(['would-assign', 'would-assign', 'would-assign']);
     expect(assignedTo()).to.deep.equal([]);
 
     const before = emulator.requests.length;
@@ -75,15 +101,23 @@ describe('end to end through bin/run.js: create, assign-psl, then grant', functi
     expect(emulator.requests.length - before, 'requests: 2 reads and 2 writes').to.equal(4);
     expect(assignedTo()).to.deep.equal(['Account_Read', 'Acme_Sync_Integration', 'group:Sync_Access']);
     expect(
-      emulator.query<{ SobjectType: string; PermissionsRead: boolean; PermissionsEdit: boolean; PermissionsDelete: boolean }>(
-        "SELECT SobjectType, PermissionsRead, PermissionsEdit, PermissionsDelete FROM ObjectPermissions WHERE Parent.Name = 'Acme_Sync_Integration'"
-      ).map((r) => [r.SobjectType, r.PermissionsRead, r.PermissionsEdit, r.PermissionsDelete])
+      emulator
+        .query<{ SobjectType: string; PermissionsRead: boolean; PermissionsEdit: boolean; PermissionsDelete: boolean }>(
+          "SELECT SobjectType, PermissionsRead, PermissionsEdit, PermissionsDelete FROM ObjectPermissions WHERE Parent.Name = 'Acme_Sync_Integration'"
+        )
+        .map((r) => [r.SobjectType, r.PermissionsRead, r.PermissionsEdit, r.PermissionsDelete])
     ).to.deep.equal([['Account', true, true, false]]);
-    expect(emulator.query("SELECT Field FROM FieldPermissions WHERE Parent.Name = 'Acme_Sync_Integration' AND PermissionsRead = true AND PermissionsEdit = false")).to.have.length(1);
+    expect(
+      emulator.query(
+        "SELECT Field FROM FieldPermissions WHERE Parent.Name = 'Acme_Sync_Integration' AND PermissionsRead = true AND PermissionsEdit = false"
+      )
+    ).to.have.length(1);
 
     const again = await grant(...args);
     expect(again.exitCode).to.equal(0);
-    expect((again.json.result as { permissionSets: Array<{ status: string }> }).permissionSets.map((i) => i.status)).to.deep.equal(['already-assigned', 'already-assigned', 'already-assigned']);
+    expect(
+      (again.json.result as { permissionSets: Array<{ status: string }> }).permissionSets.map((i) => i.status)
+    ).to.deep.equal(['already-assigned', 'already-assigned', 'already-assigned']);
     expect(writesSince(emulator, before + 4)).to.equal(0);
   });
 });

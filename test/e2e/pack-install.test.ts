@@ -55,7 +55,9 @@ describe('packed and installed into the stock sf, as from the registry', functio
     expect(which.exitCode, which.stderr).to.equal(0);
     expect(which.json).to.deep.equal({ plugin: 'plugin-integration-user' });
     const plugins = await runSf(['plugins', '--json'], { home });
-    const ours = (plugins.json as Array<{ name: string; type: string; root: string }>).find((p) => p.name === 'plugin-integration-user');
+    const ours = (plugins.json as Array<{ name: string; type: string; root: string }>).find(
+      (p) => p.name === 'plugin-integration-user'
+    );
     expect(ours?.type).to.equal('user');
     expect(ours?.root.startsWith(projectRoot)).to.equal(false);
   });
@@ -63,8 +65,12 @@ describe('packed and installed into the stock sf, as from the registry', functio
   it('sf integration-user list --json works against the emulated org', async () => {
     const listed = await runSf(['integration-user', 'list', '-o', 'emu', '--json'], { home });
     expect(listed.exitCode, listed.stderr).to.equal(0);
-    const result = (listed.json as { result: { seats: unknown; users: Array<{ username: string; psl: boolean }> } }).result;
-    expect(result.seats).to.deep.equal({ userLicense: { total: 5, used: 1, free: 4 }, permissionSetLicense: { total: 5, used: 1, free: 4 } });
+    const result = (listed.json as { result: { seats: unknown; users: Array<{ username: string; psl: boolean }> } })
+      .result;
+    expect(result.seats).to.deep.equal({
+      userLicense: { total: 5, used: 1, free: 4 },
+      permissionSetLicense: { total: 5, used: 1, free: 4 },
+    });
     expect(result.users.map((u) => [u.username, u.psl])).to.deep.equal([[USER, true]]);
   });
 });

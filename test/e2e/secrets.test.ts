@@ -13,8 +13,28 @@ const seed: Seed = {
   records: { Account: [{ Name: 'Acme' }] },
   // The org hands out consumer secrets through the Metadata API: any retrieve of OAuth settings would carry one.
   behaviour: { ecaConsumerSecretsInMetadata: true },
-  externalClientApps: [{ name: 'Acme_Sync', label: 'Acme Sync', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, permittedUsers: 'AllSelfAuthorized', profiles: [], permissionSets: [] }],
-  connectedApps: [{ name: 'Legacy_Sync', label: 'Legacy Sync', consumerKey: 'LEGACYSYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [] }],
+  externalClientApps: [
+    {
+      name: 'Acme_Sync',
+      label: 'Acme Sync',
+      consumerKey: 'ACMESYNCKEY1',
+      certificate: keys.certificate,
+      permittedUsers: 'AllSelfAuthorized',
+      profiles: [],
+      permissionSets: [],
+    },
+  ],
+  connectedApps: [
+    {
+      name: 'Legacy_Sync',
+      label: 'Legacy Sync',
+      consumerKey: 'LEGACYSYNCKEY1',
+      certificate: keys.certificate,
+      adminApproved: false,
+      profiles: [],
+      permissionSets: [],
+    },
+  ],
 };
 
 type Run = { args: string[]; exitCode: number; stdout: string; stderr: string };
@@ -22,7 +42,11 @@ type Run = { args: string[]; exitCode: number; stdout: string; stderr: string };
 /** bin/run.js as a user types it (with or without --json), in the isolated HOME, with extra environment. */
 function runCli(args: string[], home: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), ...args], { cwd: home, env: { ...sfEnv(home), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), ...args], {
+      cwd: home,
+      env: { ...sfEnv(home), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -44,7 +68,11 @@ function runCli(args: string[], home: string, env: Record<string, string> = {}):
 async function filesUnder(dir: string): Promise<Map<string, string>> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-  return new Map(await Promise.all(files.map(async (file) => [path.relative(dir, file), await readFile(file, 'utf8')] as [string, string])));
+  return new Map(
+    await Promise.all(
+      files.map(async (file) => [path.relative(dir, file), await readFile(file, 'utf8')] as [string, string])
+    )
+  );
 }
 
 describe('secrets: no access token, private key or consumer secret in any output or file of a full procedure', function () {
@@ -63,18 +91,54 @@ describe('secrets: no access token, private key or consumer secret in any output
       expect(run.exitCode, `${args.join(' ')}\n${run.stdout}\n${run.stderr}`).to.equal(0);
       return run;
     };
-    const json = (run: Run): Record<string, unknown> => (JSON.parse(run.stdout) as { result: Record<string, unknown> }).result;
+    const json = (run: Run): Record<string, unknown> =>
+      (JSON.parse(run.stdout) as { result: Record<string, unknown> }).result;
 
     // The procedure as a pipeline runs it, with --json.
-    const username = json(await step(['integration-user', 'create', '-n', 'Acme Sync', '-e', 'it@acme.example', '--json'])).username as string;
+    const username = json(
+      await step(['integration-user', 'create', '-n', 'Acme Sync', '-e', 'it@acme.example', '--json'])
+    ).username as string;
     const procedure = (mode: string[], consumerKey?: string): string[][] => [
       ['integration-user', 'create', '-n', 'Acme Sync', '-e', 'it@acme.example', ...mode],
       ['integration-user', 'assign-psl', '-u', username, ...mode],
       ['integration-user', 'grant', '-u', username, '--object', 'Account:read', ...mode],
-      ['integration-user', 'preauthorize', '--app', 'New_Sync', '--create', '--certificate-file', keys.certFile, '--contact-email', 'it@acme.example', '-p', 'Acme_Sync_Integration', '-u', username, ...mode],
+      [
+        'integration-user',
+        'preauthorize',
+        '--app',
+        'New_Sync',
+        '--create',
+        '--certificate-file',
+        keys.certFile,
+        '--contact-email',
+        'it@acme.example',
+        '-p',
+        'Acme_Sync_Integration',
+        '-u',
+        username,
+        ...mode,
+      ],
       ['integration-user', 'preauthorize', '--app', 'Acme_Sync', ...mode],
       ['integration-user', 'preauthorize', '--app', 'Legacy_Sync', '--no-prompt', ...mode],
-      ...(consumerKey ? [['integration-user', 'verify', '-u', username, '--app', 'New_Sync', '--client-id', consumerKey, '--jwt-key-file', keys.keyFile, '--login-url', emulator.instanceUrl, ...mode]] : []),
+      ...(consumerKey
+        ? [
+            [
+              'integration-user',
+              'verify',
+              '-u',
+              username,
+              '--app',
+              'New_Sync',
+              '--client-id',
+              consumerKey,
+              '--jwt-key-file',
+              keys.keyFile,
+              '--login-url',
+              emulator.instanceUrl,
+              ...mode,
+            ],
+          ]
+        : []),
     ];
     let consumerKey: string | undefined;
     for (const args of procedure(['--json']).slice(1)) {
@@ -83,13 +147,30 @@ describe('secrets: no access token, private key or consumer secret in any output
     }
     expect(consumerKey).to.match(/^3MVG/);
     const verified = json(await step(procedure(['--json'], consumerKey).at(-1) as string[]));
-    expect((verified.checks as Array<{ name: string; status: string }>).map((c) => `${c.name}:${c.status}`)).to.include.members(['jwt-login:pass', 'query:pass', 'identity:pass']);
+    expect(
+      (verified.checks as Array<{ name: string; status: string }>).map((c) => `${c.name}:${c.status}`)
+    ).to.include.members(['jwt-login:pass', 'query:pass', 'identity:pass']);
     // Then as a person types it, every step again, with sf's own log at its most talkative.
     for (const args of procedure([], consumerKey)) await step(args, { SF_LOG_LEVEL: 'trace' });
     // And the whole procedure from a spec file, for a second user, with its JWT login: as JSON and as a person reads it.
     const spec = path.join(home, 'spec.json');
-    await writeFile(spec, JSON.stringify({ users: [{ name: 'Ledger Feed', email: 'it@acme.example', objects: ['Account:read'], app: { name: 'New_Sync' }, verify: { clientId: consumerKey, jwtKeyFile: keys.keyFile, loginUrl: emulator.instanceUrl } }] }));
-    const setup = json(await step(['integration-user', 'setup', '--spec', spec, '--json'])) as { users: Array<{ verify?: { checks: Array<{ name: string; status: string }> } }> };
+    await writeFile(
+      spec,
+      JSON.stringify({
+        users: [
+          {
+            name: 'Ledger Feed',
+            email: 'it@acme.example',
+            objects: ['Account:read'],
+            app: { name: 'New_Sync' },
+            verify: { clientId: consumerKey, jwtKeyFile: keys.keyFile, loginUrl: emulator.instanceUrl },
+          },
+        ],
+      })
+    );
+    const setup = json(await step(['integration-user', 'setup', '--spec', spec, '--json'])) as {
+      users: Array<{ verify?: { checks: Array<{ name: string; status: string }> } }>;
+    };
     expect(setup.users[0].verify?.checks.find((c) => c.name === 'jwt-login')?.status).to.equal('pass');
     await step(['integration-user', 'setup', '--spec', spec], { SF_LOG_LEVEL: 'trace' });
   });
@@ -108,7 +189,10 @@ describe('secrets: no access token, private key or consumer secret in any output
     // The key's base64 body, line by line: any one of them is a leak.
     const keyLines = keys.privateKey.split('\n').filter((line) => line.length >= 40 && !line.startsWith('-----'));
     const secrets = [
-      ...tokens.map((token, i) => ({ what: token === emulator.adminAccessToken ? 'the admin access token' : `issued access token #${i}`, value: token })),
+      ...tokens.map((token, i) => ({
+        what: token === emulator.adminAccessToken ? 'the admin access token' : `issued access token #${i}`,
+        value: token,
+      })),
       ...consumerSecrets.map((value, i) => ({ what: `consumer secret #${i}`, value })),
       ...keyLines.map((value, i) => ({ what: `private key line ${i + 1}`, value })),
       { what: 'a private key block', value: 'PRIVATE KEY-----' },
@@ -118,7 +202,10 @@ describe('secrets: no access token, private key or consumer secret in any output
     const authFile = path.join('.sfdx', `${emulator.adminUsername}.json`);
     expect([...files.keys()]).to.include(authFile);
     // sf's own log, written at trace level by the human runs, is scanned too.
-    expect([...files.keys()].some((file) => /\.sf\/sf-.*\.log$/.test(file)), [...files.keys()].join(', ')).to.equal(true);
+    expect(
+      [...files.keys()].some((file) => /\.sf\/sf-.*\.log$/.test(file)),
+      [...files.keys()].join(', ')
+    ).to.equal(true);
 
     const leaks: string[] = [];
     for (const { what, value } of secrets) {
@@ -127,13 +214,19 @@ describe('secrets: no access token, private key or consumer secret in any output
         if (run.stderr.includes(value)) leaks.push(`${what} in the stderr of ${run.args.slice(0, 2).join(' ')}`);
       }
       for (const [file, text] of files) {
-        if (text.includes(value) && !(file === authFile && value === emulator.adminAccessToken)) leaks.push(`${what} in ${file}`);
+        if (text.includes(value) && !(file === authFile && value === emulator.adminAccessToken))
+          leaks.push(`${what} in ${file}`);
       }
     }
     // Anything shaped like a session of this org (<org id>!...), even one the state no longer lists.
     const tokenShape = new RegExp(`${emulator.orgId.slice(0, 15)}\\w{0,3}![A-Za-z0-9._]{20,}`, 'g');
-    for (const run of runs) for (const match of `${run.stdout}\n${run.stderr}`.match(tokenShape) ?? []) leaks.push(`a token-shaped ${match.slice(0, 22)}... in the output of ${run.args.slice(0, 2).join(' ')}`);
-    for (const [file, text] of files) if (file !== authFile) for (const match of text.match(tokenShape) ?? []) leaks.push(`a token-shaped ${match.slice(0, 22)}... in ${file}`);
+    for (const run of runs)
+      for (const match of `${run.stdout}\n${run.stderr}`.match(tokenShape) ?? [])
+        leaks.push(`a token-shaped ${match.slice(0, 22)}... in the output of ${run.args.slice(0, 2).join(' ')}`);
+    for (const [file, text] of files)
+      if (file !== authFile)
+        for (const match of text.match(tokenShape) ?? [])
+          leaks.push(`a token-shaped ${match.slice(0, 22)}... in ${file}`);
     expect(leaks).to.deep.equal([]);
   });
 });

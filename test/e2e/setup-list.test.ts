@@ -10,7 +10,16 @@ const keys = makeKeyPair('setup-e2e');
 const seed: Seed = {
   records: { Account: [{ Name: 'Acme' }] },
   permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }],
-  externalClientApps: [{ name: 'Acme_Sync', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, permittedUsers: 'AllSelfAuthorized', profiles: [], permissionSets: [] }],
+  externalClientApps: [
+    {
+      name: 'Acme_Sync',
+      consumerKey: 'ACMESYNCKEY1',
+      certificate: keys.certificate,
+      permittedUsers: 'AllSelfAuthorized',
+      profiles: [],
+      permissionSets: [],
+    },
+  ],
 };
 
 describe('end to end through bin/run.js: setup from a spec, then list', function () {
@@ -23,8 +32,20 @@ describe('end to end through bin/run.js: setup from a spec, then list', function
     spec,
     JSON.stringify({
       users: [
-        { name: 'Acme Sync', email: 'it@acme.example', username: 'acme-sync@acme.example', objects: ['Account:read'], app: { name: 'Acme_Sync' }, verify: { clientId: 'ACMESYNCKEY1', jwtKeyFile: keys.keyFile } },
-        { name: 'Billing Export', email: 'it@acme.example', username: 'billing@acme.example', permissionSets: ['Account_Read'] },
+        {
+          name: 'Acme Sync',
+          email: 'it@acme.example',
+          username: 'acme-sync@acme.example',
+          objects: ['Account:read'],
+          app: { name: 'Acme_Sync' },
+          verify: { clientId: 'ACMESYNCKEY1', jwtKeyFile: keys.keyFile },
+        },
+        {
+          name: 'Billing Export',
+          email: 'it@acme.example',
+          username: 'billing@acme.example',
+          permissionSets: ['Account_Read'],
+        },
       ],
     })
   );
@@ -42,7 +63,9 @@ describe('end to end through bin/run.js: setup from a spec, then list', function
 
     const run = await runPlugin(['integration-user', 'setup', '--spec', spec, '-o', 'emu'], home);
     expect(run.exitCode, run.stdout).to.equal(0);
-    const users = (run.json.result as { users: Array<{ username: string; steps: Array<{ name: string; status: string }> }> }).users;
+    const users = (
+      run.json.result as { users: Array<{ username: string; steps: Array<{ name: string; status: string }> }> }
+    ).users;
     expect(users.map((u) => u.steps.every((s) => s.status === 'applied'))).to.deep.equal([true, true]);
 
     const before = emulator.requests.length;
@@ -54,7 +77,10 @@ describe('end to end through bin/run.js: setup from a spec, then list', function
   it('list shows both integration users with their seats, PSL, sets and the app', async () => {
     const list = await runPlugin(['integration-user', 'list', '-o', 'emu'], home);
     expect(list.exitCode, list.stderr).to.equal(0);
-    const result = list.json.result as { seats: { userLicense: { used: number; free: number } }; users: Array<{ username: string; psl: boolean; permissionSets: string[]; apps: string[] }> };
+    const result = list.json.result as {
+      seats: { userLicense: { used: number; free: number } };
+      users: Array<{ username: string; psl: boolean; permissionSets: string[]; apps: string[] }>;
+    };
     expect(result.seats.userLicense).to.deep.include({ used: 2, free: 3 });
     expect(result.users.map((u) => [u.username, u.psl, u.permissionSets, u.apps])).to.deep.equal([
       ['acme-sync@acme.example', true, ['Acme_Sync_Integration'], ['Acme_Sync']],

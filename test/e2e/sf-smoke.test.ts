@@ -23,15 +23,43 @@ describe('smoke: the plugin linked into the real sf', function () {
   });
 
   it('sf integration-user create and assign-psl --json work against the emulated org', async () => {
-    const created = await runSf(['integration-user', 'create', '-n', 'Smoke Sync', '-e', 'it@acme.example', '-u', 'smoke@acme.example', '-o', 'emu', '--json'], { home });
+    const created = await runSf(
+      [
+        'integration-user',
+        'create',
+        '-n',
+        'Smoke Sync',
+        '-e',
+        'it@acme.example',
+        '-u',
+        'smoke@acme.example',
+        '-o',
+        'emu',
+        '--json',
+      ],
+      { home }
+    );
     expect(created.exitCode, created.stderr).to.equal(0);
-    expect((created.json as { result?: object } | undefined)?.result).to.include({ username: 'smoke@acme.example', status: 'created', created: true });
+    expect((created.json as { result?: object } | undefined)?.result).to.include({
+      username: 'smoke@acme.example',
+      status: 'created',
+      created: true,
+    });
 
-    const assigned = await runSf(['integration-user', 'assign-psl', '-u', 'smoke@acme.example', '-o', 'emu', '--json'], { home });
+    const assigned = await runSf(
+      ['integration-user', 'assign-psl', '-u', 'smoke@acme.example', '-o', 'emu', '--json'],
+      { home }
+    );
     expect(assigned.exitCode, assigned.stderr).to.equal(0);
-    expect((assigned.json as { result?: object } | undefined)?.result).to.include({ username: 'smoke@acme.example', status: 'assigned', assigned: true });
+    expect((assigned.json as { result?: object } | undefined)?.result).to.include({
+      username: 'smoke@acme.example',
+      status: 'assigned',
+      assigned: true,
+    });
 
-    expect(emulator.query("SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username = 'smoke@acme.example'")).to.have.length(1);
+    expect(
+      emulator.query("SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username = 'smoke@acme.example'")
+    ).to.have.length(1);
     // The user, its profile's own permission set assignment (Salesforce adds it), and the PSL assignment.
     expect(writesSince(emulator)).to.equal(3);
   });

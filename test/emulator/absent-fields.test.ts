@@ -14,7 +14,10 @@ describe('emulator columns an org lacks (behaviour.absentFields)', () => {
       expect(names).to.include('PermissionsModifyAllData');
       expect(names).to.not.include('PermissionsUseAnyApiClient');
 
-      const direct = await soql(emu, 'SELECT Id, PermissionsModifyAllData, PermissionsUseAnyApiClient FROM PermissionSet');
+      const direct = await soql(
+        emu,
+        'SELECT Id, PermissionsModifyAllData, PermissionsUseAnyApiClient FROM PermissionSet'
+      );
       expect(direct.status).to.equal(400);
       expect(direct.body).to.deep.equal([
         {
@@ -23,9 +26,14 @@ describe('emulator columns an org lacks (behaviour.absentFields)', () => {
         },
       ]);
       // Through a relationship the entity named is still PermissionSet.
-      const related = await soql(emu, 'SELECT Id, PermissionSet.PermissionsUseAnyApiClient FROM PermissionSetAssignment');
+      const related = await soql(
+        emu,
+        'SELECT Id, PermissionSet.PermissionsUseAnyApiClient FROM PermissionSetAssignment'
+      );
       expect(related.body[0].errorCode).to.equal('INVALID_FIELD');
-      expect(related.body[0].message).to.match(/No such column 'PermissionsUseAnyApiClient' on entity 'PermissionSet'\./);
+      expect(related.body[0].message).to.match(
+        /No such column 'PermissionsUseAnyApiClient' on entity 'PermissionSet'\./
+      );
 
       // In a composite it fails that subrequest; with allOrNone the others answer PROCESSING_HALTED.
       const q = (text: string): string => `${V}/query?q=${encodeURIComponent(text)}`;
@@ -36,16 +44,28 @@ describe('emulator columns an org lacks (behaviour.absentFields)', () => {
           { method: 'GET', url: q('SELECT Id, PermissionsUseAnyApiClient FROM PermissionSet'), referenceId: 'sets' },
         ],
       });
-      const answers = composite.body.compositeResponse as Array<{ httpStatusCode: number; body: Array<{ errorCode: string }> }>;
+      const answers = composite.body.compositeResponse as Array<{
+        httpStatusCode: number;
+        body: Array<{ errorCode: string }>;
+      }>;
       expect(answers.map((s) => s.httpStatusCode)).to.deep.equal([400, 400]);
       expect(answers[1].body[0].errorCode).to.equal('INVALID_FIELD');
     }));
 
   it('has the column with absentFields: [], and can drop any other', () =>
-    withEmulator({ behaviour: { absentFields: [] }, permissionSets: [{ name: 'Any_Client', userPermissions: ['UseAnyApiClient'] }] }, async (emu) => {
-      const r = await soql(emu, "SELECT Name, PermissionsUseAnyApiClient FROM PermissionSet WHERE Name = 'Any_Client'");
-      expect(r.body.records[0]).to.include({ Name: 'Any_Client', PermissionsUseAnyApiClient: true });
-    }).then(() =>
+    withEmulator(
+      {
+        behaviour: { absentFields: [] },
+        permissionSets: [{ name: 'Any_Client', userPermissions: ['UseAnyApiClient'] }],
+      },
+      async (emu) => {
+        const r = await soql(
+          emu,
+          "SELECT Name, PermissionsUseAnyApiClient FROM PermissionSet WHERE Name = 'Any_Client'"
+        );
+        expect(r.body.records[0]).to.include({ Name: 'Any_Client', PermissionsUseAnyApiClient: true });
+      }
+    ).then(() =>
       withEmulator({ behaviour: { absentFields: ['PermissionSet.Description'] } }, async (emu) => {
         expect((await soql(emu, 'SELECT PermissionsUseAnyApiClient FROM PermissionSet')).status).to.equal(200);
         expect((await soql(emu, 'SELECT Description FROM PermissionSet')).body[0].errorCode).to.equal('INVALID_FIELD');
@@ -61,10 +81,14 @@ describe('emulator columns an org lacks (behaviour.absentFields)', () => {
         return (error as Error).message;
       }
     };
-    expect(await failure({ permissionSets: [{ name: 'Any_Client', userPermissions: ['PermissionsUseAnyApiClient'] }] })).to.equal(
+    expect(
+      await failure({ permissionSets: [{ name: 'Any_Client', userPermissions: ['PermissionsUseAnyApiClient'] }] })
+    ).to.equal(
       'seed.permissionSets[0].userPermissions[0]: UseAnyApiClient is not a column of this org (seed.behaviour.absentFields)'
     );
-    expect(await failure({ behaviour: { absentFields: ['Nothing.Field'] } })).to.equal("seed.behaviour.absentFields[0]: no sObject named 'Nothing'");
+    expect(await failure({ behaviour: { absentFields: ['Nothing.Field'] } })).to.equal(
+      "seed.behaviour.absentFields[0]: no sObject named 'Nothing'"
+    );
     expect(await failure({ behaviour: { absentFields: ['PermissionsUseAnyApiClient'] } })).to.equal(
       "seed.behaviour.absentFields[0]: must be 'Object.Field', e.g. 'PermissionSet.PermissionsUseAnyApiClient'"
     );

@@ -9,7 +9,12 @@ import { membersOf } from './groups.js';
 
 export type DataOperation = 'read' | 'create' | 'edit' | 'delete';
 
-const FLAG: Record<DataOperation, string> = { read: 'PermissionsRead', create: 'PermissionsCreate', edit: 'PermissionsEdit', delete: 'PermissionsDelete' };
+const FLAG: Record<DataOperation, string> = {
+  read: 'PermissionsRead',
+  create: 'PermissionsCreate',
+  edit: 'PermissionsEdit',
+  delete: 'PermissionsDelete',
+};
 
 /**
  * Permission sets whose permissions the user has: every assigned set (a group's assignment names the group's
@@ -17,9 +22,11 @@ const FLAG: Record<DataOperation, string> = { read: 'PermissionsRead', create: '
  */
 export function effectivePermissionSetIds(state: OrgState, userId: string): Set<string> {
   const held = new Set<string>();
-  for (const a of state.records('PermissionSetAssignment')) if (a.AssigneeId === userId && a.PermissionSetId) held.add(a.PermissionSetId as string);
+  for (const a of state.records('PermissionSetAssignment'))
+    if (a.AssigneeId === userId && a.PermissionSetId) held.add(a.PermissionSetId as string);
   const user = state.get('User', userId);
-  const own = user && state.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === user.ProfileId);
+  const own =
+    user && state.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === user.ProfileId);
   if (own) held.add(own.Id);
   return held;
 }
@@ -30,7 +37,8 @@ export function effectivePermissionSetIds(state: OrgState, userId: string): Set<
  */
 export function heldPermissionSetIds(state: OrgState, userId: string): Set<string> {
   const held = new Set<string>();
-  for (const id of effectivePermissionSetIds(state, userId)) if (state.get('PermissionSet', id)?.Type !== 'Group') held.add(id);
+  for (const id of effectivePermissionSetIds(state, userId))
+    if (state.get('PermissionSet', id)?.Type !== 'Group') held.add(id);
   for (const a of state.records('PermissionSetAssignment')) {
     if (a.AssigneeId !== userId || !a.PermissionSetGroupId) continue;
     for (const member of membersOf(state, a.PermissionSetGroupId).sets) held.add(member.Id);
@@ -49,14 +57,21 @@ export function mayAccess(state: OrgState, userId: string | undefined, def: Obje
   const held = effectivePermissionSetIds(state, userId);
   if (holdsUserPermission(state, held, 'PermissionsModifyAllData')) return true;
   if (op === 'read' && holdsUserPermission(state, held, 'PermissionsViewAllData')) return true;
-  return state.records('ObjectPermissions').some((o) => held.has(o.ParentId as string) && o.SobjectType === def.name && o[FLAG[op]] === true);
+  return state
+    .records('ObjectPermissions')
+    .some((o) => held.has(o.ParentId as string) && o.SobjectType === def.name && o[FLAG[op]] === true);
 }
 
 /**
  * The refusal for a DML call the user's permissions don't allow: an object they can't read doesn't exist for
  * them (INVALID_TYPE); one they can read but not change answers like a non-createable or non-updateable type.
  */
-export function dmlRefusal(state: OrgState, userId: string | undefined, def: ObjectDef, op: Exclude<DataOperation, 'read'>): ApiError | undefined {
+export function dmlRefusal(
+  state: OrgState,
+  userId: string | undefined,
+  def: ObjectDef,
+  op: Exclude<DataOperation, 'read'>
+): ApiError | undefined {
   if (mayAccess(state, userId, def, op)) return undefined;
   if (!mayAccess(state, userId, def, 'read')) return badRequest('INVALID_TYPE', unsupportedTypeMessage(def.name));
   const verb = op === 'create' ? 'inserted' : op === 'edit' ? 'updated' : 'deleted';

@@ -21,10 +21,14 @@ export const setupEntityAccessRules: ObjectRules = {
     const entityId = values.SetupEntityId as string;
     const type = setupEntityType(entityId);
     if (type === 'ExternalClientApplication' && state.behaviour.setupEntityAccessForEca === 'reject') {
-      throw badRequest('FIELD_INTEGRITY_EXCEPTION', `Setup Entity ID: id value of incorrect type: ${entityId}`, ['SetupEntityId']);
+      throw badRequest('FIELD_INTEGRITY_EXCEPTION', `Setup Entity ID: id value of incorrect type: ${entityId}`, [
+        'SetupEntityId',
+      ]);
     }
     checkParent(state, values.ParentId);
-    const existing = state.records('SetupEntityAccess').find((g) => g.ParentId === values.ParentId && g.SetupEntityId === entityId);
+    const existing = state
+      .records('SetupEntityAccess')
+      .find((g) => g.ParentId === values.ParentId && g.SetupEntityId === entityId);
     if (existing) {
       if (state.behaviour.duplicateSetupEntityAccess === 'noop') return existing;
       throw badRequest('DUPLICATE_VALUE', DUPLICATE_VALUE_UNKNOWN_MESSAGE);

@@ -52,7 +52,7 @@ export const DEPLOY_ORDER = [
 export class MetadataProblem extends Error {
   public constructor(
     public readonly statusCode: string,
-    message: string,
+    message: string
   ) {
     super(message);
     this.name = 'MetadataProblem';
@@ -92,7 +92,10 @@ const splitComma = (v: TreeValue | undefined): string[] =>
 
 /** A consumer key as Salesforce hands them out (3MVG...). */
 export function newConsumerKey(): string {
-  return `3MVG9${randomBytes(64).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 80)}`;
+  return `3MVG9${randomBytes(64)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 80)}`;
 }
 
 function newSecret(): string {
@@ -147,7 +150,11 @@ function keyHolder(state: OrgState, key: string, exceptId?: string): Rec | undef
 }
 
 /** Permission sets (not profile-owned) by API name, label or id, as the switch says; undefined when none matches. */
-function findPermissionSet(state: OrgState, ref: string, match: 'name' | 'label' | 'id' | 'both-label' | 'both-id'): Rec | undefined {
+function findPermissionSet(
+  state: OrgState,
+  ref: string,
+  match: 'name' | 'label' | 'id' | 'both-label' | 'both-id'
+): Rec | undefined {
   const sets = state.records('PermissionSet').filter((p) => p.IsOwnedByProfile !== true);
   const lower = ref.toLowerCase();
   const byName = (): Rec | undefined => sets.find((p) => String(p.Name).toLowerCase() === lower);
@@ -205,10 +212,16 @@ export function grantsOf(state: OrgState, appId: string): Rec[] {
 function syncGrants(ctx: WriteContext, appId: string, parentIds: string[]): void {
   const { state } = ctx;
   const wanted = new Set(parentIds);
-  for (const g of grantsOf(state, appId)) if (!wanted.has(g.ParentId as string)) state.remove('SetupEntityAccess', g.Id);
+  for (const g of grantsOf(state, appId))
+    if (!wanted.has(g.ParentId as string)) state.remove('SetupEntityAccess', g.Id);
   const have = new Set(grantsOf(state, appId).map((g) => g.ParentId as string));
   for (const id of parentIds) {
-    if (!have.has(id)) state.insert('SetupEntityAccess', { ParentId: id, SetupEntityId: appId, SetupEntityType: setupEntityType(appId) }, ctx.userId);
+    if (!have.has(id))
+      state.insert(
+        'SetupEntityAccess',
+        { ParentId: id, SetupEntityId: appId, SetupEntityType: setupEntityType(appId) },
+        ctx.userId
+      );
     have.add(id);
   }
 }
@@ -218,7 +231,8 @@ function syncGrants(ctx: WriteContext, appId: string, parentIds: string[]): void
 /** The ConnectedApp component as readMetadata and retrieve show it (profileName / permissionSetName from the grants). */
 export function connectedAppComponent(state: OrgState, rec: Rec): Tree {
   const meta = plain(rec._metadata as Tree);
-  if (isTree(meta.oauthConfig)) meta.oauthConfig = { ...meta.oauthConfig, isAdminApproved: bool(rec.OptionsAllowAdminApprovedUsersOnly === true) };
+  if (isTree(meta.oauthConfig))
+    meta.oauthConfig = { ...meta.oauthConfig, isAdminApproved: bool(rec.OptionsAllowAdminApprovedUsersOnly === true) };
   const profiles: string[] = [];
   const sets: string[] = [];
   for (const g of grantsOf(state, rec.Id)) {
@@ -235,7 +249,8 @@ export function connectedAppComponent(state: OrgState, rec: Rec): Tree {
 }
 
 function required(tree: Tree, ...names: string[]): void {
-  for (const n of names) if (!textOf(tree[n]).trim()) throw new MetadataProblem('REQUIRED_FIELD_MISSING', `Required field is missing: ${n}`);
+  for (const n of names)
+    if (!textOf(tree[n]).trim()) throw new MetadataProblem('REQUIRED_FIELD_MISSING', `Required field is missing: ${n}`);
 }
 
 /**
@@ -243,19 +258,35 @@ function required(tree: Tree, ...names: string[]): void {
  * caller's job), except the consumer key, which is set once and kept when left out.
  * mode 'update' needs an existing app; 'upsert' and 'deploy' create when allowed; 'create' needs a new name.
  */
-export function saveConnectedApp(ctx: WriteContext, incoming: Tree, mode: 'update' | 'upsert' | 'create' | 'deploy'): { created: boolean } {
+export function saveConnectedApp(
+  ctx: WriteContext,
+  incoming: Tree,
+  mode: 'update' | 'upsert' | 'create' | 'deploy'
+): { created: boolean } {
   const { state } = ctx;
   const b = state.behaviour;
   const fullName = textOf(incoming.fullName).trim();
   if (!fullName) throw new MetadataProblem('REQUIRED_FIELD_MISSING', 'Required field is missing: fullName');
   const existing = connectedAppByName(state, fullName);
-  if (mode === 'update' && !existing) throw new MetadataProblem('INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no ConnectedApp named ${fullName} found`);
+  if (mode === 'update' && !existing)
+    throw new MetadataProblem(
+      'INVALID_CROSS_REFERENCE_KEY',
+      `In field: fullName - no ConnectedApp named ${fullName} found`
+    );
   if (!existing || mode === 'create') {
     // Facts §7.1: no new connected apps (Spring '26), through the Metadata API either.
-    if (!b.allowConnectedAppCreation) throw new MetadataProblem(b.connectedAppCreationError.errorCode, b.connectedAppCreationError.message.replace(/\{name\}/g, fullName));
-    if (existing) throw new MetadataProblem('DUPLICATE_DEVELOPER_NAME', `A connected app named ${fullName} already exists.`);
+    if (!b.allowConnectedAppCreation)
+      throw new MetadataProblem(
+        b.connectedAppCreationError.errorCode,
+        b.connectedAppCreationError.message.replace(/\{name\}/g, fullName)
+      );
+    if (existing)
+      throw new MetadataProblem('DUPLICATE_DEVELOPER_NAME', `A connected app named ${fullName} already exists.`);
   } else if (b.connectedAppMetadataUpdate === 'reject') {
-    throw new MetadataProblem('INSUFFICIENT_ACCESS', "Connected apps can't be changed through the Metadata API in this org. Edit the app in Setup, or move to an external client app.");
+    throw new MetadataProblem(
+      'INSUFFICIENT_ACCESS',
+      "Connected apps can't be changed through the Metadata API in this org. Edit the app in Setup, or move to an external client app."
+    );
   }
 
   required(incoming, 'label', 'contactEmail');
@@ -265,7 +296,8 @@ export function saveConnectedApp(ctx: WriteContext, incoming: Tree, mode: 'updat
   delete stored.permissionSetName;
   let adminApproved = false;
   if (stored.oauthConfig !== undefined) {
-    if (!isTree(stored.oauthConfig)) throw new MetadataProblem('REQUIRED_FIELD_MISSING', 'Required field is missing: callbackUrl');
+    if (!isTree(stored.oauthConfig))
+      throw new MetadataProblem('REQUIRED_FIELD_MISSING', 'Required field is missing: callbackUrl');
     const oauth = { ...stored.oauthConfig };
     required(oauth, 'callbackUrl');
     adminApproved = isTrue(oauth.isAdminApproved);
@@ -273,16 +305,25 @@ export function saveConnectedApp(ctx: WriteContext, incoming: Tree, mode: 'updat
     delete oauth.consumerSecret;
     const oldKey = existing ? consumerKeyOf(existing) : undefined;
     const sent = textOf(oauth.consumerKey).trim();
-    if (sent && oldKey && sent !== oldKey) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', "Consumer Key: the consumer key of an existing connected app can't be changed.");
+    if (sent && oldKey && sent !== oldKey)
+      throw new MetadataProblem(
+        'FIELD_INTEGRITY_EXCEPTION',
+        "Consumer Key: the consumer key of an existing connected app can't be changed."
+      );
     const key = sent || oldKey || newConsumerKey();
     if (!oldKey || sent !== oldKey) {
       const bad = consumerKeyProblem(key);
       if (bad) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `Consumer Key: ${bad}`);
-      if (keyHolder(state, key, existing?.Id)) throw new MetadataProblem('DUPLICATE_VALUE', 'duplicate value found: consumerKey duplicates value on another app');
+      if (keyHolder(state, key, existing?.Id))
+        throw new MetadataProblem(
+          'DUPLICATE_VALUE',
+          'duplicate value found: consumerKey duplicates value on another app'
+        );
     }
     oauth.consumerKey = key;
     const cert = textOf(oauth.certificate).trim();
-    if (cert && certificateProblem(cert)) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `Certificate: ${certificateProblem(cert) as string}`);
+    if (cert && certificateProblem(cert))
+      throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `Certificate: ${certificateProblem(cert) as string}`);
     stored.oauthConfig = oauth;
   }
 
@@ -291,17 +332,29 @@ export function saveConnectedApp(ctx: WriteContext, incoming: Tree, mode: 'updat
   for (const name of textList(incoming.profileName)) {
     const profile = profileByName(state, name);
     const own = profile && ownSetOf(state, profile.Id);
-    if (!own) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `In field: profileName - no Profile named ${name} found`);
+    if (!own)
+      throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `In field: profileName - no Profile named ${name} found`);
     parents.push(own.Id);
   }
   for (const name of textList(incoming.permissionSetName)) {
     const set = findPermissionSet(state, name, caMatch(state));
-    if (!set) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `In field: permissionSetName - no PermissionSet named ${name} found`);
+    if (!set)
+      throw new MetadataProblem(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `In field: permissionSetName - no PermissionSet named ${name} found`
+      );
     parents.push(set.Id);
   }
 
-  const values = { Name: textOf(incoming.label), _fullName: fullName, OptionsAllowAdminApprovedUsersOnly: adminApproved, _metadata: stored };
-  const rec = existing ? ctx.state.update('ConnectedApplication', existing.Id, values, ctx.userId) : ctx.state.insert('ConnectedApplication', values, ctx.userId);
+  const values = {
+    Name: textOf(incoming.label),
+    _fullName: fullName,
+    OptionsAllowAdminApprovedUsersOnly: adminApproved,
+    _metadata: stored,
+  };
+  const rec = existing
+    ? ctx.state.update('ConnectedApplication', existing.Id, values, ctx.userId)
+    : ctx.state.insert('ConnectedApplication', values, ctx.userId);
   syncGrants(ctx, rec.Id, parents);
   return { created: !existing };
 }
@@ -315,21 +368,50 @@ function sub(rec: Rec, key: '_global' | '_settings' | '_plugins'): SubComponent 
 /** Every component of a type, in creation order; consumer key and secret only when the org exposes them (facts §8.3). */
 export function componentsOf(state: OrgState, type: string): Component[] {
   const out: Component[] = [];
-  const dates = (r: Rec): { createdDate: string; lastModifiedDate: string } => ({ createdDate: r.CreatedDate as string, lastModifiedDate: r.LastModifiedDate as string });
+  const dates = (r: Rec): { createdDate: string; lastModifiedDate: string } => ({
+    createdDate: r.CreatedDate as string,
+    lastModifiedDate: r.LastModifiedDate as string,
+  });
   switch (type) {
     case 'ConnectedApp':
-      for (const r of state.records('ConnectedApplication')) out.push({ type, fullName: r._fullName as string, id: r.Id, tree: connectedAppComponent(state, r), ...dates(r) });
+      for (const r of state.records('ConnectedApplication'))
+        out.push({
+          type,
+          fullName: r._fullName as string,
+          id: r.Id,
+          tree: connectedAppComponent(state, r),
+          ...dates(r),
+        });
       break;
     case 'ExternalClientApplication':
-      for (const r of state.records('ExternalClientApplication')) out.push({ type, fullName: r.DeveloperName as string, id: r.Id, tree: plain(r._metadata as Tree), ...dates(r) });
+      for (const r of state.records('ExternalClientApplication'))
+        out.push({
+          type,
+          fullName: r.DeveloperName as string,
+          id: r.Id,
+          tree: plain(r._metadata as Tree),
+          ...dates(r),
+        });
       break;
     case 'ExtlClntAppOauthConfigurablePolicies':
-      for (const r of state.records('ExtlClntAppOauthPlcyCnfg')) out.push({ type, fullName: r.DeveloperName as string, id: r.Id, tree: plain(r._metadata as Tree), ...dates(r) });
+      for (const r of state.records('ExtlClntAppOauthPlcyCnfg'))
+        out.push({
+          type,
+          fullName: r.DeveloperName as string,
+          id: r.Id,
+          tree: plain(r._metadata as Tree),
+          ...dates(r),
+        });
       break;
     case 'ExtlClntAppGlobalOauthSettings':
     case 'ExtlClntAppOauthSettings':
     case 'ExtlClntAppConfigurablePolicies': {
-      const key = type === 'ExtlClntAppGlobalOauthSettings' ? '_global' : type === 'ExtlClntAppOauthSettings' ? '_settings' : '_plugins';
+      const key =
+        type === 'ExtlClntAppGlobalOauthSettings'
+          ? '_global'
+          : type === 'ExtlClntAppOauthSettings'
+            ? '_settings'
+            : '_plugins';
       for (const r of state.records('ExternalClientApplication')) {
         const c = sub(r, key);
         if (!c) continue;
@@ -338,7 +420,14 @@ export function componentsOf(state: OrgState, type: string): Component[] {
           if (state.behaviour.ecaConsumerSecretsInMetadata) tree.consumerSecret = r._consumerSecret as string;
           else delete tree.consumerKey;
         }
-        out.push({ type, fullName: c.fullName, id: c.id, tree, createdDate: c.createdDate, lastModifiedDate: c.lastModifiedDate });
+        out.push({
+          type,
+          fullName: c.fullName,
+          id: c.id,
+          tree,
+          createdDate: c.createdDate,
+          lastModifiedDate: c.lastModifiedDate,
+        });
       }
       break;
     }
@@ -353,29 +442,49 @@ export function componentsOf(state: OrgState, type: string): Component[] {
 /** The app an ECA sub-component names in externalClientApplication. */
 function owningApp(state: OrgState, tree: Tree): Rec {
   const name = textOf(tree.externalClientApplication).trim();
-  if (!name) throw new MetadataProblem('REQUIRED_FIELD_MISSING', 'Required field is missing: externalClientApplication');
+  if (!name)
+    throw new MetadataProblem('REQUIRED_FIELD_MISSING', 'Required field is missing: externalClientApplication');
   const app = ecaByName(state, name);
-  if (!app) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `In field: externalClientApplication - no ExternalClientApplication named ${name} found`);
+  if (!app)
+    throw new MetadataProblem(
+      'FIELD_INTEGRITY_EXCEPTION',
+      `In field: externalClientApplication - no ExternalClientApplication named ${name} found`
+    );
   return app;
 }
 
 /** One component of each kind per app: a second one under another name is refused. */
 function checkSameName(app: Rec, existing: { fullName: string } | undefined, fullName: string, what: string): void {
   if (existing && existing.fullName !== fullName) {
-    throw new MetadataProblem('DUPLICATE_VALUE', `External client app ${app.DeveloperName as string} already has ${what} named ${existing.fullName}; deploy it under that name.`);
+    throw new MetadataProblem(
+      'DUPLICATE_VALUE',
+      `External client app ${app.DeveloperName as string} already has ${what} named ${existing.fullName}; deploy it under that name.`
+    );
   }
 }
 
-function subComponent(ctx: WriteContext, existing: SubComponent | undefined, fullName: string, tree: Tree): SubComponent {
+function subComponent(
+  ctx: WriteContext,
+  existing: SubComponent | undefined,
+  fullName: string,
+  tree: Tree
+): SubComponent {
   const now = ctx.state.now();
-  return { fullName, id: existing?.id ?? ctx.state.ids.next(ECA_COMPONENT_PREFIX), tree, createdDate: existing?.createdDate ?? now, lastModifiedDate: now };
+  return {
+    fullName,
+    id: existing?.id ?? ctx.state.ids.next(ECA_COMPONENT_PREFIX),
+    tree,
+    createdDate: existing?.createdDate ?? now,
+    lastModifiedDate: now,
+  };
 }
 
 const PERMITTED_USERS = ['AdminApprovedPreAuthorized', 'AllSelfAuthorized'];
 
 /** The policy row's queryable fields, from its component (every field the component leaves out gets its default). */
 function policyFields(fullName: string, appId: string, tree: Tree): Record<string, unknown> {
-  const int = (v: TreeValue | undefined): number | null => (textOf(v).trim() === '' ? null : Number.parseInt(textOf(v), 10));
+  const int = (v: TreeValue | undefined): number | null =>
+    textOf(v).trim() === '' ? null : Number.parseInt(textOf(v), 10);
   return {
     ExternalClientApplicationId: appId,
     DeveloperName: fullName,
@@ -419,19 +528,34 @@ function defaultPolicy(ctx: WriteContext, app: Rec, settingsName: string, label:
  */
 function checkOauthSettingsAccess(state: OrgState, type: string): void {
   if (state.behaviour.ecaOauthSettingsDeploy === 'requires-setting' && !state.behaviour.ecaConsumerSecretsInMetadata) {
-    throw new MetadataProblem('INSUFFICIENT_ACCESS', `You can't deploy ${type}: turn on "Allow Access to OAuth Consumer Secrets via Metadata API" in External Client App Settings.`);
+    throw new MetadataProblem(
+      'INSUFFICIENT_ACCESS',
+      `You can't deploy ${type}: turn on "Allow Access to OAuth Consumer Secrets via Metadata API" in External Client App Settings.`
+    );
   }
 }
 
 /** Checks the policy's pre-authorization lists (profiles by name; permission sets per ecaPermsetMatch). */
 function checkPolicyLists(state: OrgState, tree: Tree): void {
   const type = textOf(tree.permittedUsersPolicyType);
-  if (type && !PERMITTED_USERS.includes(type)) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `permittedUsersPolicyType: bad value for restricted picklist field: ${type}`);
+  if (type && !PERMITTED_USERS.includes(type))
+    throw new MetadataProblem(
+      'FIELD_INTEGRITY_EXCEPTION',
+      `permittedUsersPolicyType: bad value for restricted picklist field: ${type}`
+    );
   for (const name of splitComma(tree.commaSeparatedProfile)) {
-    if (!profileByName(state, name)) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `In field: commaSeparatedProfile - no Profile named ${name} found`);
+    if (!profileByName(state, name))
+      throw new MetadataProblem(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `In field: commaSeparatedProfile - no Profile named ${name} found`
+      );
   }
   for (const ref of splitComma(tree.commaSeparatedPermissionSet)) {
-    if (!findPermissionSet(state, ref, ecaMatch(state))) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', `In field: commaSeparatedPermissionSet - no PermissionSet named ${ref} found`);
+    if (!findPermissionSet(state, ref, ecaMatch(state)))
+      throw new MetadataProblem(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `In field: commaSeparatedPermissionSet - no PermissionSet named ${ref} found`
+      );
   }
 }
 
@@ -439,7 +563,13 @@ function checkPolicyLists(state: OrgState, tree: Tree): void {
  * Deploys one component (ConnectedApp or an ECA type). `policyApps` names the apps whose OAuth policy is in
  * the same deploy, so OAuth settings don't generate a default one for them.
  */
-export function deployComponent(ctx: WriteContext, type: string, fullName: string, incoming: Tree, policyApps: Set<string>): { created: boolean } {
+export function deployComponent(
+  ctx: WriteContext,
+  type: string,
+  fullName: string,
+  incoming: Tree,
+  policyApps: Set<string>
+): { created: boolean } {
   const { state } = ctx;
   const tree = plain(incoming);
   delete tree.fullName;
@@ -450,7 +580,11 @@ export function deployComponent(ctx: WriteContext, type: string, fullName: strin
     case 'ExternalClientApplication': {
       const existing = ecaByName(state, fullName);
       // Facts §8.5: re-deploying an existing app fails, with a cryptic message.
-      if (existing) throw new MetadataProblem('DUPLICATE_VALUE', `duplicate value found: DeveloperName duplicates value on record with id: ${existing.Id.slice(0, 15)}`);
+      if (existing)
+        throw new MetadataProblem(
+          'DUPLICATE_VALUE',
+          `duplicate value found: DeveloperName duplicates value on record with id: ${existing.Id.slice(0, 15)}`
+        );
       required(tree, 'label');
       tree.distributionState = textOf(tree.distributionState) || 'Local';
       tree.isProtected = textOf(tree.isProtected) || 'false';
@@ -466,27 +600,44 @@ export function deployComponent(ctx: WriteContext, type: string, fullName: strin
       checkOauthSettingsAccess(state, type);
       required(tree, 'callbackUrl');
       if (textOf(tree.consumerSecret) && !state.behaviour.ecaConsumerSecretsInMetadata) {
-        throw new MetadataProblem('INSUFFICIENT_ACCESS', "You can't set the consumer secret through the Metadata API: 'Allow Access to OAuth Consumer Secrets via Metadata API' is off.");
+        throw new MetadataProblem(
+          'INSUFFICIENT_ACCESS',
+          "You can't set the consumer secret through the Metadata API: 'Allow Access to OAuth Consumer Secrets via Metadata API' is off."
+        );
       }
       const oldKey = existing ? textOf(existing.tree.consumerKey) : '';
       // ecaConsumerKey 'generated': Salesforce makes the key itself and ignores the one deployed (unsettled, #11 item 10).
       const sent = state.behaviour.ecaConsumerKey === 'generated' ? '' : textOf(tree.consumerKey).trim();
-      if (sent && oldKey && sent !== oldKey) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', "The consumer key of an external client app can't be changed.");
+      if (sent && oldKey && sent !== oldKey)
+        throw new MetadataProblem(
+          'FIELD_INTEGRITY_EXCEPTION',
+          "The consumer key of an external client app can't be changed."
+        );
       const key = sent || oldKey || newConsumerKey();
       if (key !== oldKey) {
         const bad = consumerKeyProblem(key);
         if (bad) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', bad);
-        if (keyHolder(state, key, app.Id)) throw new MetadataProblem('DUPLICATE_VALUE', 'duplicate value found: consumerKey duplicates value on another app');
+        if (keyHolder(state, key, app.Id))
+          throw new MetadataProblem(
+            'DUPLICATE_VALUE',
+            'duplicate value found: consumerKey duplicates value on another app'
+          );
       }
       const cert = textOf(tree.certificate).trim();
-      if (cert && certificateProblem(cert)) throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', certificateProblem(cert) as string);
+      if (cert && certificateProblem(cert))
+        throw new MetadataProblem('FIELD_INTEGRITY_EXCEPTION', certificateProblem(cert) as string);
       tree.consumerKey = key;
       const secret = textOf(tree.consumerSecret) || (app._consumerSecret as string | undefined) || newSecret();
       delete tree.consumerSecret;
       // Facts §8.1: isPkceRequired defaults to true.
       tree.isPkceRequired = textOf(tree.isPkceRequired) || 'true';
       const consumerId = (app._consumerId as string | undefined) ?? state.ids.next(OAUTH_CONSUMER_PREFIX);
-      state.update('ExternalClientApplication', app.Id, { _global: subComponent(ctx, existing, fullName, tree), _consumerSecret: secret, _consumerId: consumerId }, ctx.userId);
+      state.update(
+        'ExternalClientApplication',
+        app.Id,
+        { _global: subComponent(ctx, existing, fullName, tree), _consumerSecret: secret, _consumerId: consumerId },
+        ctx.userId
+      );
       return { created: !existing };
     }
 
@@ -495,15 +646,26 @@ export function deployComponent(ctx: WriteContext, type: string, fullName: strin
       const existing = sub(app, '_settings');
       checkSameName(app, existing, fullName, 'OAuth settings');
       checkOauthSettingsAccess(state, type);
-      state.update('ExternalClientApplication', app.Id, { _settings: subComponent(ctx, existing, fullName, tree) }, ctx.userId);
-      if (!policyOf(state, app.Id) && !policyApps.has(String(app.DeveloperName).toLowerCase())) defaultPolicy(ctx, app, fullName, textOf(tree.label) || fullName);
+      state.update(
+        'ExternalClientApplication',
+        app.Id,
+        { _settings: subComponent(ctx, existing, fullName, tree) },
+        ctx.userId
+      );
+      if (!policyOf(state, app.Id) && !policyApps.has(String(app.DeveloperName).toLowerCase()))
+        defaultPolicy(ctx, app, fullName, textOf(tree.label) || fullName);
       return { created: !existing };
     }
 
     case 'ExtlClntAppOauthConfigurablePolicies': {
       const app = owningApp(state, tree);
       const existing = policyOf(state, app.Id);
-      checkSameName(app, existing ? { fullName: existing.DeveloperName as string } : undefined, fullName, 'an OAuth policy');
+      checkSameName(
+        app,
+        existing ? { fullName: existing.DeveloperName as string } : undefined,
+        fullName,
+        'an OAuth policy'
+      );
       checkPolicyLists(state, tree);
       const values = policyFields(fullName, app.Id, tree);
       if (existing) state.update('ExtlClntAppOauthPlcyCnfg', existing.Id, values, ctx.userId);
@@ -516,7 +678,12 @@ export function deployComponent(ctx: WriteContext, type: string, fullName: strin
       const existing = sub(app, '_plugins');
       checkSameName(app, existing, fullName, 'plugin policies');
       required(tree, 'isEnabled');
-      state.update('ExternalClientApplication', app.Id, { _plugins: subComponent(ctx, existing, fullName, tree) }, ctx.userId);
+      state.update(
+        'ExternalClientApplication',
+        app.Id,
+        { _plugins: subComponent(ctx, existing, fullName, tree) },
+        ctx.userId
+      );
       return { created: !existing };
     }
 
@@ -606,11 +773,15 @@ export function authApps(state: OrgState): AuthApp[] {
       label: r.MasterLabel as string,
       consumerKey: textOf(global.tree.consumerKey),
       certificate: textOf(global.tree.certificate).trim() || undefined,
-      enabled: settings !== undefined && !isFalse(plugins?.tree.isEnabled) && !isFalse(plugins?.tree.isOauthPluginEnabled),
+      enabled:
+        settings !== undefined && !isFalse(plugins?.tree.isEnabled) && !isFalse(plugins?.tree.isOauthPluginEnabled),
       adminApproved: policy?.PermittedUsersPolicyType === 'AdminApprovedPreAuthorized',
       profiles: splitComma(policyTree.commaSeparatedProfile).map((p) => p.toLowerCase()),
       permissionSets: splitComma(policyTree.commaSeparatedPermissionSet),
-      grantSetIds: state.behaviour.setupEntityAccessForEca === 'honour' ? grantsOf(state, r.Id).map((g) => g.ParentId as string) : [],
+      grantSetIds:
+        state.behaviour.setupEntityAccessForEca === 'honour'
+          ? grantsOf(state, r.Id).map((g) => g.ParentId as string)
+          : [],
       scopes: splitComma(settings?.tree.commaSeparatedOauthScopes).map((s) => s.toLowerCase()),
       approvedUserIds: approvals(r.MasterLabel as string),
     });
@@ -637,7 +808,8 @@ export function seedApps(state: OrgState, seed: ResolvedSeed): void {
     ...profiles.map((n) => (ownSetOf(state, profileByName(state, n)?.Id) as Rec).Id),
     ...sets.map((n) => (findPermissionSet(state, n, 'name') as Rec).Id),
   ];
-  for (const a of seed.connectedApps) seedConnectedApp(ctx, a, adminEmail, setIdsFor(a.profiles ?? [], a.permissionSets ?? []));
+  for (const a of seed.connectedApps)
+    seedConnectedApp(ctx, a, adminEmail, setIdsFor(a.profiles ?? [], a.permissionSets ?? []));
   for (const a of seed.externalClientApps) seedEca(ctx, a, adminEmail);
   for (const a of [...seed.connectedApps, ...seed.externalClientApps]) {
     for (const t of a.oauthTokens ?? []) {
@@ -645,7 +817,11 @@ export function seedApps(state: OrgState, seed: ResolvedSeed): void {
       const when = t.lastUsed ? new Date(t.lastUsed) : new Date();
       const stamp = when.toISOString().replace('Z', '+0000');
       // OauthToken.AppName is "the label for the connected app" (object reference).
-      state.insert('OauthToken', { AppName: a.label ?? a.name, UserId: user.Id, LastUsedDate: stamp, UseCount: 1, _approved: true }, '');
+      state.insert(
+        'OauthToken',
+        { AppName: a.label ?? a.name, UserId: user.Id, LastUsedDate: stamp, UseCount: 1, _approved: true },
+        ''
+      );
     }
   }
 }
@@ -666,14 +842,29 @@ function seedConnectedApp(ctx: WriteContext, a: SeedConnectedApp, adminEmail: st
     oauthConfig,
     oauthPolicy: { ipRelaxation: a.ipRelaxation ?? 'ENFORCE', refreshTokenPolicy: a.refreshTokenPolicy ?? 'infinite' },
   };
-  const rec = ctx.state.insert('ConnectedApplication', { Name: a.label ?? a.name, _fullName: a.name, OptionsAllowAdminApprovedUsersOnly: a.adminApproved === true, _metadata: meta }, '');
+  const rec = ctx.state.insert(
+    'ConnectedApplication',
+    {
+      Name: a.label ?? a.name,
+      _fullName: a.name,
+      OptionsAllowAdminApprovedUsersOnly: a.adminApproved === true,
+      _metadata: meta,
+    },
+    ''
+  );
   syncGrants(ctx, rec.Id, grantParents);
 }
 
 function seedEca(ctx: WriteContext, a: SeedExternalClientApp, adminEmail: string): void {
   const { state } = ctx;
   const label = a.label ?? a.name;
-  const header: Tree = { contactEmail: a.contactEmail ?? adminEmail, distributionState: 'Local', isProtected: 'false', label, orgScopedExternalApp: `${state.orgId}:${a.name}` };
+  const header: Tree = {
+    contactEmail: a.contactEmail ?? adminEmail,
+    distributionState: 'Local',
+    isProtected: 'false',
+    label,
+    orgScopedExternalApp: `${state.orgId}:${a.name}`,
+  };
   const app = state.insert('ExternalClientApplication', ecaFields(a.name, header), '');
   const global: Tree = {
     callbackUrl: 'http://localhost:1717/OauthRedirect',
@@ -688,8 +879,17 @@ function seedEca(ctx: WriteContext, a: SeedExternalClientApp, adminEmail: string
     shouldRotateConsumerSecret: 'false',
   };
   if (a.certificate) global.certificate = a.certificate.trim();
-  const settings: Tree = { commaSeparatedOauthScopes: (a.scopes ?? ['Api', 'RefreshToken']).join(', '), externalClientApplication: a.name, label };
-  const plugins: Tree = { externalClientApplication: a.name, isEnabled: bool(a.enabled !== false), isOauthPluginEnabled: 'true', label };
+  const settings: Tree = {
+    commaSeparatedOauthScopes: (a.scopes ?? ['Api', 'RefreshToken']).join(', '),
+    externalClientApplication: a.name,
+    label,
+  };
+  const plugins: Tree = {
+    externalClientApplication: a.name,
+    isEnabled: bool(a.enabled !== false),
+    isOauthPluginEnabled: 'true',
+    label,
+  };
   state.update(
     'ExternalClientApplication',
     app.Id,
@@ -700,7 +900,7 @@ function seedEca(ctx: WriteContext, a: SeedExternalClientApp, adminEmail: string
       _consumerSecret: newSecret(),
       _consumerId: state.ids.next(OAUTH_CONSUMER_PREFIX),
     },
-    '',
+    ''
   );
   // The seed names permission sets; the policy stores them as the org expects them (ecaPermsetMatch 'id': Ids).
   const sets = (a.permissionSets ?? []).map((n) => {

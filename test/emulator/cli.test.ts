@@ -15,19 +15,26 @@ interface Started {
 
 function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      if (out.includes('\n')) resolve({ child, line: JSON.parse(out.split('\n')[0]) as Started['line'], stdout: () => out });
+      if (out.includes('\n'))
+        resolve({ child, line: JSON.parse(out.split('\n')[0]) as Started['line'], stdout: () => out });
     });
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('exit', (code) => reject(new Error(`cli exited ${code}: ${err}`)));
   });
 }
 
-function runToExit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runToExit(
+  args: string[],
+  env: Record<string, string> = {}
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
@@ -47,8 +54,20 @@ describe('emulator CLI', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'emu-cli-'));
     const seedFile = path.join(dir, 'seed.json');
     const logFile = path.join(dir, 'requests.jsonl');
-    await writeFile(seedFile, JSON.stringify({ admin: { username: 'cli-admin@acme.example' }, records: { Account: [{ Name: 'Acme' }] } }));
-    const { child, line, stdout } = await startCli(['--seed', seedFile, '--port', '0', '--request-log', logFile, '--fault', '{"request":2,"status":503}']);
+    await writeFile(
+      seedFile,
+      JSON.stringify({ admin: { username: 'cli-admin@acme.example' }, records: { Account: [{ Name: 'Acme' }] } })
+    );
+    const { child, line, stdout } = await startCli([
+      '--seed',
+      seedFile,
+      '--port',
+      '0',
+      '--request-log',
+      logFile,
+      '--fault',
+      '{"request":2,"status":503}',
+    ]);
     const exited = exitOf(child);
     expect(Object.keys(line)).to.deep.equal(['instanceUrl', 'username', 'accessToken']);
     expect(line.instanceUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -57,12 +76,17 @@ describe('emulator CLI', () => {
     const headers = { authorization: `Bearer ${line.accessToken}` };
     const ok = await fetch(`${line.instanceUrl}/services/data/v66.0/query?q=SELECT+Name+FROM+Account`, { headers });
     expect(((await ok.json()) as { records: Array<{ Name: string }> }).records[0].Name).to.equal('Acme');
-    const faulted = await fetch(`${line.instanceUrl}/services/data/v66.0/query?q=SELECT+Name+FROM+Account`, { headers });
+    const faulted = await fetch(`${line.instanceUrl}/services/data/v66.0/query?q=SELECT+Name+FROM+Account`, {
+      headers,
+    });
     expect(faulted.status).to.equal(503);
     child.kill('SIGTERM');
     expect(await exited).to.equal(0);
     expect(stdout().trim().split('\n')).to.have.length(1);
-    const log = (await readFile(logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { status: number; soql: string });
+    const log = (await readFile(logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: number; soql: string });
     expect(log.map((l) => l.status)).to.deep.equal([200, 503]);
     expect(log[0].soql).to.equal('SELECT Name FROM Account');
   });
@@ -86,13 +110,18 @@ describe('emulator CLI', () => {
     expect(fault.stderr).to.contain('needs request, path or method');
   });
 
-  it('lays EMULATOR_BEHAVIOUR over the seed\'s switches, and exits 1 naming it when it is malformed', async () => {
+  it("lays EMULATOR_BEHAVIOUR over the seed's switches, and exits 1 naming it when it is malformed", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'emu-cli-'));
     const seedFile = path.join(dir, 'seed.json');
-    await writeFile(seedFile, JSON.stringify({ records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] }, behaviour: { queryPageSize: 2 } }));
+    await writeFile(
+      seedFile,
+      JSON.stringify({ records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] }, behaviour: { queryPageSize: 2 } })
+    );
     const { child, line } = await startCli(['--seed', seedFile], { EMULATOR_BEHAVIOUR: '{"queryPageSize":1}' });
     const exited = exitOf(child);
-    const page = await fetch(`${line.instanceUrl}/services/data/v66.0/query?q=SELECT+Name+FROM+Account`, { headers: { authorization: `Bearer ${line.accessToken}` } });
+    const page = await fetch(`${line.instanceUrl}/services/data/v66.0/query?q=SELECT+Name+FROM+Account`, {
+      headers: { authorization: `Bearer ${line.accessToken}` },
+    });
     expect(await page.json()).to.deep.include({ totalSize: 2, done: false });
     child.kill('SIGTERM');
     expect(await exited).to.equal(0);

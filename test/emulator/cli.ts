@@ -15,7 +15,12 @@ async function main(): Promise<void> {
   let values: { seed?: string; port?: string; 'request-log'?: string; fault?: string[] };
   try {
     ({ values } = parseArgs({
-      options: { seed: { type: 'string' }, port: { type: 'string' }, 'request-log': { type: 'string' }, fault: { type: 'string', multiple: true } },
+      options: {
+        seed: { type: 'string' },
+        port: { type: 'string' },
+        'request-log': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -42,7 +47,9 @@ async function main(): Promise<void> {
     fail((e as Error).message);
   }
   for (const f of faults) emulator.addFault(f);
-  process.stdout.write(`${JSON.stringify({ instanceUrl: emulator.instanceUrl, username: emulator.adminUsername, accessToken: emulator.adminAccessToken })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ instanceUrl: emulator.instanceUrl, username: emulator.adminUsername, accessToken: emulator.adminAccessToken })}\n`
+  );
   const shutdown = (): void => {
     void emulator.stop().then(() => process.exit(0));
   };

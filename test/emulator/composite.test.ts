@@ -8,12 +8,18 @@ type Row = Record<string, unknown>;
 describe('emulator composite and sObject collections', () => {
   let emu: Emulator;
   beforeEach(async () => {
-    emu = await startEmulator({ seed: { records: { Account: [{ Name: 'Acme' }] }, users: [{ username: 'sync@acme.example', profile: INTEGRATION_PROFILE }] } });
+    emu = await startEmulator({
+      seed: {
+        records: { Account: [{ Name: 'Acme' }] },
+        users: [{ username: 'sync@acme.example', profile: INTEGRATION_PROFILE }],
+      },
+    });
     emu.clearRequests();
   });
   afterEach(() => emu.stop());
 
-  const accounts = (): string[] => emu.query<Row>('SELECT Name FROM Account ORDER BY Name').map((a) => a.Name as string);
+  const accounts = (): string[] =>
+    emu.query<Row>('SELECT Name FROM Account ORDER BY Name').map((a) => a.Name as string);
   const pslCount = (): number => emu.query('SELECT Id FROM PermissionSetLicenseAssign').length;
 
   describe('composite', () => {
@@ -22,10 +28,27 @@ describe('emulator composite and sObject collections', () => {
         allOrNone: true,
         collateSubrequests: false,
         compositeRequest: [
-          { method: 'GET', url: `${V}/query?q=${encodeURIComponent("SELECT Id FROM User WHERE Username = 'sync@acme.example'")}`, referenceId: 'user' },
-          { method: 'GET', url: `${V}/query?q=${encodeURIComponent("SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'")}`, referenceId: 'psl' },
-          { method: 'POST', url: `${V}/sobjects/PermissionSetLicenseAssign`, referenceId: 'assign', body: { AssigneeId: '@{user.records[0].Id}', PermissionSetLicenseId: '@{psl.records[0].Id}' } },
-          { method: 'GET', url: `${V}/sobjects/PermissionSetLicenseAssign/@{assign.id}?fields=AssigneeId`, referenceId: 'readBack' },
+          {
+            method: 'GET',
+            url: `${V}/query?q=${encodeURIComponent("SELECT Id FROM User WHERE Username = 'sync@acme.example'")}`,
+            referenceId: 'user',
+          },
+          {
+            method: 'GET',
+            url: `${V}/query?q=${encodeURIComponent("SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'")}`,
+            referenceId: 'psl',
+          },
+          {
+            method: 'POST',
+            url: `${V}/sobjects/PermissionSetLicenseAssign`,
+            referenceId: 'assign',
+            body: { AssigneeId: '@{user.records[0].Id}', PermissionSetLicenseId: '@{psl.records[0].Id}' },
+          },
+          {
+            method: 'GET',
+            url: `${V}/sobjects/PermissionSetLicenseAssign/@{assign.id}?fields=AssigneeId`,
+            referenceId: 'readBack',
+          },
         ],
       });
       expect(r.status).to.equal(200);
@@ -33,13 +56,18 @@ describe('emulator composite and sObject collections', () => {
       expect(user).to.include({ httpStatusCode: 200, referenceId: 'user' });
       expect(assign.httpStatusCode).to.equal(201);
       expect(assign.body).to.deep.equal({ id: assign.body.id, success: true, errors: [] });
-      expect(assign.httpHeaders.Location).to.equal(`${V}/sobjects/PermissionSetLicenseAssign/${assign.body.id as string}`);
+      expect(assign.httpHeaders.Location).to.equal(
+        `${V}/sobjects/PermissionSetLicenseAssign/${assign.body.id as string}`
+      );
       expect(readBack.body.AssigneeId).to.equal(user.body.records[0].Id);
       expect(pslCount()).to.equal(1);
       expect(emu.requests).to.have.length(1);
       const entry = emu.requests[0];
       expect(entry).to.include({ method: 'POST', path: `${V}/composite`, status: 200, writes: 1 });
-      expect(entry.soql).to.deep.equal(["SELECT Id FROM User WHERE Username = 'sync@acme.example'", "SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'"]);
+      expect(entry.soql).to.deep.equal([
+        "SELECT Id FROM User WHERE Username = 'sync@acme.example'",
+        "SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'",
+      ]);
       expect(entry.subrequests?.map((s) => [s.method, s.status])).to.deep.equal([
         ['GET', 200],
         ['GET', 200],
@@ -59,7 +87,12 @@ describe('emulator composite and sObject collections', () => {
       });
       expect(r.status).to.equal(200);
       const [a1, bad, a3] = r.body.compositeResponse;
-      const halted = [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }];
+      const halted = [
+        {
+          errorCode: 'PROCESSING_HALTED',
+          message: 'The transaction was rolled back since another operation in the same transaction failed.',
+        },
+      ];
       expect(a1).to.deep.equal({ body: halted, httpHeaders: {}, httpStatusCode: 400, referenceId: 'a1' });
       expect(bad.httpStatusCode).to.equal(400);
       expect(bad.body[0].errorCode).to.equal('REQUIRED_FIELD_MISSING');
@@ -80,18 +113,29 @@ describe('emulator composite and sObject collections', () => {
       const [bad, dependant, ok] = r.body.compositeResponse;
       expect(bad.httpStatusCode).to.equal(400);
       expect(dependant.httpStatusCode).to.equal(400);
-      expect(dependant.body[0]).to.include({ errorCode: 'PROCESSING_HALTED', message: 'Invalid reference specified. No value for bad.id found in bad.' });
+      expect(dependant.body[0]).to.include({
+        errorCode: 'PROCESSING_HALTED',
+        message: 'Invalid reference specified. No value for bad.id found in bad.',
+      });
       expect(ok.httpStatusCode).to.equal(201);
       expect(accounts()).to.deep.equal(['Acme', 'Zeta']);
       expect(emu.requests[0].writes).to.equal(1);
     });
 
     it('refuses more than 25 subrequests, or more than 5 query/collection ones', async () => {
-      const many = Array.from({ length: 26 }, (_, i) => ({ method: 'GET', url: `${V}/sobjects/Account/describe`, referenceId: `d${i}` }));
+      const many = Array.from({ length: 26 }, (_, i) => ({
+        method: 'GET',
+        url: `${V}/sobjects/Account/describe`,
+        referenceId: `d${i}`,
+      }));
       const r = await call(emu, 'POST', `${V}/composite`, { compositeRequest: many });
       expect(r.status).to.equal(400);
       expect(r.body[0].errorCode).to.equal('LIMIT_EXCEEDED');
-      const queries = Array.from({ length: 6 }, (_, i) => ({ method: 'GET', url: `${V}/query?q=SELECT+Id+FROM+Account`, referenceId: `q${i}` }));
+      const queries = Array.from({ length: 6 }, (_, i) => ({
+        method: 'GET',
+        url: `${V}/query?q=SELECT+Id+FROM+Account`,
+        referenceId: `q${i}`,
+      }));
       const q = await call(emu, 'POST', `${V}/composite`, { compositeRequest: queries });
       expect(q.status).to.equal(400);
       expect(q.body[0].errorCode).to.equal('LIMIT_EXCEEDED');
@@ -104,7 +148,15 @@ describe('emulator composite and sObject collections', () => {
         allOrNone: true,
         compositeRequest: [
           { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'first', body: { Name: 'First' } },
-          { method: 'POST', url: `${V}/composite/sobjects`, referenceId: 'coll', body: { allOrNone: false, records: [{ attributes: { type: 'Account' }, Name: 'Ok' }, { attributes: { type: 'Account' } }] } },
+          {
+            method: 'POST',
+            url: `${V}/composite/sobjects`,
+            referenceId: 'coll',
+            body: {
+              allOrNone: false,
+              records: [{ attributes: { type: 'Account' }, Name: 'Ok' }, { attributes: { type: 'Account' } }],
+            },
+          },
         ],
       });
       expect(r.body.compositeResponse[0].httpStatusCode).to.equal(400);
@@ -119,7 +171,11 @@ describe('emulator composite and sObject collections', () => {
         ...extra,
         compositeRequest: [
           { method: 'POST', url: `${version}/sobjects/Account`, referenceId: 'zed', body: { Name: 'Zed' } },
-          { method: 'GET', url: `${version}/query?q=${encodeURIComponent('SELECT Id FROM Account')}`, referenceId: 'count' },
+          {
+            method: 'GET',
+            url: `${version}/query?q=${encodeURIComponent('SELECT Id FROM Account')}`,
+            referenceId: 'count',
+          },
         ],
       });
 
@@ -131,7 +187,9 @@ describe('emulator composite and sObject collections', () => {
     });
 
     it('runs them as sent with collateSubrequests: false, and at API 48.0 where collation is off by default', async () => {
-      expect((await insertThenCount({ collateSubrequests: false })).body.compositeResponse[1].body.totalSize).to.equal(2);
+      expect((await insertThenCount({ collateSubrequests: false })).body.compositeResponse[1].body.totalSize).to.equal(
+        2
+      );
       expect((await insertThenCount({}, '/services/data/v48.0')).body.compositeResponse[1].body.totalSize).to.equal(3);
     });
 
@@ -140,7 +198,12 @@ describe('emulator composite and sObject collections', () => {
         allOrNone: true,
         compositeRequest: [
           { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a', body: { Name: 'Alpha' } },
-          { method: 'PATCH', url: `${V}/sobjects/Account/@{a.id}`, referenceId: 'rename', body: { Name: 'Alpha Prime' } },
+          {
+            method: 'PATCH',
+            url: `${V}/sobjects/Account/@{a.id}`,
+            referenceId: 'rename',
+            body: { Name: 'Alpha Prime' },
+          },
           { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'b', body: { Name: 'Beta' } },
         ],
       });
@@ -150,7 +213,9 @@ describe('emulator composite and sObject collections', () => {
 
     it("behaviour.collateSubrequests 'in-order' runs every composite as sent", async () => {
       await emu.stop();
-      emu = await startEmulator({ seed: { records: { Account: [{ Name: 'Acme' }] }, behaviour: { collateSubrequests: 'in-order' } } });
+      emu = await startEmulator({
+        seed: { records: { Account: [{ Name: 'Acme' }] }, behaviour: { collateSubrequests: 'in-order' } },
+      });
       expect((await insertThenCount()).body.compositeResponse[1].body.totalSize).to.equal(2);
     });
   });
@@ -162,12 +227,23 @@ describe('emulator composite and sObject collections', () => {
         records: [
           { attributes: { type: 'Account' }, Name: 'Beta' },
           { attributes: { type: 'Account' }, Industry: 'x' },
-          { attributes: { type: 'User' }, ...userBody('new@acme.example', emu.query<Row>(`SELECT Id FROM Profile WHERE Name = '${INTEGRATION_PROFILE}'`)[0].Id as string) },
+          {
+            attributes: { type: 'User' },
+            ...userBody(
+              'new@acme.example',
+              emu.query<Row>(`SELECT Id FROM Profile WHERE Name = '${INTEGRATION_PROFILE}'`)[0].Id as string
+            ),
+          },
         ],
       });
       expect(r.status).to.equal(200);
       expect(r.body[0]).to.deep.equal({ id: r.body[0].id, success: true, errors: [] });
-      expect(r.body[1]).to.deep.equal({ success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] }] });
+      expect(r.body[1]).to.deep.equal({
+        success: false,
+        errors: [
+          { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] },
+        ],
+      });
       expect(r.body[2].success).to.equal(true);
       expect(accounts()).to.deep.equal(['Acme', 'Beta']);
       expect(emu.requests[0]).to.include({ status: 200, writes: 3 });
@@ -184,7 +260,13 @@ describe('emulator composite and sObject collections', () => {
       expect(r.body[0]).to.deep.equal({
         id: null,
         success: false,
-        errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }],
+        errors: [
+          {
+            statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+            message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+            fields: [],
+          },
+        ],
       });
       expect(r.body[1].errors[0].statusCode).to.equal('INVALID_FIELD');
       expect(accounts()).to.deep.equal(['Acme']);
@@ -193,12 +275,24 @@ describe('emulator composite and sObject collections', () => {
 
     it('updates, retrieves and deletes', async () => {
       const acme = emu.query<Row>('SELECT Id FROM Account')[0].Id as string;
-      const upd = await call(emu, 'PATCH', `${V}/composite/sobjects`, { records: [{ attributes: { type: 'Account' }, id: acme, Industry: 'Tech' }, { attributes: { type: 'Account' }, id: '001000000000000AAA', Name: 'x' }] });
+      const upd = await call(emu, 'PATCH', `${V}/composite/sobjects`, {
+        records: [
+          { attributes: { type: 'Account' }, id: acme, Industry: 'Tech' },
+          { attributes: { type: 'Account' }, id: '001000000000000AAA', Name: 'x' },
+        ],
+      });
       expect(upd.body[0]).to.deep.equal({ id: acme, success: true, errors: [] });
       expect(upd.body[1]).to.deep.include({ success: false });
       expect(upd.body[1].errors[0].statusCode).to.equal('INVALID_CROSS_REFERENCE_KEY');
-      const get = await call(emu, 'GET', `${V}/composite/sobjects/Account?ids=${acme},001000000000000AAA&fields=Name,Industry`);
-      expect(get.body).to.deep.equal([{ attributes: { type: 'Account', url: `${V}/sobjects/Account/${acme}` }, Name: 'Acme', Industry: 'Tech' }, null]);
+      const get = await call(
+        emu,
+        'GET',
+        `${V}/composite/sobjects/Account?ids=${acme},001000000000000AAA&fields=Name,Industry`
+      );
+      expect(get.body).to.deep.equal([
+        { attributes: { type: 'Account', url: `${V}/sobjects/Account/${acme}` }, Name: 'Acme', Industry: 'Tech' },
+        null,
+      ]);
       const post = await call(emu, 'POST', `${V}/composite/sobjects/Account`, { ids: [acme], fields: ['Name'] });
       expect(post.body[0].Name).to.equal('Acme');
       const del = await call(emu, 'DELETE', `${V}/composite/sobjects?ids=${acme},${acme}&allOrNone=false`);
@@ -208,27 +302,46 @@ describe('emulator composite and sObject collections', () => {
     });
 
     describe('recordError faults', () => {
-      const LOCK = { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records' };
-      const accountRecords = (...names: string[]): Row[] => names.map((Name) => ({ attributes: { type: 'Account' }, Name }));
+      const LOCK = {
+        statusCode: 'UNABLE_TO_LOCK_ROW',
+        message: 'unable to obtain exclusive access to this record or 1 records',
+      };
+      const accountRecords = (...names: string[]): Row[] =>
+        names.map((Name) => ({ attributes: { type: 'Account' }, Name }));
 
       it('fails only the record at index with allOrNone false; the others are written', async () => {
         emu.addFault({ path: '/composite/sobjects', method: 'POST', recordError: { index: 1, ...LOCK }, times: 1 });
-        const r = await call(emu, 'POST', `${V}/composite/sobjects`, { allOrNone: false, records: accountRecords('A1', 'A2', 'A3') });
+        const r = await call(emu, 'POST', `${V}/composite/sobjects`, {
+          allOrNone: false,
+          records: accountRecords('A1', 'A2', 'A3'),
+        });
         expect(r.status).to.equal(200);
         expect(r.body.map((x: Row) => x.success)).to.deep.equal([true, false, true]);
         expect(r.body[1]).to.deep.equal({ success: false, errors: [{ ...LOCK, fields: [] }] });
         expect(accounts()).to.deep.equal(['A1', 'A3', 'Acme']);
         expect(emu.requests.at(-1)).to.include({ status: 200, writes: 2, fault: true });
         // times: 1 is used up.
-        const again = await call(emu, 'POST', `${V}/composite/sobjects`, { allOrNone: false, records: accountRecords('A2') });
+        const again = await call(emu, 'POST', `${V}/composite/sobjects`, {
+          allOrNone: false,
+          records: accountRecords('A2'),
+        });
         expect(again.body[0].success).to.equal(true);
         expect(emu.requests.at(-1)).to.not.have.property('fault');
       });
 
       it('rolls every record back with allOrNone true', async () => {
-        emu.addFault({ path: '/composite/sobjects', recordError: { index: 0, statusCode: 'STORAGE_LIMIT_EXCEEDED', message: 'storage limit exceeded' } });
-        const r = await call(emu, 'POST', `${V}/composite/sobjects`, { allOrNone: true, records: accountRecords('A1', 'A2') });
-        expect(r.body[0]).to.deep.equal({ success: false, errors: [{ statusCode: 'STORAGE_LIMIT_EXCEEDED', message: 'storage limit exceeded', fields: [] }] });
+        emu.addFault({
+          path: '/composite/sobjects',
+          recordError: { index: 0, statusCode: 'STORAGE_LIMIT_EXCEEDED', message: 'storage limit exceeded' },
+        });
+        const r = await call(emu, 'POST', `${V}/composite/sobjects`, {
+          allOrNone: true,
+          records: accountRecords('A1', 'A2'),
+        });
+        expect(r.body[0]).to.deep.equal({
+          success: false,
+          errors: [{ statusCode: 'STORAGE_LIMIT_EXCEEDED', message: 'storage limit exceeded', fields: [] }],
+        });
         expect(r.body[1]).to.deep.include({ id: null, success: false });
         expect(r.body[1].errors[0].statusCode).to.equal('ALL_OR_NONE_OPERATION_ROLLED_BACK');
         expect(accounts()).to.deep.equal(['Acme']);
@@ -236,7 +349,9 @@ describe('emulator composite and sObject collections', () => {
       });
 
       it('fails an update or a delete by position, reporting its id and leaving the record as it was', async () => {
-        const [a1, a2] = ((await call(emu, 'POST', `${V}/composite/sobjects`, { records: accountRecords('A1', 'A2') })).body as Row[]).map((x) => x.id as string);
+        const [a1, a2] = (
+          (await call(emu, 'POST', `${V}/composite/sobjects`, { records: accountRecords('A1', 'A2') })).body as Row[]
+        ).map((x) => x.id as string);
         emu.addFault({ path: '/composite/sobjects', method: 'PATCH', recordError: { index: 0, ...LOCK }, times: 1 });
         const upd = await call(emu, 'PATCH', `${V}/composite/sobjects`, {
           records: [
@@ -249,7 +364,12 @@ describe('emulator composite and sObject collections', () => {
           { id: a2, success: true, errors: [] },
         ]);
         expect(accounts()).to.deep.equal(['A1', 'Acme', 'B2']);
-        emu.addFault({ path: '/composite/sobjects', method: 'DELETE', recordError: { index: 1, statusCode: 'DELETE_FAILED', message: 'cannot delete' }, times: 1 });
+        emu.addFault({
+          path: '/composite/sobjects',
+          method: 'DELETE',
+          recordError: { index: 1, statusCode: 'DELETE_FAILED', message: 'cannot delete' },
+          times: 1,
+        });
         const del = await call(emu, 'DELETE', `${V}/composite/sobjects?ids=${a1},${a2}&allOrNone=false`);
         expect(del.body).to.deep.equal([
           { id: a1, success: true, errors: [] },
@@ -263,15 +383,30 @@ describe('emulator composite and sObject collections', () => {
         const compositeBody = (allOrNone: boolean): Row => ({
           allOrNone,
           compositeRequest: [
-            { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'first', body: { Name: allOrNone ? 'First' : 'Solo' } },
-            { method: 'POST', url: `${V}/composite/sobjects`, referenceId: 'coll', body: { allOrNone: false, records: accountRecords('C1', 'C2') } },
+            {
+              method: 'POST',
+              url: `${V}/sobjects/Account`,
+              referenceId: 'first',
+              body: { Name: allOrNone ? 'First' : 'Solo' },
+            },
+            {
+              method: 'POST',
+              url: `${V}/composite/sobjects`,
+              referenceId: 'coll',
+              body: { allOrNone: false, records: accountRecords('C1', 'C2') },
+            },
           ],
         });
         const kept = await call(emu, 'POST', `${V}/composite`, compositeBody(false));
         expect(kept.body.compositeResponse[1].body.map((x: Row) => x.success)).to.deep.equal([true, false]);
         expect(accounts()).to.deep.equal(['Acme', 'C1', 'Solo']);
         expect(emu.requests.at(-1)).to.include({ writes: 2, fault: true });
-        expect(emu.requests.at(-1)?.subrequests?.[1]).to.deep.equal({ method: 'POST', url: `${V}/composite/sobjects`, status: 200, fault: true });
+        expect(emu.requests.at(-1)?.subrequests?.[1]).to.deep.equal({
+          method: 'POST',
+          url: `${V}/composite/sobjects`,
+          status: 200,
+          fault: true,
+        });
 
         const rolled = await call(emu, 'POST', `${V}/composite`, compositeBody(true));
         const [first, coll] = rolled.body.compositeResponse;
@@ -286,8 +421,15 @@ describe('emulator composite and sObject collections', () => {
         emu.addFault({ path: '/sobjects/Account', method: 'POST', recordError: { index: 0, ...LOCK } });
         expect((await call(emu, 'POST', `${V}/sobjects/Account`, { Name: 'Single' })).status).to.equal(201);
         const acme = emu.query<Row>("SELECT Id FROM Account WHERE Name = 'Acme'")[0].Id as string;
-        expect((await call(emu, 'GET', `${V}/composite/sobjects/Account?ids=${acme}&fields=Name`)).status).to.equal(200);
-        const short = await call(emu, 'POST', `${V}/composite/sobjects`, { records: [{ attributes: { type: 'Contact' }, LastName: 'One' }, { attributes: { type: 'Contact' }, LastName: 'Two' }] });
+        expect((await call(emu, 'GET', `${V}/composite/sobjects/Account?ids=${acme}&fields=Name`)).status).to.equal(
+          200
+        );
+        const short = await call(emu, 'POST', `${V}/composite/sobjects`, {
+          records: [
+            { attributes: { type: 'Contact' }, LastName: 'One' },
+            { attributes: { type: 'Contact' }, LastName: 'Two' },
+          ],
+        });
         expect(short.body.map((x: Row) => x.success)).to.deep.equal([true, true]);
         expect(emu.requests.map((e) => e.fault ?? false)).to.deep.equal([false, false, false]);
         // None of that used the first fault up: a collection with a third record trips it. The second one never
@@ -302,10 +444,19 @@ describe('emulator composite and sObject collections', () => {
         const r = await call(emu, 'POST', `${V}/composite/sobjects`, { records: accountRecords('N1', 'N2') });
         expect(r.body.map((x: Row) => x.success)).to.deep.equal([false, true]);
         const bad: Array<[unknown, RegExp]> = [
-          [{ path: 'x', recordError: { index: -1, statusCode: 'X', message: 'm' } }, /recordError.index must be a whole number >= 0/],
+          [
+            { path: 'x', recordError: { index: -1, statusCode: 'X', message: 'm' } },
+            /recordError.index must be a whole number >= 0/,
+          ],
           [{ path: 'x', recordError: { index: 0, message: 'm' } }, /recordError.statusCode must be a non-empty string/],
-          [{ path: 'x', recordError: { index: 0, statusCode: 'X', message: 'm', fields: [] } }, /unknown key 'recordError.fields'/],
-          [{ path: 'x', status: 500, recordError: { index: 0, statusCode: 'X', message: 'm' } }, /recordError can't be combined with status/],
+          [
+            { path: 'x', recordError: { index: 0, statusCode: 'X', message: 'm', fields: [] } },
+            /unknown key 'recordError.fields'/,
+          ],
+          [
+            { path: 'x', status: 500, recordError: { index: 0, statusCode: 'X', message: 'm' } },
+            /recordError can't be combined with status/,
+          ],
           [{ recordError: { index: 0, statusCode: 'X', message: 'm' } }, /needs request, path or method/],
         ];
         for (const [fault, message] of bad) expect(() => emu.addFault(fault as never)).to.throw(message);

@@ -72,13 +72,20 @@ export function describeObject(def: ObjectDef, version: string): Record<string, 
       referenceTo: f.referenceTo ?? [],
       relationshipName: f.relationshipName ?? null,
       polymorphicForeignKey: (f.referenceTo?.length ?? 0) > 1,
-      picklistValues: f.picklistValues ? f.picklistValues().map((v) => ({ active: true, defaultValue: false, label: v, value: v })) : [],
+      picklistValues: f.picklistValues
+        ? f.picklistValues().map((v) => ({ active: true, defaultValue: false, label: v, value: v }))
+        : [],
       restrictedPicklist: f.picklistValues !== undefined,
     }));
   return {
     ...describeGlobalEntry(def, version),
     fields,
-    childRelationships: [...def.childRelationships.values()].map((r) => ({ childSObject: r.childObject, field: r.field, relationshipName: r.relationshipName, cascadeDelete: false })),
+    childRelationships: [...def.childRelationships.values()].map((r) => ({
+      childSObject: r.childObject,
+      field: r.field,
+      relationshipName: r.relationshipName,
+      cascadeDelete: false,
+    })),
     recordTypeInfos: [],
   };
 }

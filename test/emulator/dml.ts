@@ -18,8 +18,18 @@ export interface DmlContext {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function jsonTypeError(type: string, value: unknown): ApiError {
-  const token = typeof value === 'string' ? 'VALUE_STRING' : typeof value === 'number' ? 'VALUE_NUMBER_INT' : typeof value === 'boolean' ? `VALUE_${String(value).toUpperCase()}` : 'START_OBJECT';
-  return badRequest('JSON_PARSER_ERROR', `Cannot deserialize instance of ${type} from ${token} value ${String(value)} or request may be missing a required field`);
+  const token =
+    typeof value === 'string'
+      ? 'VALUE_STRING'
+      : typeof value === 'number'
+        ? 'VALUE_NUMBER_INT'
+        : typeof value === 'boolean'
+          ? `VALUE_${String(value).toUpperCase()}`
+          : 'START_OBJECT';
+  return badRequest(
+    'JSON_PARSER_ERROR',
+    `Cannot deserialize instance of ${type} from ${token} value ${String(value)} or request may be missing a required field`
+  );
 }
 
 /** Body keys -> canonical field names with coerced values; rejects unknown and read-only fields. */
@@ -45,7 +55,7 @@ function readBody(def: ObjectDef, body: Record<string, unknown>, mode: 'create' 
     throw badRequest(
       'INVALID_FIELD_FOR_INSERT_UPDATE',
       `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
-      readOnly,
+      readOnly
     );
   }
   return out;
@@ -64,13 +74,18 @@ function coerce(field: FieldDef, raw: unknown): unknown {
     case 'currency':
     case 'percent': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      if (Number.isNaN(n) || typeof raw === 'boolean') throw jsonTypeError(field.type === 'int' ? 'int' : 'double', raw);
+      if (Number.isNaN(n) || typeof raw === 'boolean')
+        throw jsonTypeError(field.type === 'int' ? 'int' : 'double', raw);
       return field.type === 'int' ? Math.trunc(n) : n;
     }
     case 'date':
     case 'datetime': {
       const s = text(raw);
-      if (Number.isNaN(Date.parse(s))) throw badRequest('JSON_PARSER_ERROR', `Cannot deserialize value of type \`${field.type === 'date' ? 'java.util.Date' : 'java.util.Calendar'}\` from String "${s}": not a valid representation`);
+      if (Number.isNaN(Date.parse(s)))
+        throw badRequest(
+          'JSON_PARSER_ERROR',
+          `Cannot deserialize value of type \`${field.type === 'date' ? 'java.util.Date' : 'java.util.Calendar'}\` from String "${s}": not a valid representation`
+        );
       if (field.type === 'date') return s.slice(0, 10);
       return new Date(s).toISOString().replace('Z', '+0000');
     }
@@ -86,7 +101,8 @@ function checkRequired(def: ObjectDef, values: Record<string, unknown>): void {
     const f = def.fields.get(name.toLowerCase()) as FieldDef;
     return f.required && (values[f.name] === undefined || values[f.name] === null || values[f.name] === '');
   });
-  if (missing.length) throw badRequest('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+  if (missing.length)
+    throw badRequest('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
 }
 
 /** Lengths, emails, restricted picklists and lookups, in field order. */
@@ -98,9 +114,14 @@ function checkValues(ctx: DmlContext, def: ObjectDef, values: Record<string, unk
     if (typeof v === 'string' && f.length !== undefined && v.length > f.length) {
       throw badRequest('STRING_TOO_LONG', `${f.label}: data value too large: ${v} (max length=${f.length})`, [f.name]);
     }
-    if (f.type === 'email' && !EMAIL.test(text(v))) throw badRequest('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${text(v)}`, [f.name]);
+    if (f.type === 'email' && !EMAIL.test(text(v)))
+      throw badRequest('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${text(v)}`, [f.name]);
     if (f.type === 'picklist' && f.picklistValues && !f.picklistValues().includes(text(v))) {
-      throw badRequest('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${f.label}: bad value for restricted picklist field: ${text(v)}`, [f.name]);
+      throw badRequest(
+        'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        `${f.label}: bad value for restricted picklist field: ${text(v)}`,
+        [f.name]
+      );
     }
     if (f.type === 'reference') values[f.name] = checkReference(ctx, f, v);
   }
@@ -110,9 +131,11 @@ function checkReference(ctx: DmlContext, f: FieldDef, v: unknown): string {
   if (!isIdShaped(v)) throw badRequest('MALFORMED_ID', `${f.label}: id value of incorrect type: ${text(v)}`, [f.name]);
   const prefix = v.slice(0, 3);
   const targets = [...(f.referenceTo ?? []), ...(f.alsoHolds ?? [])].map((t) => ctx.state.schema.require(t));
-  if (!targets.some((t) => t.keyPrefix === prefix)) throw badRequest('FIELD_INTEGRITY_EXCEPTION', `${f.label}: id value of incorrect type: ${v}`, [f.name]);
+  if (!targets.some((t) => t.keyPrefix === prefix))
+    throw badRequest('FIELD_INTEGRITY_EXCEPTION', `${f.label}: id value of incorrect type: ${v}`, [f.name]);
   const found = ctx.state.find(v);
-  if (!found || !targets.includes(found.def)) throw badRequest('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [f.name]);
+  if (!found || !targets.includes(found.def))
+    throw badRequest('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [f.name]);
   return found.rec.Id;
 }
 
@@ -163,7 +186,10 @@ export function findRecord(ctx: DmlContext, def: ObjectDef, id: string): Rec {
 export function updateRecord(ctx: DmlContext, def: ObjectDef, id: string, body: Record<string, unknown>): Rec {
   if (!def.updateable) {
     const rules = RULES[def.name];
-    throw rules?.updateRefused?.(ctx) ?? badRequest('INVALID_TYPE_FOR_OPERATION', `entity type cannot be updated: ${def.label}`);
+    throw (
+      rules?.updateRefused?.(ctx) ??
+      badRequest('INVALID_TYPE_FOR_OPERATION', `entity type cannot be updated: ${def.label}`)
+    );
   }
   const refusal = dmlRefusal(ctx.state, ctx.userId, def, 'edit');
   if (refusal) throw refusal;
@@ -172,8 +198,11 @@ export function updateRecord(ctx: DmlContext, def: ObjectDef, id: string, body: 
     const rules = RULES[def.name];
     const changes = readBody(def, rules?.prepareUpdate?.(ctx, rec, body) ?? body, 'update');
     const merged = { ...rec, ...changes };
-    const nulled = Object.keys(changes).filter((k) => changes[k] === null && (def.fields.get(k.toLowerCase()) as FieldDef).required);
-    if (nulled.length) throw badRequest('REQUIRED_FIELD_MISSING', `Required fields are missing: [${nulled.join(', ')}]`, nulled);
+    const nulled = Object.keys(changes).filter(
+      (k) => changes[k] === null && (def.fields.get(k.toLowerCase()) as FieldDef).required
+    );
+    if (nulled.length)
+      throw badRequest('REQUIRED_FIELD_MISSING', `Required fields are missing: [${nulled.join(', ')}]`, nulled);
     checkValues(ctx, def, changes);
     rules?.beforeUpdate?.(ctx, rec, changes, merged);
     const before = { ...rec };

@@ -12,14 +12,18 @@ export class ApiError extends Error {
     public readonly errorCode: string,
     message: string,
     /** DML errors name their fields (possibly []); query, auth and routing errors carry none */
-    public readonly fields?: string[],
+    public readonly fields?: string[]
   ) {
     super(message);
     this.name = 'ApiError';
   }
 
   public toBody(): ApiErrorBody[] {
-    return [this.fields ? { message: this.message, errorCode: this.errorCode, fields: this.fields } : { message: this.message, errorCode: this.errorCode }];
+    return [
+      this.fields
+        ? { message: this.message, errorCode: this.errorCode, fields: this.fields }
+        : { message: this.message, errorCode: this.errorCode },
+    ];
   }
 }
 
@@ -38,13 +42,18 @@ export function sessionInvalid(): ApiError {
 }
 
 export function methodNotAllowed(method: string, allowed: string[]): ApiError {
-  return new ApiError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are ${allowed.join(',')}`);
+  return new ApiError(
+    405,
+    'METHOD_NOT_ALLOWED',
+    `HTTP Method '${method}' not allowed. Allowed are ${allowed.join(',')}`
+  );
 }
 
 export const DUPLICATE_USERNAME_MESSAGE =
   "Duplicate Username.<br>The username already exists in this or another Salesforce organization. Usernames must be unique across all Salesforce organizations. To resolve, use a different username (it doesn't need to match the user's email address).";
 
-export const DUPLICATE_VALUE_UNKNOWN_MESSAGE = 'duplicate value found: <unknown> duplicates value on record with id: <unknown>';
+export const DUPLICATE_VALUE_UNKNOWN_MESSAGE =
+  'duplicate value found: <unknown> duplicates value on record with id: <unknown>';
 
 export function invalidFieldOnSobject(field: string, type: string): ApiError {
   return badRequest('INVALID_FIELD', `No such column '${field}' on sobject of type ${type}`);

@@ -45,7 +45,11 @@ const DEFAULTS_BY_STATUS: Record<number, { errorCode: string; message: string }>
   401: { errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' },
   403: { errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' },
   404: { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
-  500: { errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)' },
+  500: {
+    errorCode: 'UNKNOWN_EXCEPTION',
+    message:
+      'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)',
+  },
   502: { errorCode: 'SERVER_UNAVAILABLE', message: 'Bad Gateway' },
   503: { errorCode: 'SERVER_UNAVAILABLE', message: 'Server unavailable' },
 };
@@ -60,11 +64,24 @@ export interface FaultHit {
 /** Checks a fault's shape; returns an error text naming the bad key, or undefined. */
 export function faultProblem(f: unknown): string | undefined {
   if (typeof f !== 'object' || f === null || Array.isArray(f)) return 'must be an object';
-  const known = ['request', 'path', 'method', 'status', 'errorCode', 'message', 'reset', 'times', 'recordError', 'lostAnswer'];
+  const known = [
+    'request',
+    'path',
+    'method',
+    'status',
+    'errorCode',
+    'message',
+    'reset',
+    'times',
+    'recordError',
+    'lostAnswer',
+  ];
   for (const [k, v] of Object.entries(f)) {
     if (!known.includes(k)) return `unknown key '${k}' (known: ${known.join(', ')})`;
-    if ((k === 'request' || k === 'times') && (!Number.isInteger(v) || (v as number) < 1)) return `${k} must be a positive integer`;
-    if (k === 'status' && (!Number.isInteger(v) || (v as number) < 100 || (v as number) > 599)) return 'status must be an HTTP status';
+    if ((k === 'request' || k === 'times') && (!Number.isInteger(v) || (v as number) < 1))
+      return `${k} must be a positive integer`;
+    if (k === 'status' && (!Number.isInteger(v) || (v as number) < 100 || (v as number) > 599))
+      return 'status must be an HTTP status';
     if (['path', 'method', 'errorCode', 'message'].includes(k) && typeof v !== 'string') return `${k} must be a string`;
     if ((k === 'reset' || k === 'lostAnswer') && typeof v !== 'boolean') return `${k} must be a boolean`;
     if (k === 'path' && typeof v === 'string' && v.length > 2 && v.startsWith('/') && v.endsWith('/')) {
@@ -76,7 +93,8 @@ export function faultProblem(f: unknown): string | undefined {
     }
   }
   const fault = f as Fault;
-  if (fault.request === undefined && fault.path === undefined && fault.method === undefined) return 'needs request, path or method';
+  if (fault.request === undefined && fault.path === undefined && fault.method === undefined)
+    return 'needs request, path or method';
   if (fault.recordError !== undefined) return recordErrorProblem(fault);
   if (fault.lostAnswer !== undefined) {
     const clash = (['status', 'errorCode', 'message', 'reset'] as const).filter((k) => fault[k] !== undefined);
@@ -87,8 +105,11 @@ export function faultProblem(f: unknown): string | undefined {
 
 function recordErrorProblem(fault: Fault): string | undefined {
   const r = fault.recordError as unknown;
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) return 'recordError must be {index, statusCode, message}';
-  for (const k of Object.keys(r)) if (!['index', 'statusCode', 'message'].includes(k)) return `unknown key 'recordError.${k}' (known: index, statusCode, message)`;
+  if (typeof r !== 'object' || r === null || Array.isArray(r))
+    return 'recordError must be {index, statusCode, message}';
+  for (const k of Object.keys(r))
+    if (!['index', 'statusCode', 'message'].includes(k))
+      return `unknown key 'recordError.${k}' (known: index, statusCode, message)`;
   const { index, statusCode, message } = r as Partial<RecordError>;
   if (!Number.isInteger(index) || (index as number) < 0) return 'recordError.index must be a whole number >= 0';
   if (typeof statusCode !== 'string' || statusCode === '') return 'recordError.statusCode must be a non-empty string';
@@ -117,12 +138,26 @@ export class FaultInjector {
 
   /** The fault that fires for this request, consuming one of its `times` (recordError and lostAnswer faults never answer a request). */
   public match(seq: number, method: string, path: string, rawQuery: string | undefined): FaultHit | undefined {
-    const active = this.take(seq, method, path, rawQuery, (f) => f.recordError === undefined && f.lostAnswer === undefined);
+    const active = this.take(
+      seq,
+      method,
+      path,
+      rawQuery,
+      (f) => f.recordError === undefined && f.lostAnswer === undefined
+    );
     if (!active) return undefined;
     const f = active.fault;
     const status = f.status ?? 503;
-    const defaults = DEFAULTS_BY_STATUS[status] ?? { errorCode: 'UNKNOWN_EXCEPTION', message: `Injected fault (HTTP ${status})` };
-    return { status, errorCode: f.errorCode ?? defaults.errorCode, message: f.message ?? defaults.message, reset: f.reset === true };
+    const defaults = DEFAULTS_BY_STATUS[status] ?? {
+      errorCode: 'UNKNOWN_EXCEPTION',
+      message: `Injected fault (HTTP ${status})`,
+    };
+    return {
+      status,
+      errorCode: f.errorCode ?? defaults.errorCode,
+      message: f.message ?? defaults.message,
+      reset: f.reset === true,
+    };
   }
 
   /** True when this request's answer is to be lost after it ran, consuming one of the fault's `times`. */
@@ -131,12 +166,30 @@ export class FaultInjector {
   }
 
   /** The record error for a collection write of `records` records, consuming one of the fault's `times`. */
-  public matchRecordError(seq: number, method: string, path: string, rawQuery: string | undefined, records: number): RecordError | undefined {
-    const active = this.take(seq, method, path, rawQuery, (f) => f.recordError !== undefined && f.recordError.index < records);
+  public matchRecordError(
+    seq: number,
+    method: string,
+    path: string,
+    rawQuery: string | undefined,
+    records: number
+  ): RecordError | undefined {
+    const active = this.take(
+      seq,
+      method,
+      path,
+      rawQuery,
+      (f) => f.recordError !== undefined && f.recordError.index < records
+    );
     return active ? { ...(active.fault.recordError as RecordError) } : undefined;
   }
 
-  private take(seq: number, method: string, path: string, rawQuery: string | undefined, accept: (f: Fault) => boolean): ActiveFault | undefined {
+  private take(
+    seq: number,
+    method: string,
+    path: string,
+    rawQuery: string | undefined,
+    accept: (f: Fault) => boolean
+  ): ActiveFault | undefined {
     const target = rawQuery !== undefined ? `${path}?${rawQuery}` : path;
     let decoded = target;
     try {
@@ -150,7 +203,9 @@ export class FaultInjector {
       if (f.request !== undefined && f.request !== seq) continue;
       if (f.method !== undefined && f.method.toUpperCase() !== method.toUpperCase()) continue;
       if (f.path !== undefined) {
-        const hit = active.regex ? active.regex.test(target) || active.regex.test(decoded) : target.includes(f.path) || decoded.includes(f.path);
+        const hit = active.regex
+          ? active.regex.test(target) || active.regex.test(decoded)
+          : target.includes(f.path) || decoded.includes(f.path);
         if (!hit) continue;
       }
       active.remaining--;

@@ -14,7 +14,15 @@
 
 import type { OrgState, Rec } from './state.js';
 
-const OBJECT_FLAGS = ['PermissionsRead', 'PermissionsCreate', 'PermissionsEdit', 'PermissionsDelete', 'PermissionsViewAllRecords', 'PermissionsModifyAllRecords', 'PermissionsViewAllFields'];
+const OBJECT_FLAGS = [
+  'PermissionsRead',
+  'PermissionsCreate',
+  'PermissionsEdit',
+  'PermissionsDelete',
+  'PermissionsViewAllRecords',
+  'PermissionsModifyAllRecords',
+  'PermissionsViewAllFields',
+];
 /** An object permission stays only with what it depends on (the rules of ObjectPermissions, rules.ts). */
 const DEPENDS_ON: Record<string, string[]> = {
   PermissionsCreate: ['PermissionsRead'],
@@ -60,7 +68,7 @@ export function createAggregateSet(state: OrgState, group: Rec, userId: string):
       PermissionSetGroupId: group.Id,
       NamespacePrefix: group.NamespacePrefix ?? null,
     },
-    userId,
+    userId
   );
   recalculateAggregate(state, group.Id, userId);
   return set;
@@ -70,7 +78,8 @@ export function createAggregateSet(state: OrgState, group: Rec, userId: string):
 export function removeAggregateSet(state: OrgState, groupId: string): void {
   const set = aggregateSetOf(state, groupId);
   if (!set) return;
-  for (const type of ['ObjectPermissions', 'FieldPermissions'] as const) for (const row of state.records(type)) if (row.ParentId === set.Id) state.remove(type, row.Id);
+  for (const type of ['ObjectPermissions', 'FieldPermissions'] as const)
+    for (const row of state.records(type)) if (row.ParentId === set.Id) state.remove(type, row.Id);
   state.remove('PermissionSet', set.Id);
 }
 
@@ -85,7 +94,8 @@ export function recalculateAggregate(state: OrgState, groupId: string, userId = 
   const userPermissions: Record<string, boolean> = {};
   for (const field of state.schema.require('PermissionSet').fields.values()) {
     if (field.type !== 'boolean' || !/^Permissions/.test(field.name)) continue;
-    userPermissions[field.name] = sets.some((s) => s[field.name] === true) && !muting.some((m) => m[field.name] === true);
+    userPermissions[field.name] =
+      sets.some((s) => s[field.name] === true) && !muting.some((m) => m[field.name] === true);
   }
   state.update('PermissionSet', aggregate.Id, userPermissions, userId);
 
@@ -104,7 +114,8 @@ export function recalculateAggregate(state: OrgState, groupId: string, userId = 
     if (flags) for (const f of OBJECT_FLAGS) if (row[f] === true) flags[f] = false;
   }
   for (const flags of objects.values()) {
-    for (const f of [...OBJECT_FLAGS].reverse()) if (flags[f] && (DEPENDS_ON[f] ?? []).some((d) => !flags[d])) flags[f] = false;
+    for (const f of [...OBJECT_FLAGS].reverse())
+      if (flags[f] && (DEPENDS_ON[f] ?? []).some((d) => !flags[d])) flags[f] = false;
   }
   sync(state, 'ObjectPermissions', aggregate.Id, 'SobjectType', objects, userId);
 
@@ -113,7 +124,10 @@ export function recalculateAggregate(state: OrgState, groupId: string, userId = 
   for (const row of state.records('FieldPermissions')) {
     if (!memberIds.has(row.ParentId as string)) continue;
     const flags = fields.get(row.Field as string) ?? { PermissionsRead: false, PermissionsEdit: false };
-    fields.set(row.Field as string, { PermissionsRead: flags.PermissionsRead || row.PermissionsRead === true, PermissionsEdit: flags.PermissionsEdit || row.PermissionsEdit === true });
+    fields.set(row.Field as string, {
+      PermissionsRead: flags.PermissionsRead || row.PermissionsRead === true,
+      PermissionsEdit: flags.PermissionsEdit || row.PermissionsEdit === true,
+    });
   }
   for (const row of state.records('FieldPermissions')) {
     const flags = mutingIds.has(row.ParentId as string) ? fields.get(row.Field as string) : undefined;
@@ -126,8 +140,20 @@ export function recalculateAggregate(state: OrgState, groupId: string, userId = 
 }
 
 /** The aggregate's rows of one type made to match `wanted` (key -> flags): updated, inserted, removed. */
-function sync(state: OrgState, type: 'ObjectPermissions' | 'FieldPermissions', parentId: string, key: 'SobjectType' | 'Field', wanted: Map<string, Record<string, boolean>>, userId: string): void {
-  const existing = new Map(state.records(type).filter((r) => r.ParentId === parentId).map((r) => [r[key] as string, r]));
+function sync(
+  state: OrgState,
+  type: 'ObjectPermissions' | 'FieldPermissions',
+  parentId: string,
+  key: 'SobjectType' | 'Field',
+  wanted: Map<string, Record<string, boolean>>,
+  userId: string
+): void {
+  const existing = new Map(
+    state
+      .records(type)
+      .filter((r) => r.ParentId === parentId)
+      .map((r) => [r[key] as string, r])
+  );
   for (const [name, flags] of wanted) {
     if (!Object.values(flags).some(Boolean)) continue;
     const row = existing.get(name);

@@ -39,7 +39,9 @@ describe('emulator HTTP surface', () => {
     const none = await call(emu, 'GET', `${V}/query?q=SELECT+Id+FROM+Account`, undefined, null);
     expect(none.status).to.equal(401);
     expect(none.body).to.deep.equal(expected);
-    expect((await call(emu, 'GET', `${V}/query?q=SELECT+Id+FROM+Account`, undefined, `${emu.orgId}!AQ0nope`)).status).to.equal(401);
+    expect(
+      (await call(emu, 'GET', `${V}/query?q=SELECT+Id+FROM+Account`, undefined, `${emu.orgId}!AQ0nope`)).status
+    ).to.equal(401);
     expect((await call(emu, 'GET', '/services/oauth2/userinfo', undefined, null)).status).to.equal(401);
     expect((await soql(emu, 'SELECT Id FROM Account')).status).to.equal(200);
     emu.expireTokens();
@@ -73,7 +75,10 @@ describe('emulator HTTP surface', () => {
   });
 
   it('treats an integration-license session as one: userinfo says so, Organization is INVALID_TYPE', async () => {
-    const seed = { admin: { username: 'bot@acme.example' }, users: [{ username: 'bot@acme.example', profile: INTEGRATION_PROFILE }] };
+    const seed = {
+      admin: { username: 'bot@acme.example' },
+      users: [{ username: 'bot@acme.example', profile: INTEGRATION_PROFILE }],
+    };
     await withEmulator(seed, async (bot) => {
       expect((await call(bot, 'GET', '/services/oauth2/userinfo')).body.is_salesforce_integration_user).to.equal(true);
       const org = await soql(bot, 'SELECT Name FROM Organization');
@@ -106,7 +111,9 @@ describe('emulator HTTP surface', () => {
           writes: 0,
           user: 'admin@emu.example',
         });
-        expect(decodeURIComponent(String(entries[0].query))).to.equal("q=SELECT Id FROM User WHERE Username = 'admin@emu.example'");
+        expect(decodeURIComponent(String(entries[0].query))).to.equal(
+          "q=SELECT Id FROM User WHERE Username = 'admin@emu.example'"
+        );
         expect(entries[0].ms).to.be.a('number');
         expect(entries[1]).to.include({ method: 'POST', path: `${V}/sobjects/Account`, status: 201, writes: 1 });
         expect(entries[1]).not.to.have.property('errorCode');
@@ -132,15 +139,30 @@ describe('emulator HTTP surface', () => {
       expect(faulted.status).to.equal(503);
       expect(faulted.body).to.deep.equal([{ message: 'Server unavailable', errorCode: 'SERVER_UNAVAILABLE' }]);
       expect(emu.query("SELECT Id FROM Account WHERE Name = 'Never'")).to.have.length(0);
-      expect(emu.requests[1]).to.include({ seq: 2, status: 503, errorCode: 'SERVER_UNAVAILABLE', writes: 0, fault: true });
+      expect(emu.requests[1]).to.include({
+        seq: 2,
+        status: 503,
+        errorCode: 'SERVER_UNAVAILABLE',
+        writes: 0,
+        fault: true,
+      });
       expect((await create(emu, 'Account', { Name: 'Later' })).status).to.equal(201);
     });
 
     it('fails every request matching a path (raw or decoded, or /regex/), optionally by method, `times` times', async () => {
-      emu.addFault({ path: 'FROM Account', status: 400, errorCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record', times: 2 });
+      emu.addFault({
+        path: 'FROM Account',
+        status: 400,
+        errorCode: 'UNABLE_TO_LOCK_ROW',
+        message: 'unable to obtain exclusive access to this record',
+        times: 2,
+      });
       const first = await soql(emu, 'SELECT Id FROM Account');
       expect(first.status).to.equal(400);
-      expect(first.body[0]).to.include({ errorCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record' });
+      expect(first.body[0]).to.include({
+        errorCode: 'UNABLE_TO_LOCK_ROW',
+        message: 'unable to obtain exclusive access to this record',
+      });
       expect((await soql(emu, 'SELECT Id FROM Account')).status).to.equal(400);
       expect((await soql(emu, 'SELECT Id FROM Account')).status).to.equal(200);
 
@@ -176,14 +198,19 @@ describe('emulator HTTP surface', () => {
       expect(error).to.be.instanceOf(Error);
       expect(emu.requests.at(-1)).to.include({ status: 201, fault: true, writes: 1 });
       expect(emu.query("SELECT Id FROM Account WHERE Name = 'Landed'")).to.have.length(1);
-      expect(() => emu.addFault({ path: '/query', lostAnswer: true, status: 500 })).to.throw(/lostAnswer can't be combined with status/);
+      expect(() => emu.addFault({ path: '/query', lostAnswer: true, status: 500 })).to.throw(
+        /lostAnswer can't be combined with status/
+      );
     });
 
     it('takes faults from the seed', async () => {
       await withEmulator({ faults: [{ request: 1, status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED' }] }, async (f) => {
         const r = await call(f, 'GET', '/services/data', undefined, null);
         expect(r.status).to.equal(403);
-        expect(r.body[0]).to.deep.equal({ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' });
+        expect(r.body[0]).to.deep.equal({
+          message: 'TotalRequests Limit exceeded.',
+          errorCode: 'REQUEST_LIMIT_EXCEEDED',
+        });
         expect((await call(f, 'GET', '/services/data', undefined, null)).status).to.equal(200);
       });
     });

@@ -60,7 +60,8 @@ function withEnvBehaviour(seed: Seed): Seed {
   } catch (e) {
     throw new SeedError(BEHAVIOUR_ENV, `is not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof stress !== 'object' || stress === null || Array.isArray(stress)) throw new SeedError(BEHAVIOUR_ENV, 'must be a JSON object of behaviour switches');
+  if (typeof stress !== 'object' || stress === null || Array.isArray(stress))
+    throw new SeedError(BEHAVIOUR_ENV, 'must be a JSON object of behaviour switches');
   return { ...seed, behaviour: { ...(seed.behaviour ?? {}), ...(stress as Seed['behaviour']) } };
 }
 
@@ -79,7 +80,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     adminAccessToken: seed.admin.accessToken,
     requests: server.log.entries,
     clearRequests: () => server.log.clear(),
-    query: <T>(soql: string): T[] => engine.run(soql, { apiVersion: LATEST_API_VERSION, endpoint: 'data' }).records as T[],
+    query: <T>(soql: string): T[] =>
+      engine.run(soql, { apiVersion: LATEST_API_VERSION, endpoint: 'data' }).records as T[],
     addFault: (f: Fault) => server.faults.add(f),
     expireTokens: () => {
       for (const s of state.sessions.values()) s.expired = true;
@@ -87,7 +89,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setBehaviour: (changes) => Object.assign(state.behaviour, changes),
     secrets: () => ({
       accessTokens: [...state.sessions.keys()],
-      consumerSecrets: state.records('ExternalClientApplication').flatMap((app) => (typeof app._consumerSecret === 'string' ? [{ app: String(app.DeveloperName), secret: app._consumerSecret }] : [])),
+      consumerSecrets: state
+        .records('ExternalClientApplication')
+        .flatMap((app) =>
+          typeof app._consumerSecret === 'string'
+            ? [{ app: String(app.DeveloperName), secret: app._consumerSecret }]
+            : []
+        ),
     }),
     stop: () => server.close(),
   };

@@ -18,7 +18,12 @@ export interface KeyPair {
 
 function der(tag: number, content: Buffer): Buffer {
   const len = content.length;
-  const head = len < 0x80 ? Buffer.from([tag, len]) : len < 0x100 ? Buffer.from([tag, 0x81, len]) : Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
+  const head =
+    len < 0x80
+      ? Buffer.from([tag, len])
+      : len < 0x100
+        ? Buffer.from([tag, 0x81, len])
+        : Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
   return Buffer.concat([head, content]);
 }
 const seq = (...items: Buffer[]): Buffer => der(0x30, Buffer.concat(items));
@@ -26,7 +31,8 @@ const set = (...items: Buffer[]): Buffer => der(0x31, Buffer.concat(items));
 const int = (n: number): Buffer => der(0x02, Buffer.from([n]));
 const nul = (): Buffer => Buffer.from([0x05, 0x00]);
 const utf8 = (s: string): Buffer => der(0x0c, Buffer.from(s, 'utf8'));
-const utcTime = (d: Date): Buffer => der(0x17, Buffer.from(`${d.toISOString().slice(2, 19).replace(/[-:T]/g, '')}Z`, 'ascii'));
+const utcTime = (d: Date): Buffer =>
+  der(0x17, Buffer.from(`${d.toISOString().slice(2, 19).replace(/[-:T]/g, '')}Z`, 'ascii'));
 const bitString = (b: Buffer): Buffer => der(0x03, Buffer.concat([Buffer.from([0]), b]));
 
 function oid(dotted: string): Buffer {
@@ -41,7 +47,10 @@ function oid(dotted: string): Buffer {
 }
 
 function pem(label: string, body: Buffer): string {
-  const b64 = body.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = body
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -58,10 +67,14 @@ export function makeKeyPair(commonName = 'emulator-test'): KeyPair {
     name,
     seq(utcTime(new Date(now - 60_000)), utcTime(new Date(now + 30 * 86_400_000))),
     name,
-    publicKey.export({ type: 'spki', format: 'der' }),
+    publicKey.export({ type: 'spki', format: 'der' })
   );
   const certificate = seq(tbs, sha256WithRsa, bitString(sign('sha256', tbs, privateKey)));
-  return { privateKey, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, certificate: pem('CERTIFICATE', certificate) };
+  return {
+    privateKey,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    certificate: pem('CERTIFICATE', certificate),
+  };
 }
 
 // --- JWTs --------------------------------------------------------------------------------------------
@@ -69,7 +82,11 @@ export function makeKeyPair(commonName = 'emulator-test'): KeyPair {
 const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 /** A JWT as sf signs it: RS256, exp = now + 300 in milliseconds, iat in seconds (facts §9.1); claims override. */
-export function signJwt(key: KeyObject, claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT' }): string {
+export function signJwt(
+  key: KeyObject,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT' }
+): string {
   const body = { exp: Date.now() + 300, iat: Math.floor(Date.now() / 1000), ...claims };
   const signed = `${b64url(header)}.${b64url(body)}`;
   return `${signed}.${sign('sha256', Buffer.from(signed), key).toString('base64url')}`;
@@ -114,8 +131,19 @@ export function appSeed(cert: string, extra: Partial<Seed> = {}): Seed {
       { name: 'Other_Set', label: 'Other Set', license: null },
     ],
     users: [
-      { username: 'sync@acme.example', lastName: 'Sync', profile: INTEGRATION_PROFILE, permissionSets: ['Sync_Access'], permissionSetLicenses: ['SalesforceAPIIntegrationPsl'] },
-      { username: 'other@acme.example', lastName: 'Other', profile: INTEGRATION_PROFILE, permissionSets: ['Other_Set'] },
+      {
+        username: 'sync@acme.example',
+        lastName: 'Sync',
+        profile: INTEGRATION_PROFILE,
+        permissionSets: ['Sync_Access'],
+        permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+      },
+      {
+        username: 'other@acme.example',
+        lastName: 'Other',
+        profile: INTEGRATION_PROFILE,
+        permissionSets: ['Other_Set'],
+      },
       { username: 'std@acme.example', lastName: 'Std', profile: 'Standard User' },
     ],
     connectedApps: [
@@ -131,9 +159,15 @@ export function appSeed(cert: string, extra: Partial<Seed> = {}): Seed {
       },
     ],
     externalClientApps: [
-      { name: 'Acme_Sync', label: 'Acme Sync', consumerKey: 'ECAKEY000001', certificate: cert, permittedUsers: 'AdminApprovedPreAuthorized', permissionSets: ['Sync_Access'] },
+      {
+        name: 'Acme_Sync',
+        label: 'Acme Sync',
+        consumerKey: 'ECAKEY000001',
+        certificate: cert,
+        permittedUsers: 'AdminApprovedPreAuthorized',
+        permissionSets: ['Sync_Access'],
+      },
     ],
     ...extra,
   };
 }
-

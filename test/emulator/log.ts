@@ -44,7 +44,9 @@ export class RequestLog {
 
   public add(entry: RequestLogEntry): void {
     // Drop undefined keys so each JSON line carries only what applies.
-    const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as unknown as RequestLogEntry;
+    const clean = Object.fromEntries(
+      Object.entries(entry).filter(([, v]) => v !== undefined)
+    ) as unknown as RequestLogEntry;
     this.entries.push(clean);
     if (this.file) appendFileSync(this.file, `${JSON.stringify(clean)}\n`);
   }

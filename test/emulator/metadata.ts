@@ -9,9 +9,31 @@
 
 import JSZip from 'jszip';
 import { effectivePermissionSetIds } from './access.js';
-import { Component, DEPLOY_ORDER, METADATA_TYPES, MetadataProblem, componentsOf, deployComponent, saveConnectedApp } from './apps.js';
+import {
+  Component,
+  DEPLOY_ORDER,
+  METADATA_TYPES,
+  MetadataProblem,
+  componentsOf,
+  deployComponent,
+  saveConnectedApp,
+} from './apps.js';
 import type { OrgState, Rec } from './state.js';
-import { METADATA_NS, Tree, TreeValue, XmlError, componentFile, element, isTree, listOf, parseComponentFile, parseXml, plain, textList, textOf } from './xml.js';
+import {
+  METADATA_NS,
+  Tree,
+  TreeValue,
+  XmlError,
+  componentFile,
+  element,
+  isTree,
+  listOf,
+  parseComponentFile,
+  parseXml,
+  plain,
+  textList,
+  textOf,
+} from './xml.js';
 
 export interface SoapReply {
   status: number;
@@ -72,7 +94,12 @@ function envelope(body: string): string {
 }
 
 function respond(operation: string, results: TreeValue[], writes = 0): SoapReply {
-  return { status: 200, operation, writes, xml: envelope(`<${operation}Response>${element('result', results)}</${operation}Response>`) };
+  return {
+    status: 200,
+    operation,
+    writes,
+    xml: envelope(`<${operation}Response>${element('result', results)}</${operation}Response>`),
+  };
 }
 
 /** A SOAP fault as Salesforce sends one: faultcode sf:CODE, faultstring "CODE: message", the detail element. */
@@ -82,7 +109,15 @@ export function soapFault(code: string, message: string, operation?: string, fau
     ? `<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault"><sf:exceptionCode>${code}</sf:exceptionCode><sf:exceptionMessage>${esc(message)}</sf:exceptionMessage></sf:UnexpectedErrorFault></detail>`
     : '';
   const text = faultcode.startsWith('sf:') ? `${code}: ${message}` : message;
-  return { status: 500, operation, writes: 0, errorCode: code, xml: envelope(`<soapenv:Fault><faultcode>${faultcode}</faultcode><faultstring>${esc(text)}</faultstring>${detail}</soapenv:Fault>`) };
+  return {
+    status: 500,
+    operation,
+    writes: 0,
+    errorCode: code,
+    xml: envelope(
+      `<soapenv:Fault><faultcode>${faultcode}</faultcode><faultstring>${esc(text)}</faultstring>${detail}</soapenv:Fault>`
+    ),
+  };
 }
 
 const INVALID_TYPE = 'This type of metadata is not available for this organization';
@@ -105,22 +140,36 @@ export class MetadataService {
     try {
       doc = parseXml(rawBody);
     } catch (e) {
-      return soapFault('INVALID_XML', `Unable to parse the request: ${(e as XmlError).message}`, undefined, 'soapenv:Client');
+      return soapFault(
+        'INVALID_XML',
+        `Unable to parse the request: ${(e as XmlError).message}`,
+        undefined,
+        'soapenv:Client'
+      );
     }
     const env = isTree(doc.Envelope) ? doc.Envelope : {};
     const body = isTree(env.Body) ? env.Body : {};
     const operation = Object.keys(body)[0];
-    if (!operation) return soapFault('INVALID_XML', 'The request has no operation in its SOAP body.', undefined, 'soapenv:Client');
+    if (!operation)
+      return soapFault('INVALID_XML', 'The request has no operation in its SOAP body.', undefined, 'soapenv:Client');
     const op = body[operation];
     const args = isTree(op) ? op : {};
     const header = isTree(env.Header) ? env.Header : {};
     const token = isTree(header.SessionHeader) ? textOf(header.SessionHeader.sessionId) : '';
     const userId = token ? sessionUser(token) : undefined;
-    if (!userId) return soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session', operation);
+    if (!userId)
+      return soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session', operation);
     if (userId !== this.state.adminUserId) {
       const held = effectivePermissionSetIds(this.state, userId);
-      const allowed = [...held].some((id) => METADATA_PERMISSIONS.some((p) => this.state.get('PermissionSet', id)?.[p] === true));
-      if (!allowed) return soapFault('INSUFFICIENT_ACCESS', 'use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permissions', operation);
+      const allowed = [...held].some((id) =>
+        METADATA_PERMISSIONS.some((p) => this.state.get('PermissionSet', id)?.[p] === true)
+      );
+      if (!allowed)
+        return soapFault(
+          'INSUFFICIENT_ACCESS',
+          'use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permissions',
+          operation
+        );
     }
 
     switch (operation) {
@@ -149,7 +198,7 @@ export class MetadataService {
           'INVALID_OPERATION',
           `No operation available for request {${METADATA_NS}}${operation}, please check the WSDL for the service.`,
           operation,
-          'soapenv:Client',
+          'soapenv:Client'
         );
     }
   }
@@ -165,10 +214,19 @@ export class MetadataService {
       // Salesforce answers an unknown name with a nil record.
       return c ? { '@type': type, ...c.tree, fullName: c.fullName } : null;
     });
-    return { status: 200, operation: 'readMetadata', writes: 0, xml: envelope(`<readMetadataResponse><result>${element('records', records)}</result></readMetadataResponse>`) };
+    return {
+      status: 200,
+      operation: 'readMetadata',
+      writes: 0,
+      xml: envelope(`<readMetadataResponse><result>${element('records', records)}</result></readMetadataResponse>`),
+    };
   }
 
-  private save(operation: 'updateMetadata' | 'upsertMetadata' | 'createMetadata', args: Tree, userId: string): SoapReply {
+  private save(
+    operation: 'updateMetadata' | 'upsertMetadata' | 'createMetadata',
+    args: Tree,
+    userId: string
+  ): SoapReply {
     const mode = operation === 'updateMetadata' ? 'update' : operation === 'upsertMetadata' ? 'upsert' : 'create';
     const ctx = { state: this.state, userId };
     let writes = 0;
@@ -179,39 +237,65 @@ export class MetadataService {
       const type = typeName(raw);
       const savepoint = this.state.savepoint();
       try {
-        if (!type) throw new MetadataProblem('INVALID_TYPE', raw ? `Unknown type name: ${raw}` : 'Must specify a concrete type (xsi:type) for each metadata record.');
+        if (!type)
+          throw new MetadataProblem(
+            'INVALID_TYPE',
+            raw ? `Unknown type name: ${raw}` : 'Must specify a concrete type (xsi:type) for each metadata record.'
+          );
         const created = this.saveOne(ctx, type, mode, tree);
         writes++;
         return { ...(mode === 'upsert' ? { created: bool(created) } : {}), fullName, success: 'true' };
       } catch (e) {
         if (!(e instanceof MetadataProblem)) throw e;
         this.state.rollback(savepoint);
-        return { ...(mode === 'upsert' ? { created: 'false' } : {}), errors: { message: e.message, statusCode: e.statusCode }, fullName, success: 'false' };
+        return {
+          ...(mode === 'upsert' ? { created: 'false' } : {}),
+          errors: { message: e.message, statusCode: e.statusCode },
+          fullName,
+          success: 'false',
+        };
       }
     });
     return respond(operation, results, writes);
   }
 
-  private saveOne(ctx: { state: OrgState; userId: string }, type: string, mode: 'update' | 'upsert' | 'create', tree: Tree): boolean {
+  private saveOne(
+    ctx: { state: OrgState; userId: string },
+    type: string,
+    mode: 'update' | 'upsert' | 'create',
+    tree: Tree
+  ): boolean {
     if (type === 'ConnectedApp') return saveConnectedApp(ctx, tree, mode).created;
     const fullName = textOf(tree.fullName).trim();
     if (!fullName) throw new MetadataProblem('REQUIRED_FIELD_MISSING', 'Required field is missing: fullName');
     const exists = componentsOf(this.state, type).some((c) => c.fullName.toLowerCase() === fullName.toLowerCase());
-    if (mode === 'update' && !exists) throw new MetadataProblem('INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no ${type} named ${fullName} found`);
-    if (mode === 'create' && exists) throw new MetadataProblem('DUPLICATE_DEVELOPER_NAME', `A ${type} named ${fullName} already exists.`);
+    if (mode === 'update' && !exists)
+      throw new MetadataProblem(
+        'INVALID_CROSS_REFERENCE_KEY',
+        `In field: fullName - no ${type} named ${fullName} found`
+      );
+    if (mode === 'create' && exists)
+      throw new MetadataProblem('DUPLICATE_DEVELOPER_NAME', `A ${type} named ${fullName} already exists.`);
     if (type === 'ExternalClientApplication' && exists) {
       // deploy refuses an existing app; a CRUD update replaces the header's fields (the org-scoped id stays).
       const app = this.state.findBy('ExternalClientApplication', 'DeveloperName', fullName) as Rec;
       const next = plain(tree);
       delete next.fullName;
-      if (!textOf(next.label).trim()) throw new MetadataProblem('REQUIRED_FIELD_MISSING', 'Required field is missing: label');
+      if (!textOf(next.label).trim())
+        throw new MetadataProblem('REQUIRED_FIELD_MISSING', 'Required field is missing: label');
       next.distributionState = textOf(next.distributionState) || 'Local';
-      next.orgScopedExternalApp = textOf(next.orgScopedExternalApp) || textOf((app._metadata as Tree).orgScopedExternalApp);
+      next.orgScopedExternalApp =
+        textOf(next.orgScopedExternalApp) || textOf((app._metadata as Tree).orgScopedExternalApp);
       this.state.update(
         'ExternalClientApplication',
         app.Id,
-        { MasterLabel: textOf(next.label), ContactEmail: textOf(next.contactEmail) || null, Description: textOf(next.description) || null, _metadata: next },
-        ctx.userId,
+        {
+          MasterLabel: textOf(next.label),
+          ContactEmail: textOf(next.contactEmail) || null,
+          Description: textOf(next.description) || null,
+          _metadata: next,
+        },
+        ctx.userId
       );
       return false;
     }
@@ -223,14 +307,30 @@ export class MetadataService {
     for (const q of listOf(args.queries)) {
       const type = isTree(q) ? typeName(textOf(q.type)) : undefined;
       if (!type) continue;
-      for (const c of componentsOf(this.state, type)) results.push(this.fileProperties(c, `${METADATA_TYPES[type].folder}/${c.fullName}.${METADATA_TYPES[type].suffix}`));
+      for (const c of componentsOf(this.state, type))
+        results.push(
+          this.fileProperties(c, `${METADATA_TYPES[type].folder}/${c.fullName}.${METADATA_TYPES[type].suffix}`)
+        );
     }
     return respond('listMetadata', results);
   }
 
   private describe(): SoapReply {
-    const metadataObjects = Object.entries(METADATA_TYPES).map(([xmlName, t]): Tree => ({ directoryName: t.folder, inFolder: 'false', metaFile: 'false', suffix: t.suffix, xmlName }));
-    return respond('describeMetadata', [{ metadataObjects, organizationNamespace: '', partialSaveAllowed: 'true', testRequired: String(!this.state.seed.org.isSandbox) }]);
+    const metadataObjects = Object.entries(METADATA_TYPES).map(([xmlName, t]): Tree => ({
+      directoryName: t.folder,
+      inFolder: 'false',
+      metaFile: 'false',
+      suffix: t.suffix,
+      xmlName,
+    }));
+    return respond('describeMetadata', [
+      {
+        metadataObjects,
+        organizationNamespace: '',
+        partialSaveAllowed: 'true',
+        testRequired: String(!this.state.seed.org.isSandbox),
+      },
+    ]);
   }
 
   private fileProperties(c: Component, fileName: string): Tree {
@@ -260,11 +360,22 @@ export class MetadataService {
       .filter(isTree)
       .map((t) => ({ name: textOf(t.name), members: textList(t.members) }));
     if (!isTree(request.unpackaged) && (listOf(request.packageNames).length || listOf(request.specificFiles).length)) {
-      return soapFault('INVALID_OPERATION', 'The emulator retrieves unpackaged components only (request.unpackaged).', 'retrieve');
+      return soapFault(
+        'INVALID_OPERATION',
+        'The emulator retrieves unpackaged components only (request.unpackaged).',
+        'retrieve'
+      );
     }
     const id = this.state.ids.next('09S');
     const version = textOf(unpackaged.version) || textOf(request.apiVersion) || '66.0';
-    this.jobs.set(id, { kind: 'retrieve', id, checks: 0, singlePackage: textOf(request.singlePackage) === 'true', types, version });
+    this.jobs.set(id, {
+      kind: 'retrieve',
+      id,
+      checks: 0,
+      singlePackage: textOf(request.singlePackage) === 'true',
+      types,
+      version,
+    });
     return respond('retrieve', [{ done: 'false', id, state: 'Queued' }]);
   }
 
@@ -283,7 +394,8 @@ export class MetadataService {
   private async checkRetrieve(args: Tree): Promise<SoapReply> {
     const job = this.job(args, 'retrieve');
     if (!job) return soapFault('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', 'checkRetrieveStatus');
-    if (!job.result && !this.completes(job)) return respond('checkRetrieveStatus', [{ done: 'false', id: job.id, status: 'InProgress', success: 'false' }]);
+    if (!job.result && !this.completes(job))
+      return respond('checkRetrieveStatus', [{ done: 'false', id: job.id, status: 'InProgress', success: 'false' }]);
     if (!job.result) job.result = await this.buildRetrieve(job);
     const includeZip = textOf(args.includeZip) !== 'false';
     const result = { ...job.result };
@@ -299,19 +411,31 @@ export class MetadataService {
     for (const t of job.types) {
       const type = typeName(t.name);
       if (!type) {
-        messages.push({ fileName: `${prefix}package.xml`, problem: `Unknown type name '${t.name}' specified in package.xml` });
+        messages.push({
+          fileName: `${prefix}package.xml`,
+          problem: `Unknown type name '${t.name}' specified in package.xml`,
+        });
         continue;
       }
       const all = componentsOf(this.state, type);
       const { folder, suffix } = METADATA_TYPES[type];
-      const wanted = t.members.includes('*') ? all : t.members.map((m) => all.find((c) => c.fullName.toLowerCase() === m.toLowerCase()) ?? m);
+      const wanted = t.members.includes('*')
+        ? all
+        : t.members.map((m) => all.find((c) => c.fullName.toLowerCase() === m.toLowerCase()) ?? m);
       for (const c of wanted) {
         if (typeof c === 'string') {
-          messages.push({ fileName: `${prefix}package.xml`, problem: `Entity of type '${type}' named '${c}' cannot be found` });
+          messages.push({
+            fileName: `${prefix}package.xml`,
+            problem: `Entity of type '${type}' named '${c}' cannot be found`,
+          });
           continue;
         }
         if (files.some((f) => f.component.type === type && f.component.fullName === c.fullName)) continue;
-        files.push({ path: `${prefix}${folder}/${c.fullName}.${suffix}`, xml: componentFile(type, c.tree), component: c });
+        files.push({
+          path: `${prefix}${folder}/${c.fullName}.${suffix}`,
+          xml: componentFile(type, c.tree),
+          component: c,
+        });
       }
     }
     const manifest = componentFile('Package', {
@@ -378,7 +502,10 @@ export class MetadataService {
     try {
       zip = await JSZip.loadAsync(Buffer.from(base64, 'base64'));
     } catch (e) {
-      job.packageProblems.push({ fileName: 'package.xml', problem: `Error reading the zip file: ${(e as Error).message}` });
+      job.packageProblems.push({
+        fileName: 'package.xml',
+        problem: `Error reading the zip file: ${(e as Error).message}`,
+      });
       return;
     }
     const paths = Object.keys(zip.files).filter((p) => !zip.files[p].dir);
@@ -386,38 +513,62 @@ export class MetadataService {
     const manifests = singlePackage ? paths.filter((p) => p === 'package.xml') : folders.map((f) => `${f}/package.xml`);
     const missing = manifests.filter((m) => !zip.files[m]);
     for (const m of missing) job.packageProblems.push({ fileName: m, problem: 'No package.xml found' });
-    if (singlePackage && manifests.length === 0) job.packageProblems.push({ fileName: 'package.xml', problem: 'No package.xml found' });
+    if (singlePackage && manifests.length === 0)
+      job.packageProblems.push({ fileName: 'package.xml', problem: 'No package.xml found' });
     if (job.packageProblems.length) return;
     for (const manifestPath of manifests) {
       const root = manifestPath.slice(0, -'package.xml'.length);
       const manifest = parseComponentFile(await zip.files[manifestPath].async('string'));
       if (manifest?.type !== 'Package') {
-        job.packageProblems.push({ fileName: manifestPath, problem: 'Error parsing file: package.xml is not a Package manifest' });
+        job.packageProblems.push({
+          fileName: manifestPath,
+          problem: 'Error parsing file: package.xml is not a Package manifest',
+        });
         continue;
       }
       for (const t of listOf(manifest.tree.types).filter(isTree)) {
         const raw = textOf(t.name);
         const type = typeName(raw);
         if (!type) {
-          job.packageProblems.push({ fileName: manifestPath, problem: `Unknown type name '${raw}' specified in package.xml` });
+          job.packageProblems.push({
+            fileName: manifestPath,
+            problem: `Unknown type name '${raw}' specified in package.xml`,
+          });
           continue;
         }
         const { folder, suffix } = METADATA_TYPES[type];
         let members = textList(t.members);
         if (members.includes('*')) {
-          const inFolder = Object.keys(zip.files).filter((p) => p.startsWith(`${root}${folder}/`) && p.endsWith(`.${suffix}`));
-          members = [...new Set([...members.filter((m) => m !== '*'), ...inFolder.map((p) => p.slice(`${root}${folder}/`.length, -(suffix.length + 1)))])];
+          const inFolder = Object.keys(zip.files).filter(
+            (p) => p.startsWith(`${root}${folder}/`) && p.endsWith(`.${suffix}`)
+          );
+          members = [
+            ...new Set([
+              ...members.filter((m) => m !== '*'),
+              ...inFolder.map((p) => p.slice(`${root}${folder}/`.length, -(suffix.length + 1))),
+            ]),
+          ];
         }
         for (const member of members) {
           const fileName = `${root}${folder}/${member}.${suffix}`;
           const file = zip.files[fileName];
           if (!file) {
-            job.components.push({ type, fullName: member, fileName, problem: `An object '${member}' of type ${type} was named in package.xml, but was not found in zipped directory` });
+            job.components.push({
+              type,
+              fullName: member,
+              fileName,
+              problem: `An object '${member}' of type ${type} was named in package.xml, but was not found in zipped directory`,
+            });
             continue;
           }
           const parsed = parseComponentFile(await file.async('string'));
           if (!parsed || parsed.type !== type) {
-            job.components.push({ type, fullName: member, fileName, problem: `Error parsing file: the root element must be ${type}` });
+            job.components.push({
+              type,
+              fullName: member,
+              fileName,
+              problem: `Error parsing file: the root element must be ${type}`,
+            });
             continue;
           }
           job.components.push({ type, fullName: member, fileName, tree: parsed.tree });
@@ -433,7 +584,16 @@ export class MetadataService {
     let writes = 0;
     if (!job.result) {
       if (!this.completes(job)) {
-        return respond('checkDeployStatus', [{ ...this.deployHeader(job), done: 'false', numberComponentErrors: '0', numberComponentsDeployed: '0', status: 'InProgress', success: 'false' }]);
+        return respond('checkDeployStatus', [
+          {
+            ...this.deployHeader(job),
+            done: 'false',
+            numberComponentErrors: '0',
+            numberComponentsDeployed: '0',
+            status: 'InProgress',
+            success: 'false',
+          },
+        ]);
       }
       writes = this.applyDeploy(job);
     }
@@ -467,7 +627,16 @@ export class MetadataService {
     const { state } = this;
     const ctx = { state, userId: job.userId };
     const now = new Date().toISOString();
-    const message = (c: PlannedComponent, extra: Tree): Tree => ({ changed: 'false', componentType: c.type, created: 'false', createdDate: now, deleted: 'false', fileName: c.fileName, fullName: c.fullName, ...extra });
+    const message = (c: PlannedComponent, extra: Tree): Tree => ({
+      changed: 'false',
+      componentType: c.type,
+      created: 'false',
+      createdDate: now,
+      deleted: 'false',
+      fileName: c.fileName,
+      fullName: c.fullName,
+      ...extra,
+    });
     const successes: Tree[] = [];
     const failures: Tree[] = job.packageProblems.map((p) => ({
       changed: 'false',
@@ -482,7 +651,9 @@ export class MetadataService {
       success: 'false',
     }));
     const policyApps = new Set(
-      job.components.filter((c) => c.type === 'ExtlClntAppOauthConfigurablePolicies' && c.tree).map((c) => textOf((c.tree as Tree).externalClientApplication).toLowerCase()),
+      job.components
+        .filter((c) => c.type === 'ExtlClntAppOauthConfigurablePolicies' && c.tree)
+        .map((c) => textOf((c.tree as Tree).externalClientApplication).toLowerCase())
     );
     const ordered = [...job.components].sort((a, b) => DEPLOY_ORDER.indexOf(a.type) - DEPLOY_ORDER.indexOf(b.type));
     state.resetJournal();
@@ -490,13 +661,17 @@ export class MetadataService {
     let written = 0;
     for (const c of ordered) {
       if (c.problem || !c.tree) {
-        failures.push(message(c, { problem: c.problem ?? 'Error parsing file', problemType: 'Error', success: 'false' }));
+        failures.push(
+          message(c, { problem: c.problem ?? 'Error parsing file', problemType: 'Error', success: 'false' })
+        );
         continue;
       }
       const componentSavepoint = state.savepoint();
       try {
         const { created } = deployComponent(ctx, c.type, c.fullName, c.tree, policyApps);
-        successes.push(message(c, { changed: bool(!created), created: bool(created), id: this.idOf(c), success: 'true' }));
+        successes.push(
+          message(c, { changed: bool(!created), created: bool(created), id: this.idOf(c), success: 'true' })
+        );
         written++;
       } catch (e) {
         if (!(e instanceof MetadataProblem)) throw e;
@@ -507,16 +682,32 @@ export class MetadataService {
     const rolledBack = (failures.length > 0 && job.options.rollbackOnError) || job.options.checkOnly;
     if (rolledBack) state.rollback(savepoint);
     state.resetJournal();
-    const status = failures.length === 0 ? 'Succeeded' : job.options.rollbackOnError || successes.length === 0 ? 'Failed' : 'SucceededPartial';
+    const status =
+      failures.length === 0
+        ? 'Succeeded'
+        : job.options.rollbackOnError || successes.length === 0
+          ? 'Failed'
+          : 'SucceededPartial';
     if (status === 'Succeeded') {
-      successes.push({ changed: 'true', componentType: '', created: 'false', createdDate: now, deleted: 'false', fileName: 'package.xml', fullName: 'package.xml', success: 'true' });
+      successes.push({
+        changed: 'true',
+        componentType: '',
+        created: 'false',
+        createdDate: now,
+        deleted: 'false',
+        fileName: 'package.xml',
+        fullName: 'package.xml',
+        success: 'true',
+      });
     }
     job.result = {
       ...this.deployHeader(job),
       completedDate: now,
       details: { componentFailures: failures, componentSuccesses: successes },
       done: 'true',
-      ...(status === 'Failed' && job.components.length === 0 && failures.length > 0 ? { errorMessage: textOf(failures[0].problem), errorStatusCode: 'UNKNOWN_EXCEPTION' } : {}),
+      ...(status === 'Failed' && job.components.length === 0 && failures.length > 0
+        ? { errorMessage: textOf(failures[0].problem), errorStatusCode: 'UNKNOWN_EXCEPTION' }
+        : {}),
       numberComponentErrors: String(failures.length),
       numberComponentsDeployed: String(written),
       status,
@@ -526,14 +717,22 @@ export class MetadataService {
   }
 
   private idOf(c: PlannedComponent): string {
-    return componentsOf(this.state, c.type).find((x) => x.fullName.toLowerCase() === c.fullName.toLowerCase())?.id ?? '';
+    return (
+      componentsOf(this.state, c.type).find((x) => x.fullName.toLowerCase() === c.fullName.toLowerCase())?.id ?? ''
+    );
   }
 
   private checkStatus(args: Tree): SoapReply {
     const results = textList(args.asyncProcessId).map((id): Tree => {
       const job = [...this.jobs.values()].find((j) => j.id.slice(0, 15) === id.slice(0, 15));
-      const done = job?.result !== undefined || (job !== undefined && job.checks > this.state.behaviour.metadataAsyncPolls);
-      return { done: bool(done), id, state: job ? (done ? 'Completed' : 'InProgress') : 'Error', ...(job ? {} : { message: 'invalid cross reference id', statusCode: 'INVALID_CROSS_REFERENCE_KEY' }) };
+      const done =
+        job?.result !== undefined || (job !== undefined && job.checks > this.state.behaviour.metadataAsyncPolls);
+      return {
+        done: bool(done),
+        id,
+        state: job ? (done ? 'Completed' : 'InProgress') : 'Error',
+        ...(job ? {} : { message: 'invalid cross reference id', statusCode: 'INVALID_CROSS_REFERENCE_KEY' }),
+      };
     });
     return respond('checkStatus', results);
   }

@@ -26,13 +26,15 @@ describe('emulator JWT bearer flow', function () {
     emu = await startEmulator({ seed: appSeed(keys.certificate, extra) });
     return emu;
   };
-  const login = (sub: string, iss = CA_KEY, claims: Record<string, unknown> = {}): Promise<TokenAnswer> => jwtLogin(emu, keys.privateKey, { iss, sub, ...claims });
+  const login = (sub: string, iss = CA_KEY, claims: Record<string, unknown> = {}): Promise<TokenAnswer> =>
+    jwtLogin(emu, keys.privateKey, { iss, sub, ...claims });
   const rejected = async (answer: Promise<TokenAnswer>, body: Record<string, string>): Promise<void> => {
     const r = await answer;
     expect(r.status).to.equal(400);
     expect(r.body).to.deep.equal(body);
   };
-  const userId = (username: string): string => emu.query<Row>(`SELECT Id FROM User WHERE Username = '${username}'`)[0].Id as string;
+  const userId = (username: string): string =>
+    emu.query<Row>(`SELECT Id FROM User WHERE Username = '${username}'`)[0].Id as string;
 
   describe('success', () => {
     it('answers Salesforce’s shape without a refresh token, and records an OauthToken row', async () => {
@@ -40,23 +42,47 @@ describe('emulator JWT bearer flow', function () {
       const before = Date.now();
       const r = await login('sync@acme.example');
       expect(r.status).to.equal(200);
-      expect(Object.keys(r.body).sort()).to.deep.equal(['access_token', 'id', 'instance_url', 'issued_at', 'scope', 'signature', 'token_type']);
-      expect(r.body).to.include({ scope: 'api', instance_url: emu.instanceUrl, token_type: 'Bearer', id: `${emu.instanceUrl}/id/${emu.orgId}/${userId('sync@acme.example')}` });
+      expect(Object.keys(r.body).sort()).to.deep.equal([
+        'access_token',
+        'id',
+        'instance_url',
+        'issued_at',
+        'scope',
+        'signature',
+        'token_type',
+      ]);
+      expect(r.body).to.include({
+        scope: 'api',
+        instance_url: emu.instanceUrl,
+        token_type: 'Bearer',
+        id: `${emu.instanceUrl}/id/${emu.orgId}/${userId('sync@acme.example')}`,
+      });
       expect(r.body.access_token).to.match(/^00D000000000001![A-Za-z0-9]+$/);
       expect(Number(r.body.issued_at)).to.be.within(before, Date.now());
       expect(Buffer.from(r.body.signature as string, 'base64')).to.have.length(32);
-      const tokens = (): Row[] => emu.query<Row>("SELECT AppName, UseCount, LastUsedDate FROM OauthToken WHERE User.Username = 'sync@acme.example'");
+      const tokens = (): Row[] =>
+        emu.query<Row>(
+          "SELECT AppName, UseCount, LastUsedDate FROM OauthToken WHERE User.Username = 'sync@acme.example'"
+        );
       expect(tokens()).to.have.length(1);
       expect(tokens()[0]).to.include({ AppName: 'Legacy Sync', UseCount: 1 });
       expect((await login('sync@acme.example')).status).to.equal(200);
       expect(tokens()[0].UseCount).to.equal(2);
-      expect(emu.query<Row>("SELECT LastLoginDate FROM User WHERE Username = 'sync@acme.example'")[0].LastLoginDate).to.be.a('string');
+      expect(
+        emu.query<Row>("SELECT LastLoginDate FROM User WHERE Username = 'sync@acme.example'")[0].LastLoginDate
+      ).to.be.a('string');
     });
 
     it('logs the exchange with its user and no writes, never the token', async () => {
       await start();
       const r = await login('sync@acme.example');
-      expect(emu.requests.at(-1)).to.include({ method: 'POST', path: '/services/oauth2/token', status: 200, writes: 0, user: 'sync@acme.example' });
+      expect(emu.requests.at(-1)).to.include({
+        method: 'POST',
+        path: '/services/oauth2/token',
+        status: 200,
+        writes: 0,
+        user: 'sync@acme.example',
+      });
       await rejected(login('std@acme.example'), NOT_APPROVED);
       expect(emu.requests.at(-1)).to.include({ status: 400, errorCode: 'invalid_grant', writes: 0 });
       const log = JSON.stringify(emu.requests);
@@ -66,11 +92,21 @@ describe('emulator JWT bearer flow', function () {
 
     it('accepts a production org’s audiences (its own URL, login.salesforce.com), and an exp in seconds within the skew', async () => {
       await start();
-      for (const aud of [emu.instanceUrl, `${emu.instanceUrl}/`, emu.instanceUrl.replace('127.0.0.1', 'localhost'), 'https://login.salesforce.com', 'https://login.salesforce.com/']) {
+      for (const aud of [
+        emu.instanceUrl,
+        `${emu.instanceUrl}/`,
+        emu.instanceUrl.replace('127.0.0.1', 'localhost'),
+        'https://login.salesforce.com',
+        'https://login.salesforce.com/',
+      ]) {
         expect((await login('sync@acme.example', CA_KEY, { aud })).status, aud).to.equal(200);
       }
-      expect((await login('sync@acme.example', CA_KEY, { exp: Math.floor(Date.now() / 1000) - 100 })).status).to.equal(200);
-      expect((await login('sync@acme.example', CA_KEY, { exp: Math.floor(Date.now() / 1000) + 300 })).status).to.equal(200);
+      expect((await login('sync@acme.example', CA_KEY, { exp: Math.floor(Date.now() / 1000) - 100 })).status).to.equal(
+        200
+      );
+      expect((await login('sync@acme.example', CA_KEY, { exp: Math.floor(Date.now() / 1000) + 300 })).status).to.equal(
+        200
+      );
     });
   });
 
@@ -89,7 +125,8 @@ describe('emulator JWT bearer flow', function () {
           for (const [aud, accepted] of expected) {
             const r = await login('sync@acme.example', CA_KEY, { aud });
             if (accepted) expect(r.status, aud).to.equal(200);
-            else expect(r.body, aud).to.deep.equal({ error: 'invalid_grant', error_description: 'audience is invalid' });
+            else
+              expect(r.body, aud).to.deep.equal({ error: 'invalid_grant', error_description: 'audience is invalid' });
           }
           expect(emu.query<Row>('SELECT IsSandbox FROM Organization')[0].IsSandbox).to.equal(isSandbox);
         });
@@ -98,7 +135,14 @@ describe('emulator JWT bearer flow', function () {
   });
 
   describe('scopes of the token, and userinfo (userinfoScope)', () => {
-    const scoped = (name: string, key: string, scopes: string[]): NonNullable<Seed['connectedApps']>[number] => ({ name, consumerKey: key, certificate: keys.certificate, adminApproved: true, permissionSets: ['Sync_Access'], scopes });
+    const scoped = (name: string, key: string, scopes: string[]): NonNullable<Seed['connectedApps']>[number] => ({
+      name,
+      consumerKey: key,
+      certificate: keys.certificate,
+      adminApproved: true,
+      permissionSets: ['Sync_Access'],
+      scopes,
+    });
     const apps = [
       scoped('Api_Refresh', 'APIREFRESH01', ['Api', 'RefreshToken']),
       scoped('With_OpenID', 'WITHOPENID01', ['Api', 'RefreshToken', 'OpenID']),
@@ -126,7 +170,10 @@ describe('emulator JWT bearer flow', function () {
         organization_id: emu.orgId,
         is_salesforce_integration_user: true,
       });
-      expect((await call(emu, 'GET', '/services/oauth2/userinfo')).status, 'the admin’s session has every scope').to.equal(200);
+      expect(
+        (await call(emu, 'GET', '/services/oauth2/userinfo')).status,
+        'the admin’s session has every scope'
+      ).to.equal(200);
     });
 
     it('any: userinfo answers every session', async () => {
@@ -139,13 +186,27 @@ describe('emulator JWT bearer flow', function () {
 
   describe('rejections, in the order Salesforce checks', () => {
     beforeEach(() =>
-      start({ externalClientApps: [...(appSeed(keys.certificate).externalClientApps ?? []), { name: 'Off_App', consumerKey: 'OFFKEY00001', certificate: keys.certificate, enabled: false }] }),
+      start({
+        externalClientApps: [
+          ...(appSeed(keys.certificate).externalClientApps ?? []),
+          { name: 'Off_App', consumerKey: 'OFFKEY00001', certificate: keys.certificate, enabled: false },
+        ],
+      })
     );
 
     it('grant type, then a malformed assertion', async () => {
-      await rejected(postToken(emu, { grant_type: 'password', assertion: 'x' }), { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
-      await rejected(postToken(emu, { grant_type: GRANT, assertion: 'not.a.jwt' }), { error: 'invalid_grant', error_description: 'invalid assertion' });
-      await rejected(postToken(emu, { grant_type: GRANT }), { error: 'invalid_grant', error_description: 'invalid assertion' });
+      await rejected(postToken(emu, { grant_type: 'password', assertion: 'x' }), {
+        error: 'unsupported_grant_type',
+        error_description: 'grant type not supported',
+      });
+      await rejected(postToken(emu, { grant_type: GRANT, assertion: 'not.a.jwt' }), {
+        error: 'invalid_grant',
+        error_description: 'invalid assertion',
+      });
+      await rejected(postToken(emu, { grant_type: GRANT }), {
+        error: 'invalid_grant',
+        error_description: 'invalid assertion',
+      });
       const get = await fetch(`${emu.instanceUrl}/services/oauth2/token`);
       expect(get.status).to.equal(400);
       expect(await get.json()).to.deep.equal({ error: 'invalid_request', error_description: 'must use HTTP POST' });
@@ -153,30 +214,63 @@ describe('emulator JWT bearer flow', function () {
 
     it('1. an unknown iss beats everything after it; a bad signature or alg beats the audience', async () => {
       const bad = { aud: 'https://evil.example', exp: 1 };
-      await rejected(jwtLogin(emu, stranger.privateKey, { iss: 'NOSUCHKEY1', sub: 'sync@acme.example', ...bad }), { error: 'invalid_client_id', error_description: 'client identifier invalid' });
-      await rejected(jwtLogin(emu, stranger.privateKey, { iss: CA_KEY, sub: 'sync@acme.example', ...bad }), { error: 'invalid_grant', error_description: 'invalid assertion' });
-      const hs256 = signJwt(keys.privateKey, { iss: CA_KEY, sub: 'sync@acme.example', aud: emu.instanceUrl }, { alg: 'HS256', typ: 'JWT' });
-      await rejected(postToken(emu, { grant_type: GRANT, assertion: hs256 }), { error: 'invalid_grant', error_description: 'invalid assertion' });
+      await rejected(jwtLogin(emu, stranger.privateKey, { iss: 'NOSUCHKEY1', sub: 'sync@acme.example', ...bad }), {
+        error: 'invalid_client_id',
+        error_description: 'client identifier invalid',
+      });
+      await rejected(jwtLogin(emu, stranger.privateKey, { iss: CA_KEY, sub: 'sync@acme.example', ...bad }), {
+        error: 'invalid_grant',
+        error_description: 'invalid assertion',
+      });
+      const hs256 = signJwt(
+        keys.privateKey,
+        { iss: CA_KEY, sub: 'sync@acme.example', aud: emu.instanceUrl },
+        { alg: 'HS256', typ: 'JWT' }
+      );
+      await rejected(postToken(emu, { grant_type: GRANT, assertion: hs256 }), {
+        error: 'invalid_grant',
+        error_description: 'invalid assertion',
+      });
     });
 
     it('2. the audience beats the expiry', async () => {
-      await rejected(login('sync@acme.example', CA_KEY, { aud: 'https://evil.example', exp: 1 }), { error: 'invalid_grant', error_description: 'audience is invalid' });
-      await rejected(login('sync@acme.example', CA_KEY, { aud: 'https://login.salesforce.com.evil.example' }), { error: 'invalid_grant', error_description: 'audience is invalid' });
+      await rejected(login('sync@acme.example', CA_KEY, { aud: 'https://evil.example', exp: 1 }), {
+        error: 'invalid_grant',
+        error_description: 'audience is invalid',
+      });
+      await rejected(login('sync@acme.example', CA_KEY, { aud: 'https://login.salesforce.com.evil.example' }), {
+        error: 'invalid_grant',
+        error_description: 'audience is invalid',
+      });
     });
 
     it('3. an exp past the skew beats the user; a missing exp is an invalid assertion', async () => {
-      await rejected(login('ghost@acme.example', CA_KEY, { exp: Math.floor(Date.now() / 1000) - 181 }), { error: 'invalid_grant', error_description: 'expired authorization code' });
-      await rejected(login('sync@acme.example', CA_KEY, { exp: 'soon' }), { error: 'invalid_grant', error_description: 'invalid assertion' });
+      await rejected(login('ghost@acme.example', CA_KEY, { exp: Math.floor(Date.now() / 1000) - 181 }), {
+        error: 'invalid_grant',
+        error_description: 'expired authorization code',
+      });
+      await rejected(login('sync@acme.example', CA_KEY, { exp: 'soon' }), {
+        error: 'invalid_grant',
+        error_description: 'invalid assertion',
+      });
     });
 
     it('4. an unknown user reads as not approved; an inactive one is named so; both beat the app check', async () => {
       await rejected(login('ghost@acme.example', 'OFFKEY00001'), NOT_APPROVED);
-      expect((await call(emu, 'PATCH', `${V}/sobjects/User/${userId('sync@acme.example')}`, { IsActive: false })).status).to.equal(204);
-      await rejected(login('sync@acme.example', 'OFFKEY00001'), { error: 'invalid_grant', error_description: 'inactive user' });
+      expect(
+        (await call(emu, 'PATCH', `${V}/sobjects/User/${userId('sync@acme.example')}`, { IsActive: false })).status
+      ).to.equal(204);
+      await rejected(login('sync@acme.example', 'OFFKEY00001'), {
+        error: 'invalid_grant',
+        error_description: 'inactive user',
+      });
     });
 
     it('5. an ECA that is not enabled answers app_not_found before pre-authorization', async () => {
-      await rejected(login('std@acme.example', 'OFFKEY00001'), { error: 'app_not_found', error_description: 'External client app is not installed in this org' });
+      await rejected(login('std@acme.example', 'OFFKEY00001'), {
+        error: 'app_not_found',
+        error_description: 'External client app is not installed in this org',
+      });
     });
 
     it('6. a user the admin-approved app does not pre-authorize', async () => {
@@ -201,10 +295,14 @@ describe('emulator JWT bearer flow', function () {
     });
 
     it('connected app: a SetupEntityAccess row inserted through REST grants at once, its deletion takes it away', async () => {
-      await start({ connectedApps: [{ name: 'Bare_App', consumerKey: 'BAREKEY0001', certificate: keys.certificate, adminApproved: true }] });
+      await start({
+        connectedApps: [
+          { name: 'Bare_App', consumerKey: 'BAREKEY0001', certificate: keys.certificate, adminApproved: true },
+        ],
+      });
       await rejected(login('other@acme.example', 'BAREKEY0001'), NOT_APPROVED);
       const parent = emu.query<Row>("SELECT Id FROM PermissionSet WHERE Name = 'Other_Set'")[0].Id as string;
-      const app = emu.query<Row>('SELECT Id FROM ConnectedApplication WHERE Name = \'Bare App\'')[0].Id as string;
+      const app = emu.query<Row>("SELECT Id FROM ConnectedApplication WHERE Name = 'Bare App'")[0].Id as string;
       const grant = await create(emu, 'SetupEntityAccess', { ParentId: parent, SetupEntityId: app });
       expect((await login('other@acme.example', 'BAREKEY0001')).status).to.equal(200);
       await call(emu, 'DELETE', `${V}/sobjects/SetupEntityAccess/${grant.body.id as string}`);
@@ -214,10 +312,30 @@ describe('emulator JWT bearer flow', function () {
     it('self-authorized apps need an earlier approval (a seeded OAuth token); admin-approved ones ignore it', async () => {
       await start({
         connectedApps: [
-          { name: 'Self_App', consumerKey: 'SELFKEY0001', certificate: keys.certificate, adminApproved: false, permissionSets: ['Sync_Access'], oauthTokens: [{ username: 'std@acme.example' }] },
-          { name: 'Admin_App', consumerKey: 'ADMINKEY001', certificate: keys.certificate, adminApproved: true, oauthTokens: [{ username: 'std@acme.example' }] },
+          {
+            name: 'Self_App',
+            consumerKey: 'SELFKEY0001',
+            certificate: keys.certificate,
+            adminApproved: false,
+            permissionSets: ['Sync_Access'],
+            oauthTokens: [{ username: 'std@acme.example' }],
+          },
+          {
+            name: 'Admin_App',
+            consumerKey: 'ADMINKEY001',
+            certificate: keys.certificate,
+            adminApproved: true,
+            oauthTokens: [{ username: 'std@acme.example' }],
+          },
         ],
-        externalClientApps: [{ name: 'Self_Eca', consumerKey: 'SELFECA0001', certificate: keys.certificate, profiles: [INTEGRATION_PROFILE] }],
+        externalClientApps: [
+          {
+            name: 'Self_Eca',
+            consumerKey: 'SELFECA0001',
+            certificate: keys.certificate,
+            profiles: [INTEGRATION_PROFILE],
+          },
+        ],
       });
       expect((await login('std@acme.example', 'SELFKEY0001')).status).to.equal(200);
       await rejected(login('sync@acme.example', 'SELFKEY0001'), NOT_APPROVED);
@@ -228,8 +346,20 @@ describe('emulator JWT bearer flow', function () {
     it('ECA: commaSeparatedProfile and commaSeparatedPermissionSet by name; invalid_app_access when ecaNotApprovedError says so', async () => {
       await start({
         externalClientApps: [
-          { name: 'By_Set', consumerKey: 'BYSETKEY001', certificate: keys.certificate, permittedUsers: 'AdminApprovedPreAuthorized', permissionSets: ['Sync_Access'] },
-          { name: 'By_Profile', consumerKey: 'BYPROFKEY01', certificate: keys.certificate, permittedUsers: 'AdminApprovedPreAuthorized', profiles: ['Standard User'] },
+          {
+            name: 'By_Set',
+            consumerKey: 'BYSETKEY001',
+            certificate: keys.certificate,
+            permittedUsers: 'AdminApprovedPreAuthorized',
+            permissionSets: ['Sync_Access'],
+          },
+          {
+            name: 'By_Profile',
+            consumerKey: 'BYPROFKEY01',
+            certificate: keys.certificate,
+            permittedUsers: 'AdminApprovedPreAuthorized',
+            profiles: ['Standard User'],
+          },
         ],
       });
       expect((await login('sync@acme.example', 'BYSETKEY001')).status).to.equal(200);
@@ -237,7 +367,10 @@ describe('emulator JWT bearer flow', function () {
       await rejected(login('sync@acme.example', 'BYPROFKEY01'), NOT_APPROVED);
       await emu.stop();
       await start({ behaviour: { ecaNotApprovedError: 'invalid_app_access' } });
-      await rejected(login('other@acme.example', ECA_KEY), { error: 'invalid_app_access', error_description: 'user is not admin approved to access this app' });
+      await rejected(login('other@acme.example', ECA_KEY), {
+        error: 'invalid_app_access',
+        error_description: 'user is not admin approved to access this app',
+      });
       // A connected app keeps the invalid_grant answer.
       await rejected(login('std@acme.example'), NOT_APPROVED);
     });
@@ -245,7 +378,9 @@ describe('emulator JWT bearer flow', function () {
     it('ECA: ecaPermsetMatch id stores and matches Ids, both matches either', async () => {
       await start({ behaviour: { ecaPermsetMatch: 'id' } });
       const set = emu.query<Row>("SELECT Id FROM PermissionSet WHERE Name = 'Sync_Access'")[0].Id as string;
-      expect((await call(emu, 'GET', `${V}/query?q=${encodeURIComponent('SELECT Id FROM ExtlClntAppOauthPlcyCnfg')}`)).status).to.equal(200);
+      expect(
+        (await call(emu, 'GET', `${V}/query?q=${encodeURIComponent('SELECT Id FROM ExtlClntAppOauthPlcyCnfg')}`)).status
+      ).to.equal(200);
       expect((await login('sync@acme.example', ECA_KEY)).status).to.equal(200);
       expect(set).to.match(/^0PS/);
       await emu.stop();
@@ -269,9 +404,30 @@ describe('emulator JWT bearer flow', function () {
     it('7. scopes: the app needs Api and RefreshToken', async () => {
       await start({
         connectedApps: [
-          { name: 'Api_Only', consumerKey: 'APIONLY0001', certificate: keys.certificate, adminApproved: true, permissionSets: ['Sync_Access'], scopes: ['Api'] },
-          { name: 'Refresh_Only', consumerKey: 'REFRONLY001', certificate: keys.certificate, adminApproved: true, permissionSets: ['Sync_Access'], scopes: ['RefreshToken', 'Web'] },
-          { name: 'Full_App', consumerKey: 'FULLAPP0001', certificate: keys.certificate, adminApproved: true, permissionSets: ['Sync_Access'], scopes: ['Full', 'RefreshToken'] },
+          {
+            name: 'Api_Only',
+            consumerKey: 'APIONLY0001',
+            certificate: keys.certificate,
+            adminApproved: true,
+            permissionSets: ['Sync_Access'],
+            scopes: ['Api'],
+          },
+          {
+            name: 'Refresh_Only',
+            consumerKey: 'REFRONLY001',
+            certificate: keys.certificate,
+            adminApproved: true,
+            permissionSets: ['Sync_Access'],
+            scopes: ['RefreshToken', 'Web'],
+          },
+          {
+            name: 'Full_App',
+            consumerKey: 'FULLAPP0001',
+            certificate: keys.certificate,
+            adminApproved: true,
+            permissionSets: ['Sync_Access'],
+            scopes: ['Full', 'RefreshToken'],
+          },
         ],
       });
       await rejected(login('sync@acme.example', 'APIONLY0001'), NOT_APPROVED);
@@ -282,7 +438,9 @@ describe('emulator JWT bearer flow', function () {
     it('policyPropagationFailures: the next n token requests after a change get the old answer', async () => {
       await start({
         behaviour: { policyPropagationFailures: 2 },
-        connectedApps: [{ name: 'Bare_App', consumerKey: 'BAREKEY0001', certificate: keys.certificate, adminApproved: true }],
+        connectedApps: [
+          { name: 'Bare_App', consumerKey: 'BAREKEY0001', certificate: keys.certificate, adminApproved: true },
+        ],
       });
       const parent = emu.query<Row>("SELECT Id FROM PermissionSet WHERE Name = 'Other_Set'")[0].Id as string;
       const app = emu.query<Row>("SELECT Id FROM ConnectedApplication WHERE Name = 'Bare App'")[0].Id as string;
@@ -300,7 +458,8 @@ describe('emulator JWT bearer flow', function () {
       await start();
       token = (await login('sync@acme.example')).body.access_token as string;
     });
-    const as = (method: string, path: string, body?: unknown): ReturnType<typeof call> => call(emu, method, path, body, token);
+    const as = (method: string, path: string, body?: unknown): ReturnType<typeof call> =>
+      call(emu, method, path, body, token);
     const query = (q: string): ReturnType<typeof call> => as('GET', `${V}/query?q=${encodeURIComponent(q)}`);
 
     it('reads data objects its permission sets grant, not others; Organization is denied, setup objects stay readable', async () => {
@@ -317,7 +476,9 @@ describe('emulator JWT bearer flow', function () {
         },
       ]);
       expect((await query('SELECT Name FROM Organization')).body[0].errorCode).to.equal('INVALID_TYPE');
-      expect((await query("SELECT Username FROM User WHERE Username = 'sync@acme.example'")).body.totalSize).to.equal(1);
+      expect((await query("SELECT Username FROM User WHERE Username = 'sync@acme.example'")).body.totalSize).to.equal(
+        1
+      );
       const global = await as('GET', `${V}/sobjects`);
       const names = global.body.sobjects.map((o: Row) => o.name);
       expect(names).to.include('Account');
@@ -329,11 +490,17 @@ describe('emulator JWT bearer flow', function () {
       const created = await as('POST', `${V}/sobjects/Account`, { Name: 'Initech' });
       expect(created.status).to.equal(201);
       const edit = await as('PATCH', `${V}/sobjects/Account/${created.body.id as string}`, { Name: 'Initrode' });
-      expect(edit.body).to.deep.equal([{ errorCode: 'INVALID_TYPE_FOR_OPERATION', message: 'entity type cannot be updated: Account', fields: [] }]);
+      expect(edit.body).to.deep.equal([
+        { errorCode: 'INVALID_TYPE_FOR_OPERATION', message: 'entity type cannot be updated: Account', fields: [] },
+      ]);
       const del = await as('DELETE', `${V}/sobjects/Account/${created.body.id as string}`);
-      expect(del.body).to.deep.equal([{ errorCode: 'INVALID_TYPE_FOR_OPERATION', message: 'entity type cannot be deleted: Account', fields: [] }]);
+      expect(del.body).to.deep.equal([
+        { errorCode: 'INVALID_TYPE_FOR_OPERATION', message: 'entity type cannot be deleted: Account', fields: [] },
+      ]);
       expect((await as('POST', `${V}/sobjects/Contact`, { LastName: 'Roe' })).status).to.equal(404);
-      const collection = await as('POST', `${V}/composite/sobjects`, { records: [{ attributes: { type: 'Contact' }, LastName: 'Roe' }] });
+      const collection = await as('POST', `${V}/composite/sobjects`, {
+        records: [{ attributes: { type: 'Contact' }, LastName: 'Roe' }],
+      });
       expect(collection.body[0].errors[0].statusCode).to.equal('INVALID_TYPE');
       expect(emu.query("SELECT Id FROM Account WHERE Name = 'Initech'")).to.have.length(1);
       expect(emu.query("SELECT Id FROM Contact WHERE LastName = 'Roe'")).to.have.length(0);

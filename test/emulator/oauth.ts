@@ -22,7 +22,10 @@ export interface TokenReply {
   username?: string;
 }
 
-const oauthError = (error: string, description: string): TokenReply => ({ status: 400, body: { error, error_description: description } });
+const oauthError = (error: string, description: string): TokenReply => ({
+  status: 400,
+  body: { error, error_description: description },
+});
 export const NOT_APPROVED = (): TokenReply => oauthError('invalid_grant', "user hasn't approved this consumer");
 const INVALID_ASSERTION = (): TokenReply => oauthError('invalid_grant', 'invalid assertion');
 
@@ -39,8 +42,14 @@ function decodeJwt(assertion: string | null): Jwt | undefined {
   try {
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as unknown;
     const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
-    if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null) return undefined;
-    return { header: header as Record<string, unknown>, claims: claims as Record<string, unknown>, signed: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2], 'base64url') };
+    if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null)
+      return undefined;
+    return {
+      header: header as Record<string, unknown>,
+      claims: claims as Record<string, unknown>,
+      signed: `${parts[0]}.${parts[1]}`,
+      signature: Buffer.from(parts[2], 'base64url'),
+    };
   } catch {
     return undefined;
   }
@@ -64,7 +73,8 @@ function signatureValid(jwt: Jwt, certificate: string | undefined): boolean {
 function audienceValid(aud: unknown, baseUrl: string, state: OrgState): boolean {
   const base = baseUrl.replace(/\/$/, '');
   const allowed = new Set([state.seed.org.isSandbox ? SANDBOX_LOGIN : PRODUCTION_LOGIN]);
-  if (state.behaviour.myDomainAudience === 'accept') for (const own of [base, base.replace('127.0.0.1', 'localhost')]) allowed.add(own);
+  if (state.behaviour.myDomainAudience === 'accept')
+    for (const own of [base, base.replace('127.0.0.1', 'localhost')]) allowed.add(own);
   const values = Array.isArray(aud) ? aud : [aud];
   return values.some((v) => typeof v === 'string' && allowed.has(v.replace(/\/$/, '')));
 }
@@ -86,7 +96,8 @@ function approved(state: OrgState, app: AuthApp, user: Rec): boolean {
   if (profile && app.profiles.includes(String(profile.Name).toLowerCase())) return true;
   for (const id of held) {
     const set = state.get('PermissionSet', id);
-    if (set && set.IsOwnedByProfile !== true && app.permissionSets.some((entry) => ecaListNames(state, entry, set))) return true;
+    if (set && set.IsOwnedByProfile !== true && app.permissionSets.some((entry) => ecaListNames(state, entry, set)))
+      return true;
   }
   return false;
 }
@@ -175,7 +186,11 @@ export class TokenEndpoint {
     if (!app.enabled) return oauthError('app_not_found', 'External client app is not installed in this org');
     // 6. pre-authorization
     if (!approved(state, app, user)) {
-      if (app.kind === 'ExternalClientApplication' && app.adminApproved && state.behaviour.ecaNotApprovedError === 'invalid_app_access') {
+      if (
+        app.kind === 'ExternalClientApplication' &&
+        app.adminApproved &&
+        state.behaviour.ecaNotApprovedError === 'invalid_app_access'
+      ) {
         return oauthError('invalid_app_access', 'user is not admin approved to access this app');
       }
       return NOT_APPROVED();
@@ -190,7 +205,9 @@ export class TokenEndpoint {
     const { state } = this;
     const base = baseUrl.replace(/\/$/, '');
     const orgId15 = state.orgId.slice(0, 15);
-    const token = `${orgId15}!AQ${randomBytes(72).toString('base64').replace(/[^A-Za-z0-9]/g, '')}`;
+    const token = `${orgId15}!AQ${randomBytes(72)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '')}`;
     const scopes = tokenScopes(app);
     state.sessions.set(token, { token, userId: user.Id, expired: false, scopes });
     const issuedAt = String(Date.now());
@@ -205,8 +222,14 @@ export class TokenEndpoint {
     });
     // OauthToken.AppName is the app's label (object reference, OauthToken).
     const row = state.records('OauthToken').find((t) => t.AppName === app.label && t.UserId === user.Id);
-    if (row) state.update('OauthToken', row.Id, { LastUsedDate: now, UseCount: ((row.UseCount as number) ?? 0) + 1 }, user.Id);
-    else state.insert('OauthToken', { AppName: app.label, UserId: user.Id, LastUsedDate: now, UseCount: 1, _approved: false }, user.Id);
+    if (row)
+      state.update('OauthToken', row.Id, { LastUsedDate: now, UseCount: ((row.UseCount as number) ?? 0) + 1 }, user.Id);
+    else
+      state.insert(
+        'OauthToken',
+        { AppName: app.label, UserId: user.Id, LastUsedDate: now, UseCount: 1, _approved: false },
+        user.Id
+      );
     return {
       status: 200,
       username: user.Username as string,

@@ -41,7 +41,12 @@ export class QueryPages {
 
   /** Refuses a statement longer than Salesforce parses (text: MALFORMED_QUERY as orgs answer it, django-salesforce issue 164). */
   public static checkLength(soql: string): void {
-    if (soql.length > SOQL_MAX_LENGTH) throw new ApiError(400, 'MALFORMED_QUERY', `SOQL statements can not be longer than ${SOQL_MAX_LENGTH} characters.`);
+    if (soql.length > SOQL_MAX_LENGTH)
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        `SOQL statements can not be longer than ${SOQL_MAX_LENGTH} characters.`
+      );
   }
 
   /** The first page of a query's answer. */
@@ -52,7 +57,11 @@ export class QueryPages {
       // SOQL reference, GROUP BY considerations: no queryMore() for aggregates. The code is what a public sf audit
       // plugin (j-schreiber/js-sf-cli-security-audit) halves its Id chunks on; the text is Salesforce's.
       if (result.records.length > behaviour.aggregateQueryRowLimit) {
-        throw new ApiError(400, 'EXCEEDED_ID_LIMIT', 'Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch');
+        throw new ApiError(
+          400,
+          'EXCEEDED_ID_LIMIT',
+          'Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch'
+        );
       }
       return { ...result };
     }
@@ -60,7 +69,12 @@ export class QueryPages {
     const mine = [...this.cursors].filter(([, c]) => c.userId === ctx.userId);
     if (mine.length >= behaviour.openQueryCursors) this.cursors.delete(mine[0][0]);
     const locator = this.locators.next('01g');
-    this.cursors.set(locator, { records: result.records, totalSize: result.totalSize, endpoint: ctx.endpoint, userId: ctx.userId });
+    this.cursors.set(locator, {
+      records: result.records,
+      totalSize: result.totalSize,
+      endpoint: ctx.endpoint,
+      userId: ctx.userId,
+    });
     return this.page(locator, 0, ctx.version);
   }
 
@@ -68,7 +82,13 @@ export class QueryPages {
   public next(token: string, ctx: PageContext): Record<string, unknown> {
     const m = /^([A-Za-z0-9]+)-(\d+)$/.exec(token);
     const cursor = m ? this.cursors.get(m[1]) : undefined;
-    if (!m || !cursor || cursor.userId !== ctx.userId || cursor.endpoint !== ctx.endpoint || Number(m[2]) > cursor.records.length) {
+    if (
+      !m ||
+      !cursor ||
+      cursor.userId !== ctx.userId ||
+      cursor.endpoint !== ctx.endpoint ||
+      Number(m[2]) > cursor.records.length
+    ) {
       throw new ApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     }
     return this.page(m[1], Number(m[2]), ctx.version);
@@ -82,7 +102,12 @@ export class QueryPages {
     const done = next >= cursor.records.length;
     if (done) this.cursors.delete(locator);
     const prefix = cursor.endpoint === 'tooling' ? 'tooling/query' : 'query';
-    return { totalSize: cursor.totalSize, done, ...(done ? {} : { nextRecordsUrl: `/services/data/v${version.toFixed(1)}/${prefix}/${locator}-${next}` }), records };
+    return {
+      totalSize: cursor.totalSize,
+      done,
+      ...(done ? {} : { nextRecordsUrl: `/services/data/v${version.toFixed(1)}/${prefix}/${locator}-${next}` }),
+      records,
+    };
   }
 }
 
@@ -92,10 +117,19 @@ export class QueryPages {
  * `<h1>Bad Message 414</h1><pre>reason: URI Too Long</pre>` (quoted in dxatscale/sfpowerscripts issue 860;
  * "Bad Message 431 reason: Request Header Fields Too Large" in Stitch's Salesforce troubleshooting page).
  */
-export function oversizedHead(url: string, rawHeaders: string[]): { status: number; body: string; reason: string } | undefined {
+export function oversizedHead(
+  url: string,
+  rawHeaders: string[]
+): { status: number; body: string; reason: string } | undefined {
   const uri = Buffer.byteLength(url);
   let head = uri;
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) head += Buffer.byteLength(rawHeaders[i]) + 2 + Buffer.byteLength(rawHeaders[i + 1]) + 2;
-  const [status, reason] = uri > REQUEST_HEAD_LIMIT ? [414, 'URI Too Long'] : head > REQUEST_HEAD_LIMIT ? [431, 'Request Header Fields Too Large'] : [0, ''];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    head += Buffer.byteLength(rawHeaders[i]) + 2 + Buffer.byteLength(rawHeaders[i + 1]) + 2;
+  const [status, reason] =
+    uri > REQUEST_HEAD_LIMIT
+      ? [414, 'URI Too Long']
+      : head > REQUEST_HEAD_LIMIT
+        ? [431, 'Request Header Fields Too Large']
+        : [0, ''];
   return status ? { status, reason, body: `<h1>Bad Message ${status}</h1><pre>reason: ${reason}</pre>` } : undefined;
 }

@@ -15,9 +15,13 @@ function pinSwitches(): void {
   });
 }
 
-const accounts = (n: number): Array<{ Name: string }> => Array.from({ length: n }, (_, i) => ({ Name: `Co ${String(i).padStart(2, '0')}` }));
+const accounts = (n: number): Array<{ Name: string }> =>
+  Array.from({ length: n }, (_, i) => ({ Name: `Co ${String(i).padStart(2, '0')}` }));
 const names = (records: unknown): string[] => (records as Row[]).map((r) => r.Name as string);
-const pageSeed = (n: number, behaviour: Seed['behaviour'] = {}): Seed => ({ records: { Account: accounts(n) }, behaviour: { queryPageSize: 3, ...behaviour } });
+const pageSeed = (n: number, behaviour: Seed['behaviour'] = {}): Seed => ({
+  records: { Account: accounts(n) },
+  behaviour: { queryPageSize: 3, ...behaviour },
+});
 const LOCATOR = /^\/services\/data\/v66\.0\/query\/01g[A-Za-z0-9]{15}-(\d+)$/;
 
 describe('emulator query pages (behaviour.queryPageSize)', () => {
@@ -36,7 +40,10 @@ describe('emulator query pages (behaviour.queryPageSize)', () => {
       expect(last.body).to.deep.equal({ totalSize: 7, done: true, records: [last.body.records[0]] });
       expect(names(last.body.records)).to.deep.equal(['Co 06']);
       const again = await call(emu, 'GET', second.body.nextRecordsUrl as string);
-      expect(again).to.deep.include({ status: 400, body: [{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }] });
+      expect(again).to.deep.include({
+        status: 400,
+        body: [{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }],
+      });
       expect(emu.requests.map((r) => [r.method, r.status])).to.deep.equal([
         ['GET', 200],
         ['GET', 200],
@@ -46,20 +53,27 @@ describe('emulator query pages (behaviour.queryPageSize)', () => {
     });
   });
 
-  it('defaults to Salesforce\'s 2,000 records a page', async () => {
-    await withEmulator({ records: { Account: Array.from({ length: 2001 }, (_, i) => ({ Name: `Co ${i}` })) } }, async (emu) => {
-      const first = await soql(emu, 'SELECT Id FROM Account');
-      expect(first.body.records).to.have.length(2000);
-      expect(LOCATOR.exec(first.body.nextRecordsUrl as string)?.[1]).to.equal('2000');
-      const rest = await call(emu, 'GET', first.body.nextRecordsUrl as string);
-      expect(rest.body).to.include({ totalSize: 2001, done: true });
-      expect(rest.body.records).to.have.length(1);
-    });
+  it("defaults to Salesforce's 2,000 records a page", async () => {
+    await withEmulator(
+      { records: { Account: Array.from({ length: 2001 }, (_, i) => ({ Name: `Co ${i}` })) } },
+      async (emu) => {
+        const first = await soql(emu, 'SELECT Id FROM Account');
+        expect(first.body.records).to.have.length(2000);
+        expect(LOCATOR.exec(first.body.nextRecordsUrl as string)?.[1]).to.equal('2000');
+        const rest = await call(emu, 'GET', first.body.nextRecordsUrl as string);
+        expect(rest.body).to.include({ totalSize: 2001, done: true });
+        expect(rest.body.records).to.have.length(1);
+      }
+    );
   });
 
   it('pages Tooling answers under /tooling/query/; a locator works only on the endpoint that made it', async () => {
     await withEmulator(pageSeed(7), async (emu) => {
-      const first = await call(emu, 'GET', `${V}/tooling/query?q=${encodeURIComponent('SELECT QualifiedApiName FROM EntityDefinition')}`);
+      const first = await call(
+        emu,
+        'GET',
+        `${V}/tooling/query?q=${encodeURIComponent('SELECT QualifiedApiName FROM EntityDefinition')}`
+      );
       expect(first.body.done).to.equal(false);
       expect(first.body.records).to.have.length(3);
       const url = first.body.nextRecordsUrl as string;
@@ -75,12 +89,16 @@ describe('emulator query pages (behaviour.queryPageSize)', () => {
   it('pages query subrequests of /composite and /composite/batch, and serves nextRecordsUrl as a subrequest of either', async () => {
     await withEmulator(pageSeed(7), async (emu) => {
       const q = `/query?q=${encodeURIComponent('SELECT Name FROM Account ORDER BY Name')}`;
-      const composite = await call(emu, 'POST', `${V}/composite`, { compositeRequest: [{ method: 'GET', url: `${V}${q}`, referenceId: 'accounts' }] });
+      const composite = await call(emu, 'POST', `${V}/composite`, {
+        compositeRequest: [{ method: 'GET', url: `${V}${q}`, referenceId: 'accounts' }],
+      });
       const body = composite.body.compositeResponse[0].body;
       expect(body).to.include({ totalSize: 7, done: false });
       expect(names(body.records)).to.deep.equal(['Co 00', 'Co 01', 'Co 02']);
       // The next page as a composite subrequest, then the last as a batch subrequest (batch urls start at the version).
-      const next = await call(emu, 'POST', `${V}/composite`, { compositeRequest: [{ method: 'GET', url: body.nextRecordsUrl, referenceId: 'more' }] });
+      const next = await call(emu, 'POST', `${V}/composite`, {
+        compositeRequest: [{ method: 'GET', url: body.nextRecordsUrl, referenceId: 'more' }],
+      });
       const second = next.body.compositeResponse[0];
       expect(second.httpStatusCode).to.equal(200);
       expect(names(second.body.records)).to.deep.equal(['Co 03', 'Co 04', 'Co 05']);
@@ -104,7 +122,13 @@ describe('emulator query pages (behaviour.queryPageSize)', () => {
       const grouped = await soql(emu, 'SELECT Name, COUNT(Id) n FROM Account GROUP BY Name');
       expect(grouped).to.deep.include({
         status: 400,
-        body: [{ message: 'Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch', errorCode: 'EXCEEDED_ID_LIMIT' }],
+        body: [
+          {
+            message:
+              'Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch',
+            errorCode: 'EXCEEDED_ID_LIMIT',
+          },
+        ],
       });
       const limited = await soql(emu, 'SELECT Name, COUNT(Id) n FROM Account GROUP BY Name ORDER BY Name LIMIT 5');
       expect(limited.body).to.include({ totalSize: 5, done: true });
@@ -117,10 +141,15 @@ describe('emulator query pages (behaviour.queryPageSize)', () => {
 
   it('keeps at most openQueryCursors unread locators per user: opening one more releases the oldest', async () => {
     const key = makeKeyPair();
-    const seed: Seed = { ...appSeed(key.certificate), records: { Account: accounts(7) }, behaviour: { queryPageSize: 3, openQueryCursors: 2 } };
+    const seed: Seed = {
+      ...appSeed(key.certificate),
+      records: { Account: accounts(7) },
+      behaviour: { queryPageSize: 3, openQueryCursors: 2 },
+    };
     await withEmulator(seed, async (emu) => {
       const urls: string[] = [];
-      for (let i = 0; i < 3; i++) urls.push((await soql(emu, `SELECT Name FROM Account LIMIT ${7 - i}`)).body.nextRecordsUrl as string);
+      for (let i = 0; i < 3; i++)
+        urls.push((await soql(emu, `SELECT Name FROM Account LIMIT ${7 - i}`)).body.nextRecordsUrl as string);
       const released = await call(emu, 'GET', urls[0]);
       expect(released.body).to.deep.equal([{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }]);
       expect((await call(emu, 'GET', urls[1])).status).to.equal(200);
@@ -128,7 +157,13 @@ describe('emulator query pages (behaviour.queryPageSize)', () => {
       // Another user's session can't read the admin's locator, and its own cursors don't release the admin's.
       const login = await jwtLogin(emu, key.privateKey, { iss: 'LEGACYKEY0001', sub: 'sync@acme.example' });
       const mine = (await soql(emu, 'SELECT Name FROM Account')).body.nextRecordsUrl as string;
-      const theirs = await call(emu, 'GET', `${V}/query?q=${encodeURIComponent('SELECT Name FROM Account')}`, undefined, login.body.access_token as string);
+      const theirs = await call(
+        emu,
+        'GET',
+        `${V}/query?q=${encodeURIComponent('SELECT Name FROM Account')}`,
+        undefined,
+        login.body.access_token as string
+      );
       expect(theirs.body.done).to.equal(false);
       const foreign = await call(emu, 'GET', mine, undefined, login.body.access_token as string);
       expect(foreign.body).to.deep.equal([{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }]);
@@ -146,8 +181,13 @@ describe('emulator request size and statement length (Help 000386264, SOQL limit
   after(() => emu.stop());
   beforeEach(() => emu.clearRequests());
 
-  const raw = async (path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; text: string }> => {
-    const res = await fetch(`${emu.instanceUrl}${path}`, { headers: { authorization: `Bearer ${emu.adminAccessToken}`, ...headers } });
+  const raw = async (
+    path: string,
+    headers: Record<string, string> = {}
+  ): Promise<{ status: number; type: string | null; text: string }> => {
+    const res = await fetch(`${emu.instanceUrl}${path}`, {
+      headers: { authorization: `Bearer ${emu.adminAccessToken}`, ...headers },
+    });
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
   };
   // A query URI of exactly `bytes` bytes: the filter's string literal pads it.
@@ -157,17 +197,27 @@ describe('emulator request size and statement length (Help 000386264, SOQL limit
     return `${head}${'a'.repeat(bytes - head.length - tail.length)}${tail}`;
   };
 
-  it('answers a URI over 16,384 bytes with 414 and the web server\'s page, running nothing', async () => {
+  it("answers a URI over 16,384 bytes with 414 and the web server's page, running nothing", async () => {
     const reply = await raw(uriOf(16_385));
-    expect(reply).to.deep.equal({ status: 414, type: 'text/html;charset=iso-8859-1', text: '<h1>Bad Message 414</h1><pre>reason: URI Too Long</pre>' });
-    expect(emu.requests.map((r) => [r.status, r.errorCode, r.soql, r.writes])).to.deep.equal([[414, 'URI_TOO_LONG', undefined, 0]]);
+    expect(reply).to.deep.equal({
+      status: 414,
+      type: 'text/html;charset=iso-8859-1',
+      text: '<h1>Bad Message 414</h1><pre>reason: URI Too Long</pre>',
+    });
+    expect(emu.requests.map((r) => [r.status, r.errorCode, r.soql, r.writes])).to.deep.equal([
+      [414, 'URI_TOO_LONG', undefined, 0],
+    ]);
   });
 
   it('answers URI plus headers over 16,384 bytes with 431; a URI of 16,000 bytes alone still runs', async () => {
     const alone = await raw(uriOf(16_000));
     expect(alone.status).to.equal(200);
     const padded = await raw(uriOf(16_000), { 'x-pad': 'p'.repeat(400) });
-    expect(padded).to.deep.equal({ status: 431, type: 'text/html;charset=iso-8859-1', text: '<h1>Bad Message 431</h1><pre>reason: Request Header Fields Too Large</pre>' });
+    expect(padded).to.deep.equal({
+      status: 431,
+      type: 'text/html;charset=iso-8859-1',
+      text: '<h1>Bad Message 431</h1><pre>reason: Request Header Fields Too Large</pre>',
+    });
     expect(emu.requests.map((r) => r.status)).to.deep.equal([200, 431]);
   });
 
@@ -177,9 +227,14 @@ describe('emulator request size and statement length (Help 000386264, SOQL limit
       return `${head}${'a'.repeat(length - head.length - 1)}'`;
     };
     const compositeOf = (q: string): Promise<Awaited<ReturnType<typeof call>>> =>
-      call(emu, 'POST', `${V}/composite`, { compositeRequest: [{ method: 'GET', url: `${V}/query?q=${encodeURIComponent(q)}`, referenceId: 'q' }] });
+      call(emu, 'POST', `${V}/composite`, {
+        compositeRequest: [{ method: 'GET', url: `${V}/query?q=${encodeURIComponent(q)}`, referenceId: 'q' }],
+      });
     const over = (await compositeOf(statement(100_001))).body.compositeResponse[0];
-    expect(over).to.deep.include({ httpStatusCode: 400, body: [{ message: 'SOQL statements can not be longer than 100000 characters.', errorCode: 'MALFORMED_QUERY' }] });
+    expect(over).to.deep.include({
+      httpStatusCode: 400,
+      body: [{ message: 'SOQL statements can not be longer than 100000 characters.', errorCode: 'MALFORMED_QUERY' }],
+    });
     const at = (await compositeOf(statement(100_000))).body.compositeResponse[0];
     expect(at.httpStatusCode).to.equal(200);
   });
@@ -187,15 +242,22 @@ describe('emulator request size and statement length (Help 000386264, SOQL limit
 
 describe('emulator semi-join rules (SOQL reference, semi-join and anti-join restrictions)', () => {
   pinSwitches();
-  const seed: Seed = { permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }] };
+  const seed: Seed = {
+    permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }],
+  };
   const refused = (message: string): Row => ({ status: 400, errorCode: 'MALFORMED_QUERY', last: message });
   const outcome = (r: Awaited<ReturnType<typeof soql>>): Row =>
-    r.status === 200 ? { status: 200 } : { status: r.status, errorCode: r.body[0].errorCode, last: (r.body[0].message as string).split('\n').pop() };
+    r.status === 200
+      ? { status: 200 }
+      : { status: r.status, errorCode: r.body[0].errorCode, last: (r.body[0].message as string).split('\n').pop() };
 
   it('takes two semi-joins (IN or NOT IN) in a WHERE clause and refuses a third', async () => {
     await withEmulator(seed, async (emu) => {
       const set = "SELECT PermissionSetId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'Account_Read'";
-      const two = await soql(emu, `SELECT Id FROM ObjectPermissions WHERE ParentId IN (${set}) AND ParentId NOT IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)`);
+      const two = await soql(
+        emu,
+        `SELECT Id FROM ObjectPermissions WHERE ParentId IN (${set}) AND ParentId NOT IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)`
+      );
       expect(outcome(two)).to.deep.equal({ status: 200 });
       const three = await soql(
         emu,
@@ -207,9 +269,15 @@ describe('emulator semi-join rules (SOQL reference, semi-join and anti-join rest
 
   it('refuses a semi-join nested in a semi-join, and an inner select on the outer object', async () => {
     await withEmulator(seed, async (emu) => {
-      const nested = await soql(emu, "SELECT Id FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId IN (SELECT UserId FROM LoginHistory))");
+      const nested = await soql(
+        emu,
+        'SELECT Id FROM ObjectPermissions WHERE ParentId IN (SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId IN (SELECT UserId FROM LoginHistory))'
+      );
       expect(outcome(nested)).to.deep.equal(refused('Nesting of semi join sub-selects is not supported'));
-      const same = await soql(emu, "SELECT Id FROM PermissionSet WHERE Id IN (SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = false)");
+      const same = await soql(
+        emu,
+        'SELECT Id FROM PermissionSet WHERE Id IN (SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = false)'
+      );
       expect(outcome(same)).to.deep.equal(refused('The inner and outer selects should not be on the same object type'));
     });
   });
@@ -219,7 +287,7 @@ describe('EMULATOR_BEHAVIOUR: behaviour switches laid over every seed', () => {
   pinSwitches();
   afterEach(() => delete process.env.EMULATOR_BEHAVIOUR);
 
-  it('overrides the seed\'s own switches (a stress mode), and names a malformed value', async () => {
+  it("overrides the seed's own switches (a stress mode), and names a malformed value", async () => {
     process.env.EMULATOR_BEHAVIOUR = '{"queryPageSize":2}';
     await withEmulator(pageSeed(5, { queryPageSize: 4 }), async (emu) => {
       expect((await soql(emu, 'SELECT Id FROM Account')).body.records).to.have.length(2);
@@ -227,10 +295,15 @@ describe('EMULATOR_BEHAVIOUR: behaviour switches laid over every seed', () => {
     process.env.EMULATOR_BEHAVIOUR = '{"queryPageSize":0}';
     let error: unknown;
     await startEmulator({ seed: {} }).catch((e: unknown) => (error = e));
-    expect(error).to.be.instanceOf(SeedError).and.have.property('message', 'seed.behaviour.queryPageSize: must be a whole number from 1 to 2000');
+    expect(error)
+      .to.be.instanceOf(SeedError)
+      .and.have.property('message', 'seed.behaviour.queryPageSize: must be a whole number from 1 to 2000');
     process.env.EMULATOR_BEHAVIOUR = 'pageSize=2';
     error = undefined;
     await startEmulator({ seed: {} }).catch((e: unknown) => (error = e));
-    expect(error).to.be.instanceOf(SeedError).and.have.property('message').that.matches(/^EMULATOR_BEHAVIOUR: is not valid JSON/);
+    expect(error)
+      .to.be.instanceOf(SeedError)
+      .and.have.property('message')
+      .that.matches(/^EMULATOR_BEHAVIOUR: is not valid JSON/);
   });
 });

@@ -31,7 +31,25 @@ describe('emulator against sf org login jwt', function () {
   after(() => emu?.stop());
 
   const loginJwt = (clientId: string, alias: string): ReturnType<typeof runSf> =>
-    runSf(['org', 'login', 'jwt', '--username', 'sync@acme.example', '--jwt-key-file', keyFile, '--client-id', clientId, '--instance-url', emu.instanceUrl, '--alias', alias, '--json'], { home });
+    runSf(
+      [
+        'org',
+        'login',
+        'jwt',
+        '--username',
+        'sync@acme.example',
+        '--jwt-key-file',
+        keyFile,
+        '--client-id',
+        clientId,
+        '--instance-url',
+        emu.instanceUrl,
+        '--alias',
+        alias,
+        '--json',
+      ],
+      { home }
+    );
 
   it('logs a pre-authorized integration user in through a connected app', async () => {
     emu.clearRequests();
@@ -39,10 +57,22 @@ describe('emulator against sf org login jwt', function () {
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
     const userId = emu.query<Row>("SELECT Id FROM User WHERE Username = 'sync@acme.example'")[0].Id;
     expect(r.json.result).to.include({ username: 'sync@acme.example', orgId: emu.orgId });
-    expect(emu.requests[0]).to.include({ method: 'POST', path: '/services/oauth2/token', status: 200, user: 'sync@acme.example', writes: 0 });
+    expect(emu.requests[0]).to.include({
+      method: 'POST',
+      path: '/services/oauth2/token',
+      status: 200,
+      user: 'sync@acme.example',
+      writes: 0,
+    });
     // After the token: ScratchOrgInfo (4xx = not a Dev Hub) and Organization, INVALID_TYPE for an integration user.
-    expect(emu.requests.find((q) => q.soql === 'SELECT Id FROM ScratchOrgInfo limit 1')).to.include({ status: 400, user: 'sync@acme.example' });
-    expect(emu.requests.find((q) => String(q.soql).includes('FROM Organization'))).to.include({ status: 400, errorCode: 'INVALID_TYPE' });
+    expect(emu.requests.find((q) => q.soql === 'SELECT Id FROM ScratchOrgInfo limit 1')).to.include({
+      status: 400,
+      user: 'sync@acme.example',
+    });
+    expect(emu.requests.find((q) => String(q.soql).includes('FROM Organization'))).to.include({
+      status: 400,
+      errorCode: 'INVALID_TYPE',
+    });
     const tokens = emu.query<Row>(`SELECT AppName, UseCount FROM OauthToken WHERE UserId = '${String(userId)}'`);
     expect(tokens.map((t) => [t.AppName, t.UseCount])).to.deep.equal([['Legacy Sync', 1]]);
     expect(JSON.stringify(emu.requests)).not.to.contain('assertion');
@@ -50,7 +80,9 @@ describe('emulator against sf org login jwt', function () {
 
   it('runs sf data query as that user and returns the accounts its permission set grants', async () => {
     emu.clearRequests();
-    const r = await runSf(['data', 'query', '-q', 'SELECT Id, Name FROM Account LIMIT 10', '-o', 'int', '--json'], { home });
+    const r = await runSf(['data', 'query', '-q', 'SELECT Id, Name FROM Account LIMIT 10', '-o', 'int', '--json'], {
+      home,
+    });
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
     expect(r.json.result.totalSize).to.equal(2);
     expect(r.json.result.records.map((a: Row) => a.Name).sort()).to.deep.equal(['Acme', 'Globex']);
@@ -68,7 +100,9 @@ describe('emulator against sf org login jwt', function () {
   it('signs a new JWT when the token expires, and the call succeeds', async () => {
     emu.expireTokens();
     emu.clearRequests();
-    const r = await runSf(['data', 'query', '-q', 'SELECT Id, Name FROM Account LIMIT 10', '-o', 'int', '--json'], { home });
+    const r = await runSf(['data', 'query', '-q', 'SELECT Id, Name FROM Account LIMIT 10', '-o', 'int', '--json'], {
+      home,
+    });
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
     expect(r.json.result.totalSize).to.equal(2);
     const statuses = emu.requests.map((q) => `${q.method} ${q.path} ${q.status}`);
@@ -82,7 +116,9 @@ describe('emulator against sf org login jwt', function () {
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
     expect(r.json.result).to.include({ username: 'sync@acme.example' });
     expect(emu.query<Row>("SELECT UseCount FROM OauthToken WHERE AppName = 'Acme Sync'")).to.have.length(1);
-    const q = await runSf(['data', 'query', '-q', 'SELECT Name FROM Account ORDER BY Name', '-o', 'inteca', '--json'], { home });
+    const q = await runSf(['data', 'query', '-q', 'SELECT Name FROM Account ORDER BY Name', '-o', 'inteca', '--json'], {
+      home,
+    });
     expect(q.exitCode, q.stdout + q.stderr).to.equal(0);
     expect(q.json.result.records.map((a: Row) => a.Name)).to.deep.equal(['Acme', 'Globex']);
   });

@@ -30,15 +30,39 @@ describe('emulator against sf org assign permset', function () {
       },
     });
     home = await makeHome();
-    await writeAuthFile(home, { instanceUrl: emu.instanceUrl, username: emu.adminUsername, accessToken: emu.adminAccessToken, orgId: emu.orgId }, 'emu');
+    await writeAuthFile(
+      home,
+      {
+        instanceUrl: emu.instanceUrl,
+        username: emu.adminUsername,
+        accessToken: emu.adminAccessToken,
+        orgId: emu.orgId,
+      },
+      'emu'
+    );
   });
   after(() => emu?.stop());
 
   const assign = (...names: string[]): Promise<SfRun> =>
-    runSf(['org', 'assign', 'permset', ...names.flatMap((n) => ['--name', n]), '--on-behalf-of', USER, '-o', 'emu', '--json'], { home });
+    runSf(
+      [
+        'org',
+        'assign',
+        'permset',
+        ...names.flatMap((n) => ['--name', n]),
+        '--on-behalf-of',
+        USER,
+        '-o',
+        'emu',
+        '--json',
+      ],
+      { home }
+    );
   const assigned = (): string[] =>
     emu
-      .query<{ PermissionSet: { Name: string } }>(`SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}' AND PermissionSet.IsOwnedByProfile = false ORDER BY PermissionSet.Name`)
+      .query<{ PermissionSet: { Name: string } }>(
+        `SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}' AND PermissionSet.IsOwnedByProfile = false ORDER BY PermissionSet.Name`
+      )
       .map((r) => r.PermissionSet.Name);
   const id = (q: string): string => emu.query<Row>(q)[0].Id as string;
 
@@ -47,16 +71,29 @@ describe('emulator against sf org assign permset', function () {
     const r = await assign('Account_Read');
     expect(r.exitCode, r.stdout + r.stderr).to.equal(1);
     expect(r.json).to.deep.include({ status: 1 });
-    expect(r.json.result).to.deep.equal({ successes: [], failures: [{ name: USER, message: "The user license doesn't allow the permission: Read Account" }] });
+    expect(r.json.result).to.deep.equal({
+      successes: [],
+      failures: [{ name: USER, message: "The user license doesn't allow the permission: Read Account" }],
+    });
     expect(assigned()).to.deep.equal([]);
-    expect(emu.requests.find((q) => q.method === 'POST')).to.include({ path: '/services/data/v66.0/sobjects/PermissionSetAssignment', status: 400, errorCode: 'FIELD_INTEGRITY_EXCEPTION', writes: 0 });
-    expect(emu.requests.map((q) => q.soql).filter(Boolean)).to.include.members([`SELECT Id FROM User WHERE Username='${USER}'`, "SELECT Id FROM PermissionSet WHERE Name='Account_Read'"]);
+    expect(emu.requests.find((q) => q.method === 'POST')).to.include({
+      path: '/services/data/v66.0/sobjects/PermissionSetAssignment',
+      status: 400,
+      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+      writes: 0,
+    });
+    expect(emu.requests.map((q) => q.soql).filter(Boolean)).to.include.members([
+      `SELECT Id FROM User WHERE Username='${USER}'`,
+      "SELECT Id FROM PermissionSet WHERE Name='Account_Read'",
+    ]);
   });
 
   it('succeeds (exit 0) once the PSL assignment exists', async () => {
     const psla = await create(emu, 'PermissionSetLicenseAssign', {
       AssigneeId: id(`SELECT Id FROM User WHERE Username = '${USER}'`),
-      PermissionSetLicenseId: id("SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'"),
+      PermissionSetLicenseId: id(
+        "SELECT Id FROM PermissionSetLicense WHERE DeveloperName = 'SalesforceAPIIntegrationPsl'"
+      ),
     });
     expect(psla.status).to.equal(201);
     const r = await assign('Account_Read');
@@ -68,7 +105,10 @@ describe('emulator against sf org assign permset', function () {
   it('fails (exit 1) for a set licensed to the Salesforce user license', async () => {
     const r = await assign('Sf_Set');
     expect(r.exitCode, r.stdout + r.stderr).to.equal(1);
-    expect(r.json.result).to.deep.equal({ successes: [], failures: [{ name: USER, message: "The user license doesn't match the permission set license." }] });
+    expect(r.json.result).to.deep.equal({
+      successes: [],
+      failures: [{ name: USER, message: "The user license doesn't match the permission set license." }],
+    });
     expect(assigned()).to.deep.equal(['Account_Read']);
   });
 
@@ -80,7 +120,10 @@ describe('emulator against sf org assign permset', function () {
     expect(again.json.result).to.deep.equal({ successes: [], failures: [{ name: USER, message: duplicate }] });
     const mixed = await assign('Account_Read', 'Custom_Only');
     expect(mixed.exitCode, mixed.stdout + mixed.stderr).to.equal(68);
-    expect(mixed.json.result).to.deep.equal({ successes: [{ name: USER, value: 'Custom_Only' }], failures: [{ name: USER, message: duplicate }] });
+    expect(mixed.json.result).to.deep.equal({
+      successes: [{ name: USER, value: 'Custom_Only' }],
+      failures: [{ name: USER, message: duplicate }],
+    });
     expect(assigned()).to.deep.equal(['Account_Read', 'Custom_Only']);
   });
 });

@@ -18,7 +18,9 @@ describe('emulator against real clients', function () {
     emu = await startEmulator({
       seed: {
         records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] },
-        permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }],
+        permissionSets: [
+          { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
+        ],
         users: [{ username: 'sync@acme.example', lastName: 'Sync', profile: INTEGRATION_PROFILE }],
       },
     });
@@ -28,19 +30,31 @@ describe('emulator against real clients', function () {
 
   describe('sf', () => {
     it('logs in with org login access-token', async () => {
-      const r = await runSf(['org', 'login', 'access-token', '--instance-url', emu.instanceUrl, '--alias', 'emu', '--no-prompt', '--json'], {
-        home,
-        env: { SF_ACCESS_TOKEN: emu.adminAccessToken },
-      });
+      const r = await runSf(
+        ['org', 'login', 'access-token', '--instance-url', emu.instanceUrl, '--alias', 'emu', '--no-prompt', '--json'],
+        {
+          home,
+          env: { SF_ACCESS_TOKEN: emu.adminAccessToken },
+        }
+      );
       expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
       expect(r.json.result).to.include({ username: emu.adminUsername, orgId: emu.orgId, instanceApiVersion: '66.0' });
       const paths = emu.requests.map((q) => q.path);
-      expect(paths.slice(0, 2)).to.deep.equal(['/services/oauth2/userinfo', `/services/data/v51.0/sobjects/User/${emu.query<Row>(`SELECT Id FROM User WHERE Username = '${emu.adminUsername}'`)[0].Id as string}`]);
-      expect(emu.requests.find((q) => q.soql === 'SELECT Id FROM ScratchOrgInfo limit 1')).to.include({ status: 400, errorCode: 'INVALID_TYPE' });
+      expect(paths.slice(0, 2)).to.deep.equal([
+        '/services/oauth2/userinfo',
+        `/services/data/v51.0/sobjects/User/${emu.query<Row>(`SELECT Id FROM User WHERE Username = '${emu.adminUsername}'`)[0].Id as string}`,
+      ]);
+      expect(emu.requests.find((q) => q.soql === 'SELECT Id FROM ScratchOrgInfo limit 1')).to.include({
+        status: 400,
+        errorCode: 'INVALID_TYPE',
+      });
     });
 
     it('runs data query and returns the seeded accounts', async () => {
-      const r = await runSf(['data', 'query', '-q', 'SELECT Id, Name FROM Account ORDER BY Name', '-o', 'emu', '--json'], { home });
+      const r = await runSf(
+        ['data', 'query', '-q', 'SELECT Id, Name FROM Account ORDER BY Name', '-o', 'emu', '--json'],
+        { home }
+      );
       expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
       expect(r.json.result.totalSize).to.equal(2);
       expect(r.json.result.records.map((a: Row) => a.Name)).to.deep.equal(['Acme', 'Globex']);
@@ -48,24 +62,62 @@ describe('emulator against real clients', function () {
     });
 
     it('assigns the PSL with org assign permsetlicense, and again with the "already has" warning', async () => {
-      const args = ['org', 'assign', 'permsetlicense', '--name', 'SalesforceAPIIntegrationPsl', '--on-behalf-of', 'sync@acme.example', '-o', 'emu', '--json'];
+      const args = [
+        'org',
+        'assign',
+        'permsetlicense',
+        '--name',
+        'SalesforceAPIIntegrationPsl',
+        '--on-behalf-of',
+        'sync@acme.example',
+        '-o',
+        'emu',
+        '--json',
+      ];
       const first = await runSf(args, { home });
       expect(first.exitCode, first.stdout + first.stderr).to.equal(0);
-      expect(first.json.result).to.deep.equal({ successes: [{ name: 'sync@acme.example', value: 'SalesforceAPIIntegrationPsl' }], failures: [] });
-      expect(emu.query("SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username = 'sync@acme.example'")).to.have.length(1);
+      expect(first.json.result).to.deep.equal({
+        successes: [{ name: 'sync@acme.example', value: 'SalesforceAPIIntegrationPsl' }],
+        failures: [],
+      });
+      expect(
+        emu.query("SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username = 'sync@acme.example'")
+      ).to.have.length(1);
       const before = emu.requests.length;
       const again = await runSf(args, { home });
       expect(again.exitCode, again.stdout + again.stderr).to.equal(0);
-      expect(again.json.warnings).to.deep.equal(['The user "sync@acme.example" already has the Permission Set License "SalesforceAPIIntegrationPsl"']);
+      expect(again.json.warnings).to.deep.equal([
+        'The user "sync@acme.example" already has the Permission Set License "SalesforceAPIIntegrationPsl"',
+      ]);
       expect(emu.requests.slice(before).reduce((n, q) => n + q.writes, 0)).to.equal(0);
-      expect(emu.query("SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username = 'sync@acme.example'")).to.have.length(1);
+      expect(
+        emu.query("SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username = 'sync@acme.example'")
+      ).to.have.length(1);
     });
 
     it('assigns a permission set with org assign permset once the PSL is there', async () => {
-      const r = await runSf(['org', 'assign', 'permset', '--name', 'Account_Read', '--on-behalf-of', 'sync@acme.example', '-o', 'emu', '--json'], { home });
+      const r = await runSf(
+        [
+          'org',
+          'assign',
+          'permset',
+          '--name',
+          'Account_Read',
+          '--on-behalf-of',
+          'sync@acme.example',
+          '-o',
+          'emu',
+          '--json',
+        ],
+        { home }
+      );
       expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
       expect(r.json.result.successes).to.deep.equal([{ name: 'sync@acme.example', value: 'Account_Read' }]);
-      expect(emu.query("SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'sync@acme.example' AND PermissionSet.Name = 'Account_Read'")).to.have.length(1);
+      expect(
+        emu.query(
+          "SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'sync@acme.example' AND PermissionSet.Name = 'Account_Read'"
+        )
+      ).to.have.length(1);
     });
   });
 
@@ -76,7 +128,9 @@ describe('emulator against real clients', function () {
     });
 
     it('queries, with relationship fields', async () => {
-      const r = await conn.query<{ Username: string; Profile: { Name: string } }>("SELECT Username, Profile.Name FROM User WHERE Username = 'sync@acme.example'");
+      const r = await conn.query<{ Username: string; Profile: { Name: string } }>(
+        "SELECT Username, Profile.Name FROM User WHERE Username = 'sync@acme.example'"
+      );
       expect(r.totalSize).to.equal(1);
       expect(r.records[0].Profile.Name).to.equal(INTEGRATION_PROFILE);
     });
@@ -96,7 +150,9 @@ describe('emulator against real clients', function () {
       expect(got.map((g) => g?.Name)).to.deep.equal(['C1', 'C2']);
       const updated = await conn.sobject('Account').update(ids.map((Id) => ({ Id, Industry: 'Tech' })));
       expect(updated.every((u) => u.success)).to.equal(true);
-      expect(emu.query<Row>("SELECT Name FROM Account WHERE Industry = 'Tech' ORDER BY Name").map((a) => a.Name)).to.deep.equal(['C1', 'C2']);
+      expect(
+        emu.query<Row>("SELECT Name FROM Account WHERE Industry = 'Tech' ORDER BY Name").map((a) => a.Name)
+      ).to.deep.equal(['C1', 'C2']);
       const destroyed = await conn.sobject('Account').destroy(ids);
       expect(destroyed.every((d) => d.success)).to.equal(true);
       expect(emu.query("SELECT Id FROM Account WHERE Name IN ('C1', 'C2')")).to.have.length(0);

@@ -59,18 +59,28 @@ function licenseLimit(): ApiError {
 }
 
 function pslLimit(state: OrgState): ApiError {
-  return state.behaviour.pslLimitError === 'LICENSE_LIMIT_EXCEEDED' ? licenseLimit() : badRequest('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on cross-reference id');
+  return state.behaviour.pslLimitError === 'LICENSE_LIMIT_EXCEEDED'
+    ? licenseLimit()
+    : badRequest('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on cross-reference id');
 }
 
 function holdsPsl(state: OrgState, userId: string, pslId: string): boolean {
-  return state.records('PermissionSetLicenseAssign').some((a) => a.AssigneeId === userId && a.PermissionSetLicenseId === pslId);
+  return state
+    .records('PermissionSetLicenseAssign')
+    .some((a) => a.AssigneeId === userId && a.PermissionSetLicenseId === pslId);
 }
 
 /** Seat and compatibility checks for giving `user` the PSL; throws the org's error. */
 function checkPslForUser(state: OrgState, user: Rec, psl: Rec): void {
-  const compat = psl._compatibleUserLicenses ? (JSON.parse(psl._compatibleUserLicenses as string) as Array<string | null>) : null;
+  const compat = psl._compatibleUserLicenses
+    ? (JSON.parse(psl._compatibleUserLicenses as string) as Array<string | null>)
+    : null;
   if (compat && !compat.includes(state.userLicenseId(user) ?? '')) {
-    throw errorFromSpec(state.behaviour.pslIncompatibleError, { psl: psl.DeveloperName as string, username: user.Username as string }, []);
+    throw errorFromSpec(
+      state.behaviour.pslIncompatibleError,
+      { psl: psl.DeveloperName as string, username: user.Username as string },
+      []
+    );
   }
   if (state.freeSeats('PermissionSetLicense', psl.Id) <= 0) throw pslLimit(state);
 }
@@ -139,10 +149,22 @@ function checkSetForUser(state: OrgState, user: Rec, set: Rec, pendingPsls: Set<
   if (licenseId) {
     const found = state.find(licenseId);
     if (found?.def.name === 'UserLicense' && licenseId !== state.userLicenseId(user)) {
-      if (b.licenseMismatchError !== 'accept') throw errorFromSpec(b.licenseMismatchError, { permissionSet: set.Name as string, username: user.Username as string });
+      if (b.licenseMismatchError !== 'accept')
+        throw errorFromSpec(b.licenseMismatchError, {
+          permissionSet: set.Name as string,
+          username: user.Username as string,
+        });
     }
-    if (found?.def.name === 'PermissionSetLicense' && !holdsPsl(state, user.Id, licenseId) && !pendingPsls.has(licenseId)) {
-      if (!b.autoAssignPslOnPermsetAssign) throw errorFromSpec(b.missingPslError, { psl: found.rec.DeveloperName as string, permissionSet: set.Name as string });
+    if (
+      found?.def.name === 'PermissionSetLicense' &&
+      !holdsPsl(state, user.Id, licenseId) &&
+      !pendingPsls.has(licenseId)
+    ) {
+      if (!b.autoAssignPslOnPermsetAssign)
+        throw errorFromSpec(b.missingPslError, {
+          psl: found.rec.DeveloperName as string,
+          permissionSet: set.Name as string,
+        });
       return licenseId;
     }
     return undefined;
@@ -151,7 +173,8 @@ function checkSetForUser(state: OrgState, user: Rec, set: Rec, pendingPsls: Set<
   // grants them); standard objects need the API Integration PSL first (facts §4.1).
   if (state.isIntegrationUser(user)) {
     const denied = deniedUserPermission(state, set);
-    if (denied) throw badRequest('FIELD_INTEGRITY_EXCEPTION', `The user license doesn't allow the permission: ${denied}`);
+    if (denied)
+      throw badRequest('FIELD_INTEGRITY_EXCEPTION', `The user license doesn't allow the permission: ${denied}`);
     const psl = state.integrationPsl();
     const hasPsl = psl !== undefined && (holdsPsl(state, user.Id, psl.Id) || pendingPsls.has(psl.Id));
     const grant = hasPsl ? undefined : standardObjectGrant(state, set.Id);
@@ -177,24 +200,43 @@ const psaRules: ObjectRules = {
     values.IsRevoked = false;
   },
   beforeInsert({ state, userId }, values) {
-    if (!values.AssigneeId) throw badRequest('REQUIRED_FIELD_MISSING', 'Required fields are missing: [AssigneeId]', ['AssigneeId']);
+    if (!values.AssigneeId)
+      throw badRequest('REQUIRED_FIELD_MISSING', 'Required fields are missing: [AssigneeId]', ['AssigneeId']);
     const psId = values.PermissionSetId as string | undefined;
     const groupId = values.PermissionSetGroupId as string | undefined;
-    if (!psId && !groupId) throw badRequest('REQUIRED_FIELD_MISSING', 'Required fields are missing: [PermissionSetId]', ['PermissionSetId']);
-    if (psId && groupId) throw badRequest('FIELD_INTEGRITY_EXCEPTION', 'Specify either a permission set or a permission set group, not both.', ['PermissionSetId', 'PermissionSetGroupId']);
+    if (!psId && !groupId)
+      throw badRequest('REQUIRED_FIELD_MISSING', 'Required fields are missing: [PermissionSetId]', ['PermissionSetId']);
+    if (psId && groupId)
+      throw badRequest(
+        'FIELD_INTEGRITY_EXCEPTION',
+        'Specify either a permission set or a permission set group, not both.',
+        ['PermissionSetId', 'PermissionSetGroupId']
+      );
     const user = state.get('User', values.AssigneeId) as Rec;
     const set = psId ? (state.get('PermissionSet', psId) as Rec) : undefined;
     const group = groupId ? (state.get('PermissionSetGroup', groupId) as Rec) : undefined;
-    if (set?.IsOwnedByProfile === true) throw badRequest('FIELD_INTEGRITY_EXCEPTION', PROFILE_SET_MESSAGE, ['PermissionSetId']);
+    if (set?.IsOwnedByProfile === true)
+      throw badRequest('FIELD_INTEGRITY_EXCEPTION', PROFILE_SET_MESSAGE, ['PermissionSetId']);
     const duplicate = state
       .records('PermissionSetAssignment')
-      .some((a) => a.AssigneeId === user.Id && (set ? a.PermissionSetId === set.Id : a.PermissionSetGroupId === group?.Id));
+      .some(
+        (a) => a.AssigneeId === user.Id && (set ? a.PermissionSetId === set.Id : a.PermissionSetGroupId === group?.Id)
+      );
     if (duplicate) {
-      throw badRequest('DUPLICATE_VALUE', fill(state.behaviour.duplicatePsaMessage, { assigneeId: user.Id, permissionSetId: (set ?? group)?.Id as string }));
+      throw badRequest(
+        'DUPLICATE_VALUE',
+        fill(state.behaviour.duplicatePsaMessage, {
+          assigneeId: user.Id,
+          permissionSetId: (set ?? group)?.Id as string,
+        })
+      );
     }
     const groupStatus = group ? state.groupStatus(group) : undefined;
     if (group && groupStatus !== 'Updated') {
-      throw errorFromSpec(state.behaviour.groupNotUpdatedError, { group: group.DeveloperName as string, status: String(groupStatus) });
+      throw errorFromSpec(state.behaviour.groupNotUpdatedError, {
+        group: group.DeveloperName as string,
+        status: String(groupStatus),
+      });
     }
     const members = set ? [set] : judgedSetsOfGroup(state, group?.Id);
     const needed = new Set<string>();
@@ -206,7 +248,8 @@ const psaRules: ObjectRules = {
     for (const pslId of needed) {
       checkPslForUser(state, user, state.get('PermissionSetLicense', pslId) as Rec);
     }
-    for (const pslId of needed) state.insert('PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: pslId }, userId);
+    for (const pslId of needed)
+      state.insert('PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: pslId }, userId);
     // A group's assignment names the group's aggregate set as well (object reference, PermissionSetAssignment).
     if (group) values.PermissionSetId = aggregateSetOf(state, group.Id)?.Id ?? null;
   },
@@ -222,7 +265,8 @@ function checkUsername(state: OrgState, username: string, selfId?: string): void
   if (!USERNAME.test(username)) throw errorFromSpec(state.behaviour.usernameFormatError, { username }, ['Username']);
   const lower = username.toLowerCase();
   const clash = state.records('User').some((u) => u.Id !== selfId && String(u.Username).toLowerCase() === lower);
-  if (clash || state.usernamesTakenElsewhere.has(lower)) throw badRequest('DUPLICATE_USERNAME', DUPLICATE_USERNAME_MESSAGE, ['Username']);
+  if (clash || state.usernamesTakenElsewhere.has(lower))
+    throw badRequest('DUPLICATE_USERNAME', DUPLICATE_USERNAME_MESSAGE, ['Username']);
 }
 
 /**
@@ -238,7 +282,9 @@ function checkHoldingsOnLicense(state: OrgState, moved: Rec): void {
   const seen = new Set<string>();
   for (const a of state.records('PermissionSetAssignment')) {
     if (a.AssigneeId !== moved.Id) continue;
-    const sets = a.PermissionSetGroupId ? judgedSetsOfGroup(state, a.PermissionSetGroupId) : [state.get('PermissionSet', a.PermissionSetId)];
+    const sets = a.PermissionSetGroupId
+      ? judgedSetsOfGroup(state, a.PermissionSetGroupId)
+      : [state.get('PermissionSet', a.PermissionSetId)];
     for (const set of sets) {
       if (!set || set.IsOwnedByProfile === true || seen.has(set.Id)) continue;
       seen.add(set.Id);
@@ -251,9 +297,15 @@ function checkHoldingsOnLicense(state: OrgState, moved: Rec): void {
   for (const pa of state.records('PermissionSetLicenseAssign')) {
     if (pa.AssigneeId !== moved.Id) continue;
     const psl = state.get('PermissionSetLicense', pa.PermissionSetLicenseId);
-    const compat = psl?._compatibleUserLicenses ? (JSON.parse(psl._compatibleUserLicenses as string) as Array<string | null>) : null;
+    const compat = psl?._compatibleUserLicenses
+      ? (JSON.parse(psl._compatibleUserLicenses as string) as Array<string | null>)
+      : null;
     if (psl && compat && !compat.includes(licenseId) && b.licenseMismatchError !== 'accept') {
-      throw errorFromSpec(b.licenseMismatchError, { permissionSet: psl.DeveloperName as string, psl: psl.DeveloperName as string, username: moved.Username as string });
+      throw errorFromSpec(b.licenseMismatchError, {
+        permissionSet: psl.DeveloperName as string,
+        psl: psl.DeveloperName as string,
+        username: moved.Username as string,
+      });
     }
   }
 }
@@ -265,7 +317,12 @@ const userRules: ObjectRules = {
     if (!values.CommunityNickname && typeof values.Username === 'string') {
       const base = values.Username.split('@')[0].slice(0, 32);
       let nick = base;
-      for (let i = 1; state.records('User').some((u) => String(u.CommunityNickname).toLowerCase() === nick.toLowerCase()); i++) nick = `${base}${i}`;
+      for (
+        let i = 1;
+        state.records('User').some((u) => String(u.CommunityNickname).toLowerCase() === nick.toLowerCase());
+        i++
+      )
+        nick = `${base}${i}`;
       values.CommunityNickname = nick;
     }
   },
@@ -275,8 +332,15 @@ const userRules: ObjectRules = {
     if (values.IsActive === true && state.freeSeats('UserLicense', licenseId) <= 0) throw licenseLimit();
   },
   afterInsert({ state, userId }, rec) {
-    const ownSet = state.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === rec.ProfileId);
-    if (ownSet) state.insert('PermissionSetAssignment', { AssigneeId: rec.Id, PermissionSetId: ownSet.Id, PermissionSetGroupId: null, IsActive: true }, userId);
+    const ownSet = state
+      .records('PermissionSet')
+      .find((p) => p.IsOwnedByProfile === true && p.ProfileId === rec.ProfileId);
+    if (ownSet)
+      state.insert(
+        'PermissionSetAssignment',
+        { AssigneeId: rec.Id, PermissionSetId: ownSet.Id, PermissionSetGroupId: null, IsActive: true },
+        userId
+      );
   },
   beforeUpdate({ state }, rec, changes, merged) {
     if (changes.Username !== undefined) checkUsername(state, changes.Username as string, rec.Id);
@@ -295,10 +359,25 @@ const userRules: ObjectRules = {
   afterUpdate({ state, userId }, rec, before) {
     if (rec.ProfileId === before.ProfileId) return;
     // The profile's own set follows the profile: the user's assignment of the old one now names the new one.
-    const ownSet = state.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === rec.ProfileId);
-    const current = state.records('PermissionSetAssignment').find((a) => a.AssigneeId === rec.Id && state.get('PermissionSet', a.PermissionSetId)?.IsOwnedByProfile === true);
+    const ownSet = state
+      .records('PermissionSet')
+      .find((p) => p.IsOwnedByProfile === true && p.ProfileId === rec.ProfileId);
+    const current = state
+      .records('PermissionSetAssignment')
+      .find((a) => a.AssigneeId === rec.Id && state.get('PermissionSet', a.PermissionSetId)?.IsOwnedByProfile === true);
     if (current && ownSet) state.update('PermissionSetAssignment', current.Id, { PermissionSetId: ownSet.Id }, userId);
-    else if (ownSet) state.insert('PermissionSetAssignment', { AssigneeId: rec.Id, PermissionSetId: ownSet.Id, PermissionSetGroupId: null, IsActive: true, IsRevoked: false }, userId);
+    else if (ownSet)
+      state.insert(
+        'PermissionSetAssignment',
+        {
+          AssigneeId: rec.Id,
+          PermissionSetId: ownSet.Id,
+          PermissionSetGroupId: null,
+          IsActive: true,
+          IsRevoked: false,
+        },
+        userId
+      );
   },
 };
 
@@ -310,14 +389,29 @@ const profileRules: ObjectRules = {
     values._custom = true;
   },
   beforeInsert({ state }, values) {
-    if (state.findBy('Profile', 'Name', values.Name as string)) throw badRequest('DUPLICATE_VALUE', `duplicate value found: Name duplicates value on record with id: ${state.findBy('Profile', 'Name', values.Name as string)?.Id}`, ['Name']);
+    if (state.findBy('Profile', 'Name', values.Name as string))
+      throw badRequest(
+        'DUPLICATE_VALUE',
+        `duplicate value found: Name duplicates value on record with id: ${state.findBy('Profile', 'Name', values.Name as string)?.Id}`,
+        ['Name']
+      );
   },
   afterInsert({ state, userId }, rec) {
     const perms = Object.fromEntries(Object.entries(rec).filter(([k]) => k.startsWith('Permissions')));
     state.insert(
       'PermissionSet',
-      { Name: `X${rec.Id}`, Label: rec.Id, LicenseId: rec.UserLicenseId, ProfileId: rec.Id, IsOwnedByProfile: true, IsCustom: true, Type: 'Profile', NamespacePrefix: null, ...perms },
-      userId,
+      {
+        Name: `X${rec.Id}`,
+        Label: rec.Id,
+        LicenseId: rec.UserLicenseId,
+        ProfileId: rec.Id,
+        IsOwnedByProfile: true,
+        IsCustom: true,
+        Type: 'Profile',
+        NamespacePrefix: null,
+        ...perms,
+      },
+      userId
     );
   },
   beforeUpdate(_ctx, rec) {
@@ -346,23 +440,42 @@ const pslaRules: ObjectRules = {
 
 // --- permission sets and groups ----------------------------------------------------------------------
 
-function checkSetName(state: OrgState, type: 'PermissionSet' | 'PermissionSetGroup', field: 'Name' | 'DeveloperName', name: string, selfId?: string): void {
+function checkSetName(
+  state: OrgState,
+  type: 'PermissionSet' | 'PermissionSetGroup',
+  field: 'Name' | 'DeveloperName',
+  name: string,
+  selfId?: string
+): void {
   // Facts §3.4; an over-long name is caught earlier as STRING_TOO_LONG (Name has length 80).
   if (!isApiName(name)) throw badRequest('FIELD_INTEGRITY_EXCEPTION', API_NAME_RULE, [field]);
   const lower = name.toLowerCase();
   // A group's aggregate set carries the group's name (groups.ts); it takes no name of its own.
-  const clash = state.records(type).some((r) => r.Id !== selfId && String(r[field]).toLowerCase() === lower && !r.NamespacePrefix && r.Type !== 'Group');
+  const clash = state
+    .records(type)
+    .some(
+      (r) => r.Id !== selfId && String(r[field]).toLowerCase() === lower && !r.NamespacePrefix && r.Type !== 'Group'
+    );
   if (clash) throw errorFromSpec(state.behaviour.duplicateSetNameError, { name }, [field]);
 }
 
 /** Groups whose effective permissions include this set's: they recalculate when it changes. */
 function recalculateGroupsOf(state: OrgState, permissionSetId: unknown): void {
-  for (const c of state.records('PermissionSetGroupComponent')) if (c.PermissionSetId === permissionSetId) state.recalculateGroup(c.PermissionSetGroupId as string);
+  for (const c of state.records('PermissionSetGroupComponent'))
+    if (c.PermissionSetId === permissionSetId) state.recalculateGroup(c.PermissionSetGroupId as string);
 }
 
-function refuseIfAssigned(state: OrgState, rec: Rec, field: 'PermissionSetId' | 'PermissionSetGroupId', label: string): void {
+function refuseIfAssigned(
+  state: OrgState,
+  rec: Rec,
+  field: 'PermissionSetId' | 'PermissionSetGroupId',
+  label: string
+): void {
   if (state.records('PermissionSetAssignment').some((a) => a[field] === rec.Id)) {
-    throw badRequest('DELETE_FAILED', `Your attempt to delete ${label} could not be completed because it is associated with the following permission set assignments.`);
+    throw badRequest(
+      'DELETE_FAILED',
+      `Your attempt to delete ${label} could not be completed because it is associated with the following permission set assignments.`
+    );
   }
 }
 
@@ -402,7 +515,8 @@ const permissionSetRules: ObjectRules = {
     recalculateGroupsOf(state, rec.Id);
   },
   beforeDelete({ state }, rec) {
-    if (rec.IsOwnedByProfile === true || rec.Type === 'Group') throw badRequest('INSUFFICIENT_ACCESS_OR_READONLY', READ_ONLY_MESSAGE);
+    if (rec.IsOwnedByProfile === true || rec.Type === 'Group')
+      throw badRequest('INSUFFICIENT_ACCESS_OR_READONLY', READ_ONLY_MESSAGE);
     refuseIfAssigned(state, rec, 'PermissionSetId', rec.Label as string);
   },
   afterDelete({ state }, rec) {
@@ -429,17 +543,20 @@ const groupRules: ObjectRules = {
     createAggregateSet(state, rec, userId);
   },
   beforeUpdate({ state }, rec, changes) {
-    if (changes.DeveloperName !== undefined) checkSetName(state, 'PermissionSetGroup', 'DeveloperName', changes.DeveloperName as string, rec.Id);
+    if (changes.DeveloperName !== undefined)
+      checkSetName(state, 'PermissionSetGroup', 'DeveloperName', changes.DeveloperName as string, rec.Id);
   },
   afterUpdate({ state, userId }, rec) {
     const aggregate = aggregateSetOf(state, rec.Id);
-    if (aggregate) state.update('PermissionSet', aggregate.Id, { Name: rec.DeveloperName, Label: rec.MasterLabel }, userId);
+    if (aggregate)
+      state.update('PermissionSet', aggregate.Id, { Name: rec.DeveloperName, Label: rec.MasterLabel }, userId);
   },
   beforeDelete({ state }, rec) {
     refuseIfAssigned(state, rec, 'PermissionSetGroupId', rec.MasterLabel as string);
   },
   afterDelete({ state }, rec) {
-    for (const c of state.records('PermissionSetGroupComponent')) if (c.PermissionSetGroupId === rec.Id) state.remove('PermissionSetGroupComponent', c.Id);
+    for (const c of state.records('PermissionSetGroupComponent'))
+      if (c.PermissionSetGroupId === rec.Id) state.remove('PermissionSetGroupComponent', c.Id);
     removeAggregateSet(state, rec.Id);
   },
 };
@@ -448,9 +565,18 @@ const groupComponentRules: ObjectRules = {
   beforeInsert({ state }, values) {
     // A permission set, or the group's muting permission set.
     const set = state.get('PermissionSet', values.PermissionSetId);
-    if (set?.IsOwnedByProfile === true) throw badRequest('FIELD_INTEGRITY_EXCEPTION', PROFILE_SET_MESSAGE, ['PermissionSetId']);
-    const existing = state.records('PermissionSetGroupComponent').find((c) => c.PermissionSetGroupId === values.PermissionSetGroupId && c.PermissionSetId === values.PermissionSetId);
-    if (existing) throw badRequest('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`);
+    if (set?.IsOwnedByProfile === true)
+      throw badRequest('FIELD_INTEGRITY_EXCEPTION', PROFILE_SET_MESSAGE, ['PermissionSetId']);
+    const existing = state
+      .records('PermissionSetGroupComponent')
+      .find(
+        (c) => c.PermissionSetGroupId === values.PermissionSetGroupId && c.PermissionSetId === values.PermissionSetId
+      );
+    if (existing)
+      throw badRequest(
+        'DUPLICATE_VALUE',
+        `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`
+      );
   },
   afterInsert({ state }, rec) {
     state.recalculateGroup(rec.PermissionSetGroupId as string);
@@ -463,7 +589,11 @@ const groupComponentRules: ObjectRules = {
 // --- ObjectPermissions / FieldPermissions ------------------------------------------------------------
 
 function restrictedPicklist(label: string, field: string, value: string): ApiError {
-  return badRequest('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${label}: bad value for restricted picklist field: ${value}`, [field]);
+  return badRequest(
+    'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+    `${label}: bad value for restricted picklist field: ${value}`,
+    [field]
+  );
 }
 
 function checkObjectPermissionDeps(values: Record<string, unknown>): void {
@@ -472,7 +602,10 @@ function checkObjectPermissionDeps(values: Record<string, unknown>): void {
     if (values[perm] !== true) continue;
     const missing = deps.filter((d) => values[d] !== true);
     if (missing.length) {
-      throw badRequest('FIELD_INTEGRITY_EXCEPTION', `Permission ${word(perm)} ${obj} depends on permission(s): ${missing.map((m) => `${word(m)} ${obj}`).join(', ')}`);
+      throw badRequest(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Permission ${word(perm)} ${obj} depends on permission(s): ${missing.map((m) => `${word(m)} ${obj}`).join(', ')}`
+      );
     }
   }
 }
@@ -493,7 +626,10 @@ function checkIntegrationLicensedSet(state: OrgState, values: Record<string, unk
     isStandardObject(values.SobjectType as string) &&
     grant
   ) {
-    throw badRequest('FIELD_INTEGRITY_EXCEPTION', `The user license doesn't allow the permission: ${grant} ${values.SobjectType as string}`);
+    throw badRequest(
+      'FIELD_INTEGRITY_EXCEPTION',
+      `The user license doesn't allow the permission: ${grant} ${values.SobjectType as string}`
+    );
   }
 }
 
@@ -504,8 +640,15 @@ function checkIntegrationLicensedSet(state: OrgState, values: Record<string, unk
 function checkParentWritable(state: OrgState, parentId: unknown): void {
   const parent = state.get('PermissionSet', parentId);
   // A group's aggregate set is the platform's: its permissions follow the members (groups.ts).
-  if (parent?.Type === 'Group' || (parent?.IsOwnedByProfile === true && state.get('Profile', parent.ProfileId)?._custom !== true)) {
-    throw badRequest('INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', 'insufficient access rights on cross-reference id', ['ParentId']);
+  if (
+    parent?.Type === 'Group' ||
+    (parent?.IsOwnedByProfile === true && state.get('Profile', parent.ProfileId)?._custom !== true)
+  ) {
+    throw badRequest(
+      'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY',
+      'insufficient access rights on cross-reference id',
+      ['ParentId']
+    );
   }
 }
 
@@ -513,11 +656,18 @@ const objectPermissionRules: ObjectRules = {
   beforeInsert({ state }, values) {
     // SobjectType is a restricted picklist of the objects permission sets can grant.
     const def = state.schema.get(values.SobjectType as string);
-    if (!def || !def.endpoints.data || !def.dataObject) throw restrictedPicklist('Sobject Type Name', 'SobjectType', values.SobjectType as string);
+    if (!def || !def.endpoints.data || !def.dataObject)
+      throw restrictedPicklist('Sobject Type Name', 'SobjectType', values.SobjectType as string);
     values.SobjectType = def.name;
     checkParentWritable(state, values.ParentId);
-    const existing = state.records('ObjectPermissions').find((o) => o.ParentId === values.ParentId && o.SobjectType === def.name);
-    if (existing) throw badRequest('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`);
+    const existing = state
+      .records('ObjectPermissions')
+      .find((o) => o.ParentId === values.ParentId && o.SobjectType === def.name);
+    if (existing)
+      throw badRequest(
+        'DUPLICATE_VALUE',
+        `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`
+      );
     checkObjectPermissionDeps(values);
     checkIntegrationLicensedSet(state, values);
   },
@@ -545,21 +695,38 @@ const objectPermissionRules: ObjectRules = {
 const fieldPermissionRules: ObjectRules = {
   beforeInsert({ state }, values) {
     const def = state.schema.get(values.SobjectType as string);
-    if (!def || !def.endpoints.data || !def.dataObject) throw restrictedPicklist('Sobject Type Name', 'SobjectType', values.SobjectType as string);
+    if (!def || !def.endpoints.data || !def.dataObject)
+      throw restrictedPicklist('Sobject Type Name', 'SobjectType', values.SobjectType as string);
     values.SobjectType = def.name;
     checkParentWritable(state, values.ParentId);
     // Field is written Object.Field, the object being SobjectType.
     const [objPart, fieldPart, extra] = String(values.Field).split('.');
-    const field = fieldPart && !extra && objPart.toLowerCase() === def.name.toLowerCase() ? def.fields.get(fieldPart.toLowerCase()) : undefined;
+    const field =
+      fieldPart && !extra && objPart.toLowerCase() === def.name.toLowerCase()
+        ? def.fields.get(fieldPart.toLowerCase())
+        : undefined;
     // A required field's access can't be restricted (text unsettled: behaviour requiredFieldPermissionError).
-    if (field?.required) throw errorFromSpec(state.behaviour.requiredFieldPermissionError, { field: `${def.name}.${field.name}` }, ['Field']);
+    if (field?.required)
+      throw errorFromSpec(state.behaviour.requiredFieldPermissionError, { field: `${def.name}.${field.name}` }, [
+        'Field',
+      ]);
     // Ids, system and compound fields are not in the Field picklist either.
-    if (!field || !isPermissionable(def, field)) throw restrictedPicklist('Field Name', 'Field', values.Field as string);
+    if (!field || !isPermissionable(def, field))
+      throw restrictedPicklist('Field Name', 'Field', values.Field as string);
     values.Field = `${def.name}.${field.name}`;
-    const existing = state.records('FieldPermissions').find((f) => f.ParentId === values.ParentId && f.Field === values.Field);
-    if (existing) throw badRequest('DUPLICATE_VALUE', `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`);
+    const existing = state
+      .records('FieldPermissions')
+      .find((f) => f.ParentId === values.ParentId && f.Field === values.Field);
+    if (existing)
+      throw badRequest(
+        'DUPLICATE_VALUE',
+        `duplicate value found: <unknown> duplicates value on record with id: ${existing.Id}`
+      );
     if (values.PermissionsEdit === true && values.PermissionsRead !== true) {
-      throw badRequest('FIELD_INTEGRITY_EXCEPTION', `Permission Edit ${values.Field as string} depends on permission(s): Read ${values.Field as string}`);
+      throw badRequest(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Permission Edit ${values.Field as string} depends on permission(s): Read ${values.Field as string}`
+      );
     }
   },
   afterInsert({ state }, rec) {
@@ -568,7 +735,10 @@ const fieldPermissionRules: ObjectRules = {
   beforeUpdate({ state }, rec, _changes, merged) {
     checkParentWritable(state, rec.ParentId);
     if (merged.PermissionsEdit === true && merged.PermissionsRead !== true) {
-      throw badRequest('FIELD_INTEGRITY_EXCEPTION', `Permission Edit ${merged.Field as string} depends on permission(s): Read ${merged.Field as string}`);
+      throw badRequest(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Permission Edit ${merged.Field as string} depends on permission(s): Read ${merged.Field as string}`
+      );
     }
   },
   afterUpdate({ state }, rec) {

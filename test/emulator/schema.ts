@@ -83,9 +83,25 @@ export interface FieldSpec extends Partial<FieldDef> {
 
 const AUDIT_FIELDS: FieldSpec[] = [
   { name: 'CreatedDate', type: 'datetime', label: 'Created Date', createable: false, updateable: false },
-  { name: 'CreatedById', type: 'reference', label: 'Created By ID', referenceTo: ['User'], relationshipName: 'CreatedBy', createable: false, updateable: false },
+  {
+    name: 'CreatedById',
+    type: 'reference',
+    label: 'Created By ID',
+    referenceTo: ['User'],
+    relationshipName: 'CreatedBy',
+    createable: false,
+    updateable: false,
+  },
   { name: 'LastModifiedDate', type: 'datetime', label: 'Last Modified Date', createable: false, updateable: false },
-  { name: 'LastModifiedById', type: 'reference', label: 'Last Modified By ID', referenceTo: ['User'], relationshipName: 'LastModifiedBy', createable: false, updateable: false },
+  {
+    name: 'LastModifiedById',
+    type: 'reference',
+    label: 'Last Modified By ID',
+    referenceTo: ['User'],
+    relationshipName: 'LastModifiedBy',
+    createable: false,
+    updateable: false,
+  },
   { name: 'SystemModstamp', type: 'datetime', label: 'System Modstamp', createable: false, updateable: false },
 ];
 
@@ -147,7 +163,8 @@ export class Schema {
   public addField(def: ObjectDef, spec: FieldSpec): FieldDef {
     const existing = def.fields.get(spec.name.toLowerCase());
     if (existing) return existing;
-    if (this.absent.has(`${def.name}.${spec.name}`.toLowerCase())) throw new Error(`${def.name}.${spec.name} is not a column of this org (behaviour.absentFields)`);
+    if (this.absent.has(`${def.name}.${spec.name}`.toLowerCase()))
+      throw new Error(`${def.name}.${spec.name} is not a column of this org (behaviour.absentFields)`);
     const field: FieldDef = {
       label: labelFor(spec.name),
       createable: true,
@@ -286,7 +303,9 @@ const USER_PERMISSION_LABELS: Record<string, string> = {
 export function userPermissionLabel(name: string): string {
   const bare = name.replace(/^Permissions/, '');
   const known = Object.keys(USER_PERMISSION_LABELS).find((k) => k.toLowerCase() === bare.toLowerCase());
-  return known ? USER_PERMISSION_LABELS[known] : bare.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  return known
+    ? USER_PERMISSION_LABELS[known]
+    : bare.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
 }
 
 /** Every standard object the emulator knows, with the fields the plugin and sf touch. */
@@ -366,9 +385,21 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     fields: [
       { name: 'Name', type: 'string', required: true, length: 255 },
       { name: 'Description', type: 'string', length: 255 },
-      { name: 'UserLicenseId', type: 'reference', referenceTo: ['UserLicense'], relationshipName: 'UserLicense', required: true, ...createOnly, label: 'User License ID' },
+      {
+        name: 'UserLicenseId',
+        type: 'reference',
+        referenceTo: ['UserLicense'],
+        relationshipName: 'UserLicense',
+        required: true,
+        ...createOnly,
+        label: 'User License ID',
+      },
       { name: 'UserType', type: 'picklist', ...ro },
-      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) })),
+      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({
+        name: `Permissions${p}`,
+        type: 'boolean',
+        label: userPermissionLabel(p),
+      })),
       { name: '_custom', type: 'boolean', ...ro },
     ],
   });
@@ -389,7 +420,14 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'LocaleSidKey', type: 'picklist', required: true, label: 'Locale' },
       { name: 'EmailEncodingKey', type: 'picklist', required: true, label: 'Email Encoding' },
       { name: 'LanguageLocaleKey', type: 'picklist', required: true, label: 'Language' },
-      { name: 'ProfileId', type: 'reference', referenceTo: ['Profile'], relationshipName: 'Profile', required: true, label: 'Profile ID' },
+      {
+        name: 'ProfileId',
+        type: 'reference',
+        referenceTo: ['Profile'],
+        relationshipName: 'Profile',
+        required: true,
+        label: 'Profile ID',
+      },
       { name: 'UserType', type: 'picklist', ...ro, label: 'User Type' },
       { name: 'IsActive', type: 'boolean', label: 'Active' },
       { name: 'FederationIdentifier', type: 'string', length: 512, label: 'SAML Federation ID' },
@@ -406,7 +444,15 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     keyPrefix: '2LA',
     updateable: false,
     fields: [
-      { name: 'AssigneeId', type: 'reference', referenceTo: ['User'], relationshipName: 'Assignee', required: true, ...createOnly, label: 'Assignee ID' },
+      {
+        name: 'AssigneeId',
+        type: 'reference',
+        referenceTo: ['User'],
+        relationshipName: 'Assignee',
+        required: true,
+        ...createOnly,
+        label: 'Assignee ID',
+      },
       {
         name: 'PermissionSetLicenseId',
         type: 'reference',
@@ -427,15 +473,39 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'Name', type: 'string', required: true, length: 80 },
       { name: 'Label', type: 'string', required: true, length: 80 },
       { name: 'Description', type: 'textarea', length: 255 },
-      { name: 'LicenseId', type: 'reference', referenceTo: ['UserLicense', 'PermissionSetLicense'], relationshipName: 'License', ...createOnly, label: 'License ID' },
-      { name: 'ProfileId', type: 'reference', referenceTo: ['Profile'], relationshipName: 'Profile', ...ro, label: 'Profile ID' },
+      {
+        name: 'LicenseId',
+        type: 'reference',
+        referenceTo: ['UserLicense', 'PermissionSetLicense'],
+        relationshipName: 'License',
+        ...createOnly,
+        label: 'License ID',
+      },
+      {
+        name: 'ProfileId',
+        type: 'reference',
+        referenceTo: ['Profile'],
+        relationshipName: 'Profile',
+        ...ro,
+        label: 'Profile ID',
+      },
       { name: 'IsOwnedByProfile', type: 'boolean', ...ro },
       { name: 'IsCustom', type: 'boolean', ...ro },
-      { name: 'PermissionSetGroupId', type: 'reference', referenceTo: ['PermissionSetGroup'], relationshipName: 'PermissionSetGroup', ...ro },
+      {
+        name: 'PermissionSetGroupId',
+        type: 'reference',
+        referenceTo: ['PermissionSetGroup'],
+        relationshipName: 'PermissionSetGroup',
+        ...ro,
+      },
       { name: 'Type', type: 'picklist', ...ro },
       { name: 'NamespacePrefix', type: 'string', ...ro },
       { name: 'HasActivationRequired', type: 'boolean' },
-      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) })),
+      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({
+        name: `Permissions${p}`,
+        type: 'boolean',
+        label: userPermissionLabel(p),
+      })),
     ],
   });
 
@@ -461,8 +531,23 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     keyPrefix: '0PH',
     updateable: false,
     fields: [
-      { name: 'PermissionSetGroupId', type: 'reference', referenceTo: ['PermissionSetGroup'], relationshipName: 'PermissionSetGroup', required: true, ...createOnly },
-      { name: 'PermissionSetId', type: 'reference', referenceTo: ['PermissionSet'], alsoHolds: ['MutingPermissionSet'], relationshipName: 'PermissionSet', required: true, ...createOnly },
+      {
+        name: 'PermissionSetGroupId',
+        type: 'reference',
+        referenceTo: ['PermissionSetGroup'],
+        relationshipName: 'PermissionSetGroup',
+        required: true,
+        ...createOnly,
+      },
+      {
+        name: 'PermissionSetId',
+        type: 'reference',
+        referenceTo: ['PermissionSet'],
+        alsoHolds: ['MutingPermissionSet'],
+        relationshipName: 'PermissionSet',
+        required: true,
+        ...createOnly,
+      },
     ],
   });
 
@@ -478,7 +563,11 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'Description', type: 'textarea', length: 255 },
       { name: 'Language', type: 'picklist' },
       { name: 'NamespacePrefix', type: 'string', ...ro },
-      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({ name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) })),
+      ...COMMON_USER_PERMISSIONS.map((p): FieldSpec => ({
+        name: `Permissions${p}`,
+        type: 'boolean',
+        label: userPermissionLabel(p),
+      })),
     ],
   });
 
@@ -487,8 +576,23 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     label: 'Permission Set Assignment',
     keyPrefix: '0Pa',
     fields: [
-      { name: 'AssigneeId', type: 'reference', referenceTo: ['User'], relationshipName: 'Assignee', required: true, ...createOnly, label: 'Assignee ID' },
-      { name: 'PermissionSetId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'PermissionSet', ...createOnly, label: 'Permission Set ID' },
+      {
+        name: 'AssigneeId',
+        type: 'reference',
+        referenceTo: ['User'],
+        relationshipName: 'Assignee',
+        required: true,
+        ...createOnly,
+        label: 'Assignee ID',
+      },
+      {
+        name: 'PermissionSetId',
+        type: 'reference',
+        referenceTo: ['PermissionSet'],
+        relationshipName: 'PermissionSet',
+        ...createOnly,
+        label: 'Permission Set ID',
+      },
       {
         name: 'PermissionSetGroupId',
         type: 'reference',
@@ -503,13 +607,30 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     ],
   });
 
-  const objectPerms = ['PermissionsRead', 'PermissionsCreate', 'PermissionsEdit', 'PermissionsDelete', 'PermissionsViewAllRecords', 'PermissionsModifyAllRecords', 'PermissionsViewAllFields'];
+  const objectPerms = [
+    'PermissionsRead',
+    'PermissionsCreate',
+    'PermissionsEdit',
+    'PermissionsDelete',
+    'PermissionsViewAllRecords',
+    'PermissionsModifyAllRecords',
+    'PermissionsViewAllFields',
+  ];
   s.define({
     name: 'ObjectPermissions',
     label: 'Object Permissions',
     keyPrefix: '110',
     fields: [
-      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], alsoHolds: ['MutingPermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
+      {
+        name: 'ParentId',
+        type: 'reference',
+        referenceTo: ['PermissionSet'],
+        alsoHolds: ['MutingPermissionSet'],
+        relationshipName: 'Parent',
+        required: true,
+        ...createOnly,
+        label: 'Parent ID',
+      },
       { name: 'SobjectType', type: 'picklist', required: true, ...createOnly, label: 'Sobject Type Name' },
       ...objectPerms.map((p): FieldSpec => ({ name: p, type: 'boolean' })),
     ],
@@ -520,7 +641,16 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     label: 'Field Permissions',
     keyPrefix: '01k',
     fields: [
-      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], alsoHolds: ['MutingPermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
+      {
+        name: 'ParentId',
+        type: 'reference',
+        referenceTo: ['PermissionSet'],
+        alsoHolds: ['MutingPermissionSet'],
+        relationshipName: 'Parent',
+        required: true,
+        ...createOnly,
+        label: 'Parent ID',
+      },
       { name: 'SobjectType', type: 'picklist', required: true, ...createOnly, label: 'Sobject Type Name' },
       { name: 'Field', type: 'picklist', required: true, ...createOnly, label: 'Field Name' },
       { name: 'PermissionsRead', type: 'boolean' },
@@ -583,7 +713,13 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'Email', type: 'email' },
       { name: 'Phone', type: 'phone', label: 'Business Phone' },
       { name: 'Title', type: 'string', length: 128 },
-      { name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account', label: 'Account ID' },
+      {
+        name: 'AccountId',
+        type: 'reference',
+        referenceTo: ['Account'],
+        relationshipName: 'Account',
+        label: 'Account ID',
+      },
       { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
     ],
   });
@@ -598,7 +734,13 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'StageName', type: 'picklist', required: true, label: 'Stage' },
       { name: 'CloseDate', type: 'date', required: true, label: 'Close Date' },
       { name: 'Amount', type: 'currency' },
-      { name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account', label: 'Account ID' },
+      {
+        name: 'AccountId',
+        type: 'reference',
+        referenceTo: ['Account'],
+        relationshipName: 'Account',
+        label: 'Account ID',
+      },
       { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
     ],
   });
@@ -612,8 +754,20 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       { name: 'Subject', type: 'string', length: 255 },
       { name: 'Status', type: 'picklist' },
       { name: 'Description', type: 'textarea' },
-      { name: 'AccountId', type: 'reference', referenceTo: ['Account'], relationshipName: 'Account', label: 'Account ID' },
-      { name: 'ContactId', type: 'reference', referenceTo: ['Contact'], relationshipName: 'Contact', label: 'Contact ID' },
+      {
+        name: 'AccountId',
+        type: 'reference',
+        referenceTo: ['Account'],
+        relationshipName: 'Account',
+        label: 'Account ID',
+      },
+      {
+        name: 'ContactId',
+        type: 'reference',
+        referenceTo: ['Contact'],
+        relationshipName: 'Contact',
+        label: 'Contact ID',
+      },
       { name: 'OwnerId', type: 'reference', referenceTo: ['User'], relationshipName: 'Owner', label: 'Owner ID' },
     ],
   });
@@ -621,7 +775,15 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
   // Row-based schema metadata (facts: queried by grant to check objects and fields). Rows are derived
   // from this schema on every read (state.ts); Id is the constant 000000000000000AAA as in real orgs,
   // DurableId is the API name for standard objects and a 01I id for custom ones.
-  const meta = { createable: false, updateable: false, deletable: false, endpoints: { data: true, tooling: true }, audit: false, virtual: true, urlKey: 'DurableId' };
+  const meta = {
+    createable: false,
+    updateable: false,
+    deletable: false,
+    endpoints: { data: true, tooling: true },
+    audit: false,
+    virtual: true,
+    urlKey: 'DurableId',
+  };
   s.define({
     name: 'EntityDefinition',
     label: 'Entity Definition',
@@ -685,7 +847,12 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
       // RedpandaConnect by Name='Redpanda Connect'). No DeveloperName and no MasterLabel (field reference): the API name
       // lives only in the Metadata API (ConnectedApp fullName), kept in the hidden _fullName.
       { name: 'Name', type: 'string', ...ro, label: 'Connected App Name' },
-      { name: 'OptionsAllowAdminApprovedUsersOnly', type: 'boolean', ...ro, label: 'Admin Approved Users Are Pre-Authorized' },
+      {
+        name: 'OptionsAllowAdminApprovedUsersOnly',
+        type: 'boolean',
+        ...ro,
+        label: 'Admin Approved Users Are Pre-Authorized',
+      },
     ],
   });
   s.define({
@@ -753,8 +920,23 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     keyPrefix: '0J0',
     updateable: false,
     fields: [
-      { name: 'ParentId', type: 'reference', referenceTo: ['PermissionSet'], relationshipName: 'Parent', required: true, ...createOnly, label: 'Parent ID' },
-      { name: 'SetupEntityId', type: 'reference', referenceTo: ['ConnectedApplication', 'ExternalClientApplication'], required: true, ...createOnly, label: 'Setup Entity ID' },
+      {
+        name: 'ParentId',
+        type: 'reference',
+        referenceTo: ['PermissionSet'],
+        relationshipName: 'Parent',
+        required: true,
+        ...createOnly,
+        label: 'Parent ID',
+      },
+      {
+        name: 'SetupEntityId',
+        type: 'reference',
+        referenceTo: ['ConnectedApplication', 'ExternalClientApplication'],
+        required: true,
+        ...createOnly,
+        label: 'Setup Entity ID',
+      },
       // Derived from SetupEntityId's key prefix; never createable (facts §3.5).
       { name: 'SetupEntityType', type: 'picklist', ...ro, label: 'Setup Entity Type' },
     ],
@@ -774,7 +956,14 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
     fields: [
       { name: 'UserId', type: 'reference', referenceTo: ['User'], ...ro, label: 'User ID' },
       { name: 'LoginTime', type: 'datetime', ...ro, label: 'Login Time' },
-      { name: 'LoginType', type: 'picklist', ...ro, label: 'Login Type', length: 40, picklistValues: () => [...LOGIN_TYPES] },
+      {
+        name: 'LoginType',
+        type: 'picklist',
+        ...ro,
+        label: 'Login Type',
+        length: 40,
+        picklistValues: () => [...LOGIN_TYPES],
+      },
       { name: 'SourceIp', type: 'string', ...noFilter, label: 'Source IP', length: 39 },
       { name: 'LoginUrl', type: 'string', ...ro, label: 'Login URL', length: 255 },
       { name: 'Browser', type: 'string', ...noFilter, length: 64 },
@@ -787,20 +976,64 @@ export function buildStandardSchema(timeZones: () => string[]): Schema {
   });
 
   // Child relationships used by parent-child subqueries.
-  s.addChildRelationship('User', { relationshipName: 'PermissionSetAssignments', childObject: 'PermissionSetAssignment', field: 'AssigneeId' });
-  s.addChildRelationship('User', { relationshipName: 'PermissionSetLicenseAssignments', childObject: 'PermissionSetLicenseAssign', field: 'AssigneeId' });
-  s.addChildRelationship('PermissionSet', { relationshipName: 'Assignments', childObject: 'PermissionSetAssignment', field: 'PermissionSetId' });
-  s.addChildRelationship('PermissionSet', { relationshipName: 'ObjectPerms', childObject: 'ObjectPermissions', field: 'ParentId' });
-  s.addChildRelationship('PermissionSet', { relationshipName: 'FieldPerms', childObject: 'FieldPermissions', field: 'ParentId' });
-  s.addChildRelationship('PermissionSetGroup', { relationshipName: 'PermissionSetGroupComponents', childObject: 'PermissionSetGroupComponent', field: 'PermissionSetGroupId' });
-  s.addChildRelationship('PermissionSetGroup', { relationshipName: 'Assignments', childObject: 'PermissionSetAssignment', field: 'PermissionSetGroupId' });
-  s.addChildRelationship('PermissionSetLicense', { relationshipName: 'PermissionSetLicenseAssignments', childObject: 'PermissionSetLicenseAssign', field: 'PermissionSetLicenseId' });
+  s.addChildRelationship('User', {
+    relationshipName: 'PermissionSetAssignments',
+    childObject: 'PermissionSetAssignment',
+    field: 'AssigneeId',
+  });
+  s.addChildRelationship('User', {
+    relationshipName: 'PermissionSetLicenseAssignments',
+    childObject: 'PermissionSetLicenseAssign',
+    field: 'AssigneeId',
+  });
+  s.addChildRelationship('PermissionSet', {
+    relationshipName: 'Assignments',
+    childObject: 'PermissionSetAssignment',
+    field: 'PermissionSetId',
+  });
+  s.addChildRelationship('PermissionSet', {
+    relationshipName: 'ObjectPerms',
+    childObject: 'ObjectPermissions',
+    field: 'ParentId',
+  });
+  s.addChildRelationship('PermissionSet', {
+    relationshipName: 'FieldPerms',
+    childObject: 'FieldPermissions',
+    field: 'ParentId',
+  });
+  s.addChildRelationship('PermissionSetGroup', {
+    relationshipName: 'PermissionSetGroupComponents',
+    childObject: 'PermissionSetGroupComponent',
+    field: 'PermissionSetGroupId',
+  });
+  s.addChildRelationship('PermissionSetGroup', {
+    relationshipName: 'Assignments',
+    childObject: 'PermissionSetAssignment',
+    field: 'PermissionSetGroupId',
+  });
+  s.addChildRelationship('PermissionSetLicense', {
+    relationshipName: 'PermissionSetLicenseAssignments',
+    childObject: 'PermissionSetLicenseAssign',
+    field: 'PermissionSetLicenseId',
+  });
   s.addChildRelationship('Profile', { relationshipName: 'Users', childObject: 'User', field: 'ProfileId' });
   s.addChildRelationship('Account', { relationshipName: 'Contacts', childObject: 'Contact', field: 'AccountId' });
-  s.addChildRelationship('Account', { relationshipName: 'Opportunities', childObject: 'Opportunity', field: 'AccountId' });
+  s.addChildRelationship('Account', {
+    relationshipName: 'Opportunities',
+    childObject: 'Opportunity',
+    field: 'AccountId',
+  });
   s.addChildRelationship('Account', { relationshipName: 'Cases', childObject: 'Case', field: 'AccountId' });
-  s.addChildRelationship('EntityDefinition', { relationshipName: 'Particles', childObject: 'EntityParticle', field: 'EntityDefinitionId' });
-  s.addChildRelationship('PermissionSet', { relationshipName: 'SetupEntityAccessItems', childObject: 'SetupEntityAccess', field: 'ParentId' });
+  s.addChildRelationship('EntityDefinition', {
+    relationshipName: 'Particles',
+    childObject: 'EntityParticle',
+    field: 'EntityDefinitionId',
+  });
+  s.addChildRelationship('PermissionSet', {
+    relationshipName: 'SetupEntityAccessItems',
+    childObject: 'SetupEntityAccess',
+    field: 'ParentId',
+  });
   s.addChildRelationship('User', { relationshipName: 'OauthTokens', childObject: 'OauthToken', field: 'UserId' });
   return s;
 }
@@ -811,7 +1044,15 @@ export function isHidden(field: FieldDef): boolean {
 }
 
 /** Fields every record carries that no permission set can grant or take away. */
-const SYSTEM_FIELDS = new Set(['Id', 'OwnerId', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp']);
+const SYSTEM_FIELDS = new Set([
+  'Id',
+  'OwnerId',
+  'CreatedDate',
+  'CreatedById',
+  'LastModifiedDate',
+  'LastModifiedById',
+  'SystemModstamp',
+]);
 
 /** Salesforce's nillable: required fields, booleans, ids and system fields never are. */
 export function isNillable(field: FieldDef): boolean {

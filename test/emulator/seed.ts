@@ -187,7 +187,22 @@ export interface SeedExternalClientApp {
 export type SeedRecordValue = string | number | boolean | null;
 
 /** Field types a seed may declare (schema.ts FieldType without 'id'). */
-export const SEED_FIELD_TYPES = ['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'boolean', 'int', 'double', 'currency', 'percent', 'date', 'datetime', 'reference'] as const;
+export const SEED_FIELD_TYPES = [
+  'string',
+  'textarea',
+  'email',
+  'phone',
+  'url',
+  'picklist',
+  'boolean',
+  'int',
+  'double',
+  'currency',
+  'percent',
+  'date',
+  'datetime',
+  'reference',
+] as const;
 export type SeedFieldType = (typeof SEED_FIELD_TYPES)[number];
 
 export interface SeedObjectField {
@@ -242,7 +257,8 @@ type Check<T> = (value: unknown, path: string) => T;
 const oneOf =
   <T extends string>(...values: T[]): Check<T> =>
   (v, path) => {
-    if (typeof v !== 'string' || !values.includes(v as T)) throw new SeedError(path, `must be one of ${values.map((x) => `'${x}'`).join(', ')}`);
+    if (typeof v !== 'string' || !values.includes(v as T))
+      throw new SeedError(path, `must be one of ${values.map((x) => `'${x}'`).join(', ')}`);
     return v as T;
   };
 const bool: Check<boolean> = (v, path) => {
@@ -258,23 +274,32 @@ const stringList: Check<string[]> = (v, path) => {
   return v as string[];
 };
 const errorSpec: Check<ErrorSpec> = (v, path) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SeedError(path, 'must be {errorCode, message, status?}');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new SeedError(path, 'must be {errorCode, message, status?}');
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['errorCode', 'message', 'status'].includes(k)) throw new SeedError(`${path}.${k}`, 'unknown key (known: errorCode, message, status)');
-  const spec: ErrorSpec = { errorCode: text(o.errorCode, `${path}.errorCode`), message: text(o.message, `${path}.message`) };
+  for (const k of Object.keys(o))
+    if (!['errorCode', 'message', 'status'].includes(k))
+      throw new SeedError(`${path}.${k}`, 'unknown key (known: errorCode, message, status)');
+  const spec: ErrorSpec = {
+    errorCode: text(o.errorCode, `${path}.errorCode`),
+    message: text(o.message, `${path}.message`),
+  };
   if (o.status !== undefined) {
-    if (!Number.isInteger(o.status) || (o.status as number) < 400 || (o.status as number) > 599) throw new SeedError(`${path}.status`, 'must be an HTTP error status');
+    if (!Number.isInteger(o.status) || (o.status as number) < 400 || (o.status as number) > 599)
+      throw new SeedError(`${path}.status`, 'must be an HTTP error status');
     spec.status = o.status as number;
   }
   return spec;
 };
 const errorOrAccept: Check<ErrorSpec | 'accept'> = (v, path) => (v === 'accept' ? 'accept' : errorSpec(v, path));
-const errorOrReadOnly: Check<ErrorSpec | 'readOnlyField'> = (v, path) => (v === 'readOnlyField' ? 'readOnlyField' : errorSpec(v, path));
+const errorOrReadOnly: Check<ErrorSpec | 'readOnlyField'> = (v, path) =>
+  v === 'readOnlyField' ? 'readOnlyField' : errorSpec(v, path);
 /** User permission API names, with or without the Permissions prefix; stored without it. */
 const userPermissionList: Check<string[]> = (v, path) =>
   stringList(v, path).map((n, i) => {
     const bare = n.replace(/^Permissions/, '');
-    if (!API_NAME.test(bare)) throw new SeedError(`${path}[${i}]`, "must be a user permission API name like 'ModifyAllData'");
+    if (!API_NAME.test(bare))
+      throw new SeedError(`${path}[${i}]`, "must be a user permission API name like 'ModifyAllData'");
     return bare;
   });
 const endpointList: Check<Array<'data' | 'tooling'>> = (v, path) =>
@@ -286,7 +311,8 @@ const endpointList: Check<Array<'data' | 'tooling'>> = (v, path) =>
 const objectFieldList: Check<string[]> = (v, path) =>
   stringList(v, path).map((n, i) => {
     const [object, field, extra] = n.split('.');
-    if (extra !== undefined || !API_NAME.test(object ?? '') || !API_NAME.test(field ?? '')) throw new SeedError(`${path}[${i}]`, "must be 'Object.Field', e.g. 'PermissionSet.PermissionsUseAnyApiClient'");
+    if (extra !== undefined || !API_NAME.test(object ?? '') || !API_NAME.test(field ?? ''))
+      throw new SeedError(`${path}[${i}]`, "must be 'Object.Field', e.g. 'PermissionSet.PermissionsUseAnyApiClient'");
     return n;
   });
 const count: Check<number> = (v, path) => {
@@ -297,7 +323,8 @@ const count: Check<number> = (v, path) => {
 const positive =
   (max: number): Check<number> =>
   (v, path) => {
-    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) throw new SeedError(path, `must be a whole number from 1 to ${max}`);
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max)
+      throw new SeedError(path, `must be a whole number from 1 to ${max}`);
     return v as number;
   };
 
@@ -309,43 +336,86 @@ export const BEHAVIOURS = {
   /** #13: WHERE on UserLicense.TotalLicenses/UsedLicenses at API >= 64.0 */
   licenseCountFilter: sw<'reject' | 'allow'>('reject', oneOf('reject', 'allow')),
   /** #5: error when the PSL has no free seat */
-  pslLimitError: sw<'LICENSE_LIMIT_EXCEEDED' | 'INSUFFICIENT_ACCESS_OR_READONLY'>('LICENSE_LIMIT_EXCEEDED', oneOf('LICENSE_LIMIT_EXCEEDED', 'INSUFFICIENT_ACCESS_OR_READONLY')),
+  pslLimitError: sw<'LICENSE_LIMIT_EXCEEDED' | 'INSUFFICIENT_ACCESS_OR_READONLY'>(
+    'LICENSE_LIMIT_EXCEEDED',
+    oneOf('LICENSE_LIMIT_EXCEEDED', 'INSUFFICIENT_ACCESS_OR_READONLY')
+  ),
   /** #7: duplicate PermissionSetAssignment text; {assigneeId}, {permissionSetId} */
-  duplicatePsaMessage: sw<string>('Duplicate PermissionSetAssignment. Assignee: {assigneeId}, PermissionSet: {permissionSetId}', text),
+  duplicatePsaMessage: sw<string>(
+    'Duplicate PermissionSetAssignment. Assignee: {assigneeId}, PermissionSet: {permissionSetId}',
+    text
+  ),
   /** #17: PATCH on PermissionSetLicenseAssign */
-  pslaUpdateError: sw<ErrorSpec>({ status: 405, errorCode: 'METHOD_NOT_ALLOWED', message: "HTTP Method 'PATCH' not allowed. Allowed are HEAD,GET,DELETE" }, errorSpec),
+  pslaUpdateError: sw<ErrorSpec>(
+    {
+      status: 405,
+      errorCode: 'METHOD_NOT_ALLOWED',
+      message: "HTTP Method 'PATCH' not allowed. Allowed are HEAD,GET,DELETE",
+    },
+    errorSpec
+  ),
   /** #1: assigning a PSL-licensed permission set creates the missing PSLA */
   autoAssignPslOnPermsetAssign: sw<boolean>(true, bool),
   /** #1 with autoAssign false: {psl} = PSL developer name, {permissionSet} = set name */
   missingPslError: sw<ErrorSpec>(
-    { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user doesn't have the permission set license {psl}, which permission set {permissionSet} requires." },
-    errorSpec,
+    {
+      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+      message: "The user doesn't have the permission set license {psl}, which permission set {permissionSet} requires.",
+    },
+    errorSpec
   ),
   /**
    * #2, #16: a set licensed to another user license; 'accept' assigns it anyway. Also a user moving to another
    * license while holding such a set, or a PSL the new license doesn't support ({psl}; rules.ts checkHoldingsOnLicense).
    */
-  licenseMismatchError: sw<ErrorSpec | 'accept'>({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license." }, errorOrAccept),
+  licenseMismatchError: sw<ErrorSpec | 'accept'>(
+    { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license." },
+    errorOrAccept
+  ),
   /** #14: what an integration user's session can't query */
   integrationUserDeniedTypes: sw<string[]>(['Organization'], stringList),
   /** Username not email-shaped (unsettled) */
-  usernameFormatError: sw<ErrorSpec>({ errorCode: 'INVALID_NEW_VALUE', message: 'Username must be in the form of an email address (for example, john@acme.com)' }, errorSpec),
+  usernameFormatError: sw<ErrorSpec>(
+    {
+      errorCode: 'INVALID_NEW_VALUE',
+      message: 'Username must be in the form of an email address (for example, john@acme.com)',
+    },
+    errorSpec
+  ),
   /** PSL assigned to a user whose license it doesn't support; {psl}, {username} */
   pslIncompatibleError: sw<ErrorSpec>(
-    { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "Can't assign permission set license {psl} to user {username}. The user license doesn't support it." },
-    errorSpec,
+    {
+      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+      message: "Can't assign permission set license {psl} to user {username}. The user license doesn't support it.",
+    },
+    errorSpec
   ),
   /** Moving a user to a profile on another user license (facts §3.2 [3P]); 'accept' allows it, under the seat and license rules */
-  profileLicenseChangeError: sw<ErrorSpec | 'accept'>({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "You can only assign profiles that are compatible with the user's license" }, errorOrAccept),
+  profileLicenseChangeError: sw<ErrorSpec | 'accept'>(
+    {
+      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+      message: "You can only assign profiles that are compatible with the user's license",
+    },
+    errorOrAccept
+  ),
   /** #15: standard-object ObjectPermissions in a set licensed to the Salesforce Integration user license */
   integrationLicensedPermsetStandardObjects: sw<'reject' | 'allow'>('reject', oneOf('reject', 'allow')),
   /** Assigning a permission set group whose Status isn't 'Updated'; {group}, {status} */
   groupNotUpdatedError: sw<ErrorSpec>(
-    { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "Permission set group {group} can't be assigned while its status is {status}." },
-    errorSpec,
+    {
+      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+      message: "Permission set group {group} can't be assigned while its status is {status}.",
+    },
+    errorSpec
   ),
   /** A permission set Name or group DeveloperName already in use (text unsettled); {name} */
-  duplicateSetNameError: sw<ErrorSpec>({ errorCode: 'DUPLICATE_DEVELOPER_NAME', message: 'The API name you entered is already in use. Enter a unique API name.' }, errorSpec),
+  duplicateSetNameError: sw<ErrorSpec>(
+    {
+      errorCode: 'DUPLICATE_DEVELOPER_NAME',
+      message: 'The API name you entered is already in use. Enter a unique API name.',
+    },
+    errorSpec
+  ),
   /**
    * PATCH of PermissionSet.LicenseId (create-only). 'readOnlyField' answers as for any field without
    * the Update property; an ErrorSpec refuses only a changed value ({permissionSet}) and lets an unchanged one pass.
@@ -353,8 +423,11 @@ export const BEHAVIOURS = {
   permissionSetLicenseChange: sw<ErrorSpec | 'readOnlyField'>('readOnlyField', errorOrReadOnly),
   /** FieldPermissions on a required field (text unsettled); {field} = Object.Field */
   requiredFieldPermissionError: sw<ErrorSpec>(
-    { errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: 'Field Name: bad value for restricted picklist field: {field}' },
-    errorSpec,
+    {
+      errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      message: 'Field Name: bad value for restricted picklist field: {field}',
+    },
+    errorSpec
   ),
   /**
    * Facts §3.1: group recalculation is asynchronous. After a change to a group or its members' permissions,
@@ -367,7 +440,10 @@ export const BEHAVIOURS = {
    * with FIELD_INTEGRITY_EXCEPTION "The user license doesn't allow the permission: <label>" ('Modify All Data').
    * API names, 'Permissions' prefix optional; the first listed one the set enables is named. [] turns the check off.
    */
-  integrationLicenseDeniedUserPermissions: sw<string[]>(['ModifyAllData', 'ManageUsers', 'CustomizeApplication', 'AuthorApex'], userPermissionList),
+  integrationLicenseDeniedUserPermissions: sw<string[]>(
+    ['ModifyAllData', 'ManageUsers', 'CustomizeApplication', 'AuthorApex'],
+    userPermissionList
+  ),
 
   // --- query pages and request size (Salesforce Help 000386264; README "Query pages and request limits") --
   /** Records in one query answer; more come through nextRecordsUrl. Salesforce: at most 2,000 (fewer for wide rows). */
@@ -391,7 +467,10 @@ export const BEHAVIOURS = {
   /** #6: a second SetupEntityAccess for the same set and app: DUPLICATE_VALUE, or the existing row answered as created */
   duplicateSetupEntityAccess: sw<'error' | 'noop'>('error', oneOf('error', 'noop')),
   /** #8: JWT answer for a user an admin-approved ECA doesn't pre-authorize */
-  ecaNotApprovedError: sw<'hasnt_approved' | 'invalid_app_access'>('hasnt_approved', oneOf('hasnt_approved', 'invalid_app_access')),
+  ecaNotApprovedError: sw<'hasnt_approved' | 'invalid_app_access'>(
+    'hasnt_approved',
+    oneOf('hasnt_approved', 'invalid_app_access')
+  ),
   /** #9: the next n token requests after an app or policy change are answered as before the change */
   policyPropagationFailures: sw<number>(0, count),
   /**
@@ -419,9 +498,10 @@ export const BEHAVIOURS = {
   connectedAppCreationError: sw<ErrorSpec>(
     {
       errorCode: 'INSUFFICIENT_ACCESS',
-      message: "Can't create connected app {name}: creation of connected apps is restricted in this org. Create an external client app instead.",
+      message:
+        "Can't create connected app {name}: creation of connected apps is restricted in this org. Create an external client app instead.",
     },
-    errorSpec,
+    errorSpec
   ),
   /**
    * Facts §8.3: the org setting "Allow Access to OAuth Consumer Secrets via Metadata API" (Help recommends it off):
@@ -475,7 +555,7 @@ export function defaultBehaviour(): Behaviour {
 export class SeedError extends Error {
   public constructor(
     public readonly path: string,
-    detail: string,
+    detail: string
   ) {
     super(`${path}: ${detail}`);
     this.name = 'SeedError';
@@ -527,7 +607,8 @@ type Obj = Record<string, unknown>;
 
 function obj(v: unknown, path: string, known: string[]): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SeedError(path, 'must be an object');
-  for (const k of Object.keys(v)) if (!known.includes(k)) throw new SeedError(`${path}.${k}`, `unknown key (known: ${known.join(', ')})`);
+  for (const k of Object.keys(v))
+    if (!known.includes(k)) throw new SeedError(`${path}.${k}`, `unknown key (known: ${known.join(', ')})`);
   return v as Obj;
 }
 function list(v: unknown, path: string): unknown[] {
@@ -574,18 +655,32 @@ const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
  * ConnectedApplication.Name and OauthToken.AppName hold the label (#11 item 2).
  */
 export function labelFor(apiName: string): string {
-  const words = apiName.replace(/_+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim();
+  const words = apiName
+    .replace(/_+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim();
   return words === apiName ? `${apiName} App` : words;
 }
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const TOKEN_SHAPE = /^00D[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?![A-Za-z0-9._]+$/;
 
 function tokenFor(orgId: string, username: string): string {
-  const digest = createHash('sha256').update(`${orgId}/${username}`).digest('base64').replace(/[^A-Za-z0-9]/g, '');
+  const digest = createHash('sha256')
+    .update(`${orgId}/${username}`)
+    .digest('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
   return `${orgId}!AQ0${digest.slice(0, 40)}`;
 }
 
-const OBJECT_PERMS: ObjectPermissionName[] = ['read', 'create', 'edit', 'delete', 'viewall', 'modifyall', 'viewallfields'];
+const OBJECT_PERMS: ObjectPermissionName[] = [
+  'read',
+  'create',
+  'edit',
+  'delete',
+  'viewall',
+  'modifyall',
+  'viewallfields',
+];
 
 /** Validates a seed and fills in every default. Throws SeedError naming the path. */
 export function resolveSeed(input: unknown): ResolvedSeed {
@@ -610,14 +705,26 @@ export function resolveSeed(input: unknown): ResolvedSeed {
   ]);
 
   // org
-  const o = s.org === undefined ? {} : obj(s.org, 'seed.org', ['id', 'name', 'myDomain', 'isSandbox', 'organizationType', 'instanceName', 'defaults']);
+  const o =
+    s.org === undefined
+      ? {}
+      : obj(s.org, 'seed.org', ['id', 'name', 'myDomain', 'isSandbox', 'organizationType', 'instanceName', 'defaults']);
   let orgId = '00D000000000001EAA';
   if (o.id !== undefined) {
     const id = to18(o.id);
-    if (!id || !id.startsWith('00D')) throw new SeedError('seed.org.id', 'must be a 15- or 18-char Organization id starting with 00D');
+    if (!id || !id.startsWith('00D'))
+      throw new SeedError('seed.org.id', 'must be a 15- or 18-char Organization id starting with 00D');
     orgId = id;
   }
-  const d = o.defaults === undefined ? {} : obj(o.defaults, 'seed.org.defaults', ['timeZoneSidKey', 'localeSidKey', 'languageLocaleKey', 'emailEncodingKey']);
+  const d =
+    o.defaults === undefined
+      ? {}
+      : obj(o.defaults, 'seed.org.defaults', [
+          'timeZoneSidKey',
+          'localeSidKey',
+          'languageLocaleKey',
+          'emailEncodingKey',
+        ]);
   const timeZone = optStr(d.timeZoneSidKey, 'seed.org.defaults.timeZoneSidKey') ?? 'America/Los_Angeles';
   if (!isTimeZone(timeZone)) throw new SeedError('seed.org.defaults.timeZoneSidKey', `unknown time zone '${timeZone}'`);
   const isSandbox = optBool(o.isSandbox, 'seed.org.isSandbox') ?? false;
@@ -641,7 +748,11 @@ export function resolveSeed(input: unknown): ResolvedSeed {
   const adminUsername = optStr(a.username, 'seed.admin.username') ?? 'admin@emu.example';
   if (!EMAIL.test(adminUsername)) throw new SeedError('seed.admin.username', 'must be email-shaped');
   const accessToken = optStr(a.accessToken, 'seed.admin.accessToken') ?? tokenFor(orgId, adminUsername);
-  if (!TOKEN_SHAPE.test(accessToken)) throw new SeedError('seed.admin.accessToken', "must look like '<org id>!<letters and digits>' (sf recognises tokens by that shape)");
+  if (!TOKEN_SHAPE.test(accessToken))
+    throw new SeedError(
+      'seed.admin.accessToken',
+      "must look like '<org id>!<letters and digits>' (sf recognises tokens by that shape)"
+    );
 
   // user licenses
   const userLicenses: SeedUserLicense[] =
@@ -654,7 +765,8 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           const p = `seed.userLicenses[${i}]`;
           const l = obj(v, p, ['name', 'masterLabel', 'total', 'used', 'status', 'licenseDefinitionKey']);
           const status = optStr(l.status, `${p}.status`);
-          if (status !== undefined && status !== 'Active' && status !== 'Disabled') throw new SeedError(`${p}.status`, "must be 'Active' or 'Disabled'");
+          if (status !== undefined && status !== 'Active' && status !== 'Disabled')
+            throw new SeedError(`${p}.status`, "must be 'Active' or 'Disabled'");
           const total = optCount(l.total, `${p}.total`);
           if (total === undefined) throw new SeedError(`${p}.total`, 'is required');
           return {
@@ -692,13 +804,22 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           const total = optCount(l.total, `${p}.total`);
           if (total === undefined) throw new SeedError(`${p}.total`, 'is required');
           const developerName = reqStr(l.developerName, `${p}.developerName`);
-          if (!API_NAME.test(developerName)) throw new SeedError(`${p}.developerName`, 'must be an API name (letters, digits, _)');
-          const compat = l.compatibleUserLicenses === null ? null : optStrList(l.compatibleUserLicenses, `${p}.compatibleUserLicenses`);
+          if (!API_NAME.test(developerName))
+            throw new SeedError(`${p}.developerName`, 'must be an API name (letters, digits, _)');
+          const compat =
+            l.compatibleUserLicenses === null
+              ? null
+              : optStrList(l.compatibleUserLicenses, `${p}.compatibleUserLicenses`);
           compat?.forEach((n, j) => {
-            if (!licenseNames.has(n.toLowerCase())) throw new SeedError(`${p}.compatibleUserLicenses[${j}]`, `no user license named '${n}' in seed.userLicenses`);
+            if (!licenseNames.has(n.toLowerCase()))
+              throw new SeedError(
+                `${p}.compatibleUserLicenses[${j}]`,
+                `no user license named '${n}' in seed.userLicenses`
+              );
           });
           const status = optStr(l.status, `${p}.status`);
-          if (status !== undefined && status !== 'Active' && status !== 'Disabled') throw new SeedError(`${p}.status`, "must be 'Active' or 'Disabled'");
+          if (status !== undefined && status !== 'Active' && status !== 'Disabled')
+            throw new SeedError(`${p}.status`, "must be 'Active' or 'Disabled'");
           return {
             developerName,
             label: optStr(l.label, `${p}.label`),
@@ -724,11 +845,26 @@ export function resolveSeed(input: unknown): ResolvedSeed {
   const profiles: SeedProfile[] =
     s.profiles === undefined
       ? [
-          { name: INTEGRATION_PROFILE, license: INTEGRATION_LICENSE, userPermissions: [...INTEGRATION_PROFILE_PERMISSIONS] },
+          {
+            name: INTEGRATION_PROFILE,
+            license: INTEGRATION_LICENSE,
+            userPermissions: [...INTEGRATION_PROFILE_PERMISSIONS],
+          },
           {
             name: 'System Administrator',
             license: 'Salesforce',
-            userPermissions: ['ApiEnabled', 'ViewSetup', 'ModifyAllData', 'ViewAllData', 'ManageUsers', 'AssignPermissionSets', 'CustomizeApplication', 'AuthorApex', 'RunFlow', 'ManageProfilesPermissionsets'],
+            userPermissions: [
+              'ApiEnabled',
+              'ViewSetup',
+              'ModifyAllData',
+              'ViewAllData',
+              'ManageUsers',
+              'AssignPermissionSets',
+              'CustomizeApplication',
+              'AuthorApex',
+              'RunFlow',
+              'ManageProfilesPermissionsets',
+            ],
           },
           { name: 'Standard User', license: 'Salesforce', userPermissions: ['ApiEnabled', 'RunFlow'] },
         ].filter((p) => licenseNames.has(p.license.toLowerCase()))
@@ -736,7 +872,8 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           const p = `seed.profiles[${i}]`;
           const pr = obj(v, p, ['name', 'license', 'custom', 'userPermissions', 'description']);
           const license = reqStr(pr.license, `${p}.license`);
-          if (!licenseNames.has(license.toLowerCase())) throw new SeedError(`${p}.license`, `no user license named '${license}' in seed.userLicenses`);
+          if (!licenseNames.has(license.toLowerCase()))
+            throw new SeedError(`${p}.license`, `no user license named '${license}' in seed.userLicenses`);
           const custom = optBool(pr.custom, `${p}.custom`);
           // Facts §1: the standard profiles on the integration license are API only (whatever their, maybe localized, name).
           const standardIntegration = custom !== true && license.toLowerCase() === INTEGRATION_LICENSE.toLowerCase();
@@ -744,7 +881,9 @@ export function resolveSeed(input: unknown): ResolvedSeed {
             name: reqStr(pr.name, `${p}.name`),
             license,
             custom,
-            userPermissions: checkUserPermissions(pr.userPermissions, `${p}.userPermissions`) ?? (standardIntegration ? [...INTEGRATION_PROFILE_PERMISSIONS] : undefined),
+            userPermissions:
+              checkUserPermissions(pr.userPermissions, `${p}.userPermissions`) ??
+              (standardIntegration ? [...INTEGRATION_PROFILE_PERMISSIONS] : undefined),
             description: optStr(pr.description, `${p}.description`),
           };
         });
@@ -757,26 +896,44 @@ export function resolveSeed(input: unknown): ResolvedSeed {
       ? []
       : list(s.permissionSets, 'seed.permissionSets').map((v, i) => {
           const p = `seed.permissionSets[${i}]`;
-          const ps = obj(v, p, ['name', 'label', 'description', 'license', 'objects', 'fields', 'userPermissions', 'hasActivationRequired', 'namespacePrefix']);
+          const ps = obj(v, p, [
+            'name',
+            'label',
+            'description',
+            'license',
+            'objects',
+            'fields',
+            'userPermissions',
+            'hasActivationRequired',
+            'namespacePrefix',
+          ]);
           const name = reqStr(ps.name, `${p}.name`);
           if (!API_NAME.test(name) || name.includes('__') || name.endsWith('_') || name.length > 80) {
-            throw new SeedError(`${p}.name`, 'must be an API name: letters, digits and _, starting with a letter, no __, no trailing _');
+            throw new SeedError(
+              `${p}.name`,
+              'must be an API name: letters, digits and _, starting with a letter, no __, no trailing _'
+            );
           }
           let license: string | null = null;
           if (ps.license !== undefined && ps.license !== null) {
             license = reqStr(ps.license, `${p}.license`);
             if (!licenseNames.has(license.toLowerCase()) && !pslNames.has(license.toLowerCase())) {
-              throw new SeedError(`${p}.license`, `'${license}' is neither a user license name nor a PSL developer name in this seed`);
+              throw new SeedError(
+                `${p}.license`,
+                `'${license}' is neither a user license name nor a PSL developer name in this seed`
+              );
             }
           }
           const objects: Record<string, ObjectPermissionName[]> = {};
           if (ps.objects !== undefined) {
             const os = obj(ps.objects, `${p}.objects`, Object.keys(ps.objects as Obj));
             for (const [objName, perms] of Object.entries(os)) {
-              if (!API_NAME.test(objName)) throw new SeedError(`${p}.objects.${objName}`, 'object name must be an API name');
+              if (!API_NAME.test(objName))
+                throw new SeedError(`${p}.objects.${objName}`, 'object name must be an API name');
               objects[objName] = list(perms, `${p}.objects.${objName}`).map((x, j) => {
                 const perm = String(x).toLowerCase() as ObjectPermissionName;
-                if (!OBJECT_PERMS.includes(perm)) throw new SeedError(`${p}.objects.${objName}[${j}]`, `must be one of ${OBJECT_PERMS.join(', ')}`);
+                if (!OBJECT_PERMS.includes(perm))
+                  throw new SeedError(`${p}.objects.${objName}[${j}]`, `must be one of ${OBJECT_PERMS.join(', ')}`);
                 return perm;
               });
             }
@@ -785,10 +942,12 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           if (ps.fields !== undefined) {
             const fs = obj(ps.fields, `${p}.fields`, Object.keys(ps.fields as Obj));
             for (const [fieldName, perms] of Object.entries(fs)) {
-              if (!/^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/.test(fieldName)) throw new SeedError(`${p}.fields.${fieldName}`, "must be written 'Object.Field'");
+              if (!/^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/.test(fieldName))
+                throw new SeedError(`${p}.fields.${fieldName}`, "must be written 'Object.Field'");
               fields[fieldName] = list(perms, `${p}.fields.${fieldName}`).map((x, j) => {
                 const perm = String(x).toLowerCase();
-                if (perm !== 'read' && perm !== 'edit') throw new SeedError(`${p}.fields.${fieldName}[${j}]`, "must be 'read' or 'edit'");
+                if (perm !== 'read' && perm !== 'edit')
+                  throw new SeedError(`${p}.fields.${fieldName}[${j}]`, "must be 'read' or 'edit'");
                 return perm;
               });
             }
@@ -819,18 +978,27 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           if (!API_NAME.test(name)) throw new SeedError(`${p}.name`, 'must be an API name');
           const members = optStrList(g.permissionSets, `${p}.permissionSets`) ?? [];
           members.forEach((m, j) => {
-            if (!permsetNames.has(m.toLowerCase())) throw new SeedError(`${p}.permissionSets[${j}]`, `no permission set named '${m}' in seed.permissionSets`);
+            if (!permsetNames.has(m.toLowerCase()))
+              throw new SeedError(`${p}.permissionSets[${j}]`, `no permission set named '${m}' in seed.permissionSets`);
           });
           const status = optStr(g.status, `${p}.status`) ?? 'Updated';
-          if (!['Updated', 'Outdated', 'Updating', 'Failed'].includes(status)) throw new SeedError(`${p}.status`, "must be 'Updated', 'Outdated', 'Updating' or 'Failed'");
-          const group: SeedPermissionSetGroup = { name, label: optStr(g.label, `${p}.label`), description: optStr(g.description, `${p}.description`), permissionSets: members, status: status as SeedPermissionSetGroup['status'] };
+          if (!['Updated', 'Outdated', 'Updating', 'Failed'].includes(status))
+            throw new SeedError(`${p}.status`, "must be 'Updated', 'Outdated', 'Updating' or 'Failed'");
+          const group: SeedPermissionSetGroup = {
+            name,
+            label: optStr(g.label, `${p}.label`),
+            description: optStr(g.description, `${p}.description`),
+            permissionSets: members,
+            status: status as SeedPermissionSetGroup['status'],
+          };
           if (g.muting !== undefined) group.muting = mutingOf(g.muting, `${p}.muting`);
           return group;
         });
   uniqueBy(permissionSetGroups, (g) => g.name, 'seed.permissionSetGroups', 'group name');
   const groupNames = new Set(permissionSetGroups.map((g) => g.name.toLowerCase()));
   for (const [i, g] of permissionSetGroups.entries()) {
-    if (permsetNames.has(g.name.toLowerCase())) throw new SeedError(`seed.permissionSetGroups[${i}].name`, `'${g.name}' is also a permission set name`);
+    if (permsetNames.has(g.name.toLowerCase()))
+      throw new SeedError(`seed.permissionSetGroups[${i}].name`, `'${g.name}' is also a permission set name`);
   }
 
   // users
@@ -842,7 +1010,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           if (typeof v === 'object' && v !== null && 'userPermissions' in v) {
             throw new SeedError(
               `${p}.userPermissions`,
-              'a user has no user permissions of its own in Salesforce; put them on its profile (seed.profiles[].userPermissions) or on a permission set it holds',
+              'a user has no user permissions of its own in Salesforce; put them on its profile (seed.profiles[].userPermissions) or on a permission set it holds'
             );
           }
           const u = obj(v, p, [
@@ -865,13 +1033,16 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           const username = reqStr(u.username, `${p}.username`);
           if (!EMAIL.test(username)) throw new SeedError(`${p}.username`, 'must be email-shaped');
           const profile = reqStr(u.profile, `${p}.profile`);
-          if (!profileNames.has(profile.toLowerCase())) throw new SeedError(`${p}.profile`, `no profile named '${profile}' in seed.profiles`);
+          if (!profileNames.has(profile.toLowerCase()))
+            throw new SeedError(`${p}.profile`, `no profile named '${profile}' in seed.profiles`);
           const email = optStr(u.email, `${p}.email`);
           if (email !== undefined && !EMAIL.test(email)) throw new SeedError(`${p}.email`, 'must be an email address');
           const alias = optStr(u.alias, `${p}.alias`);
-          if (alias !== undefined && alias.length > 8) throw new SeedError(`${p}.alias`, 'must be at most 8 characters');
+          if (alias !== undefined && alias.length > 8)
+            throw new SeedError(`${p}.alias`, 'must be at most 8 characters');
           const tz = optStr(u.timeZoneSidKey, `${p}.timeZoneSidKey`);
-          if (tz !== undefined && !isTimeZone(tz)) throw new SeedError(`${p}.timeZoneSidKey`, `unknown time zone '${tz}'`);
+          if (tz !== undefined && !isTimeZone(tz))
+            throw new SeedError(`${p}.timeZoneSidKey`, `unknown time zone '${tz}'`);
           const sets = optStrList(u.permissionSets, `${p}.permissionSets`) ?? [];
           sets.forEach((n, j) => {
             if (!permsetNames.has(n.toLowerCase()) && !groupNames.has(n.toLowerCase())) {
@@ -880,7 +1051,11 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           });
           const psls = optStrList(u.permissionSetLicenses, `${p}.permissionSetLicenses`) ?? [];
           psls.forEach((n, j) => {
-            if (!pslNames.has(n.toLowerCase())) throw new SeedError(`${p}.permissionSetLicenses[${j}]`, `no PSL with developer name '${n}' in seed.permissionSetLicenses`);
+            if (!pslNames.has(n.toLowerCase()))
+              throw new SeedError(
+                `${p}.permissionSetLicenses[${j}]`,
+                `no PSL with developer name '${n}' in seed.permissionSetLicenses`
+              );
           });
           return {
             username,
@@ -897,16 +1072,31 @@ export function resolveSeed(input: unknown): ResolvedSeed {
             federationIdentifier: optStr(u.federationIdentifier, `${p}.federationIdentifier`),
             permissionSets: sets,
             permissionSetLicenses: psls,
-            loginHistory: u.loginHistory === undefined ? [] : list(u.loginHistory, `${p}.loginHistory`).map((l, j) => resolveLogin(l, `${p}.loginHistory[${j}]`)),
+            loginHistory:
+              u.loginHistory === undefined
+                ? []
+                : list(u.loginHistory, `${p}.loginHistory`).map((l, j) => resolveLogin(l, `${p}.loginHistory[${j}]`)),
           };
         });
   uniqueBy(users, (u) => u.username, 'seed.users', 'username');
   // The admin is a user too: listed in users, or added on System Administrator.
   if (!users.some((u) => u.username.toLowerCase() === adminUsername.toLowerCase())) {
     if (!profileNames.has('system administrator')) {
-      throw new SeedError('seed.admin', `the admin '${adminUsername}' needs a profile: list it in seed.users, or keep a 'System Administrator' profile`);
+      throw new SeedError(
+        'seed.admin',
+        `the admin '${adminUsername}' needs a profile: list it in seed.users, or keep a 'System Administrator' profile`
+      );
     }
-    users.unshift({ username: adminUsername, lastName: 'Admin', firstName: 'Emulator', email: adminUsername, profile: 'System Administrator', active: true, permissionSets: [], permissionSetLicenses: [] });
+    users.unshift({
+      username: adminUsername,
+      lastName: 'Admin',
+      firstName: 'Emulator',
+      email: adminUsername,
+      profile: 'System Administrator',
+      active: true,
+      permissionSets: [],
+      permissionSetLicenses: [],
+    });
   } else {
     const admin = users.find((u) => u.username.toLowerCase() === adminUsername.toLowerCase());
     if (admin?.active === false) throw new SeedError('seed.users', `the admin '${adminUsername}' must be active`);
@@ -933,13 +1123,20 @@ export function resolveSeed(input: unknown): ResolvedSeed {
         const fs = obj(o.fields, `${p}.fields`, Object.keys(o.fields as Obj));
         for (const [name, fraw] of Object.entries(fs)) {
           const fp = `${p}.fields.${name}`;
-          if (!API_NAME.test(name) || name.toLowerCase() === 'id') throw new SeedError(fp, 'must be a field API name other than Id');
+          if (!API_NAME.test(name) || name.toLowerCase() === 'id')
+            throw new SeedError(fp, 'must be a field API name other than Id');
           const f = obj(fraw ?? {}, fp, ['type', 'label', 'required', 'length', 'referenceTo']);
           const type = optStr(f.type, `${fp}.type`);
-          if (type !== undefined && !(SEED_FIELD_TYPES as readonly string[]).includes(type)) throw new SeedError(`${fp}.type`, `must be one of ${SEED_FIELD_TYPES.join(', ')}`);
-          const referenceTo = typeof f.referenceTo === 'string' ? [reqStr(f.referenceTo, `${fp}.referenceTo`)] : optStrList(f.referenceTo, `${fp}.referenceTo`);
-          if (type === 'reference' && !referenceTo?.length) throw new SeedError(`${fp}.referenceTo`, 'is required for a reference field');
-          if (referenceTo && type !== undefined && type !== 'reference') throw new SeedError(`${fp}.referenceTo`, "only a 'reference' field has one");
+          if (type !== undefined && !(SEED_FIELD_TYPES as readonly string[]).includes(type))
+            throw new SeedError(`${fp}.type`, `must be one of ${SEED_FIELD_TYPES.join(', ')}`);
+          const referenceTo =
+            typeof f.referenceTo === 'string'
+              ? [reqStr(f.referenceTo, `${fp}.referenceTo`)]
+              : optStrList(f.referenceTo, `${fp}.referenceTo`);
+          if (type === 'reference' && !referenceTo?.length)
+            throw new SeedError(`${fp}.referenceTo`, 'is required for a reference field');
+          if (referenceTo && type !== undefined && type !== 'reference')
+            throw new SeedError(`${fp}.referenceTo`, "only a 'reference' field has one");
           const length = optCount(f.length, `${fp}.length`);
           fields[name] = {
             type: (type ?? (referenceTo ? 'reference' : undefined)) as SeedFieldType | undefined,
@@ -950,7 +1147,11 @@ export function resolveSeed(input: unknown): ResolvedSeed {
           };
         }
       }
-      objects[type] = { label: optStr(o.label, `${p}.label`), fields, entityParticles: optBool(o.entityParticles, `${p}.entityParticles`) };
+      objects[type] = {
+        label: optStr(o.label, `${p}.label`),
+        fields,
+        entityParticles: optBool(o.entityParticles, `${p}.entityParticles`),
+      };
     }
   }
 
@@ -966,7 +1167,8 @@ export function resolveSeed(input: unknown): ResolvedSeed {
         for (const [k, val] of Object.entries(rec)) {
           if (!API_NAME.test(k)) throw new SeedError(`${p}.${k}`, 'field names must be API names');
           if (k.toLowerCase() === 'id') throw new SeedError(`${p}.${k}`, 'ids are assigned by the emulator');
-          if (val !== null && !['string', 'number', 'boolean'].includes(typeof val)) throw new SeedError(`${p}.${k}`, 'values must be strings, numbers, booleans or null');
+          if (val !== null && !['string', 'number', 'boolean'].includes(typeof val))
+            throw new SeedError(`${p}.${k}`, 'values must be strings, numbers, booleans or null');
         }
         return rec as Record<string, SeedRecordValue>;
       });
@@ -978,20 +1180,36 @@ export function resolveSeed(input: unknown): ResolvedSeed {
   if (s.behaviour !== undefined) {
     const b = obj(s.behaviour, 'seed.behaviour', Object.keys(BEHAVIOURS));
     for (const [k, v] of Object.entries(b)) {
-      (behaviour as Record<string, unknown>)[k] = BEHAVIOURS[k as keyof typeof BEHAVIOURS].check(v, `seed.behaviour.${k}`);
+      (behaviour as Record<string, unknown>)[k] = BEHAVIOURS[k as keyof typeof BEHAVIOURS].check(
+        v,
+        `seed.behaviour.${k}`
+      );
     }
   }
 
   // A user permission the org lacks can't be on a set or profile (both carry it as a PermissionSet column).
   const absent = new Set(behaviour.absentFields.map((f) => f.toLowerCase()));
   const holders: Array<[string, string, string[] | undefined]> = [
-    ...profiles.map((pr, i): [string, string, string[] | undefined] => [`seed.profiles[${i}].userPermissions`, 'permissionset', pr.userPermissions]),
-    ...permissionSets.map((ps, i): [string, string, string[] | undefined] => [`seed.permissionSets[${i}].userPermissions`, 'permissionset', ps.userPermissions]),
-    ...permissionSetGroups.map((g, i): [string, string, string[] | undefined] => [`seed.permissionSetGroups[${i}].muting.userPermissions`, 'mutingpermissionset', g.muting?.userPermissions]),
+    ...profiles.map((pr, i): [string, string, string[] | undefined] => [
+      `seed.profiles[${i}].userPermissions`,
+      'permissionset',
+      pr.userPermissions,
+    ]),
+    ...permissionSets.map((ps, i): [string, string, string[] | undefined] => [
+      `seed.permissionSets[${i}].userPermissions`,
+      'permissionset',
+      ps.userPermissions,
+    ]),
+    ...permissionSetGroups.map((g, i): [string, string, string[] | undefined] => [
+      `seed.permissionSetGroups[${i}].muting.userPermissions`,
+      'mutingpermissionset',
+      g.muting?.userPermissions,
+    ]),
   ];
   for (const [path, object, perms] of holders) {
     (perms ?? []).forEach((perm, j) => {
-      if (absent.has(`${object}.permissions${perm.toLowerCase()}`)) throw new SeedError(`${path}[${j}]`, `${perm} is not a column of this org (seed.behaviour.absentFields)`);
+      if (absent.has(`${object}.permissions${perm.toLowerCase()}`))
+        throw new SeedError(`${path}[${j}]`, `${perm} is not a column of this org (seed.behaviour.absentFields)`);
     });
   }
 
@@ -1030,17 +1248,20 @@ const CA_REFRESH_POLICY = /^(zero|infinite|(specific_lifetime|specific_inactivit
 /** connectedApps and externalClientApps: names, keys (unique across both), certificates, lists that name seeded things. */
 function resolveApps(
   s: Obj,
-  known: { profiles: Set<string>; permissionSets: Set<string>; usernames: Set<string> },
+  known: { profiles: Set<string>; permissionSets: Set<string>; usernames: Set<string> }
 ): { connectedApps: SeedConnectedApp[]; externalClientApps: SeedExternalClientApp[] } {
   const keys = new Map<string, string>();
   const common = (app: Obj, p: string): Omit<SeedConnectedApp, 'adminApproved' | 'callbackUrl'> => {
     const name = reqStr(app.name, `${p}.name`);
     if (!API_NAME.test(name)) throw new SeedError(`${p}.name`, 'must be an API name (letters, digits, _)');
     const contactEmail = optStr(app.contactEmail, `${p}.contactEmail`);
-    if (contactEmail !== undefined && !EMAIL.test(contactEmail)) throw new SeedError(`${p}.contactEmail`, 'must be an email address');
+    if (contactEmail !== undefined && !EMAIL.test(contactEmail))
+      throw new SeedError(`${p}.contactEmail`, 'must be an email address');
     const consumerKey = reqStr(app.consumerKey, `${p}.consumerKey`);
-    if (!/^[A-Za-z0-9._]{8,256}$/.test(consumerKey)) throw new SeedError(`${p}.consumerKey`, 'must be 8 to 256 letters and digits');
-    if (keys.has(consumerKey)) throw new SeedError(`${p}.consumerKey`, `already the consumer key of ${keys.get(consumerKey) as string}`);
+    if (!/^[A-Za-z0-9._]{8,256}$/.test(consumerKey))
+      throw new SeedError(`${p}.consumerKey`, 'must be 8 to 256 letters and digits');
+    if (keys.has(consumerKey))
+      throw new SeedError(`${p}.consumerKey`, `already the consumer key of ${keys.get(consumerKey) as string}`);
     keys.set(consumerKey, p);
     const certificate = optStr(app.certificate, `${p}.certificate`);
     if (certificate !== undefined) {
@@ -1052,54 +1273,108 @@ function resolveApps(
     }
     const scopes = optStrList(app.scopes, `${p}.scopes`);
     scopes?.forEach((x, j) => {
-      if (!API_NAME.test(x)) throw new SeedError(`${p}.scopes[${j}]`, "must be a scope name like 'Api' or 'RefreshToken'");
+      if (!API_NAME.test(x))
+        throw new SeedError(`${p}.scopes[${j}]`, "must be a scope name like 'Api' or 'RefreshToken'");
     });
     const profiles = optStrList(app.profiles, `${p}.profiles`) ?? [];
     profiles.forEach((n, j) => {
-      if (!known.profiles.has(n.toLowerCase())) throw new SeedError(`${p}.profiles[${j}]`, `no profile named '${n}' in seed.profiles`);
+      if (!known.profiles.has(n.toLowerCase()))
+        throw new SeedError(`${p}.profiles[${j}]`, `no profile named '${n}' in seed.profiles`);
     });
     const permissionSets = optStrList(app.permissionSets, `${p}.permissionSets`) ?? [];
     permissionSets.forEach((n, j) => {
-      if (!known.permissionSets.has(n.toLowerCase())) throw new SeedError(`${p}.permissionSets[${j}]`, `no permission set named '${n}' in seed.permissionSets`);
+      if (!known.permissionSets.has(n.toLowerCase()))
+        throw new SeedError(`${p}.permissionSets[${j}]`, `no permission set named '${n}' in seed.permissionSets`);
     });
     const oauthTokens = (app.oauthTokens === undefined ? [] : list(app.oauthTokens, `${p}.oauthTokens`)).map((t, j) => {
       const tp = `${p}.oauthTokens[${j}]`;
       const o = obj(t, tp, ['username', 'lastUsed']);
       const username = reqStr(o.username, `${tp}.username`);
-      if (!known.usernames.has(username.toLowerCase())) throw new SeedError(`${tp}.username`, `no user '${username}' in seed.users`);
+      if (!known.usernames.has(username.toLowerCase()))
+        throw new SeedError(`${tp}.username`, `no user '${username}' in seed.users`);
       const lastUsed = optStr(o.lastUsed, `${tp}.lastUsed`);
-      if (lastUsed !== undefined && Number.isNaN(Date.parse(lastUsed))) throw new SeedError(`${tp}.lastUsed`, 'must be an ISO date-time');
+      if (lastUsed !== undefined && Number.isNaN(Date.parse(lastUsed)))
+        throw new SeedError(`${tp}.lastUsed`, 'must be an ISO date-time');
       return { username, lastUsed };
     });
-    return { name, label: optStr(app.label, `${p}.label`) ?? labelFor(name), contactEmail, consumerKey, certificate, scopes: scopes ?? ['Api', 'RefreshToken'], profiles, permissionSets, oauthTokens };
+    return {
+      name,
+      label: optStr(app.label, `${p}.label`) ?? labelFor(name),
+      contactEmail,
+      consumerKey,
+      certificate,
+      scopes: scopes ?? ['Api', 'RefreshToken'],
+      profiles,
+      permissionSets,
+      oauthTokens,
+    };
   };
   const oneOfOpt = (v: unknown, path: string, values: string[]): string | undefined => {
     const x = optStr(v, path);
-    if (x !== undefined && !values.includes(x)) throw new SeedError(path, `must be one of ${values.map((y) => `'${y}'`).join(', ')}`);
+    if (x !== undefined && !values.includes(x))
+      throw new SeedError(path, `must be one of ${values.map((y) => `'${y}'`).join(', ')}`);
     return x;
   };
 
-  const connectedApps = (s.connectedApps === undefined ? [] : list(s.connectedApps, 'seed.connectedApps')).map((v, i): SeedConnectedApp => {
-    const p = `seed.connectedApps[${i}]`;
-    const app = obj(v, p, ['name', 'label', 'contactEmail', 'consumerKey', 'certificate', 'callbackUrl', 'scopes', 'adminApproved', 'profiles', 'permissionSets', 'ipRelaxation', 'refreshTokenPolicy', 'oauthTokens']);
-    const refreshTokenPolicy = optStr(app.refreshTokenPolicy, `${p}.refreshTokenPolicy`);
-    if (refreshTokenPolicy !== undefined && !CA_REFRESH_POLICY.test(refreshTokenPolicy)) {
-      throw new SeedError(`${p}.refreshTokenPolicy`, "must be 'zero', 'infinite', 'specific_lifetime:<n>:<HOURS|DAYS|MONTHS>' or 'specific_inactivity:<n>:<unit>'");
+  const connectedApps = (s.connectedApps === undefined ? [] : list(s.connectedApps, 'seed.connectedApps')).map(
+    (v, i): SeedConnectedApp => {
+      const p = `seed.connectedApps[${i}]`;
+      const app = obj(v, p, [
+        'name',
+        'label',
+        'contactEmail',
+        'consumerKey',
+        'certificate',
+        'callbackUrl',
+        'scopes',
+        'adminApproved',
+        'profiles',
+        'permissionSets',
+        'ipRelaxation',
+        'refreshTokenPolicy',
+        'oauthTokens',
+      ]);
+      const refreshTokenPolicy = optStr(app.refreshTokenPolicy, `${p}.refreshTokenPolicy`);
+      if (refreshTokenPolicy !== undefined && !CA_REFRESH_POLICY.test(refreshTokenPolicy)) {
+        throw new SeedError(
+          `${p}.refreshTokenPolicy`,
+          "must be 'zero', 'infinite', 'specific_lifetime:<n>:<HOURS|DAYS|MONTHS>' or 'specific_inactivity:<n>:<unit>'"
+        );
+      }
+      return {
+        ...common(app, p),
+        callbackUrl: optStr(app.callbackUrl, `${p}.callbackUrl`),
+        adminApproved: optBool(app.adminApproved, `${p}.adminApproved`) ?? false,
+        ipRelaxation: oneOfOpt(app.ipRelaxation, `${p}.ipRelaxation`, CA_IP_RELAXATION),
+        refreshTokenPolicy,
+      };
     }
-    return {
-      ...common(app, p),
-      callbackUrl: optStr(app.callbackUrl, `${p}.callbackUrl`),
-      adminApproved: optBool(app.adminApproved, `${p}.adminApproved`) ?? false,
-      ipRelaxation: oneOfOpt(app.ipRelaxation, `${p}.ipRelaxation`, CA_IP_RELAXATION),
-      refreshTokenPolicy,
-    };
-  });
-  const externalClientApps = (s.externalClientApps === undefined ? [] : list(s.externalClientApps, 'seed.externalClientApps')).map((v, i): SeedExternalClientApp => {
+  );
+  const externalClientApps = (
+    s.externalClientApps === undefined ? [] : list(s.externalClientApps, 'seed.externalClientApps')
+  ).map((v, i): SeedExternalClientApp => {
     const p = `seed.externalClientApps[${i}]`;
-    const app = obj(v, p, ['name', 'label', 'contactEmail', 'consumerKey', 'certificate', 'scopes', 'permittedUsers', 'profiles', 'permissionSets', 'enabled', 'ipRelaxation', 'refreshTokenPolicy', 'oauthTokens']);
+    const app = obj(v, p, [
+      'name',
+      'label',
+      'contactEmail',
+      'consumerKey',
+      'certificate',
+      'scopes',
+      'permittedUsers',
+      'profiles',
+      'permissionSets',
+      'enabled',
+      'ipRelaxation',
+      'refreshTokenPolicy',
+      'oauthTokens',
+    ]);
     return {
       ...common(app, p),
-      permittedUsers: (oneOfOpt(app.permittedUsers, `${p}.permittedUsers`, ['AdminApprovedPreAuthorized', 'AllSelfAuthorized']) ?? 'AllSelfAuthorized') as SeedExternalClientApp['permittedUsers'],
+      permittedUsers: (oneOfOpt(app.permittedUsers, `${p}.permittedUsers`, [
+        'AdminApprovedPreAuthorized',
+        'AllSelfAuthorized',
+      ]) ?? 'AllSelfAuthorized') as SeedExternalClientApp['permittedUsers'],
       enabled: optBool(app.enabled, `${p}.enabled`) ?? true,
       ipRelaxation: oneOfOpt(app.ipRelaxation, `${p}.ipRelaxation`, ECA_IP_RELAXATION),
       refreshTokenPolicy: oneOfOpt(app.refreshTokenPolicy, `${p}.refreshTokenPolicy`, ECA_REFRESH_POLICIES),
@@ -1111,15 +1386,39 @@ function resolveApps(
 }
 
 function resolveLogin(v: unknown, path: string): SeedLogin {
-  const l = obj(v, path, ['type', 'time', 'daysAgo', 'application', 'status', 'sourceIp', 'loginUrl', 'browser', 'platform', 'apiType', 'apiVersion']);
+  const l = obj(v, path, [
+    'type',
+    'time',
+    'daysAgo',
+    'application',
+    'status',
+    'sourceIp',
+    'loginUrl',
+    'browser',
+    'platform',
+    'apiType',
+    'apiVersion',
+  ]);
   const type = reqStr(l.type, `${path}.type`);
-  if (!(LOGIN_TYPES as readonly string[]).includes(type)) throw new SeedError(`${path}.type`, `must be one of ${LOGIN_TYPES.map((t) => `'${t}'`).join(', ')}`);
+  if (!(LOGIN_TYPES as readonly string[]).includes(type))
+    throw new SeedError(`${path}.type`, `must be one of ${LOGIN_TYPES.map((t) => `'${t}'`).join(', ')}`);
   const time = optStr(l.time, `${path}.time`);
   const daysAgo = optCount(l.daysAgo, `${path}.daysAgo`);
-  if ((time === undefined) === (daysAgo === undefined)) throw new SeedError(path, "needs exactly one of 'time' (ISO date-time) and 'daysAgo'");
-  if (time !== undefined && Number.isNaN(Date.parse(time))) throw new SeedError(`${path}.time`, 'must be an ISO date-time');
+  if ((time === undefined) === (daysAgo === undefined))
+    throw new SeedError(path, "needs exactly one of 'time' (ISO date-time) and 'daysAgo'");
+  if (time !== undefined && Number.isNaN(Date.parse(time)))
+    throw new SeedError(`${path}.time`, 'must be an ISO date-time');
   const out: SeedLogin = { type, time, daysAgo };
-  for (const k of ['application', 'status', 'sourceIp', 'loginUrl', 'browser', 'platform', 'apiType', 'apiVersion'] as const) {
+  for (const k of [
+    'application',
+    'status',
+    'sourceIp',
+    'loginUrl',
+    'browser',
+    'platform',
+    'apiType',
+    'apiVersion',
+  ] as const) {
     const x = optStr(l[k], `${path}.${k}`);
     if (x !== undefined) out[k] = x;
   }
@@ -1135,7 +1434,8 @@ function mutingOf(v: unknown, path: string): NonNullable<SeedPermissionSetGroup[
       if (!API_NAME.test(objName)) throw new SeedError(`${path}.objects.${objName}`, 'object name must be an API name');
       objects[objName] = list(perms, `${path}.objects.${objName}`).map((x, j) => {
         const perm = String(x).toLowerCase() as ObjectPermissionName;
-        if (!OBJECT_PERMS.includes(perm)) throw new SeedError(`${path}.objects.${objName}[${j}]`, `must be one of ${OBJECT_PERMS.join(', ')}`);
+        if (!OBJECT_PERMS.includes(perm))
+          throw new SeedError(`${path}.objects.${objName}[${j}]`, `must be one of ${OBJECT_PERMS.join(', ')}`);
         return perm;
       });
     }

@@ -3,7 +3,16 @@
 
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { ApiError, badRequest, methodNotAllowed, noSuchColumnMessage, notFound, sessionInvalid, text, unsupportedTypeMessage } from './errors.js';
+import {
+  ApiError,
+  badRequest,
+  methodNotAllowed,
+  noSuchColumnMessage,
+  notFound,
+  sessionInvalid,
+  text,
+  unsupportedTypeMessage,
+} from './errors.js';
 import { DmlContext, deleteRecord, findRecord, insertRecord, refuseMethod, resolveType, updateRecord } from './dml.js';
 import { describeGlobalEntry, describeObject } from './describe.js';
 import { FaultHit, FaultInjector, RecordError } from './faults.js';
@@ -31,7 +40,8 @@ function releaseLabel(v: number): string {
 
 export function apiVersions(): Array<{ label: string; url: string; version: string }> {
   const out = [];
-  for (let v = OLDEST_API_VERSION; v <= LATEST_API_VERSION; v++) out.push({ label: releaseLabel(v), url: `/services/data/v${v}.0`, version: `${v}.0` });
+  for (let v = OLDEST_API_VERSION; v <= LATEST_API_VERSION; v++)
+    out.push({ label: releaseLabel(v), url: `/services/data/v${v}.0`, version: `${v}.0` });
   return out;
 }
 
@@ -66,7 +76,10 @@ interface ApiResponse {
 
 const HALTED_MESSAGE = 'The transaction was rolled back since another operation in the same transaction failed.';
 /** Composite batch: the code is documented, the text is not (assumed). */
-const BATCH_HALTED = { errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted: a previous subrequest failed and haltOnError is true.' };
+const BATCH_HALTED = {
+  errorCode: 'BATCH_PROCESSING_HALTED',
+  message: 'Batch processing halted: a previous subrequest failed and haltOnError is true.',
+};
 const BATCH_LIMIT = 25;
 /** Resources a composite batch may call (REST API guide, Composite Batch); sObject Collections, composite and Tooling aren't among them. */
 const BATCHABLE = new Set(['limits', 'sobjects', 'query', 'queryAll', 'search', 'connect', 'chatter', 'actions']);
@@ -95,7 +108,7 @@ export class EmulatorServer {
 
   public constructor(
     public readonly state: OrgState,
-    requestLogFile?: string,
+    requestLogFile?: string
   ) {
     this.engine = new SoqlEngine(state);
     this.metadata = new MetadataService(state);
@@ -143,7 +156,9 @@ export class EmulatorServer {
         process.stderr.write(`emulator: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json;charset=UTF-8' });
-          res.end(JSON.stringify([{ message: `emulator error: ${(e as Error).message}`, errorCode: 'UNKNOWN_EXCEPTION' }]));
+          res.end(
+            JSON.stringify([{ message: `emulator error: ${(e as Error).message}`, errorCode: 'UNKNOWN_EXCEPTION' }])
+          );
         }
       }
     });
@@ -163,7 +178,16 @@ export class EmulatorServer {
     // Salesforce's front end refuses an oversized head before anything runs.
     const oversized = oversizedHead(req.url ?? '/', req.rawHeaders);
     if (oversized) {
-      this.log.add({ seq, method, path, status: oversized.status, errorCode: oversized.reason.toUpperCase().replace(/ /g, '_'), writes: 0, user, ms: Date.now() - started });
+      this.log.add({
+        seq,
+        method,
+        path,
+        status: oversized.status,
+        errorCode: oversized.reason.toUpperCase().replace(/ /g, '_'),
+        writes: 0,
+        user,
+        ms: Date.now() - started,
+      });
       res.writeHead(oversized.status, { 'content-type': 'text/html;charset=iso-8859-1', connection: 'close' });
       res.end(oversized.body);
       return;
@@ -171,13 +195,25 @@ export class EmulatorServer {
 
     const fault = this.faults.match(seq, method, path, rawQuery);
     if (fault) {
-      this.log.add({ seq, method, path, query: rawQuery, status: fault.reset ? 0 : fault.status, errorCode: fault.reset ? undefined : fault.errorCode, writes: 0, user, fault: true, ms: Date.now() - started });
+      this.log.add({
+        seq,
+        method,
+        path,
+        query: rawQuery,
+        status: fault.reset ? 0 : fault.status,
+        errorCode: fault.reset ? undefined : fault.errorCode,
+        writes: 0,
+        user,
+        fault: true,
+        ms: Date.now() - started,
+      });
       if (fault.reset) {
         req.socket.destroy();
         return;
       }
       if (path.startsWith('/services/Soap/')) this.sendSoapFault(res, fault, seq);
-      else this.send(res, { status: fault.status, body: [{ message: fault.message, errorCode: fault.errorCode }] }, seq);
+      else
+        this.send(res, { status: fault.status, body: [{ message: fault.message, errorCode: fault.errorCode }] }, seq);
       return;
     }
     // The request runs (and writes), then the answer is lost.
@@ -222,7 +258,12 @@ export class EmulatorServer {
   }
 
   /** The Metadata API (metadata.ts): SOAP in, SOAP out; the log gets the operation and the components written. */
-  private respondSoap(call: { seq: number; method: string; path: string; rawQuery?: string; started: number; loseAnswer: boolean }, rawBody: string, res: http.ServerResponse, req: http.IncomingMessage): void {
+  private respondSoap(
+    call: { seq: number; method: string; path: string; rawQuery?: string; started: number; loseAnswer: boolean },
+    rawBody: string,
+    res: http.ServerResponse,
+    req: http.IncomingMessage
+  ): void {
     let userId: string | undefined;
     const finish = (reply: SoapReply): void => {
       this.log.add({
@@ -242,11 +283,21 @@ export class EmulatorServer {
         req.socket.destroy();
         return;
       }
-      res.writeHead(reply.status, { 'Sforce-Limit-Info': `api-usage=${call.seq}/15000`, 'content-type': 'text/xml;charset=UTF-8' });
+      res.writeHead(reply.status, {
+        'Sforce-Limit-Info': `api-usage=${call.seq}/15000`,
+        'content-type': 'text/xml;charset=UTF-8',
+      });
       res.end(reply.xml);
     };
     if (call.method !== 'POST') {
-      finish(soapFault('INVALID_OPERATION', 'The Metadata API takes SOAP requests sent with HTTP POST.', undefined, 'soapenv:Client'));
+      finish(
+        soapFault(
+          'INVALID_OPERATION',
+          'The Metadata API takes SOAP requests sent with HTTP POST.',
+          undefined,
+          'soapenv:Client'
+        )
+      );
       return;
     }
     this.state.resetJournal();
@@ -309,7 +360,7 @@ export class EmulatorServer {
     params: URLSearchParams,
     rawBody: string,
     req: http.IncomingMessage,
-    trace: ApiRequest['trace'],
+    trace: ApiRequest['trace']
   ): ApiResponse {
     if (path === '/services/data') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, ['GET', 'HEAD']);
@@ -320,15 +371,21 @@ export class EmulatorServer {
       const reply = this.tokens.exchange(method, new URLSearchParams(rawBody), this.instanceUrl);
       trace.writes = 0;
       trace.user = reply.username;
-      return { status: reply.status, body: reply.body, errorCode: reply.status >= 400 ? String(reply.body.error) : undefined };
+      return {
+        status: reply.status,
+        body: reply.body,
+        errorCode: reply.status >= 400 ? String(reply.body.error) : undefined,
+      };
     }
     if (path === '/services/oauth2/userinfo') {
       const session = this.sessionFor(req);
       if (!session) throw sessionInvalid();
       // OpenID Connect's endpoint answers tokens with openid or an identity scope (id, profile) only: facts §14.8.
       // Status 403 as reported; the body is unsettled, so none is sent (behaviour.userinfoScope).
-      const identity = session.scopes === undefined || session.scopes.some((s) => ['openid', 'id', 'profile'].includes(s));
-      if (!identity && this.state.behaviour.userinfoScope === 'required') return { status: 403, errorCode: 'FORBIDDEN' };
+      const identity =
+        session.scopes === undefined || session.scopes.some((s) => ['openid', 'id', 'profile'].includes(s));
+      if (!identity && this.state.behaviour.userinfoScope === 'required')
+        return { status: 403, errorCode: 'FORBIDDEN' };
       return { status: 200, body: this.userinfo(session) };
     }
     const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(path);
@@ -345,7 +402,10 @@ export class EmulatorServer {
         throw badRequest('JSON_PARSER_ERROR', `Unexpected character in request body: ${(e as Error).message}`);
       }
     }
-    const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    const segments = (m[3] ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
     return this.dispatch({ method, segments, query: params, body, version, session, trace, seq, path, rawQuery });
   }
 
@@ -387,7 +447,14 @@ export class EmulatorServer {
 
   private resources(version: number): Record<string, string> {
     const base = `/services/data/v${version.toFixed(1)}`;
-    return { sobjects: `${base}/sobjects`, query: `${base}/query`, queryAll: `${base}/queryAll`, tooling: `${base}/tooling`, composite: `${base}/composite`, limits: `${base}/limits` };
+    return {
+      sobjects: `${base}/sobjects`,
+      query: `${base}/query`,
+      queryAll: `${base}/queryAll`,
+      tooling: `${base}/tooling`,
+      composite: `${base}/composite`,
+      limits: `${base}/limits`,
+    };
   }
 
   private ctx(req: ApiRequest): DmlContext {
@@ -471,8 +538,11 @@ export class EmulatorServer {
   }
 
   private recordOut(def: ObjectDef, rec: Rec, version: string, fields?: FieldDef[]): Record<string, unknown> {
-    const out: Record<string, unknown> = { attributes: { type: def.name, url: `/services/data/${version}/sobjects/${def.name}/${rec.Id}` } };
-    const list = fields ?? def.fieldOrder.map((n) => def.fields.get(n.toLowerCase()) as FieldDef).filter((f) => !isHidden(f));
+    const out: Record<string, unknown> = {
+      attributes: { type: def.name, url: `/services/data/${version}/sobjects/${def.name}/${rec.Id}` },
+    };
+    const list =
+      fields ?? def.fieldOrder.map((n) => def.fields.get(n.toLowerCase()) as FieldDef).filter((f) => !isHidden(f));
     for (const f of list) out[f.name] = this.state.value(def, rec, f);
     return out;
   }
@@ -503,10 +573,16 @@ export class EmulatorServer {
     const ctx = this.ctx(req);
     const def = resolveType(ctx, rest[0]);
     if (rest.length === 1) {
-      if (req.method === 'GET' || req.method === 'HEAD') return { status: 200, body: { objectDescribe: describeGlobalEntry(def, version), recentItems: [] } };
-      if (req.method !== 'POST' || !def.createable) throw methodNotAllowed(req.method, ['HEAD', 'GET', ...(def.createable ? ['POST'] : [])]);
+      if (req.method === 'GET' || req.method === 'HEAD')
+        return { status: 200, body: { objectDescribe: describeGlobalEntry(def, version), recentItems: [] } };
+      if (req.method !== 'POST' || !def.createable)
+        throw methodNotAllowed(req.method, ['HEAD', 'GET', ...(def.createable ? ['POST'] : [])]);
       const rec = insertRecord(ctx, def, this.objectBody(req.body));
-      return { status: 201, body: { id: rec.Id, success: true, errors: [] }, headers: { Location: `/services/data/${version}/sobjects/${def.name}/${rec.Id}` } };
+      return {
+        status: 201,
+        body: { id: rec.Id, success: true, errors: [] },
+        headers: { Location: `/services/data/${version}/sobjects/${def.name}/${rec.Id}` },
+      };
     }
     if (rest.length === 2 && rest[1] === 'describe') {
       if (req.method !== 'GET') throw methodNotAllowed(req.method, ['HEAD', 'GET']);
@@ -534,7 +610,8 @@ export class EmulatorServer {
   }
 
   private objectBody(body: unknown): Record<string, unknown> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('JSON_PARSER_ERROR', 'The request body must be a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('JSON_PARSER_ERROR', 'The request body must be a JSON object');
     return body as Record<string, unknown>;
   }
 
@@ -546,7 +623,10 @@ export class EmulatorServer {
     if (rest.length === 1) {
       if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed(req.method, ['HEAD', 'GET', 'POST']);
       const def = resolveType(ctx, rest[0]);
-      const source = req.method === 'GET' ? { ids: req.query.get('ids')?.split(','), fields: req.query.get('fields') } : (this.objectBody(req.body) as { ids?: string[]; fields?: string[] | string });
+      const source =
+        req.method === 'GET'
+          ? { ids: req.query.get('ids')?.split(','), fields: req.query.get('fields') }
+          : (this.objectBody(req.body) as { ids?: string[]; fields?: string[] | string });
       const ids = (source.ids ?? []).map((s) => String(s).trim()).filter(Boolean);
       if (ids.length === 0) throw badRequest('MISSING_ARGUMENT', 'ids parameter is required');
       if (ids.length > 2000) throw badRequest('EXCEEDED_ID_LIMIT', 'Maximum number of ids is 2000');
@@ -560,10 +640,18 @@ export class EmulatorServer {
     }
     if (rest.length > 1) throw notFound();
 
-    type Result = { id?: string | null; success: boolean; errors: Array<{ statusCode: string; message: string; fields: string[] }> };
+    type Result = {
+      id?: string | null;
+      success: boolean;
+      errors: Array<{ statusCode: string; message: string; fields: string[] }>;
+    };
     const fail = (e: unknown, id?: string): Result => {
       if (!(e instanceof ApiError)) throw e;
-      return { ...(id !== undefined ? { id } : {}), success: false, errors: [{ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] }] };
+      return {
+        ...(id !== undefined ? { id } : {}),
+        success: false,
+        errors: [{ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] }],
+      };
     };
     // A recordError fault fails one record, which then isn't run at all (nothing of it is written).
     let recordFault: RecordError | undefined;
@@ -574,9 +662,16 @@ export class EmulatorServer {
     let results: Result[];
     const savepoint = this.state.savepoint();
     if (req.method === 'DELETE') {
-      const ids = (req.query.get('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const ids = (req.query.get('ids') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (ids.length === 0) throw badRequest('MISSING_ARGUMENT', 'ids parameter is required');
-      if (ids.length > COLLECTION_LIMIT) throw badRequest('EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records in a single call');
+      if (ids.length > COLLECTION_LIMIT)
+        throw badRequest(
+          'EXCEEDED_ID_LIMIT',
+          'record limit reached. cannot submit more than 200 records in a single call'
+        );
       allOrNone = req.query.get('allOrNone') === 'true' || req.forceAllOrNone === true;
       recordFault = this.faults.matchRecordError(req.seq, req.method, req.path, req.rawQuery, ids.length);
       results = ids.map((id, i) => {
@@ -598,7 +693,11 @@ export class EmulatorServer {
     } else if (req.method === 'POST' || req.method === 'PATCH') {
       const body = this.objectBody(req.body) as { allOrNone?: boolean; records?: unknown[] };
       if (!Array.isArray(body.records)) throw badRequest('JSON_PARSER_ERROR', 'records is required and must be a list');
-      if (body.records.length > COLLECTION_LIMIT) throw badRequest('EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records in a single call');
+      if (body.records.length > COLLECTION_LIMIT)
+        throw badRequest(
+          'EXCEEDED_ID_LIMIT',
+          'record limit reached. cannot submit more than 200 records in a single call'
+        );
       allOrNone = body.allOrNone === true || req.forceAllOrNone === true;
       recordFault = this.faults.matchRecordError(req.seq, req.method, req.path, req.rawQuery, body.records.length);
       results = body.records.map((raw, i) => {
@@ -622,7 +721,8 @@ export class EmulatorServer {
             const rec = updateRecord(ctx, def, id, fields);
             return { id: rec.Id, success: true, errors: [] };
           } catch (e) {
-            if (e instanceof ApiError && e.errorCode === 'NOT_FOUND') throw badRequest('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+            if (e instanceof ApiError && e.errorCode === 'NOT_FOUND')
+              throw badRequest('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
             throw e;
           }
         } catch (e) {
@@ -644,26 +744,56 @@ export class EmulatorServer {
 
   private composite(req: ApiRequest): ApiResponse {
     if (req.method !== 'POST') throw methodNotAllowed(req.method, ['POST']);
-    const body = this.objectBody(req.body) as { allOrNone?: boolean; collateSubrequests?: unknown; compositeRequest?: unknown };
-    if (!Array.isArray(body.compositeRequest)) throw badRequest('JSON_PARSER_ERROR', 'compositeRequest is required and must be a list');
-    const subs = body.compositeRequest as Array<{ method?: string; url?: string; referenceId?: string; body?: unknown }>;
+    const body = this.objectBody(req.body) as {
+      allOrNone?: boolean;
+      collateSubrequests?: unknown;
+      compositeRequest?: unknown;
+    };
+    if (!Array.isArray(body.compositeRequest))
+      throw badRequest('JSON_PARSER_ERROR', 'compositeRequest is required and must be a list');
+    const subs = body.compositeRequest as Array<{
+      method?: string;
+      url?: string;
+      referenceId?: string;
+      body?: unknown;
+    }>;
     if (subs.length > 25) throw badRequest('LIMIT_EXCEEDED', 'A composite request can have at most 25 subrequests.');
-    const heavy = subs.filter((s) => /\/(query|queryAll)(\/|\?|$)|\/composite\/sobjects/.test(String(s.url ?? ''))).length;
-    if (heavy > 5) throw badRequest('LIMIT_EXCEEDED', 'A composite request can have at most 5 query or sObject Collections subrequests.');
+    const heavy = subs.filter((s) =>
+      /\/(query|queryAll)(\/|\?|$)|\/composite\/sobjects/.test(String(s.url ?? ''))
+    ).length;
+    if (heavy > 5)
+      throw badRequest(
+        'LIMIT_EXCEEDED',
+        'A composite request can have at most 5 query or sObject Collections subrequests.'
+      );
     subs.forEach((s, i) => {
       if (typeof s !== 'object' || s === null || !s.method || !s.url || !s.referenceId) {
         throw badRequest('JSON_PARSER_ERROR', `compositeRequest[${i}] needs method, url and referenceId`);
       }
-      if (!/^[A-Za-z0-9_]+$/.test(s.referenceId)) throw badRequest('INVALID_INPUT', `Invalid referenceId: ${s.referenceId}. Reference IDs can contain only letters, numbers and underscores.`);
+      if (!/^[A-Za-z0-9_]+$/.test(s.referenceId))
+        throw badRequest(
+          'INVALID_INPUT',
+          `Invalid referenceId: ${s.referenceId}. Reference IDs can contain only letters, numbers and underscores.`
+        );
     });
 
     const allOrNone = body.allOrNone === true;
     const savepoint = this.state.savepoint();
     const bodies = new Map<string, unknown>();
-    const responses: Array<{ body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }> = [];
+    const responses: Array<{
+      body: unknown;
+      httpHeaders: Record<string, string>;
+      httpStatusCode: number;
+      referenceId: string;
+    }> = [];
     const logged: SubrequestLogEntry[] = [];
     const soqls: string[] = [];
-    const halted = (ref: string): (typeof responses)[number] => ({ body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED_MESSAGE }], httpHeaders: {}, httpStatusCode: 400, referenceId: ref });
+    const halted = (ref: string): (typeof responses)[number] => ({
+      body: [{ errorCode: 'PROCESSING_HALTED', message: HALTED_MESSAGE }],
+      httpHeaders: {},
+      httpStatusCode: 400,
+      referenceId: ref,
+    });
     const ran: number[] = [];
     let stop = false;
     let faulted = false;
@@ -673,7 +803,12 @@ export class EmulatorServer {
       const ref = sub.referenceId as string;
       if (stop) {
         responses[index] = halted(ref);
-        logged[index] = { method: String(sub.method).toUpperCase(), url: String(sub.url), status: 400, errorCode: 'PROCESSING_HALTED' };
+        logged[index] = {
+          method: String(sub.method).toUpperCase(),
+          url: String(sub.url),
+          status: 400,
+          errorCode: 'PROCESSING_HALTED',
+        };
         continue;
       }
       let r: ApiResponse;
@@ -688,8 +823,19 @@ export class EmulatorServer {
       }
       const failed = r.status >= 400 || (allOrNone && r.partialFailure === true);
       if (r.fault) faulted = true;
-      responses[index] = { body: r.body ?? null, httpHeaders: r.headers ?? {}, httpStatusCode: r.status, referenceId: ref };
-      logged[index] = { method: String(sub.method).toUpperCase(), url, status: r.status, errorCode: r.status >= 400 ? r.errorCode : undefined, fault: r.fault };
+      responses[index] = {
+        body: r.body ?? null,
+        httpHeaders: r.headers ?? {},
+        httpStatusCode: r.status,
+        referenceId: ref,
+      };
+      logged[index] = {
+        method: String(sub.method).toUpperCase(),
+        url,
+        status: r.status,
+        errorCode: r.status >= 400 ? r.errorCode : undefined,
+        fault: r.fault,
+      };
       if (!failed) bodies.set(ref, r.body);
       else if (allOrNone) {
         this.state.rollback(savepoint);
@@ -701,7 +847,9 @@ export class EmulatorServer {
       }
       ran.push(index);
     }
-    req.trace.subrequests = logged.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as unknown as SubrequestLogEntry);
+    req.trace.subrequests = logged.map(
+      (l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as unknown as SubrequestLogEntry
+    );
     req.trace.soql = soqls;
     return { status: 200, body: { compositeResponse: responses }, ...(faulted ? { fault: true } : {}) };
   }
@@ -716,20 +864,35 @@ export class EmulatorServer {
   private compositeBatch(req: ApiRequest): ApiResponse {
     if (req.method !== 'POST') throw methodNotAllowed(req.method, ['POST']);
     const body = this.objectBody(req.body) as { batchRequests?: unknown; haltOnError?: unknown };
-    if (!Array.isArray(body.batchRequests)) throw badRequest('JSON_PARSER_ERROR', 'batchRequests is required and must be a list');
+    if (!Array.isArray(body.batchRequests))
+      throw badRequest('JSON_PARSER_ERROR', 'batchRequests is required and must be a list');
     // Code and text assumed; Salesforce documents the limit, not the error.
-    if (body.batchRequests.length > BATCH_LIMIT) throw badRequest('LIMIT_EXCEEDED', `A batch request can have at most ${BATCH_LIMIT} subrequests.`);
+    if (body.batchRequests.length > BATCH_LIMIT)
+      throw badRequest('LIMIT_EXCEEDED', `A batch request can have at most ${BATCH_LIMIT} subrequests.`);
     const subs = body.batchRequests.map((raw, i) => {
-      const sub = (typeof raw === 'object' && raw !== null ? raw : {}) as { method?: unknown; url?: unknown; richInput?: unknown };
+      const sub = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+        method?: unknown;
+        url?: unknown;
+        richInput?: unknown;
+      };
       const method = typeof sub.method === 'string' ? sub.method.toUpperCase() : '';
-      if (!['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method)) throw badRequest('INVALID_INPUT', `batchRequests[${i}]: invalid method: ${text(sub.method)}`);
+      if (!['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method))
+        throw badRequest('INVALID_INPUT', `batchRequests[${i}]: invalid method: ${text(sub.method)}`);
       // "v66.0/query?q=...", "/v66.0/..." or "/services/data/v66.0/...".
       const m = typeof sub.url === 'string' ? /^(?:\/services\/data)?\/?v(\d+)\.(\d)(\/.*)?$/.exec(sub.url) : null;
       const version = m ? Number(`${m[1]}.${m[2]}`) : NaN;
       if (!m || version < OLDEST_BATCH_VERSION || version > req.version) {
-        throw badRequest('INVALID_INPUT', `batchRequests[${i}]: invalid url: ${text(sub.url)}. It must start with a version from v${OLDEST_BATCH_VERSION}.0 to v${req.version.toFixed(1)}.`);
+        throw badRequest(
+          'INVALID_INPUT',
+          `batchRequests[${i}]: invalid url: ${text(sub.url)}. It must start with a version from v${OLDEST_BATCH_VERSION}.0 to v${req.version.toFixed(1)}.`
+        );
       }
-      return { method, url: sub.url as string, path: `/services/data/v${m[1]}.${m[2]}${m[3] ?? ''}`, body: sub.richInput };
+      return {
+        method,
+        url: sub.url as string,
+        path: `/services/data/v${m[1]}.${m[2]}${m[3] ?? ''}`,
+        body: sub.richInput,
+      };
     });
 
     const haltOnError = body.haltOnError === true;
@@ -754,7 +917,12 @@ export class EmulatorServer {
       // Each subrequest is its own transaction.
       if (r.status >= 400) this.state.rollback(savepoint);
       results.push({ statusCode: r.status, result: r.body ?? null });
-      logged.push({ method: sub.method, url: sub.url, status: r.status, ...(r.status >= 400 ? { errorCode: r.errorCode } : {}) });
+      logged.push({
+        method: sub.method,
+        url: sub.url,
+        status: r.status,
+        ...(r.status >= 400 ? { errorCode: r.errorCode } : {}),
+      });
       if (r.status >= 400 && haltOnError) halted = true;
     }
     req.trace.subrequests = logged;
@@ -762,31 +930,74 @@ export class EmulatorServer {
     return { status: 200, body: { hasErrors: results.some((r) => r.statusCode >= 400), results } };
   }
 
-  private batchSubrequest(parent: ApiRequest, method: string, path: string, body: unknown, soqls: string[]): ApiResponse {
+  private batchSubrequest(
+    parent: ApiRequest,
+    method: string,
+    path: string,
+    body: unknown,
+    soqls: string[]
+  ): ApiResponse {
     const target = new URL(`http://x${path}`);
     const subPath = target.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
     const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(subPath) as RegExpExecArray;
-    const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    const segments = (m[3] ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
     if (!BATCHABLE.has(segments[0] ?? '')) throw notFound();
     const trace: ApiRequest['trace'] = {};
     const rawQuery = target.search ? target.search.slice(1) : undefined;
-    const r = this.dispatch({ method, segments, query: target.searchParams, body, version: Number(`${m[1]}.${m[2]}`), session: parent.session, trace, seq: parent.seq, path: subPath, rawQuery });
+    const r = this.dispatch({
+      method,
+      segments,
+      query: target.searchParams,
+      body,
+      version: Number(`${m[1]}.${m[2]}`),
+      session: parent.session,
+      trace,
+      seq: parent.seq,
+      path: subPath,
+      rawQuery,
+    });
     if (typeof trace.soql === 'string') soqls.push(trace.soql);
     return r;
   }
 
-  private subrequest(parent: ApiRequest, method: string, url: string, body: unknown, allOrNone: boolean, soqls: string[]): ApiResponse {
+  private subrequest(
+    parent: ApiRequest,
+    method: string,
+    url: string,
+    body: unknown,
+    allOrNone: boolean,
+    soqls: string[]
+  ): ApiResponse {
     const target = new URL(`http://x${url.startsWith('/') ? url : `/${url}`}`);
     const path = target.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
     const m = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(path);
     if (!m) throw notFound();
     const version = Number(`${m[1]}.${m[2]}`);
     if (version > LATEST_API_VERSION || version < OLDEST_API_VERSION) throw notFound();
-    const segments = (m[3] ?? '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-    if (segments[0] === 'composite' && (segments.length === 1 || segments[1] === 'batch')) throw badRequest('INVALID_INPUT', 'Composite requests cannot be nested.');
+    const segments = (m[3] ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
+    if (segments[0] === 'composite' && (segments.length === 1 || segments[1] === 'batch'))
+      throw badRequest('INVALID_INPUT', 'Composite requests cannot be nested.');
     const trace: ApiRequest['trace'] = {};
     const rawQuery = target.search ? target.search.slice(1) : undefined;
-    const r = this.dispatch({ method, segments, query: target.searchParams, body, version, session: parent.session, trace, forceAllOrNone: allOrNone, seq: parent.seq, path, rawQuery });
+    const r = this.dispatch({
+      method,
+      segments,
+      query: target.searchParams,
+      body,
+      version,
+      session: parent.session,
+      trace,
+      forceAllOrNone: allOrNone,
+      seq: parent.seq,
+      path,
+      rawQuery,
+    });
     if (typeof trace.soql === 'string') soqls.push(trace.soql);
     return r;
   }
@@ -808,7 +1019,10 @@ function collates(body: { collateSubrequests?: unknown }, version: number, behav
  * The order subrequests run in: as sent, or (collated) in reverse except that a subrequest referring to
  * another (`@{ref...}` in its url or body) runs after it.
  */
-function executionOrder(subs: Array<{ url?: string; referenceId?: string; body?: unknown }>, collate: boolean): number[] {
+function executionOrder(
+  subs: Array<{ url?: string; referenceId?: string; body?: unknown }>,
+  collate: boolean
+): number[] {
   const all = subs.map((_s, i) => i);
   if (!collate) return all;
   const deps = subs.map((sub, i) => {
@@ -827,13 +1041,23 @@ function resolveReferences(value: unknown, bodies: Map<string, unknown>, inUrl: 
   if (typeof value === 'string') {
     return value.replace(/@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g, (_m, ref: string, path: string) => {
       const expr = `${ref}${path}`;
-      if (!bodies.has(ref)) throw new ApiError(400, 'PROCESSING_HALTED', `Invalid reference specified. No value for ${expr} found in ${ref}.`);
+      if (!bodies.has(ref))
+        throw new ApiError(
+          400,
+          'PROCESSING_HALTED',
+          `Invalid reference specified. No value for ${expr} found in ${ref}.`
+        );
       let cur: unknown = bodies.get(ref);
       for (const part of path.match(/\.[A-Za-z0-9_]+|\[\d+\]/g) ?? []) {
         const key = part.startsWith('.') ? part.slice(1) : Number(part.slice(1, -1));
         cur = cur !== null && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[key] : undefined;
       }
-      if (cur === undefined || cur === null || typeof cur === 'object') throw new ApiError(400, 'PROCESSING_HALTED', `Invalid reference specified. No value for ${expr} found in ${ref}.`);
+      if (cur === undefined || cur === null || typeof cur === 'object')
+        throw new ApiError(
+          400,
+          'PROCESSING_HALTED',
+          `Invalid reference specified. No value for ${expr} found in ${ref}.`
+        );
       return inUrl ? encodeURIComponent(text(cur)) : text(cur);
     });
   }

@@ -25,9 +25,13 @@ function refused(message: string): ApiError {
 /** Throws Salesforce's refusal of a query on a catalog object that the catalog can't run; true for such an object. */
 export function checkCatalogQuery(def: ObjectDef, q: Query | Subquery): boolean {
   if (!METADATA_CATALOG_OBJECTS.has(def.name)) return false;
-  const counts = (q.fields ?? []).some((f) => f.type === 'FieldFunctionExpression' && /^(COUNT|COUNT_DISTINCT|SUM|AVG|MIN|MAX)$/i.test(f.functionName));
+  const counts = (q.fields ?? []).some(
+    (f) => f.type === 'FieldFunctionExpression' && /^(COUNT|COUNT_DISTINCT|SUM|AVG|MIN|MAX)$/i.test(f.functionName)
+  );
   if (q.groupBy || counts) {
-    throw refused('The requested operation is not yet supported by this SObject storage type, contact salesforce.com support for more information.');
+    throw refused(
+      'The requested operation is not yet supported by this SObject storage type, contact salesforce.com support for more information.'
+    );
   }
   for (let w: WhereClause | undefined = q.where; w; w = (w as { right?: WhereClause }).right) {
     const left = w.left as { operator?: string } | null;

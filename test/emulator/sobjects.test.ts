@@ -19,7 +19,9 @@ describe('emulator sObject REST', () => {
     expect(r.status).to.equal(201);
     expect(r.body).to.deep.equal({ id: r.body.id, success: true, errors: [] });
     expect(r.body.id).to.match(/^001[A-Za-z0-9]{12}[A-Z0-5]{3}$/);
-    const row = emu.query<Row>(`SELECT Name, Industry, CreatedById FROM Account WHERE Id = '${r.body.id as string}'`)[0];
+    const row = emu.query<Row>(
+      `SELECT Name, Industry, CreatedById FROM Account WHERE Id = '${r.body.id as string}'`
+    )[0];
     expect(row).to.include({ Name: 'Globex', Industry: 'Energy' });
     expect(row.CreatedById).to.equal(emu.query<Row>("SELECT Id FROM User WHERE Username = 'admin@emu.example'")[0].Id);
   });
@@ -31,7 +33,11 @@ describe('emulator sObject REST', () => {
     expect(full.body).to.include({ Id: id, Name: 'Acme', Industry: 'Tech' });
     expect(full.body.attributes).to.deep.equal({ type: 'Account', url: `${V}/sobjects/Account/${id}` });
     const some = await call(emu, 'GET', `${V}/sobjects/account/${id.slice(0, 15)}?fields=Name,Industry`);
-    expect(some.body).to.deep.equal({ attributes: { type: 'Account', url: `${V}/sobjects/Account/${id}` }, Name: 'Acme', Industry: 'Tech' });
+    expect(some.body).to.deep.equal({
+      attributes: { type: 'Account', url: `${V}/sobjects/Account/${id}` },
+      Name: 'Acme',
+      Industry: 'Tech',
+    });
   });
 
   it('updates with PATCH (204) and deletes with DELETE (204)', async () => {
@@ -61,37 +67,59 @@ describe('emulator sObject REST', () => {
   it('refuses unknown fields (INVALID_FIELD) and read-only ones (INVALID_FIELD_FOR_INSERT_UPDATE)', async () => {
     const unknown = await create(emu, 'Account', { Name: 'X', Foo: 1 });
     expect(unknown.status).to.equal(400);
-    expect(unknown.body).to.deep.equal([{ errorCode: 'INVALID_FIELD', message: "No such column 'Foo' on sobject of type Account", fields: [] }]);
+    expect(unknown.body).to.deep.equal([
+      { errorCode: 'INVALID_FIELD', message: "No such column 'Foo' on sobject of type Account", fields: [] },
+    ]);
     const readOnly = await create(emu, 'Account', { Name: 'X', CreatedDate: '2020-01-01T00:00:00Z' });
     expect(readOnly.status).to.equal(400);
     expect(readOnly.body[0]).to.deep.equal({
       errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
-      message: 'Unable to create/update fields: CreatedDate. Please check the security settings of this field and verify that it is read/write for your profile or permission set.',
+      message:
+        'Unable to create/update fields: CreatedDate. Please check the security settings of this field and verify that it is read/write for your profile or permission set.',
       fields: ['CreatedDate'],
     });
     const required = await create(emu, 'Account', { Industry: 'Tech' });
-    expect(required.body[0]).to.deep.equal({ errorCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] });
+    expect(required.body[0]).to.deep.equal({
+      errorCode: 'REQUIRED_FIELD_MISSING',
+      message: 'Required fields are missing: [Name]',
+      fields: ['Name'],
+    });
     expect(emu.query('SELECT Id FROM Account')).to.have.length(1);
   });
 
   it('refuses an Id in an insert', async () => {
     const r = await create(emu, 'Account', { Id: accountId(), Name: 'Copy' });
     expect(r.status).to.equal(400);
-    expect(r.body).to.deep.equal([{ errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: 'cannot specify Id in an insert call', fields: ['Id'] }]);
+    expect(r.body).to.deep.equal([
+      { errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: 'cannot specify Id in an insert call', fields: ['Id'] },
+    ]);
   });
 
   it('answers 405 for operations an object does not support', async () => {
     const license = emu.query<Row>('SELECT Id FROM UserLicense LIMIT 1')[0].Id as string;
     const post = await create(emu, 'UserLicense', { Name: 'x' });
     expect(post.status).to.equal(405);
-    expect(post.body[0]).to.include({ errorCode: 'METHOD_NOT_ALLOWED', message: "HTTP Method 'POST' not allowed. Allowed are HEAD,GET" });
+    expect(post.body[0]).to.include({
+      errorCode: 'METHOD_NOT_ALLOWED',
+      message: "HTTP Method 'POST' not allowed. Allowed are HEAD,GET",
+    });
     const patch = await call(emu, 'PATCH', `${V}/sobjects/UserLicense/${license}`, { TotalLicenses: 99 });
     expect(patch.status).to.equal(405);
-    const del = await call(emu, 'DELETE', `${V}/sobjects/PermissionSetLicense/${emu.query<Row>('SELECT Id FROM PermissionSetLicense')[0].Id as string}`);
+    const del = await call(
+      emu,
+      'DELETE',
+      `${V}/sobjects/PermissionSetLicense/${emu.query<Row>('SELECT Id FROM PermissionSetLicense')[0].Id as string}`
+    );
     expect(del.status).to.equal(405);
-    const profileDelete = await call(emu, 'DELETE', `${V}/sobjects/Profile/${emu.query<Row>('SELECT Id FROM Profile LIMIT 1')[0].Id as string}`);
+    const profileDelete = await call(
+      emu,
+      'DELETE',
+      `${V}/sobjects/Profile/${emu.query<Row>('SELECT Id FROM Profile LIMIT 1')[0].Id as string}`
+    );
     expect(profileDelete.status).to.equal(405);
-    expect(emu.query<Row>(`SELECT TotalLicenses FROM UserLicense WHERE Id = '${license}'`)[0].TotalLicenses).not.to.equal(99);
+    expect(
+      emu.query<Row>(`SELECT TotalLicenses FROM UserLicense WHERE Id = '${license}'`)[0].TotalLicenses
+    ).not.to.equal(99);
   });
 
   it('refuses edits of standard profiles and allows custom ones', async () => {
@@ -102,17 +130,31 @@ describe('emulator sObject REST', () => {
     const license = emu.query<Row>("SELECT Id FROM UserLicense WHERE Name = 'Salesforce'")[0].Id as string;
     const created = await create(emu, 'Profile', { Name: 'Custom Ops', UserLicenseId: license });
     expect(created.status).to.equal(201);
-    expect(emu.query(`SELECT Id FROM PermissionSet WHERE ProfileId = '${created.body.id as string}' AND IsOwnedByProfile = true`)).to.have.length(1);
-    expect((await call(emu, 'PATCH', `${V}/sobjects/Profile/${created.body.id as string}`, { Description: 'ops' })).status).to.equal(204);
+    expect(
+      emu.query(
+        `SELECT Id FROM PermissionSet WHERE ProfileId = '${created.body.id as string}' AND IsOwnedByProfile = true`
+      )
+    ).to.have.length(1);
+    expect(
+      (await call(emu, 'PATCH', `${V}/sobjects/Profile/${created.body.id as string}`, { Description: 'ops' })).status
+    ).to.equal(204);
   });
 
   it('validates lookups: malformed, wrong type, missing', async () => {
     const malformed = await create(emu, 'Account', { Name: 'X', OwnerId: 'abc' });
-    expect(malformed.body[0]).to.deep.equal({ errorCode: 'MALFORMED_ID', message: 'Owner ID: id value of incorrect type: abc', fields: ['OwnerId'] });
+    expect(malformed.body[0]).to.deep.equal({
+      errorCode: 'MALFORMED_ID',
+      message: 'Owner ID: id value of incorrect type: abc',
+      fields: ['OwnerId'],
+    });
     const wrong = await create(emu, 'Account', { Name: 'X', OwnerId: accountId() });
     expect(wrong.body[0]).to.include({ errorCode: 'FIELD_INTEGRITY_EXCEPTION' });
     const missing = await create(emu, 'Account', { Name: 'X', OwnerId: '005000000000000AAA' });
-    expect(missing.body[0]).to.deep.equal({ errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['OwnerId'] });
+    expect(missing.body[0]).to.deep.equal({
+      errorCode: 'INVALID_CROSS_REFERENCE_KEY',
+      message: 'invalid cross reference id',
+      fields: ['OwnerId'],
+    });
   });
 
   it('serves describe and the global describe', async () => {

@@ -17,7 +17,13 @@ const seed: Seed = {
   },
   permissionSets: [{ name: 'Account_Read', license: null, objects: { Account: ['read'] } }],
   users: [
-    { username: 'sync@acme.example', firstName: 'Sync', lastName: 'Bot', profile: INTEGRATION_PROFILE, permissionSets: ['Account_Read'] },
+    {
+      username: 'sync@acme.example',
+      firstName: 'Sync',
+      lastName: 'Bot',
+      profile: INTEGRATION_PROFILE,
+      permissionSets: ['Account_Read'],
+    },
     { username: 'old@acme.example', profile: 'Standard User', active: false },
   ],
 };
@@ -39,11 +45,17 @@ describe('emulator SOQL', () => {
       expect(r.body.done).to.equal(true);
       const rec = r.body.records[0];
       expect(Object.keys(rec)).to.deep.equal(['attributes', 'Name', 'Id']);
-      expect(rec.attributes).to.deep.equal({ type: 'Account', url: `/services/data/v66.0/sobjects/Account/${rec.Id as string}` });
+      expect(rec.attributes).to.deep.equal({
+        type: 'Account',
+        url: `/services/data/v66.0/sobjects/Account/${rec.Id as string}`,
+      });
     });
 
     it('resolves relationship fields at any depth and nests them', async () => {
-      const r = await soql(emu, "SELECT Username, Profile.Name, Profile.UserLicense.Name FROM User WHERE Username = 'sync@acme.example'");
+      const r = await soql(
+        emu,
+        "SELECT Username, Profile.Name, Profile.UserLicense.Name FROM User WHERE Username = 'sync@acme.example'"
+      );
       const rec = r.body.records[0];
       expect(rec.Profile.attributes.type).to.equal('Profile');
       expect(rec.Profile.Name).to.equal(INTEGRATION_PROFILE);
@@ -52,13 +64,18 @@ describe('emulator SOQL', () => {
     });
 
     it('answers null for an empty lookup', async () => {
-      const r = await soql(emu, "SELECT Name, License.Name, Profile.Name FROM PermissionSet WHERE Name = 'Account_Read'");
+      const r = await soql(
+        emu,
+        "SELECT Name, License.Name, Profile.Name FROM PermissionSet WHERE Name = 'Account_Read'"
+      );
       expect(r.body.records[0].License).to.equal(null);
       expect(r.body.records[0].Profile).to.equal(null);
     });
 
     it('resolves a polymorphic lookup through the Name object', () => {
-      const rows = emu.query<{ License: { attributes: { type: string }; Name: string; Type: string } }>(`SELECT License.Name, License.Type FROM PermissionSet WHERE Profile.Name = '${INTEGRATION_PROFILE}'`);
+      const rows = emu.query<{ License: { attributes: { type: string }; Name: string; Type: string } }>(
+        `SELECT License.Name, License.Type FROM PermissionSet WHERE Profile.Name = '${INTEGRATION_PROFILE}'`
+      );
       expect(rows[0].License).to.deep.include({ Name: 'Salesforce Integration', Type: 'UserLicense' });
       expect(rows[0].License.attributes.type).to.equal('Name');
     });
@@ -72,31 +89,54 @@ describe('emulator SOQL', () => {
     it('compares text case-insensitively with =, != and IN', () => {
       expect(names(emu.query("SELECT Name FROM Account WHERE Name = 'ACME'"))).to.deep.equal(['Acme']);
       expect(emu.query("SELECT Name FROM Account WHERE Name != 'acme'")).to.have.length(4);
-      expect(names(emu.query("SELECT Name FROM Account WHERE Name IN ('acme', 'ACME LABS') ORDER BY Name"))).to.deep.equal(['Acme', 'acme labs']);
+      expect(
+        names(emu.query("SELECT Name FROM Account WHERE Name IN ('acme', 'ACME LABS') ORDER BY Name"))
+      ).to.deep.equal(['Acme', 'acme labs']);
       expect(emu.query("SELECT Name FROM Account WHERE Name NOT IN ('acme', 'ACME LABS')")).to.have.length(3);
     });
 
     it('handles escaped quotes and backslashes in literals', () => {
-      expect(names(emu.query("SELECT Name FROM Account WHERE Name = 'O\\'Brien & Sons'"))).to.deep.equal(["O'Brien & Sons"]);
-      expect(names(emu.query("SELECT Name FROM Account WHERE Name = 'Back\\\\slash Ltd'"))).to.deep.equal(['Back\\slash Ltd']);
+      expect(names(emu.query("SELECT Name FROM Account WHERE Name = 'O\\'Brien & Sons'"))).to.deep.equal([
+        "O'Brien & Sons",
+      ]);
+      expect(names(emu.query("SELECT Name FROM Account WHERE Name = 'Back\\\\slash Ltd'"))).to.deep.equal([
+        'Back\\slash Ltd',
+      ]);
     });
 
     it('supports LIKE with % and _ (case-insensitive) and escaped wildcards', () => {
-      expect(names(emu.query("SELECT Name FROM Account WHERE Name LIKE 'acme%' ORDER BY Name"))).to.deep.equal(['Acme', 'acme labs']);
+      expect(names(emu.query("SELECT Name FROM Account WHERE Name LIKE 'acme%' ORDER BY Name"))).to.deep.equal([
+        'Acme',
+        'acme labs',
+      ]);
       expect(names(emu.query("SELECT Name FROM Account WHERE Name LIKE 'A_me'"))).to.deep.equal(['Acme']);
       expect(names(emu.query("SELECT Name FROM Account WHERE Name LIKE '100\\%\\_%'"))).to.deep.equal(['100%_Sure']);
       expect(emu.query("SELECT Name FROM Account WHERE Name LIKE '100\\%x%'")).to.have.length(0);
     });
 
     it('supports AND / OR / NOT with parentheses', () => {
-      expect(names(emu.query("SELECT Name FROM Account WHERE (Industry = 'Tech' OR Industry = 'Retail') AND NOT Name LIKE 'acme%' ORDER BY Name"))).to.deep.equal(['100%_Sure', "O'Brien & Sons"]);
-      expect(names(emu.query("SELECT Name FROM Account WHERE NOT (Industry = 'Tech' OR Industry = 'Retail')"))).to.deep.equal(['Back\\slash Ltd']);
-      expect(names(emu.query("SELECT Name FROM Account WHERE Industry = 'Tech' AND (NOT NumberOfEmployees > 20)"))).to.deep.equal(['acme labs']);
-      expect(emu.query("SELECT Name FROM Account WHERE ((Industry = 'Tech' AND NumberOfEmployees < 20) OR Industry = null)")).to.have.length(2);
+      expect(
+        names(
+          emu.query(
+            "SELECT Name FROM Account WHERE (Industry = 'Tech' OR Industry = 'Retail') AND NOT Name LIKE 'acme%' ORDER BY Name"
+          )
+        )
+      ).to.deep.equal(['100%_Sure', "O'Brien & Sons"]);
+      expect(
+        names(emu.query("SELECT Name FROM Account WHERE NOT (Industry = 'Tech' OR Industry = 'Retail')"))
+      ).to.deep.equal(['Back\\slash Ltd']);
+      expect(
+        names(emu.query("SELECT Name FROM Account WHERE Industry = 'Tech' AND (NOT NumberOfEmployees > 20)"))
+      ).to.deep.equal(['acme labs']);
+      expect(
+        emu.query("SELECT Name FROM Account WHERE ((Industry = 'Tech' AND NumberOfEmployees < 20) OR Industry = null)")
+      ).to.have.length(2);
     });
 
     it('compares numbers, null and booleans', () => {
-      expect(names(emu.query('SELECT Name FROM Account WHERE NumberOfEmployees >= 50 ORDER BY NumberOfEmployees DESC'))).to.deep.equal(['Back\\slash Ltd', 'Acme']);
+      expect(
+        names(emu.query('SELECT Name FROM Account WHERE NumberOfEmployees >= 50 ORDER BY NumberOfEmployees DESC'))
+      ).to.deep.equal(['Back\\slash Ltd', 'Acme']);
       expect(names(emu.query('SELECT Name FROM Account WHERE NumberOfEmployees = null'))).to.deep.equal(['100%_Sure']);
       expect(emu.query('SELECT Name FROM Account WHERE Industry != null')).to.have.length(4);
       expect(emu.query("SELECT Id FROM User WHERE IsActive = false AND Username LIKE 'old%'")).to.have.length(1);
@@ -104,16 +144,35 @@ describe('emulator SOQL', () => {
     });
 
     it('orders ASC/DESC with NULLS FIRST/LAST, then applies OFFSET and LIMIT', () => {
-      expect(names(emu.query('SELECT Name FROM Account ORDER BY NumberOfEmployees ASC NULLS LAST'))).to.deep.equal(["O'Brien & Sons", 'acme labs', 'Acme', 'Back\\slash Ltd', '100%_Sure']);
-      expect(names(emu.query('SELECT Name FROM Account ORDER BY NumberOfEmployees DESC NULLS FIRST LIMIT 2'))).to.deep.equal(['100%_Sure', 'Back\\slash Ltd']);
-      expect(names(emu.query('SELECT Name FROM Account ORDER BY NumberOfEmployees LIMIT 2 OFFSET 1'))).to.deep.equal(["O'Brien & Sons", 'acme labs']);
-      expect(names(emu.query('SELECT Name FROM Account ORDER BY Industry DESC, Name ASC LIMIT 3'))).to.deep.equal(['Acme', 'acme labs', '100%_Sure']);
+      expect(names(emu.query('SELECT Name FROM Account ORDER BY NumberOfEmployees ASC NULLS LAST'))).to.deep.equal([
+        "O'Brien & Sons",
+        'acme labs',
+        'Acme',
+        'Back\\slash Ltd',
+        '100%_Sure',
+      ]);
+      expect(
+        names(emu.query('SELECT Name FROM Account ORDER BY NumberOfEmployees DESC NULLS FIRST LIMIT 2'))
+      ).to.deep.equal(['100%_Sure', 'Back\\slash Ltd']);
+      expect(names(emu.query('SELECT Name FROM Account ORDER BY NumberOfEmployees LIMIT 2 OFFSET 1'))).to.deep.equal([
+        "O'Brien & Sons",
+        'acme labs',
+      ]);
+      expect(names(emu.query('SELECT Name FROM Account ORDER BY Industry DESC, Name ASC LIMIT 3'))).to.deep.equal([
+        'Acme',
+        'acme labs',
+        '100%_Sure',
+      ]);
     });
 
     it('runs semi-joins and anti-joins', () => {
-      const inSet = emu.query<Row>("SELECT Username FROM User WHERE Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'Account_Read')");
+      const inSet = emu.query<Row>(
+        "SELECT Username FROM User WHERE Id IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'Account_Read')"
+      );
       expect(inSet.map((u) => u.Username)).to.deep.equal(['sync@acme.example']);
-      const notIn = emu.query<Row>("SELECT Username FROM User WHERE Id NOT IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'Account_Read') ORDER BY Username");
+      const notIn = emu.query<Row>(
+        "SELECT Username FROM User WHERE Id NOT IN (SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.Name = 'Account_Read') ORDER BY Username"
+      );
       expect(notIn.map((u) => u.Username)).to.deep.equal(['admin@emu.example', 'old@acme.example']);
     });
 
@@ -129,19 +188,35 @@ describe('emulator SOQL', () => {
     });
 
     it('COUNT(Id) and GROUP BY answer AggregateResult rows', () => {
-      expect(emu.query('SELECT COUNT(Id) FROM Account')).to.deep.equal([{ attributes: { type: 'AggregateResult' }, expr0: 5 }]);
-      const grouped = emu.query<Row>('SELECT Industry, COUNT(Id) n FROM Account WHERE Industry != null GROUP BY Industry ORDER BY Industry');
+      expect(emu.query('SELECT COUNT(Id) FROM Account')).to.deep.equal([
+        { attributes: { type: 'AggregateResult' }, expr0: 5 },
+      ]);
+      const grouped = emu.query<Row>(
+        'SELECT Industry, COUNT(Id) n FROM Account WHERE Industry != null GROUP BY Industry ORDER BY Industry'
+      );
       expect(grouped.map((g) => [g.Industry, g.n])).to.deep.equal([
         ['Retail', 2],
         ['Tech', 2],
       ]);
-      expect(emu.query<Row>('SELECT MAX(NumberOfEmployees) mx, MIN(NumberOfEmployees), SUM(NumberOfEmployees) FROM Account')[0]).to.deep.include({ mx: 500, expr0: 5, expr1: 567 });
-      expect(emu.query<Row>('SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry HAVING COUNT(Id) > 1').map((g) => g.Industry).sort()).to.deep.equal(['Retail', 'Tech']);
+      expect(
+        emu.query<Row>(
+          'SELECT MAX(NumberOfEmployees) mx, MIN(NumberOfEmployees), SUM(NumberOfEmployees) FROM Account'
+        )[0]
+      ).to.deep.include({ mx: 500, expr0: 5, expr1: 567 });
+      expect(
+        emu
+          .query<Row>('SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry HAVING COUNT(Id) > 1')
+          .map((g) => g.Industry)
+          .sort()
+      ).to.deep.equal(['Retail', 'Tech']);
     });
 
     it('returns child relationship subqueries', () => {
-      const rows = emu.query<{ Username: string; PermissionSetAssignments: { totalSize: number; records: Array<{ PermissionSet: { Name: string } }> } }>(
-        "SELECT Username, (SELECT PermissionSet.Name FROM PermissionSetAssignments WHERE PermissionSet.IsOwnedByProfile = false) FROM User WHERE Username IN ('sync@acme.example', 'admin@emu.example') ORDER BY Username",
+      const rows = emu.query<{
+        Username: string;
+        PermissionSetAssignments: { totalSize: number; records: Array<{ PermissionSet: { Name: string } }> };
+      }>(
+        "SELECT Username, (SELECT PermissionSet.Name FROM PermissionSetAssignments WHERE PermissionSet.IsOwnedByProfile = false) FROM User WHERE Username IN ('sync@acme.example', 'admin@emu.example') ORDER BY Username"
       );
       expect(rows[0].PermissionSetAssignments).to.equal(null);
       expect(rows[1].PermissionSetAssignments.totalSize).to.equal(1);
@@ -149,20 +224,42 @@ describe('emulator SOQL', () => {
     });
 
     it('answers the Organization and sf login queries', async () => {
-      const org = await soql(emu, 'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization');
+      const org = await soql(
+        emu,
+        'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization'
+      );
       expect(org.body.totalSize).to.equal(1);
-      expect(org.body.records[0]).to.include({ Name: 'Emulated Org', IsSandbox: false, TrialExpirationDate: null, NamespacePrefix: null, OrganizationType: 'Enterprise Edition' });
-      const tooling = await call(emu, 'GET', `${V}/tooling/query?q=${encodeURIComponent("SELECT Id, SandboxName, Status FROM SandboxProcess WHERE Status != 'D'")}`);
+      expect(org.body.records[0]).to.include({
+        Name: 'Emulated Org',
+        IsSandbox: false,
+        TrialExpirationDate: null,
+        NamespacePrefix: null,
+        OrganizationType: 'Enterprise Edition',
+      });
+      const tooling = await call(
+        emu,
+        'GET',
+        `${V}/tooling/query?q=${encodeURIComponent("SELECT Id, SandboxName, Status FROM SandboxProcess WHERE Status != 'D'")}`
+      );
       expect(tooling.status).to.equal(200);
       expect(tooling.body).to.deep.equal({ totalSize: 0, done: true, records: [] });
-      const toolingUsers = await call(emu, 'GET', `${V}/tooling/query?q=${encodeURIComponent('SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = true')}`);
+      const toolingUsers = await call(
+        emu,
+        'GET',
+        `${V}/tooling/query?q=${encodeURIComponent('SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = true')}`
+      );
       expect(toolingUsers.body.totalSize).to.equal(3);
       const queryAll = await call(emu, 'GET', `${V}/queryAll?q=${encodeURIComponent('SELECT Id FROM Account')}`);
       expect(queryAll.body.totalSize).to.equal(5);
     });
 
     it('answers columns=true with column metadata', async () => {
-      const r = await soql(emu, 'SELECT Id, Name, Profile.UserLicense.Name, (SELECT Id FROM PermissionSetAssignments) FROM User', 'v66.0', '&columns=true');
+      const r = await soql(
+        emu,
+        'SELECT Id, Name, Profile.UserLicense.Name, (SELECT Id FROM PermissionSetAssignments) FROM User',
+        'v66.0',
+        '&columns=true'
+      );
       expect(r.status).to.equal(200);
       expect(r.body).to.include({ entityName: 'User', groupBy: false, idSelected: true, keyPrefix: '005' });
       const [id, name, profile, sub] = r.body.columnMetadata;
@@ -171,7 +268,10 @@ describe('emulator SOQL', () => {
       expect(name.columnName).to.equal('Name');
       expect(profile).to.include({ columnName: 'Profile', foreignKeyName: 'ProfileId', aggregate: false });
       expect(profile.joinColumns[0]).to.include({ columnName: 'UserLicense', displayName: 'Profile.UserLicense' });
-      expect(profile.joinColumns[0].joinColumns[0]).to.include({ columnName: 'Name', displayName: 'Profile.UserLicense.Name' });
+      expect(profile.joinColumns[0].joinColumns[0]).to.include({
+        columnName: 'Name',
+        displayName: 'Profile.UserLicense.Name',
+      });
       expect(sub).to.include({ columnName: 'PermissionSetAssignments', aggregate: true });
       expect(sub.joinColumns[0].columnName).to.equal('Id');
       const agg = await soql(emu, 'SELECT COUNT(Id) FROM Account', 'v66.0', '&columns=true');
@@ -201,12 +301,19 @@ describe('emulator SOQL', () => {
       expect(r.status).to.equal(400);
       expect(r.body).to.have.length(1);
       expect(r.body[0].errorCode).to.equal('MALFORMED_QUERY');
-      expect(r.body[0].message).to.equal('\nSELECT Id FROM User WHERE\n                         ^\nERROR at Row:1:Column:26\nunexpected token: <EOF>');
+      expect(r.body[0].message).to.equal(
+        '\nSELECT Id FROM User WHERE\n                         ^\nERROR at Row:1:Column:26\nunexpected token: <EOF>'
+      );
       const bad = await soql(emu, 'SELECT Id, FROM User');
-      expect(bad.body[0].message).to.equal("\nSELECT Id, FROM User\n           ^\nERROR at Row:1:Column:12\nunexpected token: 'FROM'");
+      expect(bad.body[0].message).to.equal(
+        "\nSELECT Id, FROM User\n           ^\nERROR at Row:1:Column:12\nunexpected token: 'FROM'"
+      );
       const missing = await call(emu, 'GET', `${V}/query`);
       expect(missing.status).to.equal(400);
-      expect(missing.body[0]).to.include({ errorCode: 'MALFORMED_QUERY', message: 'A query string has to be specified' });
+      expect(missing.body[0]).to.include({
+        errorCode: 'MALFORMED_QUERY',
+        message: 'A query string has to be specified',
+      });
     });
 
     it('INVALID_FIELD for an unknown column, with Salesforce wording', async () => {
@@ -231,9 +338,13 @@ describe('emulator SOQL', () => {
       expect(r.status).to.equal(400);
       expect(r.body[0].errorCode).to.equal('INVALID_TYPE');
       expect(r.body[0].message).to.equal(
-        "\nSELECT Id FROM Foo\n               ^\nERROR at Row:1:Column:16\nsObject type 'Foo' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.",
+        "\nSELECT Id FROM Foo\n               ^\nERROR at Row:1:Column:16\nsObject type 'Foo' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names."
       );
-      const scratch = await call(emu, 'GET', `/services/data/v51.0/query?q=${encodeURIComponent('SELECT Id FROM ScratchOrgInfo limit 1')}`);
+      const scratch = await call(
+        emu,
+        'GET',
+        `/services/data/v51.0/query?q=${encodeURIComponent('SELECT Id FROM ScratchOrgInfo limit 1')}`
+      );
       expect(scratch.status).to.equal(400);
       expect(scratch.body[0].errorCode).to.equal('INVALID_TYPE');
       const sandboxOnData = await soql(emu, 'SELECT Id FROM SandboxProcess');
@@ -243,20 +354,27 @@ describe('emulator SOQL', () => {
     it('rejects typed literals the way Salesforce does', async () => {
       const quotedBool = await soql(emu, "SELECT Id FROM User WHERE IsActive = 'true'");
       expect(quotedBool.body[0].errorCode).to.equal('INVALID_FIELD');
-      expect(quotedBool.body[0].message).to.contain("value of filter criterion for field 'IsActive' must be of type boolean and should not be enclosed in quotes");
+      expect(quotedBool.body[0].message).to.contain(
+        "value of filter criterion for field 'IsActive' must be of type boolean and should not be enclosed in quotes"
+      );
       const badId = await soql(emu, "SELECT Id FROM User WHERE Id = 'nope'");
       expect(badId.body[0].errorCode).to.equal('INVALID_QUERY_FILTER_OPERATOR');
       expect(badId.body[0].message).to.contain('invalid ID field: nope');
     });
 
     it('refuses WHERE on UserLicense seat counts from API 64.0 on (licenseCountFilter)', async () => {
-      const q = "SELECT Id, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = 'Salesforce Integration' AND TotalLicenses > 0";
+      const q =
+        "SELECT Id, TotalLicenses, UsedLicenses FROM UserLicense WHERE Name = 'Salesforce Integration' AND TotalLicenses > 0";
       const r = await soql(emu, q, 'v64.0');
       expect(r.status).to.equal(400);
       expect(r.body[0].errorCode).to.equal('INVALID_FIELD');
-      expect(r.body[0].message).to.match(/\nERROR at Row:1:Column:\d+\nfield 'TotalLicenses' can not be filtered in a query call$/);
+      expect(r.body[0].message).to.match(
+        /\nERROR at Row:1:Column:\d+\nfield 'TotalLicenses' can not be filtered in a query call$/
+      );
       expect((await soql(emu, q, 'v63.0')).body.totalSize).to.equal(1);
-      expect((await soql(emu, "SELECT Id FROM Profile WHERE UserLicense.UsedLicenses > 0", 'v66.0')).status).to.equal(400);
+      expect((await soql(emu, 'SELECT Id FROM Profile WHERE UserLicense.UsedLicenses > 0', 'v66.0')).status).to.equal(
+        400
+      );
       // Selecting them is fine.
       expect((await soql(emu, 'SELECT TotalLicenses, UsedLicenses FROM UserLicense', 'v66.0')).status).to.equal(200);
     });

@@ -120,7 +120,9 @@ function locateObject(soql: string, name: string): number {
 const TOKEN_RE = /\s+|'(?:\\.|[^'\\])*'?|!=|<>|<=|>=|[(),=<>]|[^\s(),'=<>!]+|./gy;
 
 function isEofError(message: string): boolean {
-  return /but found: ''|found --> '' <--|expecting EOF but found: ''/.test(message) || /but found: '<EOF>'/.test(message);
+  return (
+    /but found: ''|found --> '' <--|expecting EOF but found: ''/.test(message) || /but found: '<EOF>'/.test(message)
+  );
 }
 
 /** Re-parses growing prefixes to find the first token the parser can't accept. */
@@ -139,7 +141,8 @@ function malformed(soql: string, parserMessage: string): ApiError {
     try {
       parseQuery(soql.slice(0, t.end));
     } catch (e) {
-      if (!isEofError((e as Error).message)) return new ApiError(400, 'MALFORMED_QUERY', positioned(soql, t.start, `unexpected token: '${t.text}'`));
+      if (!isEofError((e as Error).message))
+        return new ApiError(400, 'MALFORMED_QUERY', positioned(soql, t.start, `unexpected token: '${t.text}'`));
     }
   }
   return new ApiError(400, 'MALFORMED_QUERY', positioned(soql, soql.trimEnd().length, 'unexpected token: <EOF>'));
@@ -191,7 +194,8 @@ function norm(v: unknown, field: FieldDef | undefined): Scalar {
 }
 
 function compare(a: unknown, b: unknown, field?: FieldDef): number {
-  if (field?.type === 'datetime' && typeof a === 'string' && typeof b === 'string') return Date.parse(a) - Date.parse(b);
+  if (field?.type === 'datetime' && typeof a === 'string' && typeof b === 'string')
+    return Date.parse(a) - Date.parse(b);
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   const sa = String(a);
@@ -208,8 +212,14 @@ function dateRange(literal: string, n: number | undefined): [number, number] | u
   const now = new Date();
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const weekStart = today - now.getUTCDay() * DAY;
-  const month = (offset: number): [number, number] => [Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1), Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1)];
-  const year = (offset: number): [number, number] => [Date.UTC(now.getUTCFullYear() + offset, 0, 1), Date.UTC(now.getUTCFullYear() + offset + 1, 0, 1)];
+  const month = (offset: number): [number, number] => [
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1),
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1),
+  ];
+  const year = (offset: number): [number, number] => [
+    Date.UTC(now.getUTCFullYear() + offset, 0, 1),
+    Date.UTC(now.getUTCFullYear() + offset + 1, 0, 1),
+  ];
   const name = literal.split(':')[0].toUpperCase();
   const k = n ?? 0;
   switch (name) {
@@ -353,7 +363,11 @@ export class SoqlEngine {
     const def = name ? this.state.schema.get(name) : undefined;
     const denied = def && this.deniedForSession(def, opts);
     if (!def || !def.endpoints[opts.endpoint] || denied) {
-      throw new ApiError(400, 'INVALID_TYPE', positioned(soql, locateObject(soql, name ?? ''), unsupportedTypeMessage(name ?? '')));
+      throw new ApiError(
+        400,
+        'INVALID_TYPE',
+        positioned(soql, locateObject(soql, name ?? ''), unsupportedTypeMessage(name ?? ''))
+      );
     }
     return def;
   }
@@ -376,21 +390,44 @@ export class SoqlEngine {
 
     const items: Item[] = [];
     let countOnly = false;
-    for (const f of q.fields ?? []) items.push(...this.compileSelectItem(f, def, resolve, soql, opts, (c) => (countOnly = c)));
+    for (const f of q.fields ?? [])
+      items.push(...this.compileSelectItem(f, def, resolve, soql, opts, (c) => (countOnly = c)));
     if (countOnly && items.length > 0) {
-      throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, 'COUNT'), 'COUNT() and COUNT(fieldName) can only be used alone in a SELECT'));
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(soql, locate(soql, 'COUNT'), 'COUNT() and COUNT(fieldName) can only be used alone in a SELECT')
+      );
     }
     const groupBy = (q.groupBy ? (Array.isArray(q.groupBy) ? q.groupBy : [q.groupBy]) : []).map((g: GroupByClause) => {
-      if (!('field' in g)) throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, 'GROUP'), 'GROUP BY ROLLUP/CUBE and functions are not supported by the emulator'));
+      if (!('field' in g))
+        throw new ApiError(
+          400,
+          'MALFORMED_QUERY',
+          positioned(
+            soql,
+            locate(soql, 'GROUP'),
+            'GROUP BY ROLLUP/CUBE and functions are not supported by the emulator'
+          )
+        );
       return resolve(g.field);
     });
     const aggregate = items.some((i) => i.kind === 'agg') || groupBy.length > 0;
     if (aggregate) {
       for (const it of items) {
         if (it.kind === 'field' && !groupBy.some((g) => samePath(g, it.path))) {
-          throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, it.path.raw), `Field must be grouped or aggregated: ${it.path.field.name}`));
+          throw new ApiError(
+            400,
+            'MALFORMED_QUERY',
+            positioned(soql, locate(soql, it.path.raw), `Field must be grouped or aggregated: ${it.path.field.name}`)
+          );
         }
-        if (it.kind === 'sub') throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, it.rel), 'Nested queries are not supported in aggregate queries'));
+        if (it.kind === 'sub')
+          throw new ApiError(
+            400,
+            'MALFORMED_QUERY',
+            positioned(soql, locate(soql, it.rel), 'Nested queries are not supported in aggregate queries')
+          );
       }
     }
     const where = q.where ? this.compileWhere(q.where, (raw) => resolve(raw, true), soql, opts, def) : undefined;
@@ -407,7 +444,19 @@ export class SoqlEngine {
       return { key: agg, desc, nullsFirst };
     });
     // The metadata catalog ignores LIMIT and OFFSET (setup-objects.ts).
-    return { def, alias, items, where, having, groupBy, orderBy, limit: catalog ? undefined : q.limit, offset: catalog ? undefined : q.offset, countOnly, aggregate };
+    return {
+      def,
+      alias,
+      items,
+      where,
+      having,
+      groupBy,
+      orderBy,
+      limit: catalog ? undefined : q.limit,
+      offset: catalog ? undefined : q.offset,
+      countOnly,
+      aggregate,
+    };
   }
 
   private compileSelectItem(
@@ -416,11 +465,17 @@ export class SoqlEngine {
     resolve: (raw: string) => Path,
     soql: string,
     opts: QueryOptions,
-    setCountOnly: (v: boolean) => void,
+    setCountOnly: (v: boolean) => void
   ): Item[] {
     switch (f.type) {
       case 'Field':
-        return [{ kind: 'field', path: resolve('objectPrefix' in f && f.objectPrefix ? `${f.objectPrefix}.${f.field}` : f.field), alias: f.alias }];
+        return [
+          {
+            kind: 'field',
+            path: resolve('objectPrefix' in f && f.objectPrefix ? `${f.objectPrefix}.${f.field}` : f.field),
+            alias: f.alias,
+          },
+        ];
       case 'FieldRelationship':
         return [{ kind: 'field', path: resolve(f.rawValue ?? [...f.relationships, f.field].join('.')) }];
       case 'FieldFunctionExpression': {
@@ -438,40 +493,82 @@ export class SoqlEngine {
         }
         if (['COUNT', 'COUNT_DISTINCT', 'MIN', 'MAX', 'SUM', 'AVG'].includes(name)) {
           const param = f.parameters[0];
-          if (typeof param !== 'string') throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, name), `${name} takes a field name`));
-          return [{ kind: 'agg', fn: name, path: resolve(param), alias: f.alias, raw: f.rawValue ?? `${name}(${param})`, distinct: name === 'COUNT_DISTINCT' }];
+          if (typeof param !== 'string')
+            throw new ApiError(
+              400,
+              'MALFORMED_QUERY',
+              positioned(soql, locate(soql, name), `${name} takes a field name`)
+            );
+          return [
+            {
+              kind: 'agg',
+              fn: name,
+              path: resolve(param),
+              alias: f.alias,
+              raw: f.rawValue ?? `${name}(${param})`,
+              distinct: name === 'COUNT_DISTINCT',
+            },
+          ];
         }
         if (['TOLABEL', 'FORMAT', 'CONVERTCURRENCY'].includes(name) && typeof f.parameters[0] === 'string') {
           return [{ kind: 'field', path: resolve(f.parameters[0]), alias: f.alias }];
         }
-        throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, f.functionName), `unsupported function in the emulator: ${f.functionName}`));
+        throw new ApiError(
+          400,
+          'MALFORMED_QUERY',
+          positioned(soql, locate(soql, f.functionName), `unsupported function in the emulator: ${f.functionName}`)
+        );
       }
       case 'FieldSubquery': {
         const sub = f.subquery;
         const rel = def.childRelationships.get(sub.relationshipName.toLowerCase());
         if (!rel) {
-          throw new ApiError(400, 'INVALID_TYPE', positioned(soql, locate(soql, sub.relationshipName), `Didn't understand relationship '${sub.relationshipName}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`));
+          throw new ApiError(
+            400,
+            'INVALID_TYPE',
+            positioned(
+              soql,
+              locate(soql, sub.relationshipName),
+              `Didn't understand relationship '${sub.relationshipName}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`
+            )
+          );
         }
         const child = this.compileQuery(sub, soql, opts, this.state.schema.require(rel.childObject));
         return [{ kind: 'sub', rel: rel.relationshipName, child, parentField: rel.field }];
       }
       default:
-        throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, 'TYPEOF'), 'TYPEOF is not supported by the emulator'));
+        throw new ApiError(
+          400,
+          'MALFORMED_QUERY',
+          positioned(soql, locate(soql, 'TYPEOF'), 'TYPEOF is not supported by the emulator')
+        );
     }
   }
 
-  private resolvePath(def: ObjectDef, alias: string | undefined, raw: string, soql: string, opts: QueryOptions, filtering: boolean): Path {
+  private resolvePath(
+    def: ObjectDef,
+    alias: string | undefined,
+    raw: string,
+    soql: string,
+    opts: QueryOptions,
+    filtering: boolean
+  ): Path {
     let segments = raw.split('.');
     if (segments.length > 1) {
       const first = segments[0].toLowerCase();
-      if ((alias && first === alias.toLowerCase()) || (first === def.name.toLowerCase() && !def.relationships.has(first))) segments = segments.slice(1);
+      if (
+        (alias && first === alias.toLowerCase()) ||
+        (first === def.name.toLowerCase() && !def.relationships.has(first))
+      )
+        segments = segments.slice(1);
     }
     const hops: FieldDef[] = [];
     const objects: ObjectDef[] = [];
     let cur = def;
     for (const seg of segments.slice(0, -1)) {
       const rel = cur.relationships.get(seg.toLowerCase());
-      if (!rel) throw new ApiError(400, 'INVALID_FIELD', positioned(soql, locate(soql, raw), badRelationshipMessage(seg)));
+      if (!rel)
+        throw new ApiError(400, 'INVALID_FIELD', positioned(soql, locate(soql, raw), badRelationshipMessage(seg)));
       hops.push(rel);
       const targets = rel.referenceTo ?? [];
       cur = targets.length === 1 ? this.state.schema.require(targets[0]) : NAME_OBJECT;
@@ -479,7 +576,12 @@ export class SoqlEngine {
     }
     const last = segments[segments.length - 1];
     const field = cur.fields.get(last.toLowerCase());
-    if (!field || isHidden(field)) throw new ApiError(400, 'INVALID_FIELD', positioned(soql, locate(soql, raw), noSuchColumnMessage(last, cur.name)));
+    if (!field || isHidden(field))
+      throw new ApiError(
+        400,
+        'INVALID_FIELD',
+        positioned(soql, locate(soql, raw), noSuchColumnMessage(last, cur.name))
+      );
     if (filtering) this.checkFilterable(cur, field, raw, soql, opts);
     return { raw, hops, objects, field, owner: cur };
   }
@@ -487,15 +589,29 @@ export class SoqlEngine {
   private checkFilterable(owner: ObjectDef, field: FieldDef, raw: string, soql: string, opts: QueryOptions): void {
     // Facts §2 / §13 #13: seat counts on UserLicense can't be filtered from API 64.0 on.
     const seatCount = owner.name === 'UserLicense' && (field.name === 'TotalLicenses' || field.name === 'UsedLicenses');
-    if ((seatCount && opts.apiVersion >= 64 && this.state.behaviour.licenseCountFilter === 'reject') || field.filterable === false) {
-      throw new ApiError(400, 'INVALID_FIELD', positioned(soql, locate(soql, raw), `field '${field.name}' can not be filtered in a query call`));
+    if (
+      (seatCount && opts.apiVersion >= 64 && this.state.behaviour.licenseCountFilter === 'reject') ||
+      field.filterable === false
+    ) {
+      throw new ApiError(
+        400,
+        'INVALID_FIELD',
+        positioned(soql, locate(soql, raw), `field '${field.name}' can not be filtered in a query call`)
+      );
     }
   }
 
   // --- WHERE ------------------------------------------------------------------------------------
 
-  private compileWhere(where: WhereClause, resolve: (raw: string) => Path, soql: string, opts: QueryOptions, outer: ObjectDef): (rec: Rec) => boolean {
-    type Tok = { t: '(' } | { t: ')' } | { t: 'AND' } | { t: 'OR' } | { t: 'NOT' } | { t: 'C'; fn: (rec: Rec) => boolean };
+  private compileWhere(
+    where: WhereClause,
+    resolve: (raw: string) => Path,
+    soql: string,
+    opts: QueryOptions,
+    outer: ObjectDef
+  ): (rec: Rec) => boolean {
+    type Tok =
+      { t: '(' } | { t: ')' } | { t: 'AND' } | { t: 'OR' } | { t: 'NOT' } | { t: 'C'; fn: (rec: Rec) => boolean };
     const toks: Tok[] = [];
     const flatten = (w: WhereClause | undefined): void => {
       if (!w) return;
@@ -518,8 +634,19 @@ export class SoqlEngine {
     return parseBoolean(toks, soql);
   }
 
-  private compileCondition(cond: Record<string, unknown>, resolve: (raw: string) => Path, soql: string, opts: QueryOptions, outer: ObjectDef): (rec: Rec) => boolean {
-    if ('fn' in cond) throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, 'WHERE'), 'functions in WHERE are not supported by the emulator'));
+  private compileCondition(
+    cond: Record<string, unknown>,
+    resolve: (raw: string) => Path,
+    soql: string,
+    opts: QueryOptions,
+    outer: ObjectDef
+  ): (rec: Rec) => boolean {
+    if ('fn' in cond)
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(soql, locate(soql, 'WHERE'), 'functions in WHERE are not supported by the emulator')
+      );
     const path = resolve(cond.field as string);
     const field = path.field;
     const op = String(cond.operator).toUpperCase();
@@ -527,21 +654,45 @@ export class SoqlEngine {
 
     if ('valueQuery' in cond && cond.valueQuery) {
       if (field.type !== 'id' && field.type !== 'reference') {
-        throw new ApiError(400, 'INVALID_FIELD', positioned(soql, locate(soql, path.raw), `Invalid field for semi/anti join: ${field.name}`));
+        throw new ApiError(
+          400,
+          'INVALID_FIELD',
+          positioned(soql, locate(soql, path.raw), `Invalid field for semi/anti join: ${field.name}`)
+        );
       }
       // SOQL reference, semi-join and anti-join restrictions: no semi-join inside a semi-join, and the inner select
       // on another object than the outer one (texts as orgs answer them, quoted in public repositories).
       const inner = cond.valueQuery as Query;
       if (inner.where && hasSemiJoin(inner.where)) {
-        throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, semiJoinAt(soql, String(cond.field)), 'Nesting of semi join sub-selects is not supported'));
+        throw new ApiError(
+          400,
+          'MALFORMED_QUERY',
+          positioned(soql, semiJoinAt(soql, String(cond.field)), 'Nesting of semi join sub-selects is not supported')
+        );
       }
       const sub = this.compileQuery(inner, soql, opts);
       if (sub.def.name === outer.name) {
-        throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, semiJoinAt(soql, String(cond.field)), 'The inner and outer selects should not be on the same object type'));
+        throw new ApiError(
+          400,
+          'MALFORMED_QUERY',
+          positioned(
+            soql,
+            semiJoinAt(soql, String(cond.field)),
+            'The inner and outer selects should not be on the same object type'
+          )
+        );
       }
       const subField = sub.items.length === 1 && sub.items[0].kind === 'field' ? sub.items[0].path : undefined;
       if (!subField || (subField.field.type !== 'id' && subField.field.type !== 'reference')) {
-        throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, 'SELECT', 10), 'The selected field in a semi join subquery must be an Id or reference field'));
+        throw new ApiError(
+          400,
+          'MALFORMED_QUERY',
+          positioned(
+            soql,
+            locate(soql, 'SELECT', 10),
+            'The selected field in a semi join subquery must be an Id or reference field'
+          )
+        );
       }
       let ids: Set<Scalar> | undefined;
       const idSet = (): Set<Scalar> => {
@@ -558,7 +709,9 @@ export class SoqlEngine {
 
     const literalTypes = Array.isArray(cond.literalType) ? (cond.literalType as string[]) : undefined;
     const rawValues = Array.isArray(cond.value) ? (cond.value as string[]) : [cond.value as string];
-    const values = rawValues.map((raw, i) => this.literal(raw, (literalTypes ? literalTypes[i] : cond.literalType) as string, field, path, op, soql, cond));
+    const values = rawValues.map((raw, i) =>
+      this.literal(raw, (literalTypes ? literalTypes[i] : cond.literalType) as string, field, path, op, soql, cond)
+    );
 
     switch (op) {
       case '=':
@@ -579,7 +732,8 @@ export class SoqlEngine {
           const v = get(rec);
           let eq: boolean;
           if (target === null) eq = v === null || v === undefined;
-          else if (field.type === 'datetime' && typeof target === 'string') eq = toMillis(v, field) === toMillis(target, field);
+          else if (field.type === 'datetime' && typeof target === 'string')
+            eq = toMillis(v, field) === toMillis(target, field);
           else eq = exact ? v === (lit as { value: Scalar }).value : norm(v, field) === target;
           return negate ? !eq : eq;
         };
@@ -625,7 +779,11 @@ export class SoqlEngine {
         };
       }
       default:
-        throw new ApiError(400, 'INVALID_FIELD', positioned(soql, locate(soql, path.raw), `includes or excludes operator only valid on multipicklist field`));
+        throw new ApiError(
+          400,
+          'INVALID_FIELD',
+          positioned(soql, locate(soql, path.raw), `includes or excludes operator only valid on multipicklist field`)
+        );
     }
   }
 
@@ -636,10 +794,18 @@ export class SoqlEngine {
     path: Path,
     op: string,
     soql: string,
-    cond: Record<string, unknown>,
+    cond: Record<string, unknown>
   ): { kind: 'value'; value: Scalar; norm: Scalar } | { kind: 'range'; range: [number, number] } {
     const at = (): number => locate(soql, path.raw);
-    const typeName: Record<string, string> = { boolean: 'boolean', int: 'integer', double: 'double', currency: 'currency', percent: 'percent', date: 'date', datetime: 'dateTime' };
+    const typeName: Record<string, string> = {
+      boolean: 'boolean',
+      int: 'integer',
+      double: 'double',
+      currency: 'currency',
+      percent: 'percent',
+      date: 'date',
+      datetime: 'dateTime',
+    };
     const fail = (message: string): never => {
       throw new ApiError(400, 'INVALID_FIELD', positioned(soql, at(), message));
     };
@@ -650,16 +816,31 @@ export class SoqlEngine {
         return { kind: 'value', value: null, norm: null };
       case 'STRING': {
         if (field.type === 'boolean' || numeric || temporal) {
-          fail(`value of filter criterion for field '${field.name}' must be of type ${typeName[field.type]} and should not be enclosed in quotes`);
+          fail(
+            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type]} and should not be enclosed in quotes`
+          );
         }
         const value = unescapeLiteral(raw, op === 'LIKE');
-        if ((field.type === 'id' || field.type === 'reference') && !field.referenceKey && op !== 'LIKE' && value !== '' && !to18(value)) {
-          throw new ApiError(400, 'INVALID_QUERY_FILTER_OPERATOR', positioned(soql, at(), `invalid ID field: ${value}`));
+        if (
+          (field.type === 'id' || field.type === 'reference') &&
+          !field.referenceKey &&
+          op !== 'LIKE' &&
+          value !== '' &&
+          !to18(value)
+        ) {
+          throw new ApiError(
+            400,
+            'INVALID_QUERY_FILTER_OPERATOR',
+            positioned(soql, at(), `invalid ID field: ${value}`)
+          );
         }
         return { kind: 'value', value, norm: norm(value, field) };
       }
       case 'BOOLEAN': {
-        if (field.type !== 'boolean') fail(`value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`);
+        if (field.type !== 'boolean')
+          fail(
+            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`
+          );
         const b = raw.toUpperCase() === 'TRUE';
         return { kind: 'value', value: b, norm: b };
       }
@@ -667,13 +848,19 @@ export class SoqlEngine {
       case 'DECIMAL':
       case 'INTEGER_WITH_CURRENCY_PREFIX':
       case 'DECIMAL_WITH_CURRENCY_PREFIX': {
-        if (!numeric) fail(`value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`);
+        if (!numeric)
+          fail(
+            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`
+          );
         const n = Number(raw.replace(/^[A-Z]{3}/, ''));
         return { kind: 'value', value: n, norm: n };
       }
       case 'DATETIME':
       case 'DATE': {
-        if (!temporal) fail(`value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`);
+        if (!temporal)
+          fail(
+            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`
+          );
         if (field.type === 'datetime' && literalType === 'DATE') {
           const start = Date.parse(`${raw}T00:00:00Z`);
           return { kind: 'range', range: [start, start + DAY] };
@@ -682,10 +869,18 @@ export class SoqlEngine {
       }
       case 'DATE_LITERAL':
       case 'DATE_N_LITERAL': {
-        if (!temporal) fail(`value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`);
+        if (!temporal)
+          fail(
+            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`
+          );
         const nValue = cond.dateLiteralVariable;
         const range = dateRange(raw, Array.isArray(nValue) ? (nValue[0] as number) : (nValue as number | undefined));
-        if (!range) throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, raw.split(':')[0]), `date literal ${raw} is not supported by the emulator`));
+        if (!range)
+          throw new ApiError(
+            400,
+            'MALFORMED_QUERY',
+            positioned(soql, locate(soql, raw.split(':')[0]), `date literal ${raw} is not supported by the emulator`)
+          );
         return { kind: 'range', range };
       }
       default:
@@ -695,18 +890,33 @@ export class SoqlEngine {
 
   // --- HAVING / aggregates -------------------------------------------------------------------------
 
-  private aggregator(fnName: string, param: string | undefined, resolve: (raw: string) => Path, soql: string): (recs: Rec[]) => unknown {
+  private aggregator(
+    fnName: string,
+    param: string | undefined,
+    resolve: (raw: string) => Path,
+    soql: string
+  ): (recs: Rec[]) => unknown {
     const fn = fnName.toUpperCase();
     if (fn === 'COUNT' && !param) return (recs) => recs.length;
     if (!param || !['COUNT', 'COUNT_DISTINCT', 'MIN', 'MAX', 'SUM', 'AVG'].includes(fn)) {
-      throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, fnName), `unsupported aggregate function: ${fnName}`));
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(soql, locate(soql, fnName), `unsupported aggregate function: ${fnName}`)
+      );
     }
     const path = resolve(param);
-    return (recs) => aggregateValues(fn, recs.map((r) => this.pathValue(r, path)), path.field);
+    return (recs) =>
+      aggregateValues(
+        fn,
+        recs.map((r) => this.pathValue(r, path)),
+        path.field
+      );
   }
 
   private compileHaving(having: HavingClause, resolve: (raw: string) => Path, soql: string): (group: Rec[]) => boolean {
-    type Tok = { t: '(' } | { t: ')' } | { t: 'AND' } | { t: 'OR' } | { t: 'NOT' } | { t: 'C'; fn: (group: Rec[]) => boolean };
+    type Tok =
+      { t: '(' } | { t: ')' } | { t: 'AND' } | { t: 'OR' } | { t: 'NOT' } | { t: 'C'; fn: (group: Rec[]) => boolean };
     const toks: Tok[] = [];
     const flatten = (h: HavingClause | undefined): void => {
       if (!h) return;
@@ -722,7 +932,17 @@ export class SoqlEngine {
             t: 'C',
             fn: (group) => {
               const v = agg(group) as number;
-              return op === '=' ? v === target : op === '!=' ? v !== target : op === '<' ? v < target : op === '>' ? v > target : op === '<=' ? v <= target : v >= target;
+              return op === '='
+                ? v === target
+                : op === '!='
+                  ? v !== target
+                  : op === '<'
+                    ? v < target
+                    : op === '>'
+                      ? v > target
+                      : op === '<='
+                        ? v <= target
+                        : v >= target;
             },
           });
         } else {
@@ -762,7 +982,11 @@ export class SoqlEngine {
 
   private matching(c: Compiled, candidates?: Rec[]): Rec[] {
     let recs = (candidates ?? this.state.records(c.def.name)).filter((r) => !c.where || c.where(r));
-    if (!c.aggregate && c.orderBy.length > 0) recs = sortBy(recs.map((r) => [r]), c.orderBy).map((g) => g[0]);
+    if (!c.aggregate && c.orderBy.length > 0)
+      recs = sortBy(
+        recs.map((r) => [r]),
+        c.orderBy
+      ).map((g) => g[0]);
     return recs;
   }
 
@@ -787,10 +1011,15 @@ export class SoqlEngine {
         const row: OutRecord = { attributes: { type: 'AggregateResult' } };
         let expr = 0;
         for (const it of c.items) {
-          if (it.kind === 'field') row[it.alias ?? it.path.field.name] = group.length ? this.pathValue(group[0], it.path) : null;
+          if (it.kind === 'field')
+            row[it.alias ?? it.path.field.name] = group.length ? this.pathValue(group[0], it.path) : null;
           else if (it.kind === 'agg') {
             const key = it.alias ?? `expr${expr++}`;
-            row[key] = aggregateValues(it.fn, group.map((r) => (it.path ? this.pathValue(r, it.path) : r.Id)), it.path?.field);
+            row[key] = aggregateValues(
+              it.fn,
+              group.map((r) => (it.path ? this.pathValue(r, it.path) : r.Id)),
+              it.path?.field
+            );
           }
         }
         return row;
@@ -804,14 +1033,17 @@ export class SoqlEngine {
   /** One record in the REST shape: attributes, selected fields, nested lookups, child subqueries. */
   private project(c: Compiled, rec: Rec, version: string, opts: QueryOptions): OutRecord {
     // The Tooling API answers with its own sObject URLs; entity metadata rows are addressed by DurableId.
-    const url = (def: ObjectDef, r: Rec): string => `/services/data/${version}/${opts.endpoint === 'tooling' ? 'tooling/' : ''}sobjects/${def.name}/${text(r[def.urlKey ?? 'Id'])}`;
+    const url = (def: ObjectDef, r: Rec): string =>
+      `/services/data/${version}/${opts.endpoint === 'tooling' ? 'tooling/' : ''}sobjects/${def.name}/${text(r[def.urlKey ?? 'Id'])}`;
     const out: OutRecord = { attributes: { type: c.def.name, url: url(c.def, rec) } };
     const recOf = new Map<OutRecord, { def: ObjectDef; rec: Rec }>([[out, { def: c.def, rec }]]);
     for (const it of c.items) {
       if (it.kind === 'sub') {
         const link = it.child.def.fields.get(it.parentField.toLowerCase()) as FieldDef;
         const parentKey = norm(rec[link.referenceKey ?? 'Id'], link);
-        const children = this.state.records(it.child.def.name).filter((r) => norm(r[it.parentField], link) === parentKey);
+        const children = this.state
+          .records(it.child.def.name)
+          .filter((r) => norm(r[it.parentField], link) === parentKey);
         const res = this.execute(it.child, opts, children);
         out[it.rel] = res.totalSize > 0 ? res : null;
         continue;
@@ -827,7 +1059,9 @@ export class SoqlEngine {
           const found = holder ? this.state.resolveReference(hop, holder.rec[hop.name]) : undefined;
           if (found) {
             const polymorphic = it.path.objects[i] === NAME_OBJECT;
-            const nested: OutRecord = { attributes: { type: polymorphic ? 'Name' : found.def.name, url: url(found.def, found.rec) } };
+            const nested: OutRecord = {
+              attributes: { type: polymorphic ? 'Name' : found.def.name, url: url(found.def, found.rec) },
+            };
             recOf.set(nested, found);
             target[key] = nested;
           } else target[key] = null;
@@ -841,7 +1075,10 @@ export class SoqlEngine {
       }
       if (!ok) continue;
       const holder = recOf.get(target) as { def: ObjectDef; rec: Rec };
-      const value = it.path.owner === NAME_OBJECT ? nameObjectValue(holder.def, holder.rec, it.path.field.name) : this.state.value(holder.def, holder.rec, it.path.field);
+      const value =
+        it.path.owner === NAME_OBJECT
+          ? nameObjectValue(holder.def, holder.rec, it.path.field.name)
+          : this.state.value(holder.def, holder.rec, it.path.field);
       target[it.path.hops.length === 0 && it.alias ? it.alias : it.path.field.name] = value;
     }
     return out;
@@ -894,7 +1131,17 @@ export class SoqlEngine {
 }
 
 function apexType(f: FieldDef): string {
-  const map: Record<string, string> = { id: 'Id', reference: 'Id', boolean: 'Boolean', int: 'Integer', double: 'Double', currency: 'Decimal', percent: 'Decimal', date: 'Date', datetime: 'Datetime' };
+  const map: Record<string, string> = {
+    id: 'Id',
+    reference: 'Id',
+    boolean: 'Boolean',
+    int: 'Integer',
+    double: 'Double',
+    currency: 'Decimal',
+    percent: 'Decimal',
+    date: 'Date',
+    datetime: 'Datetime',
+  };
   return map[f.type] ?? 'String';
 }
 
@@ -918,7 +1165,7 @@ function aggregateValues(fn: string, values: unknown[], field?: FieldDef): unkno
     case 'MIN':
     case 'MAX': {
       if (!present.length) return null;
-      return present.reduce((a, b) => ((compare(a, b, field) <= 0) === (fn === 'MIN') ? a : b));
+      return present.reduce((a, b) => (compare(a, b, field) <= 0 === (fn === 'MIN') ? a : b));
     }
     case 'SUM':
       return present.length ? present.reduce((a: number, b) => a + Number(b), 0) : null;
@@ -992,14 +1239,30 @@ function checkSemiJoinPlacement(where: WhereClause, soql: string): void {
   }
   const at = (field: string): number => semiJoinAt(soql, field);
   if (semis.length > MAX_SEMI_JOINS) {
-    throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, at(semis[MAX_SEMI_JOINS].field), `Maximum ${MAX_SEMI_JOINS} semi join sub-selects are allowed`));
+    throw new ApiError(
+      400,
+      'MALFORMED_QUERY',
+      positioned(soql, at(semis[MAX_SEMI_JOINS].field), `Maximum ${MAX_SEMI_JOINS} semi join sub-selects are allowed`)
+    );
   }
   const nested = semis.find((x) => x.depth > 0);
   if (nested && (orAtTop || orNested)) {
-    throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, at(nested.field), 'Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions.'));
+    throw new ApiError(
+      400,
+      'MALFORMED_QUERY',
+      positioned(
+        soql,
+        at(nested.field),
+        'Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions.'
+      )
+    );
   }
   if (semis.length > 0 && orAtTop) {
-    throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, at(semis[0].field), "Semi join sub-selects are not allowed with the 'OR' operator"));
+    throw new ApiError(
+      400,
+      'MALFORMED_QUERY',
+      positioned(soql, at(semis[0].field), "Semi join sub-selects are not allowed with the 'OR' operator")
+    );
   }
 }
 
@@ -1007,7 +1270,11 @@ function checkSemiJoinPlacement(where: WhereClause, soql: string): void {
 function parseBoolean<T>(toks: Array<{ t: string; fn?: (x: T) => boolean }>, soql: string): (x: T) => boolean {
   let i = 0;
   const fail = (): never => {
-    throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, 'WHERE'), 'unexpected token in condition'));
+    throw new ApiError(
+      400,
+      'MALFORMED_QUERY',
+      positioned(soql, locate(soql, 'WHERE'), 'unexpected token in condition')
+    );
   };
   const primary = (): ((x: T) => boolean) => {
     const tok = toks[i++];

@@ -3,9 +3,30 @@
 
 import { seedApps } from './apps.js';
 import { IdFactory, to18 } from './ids.js';
-import { FieldDef, ObjectDef, Schema, buildStandardSchema, isHidden, isNillable, isPermissionable, labelFor, particleDataType, userPermissionLabel, wellKnownPrefix, FieldType } from './schema.js';
+import {
+  FieldDef,
+  ObjectDef,
+  Schema,
+  buildStandardSchema,
+  isHidden,
+  isNillable,
+  isPermissionable,
+  labelFor,
+  particleDataType,
+  userPermissionLabel,
+  wellKnownPrefix,
+  FieldType,
+} from './schema.js';
 import { aggregateSetOf, createAggregateSet, recalculateAggregate } from './groups.js';
-import { Behaviour, INTEGRATION_LICENSE, INTEGRATION_PSL, ResolvedSeed, SeedError, SeedRecordValue, timeZones } from './seed.js';
+import {
+  Behaviour,
+  INTEGRATION_LICENSE,
+  INTEGRATION_PSL,
+  ResolvedSeed,
+  SeedError,
+  SeedRecordValue,
+  timeZones,
+} from './seed.js';
 
 export type Rec = Record<string, unknown> & { Id: string };
 
@@ -89,7 +110,10 @@ export class OrgState {
     // Facts §13 #11: which query endpoints serve the ECA objects.
     for (const name of ['ExternalClientApplication', 'ExtlClntAppOauthPlcyCnfg']) {
       const def = this.schema.require(name);
-      def.endpoints = { data: seed.behaviour.ecaQueryEndpoints.includes('data'), tooling: seed.behaviour.ecaQueryEndpoints.includes('tooling') };
+      def.endpoints = {
+        data: seed.behaviour.ecaQueryEndpoints.includes('data'),
+        tooling: seed.behaviour.ecaQueryEndpoints.includes('tooling'),
+      };
     }
   }
 
@@ -172,7 +196,10 @@ export class OrgState {
       case 'UserLicense.UsedLicenses':
         return ((rec._phantom as number) ?? 0) + this.activeUsersOnLicense(rec.Id);
       case 'PermissionSetLicense.UsedLicenses':
-        return ((rec._phantom as number) ?? 0) + this.records('PermissionSetLicenseAssign').filter((a) => a.PermissionSetLicenseId === rec.Id).length;
+        return (
+          ((rec._phantom as number) ?? 0) +
+          this.records('PermissionSetLicenseAssign').filter((a) => a.PermissionSetLicenseId === rec.Id).length
+        );
       default:
         return null;
     }
@@ -250,9 +277,10 @@ export class OrgState {
         ApiType: login.apiType ?? 'N/A',
         ApiVersion: login.apiVersion ?? 'N/A',
       },
-      user.Id,
+      user.Id
     );
-    const last = typeof user.LastLoginDate === 'string' ? Date.parse(user.LastLoginDate.replace(/\+0000$/, 'Z')) : -Infinity;
+    const last =
+      typeof user.LastLoginDate === 'string' ? Date.parse(user.LastLoginDate.replace(/\+0000$/, 'Z')) : -Infinity;
     if (status === 'Success' && Date.parse(login.time) > last) user.LastLoginDate = time;
     return row;
   }
@@ -275,7 +303,8 @@ export class OrgState {
   // --- EntityDefinition / EntityParticle ------------------------------------------------------------
 
   private entityRows(type: string): Rec[] {
-    if (this.entityCache?.version !== this.schema.version) this.entityCache = { version: this.schema.version, rows: this.buildEntityRows() };
+    if (this.entityCache?.version !== this.schema.version)
+      this.entityCache = { version: this.schema.version, rows: this.buildEntityRows() };
     return this.entityCache.rows.get(type) ?? [];
   }
 
@@ -314,7 +343,8 @@ export class OrgState {
         const f = def.fields.get(name.toLowerCase()) as FieldDef;
         if (isHidden(f)) continue;
         // Real orgs name a standard lookup's particle after its relationship (OwnerId -> Owner) and a custom field by its 00N id.
-        const standardLookup = !f.custom && f.type === 'reference' && f.relationshipName !== undefined && f.name.endsWith('Id');
+        const standardLookup =
+          !f.custom && f.type === 'reference' && f.relationshipName !== undefined && f.name.endsWith('Id');
         const developerName = f.custom ? f.name.replace(/__c$/i, '') : standardLookup ? f.name.slice(0, -2) : f.name;
         const particleKey = f.custom ? this.durableId(`${def.name}.${f.name}`, '00N') : developerName;
         const textual = ['string', 'textarea', 'email', 'phone', 'url', 'picklist'].includes(f.type);
@@ -457,7 +487,8 @@ export class OrgState {
 function inferType(values: SeedRecordValue[]): FieldType {
   const present = values.filter((v) => v !== null && v !== undefined);
   if (present.length > 0 && present.every((v) => typeof v === 'boolean')) return 'boolean';
-  if (present.length > 0 && present.every((v) => typeof v === 'number')) return present.every((v) => Number.isInteger(v)) ? 'int' : 'double';
+  if (present.length > 0 && present.every((v) => typeof v === 'number'))
+    return present.every((v) => Number.isInteger(v)) ? 'int' : 'double';
   return 'string';
 }
 
@@ -477,7 +508,12 @@ function licenseKeyFor(name: string): string {
 }
 
 function aliasFor(username: string): string {
-  return username.split('@')[0].replace(/[^A-Za-z0-9]/g, '').slice(0, 8) || 'user';
+  return (
+    username
+      .split('@')[0]
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 8) || 'user'
+  );
 }
 
 /** 'AccountId' -> 'Account', 'Invoice__c' -> 'Invoice__r' */
@@ -492,7 +528,11 @@ function relationshipNameFor(field: string): string {
 function declareObjects(st: OrgState, seed: ResolvedSeed): void {
   const dataObject = (section: 'objects' | 'records', typeName: string, label?: string): ObjectDef => {
     const known = st.schema.get(typeName);
-    if (known && !known.dataObject) throw new SeedError(`seed.${section}.${typeName}`, `${known.name} is a setup object; describe it in its own seed section`);
+    if (known && !known.dataObject)
+      throw new SeedError(
+        `seed.${section}.${typeName}`,
+        `${known.name} is a setup object; describe it in its own seed section`
+      );
     return known ?? st.ensureDataObject(typeName, label);
   };
   for (const [typeName, o] of Object.entries(seed.objects)) {
@@ -511,9 +551,15 @@ function declareObjects(st: OrgState, seed: ResolvedSeed): void {
       const path = `seed.objects.${typeName}.fields.${name}`;
       const existing = def.fields.get(name.toLowerCase());
       if (existing) {
-        if (f.type !== undefined && f.type !== existing.type) throw new SeedError(`${path}.type`, `${def.name}.${existing.name} is a ${existing.type} field`);
-        if (f.referenceTo) throw new SeedError(`${path}.referenceTo`, `${def.name}.${existing.name} already exists; its targets can't change`);
-        if (f.required && !existing.createable) throw new SeedError(`${path}.required`, `${def.name}.${existing.name} is read-only and can't be required`);
+        if (f.type !== undefined && f.type !== existing.type)
+          throw new SeedError(`${path}.type`, `${def.name}.${existing.name} is a ${existing.type} field`);
+        if (f.referenceTo)
+          throw new SeedError(
+            `${path}.referenceTo`,
+            `${def.name}.${existing.name} already exists; its targets can't change`
+          );
+        if (f.required && !existing.createable)
+          throw new SeedError(`${path}.required`, `${def.name}.${existing.name} is read-only and can't be required`);
         if (f.required !== undefined) existing.required = f.required;
         if (f.label !== undefined) existing.label = f.label;
         if (f.length !== undefined) existing.length = f.length;
@@ -522,7 +568,8 @@ function declareObjects(st: OrgState, seed: ResolvedSeed): void {
       }
       const referenceTo = f.referenceTo?.map((t, i) => {
         const target = st.schema.get(t);
-        if (!target || !target.endpoints.data || target.virtual) throw new SeedError(`${path}.referenceTo[${i}]`, `no sObject named '${t}'`);
+        if (!target || !target.endpoints.data || target.virtual)
+          throw new SeedError(`${path}.referenceTo[${i}]`, `no sObject named '${t}'`);
         return target.name;
       });
       const type = f.type ?? 'string';
@@ -567,7 +614,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
       PrimaryContact: 'Emulator Admin',
     },
     sys,
-    seed.org.id,
+    seed.org.id
   );
 
   const licenseByName = new Map<string, Rec>();
@@ -583,7 +630,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
         UsedLicensesLastUpdated: st.now(),
         _phantom: 0,
       },
-      sys,
+      sys
     );
     licenseByName.set(l.name.toLowerCase(), rec);
   }
@@ -604,9 +651,11 @@ export function buildState(seed: ResolvedSeed): OrgState {
         MaximumPermissionsApiEnabled: true,
         MaximumPermissionsRunFlow: true,
         _phantom: 0,
-        _compatibleUserLicenses: p.compatibleUserLicenses ? JSON.stringify(p.compatibleUserLicenses.map((n) => licenseByName.get(n.toLowerCase())?.Id)) : null,
+        _compatibleUserLicenses: p.compatibleUserLicenses
+          ? JSON.stringify(p.compatibleUserLicenses.map((n) => licenseByName.get(n.toLowerCase())?.Id))
+          : null,
       },
-      sys,
+      sys
     );
     pslByName.set(p.developerName.toLowerCase(), rec);
   }
@@ -614,7 +663,8 @@ export function buildState(seed: ResolvedSeed): OrgState {
   const permFields = (perms: string[] | undefined, defs: ObjectDef[]): Record<string, boolean> => {
     const out: Record<string, boolean> = {};
     for (const p of perms ?? []) {
-      for (const def of defs) st.schema.addField(def, { name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) });
+      for (const def of defs)
+        st.schema.addField(def, { name: `Permissions${p}`, type: 'boolean', label: userPermissionLabel(p) });
       out[`Permissions${p}`] = true;
     }
     return out;
@@ -626,7 +676,18 @@ export function buildState(seed: ResolvedSeed): OrgState {
   for (const p of seed.profiles) {
     const license = licenseByName.get(p.license.toLowerCase()) as Rec;
     const perms = permFields(p.userPermissions, [profileDef, psDef]);
-    const profile = st.insert('Profile', { Name: p.name, Description: p.description ?? null, UserLicenseId: license.Id, UserType: 'Standard', _custom: p.custom ?? false, ...perms }, sys);
+    const profile = st.insert(
+      'Profile',
+      {
+        Name: p.name,
+        Description: p.description ?? null,
+        UserLicenseId: license.Id,
+        UserType: 'Standard',
+        _custom: p.custom ?? false,
+        ...perms,
+      },
+      sys
+    );
     const ownSet = st.insert(
       'PermissionSet',
       {
@@ -641,7 +702,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
         NamespacePrefix: null,
         ...perms,
       },
-      sys,
+      sys
     );
     profileByName.set(p.name.toLowerCase(), { profile, ownSet });
   }
@@ -649,7 +710,8 @@ export function buildState(seed: ResolvedSeed): OrgState {
   const setByName = new Map<string, Rec>();
   for (const ps of seed.permissionSets) {
     let licenseId: string | null = null;
-    if (ps.license) licenseId = (licenseByName.get(ps.license.toLowerCase()) ?? pslByName.get(ps.license.toLowerCase()))?.Id ?? null;
+    if (ps.license)
+      licenseId = (licenseByName.get(ps.license.toLowerCase()) ?? pslByName.get(ps.license.toLowerCase()))?.Id ?? null;
     const set = st.insert(
       'PermissionSet',
       {
@@ -665,7 +727,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
         HasActivationRequired: ps.hasActivationRequired ?? false,
         ...permFields(ps.userPermissions, [psDef, profileDef]),
       },
-      sys,
+      sys
     );
     setByName.set(ps.name.toLowerCase(), set);
     for (const [objName, perms] of Object.entries(ps.objects ?? {})) {
@@ -680,8 +742,14 @@ export function buildState(seed: ResolvedSeed): OrgState {
       const field = st.ensureField(objDef, fieldName);
       st.insert(
         'FieldPermissions',
-        { ParentId: set.Id, SobjectType: objDef.name, Field: `${objDef.name}.${field.name}`, PermissionsRead: perms.includes('read') || perms.includes('edit'), PermissionsEdit: perms.includes('edit') },
-        sys,
+        {
+          ParentId: set.Id,
+          SobjectType: objDef.name,
+          Field: `${objDef.name}.${field.name}`,
+          PermissionsRead: perms.includes('read') || perms.includes('edit'),
+          PermissionsEdit: perms.includes('edit'),
+        },
+        sys
       );
     }
   }
@@ -691,23 +759,48 @@ export function buildState(seed: ResolvedSeed): OrgState {
   for (const g of seed.permissionSetGroups) {
     const group = st.insert(
       'PermissionSetGroup',
-      { DeveloperName: g.name, MasterLabel: g.label ?? g.name, Description: g.description ?? null, Language: 'en_US', Status: g.status ?? 'Updated', NamespacePrefix: null },
-      sys,
+      {
+        DeveloperName: g.name,
+        MasterLabel: g.label ?? g.name,
+        Description: g.description ?? null,
+        Language: 'en_US',
+        Status: g.status ?? 'Updated',
+        NamespacePrefix: null,
+      },
+      sys
     );
     groupByName.set(g.name.toLowerCase(), group);
     for (const member of g.permissionSets) {
-      st.insert('PermissionSetGroupComponent', { PermissionSetGroupId: group.Id, PermissionSetId: (setByName.get(member.toLowerCase()) as Rec).Id }, sys);
+      st.insert(
+        'PermissionSetGroupComponent',
+        { PermissionSetGroupId: group.Id, PermissionSetId: (setByName.get(member.toLowerCase()) as Rec).Id },
+        sys
+      );
     }
     if (g.muting) {
       // The group's muting permission set: true = muted.
       const muting = st.insert(
         'MutingPermissionSet',
-        { DeveloperName: `${g.name}_Muting`, MasterLabel: `${g.label ?? g.name} Muting`, Language: 'en_US', NamespacePrefix: null, ...permFields(g.muting.userPermissions, [mutingDef]) },
-        sys,
+        {
+          DeveloperName: `${g.name}_Muting`,
+          MasterLabel: `${g.label ?? g.name} Muting`,
+          Language: 'en_US',
+          NamespacePrefix: null,
+          ...permFields(g.muting.userPermissions, [mutingDef]),
+        },
+        sys
       );
       for (const [objName, perms] of Object.entries(g.muting.objects ?? {})) {
         const objDef = st.schema.get(objName) ?? st.ensureDataObject(objName);
-        st.insert('ObjectPermissions', { ParentId: muting.Id, SobjectType: objDef.name, ...Object.fromEntries(perms.map((p) => [OBJECT_PERM_FIELDS[p], true])) }, sys);
+        st.insert(
+          'ObjectPermissions',
+          {
+            ParentId: muting.Id,
+            SobjectType: objDef.name,
+            ...Object.fromEntries(perms.map((p) => [OBJECT_PERM_FIELDS[p], true])),
+          },
+          sys
+        );
       }
       st.insert('PermissionSetGroupComponent', { PermissionSetGroupId: group.Id, PermissionSetId: muting.Id }, sys);
     }
@@ -735,26 +828,46 @@ export function buildState(seed: ResolvedSeed): OrgState {
         IsActive: u.active ?? true,
         FederationIdentifier: u.federationIdentifier ?? null,
       },
-      sys,
+      sys
     );
     if (u.username.toLowerCase() === seed.admin.username.toLowerCase()) st.adminUserId = user.Id;
-    st.insert('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: ownSet.Id, PermissionSetGroupId: null, IsActive: true }, sys);
+    st.insert(
+      'PermissionSetAssignment',
+      { AssigneeId: user.Id, PermissionSetId: ownSet.Id, PermissionSetGroupId: null, IsActive: true },
+      sys
+    );
     for (const psl of u.permissionSetLicenses ?? []) {
-      st.insert('PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: (pslByName.get(psl.toLowerCase()) as Rec).Id }, sys);
+      st.insert(
+        'PermissionSetLicenseAssign',
+        { AssigneeId: user.Id, PermissionSetLicenseId: (pslByName.get(psl.toLowerCase()) as Rec).Id },
+        sys
+      );
     }
     for (const name of u.permissionSets ?? []) {
       const set = setByName.get(name.toLowerCase());
       const group = groupByName.get(name.toLowerCase());
       // A group's assignment names the group's aggregate set too (groups.ts).
       const permissionSetId = set?.Id ?? (group ? aggregateSetOf(st, group.Id)?.Id : undefined) ?? null;
-      st.insert('PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: permissionSetId, PermissionSetGroupId: set ? null : (group?.Id ?? null), IsActive: true }, sys);
+      st.insert(
+        'PermissionSetAssignment',
+        {
+          AssigneeId: user.Id,
+          PermissionSetId: permissionSetId,
+          PermissionSetGroupId: set ? null : (group?.Id ?? null),
+          IsActive: true,
+        },
+        sys
+      );
     }
   }
 
   // Seeded logins, oldest first whatever the seed's order (ids then follow time, as in a real org).
   const started = Date.now();
   const logins = seed.users.flatMap((u) =>
-    (u.loginHistory ?? []).map((l) => ({ user: st.findBy('User', 'Username', u.username) as Rec, login: { ...l, time: l.time ?? new Date(started - (l.daysAgo ?? 0) * 86_400_000).toISOString() } })),
+    (u.loginHistory ?? []).map((l) => ({
+      user: st.findBy('User', 'Username', u.username) as Rec,
+      login: { ...l, time: l.time ?? new Date(started - (l.daysAgo ?? 0) * 86_400_000).toISOString() },
+    }))
   );
   logins.sort((a, b) => Date.parse(a.login.time) - Date.parse(b.login.time));
   for (const { user, login } of logins) st.recordLogin(user, login);
@@ -776,7 +889,8 @@ export function buildState(seed: ResolvedSeed): OrgState {
       const values: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(row)) values[(def.fields.get(k.toLowerCase()) as FieldDef).name] = v;
       for (const f of def.fields.values()) {
-        if (f.required && (values[f.name] === undefined || values[f.name] === null)) throw new SeedError(`seed.records.${typeName}[${i}].${f.name}`, 'is required');
+        if (f.required && (values[f.name] === undefined || values[f.name] === null))
+          throw new SeedError(`seed.records.${typeName}[${i}].${f.name}`, 'is required');
       }
       if (def.fields.has('ownerid') && values.OwnerId === undefined) values.OwnerId = st.adminUserId;
       st.insert(def.name, values, st.adminUserId);

@@ -11,11 +11,21 @@ export interface Reply {
 
 export const V = '/services/data/v66.0';
 
-export async function call(emu: Emulator, method: string, path: string, body?: unknown, token: string | null = emu.adminAccessToken): Promise<Reply> {
+export async function call(
+  emu: Emulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = emu.adminAccessToken
+): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${emu.instanceUrl}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${emu.instanceUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -52,7 +62,11 @@ export function idOf<T extends { Id: string }>(rows: T[]): string {
 export const INTEGRATION_PROFILE = 'Minimum Access - API Only Integrations';
 
 /** A valid User insert body on the given profile. */
-export function userBody(username: string, profileId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function userBody(
+  username: string,
+  profileId: string,
+  extra: Record<string, unknown> = {}
+): Record<string, unknown> {
   return {
     Username: username,
     LastName: 'Sync',

@@ -26,12 +26,17 @@ class LoggedInOrg extends MockTestOrgData {
 const realRequest = Reflect.get(Connection.prototype, 'request') as (...args: unknown[]) => PromiseLike<unknown>;
 
 /** A command class: static run(argv) parses and runs an instance, whose run() gives the result. */
-type RunnableCommand = (new (...args: never[]) => { run(): Promise<unknown> }) & { run(argv: string[]): Promise<unknown> };
+type RunnableCommand = (new (...args: never[]) => { run(): Promise<unknown> }) & {
+  run(argv: string[]): Promise<unknown>;
+};
 type ResultOf<C extends RunnableCommand> = Awaited<ReturnType<InstanceType<C>['run']>>;
 
 /** `IntegrationUserAssignPsl` -> `assign-psl`: the command's name under the topic. */
 function commandName(command: { name: string }): string {
-  return command.name.replace(/^IntegrationUser/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  return command.name
+    .replace(/^IntegrationUser/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
 }
 
 /**
@@ -88,7 +93,8 @@ export class EmulatedOrgContext {
       process.exitCode = undefined;
     }
     // The result as --json would print it, held to the published schema (outside the try: a broken contract fails the test).
-    if (outcome.result !== undefined && !argv.includes('--help')) assertResultSchema(commandName(command), JSON.parse(JSON.stringify(outcome.result)));
+    if (outcome.result !== undefined && !argv.includes('--help'))
+      assertResultSchema(commandName(command), JSON.parse(JSON.stringify(outcome.result)));
     return outcome;
   }
 

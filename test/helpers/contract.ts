@@ -14,7 +14,9 @@ const validators = new Map<string, ValidateFunction>();
 function validatorFor(command: string): ValidateFunction {
   let validate = validators.get(command);
   if (!validate) {
-    const schema = JSON.parse(readFileSync(path.join(projectRoot, 'schemas', `integration-user-${command}.json`), 'utf8')) as object;
+    const schema = JSON.parse(
+      readFileSync(path.join(projectRoot, 'schemas', `integration-user-${command}.json`), 'utf8')
+    ) as object;
     validate = ajv.compile(schema);
     validators.set(command, validate);
   }
@@ -26,7 +28,9 @@ export function assertResultSchema(command: string, result: unknown): void {
   const validate = validatorFor(command);
   if (validate(result)) return;
   const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(result)'} ${e.message ?? ''}`).join('; ');
-  throw new Error(`the --json result of integration-user ${command} breaks schemas/integration-user-${command}.json: ${problems}`);
+  throw new Error(
+    `the --json result of integration-user ${command} breaks schemas/integration-user-${command}.json: ${problems}`
+  );
 }
 
 /** sf's error envelope: what every failing --json run prints. */
@@ -35,7 +39,8 @@ export function assertErrorEnvelope(json: Record<string, unknown>): void {
   if (typeof json.name !== 'string') problems.push('name is not a string');
   if (typeof json.message !== 'string') problems.push('message is not a string');
   if (typeof json.status !== 'number' || json.status === 0) problems.push('status is not a non-zero number');
-  if (json.actions !== undefined && !(Array.isArray(json.actions) && json.actions.every((a) => typeof a === 'string'))) problems.push('actions is not a list of strings');
+  if (json.actions !== undefined && !(Array.isArray(json.actions) && json.actions.every((a) => typeof a === 'string')))
+    problems.push('actions is not a list of strings');
   if (problems.length) throw new Error(`the --json error breaks sf's error envelope: ${problems.join('; ')}`);
 }
 
@@ -43,7 +48,10 @@ export function assertErrorEnvelope(json: Record<string, unknown>): void {
  * Every --json output of one of our commands holds to the published contract: a result to its
  * command's schema, an error to sf's error envelope. `args` as given to sf or bin/run.js.
  */
-export function checkContract(args: string[], json: { status?: unknown; result?: unknown } & Record<string, unknown>): void {
+export function checkContract(
+  args: string[],
+  json: { status?: unknown; result?: unknown } & Record<string, unknown>
+): void {
   const command = args[0] === 'integration-user' ? args[1] : undefined;
   if (!command || args.includes('--help')) return;
   // A result comes with exit 0, 68 (partly done) or 1 (verify: checks failed); anything else is an error.

@@ -10,6 +10,24 @@ export function makeKeyPair(name = 'integration'): KeyPair {
   const dir = mkdtempSync(path.join(tmpdir(), 'piu-keys-'));
   const keyFile = path.join(dir, 'server.key');
   const certFile = path.join(dir, 'server.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', `/CN=${name}`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${name}`,
+    ],
+    { stdio: 'ignore' }
+  );
   return { keyFile, certFile, privateKey: readFileSync(keyFile, 'utf8'), certificate: readFileSync(certFile, 'utf8') };
 }

@@ -10,10 +10,13 @@ export function adminConnection(emulator: Emulator): Connection {
 /** Every file of a retrieve of these metadata types (all members), by path. */
 export async function retrieveFiles(emulator: Emulator, types: string[]): Promise<Record<string, string>> {
   const metadata = adminConnection(emulator).metadata;
-  const started = await metadata.retrieve({ unpackaged: { types: types.map((name) => ({ name, members: ['*'] })), version: '66.0' } } as never);
+  const started = await metadata.retrieve({
+    unpackaged: { types: types.map((name) => ({ name, members: ['*'] })), version: '66.0' },
+  } as never);
   const done = await metadata.checkRetrieveStatus(started.id);
   const zip = await JSZip.loadAsync(Buffer.from(done.zipFile, 'base64'));
   const files: Record<string, string> = {};
-  for (const [path, file] of Object.entries(zip.files)) if (!file.dir && !path.endsWith('package.xml')) files[path] = await file.async('string');
+  for (const [path, file] of Object.entries(zip.files))
+    if (!file.dir && !path.endsWith('package.xml')) files[path] = await file.async('string');
   return files;
 }

@@ -28,7 +28,12 @@ export async function homeLoggedInto(emulator: Emulator): Promise<string> {
   const home = await makeHome();
   await writeAuthFile(
     home,
-    { instanceUrl: emulator.instanceUrl, username: emulator.adminUsername, accessToken: emulator.adminAccessToken, orgId: emulator.orgId },
+    {
+      instanceUrl: emulator.instanceUrl,
+      username: emulator.adminUsername,
+      accessToken: emulator.adminAccessToken,
+      orgId: emulator.orgId,
+    },
     'emu'
   );
   return home;

@@ -42,7 +42,12 @@ export function sfEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Never inherit an org, instance or token from the caller's environment.
   for (const key of Object.keys(env)) {
-    if (/^(SF|SFDX)_(TARGET_ORG|DEFAULTUSERNAME|ORG_INSTANCE_URL|INSTANCE_URL|ACCESS_TOKEN|AUDIENCE_URL|USE_PROGRESS_BAR)$/.test(key)) delete env[key];
+    if (
+      /^(SF|SFDX)_(TARGET_ORG|DEFAULTUSERNAME|ORG_INSTANCE_URL|INSTANCE_URL|ACCESS_TOKEN|AUDIENCE_URL|USE_PROGRESS_BAR)$/.test(
+        key
+      )
+    )
+      delete env[key];
   }
   return {
     ...env,
@@ -69,7 +74,11 @@ export interface SfRun {
 /** Runs node_modules/.bin/sf with the isolating environment; no shell. */
 export function runSf(args: string[], opts: { home: string; env?: Record<string, string> }): Promise<SfRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SF_BIN, args, { cwd: opts.home, env: { ...sfEnv(opts.home), ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SF_BIN, args, {
+      cwd: opts.home,
+      env: { ...sfEnv(opts.home), ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -99,7 +108,7 @@ export function runSf(args: string[], opts: { home: string; env?: Record<string,
 export async function writeAuthFile(
   home: string,
   auth: { instanceUrl: string; username: string; accessToken: string; orgId: string },
-  alias?: string,
+  alias?: string
 ): Promise<void> {
   const dir = path.join(home, '.sfdx');
   await mkdir(dir, { recursive: true });
@@ -118,5 +127,6 @@ export async function writeAuthFile(
     isDevHub: false,
   };
   await writeFile(path.join(dir, `${auth.username}.json`), JSON.stringify(file, null, 2));
-  if (alias) await writeFile(path.join(dir, 'alias.json'), JSON.stringify({ orgs: { [alias]: auth.username } }, null, 2));
+  if (alias)
+    await writeFile(path.join(dir, 'alias.json'), JSON.stringify({ orgs: { [alias]: auth.username } }, null, 2));
 }

@@ -5,8 +5,20 @@ import type { Seed } from '../emulator/index.js';
 
 const PROFILE = 'Minimum Access - API Only Integrations';
 const USER = 'acme-sync@acme.example';
-const admin = { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true };
-const integrationUser = { username: USER, lastName: 'Acme Sync', email: 'it@acme.example', profile: PROFILE, active: true };
+const admin = {
+  username: 'admin@emu.example',
+  lastName: 'Admin',
+  email: 'admin@emu.example',
+  profile: 'System Administrator',
+  active: true,
+};
+const integrationUser = {
+  username: USER,
+  lastName: 'Acme Sync',
+  email: 'it@acme.example',
+  profile: PROFILE,
+  active: true,
+};
 const withUsers = (...users: Array<Record<string, unknown>>): Seed => ({ users: [admin, ...users] }) as Seed;
 
 describe('integration-user assign-psl', () => {
@@ -15,7 +27,8 @@ describe('integration-user assign-psl', () => {
 
   const assignments = (): Array<{ Assignee: { Username: string }; PermissionSetLicense: { DeveloperName: string } }> =>
     ctx.emulator.query('SELECT Assignee.Username, PermissionSetLicense.DeveloperName FROM PermissionSetLicenseAssign');
-  const userId = (): string => ctx.emulator.query<{ Id: string }>(`SELECT Id FROM User WHERE Username = '${USER}'`)[0].Id;
+  const userId = (): string =>
+    ctx.emulator.query<{ Id: string }>(`SELECT Id FROM User WHERE Username = '${USER}'`)[0].Id;
 
   it('assigns SalesforceAPIIntegrationPsl and reports exactly that', async () => {
     await ctx.start(withUsers(integrationUser));
@@ -63,13 +76,21 @@ describe('integration-user assign-psl', () => {
   it('writes nothing on --dry-run', async () => {
     await ctx.start(withUsers(integrationUser));
     const { result } = await ctx.run(IntegrationUserAssignPsl, ['--username', USER, '--dry-run']);
-    expect(result).to.deep.include({ status: 'would-assign', assigned: false, dryRun: true, note: `Would assign SalesforceAPIIntegrationPsl to ${USER}.` });
+    expect(result).to.deep.include({
+      status: 'would-assign',
+      assigned: false,
+      dryRun: true,
+      note: `Would assign SalesforceAPIIntegrationPsl to ${USER}.`,
+    });
     expect(ctx.writes).to.equal(0);
     expect(assignments()).to.have.length(0);
   });
 
   describe('errors: exit code 1, the fix named, nothing written', () => {
-    const expectRefusal = async (argv: string[], expected: { name: string; message: string; action: RegExp }): Promise<void> => {
+    const expectRefusal = async (
+      argv: string[],
+      expected: { name: string; message: string; action: RegExp }
+    ): Promise<void> => {
       const { result, error } = await ctx.run(IntegrationUserAssignPsl, argv);
       expect(result).to.equal(undefined);
       expect(error?.name).to.equal(expected.name);
@@ -110,12 +131,20 @@ describe('integration-user assign-psl', () => {
 
     it('no free PSL seat, naming who holds them', async () => {
       await ctx.start({
-        ...withUsers(integrationUser, { ...integrationUser, username: 'old.sync@acme.example', permissionSetLicenses: ['SalesforceAPIIntegrationPsl'] }),
-        permissionSetLicenses: [{ developerName: 'SalesforceAPIIntegrationPsl', label: 'Salesforce API Integration', total: 1, used: 1 }],
+        ...withUsers(integrationUser, {
+          ...integrationUser,
+          username: 'old.sync@acme.example',
+          permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+        }),
+        permissionSetLicenses: [
+          { developerName: 'SalesforceAPIIntegrationPsl', label: 'Salesforce API Integration', total: 1, used: 1 },
+        ],
       });
       const { error } = await ctx.run(IntegrationUserAssignPsl, ['--username', USER]);
       expect(error?.name).to.equal('NoFreePslSeatError');
-      expect(error?.message).to.equal('All 1 "Salesforce API Integration" permission set licenses are in use (held by old.sync@acme.example).');
+      expect(error?.message).to.equal(
+        'All 1 "Salesforce API Integration" permission set licenses are in use (held by old.sync@acme.example).'
+      );
       expect(error?.actions?.[0]).to.match(/Remove the permission set license from a user/);
       expect(ctx.writes).to.equal(0);
       expect(assignments()).to.have.length(1);

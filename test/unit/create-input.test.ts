@@ -16,13 +16,38 @@ describe('create: input rules checked before the org is touched', () => {
     ['a name over 80 characters', { name: 'x'.repeat(81) }, 'InvalidNameError', /it is 81 characters long/],
     ['an email without a domain', { email: 'it@' }, 'InvalidEmailError', /"it@" is not a valid email address/],
     ['an email with spaces', { email: 'i t@acme.example' }, 'InvalidEmailError', /not a valid email address/],
-    ['a username that is not email-shaped', { username: 'acme-sync' }, 'InvalidUsernameError', /must have the form of an email address/],
-    ['a username with whitespace', { username: 'o brien@acme.example' }, 'InvalidUsernameError', /it contains whitespace/],
-    ['a username with nothing after the @', { username: 'acme-sync@' }, 'InvalidUsernameError', /form of an email address \(an @ with something on either side\)/],
-    ['a username over 80 characters', { username: `${'a'.repeat(75)}@acme.example` }, 'InvalidUsernameError', /88 characters long \(at most 80\)/],
+    [
+      'a username that is not email-shaped',
+      { username: 'acme-sync' },
+      'InvalidUsernameError',
+      /must have the form of an email address/,
+    ],
+    [
+      'a username with whitespace',
+      { username: 'o brien@acme.example' },
+      'InvalidUsernameError',
+      /it contains whitespace/,
+    ],
+    [
+      'a username with nothing after the @',
+      { username: 'acme-sync@' },
+      'InvalidUsernameError',
+      /form of an email address \(an @ with something on either side\)/,
+    ],
+    [
+      'a username over 80 characters',
+      { username: `${'a'.repeat(75)}@acme.example` },
+      'InvalidUsernameError',
+      /88 characters long \(at most 80\)/,
+    ],
     ['an alias over 8 characters', { alias: 'acmesync9' }, 'InvalidAliasError', /it has 9 characters/],
     ['an alias with a space', { alias: 'acme sy' }, 'InvalidAliasError', /characters other than letters/],
-    ['an unknown time zone', { timeZone: 'Mars/Olympus' }, 'InvalidTimeZoneError', /"Mars\/Olympus" is not a time zone/],
+    [
+      'an unknown time zone',
+      { timeZone: 'Mars/Olympus' },
+      'InvalidTimeZoneError',
+      /"Mars\/Olympus" is not a time zone/,
+    ],
     ['a malformed locale', { locale: 'english' }, 'InvalidLocaleError', /"english" is not a valid value for --locale/],
     ['a malformed language', { language: 'DE-de' }, 'InvalidLocaleError', /--language/],
   ];
@@ -44,8 +69,12 @@ describe('create: input rules checked before the org is touched', () => {
   });
 
   it('accepts Salesforce time zones and locales', () => {
-    expect(validateCreateInput({ ...valid, timeZone: 'Europe/Berlin', locale: 'de_DE', language: 'de' })).to.equal(undefined);
-    expect(validateCreateInput({ ...valid, timeZone: 'GMT', locale: 'sr_Latn_RS', language: 'zh_CN' })).to.equal(undefined);
+    expect(validateCreateInput({ ...valid, timeZone: 'Europe/Berlin', locale: 'de_DE', language: 'de' })).to.equal(
+      undefined
+    );
+    expect(validateCreateInput({ ...valid, timeZone: 'GMT', locale: 'sr_Latn_RS', language: 'zh_CN' })).to.equal(
+      undefined
+    );
   });
 });
 
@@ -63,12 +92,21 @@ describe('create: derived values', () => {
     expect(deriveUsername('数据同步', '00D000000000001EAA', 'admin@acme.example')).to.equal(
       'integration.integration.00d000000000001@acme.example'
     );
-    expect(validateCreateInput({ ...valid, username: deriveUsername('A'.repeat(80), '00D000000000001EAA', 'a@acme.example') })).to.equal(undefined);
+    expect(
+      validateCreateInput({
+        ...valid,
+        username: deriveUsername('A'.repeat(80), '00D000000000001EAA', 'a@acme.example'),
+      })
+    ).to.equal(undefined);
   });
 
   it('keeps a derived username within 80 characters: the name gives way to the org Id and a long admin domain', () => {
     const domain = 'acme-corporation-holdings.com.fullcopy';
-    const derived = deriveUsername('Acme Sync For The Northern Region Warehouses', '00D000000000001EAA', `admin@${domain}`);
+    const derived = deriveUsername(
+      'Acme Sync For The Northern Region Warehouses',
+      '00D000000000001EAA',
+      `admin@${domain}`
+    );
     expect(derived).to.equal(`acme-sync-for.integration.00d000000000001@${domain}`);
     expect(derived).to.have.length(80);
     expect(validateCreateInput({ ...valid, username: derived })).to.equal(undefined);
@@ -82,7 +120,11 @@ describe('create: derived values', () => {
 });
 
 describe('licenses: profile choice and seats', () => {
-  const profile = (Name: string, license: string): SObjectRecord => ({ Id: `00e${Name.length}`, Name, UserLicense: { Id: '100', Name: license } });
+  const profile = (Name: string, license: string): SObjectRecord => ({
+    Id: `00e${Name.length}`,
+    Name,
+    UserLicense: { Id: '100', Name: license },
+  });
   const current = profile('Minimum Access - API Only Integrations', 'Salesforce Integration');
   const legacy = profile('Salesforce API Only System Integrations', 'Salesforce Integration');
   const admin = profile('System Administrator', 'Salesforce');

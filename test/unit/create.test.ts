@@ -7,7 +7,18 @@ const LEGACY_PROFILE = 'Salesforce API Only System Integrations';
 const USERNAME = 'acme-sync@acme.example';
 const baseArgs = ['--name', 'Acme Sync', '--email', 'it@acme.example'];
 
-type UserRow = { Id: string; Username: string; LastName: string; Alias: string; Email: string; TimeZoneSidKey: string; LocaleSidKey: string; LanguageLocaleKey: string; EmailEncodingKey: string; Profile: { Name: string } };
+type UserRow = {
+  Id: string;
+  Username: string;
+  LastName: string;
+  Alias: string;
+  Email: string;
+  TimeZoneSidKey: string;
+  LocaleSidKey: string;
+  LanguageLocaleKey: string;
+  EmailEncodingKey: string;
+  Profile: { Name: string };
+};
 
 describe('integration-user create', () => {
   const ctx = new EmulatedOrgContext();
@@ -30,7 +41,16 @@ describe('integration-user create', () => {
   });
 
   it('creates the user on the integration profile with the org defaults, and says so exactly', async () => {
-    const emu = await ctx.start({ org: { defaults: { timeZoneSidKey: 'Europe/Berlin', localeSidKey: 'de_DE', languageLocaleKey: 'de', emailEncodingKey: 'UTF-8' } } });
+    const emu = await ctx.start({
+      org: {
+        defaults: {
+          timeZoneSidKey: 'Europe/Berlin',
+          localeSidKey: 'de_DE',
+          languageLocaleKey: 'de',
+          emailEncodingKey: 'UTF-8',
+        },
+      },
+    });
     const { result, error } = await ctx.run(IntegrationUserCreate, baseArgs);
     expect(error).to.equal(undefined);
     const [user] = integrationUsers();
@@ -60,19 +80,37 @@ describe('integration-user create', () => {
     });
     expect(user.Profile.Name).to.equal(INTEGRATION_PROFILE);
     // One insert: the user, plus the assignment of its profile's own permission set that Salesforce adds.
-    expect(ctx.emulator.requests.filter((r) => r.writes > 0).map((r) => [r.method, r.path.replace(/v\d+\.\d/, 'vXX.X'), r.writes])).to.deep.equal([
-      ['POST', '/services/data/vXX.X/sobjects/User', 2],
-    ]);
+    expect(
+      ctx.emulator.requests
+        .filter((r) => r.writes > 0)
+        .map((r) => [r.method, r.path.replace(/v\d+\.\d/, 'vXX.X'), r.writes])
+    ).to.deep.equal([['POST', '/services/data/vXX.X/sobjects/User', 2]]);
     expect(ctx.ux.logSuccess.firstCall.args[0]).to.equal(`Created integration user ${username}.`);
   });
 
   it('uses --username, --alias, --time-zone, --locale and --language as given', async () => {
     await ctx.start();
     const { result } = await ctx.run(IntegrationUserCreate, [
-      ...baseArgs, '--username', USERNAME, '--alias', 'sync1', '--time-zone', 'Asia/Tokyo', '--locale', 'ja_JP', '--language', 'ja',
+      ...baseArgs,
+      '--username',
+      USERNAME,
+      '--alias',
+      'sync1',
+      '--time-zone',
+      'Asia/Tokyo',
+      '--locale',
+      'ja_JP',
+      '--language',
+      'ja',
     ]);
     expect(result).to.include({ username: USERNAME, alias: 'sync1', status: 'created' });
-    expect(integrationUsers()[0]).to.deep.include({ Username: USERNAME, Alias: 'sync1', TimeZoneSidKey: 'Asia/Tokyo', LocaleSidKey: 'ja_JP', LanguageLocaleKey: 'ja' });
+    expect(integrationUsers()[0]).to.deep.include({
+      Username: USERNAME,
+      Alias: 'sync1',
+      TimeZoneSidKey: 'Asia/Tokyo',
+      LocaleSidKey: 'ja_JP',
+      LanguageLocaleKey: 'ja',
+    });
   });
 
   it('is a success with created: false and a note when the user already exists on the integration license', async () => {
@@ -154,7 +192,10 @@ describe('integration-user create', () => {
     };
 
     it('an org without the integration license', async () => {
-      await ctx.start({ userLicenses: [{ name: 'Salesforce', total: 10, used: 1 }], profiles: [{ name: 'System Administrator', license: 'Salesforce' }] });
+      await ctx.start({
+        userLicenses: [{ name: 'Salesforce', total: 10, used: 1 }],
+        profiles: [{ name: 'System Administrator', license: 'Salesforce' }],
+      });
       await expectRefusal(baseArgs, {
         name: 'NoIntegrationLicenseError',
         message: 'This org has no "Salesforce Integration" user license.',
@@ -164,16 +205,32 @@ describe('integration-user create', () => {
 
     it('no free seat, naming who holds the seats', async () => {
       await ctx.start({
-        userLicenses: [{ name: 'Salesforce Integration', total: 2, used: 2 }, { name: 'Salesforce', total: 10, used: 1 }],
+        userLicenses: [
+          { name: 'Salesforce Integration', total: 2, used: 2 },
+          { name: 'Salesforce', total: 10, used: 1 },
+        ],
         users: [
-          { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true },
-          { username: 'old.sync@acme.example', lastName: 'Old Sync', email: 'it@acme.example', profile: INTEGRATION_PROFILE, active: true },
+          {
+            username: 'admin@emu.example',
+            lastName: 'Admin',
+            email: 'admin@emu.example',
+            profile: 'System Administrator',
+            active: true,
+          },
+          {
+            username: 'old.sync@acme.example',
+            lastName: 'Old Sync',
+            email: 'it@acme.example',
+            profile: INTEGRATION_PROFILE,
+            active: true,
+          },
         ],
       });
       await expectRefusal(baseArgs, {
         name: 'NoFreeSeatError',
         message: 'All 2 "Salesforce Integration" user licenses are in use (held by old.sync@acme.example).',
-        action: /Deactivate an integration user you no longer need, for example old\.sync@acme\.example: sf data update record --sobject User --record-id 005\w{15} --values "IsActive=false" --target-org /,
+        action:
+          /Deactivate an integration user you no longer need, for example old\.sync@acme\.example: sf data update record --sobject User --record-id 005\w{15} --values "IsActive=false" --target-org /,
       });
     });
 
@@ -226,8 +283,18 @@ describe('integration-user create', () => {
 
     it('an invalid username or alias, before any request', async () => {
       await ctx.start();
-      await expectRefusal([...baseArgs, '--username', 'acme sync'], { name: 'InvalidUsernameError', message: /"acme sync" is not a valid Salesforce username: it contains whitespace/, action: /something@something, at most 80 characters, no spaces/, requests: 0 });
-      await expectRefusal([...baseArgs, '--alias', 'muchtoolong'], { name: 'InvalidAliasError', message: /"muchtoolong" is not a valid alias: it has 11 characters/, action: /at most 8/, requests: 0 });
+      await expectRefusal([...baseArgs, '--username', 'acme sync'], {
+        name: 'InvalidUsernameError',
+        message: /"acme sync" is not a valid Salesforce username: it contains whitespace/,
+        action: /something@something, at most 80 characters, no spaces/,
+        requests: 0,
+      });
+      await expectRefusal([...baseArgs, '--alias', 'muchtoolong'], {
+        name: 'InvalidAliasError',
+        message: /"muchtoolong" is not a valid alias: it has 11 characters/,
+        action: /at most 8/,
+        requests: 0,
+      });
     });
 
     it('an expired session', async () => {

@@ -12,10 +12,28 @@ function seed(n: number): Seed {
   return {
     objects: Object.fromEntries(objects.map((o) => [o, {}])),
     users: [
-      { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true },
-      { username: USER, lastName: 'Bulk Sync', email: 'it@acme.example', profile: 'Minimum Access - API Only Integrations', active: true, permissionSetLicenses: ['SalesforceAPIIntegrationPsl'] },
+      {
+        username: 'admin@emu.example',
+        lastName: 'Admin',
+        email: 'admin@emu.example',
+        profile: 'System Administrator',
+        active: true,
+      },
+      {
+        username: USER,
+        lastName: 'Bulk Sync',
+        email: 'it@acme.example',
+        profile: 'Minimum Access - API Only Integrations',
+        active: true,
+        permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+      },
     ],
-    permissionSets: objects.map((o, i) => ({ name: `Bulk_Set_${i + 1}`, label: `Bulk Set ${i + 1}`, license: null, objects: { [o]: ['read'] } })),
+    permissionSets: objects.map((o, i) => ({
+      name: `Bulk_Set_${i + 1}`,
+      label: `Bulk Set ${i + 1}`,
+      license: null,
+      objects: { [o]: ['read'] },
+    })),
   };
 }
 
@@ -32,7 +50,11 @@ describe('grant: round trips stay flat as the work grows', function () {
       expect(error).to.equal(undefined);
       expect(result?.permissionSets.filter((i) => i.status === 'assigned')).to.have.length(n);
       expect(ctx.emulator.requests.map((r) => r.writes > 0)).to.deep.equal([false, true]);
-      expect(ctx.emulator.query(`SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}' AND PermissionSet.IsOwnedByProfile = false`)).to.have.length(n);
+      expect(
+        ctx.emulator.query(
+          `SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}' AND PermissionSet.IsOwnedByProfile = false`
+        )
+      ).to.have.length(n);
 
       ctx.emulator.clearRequests();
       await ctx.run(IntegrationUserGrant, args);
@@ -47,7 +69,11 @@ describe('grant: round trips stay flat as the work grows', function () {
       expect(error).to.equal(undefined);
       expect(result?.generatedPermissionSet?.objects).to.have.length(n);
       expect(ctx.emulator.requests.map((r) => r.writes > 0)).to.deep.equal([false, false, true, true]);
-      expect(ctx.emulator.query("SELECT Id FROM ObjectPermissions WHERE Parent.Name = 'Bulk_Sync_Integration' AND PermissionsEdit = true")).to.have.length(n);
+      expect(
+        ctx.emulator.query(
+          "SELECT Id FROM ObjectPermissions WHERE Parent.Name = 'Bulk_Sync_Integration' AND PermissionsEdit = true"
+        )
+      ).to.have.length(n);
 
       ctx.emulator.clearRequests();
       const named = await ctx.run(IntegrationUserGrant, [...args, '--permission-set-name', 'Bulk_Sync_Integration']);

@@ -17,20 +17,31 @@ const licenses = {
     { name: 'Salesforce', total: 1000 },
   ],
 };
-const admin = { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator' };
+const admin = {
+  username: 'admin@emu.example',
+  lastName: 'Admin',
+  email: 'admin@emu.example',
+  profile: 'System Administrator',
+};
 
 /** Every request within Salesforce's size limits: URIs under 2,000 characters, statements under 100,000. */
 function expectWithinLimits(emu: Emulator): void {
   const uri = (r: RequestLogEntry): string => `${r.path}${r.query ? `?${r.query}` : ''}`;
-  const statements = emu.requests.flatMap((r) => (r.soql === undefined ? [] : Array.isArray(r.soql) ? r.soql : [r.soql]));
+  const statements = emu.requests.flatMap((r) =>
+    r.soql === undefined ? [] : Array.isArray(r.soql) ? r.soql : [r.soql]
+  );
   expect(emu.requests.filter((r) => uri(r).length > 2000).map(uri)).to.deep.equal([]);
   expect(statements.filter((s) => s.length > 100_000)).to.deep.equal([]);
   // Expected refusals only: a chunk too big for an aggregate (halved), and the optional column this org lacks (absentFields).
   const expected = new Set(['EXCEEDED_ID_LIMIT', 'INVALID_FIELD']);
-  expect(emu.requests.filter((r) => r.status >= 400 || (r.subrequests ?? []).some((s) => s.status >= 400 && !expected.has(s.errorCode ?? '')))).to.deep.equal([]);
+  expect(
+    emu.requests.filter(
+      (r) => r.status >= 400 || (r.subrequests ?? []).some((s) => s.status >= 400 && !expected.has(s.errorCode ?? ''))
+    )
+  ).to.deep.equal([]);
 }
 
-describe('a large org: every request within Salesforce\'s size limits, the answers right', function () {
+describe("a large org: every request within Salesforce's size limits, the answers right", function () {
   this.timeout(120_000);
   const ctx = new EmulatedOrgContext();
   afterEach(() => ctx.stop());
@@ -48,10 +59,28 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
           email: 'people@acme.example',
           profile: 'Standard User',
           // Every tenth logs in through the API only; the others (the sync-named ones too) also log in to the UI.
-          loginHistory: i % 10 === 0 ? [{ type: 'Remote Access 2.0', daysAgo: 3 }, { type: 'Remote Access 2.0', daysAgo: 2 }] : [{ type: 'Remote Access 2.0', daysAgo: 3 }, { type: 'Application', daysAgo: 2 }],
+          loginHistory:
+            i % 10 === 0
+              ? [
+                  { type: 'Remote Access 2.0', daysAgo: 3 },
+                  { type: 'Remote Access 2.0', daysAgo: 2 },
+                ]
+              : [
+                  { type: 'Remote Access 2.0', daysAgo: 3 },
+                  { type: 'Application', daysAgo: 2 },
+                ],
         })),
         // A UI login older than the six months LoginHistory keeps doesn't count.
-        { username: 'window.feed@acme.example', lastName: 'Window Feed', email: 'it@acme.example', profile: 'Standard User', loginHistory: [{ type: 'Application', daysAgo: 200 }, { type: 'Remote Access 2.0', daysAgo: 1 }] },
+        {
+          username: 'window.feed@acme.example',
+          lastName: 'Window Feed',
+          email: 'it@acme.example',
+          profile: 'Standard User',
+          loginHistory: [
+            { type: 'Application', daysAgo: 200 },
+            { type: 'Remote Access 2.0', daysAgo: 1 },
+          ],
+        },
       ],
     } as Seed;
     const emu = await withoutStress(() => ctx.start(seed));
@@ -63,7 +92,9 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
     expect(result?.candidates?.[70].reasons).to.deep.equal(['only API logins in its login history (1)']);
     expectWithinLimits(emu);
     // 701 users: chunks of 256, 256 and 189 Ids, two groups a user: each chunk over 300 groups, each halved once.
-    const logins = emu.requests.filter((r) => (Array.isArray(r.soql) ? r.soql : [r.soql]).some((s) => s?.includes('FROM LoginHistory')));
+    const logins = emu.requests.filter((r) =>
+      (Array.isArray(r.soql) ? r.soql : [r.soql]).some((s) => s?.includes('FROM LoginHistory'))
+    );
     expect(logins.map((r) => (r.subrequests ?? []).map((s) => s.errorCode ?? s.status))).to.deep.equal([
       ['EXCEEDED_ID_LIMIT', 'EXCEEDED_ID_LIMIT', 'EXCEEDED_ID_LIMIT'],
       [200, 200, 200, 200, 200, 200],
@@ -88,7 +119,13 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
       permissionSets: [{ name: 'Feed_Access', label: 'Feed Access', license: null }],
       users: [
         admin,
-        ...Array.from({ length: 600 }, (_, i) => ({ username: `person-${pad(i)}@acme.example`, lastName: `Person ${pad(i)}`, email: 'people@acme.example', profile: 'Standard User', permissionSets: i % 3 ? [] : ['Feed_Access'] })),
+        ...Array.from({ length: 600 }, (_, i) => ({
+          username: `person-${pad(i)}@acme.example`,
+          lastName: `Person ${pad(i)}`,
+          email: 'people@acme.example',
+          profile: 'Standard User',
+          permissionSets: i % 3 ? [] : ['Feed_Access'],
+        })),
       ],
       externalClientApps: [
         {
@@ -103,34 +140,73 @@ describe('a large org: every request within Salesforce\'s size limits, the answe
       ],
     } as Seed;
     const emu = await withoutStress(() => ctx.start(seed));
-    const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Feed', '-p', 'Feed_Access', '--no-prompt']);
+    const { result, error } = await ctx.run(IntegrationUserPreauthorize, [
+      '--app',
+      'Acme_Feed',
+      '-p',
+      'Feed_Access',
+      '--no-prompt',
+    ]);
     expect(error).to.equal(undefined);
     const losing = Array.from({ length: 600 }, (_, i) => i)
       .filter((i) => i % 3)
       .map((i) => `person-${pad(i)}@acme.example`);
     expect(result?.usersLosingAccess).to.deep.equal(losing);
     expectWithinLimits(emu);
-    const holders = emu.requests.filter((r) => (Array.isArray(r.soql) ? r.soql : [r.soql]).some((s) => s?.includes('FROM PermissionSetAssignment WHERE AssigneeId IN')));
+    const holders = emu.requests.filter((r) =>
+      (Array.isArray(r.soql) ? r.soql : [r.soql]).some((s) =>
+        s?.includes('FROM PermissionSetAssignment WHERE AssigneeId IN')
+      )
+    );
     expect(holders.map((r) => r.soql)).to.have.length(1);
     // The chunks go out in one composite; the org may run them in any order (collateSubrequests), so the log's order varies.
     expect((holders[0].soql as string[]).map((s) => s.match(/'005/g)?.length).sort()).to.deep.equal([256, 256, 88]);
   });
 
   it('verify of a user holding a group of 300 sets: the access of the group read from its aggregate set, in the one inspection', async () => {
-    const sets = Array.from({ length: 300 }, (_, i) => ({ name: `Feed_${pad(i)}`, label: `Feed ${pad(i)}`, license: null, objects: { [`Feed${pad(i)}__c`]: ['read'] } }));
+    const sets = Array.from({ length: 300 }, (_, i) => ({
+      name: `Feed_${pad(i)}`,
+      label: `Feed ${pad(i)}`,
+      license: null,
+      objects: { [`Feed${pad(i)}__c`]: ['read'] },
+    }));
     const seed = {
       ...licenses,
       permissionSets: sets,
       permissionSetGroups: [{ name: 'All_Feeds', label: 'All Feeds', permissionSets: sets.map((s) => s.name) }],
-      users: [admin, { username: 'feed.sync@acme.example', lastName: 'Feed Sync', email: 'it@acme.example', profile: PROFILE, permissionSetLicenses: ['SalesforceAPIIntegrationPsl'], permissionSets: ['All_Feeds'] }],
+      users: [
+        admin,
+        {
+          username: 'feed.sync@acme.example',
+          lastName: 'Feed Sync',
+          email: 'it@acme.example',
+          profile: PROFILE,
+          permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+          permissionSets: ['All_Feeds'],
+        },
+      ],
     } as Seed;
     const emu = await withoutStress(() => ctx.start(seed));
-    const { result, error } = await ctx.run(IntegrationUserVerify, ['-u', 'feed.sync@acme.example', '--object', 'Feed000__c', '--object', 'Feed299__c']);
+    const { result, error } = await ctx.run(IntegrationUserVerify, [
+      '-u',
+      'feed.sync@acme.example',
+      '--object',
+      'Feed000__c',
+      '--object',
+      'Feed299__c',
+    ]);
     expect(error).to.equal(undefined);
-    expect(result?.checks.find((c) => c.name === 'access')).to.deep.include({ status: 'pass', message: 'Read access on Feed000__c, Feed299__c.' });
+    expect(result?.checks.find((c) => c.name === 'access')).to.deep.include({
+      status: 'pass',
+      message: 'Read access on Feed000__c, Feed299__c.',
+    });
     expectWithinLimits(emu);
     // The group's assignment names its aggregate set, which holds the 300 members' object permissions: no Id list at all.
-    expect(emu.requests.map((r) => r.path.replace(/\/v\d+\.\d+/, ''))).to.deep.equal(['/services/data/composite/batch']);
-    expect(emu.requests.flatMap((r) => [r.soql ?? []].flat()).filter((q) => q.includes("ParentId IN ('"))).to.deep.equal([]);
+    expect(emu.requests.map((r) => r.path.replace(/\/v\d+\.\d+/, ''))).to.deep.equal([
+      '/services/data/composite/batch',
+    ]);
+    expect(
+      emu.requests.flatMap((r) => [r.soql ?? []].flat()).filter((q) => q.includes("ParentId IN ('"))
+    ).to.deep.equal([]);
   });
 });

@@ -34,7 +34,9 @@ describe('permissions: the rules grant checks before it writes', () => {
 
   describe('--object: Salesforce dependency rules', () => {
     it('parses, normalizes and merges object access', () => {
-      expect(parseObjectGrants(['Account:read,edit', 'Contact:READ', 'Account:create', 'Case:read, View All'])).to.deep.equal([
+      expect(
+        parseObjectGrants(['Account:read,edit', 'Contact:READ', 'Account:create', 'Case:read, View All'])
+      ).to.deep.equal([
         { object: 'Account', access: ['read', 'create', 'edit'] },
         { object: 'Contact', access: ['read'] },
         { object: 'Case', access: ['read', 'viewall'] },
@@ -46,7 +48,11 @@ describe('permissions: the rules grant checks before it writes', () => {
       ['Account:edit', 'edit also needs read', 'Account:read,edit'],
       ['Account:read,delete', 'read, delete also needs edit', 'Account:read,edit,delete'],
       ['Account:viewall', 'viewall also needs read', 'Account:read,viewall'],
-      ['Account:read,modifyall', 'read, modifyall also needs edit, delete, viewall', 'Account:read,edit,delete,viewall,modifyall'],
+      [
+        'Account:read,modifyall',
+        'read, modifyall also needs edit, delete, viewall',
+        'Account:read,edit,delete,viewall,modifyall',
+      ],
     ];
     for (const [value, message, fix] of dependencies) {
       it(`refuses ${value}, giving the value that works`, () => {
@@ -69,7 +75,9 @@ describe('permissions: the rules grant checks before it writes', () => {
     it('refuses malformed values', () => {
       expect(() => parseObjectGrants(['Account'])).to.throw('"Account" is not a valid --object value.');
       expect(() => parseObjectGrants(["Acc'ount:read"])).to.throw(`"Acc'ount:read" is not a valid --object value.`);
-      expect(() => parseObjectGrants(['Account:write'])).to.throw('"write" in "Account:write" is not an object access.');
+      expect(() => parseObjectGrants(['Account:write'])).to.throw(
+        '"write" in "Account:write" is not an object access.'
+      );
     });
 
     it('writes all six checkboxes so an update replaces the row', () => {
@@ -86,7 +94,9 @@ describe('permissions: the rules grant checks before it writes', () => {
 
   describe('--field', () => {
     it('parses field access, keeping the wider one for a repeated field', () => {
-      expect(parseFieldGrants(['Account.Industry:read', 'Account.Phone:EDIT', 'Account.Industry:edit', 'Account.Phone:read'])).to.deep.equal([
+      expect(
+        parseFieldGrants(['Account.Industry:read', 'Account.Phone:EDIT', 'Account.Industry:edit', 'Account.Phone:read'])
+      ).to.deep.equal([
         { field: 'Account.Industry', access: 'edit' },
         { field: 'Account.Phone', access: 'edit' },
       ]);
@@ -113,7 +123,9 @@ describe('permissions: the rules grant checks before it writes', () => {
     expect(grantInputError(empty)?.name).to.equal('NothingToGrantError');
     expect(grantInputError({ ...empty, objects: ['Account:read'] })).to.equal(undefined);
     for (const name of ['1Set', 'My__Set', 'My_Set_', 'My Set', 'x'.repeat(81)]) {
-      expect(grantInputError({ ...empty, objects: ['Account:read'], permissionSetName: name })?.name, name).to.equal('InvalidPermissionSetNameError');
+      expect(grantInputError({ ...empty, objects: ['Account:read'], permissionSetName: name })?.name, name).to.equal(
+        'InvalidPermissionSetNameError'
+      );
     }
   });
 

@@ -14,18 +14,57 @@ function seed(extra: Partial<Seed> = {}): Seed {
   return {
     records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] },
     users: [
-      { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true },
-      { username: USER, lastName: 'Acme Sync', email: 'it@acme.example', profile: PROFILE, active: true, permissionSetLicenses: ['SalesforceAPIIntegrationPsl'], permissionSets: ['Account_Read'] },
-      { username: 'ops@acme.example', lastName: 'Ops', email: 'ops@acme.example', profile: 'System Administrator', active: true },
+      {
+        username: 'admin@emu.example',
+        lastName: 'Admin',
+        email: 'admin@emu.example',
+        profile: 'System Administrator',
+        active: true,
+      },
+      {
+        username: USER,
+        lastName: 'Acme Sync',
+        email: 'it@acme.example',
+        profile: PROFILE,
+        active: true,
+        permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+        permissionSets: ['Account_Read'],
+      },
+      {
+        username: 'ops@acme.example',
+        lastName: 'Ops',
+        email: 'ops@acme.example',
+        profile: 'System Administrator',
+        active: true,
+      },
     ],
     permissionSets: [
       { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
       { name: 'Acme_Sync_Access', label: 'Acme Sync Access', license: null, objects: { Account: ['read'] } },
       { name: 'Sales_Ops', label: 'Sales Ops', license: 'Salesforce', objects: { Account: ['read'] } },
     ],
-    externalClientApps: [{ name: 'Acme_Sync', label: 'Acme Sync', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, permittedUsers: 'AllSelfAuthorized', profiles: [], permissionSets: [] }],
+    externalClientApps: [
+      {
+        name: 'Acme_Sync',
+        label: 'Acme Sync',
+        consumerKey: 'ACMESYNCKEY1',
+        certificate: keys.certificate,
+        permittedUsers: 'AllSelfAuthorized',
+        profiles: [],
+        permissionSets: [],
+      },
+    ],
     connectedApps: [
-      { name: 'Legacy_Sync', label: 'Legacy Sync', consumerKey: 'LEGACYSYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [], oauthTokens: [{ username: 'ops@acme.example' }] },
+      {
+        name: 'Legacy_Sync',
+        label: 'Legacy Sync',
+        consumerKey: 'LEGACYSYNCKEY1',
+        certificate: keys.certificate,
+        adminApproved: false,
+        profiles: [],
+        permissionSets: [],
+        oauthTokens: [{ username: 'ops@acme.example' }],
+      },
     ],
     ...extra,
   };
@@ -40,7 +79,13 @@ describe('integration-user preauthorize', () => {
   it('an External Client App: admin-approved with the integration profile, and the JWT login works', async () => {
     await ctx.start(seed());
     expect((await jwtAs('ACMESYNCKEY1')).ok).to.equal(false);
-    const ecaTypes = ['ExternalClientApplication', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthSettings', 'ExtlClntAppOauthConfigurablePolicies', 'ExtlClntAppConfigurablePolicies'];
+    const ecaTypes = [
+      'ExternalClientApplication',
+      'ExtlClntAppGlobalOauthSettings',
+      'ExtlClntAppOauthSettings',
+      'ExtlClntAppOauthConfigurablePolicies',
+      'ExtlClntAppConfigurablePolicies',
+    ];
     const before = await retrieveFiles(ctx.emulator, ecaTypes);
     ctx.emulator.clearRequests();
     const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
@@ -58,21 +103,39 @@ describe('integration-user preauthorize', () => {
       dryRun: false,
       usersLosingAccess: [],
     });
-    expect(ctx.emulator.query<{ PermittedUsersPolicyType: string }>('SELECT PermittedUsersPolicyType FROM ExtlClntAppOauthPlcyCnfg')[0].PermittedUsersPolicyType).to.equal('AdminApprovedPreAuthorized');
+    expect(
+      ctx.emulator.query<{ PermittedUsersPolicyType: string }>(
+        'SELECT PermittedUsersPolicyType FROM ExtlClntAppOauthPlcyCnfg'
+      )[0].PermittedUsersPolicyType
+    ).to.equal('AdminApprovedPreAuthorized');
     // Read back with another client: only the policy's pre-authorization changed, every other file and line kept.
     const after = await retrieveFiles(ctx.emulator, ecaTypes);
     expect(Object.keys(after).sort()).to.deep.equal(Object.keys(before).sort());
     const changedFiles = Object.keys(after).filter((path) => after[path] !== before[path]);
     expect(changedFiles).to.have.length(1);
     expect(changedFiles[0]).to.match(/^unpackaged\/extlClntAppOauthPolicies\/.+\.ecaOauthPlcy$/);
-    const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = (text: string): string[] =>
+      text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
     const removed = lines(before[changedFiles[0]]).filter((l) => !lines(after[changedFiles[0]]).includes(l));
     const addedLines = lines(after[changedFiles[0]]).filter((l) => !lines(before[changedFiles[0]]).includes(l));
-    expect(removed.every((l) => /permittedUsersPolicyType|commaSeparated/.test(l)), removed.join('\n')).to.equal(true);
+    expect(
+      removed.every((l) => /permittedUsersPolicyType|commaSeparated/.test(l)),
+      removed.join('\n')
+    ).to.equal(true);
     expect(addedLines.sort()).to.deep.equal(
-      [`<commaSeparatedProfile>${PROFILE}</commaSeparatedProfile>`, '<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>'].concat(
-        addedLines.some((l) => l.startsWith('<commaSeparatedPermissionSet')) ? ['<commaSeparatedPermissionSet></commaSeparatedPermissionSet>'] : []
-      ).sort()
+      [
+        `<commaSeparatedProfile>${PROFILE}</commaSeparatedProfile>`,
+        '<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>',
+      ]
+        .concat(
+          addedLines.some((l) => l.startsWith('<commaSeparatedPermissionSet'))
+            ? ['<commaSeparatedPermissionSet></commaSeparatedPermissionSet>']
+            : []
+        )
+        .sort()
     );
     expect(await jwtAs('ACMESYNCKEY1')).to.include({ ok: true });
 
@@ -85,10 +148,26 @@ describe('integration-user preauthorize', () => {
   it('by permission set, assigning it to the user, keeping the profile already listed', async () => {
     await ctx.start(seed());
     await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
-    const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync', '-p', 'Acme_Sync_Access', '-u', USER]);
-    expect(result).to.deep.include({ profiles: [PROFILE], permissionSets: ['Acme_Sync_Access'], added: { profiles: [], permissionSets: ['Acme_Sync_Access'] }, changed: true });
+    const { result } = await ctx.run(IntegrationUserPreauthorize, [
+      '--app',
+      'Acme_Sync',
+      '-p',
+      'Acme_Sync_Access',
+      '-u',
+      USER,
+    ]);
+    expect(result).to.deep.include({
+      profiles: [PROFILE],
+      permissionSets: ['Acme_Sync_Access'],
+      added: { profiles: [], permissionSets: ['Acme_Sync_Access'] },
+      changed: true,
+    });
     expect(result?.assignedTo).to.deep.equal({ username: USER, permissionSets: ['Acme_Sync_Access'] });
-    expect(ctx.emulator.query(`SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}' AND PermissionSet.Name = 'Acme_Sync_Access'`)).to.have.length(1);
+    expect(
+      ctx.emulator.query(
+        `SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = '${USER}' AND PermissionSet.Name = 'Acme_Sync_Access'`
+      )
+    ).to.have.length(1);
   });
 
   it('a connected app: lists extended, every other setting kept, the lock-out guard honoured', async () => {
@@ -98,19 +177,38 @@ describe('integration-user preauthorize', () => {
     expect(refused.error?.message).to.include('ops@acme.example');
     expect(ctx.writes).to.equal(0);
 
-    const before = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Legacy_Sync')) as unknown as Record<string, unknown>;
+    const before = (await adminConnection(ctx.emulator).metadata.read(
+      'ConnectedApp',
+      'Legacy_Sync'
+    )) as unknown as Record<string, unknown>;
     const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync', '--no-prompt']);
-    const after = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Legacy_Sync')) as unknown as Record<string, unknown>;
+    const after = (await adminConnection(ctx.emulator).metadata.read(
+      'ConnectedApp',
+      'Legacy_Sync'
+    )) as unknown as Record<string, unknown>;
     const { isAdminApproved: wasApproved, ...configBefore } = before.oauthConfig as Record<string, unknown>;
     const { isAdminApproved: nowApproved, ...configAfter } = after.oauthConfig as Record<string, unknown>;
     expect([String(wasApproved), String(nowApproved)]).to.deep.equal(['false', 'true']);
     expect(configAfter, 'consumer key, certificate, scopes and the rest of oauthConfig').to.deep.equal(configBefore);
-    const rest = (app: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(app).filter(([k]) => !['oauthConfig', 'profileName', 'permissionSetName'].includes(k)));
+    const rest = (app: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(
+        Object.entries(app).filter(([k]) => !['oauthConfig', 'profileName', 'permissionSetName'].includes(k))
+      );
     expect(rest(after)).to.deep.equal(rest(before));
     expect([after.profileName].flat()).to.deep.equal([PROFILE]);
-    expect(result).to.deep.include({ appType: 'ConnectedApp', policy: 'AdminApprovedPreAuthorized', previousPolicy: 'AllSelfAuthorized', profiles: [PROFILE], usersLosingAccess: ['ops@acme.example'] });
+    expect(result).to.deep.include({
+      appType: 'ConnectedApp',
+      policy: 'AdminApprovedPreAuthorized',
+      previousPolicy: 'AllSelfAuthorized',
+      profiles: [PROFILE],
+      usersLosingAccess: ['ops@acme.example'],
+    });
     // ConnectedApplication.Name is the label: --app Legacy_Sync changed the row named "Legacy Sync".
-    expect(ctx.emulator.query<{ OptionsAllowAdminApprovedUsersOnly: boolean }>("SELECT OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'Legacy Sync'")[0].OptionsAllowAdminApprovedUsersOnly).to.equal(true);
+    expect(
+      ctx.emulator.query<{ OptionsAllowAdminApprovedUsersOnly: boolean }>(
+        "SELECT OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'Legacy Sync'"
+      )[0].OptionsAllowAdminApprovedUsersOnly
+    ).to.equal(true);
     expect(await jwtAs('LEGACYSYNCKEY1')).to.include({ ok: true });
   });
 
@@ -119,15 +217,41 @@ describe('integration-user preauthorize', () => {
       await ctx.start(
         seed({
           behaviour: { setupEntityAccessOnProfilePermset: profileRows },
-          connectedApps: [{ name: 'Ready_Sync', label: 'Ready Sync', consumerKey: 'READYSYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: ['Account_Read'] }],
+          connectedApps: [
+            {
+              name: 'Ready_Sync',
+              label: 'Ready Sync',
+              consumerKey: 'READYSYNCKEY1',
+              certificate: keys.certificate,
+              adminApproved: true,
+              profiles: [],
+              permissionSets: ['Account_Read'],
+            },
+          ],
         })
       );
-      const dry = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ready_Sync', '-p', 'Acme_Sync_Access', '--dry-run']);
-      expect(dry.result).to.deep.include({ profiles: [], permissionSets: ['Account_Read'], added: { profiles: [PROFILE], permissionSets: ['Acme_Sync_Access'] }, changed: true });
+      const dry = await ctx.run(IntegrationUserPreauthorize, [
+        '--app',
+        'Ready_Sync',
+        '-p',
+        'Acme_Sync_Access',
+        '--dry-run',
+      ]);
+      expect(dry.result).to.deep.include({
+        profiles: [],
+        permissionSets: ['Account_Read'],
+        added: { profiles: [PROFILE], permissionSets: ['Acme_Sync_Access'] },
+        changed: true,
+      });
       expect(ctx.writes).to.equal(0);
 
       ctx.emulator.clearRequests();
-      const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ready_Sync', '-p', 'Acme_Sync_Access']);
+      const { result, error } = await ctx.run(IntegrationUserPreauthorize, [
+        '--app',
+        'Ready_Sync',
+        '-p',
+        'Acme_Sync_Access',
+      ]);
       expect(error).to.equal(undefined);
       expect(result).to.deep.equal({
         app: 'Ready_Sync',
@@ -145,8 +269,15 @@ describe('integration-user preauthorize', () => {
       // The inspection batch and the app's readMetadata go out together (their order in the log varies).
       const operations = ctx.emulator.requests.map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+\//, ''));
       expect(operations.slice(0, 2).sort()).to.deep.equal(['/services/data/composite/batch', 'readMetadata']);
-      expect(operations.slice(2)).to.deep.equal(profileRows === 'allow' ? ['/services/data/composite/sobjects'] : ['/services/data/composite/sobjects', 'updateMetadata']);
-      const app = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Ready_Sync')) as unknown as Record<string, unknown>;
+      expect(operations.slice(2)).to.deep.equal(
+        profileRows === 'allow'
+          ? ['/services/data/composite/sobjects']
+          : ['/services/data/composite/sobjects', 'updateMetadata']
+      );
+      const app = (await adminConnection(ctx.emulator).metadata.read(
+        'ConnectedApp',
+        'Ready_Sync'
+      )) as unknown as Record<string, unknown>;
       expect([app.profileName].flat()).to.deep.equal([PROFILE]);
       expect([app.permissionSetName].flat().sort()).to.deep.equal(['Account_Read', 'Acme_Sync_Access']);
       expect((await jwtAs('READYSYNCKEY1')).ok).to.equal(true);
@@ -162,7 +293,12 @@ describe('integration-user preauthorize', () => {
     await ctx.start(seed({ behaviour: { ecaQueryEndpoints: ['tooling'] } }));
     const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
     expect(error).to.equal(undefined);
-    expect(result).to.deep.include({ appType: 'ExternalClientApplication', policy: 'AdminApprovedPreAuthorized', profiles: [PROFILE], changed: true });
+    expect(result).to.deep.include({
+      appType: 'ExternalClientApplication',
+      policy: 'AdminApprovedPreAuthorized',
+      profiles: [PROFILE],
+      changed: true,
+    });
     expect(ctx.emulator.requests.some((r) => r.path.endsWith('/tooling/query'))).to.equal(true);
     expect(await jwtAs('ACMESYNCKEY1')).to.include({ ok: true });
   });
@@ -170,21 +306,49 @@ describe('integration-user preauthorize', () => {
   it('writes nothing on --dry-run', async () => {
     await ctx.start(seed());
     const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync', '--dry-run']);
-    expect(result).to.deep.include({ changed: true, dryRun: true, policy: 'AllSelfAuthorized', added: { profiles: [PROFILE], permissionSets: [] } });
+    expect(result).to.deep.include({
+      changed: true,
+      dryRun: true,
+      policy: 'AllSelfAuthorized',
+      added: { profiles: [PROFILE], permissionSets: [] },
+    });
     expect(ctx.writes).to.equal(0);
   });
 
   describe('--create: the consumer key the org holds, under every combination of the unsettled facts', () => {
-    const create = ['--app', 'New_Sync', '--create', '--certificate-file', keys.certFile, '--contact-email', 'it@acme.example'];
-    const secretsIn = (text: string): string[] => ctx.emulator.secrets().consumerSecrets.filter((s) => text.includes(s.secret)).map((s) => s.app);
+    const create = [
+      '--app',
+      'New_Sync',
+      '--create',
+      '--certificate-file',
+      keys.certFile,
+      '--contact-email',
+      'it@acme.example',
+    ];
+    const secretsIn = (text: string): string[] =>
+      ctx.emulator
+        .secrets()
+        .consumerSecrets.filter((s) => text.includes(s.secret))
+        .map((s) => s.app);
 
     for (const ecaConsumerKey of ['from-deploy', 'generated'] as const) {
-      for (const [ecaOauthSettingsDeploy, settingOn] of [['allow', false], ['requires-setting', true]] as const) {
+      for (const [ecaOauthSettingsDeploy, settingOn] of [
+        ['allow', false],
+        ['requires-setting', true],
+      ] as const) {
         it(`ecaConsumerKey ${ecaConsumerKey}, ecaOauthSettingsDeploy ${ecaOauthSettingsDeploy}${settingOn ? ' (setting on)' : ''}: the key printed is the org's and logs in`, async () => {
-          await ctx.start(seed({ behaviour: { ecaConsumerKey, ecaOauthSettingsDeploy, ecaConsumerSecretsInMetadata: settingOn } }));
+          await ctx.start(
+            seed({ behaviour: { ecaConsumerKey, ecaOauthSettingsDeploy, ecaConsumerSecretsInMetadata: settingOn } })
+          );
           const { result, error } = await ctx.run(IntegrationUserPreauthorize, create);
           expect(error).to.equal(undefined);
-          expect(result).to.deep.include({ app: 'New_Sync', appType: 'ExternalClientApplication', created: true, changed: true, profiles: [PROFILE] });
+          expect(result).to.deep.include({
+            app: 'New_Sync',
+            appType: 'ExternalClientApplication',
+            created: true,
+            changed: true,
+            profiles: [PROFILE],
+          });
           expect(result?.consumerKey).to.match(/^3MVG9[A-Za-z0-9]{20,}$/);
           expect(result?.consumerKeyLocation).to.equal(undefined);
           expect(await jwtAs(result?.consumerKey ?? '')).to.include({ ok: true });
@@ -196,20 +360,34 @@ describe('integration-user preauthorize', () => {
           ]);
           expect(credentials[1].path).to.match(/\/apps\/oauth\/credentials\/0xI\w+\/888\w+$/);
           expect(secretsIn(JSON.stringify(result))).to.deep.equal([]);
-          expect(ctx.emulator.query("SELECT Description FROM ExternalClientApplication WHERE DeveloperName = 'New_Sync'")[0]).to.deep.include({ Description: 'Created by sf integration-user preauthorize --create.' });
+          expect(
+            ctx.emulator.query("SELECT Description FROM ExternalClientApplication WHERE DeveloperName = 'New_Sync'")[0]
+          ).to.deep.include({ Description: 'Created by sf integration-user preauthorize --create.' });
         });
       }
     }
 
     it('an org that refuses the OAuth settings: the setting named, the app kept; once an admin turns it on, the same command finishes', async () => {
-      await ctx.start(seed({ behaviour: { ecaOauthSettingsDeploy: 'requires-setting', ecaConsumerSecretsInMetadata: false } }));
+      await ctx.start(
+        seed({ behaviour: { ecaOauthSettingsDeploy: 'requires-setting', ecaConsumerSecretsInMetadata: false } })
+      );
       const refused = await ctx.run(IntegrationUserPreauthorize, create);
       expect(refused.error?.name).to.equal('EcaOauthSettingsRefusedError');
-      expect(refused.error?.message).to.contain('The org refused the OAuth settings of the new External Client App "New_Sync": ExtlClntAppGlobalOauthSettings: ');
+      expect(refused.error?.message).to.contain(
+        'The org refused the OAuth settings of the new External Client App "New_Sync": ExtlClntAppGlobalOauthSettings: '
+      );
       expect(refused.error?.message).to.contain('"Allow Access to OAuth Consumer Secrets via Metadata API"');
-      expect(refused.error?.actions?.[0]).to.match(/^Turn on "Allow Access to OAuth Consumer Secrets via Metadata API" in Setup > External Client Apps > Settings .* run the same command again/);
-      expect(ctx.emulator.query("SELECT DeveloperName FROM ExternalClientApplication WHERE DeveloperName = 'New_Sync'")).to.have.length(1);
-      expect(ctx.emulator.query("SELECT Id FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.DeveloperName = 'New_Sync'")).to.have.length(0);
+      expect(refused.error?.actions?.[0]).to.match(
+        /^Turn on "Allow Access to OAuth Consumer Secrets via Metadata API" in Setup > External Client Apps > Settings .* run the same command again/
+      );
+      expect(
+        ctx.emulator.query("SELECT DeveloperName FROM ExternalClientApplication WHERE DeveloperName = 'New_Sync'")
+      ).to.have.length(1);
+      expect(
+        ctx.emulator.query(
+          "SELECT Id FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.DeveloperName = 'New_Sync'"
+        )
+      ).to.have.length(0);
 
       ctx.emulator.setBehaviour({ ecaConsumerSecretsInMetadata: true });
       const resumed = await ctx.run(IntegrationUserPreauthorize, create);
@@ -219,14 +397,25 @@ describe('integration-user preauthorize', () => {
 
       ctx.emulator.clearRequests();
       const again = await ctx.run(IntegrationUserPreauthorize, create);
-      expect(again.result).to.deep.include({ changed: false, created: false, consumerKey: resumed.result?.consumerKey });
+      expect(again.result).to.deep.include({
+        changed: false,
+        created: false,
+        consumerKey: resumed.result?.consumerKey,
+      });
       expect(ctx.writes).to.equal(0);
     });
 
     for (const settingOn of [false, true]) {
       it(`no OAuth credentials REST resource: ${settingOn ? 'the key from a retrieve of the global OAuth settings' : 'where in Setup to find the key'}`, async () => {
-        await ctx.start(seed({ behaviour: { ecaOauthSettingsDeploy: 'allow', ecaConsumerSecretsInMetadata: settingOn } }));
-        ctx.emulator.addFault({ path: '/apps/oauth/credentials/', status: 404, errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' });
+        await ctx.start(
+          seed({ behaviour: { ecaOauthSettingsDeploy: 'allow', ecaConsumerSecretsInMetadata: settingOn } })
+        );
+        ctx.emulator.addFault({
+          path: '/apps/oauth/credentials/',
+          status: 404,
+          errorCode: 'NOT_FOUND',
+          message: 'The requested resource does not exist',
+        });
         const { result, error } = await ctx.run(IntegrationUserPreauthorize, create);
         expect(error).to.equal(undefined);
         expect(result).to.deep.include({ created: true, changed: true });
@@ -235,11 +424,16 @@ describe('integration-user preauthorize', () => {
           expect(result?.consumerKeyLocation).to.equal(undefined);
         } else {
           expect(result?.consumerKey).to.equal(undefined);
-          expect(result?.consumerKeyLocation).to.equal('Setup > External Client Apps > External Client App Manager > New Sync > Settings > OAuth Settings > Consumer Key and Secret');
+          expect(result?.consumerKeyLocation).to.equal(
+            'Setup > External Client Apps > External Client App Manager > New Sync > Settings > OAuth Settings > Consumer Key and Secret'
+          );
         }
         const printed = Object.values(ctx.ux).flatMap((stub) => stub.getCalls().map((c) => JSON.stringify(c.args)));
         expect(secretsIn(JSON.stringify(result) + printed.join('\n'))).to.deep.equal([]);
-        if (!settingOn) expect(printed.join('\n')).to.contain('find it in Setup > External Client Apps > External Client App Manager > New Sync');
+        if (!settingOn)
+          expect(printed.join('\n')).to.contain(
+            'find it in Setup > External Client Apps > External Client App Manager > New Sync'
+          );
       });
     }
   });
@@ -248,23 +442,57 @@ describe('integration-user preauthorize', () => {
     const ledger = (extra: Partial<Seed> = {}): Seed =>
       seed({
         connectedApps: [
-          { name: 'Legacy_Sync', label: 'Legacy Sync', consumerKey: 'LEGACYSYNCKEY1', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [] },
-          { name: 'Ledger_Feed', label: "O'Brien's Ledger", consumerKey: 'LEDGERKEY0001', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: ['Account_Read'] },
-          { name: 'Ledger_Feed_Old', label: "O'Brien's Ledger", consumerKey: 'LEDGERKEY0002', certificate: keys.certificate, adminApproved: false, profiles: [], permissionSets: [], oauthTokens: [{ username: 'ops@acme.example' }] },
+          {
+            name: 'Legacy_Sync',
+            label: 'Legacy Sync',
+            consumerKey: 'LEGACYSYNCKEY1',
+            certificate: keys.certificate,
+            adminApproved: false,
+            profiles: [],
+            permissionSets: [],
+          },
+          {
+            name: 'Ledger_Feed',
+            label: "O'Brien's Ledger",
+            consumerKey: 'LEDGERKEY0001',
+            certificate: keys.certificate,
+            adminApproved: true,
+            profiles: [],
+            permissionSets: ['Account_Read'],
+          },
+          {
+            name: 'Ledger_Feed_Old',
+            label: "O'Brien's Ledger",
+            consumerKey: 'LEDGERKEY0002',
+            certificate: keys.certificate,
+            adminApproved: false,
+            profiles: [],
+            permissionSets: [],
+            oauthTokens: [{ username: 'ops@acme.example' }],
+          },
         ],
         ...extra,
       });
     const idOf = async (apiName: string): Promise<string> =>
-      (await adminConnection(ctx.emulator).metadata.list([{ type: 'ConnectedApp' }])).find((c) => c.fullName === apiName)?.id ?? '';
+      (await adminConnection(ctx.emulator).metadata.list([{ type: 'ConnectedApp' }])).find(
+        (c) => c.fullName === apiName
+      )?.id ?? '';
     const rowsOf = (appId: string): string[] =>
       ctx.emulator
-        .query<{ Parent: { Name: string; IsOwnedByProfile: boolean; Profile: { Name: string } | null } }>(`SELECT Parent.Name, Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId = '${appId}'`)
+        .query<{ Parent: { Name: string; IsOwnedByProfile: boolean; Profile: { Name: string } | null } }>(
+          `SELECT Parent.Name, Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId = '${appId}'`
+        )
         .map((r) => (r.Parent.IsOwnedByProfile ? `profile:${r.Parent.Profile?.Name ?? ''}` : r.Parent.Name))
         .sort();
 
     it('two apps share a label with an apostrophe: listMetadata (once) picks the row of the API name; the rows go to that app only', async () => {
       await ctx.start(ledger());
-      const { result, error } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Feed', '-p', 'Acme_Sync_Access']);
+      const { result, error } = await ctx.run(IntegrationUserPreauthorize, [
+        '--app',
+        'Ledger_Feed',
+        '-p',
+        'Acme_Sync_Access',
+      ]);
       expect(error).to.equal(undefined);
       expect(result).to.deep.equal({
         app: 'Ledger_Feed',
@@ -282,7 +510,11 @@ describe('integration-user preauthorize', () => {
       const operations = ctx.emulator.requests.map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+\//, ''));
       expect(operations.slice(0, 2).sort()).to.deep.equal(['/services/data/composite/batch', 'readMetadata']);
       expect(operations.slice(2)).to.deep.equal(['listMetadata', '/services/data/composite/sobjects']);
-      expect(rowsOf(await idOf('Ledger_Feed'))).to.deep.equal(['Account_Read', 'Acme_Sync_Access', `profile:${PROFILE}`]);
+      expect(rowsOf(await idOf('Ledger_Feed'))).to.deep.equal([
+        'Account_Read',
+        'Acme_Sync_Access',
+        `profile:${PROFILE}`,
+      ]);
       expect(rowsOf(await idOf('Ledger_Feed_Old'))).to.deep.equal([]);
       expect((await jwtAs('LEDGERKEY0002')).ok).to.equal(false);
     });
@@ -294,10 +526,21 @@ describe('integration-user preauthorize', () => {
       expect(refused.error?.message).to.include('ops@acme.example');
       expect(ctx.writes).to.equal(0);
       const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Feed_Old', '--no-prompt']);
-      expect(result).to.deep.include({ app: 'Ledger_Feed_Old', appType: 'ConnectedApp', previousPolicy: 'AllSelfAuthorized', profiles: [PROFILE], usersLosingAccess: ['ops@acme.example'] });
-      const approved = ctx.emulator.query<{ Id: string; OptionsAllowAdminApprovedUsersOnly: boolean }>("SELECT Id, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'O\\'Brien\\'s Ledger'");
+      expect(result).to.deep.include({
+        app: 'Ledger_Feed_Old',
+        appType: 'ConnectedApp',
+        previousPolicy: 'AllSelfAuthorized',
+        profiles: [PROFILE],
+        usersLosingAccess: ['ops@acme.example'],
+      });
+      const approved = ctx.emulator.query<{ Id: string; OptionsAllowAdminApprovedUsersOnly: boolean }>(
+        "SELECT Id, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'O\\'Brien\\'s Ledger'"
+      );
       expect(approved.map((a) => [a.Id.slice(0, 15), a.OptionsAllowAdminApprovedUsersOnly]).sort()).to.deep.equal(
-        [[(await idOf('Ledger_Feed')).slice(0, 15), true], [(await idOf('Ledger_Feed_Old')).slice(0, 15), true]].sort()
+        [
+          [(await idOf('Ledger_Feed')).slice(0, 15), true],
+          [(await idOf('Ledger_Feed_Old')).slice(0, 15), true],
+        ].sort()
       );
       expect(rowsOf(await idOf('Ledger_Feed_Old'))).to.deep.equal([`profile:${PROFILE}`]);
       expect(await jwtAs('LEDGERKEY0002')).to.include({ ok: true });
@@ -307,10 +550,18 @@ describe('integration-user preauthorize', () => {
       await ctx.start(ledger({ behaviour: { ecaQueryEndpoints: [] } }));
       const connected = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Feed', '-p', 'Acme_Sync_Access']);
       expect(connected.error).to.equal(undefined);
-      expect(connected.result).to.deep.include({ appType: 'ConnectedApp', changed: true, permissionSets: ['Account_Read', 'Acme_Sync_Access'] });
+      expect(connected.result).to.deep.include({
+        appType: 'ConnectedApp',
+        changed: true,
+        permissionSets: ['Account_Read', 'Acme_Sync_Access'],
+      });
       const eca = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
       expect(eca.error).to.equal(undefined);
-      expect(eca.result).to.deep.include({ appType: 'ExternalClientApplication', policy: 'AdminApprovedPreAuthorized', profiles: [PROFILE] });
+      expect(eca.result).to.deep.include({
+        appType: 'ExternalClientApplication',
+        policy: 'AdminApprovedPreAuthorized',
+        profiles: [PROFILE],
+      });
       expect(await jwtAs('ACMESYNCKEY1')).to.include({ ok: true });
       const unknown = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Ledger_Fed']);
       expect(unknown.error?.message).to.match(/Apps with close names: Ledger_Feed\.$/);
@@ -328,30 +579,71 @@ describe('integration-user preauthorize', () => {
 
     it('an unknown app, naming the close ones and the --create route', async () => {
       await ctx.start(seed());
-      await refuses(['--app', 'Acme_Synk'], 'AppNotFoundError', /no External Client App or connected app named "Acme_Synk" in this org\. Apps with close names: Acme_Sync\./, /--app Acme_Synk --create --certificate-file/);
+      await refuses(
+        ['--app', 'Acme_Synk'],
+        'AppNotFoundError',
+        /no External Client App or connected app named "Acme_Synk" in this org\. Apps with close names: Acme_Sync\./,
+        /--app Acme_Synk --create --certificate-file/
+      );
       // API names, as --app takes them, not the labels ConnectedApplication.Name holds ("Legacy Sync").
-      await refuses(['--app', 'Legacy_Synk'], 'AppNotFoundError', /Apps with close names: Legacy_Sync\.$/, /--app Legacy_Synk --create/);
+      await refuses(
+        ['--app', 'Legacy_Synk'],
+        'AppNotFoundError',
+        /Apps with close names: Legacy_Sync\.$/,
+        /--app Legacy_Synk --create/
+      );
     });
 
     it('an ECA and a connected app with the same name', async () => {
-      await ctx.start(seed({ connectedApps: [{ name: 'Acme_Sync', consumerKey: 'OTHERKEY1', adminApproved: false, profiles: [], permissionSets: [] }] }));
-      await refuses(['--app', 'Acme_Sync'], 'AmbiguousAppError', /Both an External Client App and a connected app are named "Acme_Sync"/, /Rename one/);
+      await ctx.start(
+        seed({
+          connectedApps: [
+            { name: 'Acme_Sync', consumerKey: 'OTHERKEY1', adminApproved: false, profiles: [], permissionSets: [] },
+          ],
+        })
+      );
+      await refuses(
+        ['--app', 'Acme_Sync'],
+        'AmbiguousAppError',
+        /Both an External Client App and a connected app are named "Acme_Sync"/,
+        /Rename one/
+      );
     });
 
     it('a permission set whose license does not fit', async () => {
       await ctx.start(seed());
-      await refuses(['--app', 'Acme_Sync', '-p', 'Sales_Ops'], 'SetLicenseDoesNotFitError', /"Sales_Ops" has the license "Salesforce"/, /License is "--None--"/);
+      await refuses(
+        ['--app', 'Acme_Sync', '-p', 'Sales_Ops'],
+        'SetLicenseDoesNotFitError',
+        /"Sales_Ops" has the license "Salesforce"/,
+        /License is "--None--"/
+      );
     });
 
     it('an unknown profile or permission set', async () => {
       await ctx.start(seed());
-      await refuses(['--app', 'Acme_Sync', '--profile', 'Nope'], 'UnknownProfileError', /no profile named "Nope"/, /Profiles on this license/);
-      await refuses(['--app', 'Acme_Sync', '-p', 'Nope'], 'PreauthorizeSetNotFoundError', /no permission set with the API name "Nope"/, /API name/);
+      await refuses(
+        ['--app', 'Acme_Sync', '--profile', 'Nope'],
+        'UnknownProfileError',
+        /no profile named "Nope"/,
+        /Profiles on this license/
+      );
+      await refuses(
+        ['--app', 'Acme_Sync', '-p', 'Nope'],
+        'PreauthorizeSetNotFoundError',
+        /no permission set with the API name "Nope"/,
+        /API name/
+      );
     });
 
     it('an invalid certificate file for --create', async () => {
       await ctx.start(seed());
-      await refuses(['--app', 'New_Sync', '--create', '--certificate-file', keys.keyFile, '--contact-email', 'it@acme.example'], 'InvalidCertificateError', /can't be used: no PEM certificate block/, /openssl req -x509/);
+      await refuses(
+        ['--app', 'New_Sync', '--create', '--certificate-file', keys.keyFile, '--contact-email', 'it@acme.example'],
+        'InvalidCertificateError',
+        /can't be used: no PEM certificate block/,
+        /openssl req -x509/
+      );
     });
   });
 });

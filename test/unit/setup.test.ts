@@ -22,7 +22,17 @@ const seed: Seed = {
     { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
     { name: 'Sales_Ops', label: 'Sales Ops', license: 'Salesforce', objects: { Account: ['read'] } },
   ],
-  externalClientApps: [{ name: 'Acme_Sync', label: 'Acme Sync', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, permittedUsers: 'AllSelfAuthorized', profiles: [], permissionSets: [] }],
+  externalClientApps: [
+    {
+      name: 'Acme_Sync',
+      label: 'Acme Sync',
+      consumerKey: 'ACMESYNCKEY1',
+      certificate: keys.certificate,
+      permittedUsers: 'AllSelfAuthorized',
+      profiles: [],
+      permissionSets: [],
+    },
+  ],
 };
 
 /** Two users: one with a generated set, the app and a JWT verify; one with an existing set. */
@@ -44,8 +54,15 @@ const twoUsers = (extraSet = ''): string => `users:
     permissionSets: [Account_Read${extraSet}]
 `;
 
-type Result = { users: Array<{ username: string; steps: Array<{ name: string; status: string }>; verify?: { checks: Array<{ name: string; status: string; message: string }> } }> };
-const statuses = (result: unknown): string[][] => (result as Result).users.map((u) => [u.username, ...u.steps.map((s) => `${s.name}:${s.status}`)]);
+type Result = {
+  users: Array<{
+    username: string;
+    steps: Array<{ name: string; status: string }>;
+    verify?: { checks: Array<{ name: string; status: string; message: string }> };
+  }>;
+};
+const statuses = (result: unknown): string[][] =>
+  (result as Result).users.map((u) => [u.username, ...u.steps.map((s) => `${s.name}:${s.status}`)]);
 
 describe('integration-user setup', () => {
   const ctx = new EmulatedOrgContext();
@@ -58,13 +75,28 @@ describe('integration-user setup', () => {
     expect(error).to.equal(undefined);
     expect(exitCode).to.equal(0);
     expect(statuses(result)).to.deep.equal([
-      ['acme-sync@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied'],
+      [
+        'acme-sync@acme.example',
+        'create:applied',
+        'assign-psl:applied',
+        'grant:applied',
+        'preauthorize:applied',
+        'verify:applied',
+      ],
       ['billing-export@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'verify:applied'],
     ]);
     const verified = (result as Result).users[0].verify?.checks.map((c) => c.status);
     expect(verified).to.deep.equal(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
-    expect(ctx.emulator.query(`SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'billing-export@acme.example' AND PermissionSet.Name = 'Account_Read'`)).to.have.length(1);
-    expect(ctx.emulator.query("SELECT Id FROM ObjectPermissions WHERE Parent.Name = 'Acme_Sync_Integration' AND SobjectType = 'Account' AND PermissionsRead = true")).to.have.length(1);
+    expect(
+      ctx.emulator.query(
+        `SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'billing-export@acme.example' AND PermissionSet.Name = 'Account_Read'`
+      )
+    ).to.have.length(1);
+    expect(
+      ctx.emulator.query(
+        "SELECT Id FROM ObjectPermissions WHERE Parent.Name = 'Acme_Sync_Integration' AND SobjectType = 'Account' AND PermissionsRead = true"
+      )
+    ).to.have.length(1);
 
     ctx.emulator.clearRequests();
     const again = await ctx.run(IntegrationUserSetup, ['--spec', file]);
@@ -79,14 +111,25 @@ describe('integration-user setup', () => {
   for (const collateSubrequests of ['in-order', 'reorder'] as const) {
     it(`writes each user's steps in order whether or not the org collates composite subrequests (${collateSubrequests})`, async () => {
       await ctx.start({ ...seed, behaviour: { collateSubrequests } });
-      const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', specFile(`order-${collateSubrequests}.yaml`, twoUsers())]);
+      const { result, exitCode } = await ctx.run(IntegrationUserSetup, [
+        '--spec',
+        specFile(`order-${collateSubrequests}.yaml`, twoUsers()),
+      ]);
       expect(exitCode).to.equal(0);
       expect(statuses(result).map((u) => u.slice(1, 4))).to.deep.equal([
         ['create:applied', 'assign-psl:applied', 'grant:applied'],
         ['create:applied', 'assign-psl:applied', 'grant:applied'],
       ]);
-      expect(ctx.emulator.query("SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username IN ('acme-sync@acme.example', 'billing-export@acme.example')")).to.have.length(2);
-      expect(ctx.emulator.query("SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'billing-export@acme.example' AND PermissionSet.Name = 'Account_Read'")).to.have.length(1);
+      expect(
+        ctx.emulator.query(
+          "SELECT Id FROM PermissionSetLicenseAssign WHERE Assignee.Username IN ('acme-sync@acme.example', 'billing-export@acme.example')"
+        )
+      ).to.have.length(2);
+      expect(
+        ctx.emulator.query(
+          "SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'billing-export@acme.example' AND PermissionSet.Name = 'Account_Read'"
+        )
+      ).to.have.length(1);
     });
   }
 
@@ -102,7 +145,10 @@ describe('integration-user setup', () => {
 
   it('a blocked step anywhere: nothing is written for any user', async () => {
     await ctx.start(seed);
-    const { error } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('blocked.yaml', twoUsers(', Sales_Ops'))]);
+    const { error } = await ctx.run(IntegrationUserSetup, [
+      '--spec',
+      specFile('blocked.yaml', twoUsers(', Sales_Ops')),
+    ]);
     expect(error?.name).to.equal('SetupBlockedError');
     expect(error?.message).to.contain('billing-export@acme.example, grant: Nothing was granted');
     expect(statuses(error?.data)).to.deep.equal([
@@ -110,17 +156,31 @@ describe('integration-user setup', () => {
       ['billing-export@acme.example', 'create:todo', 'assign-psl:todo', 'grant:blocked', 'verify:todo'],
     ]);
     expect(ctx.writes).to.equal(0);
-    expect(ctx.emulator.query("SELECT Id FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'")).to.have.length(0);
+    expect(
+      ctx.emulator.query("SELECT Id FROM User WHERE Profile.UserLicense.Name = 'Salesforce Integration'")
+    ).to.have.length(0);
   });
 
   const badSpecs: Array<[string, string, RegExp]> = [
-    ['unknown.yaml', 'users:\n  - name: A\n    email: a@b.co\n    colour: blue\n', /is wrong at users\[0\]\.colour: is not a user key/],
+    [
+      'unknown.yaml',
+      'users:\n  - name: A\n    email: a@b.co\n    colour: blue\n',
+      /is wrong at users\[0\]\.colour: is not a user key/,
+    ],
     ['noemail.yaml', 'users:\n  - name: A\n', /is wrong at users\[0\]\.email: is required/],
     ['empty.yaml', 'users: []\n', /is wrong at users: must be a list of at least one user/],
     ['broken.yaml', 'users:\n  - name: [unclosed\n', /is wrong at \(file\):/],
     ['broken.json', '{"users": [', /is wrong at \(file\):/],
-    ['verify.yaml', 'users:\n  - name: A\n    email: a@b.co\n    verify:\n      clientId: X\n', /is wrong at users\[0\]\.verify: needs clientId and jwtKeyFile together/],
-    ['twice.yaml', 'users:\n  - name: A\n    email: a@b.co\n    username: a@b.co\n  - name: B\n    email: a@b.co\n    username: A@B.CO\n', /is wrong at users\[1\]: declares "a@b.co" a second time/],
+    [
+      'verify.yaml',
+      'users:\n  - name: A\n    email: a@b.co\n    verify:\n      clientId: X\n',
+      /is wrong at users\[0\]\.verify: needs clientId and jwtKeyFile together/,
+    ],
+    [
+      'twice.yaml',
+      'users:\n  - name: A\n    email: a@b.co\n    username: a@b.co\n  - name: B\n    email: a@b.co\n    username: A@B.CO\n',
+      /is wrong at users\[1\]: declares "a@b.co" a second time/,
+    ],
   ];
   for (const [name, text, message] of badSpecs) {
     it(`a spec error names the file and the place (${name}), before any request`, async () => {
@@ -144,7 +204,17 @@ describe('integration-user setup: one inspection, one write per user (connected 
     behaviour,
     records: { Account: [{ Name: 'Acme' }] },
     permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }],
-    connectedApps: [{ name: 'Bench_Sync', label: 'Bench Sync', consumerKey: 'BENCHSYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [], permissionSets: [] }],
+    connectedApps: [
+      {
+        name: 'Bench_Sync',
+        label: 'Bench Sync',
+        consumerKey: 'BENCHSYNCKEY1',
+        certificate: keys.certificate,
+        adminApproved: true,
+        profiles: [],
+        permissionSets: [],
+      },
+    ],
   });
   const oneUser = `users:
   - name: Bench Sync
@@ -158,10 +228,15 @@ describe('integration-user setup: one inspection, one write per user (connected 
 `;
   const accessRows = (parent: string): unknown[] =>
     // ConnectedApplication.Name is the label ("Bench Sync"); the spec names the app by its API name.
-    ctx.emulator.query(`SELECT Id FROM SetupEntityAccess WHERE ${parent} AND SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = 'Bench Sync')`);
+    ctx.emulator.query(
+      `SELECT Id FROM SetupEntityAccess WHERE ${parent} AND SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = 'Bench Sync')`
+    );
   /** The requests in order; the inspection batch and the app's readMetadata go out together, so that pair is sorted. */
   const shape = (): string[] => {
-    const all = ctx.emulator.requests.map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d+/, '').replace(/\/Soap\/m\/[\d.]+/, '/Soap/m')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`);
+    const all = ctx.emulator.requests.map(
+      (r) =>
+        `${r.method} ${r.path.replace(/\/v\d+\.\d+/, '').replace(/\/Soap\/m\/[\d.]+/, '/Soap/m')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`
+    );
     return [...all.slice(0, 2).sort(), ...all.slice(2)];
   };
 
@@ -170,7 +245,16 @@ describe('integration-user setup: one inspection, one write per user (connected 
     const file = specFile('one.yaml', oneUser);
     const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
     expect(exitCode).to.equal(0);
-    expect(statuses(result)).to.deep.equal([['bench-sync@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied']]);
+    expect(statuses(result)).to.deep.equal([
+      [
+        'bench-sync@acme.example',
+        'create:applied',
+        'assign-psl:applied',
+        'grant:applied',
+        'preauthorize:applied',
+        'verify:applied',
+      ],
+    ]);
     expect((result as Result).users[0].verify?.checks.map((c) => c.status)).to.deep.equal(Array(9).fill('pass'));
     expect(shape()).to.deep.equal([
       'POST /services/Soap/m readMetadata',
@@ -185,8 +269,23 @@ describe('integration-user setup: one inspection, one write per user (connected 
 
     ctx.emulator.clearRequests();
     const again = await ctx.run(IntegrationUserSetup, ['--spec', file]);
-    expect(statuses(again.result)).to.deep.equal([['bench-sync@acme.example', 'create:done', 'assign-psl:done', 'grant:done', 'preauthorize:done', 'verify:applied']]);
-    expect(shape()).to.deep.equal(['POST /services/Soap/m readMetadata', 'POST /services/data/composite/batch', 'POST /services/data/composite/batch', 'POST /services/oauth2/token', 'GET /services/data/query']);
+    expect(statuses(again.result)).to.deep.equal([
+      [
+        'bench-sync@acme.example',
+        'create:done',
+        'assign-psl:done',
+        'grant:done',
+        'preauthorize:done',
+        'verify:applied',
+      ],
+    ]);
+    expect(shape()).to.deep.equal([
+      'POST /services/Soap/m readMetadata',
+      'POST /services/data/composite/batch',
+      'POST /services/data/composite/batch',
+      'POST /services/oauth2/token',
+      'GET /services/data/query',
+    ]);
     expect(ctx.writes).to.equal(0);
   });
 
@@ -194,11 +293,20 @@ describe('integration-user setup: one inspection, one write per user (connected 
     for (const myDomainAudience of ['accept', 'reject'] as const) {
       it(`${isSandbox ? 'a sandbox' : 'production'}, My Domain audience ${myDomainAudience}: the JWT login of verify takes one token request, signed for the org's kind`, async () => {
         await ctx.start(appSeed({ myDomainAudience }, isSandbox));
-        const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', specFile(`kind-${String(isSandbox)}-${myDomainAudience}.yaml`, oneUser)]);
+        const { result, exitCode } = await ctx.run(IntegrationUserSetup, [
+          '--spec',
+          specFile(`kind-${String(isSandbox)}-${myDomainAudience}.yaml`, oneUser),
+        ]);
         expect(exitCode).to.equal(0);
         const checks = (result as Result).users[0].verify?.checks ?? [];
-        expect(checks.map((c) => `${c.name}:${c.status}`).slice(-3)).to.deep.equal(['jwt-login:pass', 'query:pass', 'identity:pass']);
-        expect(checks.find((c) => c.name === 'jwt-login')?.message).to.contain(`(audience https://${isSandbox ? 'test' : 'login'}.salesforce.com)`);
+        expect(checks.map((c) => `${c.name}:${c.status}`).slice(-3)).to.deep.equal([
+          'jwt-login:pass',
+          'query:pass',
+          'identity:pass',
+        ]);
+        expect(checks.find((c) => c.name === 'jwt-login')?.message).to.contain(
+          `(audience https://${isSandbox ? 'test' : 'login'}.salesforce.com)`
+        );
         expect(shape().filter((r) => r.includes('oauth2'))).to.deep.equal(['POST /services/oauth2/token']);
       });
     }
@@ -209,12 +317,24 @@ describe('integration-user setup: one inspection, one write per user (connected 
     const file = specFile('refused.yaml', oneUser);
     const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
     expect(exitCode).to.equal(0);
-    expect(statuses(result)).to.deep.equal([['bench-sync@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied']]);
+    expect(statuses(result)).to.deep.equal([
+      [
+        'bench-sync@acme.example',
+        'create:applied',
+        'assign-psl:applied',
+        'grant:applied',
+        'preauthorize:applied',
+        'verify:applied',
+      ],
+    ]);
     const writes = ctx.emulator.requests.filter((r) => r.path.endsWith('/composite')).map((r) => r.writes);
     expect(writes[0]).to.equal(0);
     expect(writes[1]).to.be.greaterThan(0);
     expect(ctx.emulator.requests.map((r) => r.soapOperation)).to.include.members(['readMetadata', 'updateMetadata']);
-    const app = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Bench_Sync')) as unknown as Record<string, unknown>;
+    const app = (await adminConnection(ctx.emulator).metadata.read('ConnectedApp', 'Bench_Sync')) as unknown as Record<
+      string,
+      unknown
+    >;
     expect([app.profileName].flat()).to.deep.equal([PROFILE]);
 
     ctx.emulator.clearRequests();
@@ -233,7 +353,11 @@ describe('integration-user setup: one inspection, one write per user (connected 
       ['applied', 'applied', 'applied', 'applied'],
       ['applied', 'applied', 'done', 'applied'],
     ]);
-    expect((result as Result).users.map((u) => u.verify?.checks.find((c) => c.name === 'app')?.status)).to.deep.equal(['pass', 'pass', 'pass']);
+    expect((result as Result).users.map((u) => u.verify?.checks.find((c) => c.name === 'app')?.status)).to.deep.equal([
+      'pass',
+      'pass',
+      'pass',
+    ]);
     expect(accessRows("Parent.Name = 'Acme_Sync_Integration'")).to.have.length(1);
     expect(accessRows(`Parent.Profile.Name = '${PROFILE}'`)).to.have.length(1);
     expect(ctx.emulator.requests.filter((r) => r.path.endsWith('/composite'))).to.have.length(3);
@@ -243,25 +367,55 @@ describe('integration-user setup: one inspection, one write per user (connected 
     await ctx.start({ ...appSeed(), usernamesTakenElsewhere: ['bench-sync@acme.example'] });
     const { error } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('taken.yaml', oneUser)]);
     expect(error?.name).to.equal('SetupFailedError');
-    const create = (error?.data as { users: Array<{ steps: Array<{ name: string; status: string; error?: { name: string; actions: string[] } }> }> }).users[0].steps[0];
+    const create = (
+      error?.data as {
+        users: Array<{ steps: Array<{ name: string; status: string; error?: { name: string; actions: string[] } }> }>;
+      }
+    ).users[0].steps[0];
     expect(create).to.deep.include({ name: 'create', status: 'failed' });
     expect(create.error?.name).to.equal('UsernameTakenElsewhereError');
-    expect(create.error?.actions[0]).to.match(/Choose another username with --username, for example bench-sync-[a-z0-9-]+\.integration\.00d/);
+    expect(create.error?.actions[0]).to.match(
+      /Choose another username with --username, for example bench-sync-[a-z0-9-]+\.integration\.00d/
+    );
     expect(ctx.writes).to.equal(0);
   });
 
   it('a write Salesforce refuses rolls the user back whole: exit 1, the failing step named, nothing in the org; a re-run completes', async () => {
     await ctx.start(appSeed());
     const file = specFile('rollback.yaml', oneUser);
-    ctx.emulator.addFault({ path: '/composite/sobjects', method: 'POST', times: 1, recordError: { index: 0, statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record' } });
+    ctx.emulator.addFault({
+      path: '/composite/sobjects',
+      method: 'POST',
+      times: 1,
+      recordError: {
+        index: 0,
+        statusCode: 'UNABLE_TO_LOCK_ROW',
+        message: 'unable to obtain exclusive access to this record',
+      },
+    });
     const { error } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
     expect(error?.name).to.equal('SetupFailedError');
-    expect(statuses(error?.data)).to.deep.equal([['bench-sync@acme.example', 'create:not-run', 'assign-psl:not-run', 'grant:failed', 'preauthorize:not-run', 'verify:not-run']]);
+    expect(statuses(error?.data)).to.deep.equal([
+      [
+        'bench-sync@acme.example',
+        'create:not-run',
+        'assign-psl:not-run',
+        'grant:failed',
+        'preauthorize:not-run',
+        'verify:not-run',
+      ],
+    ]);
     expect(ctx.writes).to.equal(0);
     expect(ctx.emulator.query("SELECT Id FROM User WHERE Username = 'bench-sync@acme.example'")).to.have.length(0);
 
     const again = await ctx.run(IntegrationUserSetup, ['--spec', file]);
     expect(again.exitCode).to.equal(0);
-    expect(statuses(again.result)[0].slice(1)).to.deep.equal(['create:applied', 'assign-psl:applied', 'grant:applied', 'preauthorize:applied', 'verify:applied']);
+    expect(statuses(again.result)[0].slice(1)).to.deep.equal([
+      'create:applied',
+      'assign-psl:applied',
+      'grant:applied',
+      'preauthorize:applied',
+      'verify:applied',
+    ]);
   });
 });

@@ -23,12 +23,34 @@ function seed(options: Options = {}): Seed {
     behaviour: options.behaviour ?? {},
     records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }] },
     users: [
-      { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true },
-      { username: USER, lastName: "O'Brien Sync", email: 'it@acme.example', profile: PROFILE, active: true, permissionSetLicenses: ['SalesforceAPIIntegrationPsl'], permissionSets: ['Account_Read'] },
+      {
+        username: 'admin@emu.example',
+        lastName: 'Admin',
+        email: 'admin@emu.example',
+        profile: 'System Administrator',
+        active: true,
+      },
+      {
+        username: USER,
+        lastName: "O'Brien Sync",
+        email: 'it@acme.example',
+        profile: PROFILE,
+        active: true,
+        permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+        permissionSets: ['Account_Read'],
+      },
     ],
     permissionSets: [{ name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } }],
     connectedApps: [
-      { name: 'Acme_Sync', label: 'Acme Sync', consumerKey: 'ACMESYNCKEY1', certificate: keys.certificate, adminApproved: true, profiles: [PROFILE], ...(options.scopes ? { scopes: options.scopes } : {}) },
+      {
+        name: 'Acme_Sync',
+        label: 'Acme Sync',
+        consumerKey: 'ACMESYNCKEY1',
+        certificate: keys.certificate,
+        adminApproved: true,
+        profiles: [PROFILE],
+        ...(options.scopes ? { scopes: options.scopes } : {}),
+      },
     ],
   };
 }
@@ -36,7 +58,18 @@ function seed(options: Options = {}): Seed {
 describe('integration-user verify: the JWT login and who it logged in', () => {
   const ctx = new EmulatedOrgContext();
   afterEach(() => ctx.stop());
-  const verify = (...extra: string[]) => ctx.run(IntegrationUserVerify, ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, ...extra]);
+  const verify = (...extra: string[]) =>
+    ctx.run(IntegrationUserVerify, [
+      '-u',
+      USER,
+      '--app',
+      'Acme_Sync',
+      '--client-id',
+      'ACMESYNCKEY1',
+      '--jwt-key-file',
+      keys.keyFile,
+      ...extra,
+    ]);
   const checks = (result: unknown): Check[] => (result as { checks: Check[] }).checks;
   const check = (result: unknown, name: string): Check | undefined => checks(result).find((c) => c.name === name);
   const tokenRequests = (): number => ctx.emulator.requests.filter((r) => r.path === '/services/oauth2/token').length;
@@ -53,9 +86,19 @@ describe('integration-user verify: the JWT login and who it logged in', () => {
         const { result, exitCode } = await verify();
         expect(exitCode).to.equal(0);
         expect(checks(result).map((c) => `${c.name}:${c.status}`)).to.deep.equal([
-          'user:pass', 'license:pass', 'permission-set-license:pass', 'permission-sets:pass', 'access:pass', 'app:pass', 'jwt-login:pass', 'query:pass', 'identity:pass',
+          'user:pass',
+          'license:pass',
+          'permission-set-license:pass',
+          'permission-sets:pass',
+          'access:pass',
+          'app:pass',
+          'jwt-login:pass',
+          'query:pass',
+          'identity:pass',
         ]);
-        expect(check(result, 'jwt-login')?.message).to.equal(`JWT bearer login as ${USER} succeeded at ${ctx.emulator.instanceUrl} (audience ${audience}).`);
+        expect(check(result, 'jwt-login')?.message).to.equal(
+          `JWT bearer login as ${USER} succeeded at ${ctx.emulator.instanceUrl} (audience ${audience}).`
+        );
         expect(after('/services/oauth2/token')).to.deep.equal(['/services/oauth2/token', '/services/data/query']);
         expect((result as { query: unknown }).query).to.deep.equal({ totalSize: 2 });
         expect(ctx.writes).to.equal(0);
@@ -67,7 +110,9 @@ describe('integration-user verify: the JWT login and who it logged in', () => {
     await ctx.start(seed());
     const run = await verify('--login-url', `${ctx.emulator.instanceUrl}/`);
     expect(run.exitCode).to.equal(0);
-    expect(check(run.result, 'jwt-login')?.message).to.equal(`JWT bearer login as ${USER} succeeded at ${ctx.emulator.instanceUrl} (audience ${ctx.emulator.instanceUrl}).`);
+    expect(check(run.result, 'jwt-login')?.message).to.equal(
+      `JWT bearer login as ${USER} succeeded at ${ctx.emulator.instanceUrl} (audience ${ctx.emulator.instanceUrl}).`
+    );
   });
 
   it('--login-url refused by the org: the audience explained, not retried with another', async () => {
@@ -78,7 +123,8 @@ describe('integration-user verify: the JWT login and who it logged in', () => {
       name: 'jwt-login',
       status: 'fail',
       message: `The org refused the JWT's audience (audience is invalid): the login URL is the wrong one for this org; sandboxes take https://test.salesforce.com, production https://login.salesforce.com. [login ${ctx.emulator.instanceUrl}, audience ${ctx.emulator.instanceUrl}]`,
-      action: "Pass the org's login URL with --login-url (verify.loginUrl in a spec file): https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL.",
+      action:
+        "Pass the org's login URL with --login-url (verify.loginUrl in a spec file): https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL.",
     });
     expect(tokenRequests()).to.equal(1);
   });
@@ -86,20 +132,32 @@ describe('integration-user verify: the JWT login and who it logged in', () => {
   it("the fallback: an audience the org refuses is tried once more as the org's own URL, and only then", async () => {
     // A production org, asked as if it were a sandbox: test.salesforce.com is refused ("audience is invalid").
     const user = { clientId: 'ACMESYNCKEY1', username: USER, privateKey: keys.privateKey };
-    for (const [myDomainAudience, ok] of [['accept', true], ['reject', false]] as const) {
+    for (const [myDomainAudience, ok] of [
+      ['accept', true],
+      ['reject', false],
+    ] as const) {
       const emulator = await startEmulator({ seed: seed({ behaviour: { myDomainAudience } }) });
       try {
         const login = await loginAsUser({ instanceUrl: emulator.instanceUrl, isSandbox: true }, user);
         expect(login).to.deep.include({ ok, loginUrl: emulator.instanceUrl, audience: emulator.instanceUrl });
         if (!login.ok) expect(login.errorDescription).to.equal('audience is invalid');
-        expect(emulator.requests.map((r) => `${r.path} ${r.status}`)).to.deep.equal(['/services/oauth2/token 400', `/services/oauth2/token ${ok ? 200 : 400}`]);
+        expect(emulator.requests.map((r) => `${r.path} ${r.status}`)).to.deep.equal([
+          '/services/oauth2/token 400',
+          `/services/oauth2/token ${ok ? 200 : 400}`,
+        ]);
 
         emulator.clearRequests();
         const right = await loginAsUser({ instanceUrl: emulator.instanceUrl, isSandbox: false }, user);
         expect(right).to.deep.include({ ok: true, audience: 'https://login.salesforce.com' });
-        const stranger = await loginAsUser({ instanceUrl: emulator.instanceUrl, isSandbox: false }, { ...user, username: 'nobody@acme.example' });
+        const stranger = await loginAsUser(
+          { instanceUrl: emulator.instanceUrl, isSandbox: false },
+          { ...user, username: 'nobody@acme.example' }
+        );
         expect(stranger).to.deep.include({ ok: false, errorDescription: "user hasn't approved this consumer" });
-        expect(emulator.requests.map((r) => r.status), 'no fallback for any other error').to.deep.equal([200, 400]);
+        expect(
+          emulator.requests.map((r) => r.status),
+          'no fallback for any other error'
+        ).to.deep.equal([200, 400]);
       } finally {
         await emulator.stop();
       }
@@ -111,8 +169,14 @@ describe('integration-user verify: the JWT login and who it logged in', () => {
     const { result, exitCode } = await verify();
     expect(exitCode).to.equal(0);
     expect(check(result, 'identity')).to.deep.include({ status: 'pass' });
-    expect(check(result, 'identity')?.message).to.match(/^Logged in as user 005\w{15} in org 00D000000000001EAA, on the Salesforce Integration license; userinfo confirms is_salesforce_integration_user\.$/);
-    expect(after('/services/oauth2/token')).to.deep.equal(['/services/oauth2/token', '/services/data/query', '/services/oauth2/userinfo']);
+    expect(check(result, 'identity')?.message).to.match(
+      /^Logged in as user 005\w{15} in org 00D000000000001EAA, on the Salesforce Integration license; userinfo confirms is_salesforce_integration_user\.$/
+    );
+    expect(after('/services/oauth2/token')).to.deep.equal([
+      '/services/oauth2/token',
+      '/services/data/query',
+      '/services/oauth2/userinfo',
+    ]);
     expect(ctx.emulator.requests.at(-1)?.status).to.equal(200);
   });
 

@@ -20,7 +20,13 @@ function seed(options: Options = {}): Seed {
   return {
     records: { Account: [{ Name: 'Acme' }, { Name: 'Globex' }, { Name: 'Initech' }] },
     users: [
-      { username: 'admin@emu.example', lastName: 'Admin', email: 'admin@emu.example', profile: 'System Administrator', active: true },
+      {
+        username: 'admin@emu.example',
+        lastName: 'Admin',
+        email: 'admin@emu.example',
+        profile: 'System Administrator',
+        active: true,
+      },
       {
         username: USER,
         lastName: 'Acme Sync',
@@ -54,13 +60,27 @@ describe('integration-user verify', () => {
   const ctx = new EmulatedOrgContext();
   afterEach(() => ctx.stop());
   const verify = (...extra: string[]) =>
-    ctx.run(IntegrationUserVerify, ['-u', USER, '--app', 'Acme_Sync', '--client-id', 'ACMESYNCKEY1', '--jwt-key-file', keys.keyFile, ...extra]);
+    ctx.run(IntegrationUserVerify, [
+      '-u',
+      USER,
+      '--app',
+      'Acme_Sync',
+      '--client-id',
+      'ACMESYNCKEY1',
+      '--jwt-key-file',
+      keys.keyFile,
+      ...extra,
+    ]);
   const statuses = (result: unknown): Record<string, string> =>
-    Object.fromEntries((result as { checks: Array<{ name: string; status: string }> }).checks.map((c) => [c.name, c.status]));
+    Object.fromEntries(
+      (result as { checks: Array<{ name: string; status: string }> }).checks.map((c) => [c.name, c.status])
+    );
   const check = (result: unknown, name: string): { status: string; message: string; action?: string } | undefined =>
-    (result as { checks: Array<{ name: string; status: string; message: string; action?: string }> }).checks.find((c) => c.name === name);
+    (result as { checks: Array<{ name: string; status: string; message: string; action?: string }> }).checks.find(
+      (c) => c.name === name
+    );
 
-  it('a complete setup: every check passes, the query runs as the user, 4 requests before the login (one read with the app\'s readMetadata beside it, the ECA retrieve)', async () => {
+  it("a complete setup: every check passes, the query runs as the user, 4 requests before the login (one read with the app's readMetadata beside it, the ECA retrieve)", async () => {
     await ctx.start(seed());
     const { result, exitCode } = await verify();
     expect(exitCode).to.equal(0);
@@ -77,36 +97,101 @@ describe('integration-user verify', () => {
     });
     const typed = result as { query: { totalSize: number }; access: unknown[] };
     expect(typed.query).to.deep.equal({ totalSize: 3 });
-    expect(typed.access).to.deep.equal([{ object: 'Account', read: true, create: false, edit: false, delete: false, viewall: false, modifyall: false }]);
+    expect(typed.access).to.deep.equal([
+      { object: 'Account', read: true, create: false, edit: false, delete: false, viewall: false, modifyall: false },
+    ]);
     const tokenAt = ctx.emulator.requests.findIndex((r) => r.path === '/services/oauth2/token');
     expect(tokenAt, 'requests before the JWT exchange').to.equal(4);
     // The inspection and the connected-app readMetadata (which finds none: an ECA) go out together; their log order varies.
-    const operations = ctx.emulator.requests.slice(0, 4).map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+/, 'vXX'));
+    const operations = ctx.emulator.requests
+      .slice(0, 4)
+      .map((r) => r.soapOperation ?? r.path.replace(/v[\d.]+/, 'vXX'));
     expect(operations.slice(0, 2).sort()).to.deep.equal(['/services/data/vXX/composite/batch', 'readMetadata']);
     expect(operations.slice(2)).to.deep.equal(['retrieve', 'checkRetrieveStatus']);
-    expect(ctx.emulator.requests.slice(4).map((r) => r.path.replace(/v[\d.]+/, 'vXX'))).to.deep.equal(['/services/oauth2/token', '/services/data/vXX/query']);
-    expect(check(result, 'identity')?.message).to.match(/^Logged in as user 005\w{15} in org 00D000000000001EAA, on the Salesforce Integration license \(the token's scope has no openid, id or profile: userinfo not asked\)\.$/);
+    expect(ctx.emulator.requests.slice(4).map((r) => r.path.replace(/v[\d.]+/, 'vXX'))).to.deep.equal([
+      '/services/oauth2/token',
+      '/services/data/vXX/query',
+    ]);
+    expect(check(result, 'identity')?.message).to.match(
+      /^Logged in as user 005\w{15} in org 00D000000000001EAA, on the Salesforce Integration license \(the token's scope has no openid, id or profile: userinfo not asked\)\.$/
+    );
     expect(ctx.writes).to.equal(0);
   });
 
   const broken: Array<[string, Options | null, string[], string, string, RegExp]> = [
-    ['no PSL', { psl: false }, [], 'permission-set-license', 'fail', /sf integration-user assign-psl --username acme-sync@acme.example/],
-    ['no grant', { sets: [] }, [], 'query', 'fail', /sf integration-user grant --username acme-sync@acme.example --object Account:read/],
-    ['app not pre-authorized', { ecaProfiles: [] }, [], 'jwt-login', 'fail', /sf integration-user preauthorize --app Acme_Sync/],
-    ['app self-authorize', { permittedUsers: 'AllSelfAuthorized', ecaProfiles: [] }, [], 'app', 'fail', /sf integration-user preauthorize --app Acme_Sync/],
+    [
+      'no PSL',
+      { psl: false },
+      [],
+      'permission-set-license',
+      'fail',
+      /sf integration-user assign-psl --username acme-sync@acme.example/,
+    ],
+    [
+      'no grant',
+      { sets: [] },
+      [],
+      'query',
+      'fail',
+      /sf integration-user grant --username acme-sync@acme.example --object Account:read/,
+    ],
+    [
+      'app not pre-authorized',
+      { ecaProfiles: [] },
+      [],
+      'jwt-login',
+      'fail',
+      /sf integration-user preauthorize --app Acme_Sync/,
+    ],
+    [
+      'app self-authorize',
+      { permittedUsers: 'AllSelfAuthorized', ecaProfiles: [] },
+      [],
+      'app',
+      'fail',
+      /sf integration-user preauthorize --app Acme_Sync/,
+    ],
     ['inactive user', { active: false }, [], 'user', 'fail', /--values "IsActive=true"/],
-    ['a Salesforce-licensed set assigned', { sets: ['Account_Read', 'Sales_Ops'] }, [], 'permission-sets', 'fail', /grant License "--None--" sets instead/],
-    ['wrong key', null, ['--jwt-key-file', otherKeys.keyFile], 'jwt-login', 'fail', /private key of the certificate uploaded to the app/],
-    ['wrong client id', null, ['--client-id', 'NOSUCHKEY'], 'jwt-login', 'fail', /Pass the app's consumer key with --client-id/],
+    [
+      'a Salesforce-licensed set assigned',
+      { sets: ['Account_Read', 'Sales_Ops'] },
+      [],
+      'permission-sets',
+      'fail',
+      /grant License "--None--" sets instead/,
+    ],
+    [
+      'wrong key',
+      null,
+      ['--jwt-key-file', otherKeys.keyFile],
+      'jwt-login',
+      'fail',
+      /private key of the certificate uploaded to the app/,
+    ],
+    [
+      'wrong client id',
+      null,
+      ['--client-id', 'NOSUCHKEY'],
+      'jwt-login',
+      'fail',
+      /Pass the app's consumer key with --client-id/,
+    ],
   ];
   for (const [title, options, flags, name, status, action] of broken) {
     it(`${title}: the ${name} check fails and names the fix`, async () => {
       await ctx.start(seed(options ?? {}));
       const args = [...flags];
       const run = await ctx.run(IntegrationUserVerify, [
-        '-u', USER, '--app', 'Acme_Sync', '--login-url', ctx.emulator.instanceUrl,
-        '--client-id', args.includes('--client-id') ? args[args.indexOf('--client-id') + 1] : 'ACMESYNCKEY1',
-        '--jwt-key-file', args.includes('--jwt-key-file') ? args[args.indexOf('--jwt-key-file') + 1] : keys.keyFile,
+        '-u',
+        USER,
+        '--app',
+        'Acme_Sync',
+        '--login-url',
+        ctx.emulator.instanceUrl,
+        '--client-id',
+        args.includes('--client-id') ? args[args.indexOf('--client-id') + 1] : 'ACMESYNCKEY1',
+        '--jwt-key-file',
+        args.includes('--jwt-key-file') ? args[args.indexOf('--jwt-key-file') + 1] : keys.keyFile,
       ]);
       expect(run.exitCode).to.equal(1);
       expect(check(run.result, name)?.status).to.equal(status);
@@ -118,12 +203,19 @@ describe('integration-user verify', () => {
   it('running the fix each failed check names turns verify green', async () => {
     await ctx.start(seed({ psl: false, sets: [], ecaProfiles: [] }));
     const first = await verify();
-    expect(Object.entries(statuses(first.result)).filter(([, s]) => s === 'fail').map(([name]) => name)).to.deep.equal(['permission-set-license', 'app', 'jwt-login']);
+    expect(
+      Object.entries(statuses(first.result))
+        .filter(([, s]) => s === 'fail')
+        .map(([name]) => name)
+    ).to.deep.equal(['permission-set-license', 'app', 'jwt-login']);
     // The actions are sf command lines; run each through the same command classes.
     await ctx.run(IntegrationUserAssignPsl, ['--username', USER]);
     await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
     const second = await verify();
-    expect(check(second.result, 'query')).to.deep.include({ status: 'fail', action: `sf integration-user grant --username ${USER} --object Account:read --target-org ${ctx.targetOrg}` });
+    expect(check(second.result, 'query')).to.deep.include({
+      status: 'fail',
+      action: `sf integration-user grant --username ${USER} --object Account:read --target-org ${ctx.targetOrg}`,
+    });
     await ctx.run(IntegrationUserGrant, ['--username', USER, '--object', 'Account:read']);
     const third = await verify();
     expect(third.exitCode).to.equal(0);
@@ -133,13 +225,28 @@ describe('integration-user verify', () => {
   it('maps every OAuth error of a JWT login to its cause and fix', () => {
     const fix = { user: USER, app: 'Acme_Sync', targetOrg: 'prod' };
     const cases: Array<[string, string, RegExp, RegExp]> = [
-      ['invalid_grant', "user hasn't approved this consumer", /doesn't pre-authorize/, /sf integration-user preauthorize --app Acme_Sync --target-org prod/],
+      [
+        'invalid_grant',
+        "user hasn't approved this consumer",
+        /doesn't pre-authorize/,
+        /sf integration-user preauthorize --app Acme_Sync --target-org prod/,
+      ],
       ['invalid_app_access', 'user is not admin approved to access this app', /doesn't pre-authorize/, /preauthorize/],
       ['invalid_client_id', 'client identifier invalid', /No app has this consumer key/, /--client-id/],
-      ['invalid_grant', 'audience is invalid', /wrong one for this org.*test\.salesforce\.com/, /--login-url \(verify\.loginUrl in a spec file\)/],
+      [
+        'invalid_grant',
+        'audience is invalid',
+        /wrong one for this org.*test\.salesforce\.com/,
+        /--login-url \(verify\.loginUrl in a spec file\)/,
+      ],
       ['invalid_grant', 'Audience validation failed', /refused the JWT's audience/, /--login-url/],
       ['invalid_grant', 'invalid assertion', /doesn't match the app's certificate/, /certificate uploaded to the app/],
-      ['app_not_found', 'External client app is not installed in this org', /isn't enabled or installed yet/, /--wait 10/],
+      [
+        'app_not_found',
+        'External client app is not installed in this org',
+        /isn't enabled or installed yet/,
+        /--wait 10/,
+      ],
       ['invalid_grant', 'expired authorization code', /expired/, /clock/],
     ];
     for (const [error, description, message, action] of cases) {

@@ -21,7 +21,9 @@ export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserA
   };
 
   public async run(): Promise<IntegrationUserAssignPslResult> {
-    const { flags } = await this.parse(IntegrationUserAssignPsl).catch(flagError(`${this.config.bin} integration-user assign-psl`));
+    const { flags } = await this.parse(IntegrationUserAssignPsl).catch(
+      flagError(`${this.config.bin} integration-user assign-psl`)
+    );
     const [{ connect }, { assignIntegrationPsl }] = await Promise.all([
       import('../../service/connect.js'),
       import('../../service/licenses.js'),

@@ -22,17 +22,33 @@ export default class IntegrationUserConvert extends SfCommand<IntegrationUserCon
   };
 
   public async run(): Promise<IntegrationUserConvertResult> {
-    const { flags } = await this.parse(IntegrationUserConvert).catch(flagError(`${this.config.bin} integration-user convert`));
-    const [{ connect }, { convertUser }] = await Promise.all([import('../../service/connect.js'), import('../../service/convert.js')]);
+    const { flags } = await this.parse(IntegrationUserConvert).catch(
+      flagError(`${this.config.bin} integration-user convert`)
+    );
+    const [{ connect }, { convertUser }] = await Promise.all([
+      import('../../service/connect.js'),
+      import('../../service/convert.js'),
+    ]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
-    const result = await convertUser(client, { user: flags.username, profile: flags.profile, targetOrg: context.targetOrg }, { dryRun: flags['dry-run'] }).finally(() =>
-      this.spinner.stop()
-    );
+    const result = await convertUser(
+      client,
+      { user: flags.username, profile: flags.profile, targetOrg: context.targetOrg },
+      { dryRun: flags['dry-run'] }
+    ).finally(() => this.spinner.stop());
 
-    if (result.status === 'converted') this.logSuccess(messages.getMessage('output.converted', [result.username, result.profile, result.seats.free, result.seats.total]));
-    else if (result.status === 'would-convert') this.log(messages.getMessage('output.would', [result.username, result.fromLicense, result.profile]));
+    if (result.status === 'converted')
+      this.logSuccess(
+        messages.getMessage('output.converted', [
+          result.username,
+          result.profile,
+          result.seats.free,
+          result.seats.total,
+        ])
+      );
+    else if (result.status === 'would-convert')
+      this.log(messages.getMessage('output.would', [result.username, result.fromLicense, result.profile]));
     else this.log(messages.getMessage('output.already', [result.username]));
     return result;
   }

@@ -38,7 +38,9 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
   };
 
   public async run(): Promise<IntegrationUserCreateResult> {
-    const { flags } = await this.parse(IntegrationUserCreate).catch(flagError(`${this.config.bin} integration-user create`));
+    const { flags } = await this.parse(IntegrationUserCreate).catch(
+      flagError(`${this.config.bin} integration-user create`)
+    );
     const [{ connect }, { createIntegrationUser }] = await Promise.all([
       import('../../service/connect.js'),
       import('../../service/users.js'),
@@ -62,7 +64,9 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
 
-    const headline = { created: 'output.created', exists: 'output.exists', 'would-create': 'output.wouldCreate' }[result.status];
+    const headline = { created: 'output.created', exists: 'output.exists', 'would-create': 'output.wouldCreate' }[
+      result.status
+    ];
     this.logSuccess(messages.getMessage(headline, [result.username]));
     if (result.status === 'exists' && result.note) this.info(result.note);
     this.table({
@@ -71,7 +75,10 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
         { field: 'Username', value: result.username },
         { field: 'Alias', value: result.alias },
         { field: 'Profile', value: result.profile },
-        { field: 'User license', value: `${result.userLicense} (${result.seats.free} of ${result.seats.total} seats free)` },
+        {
+          field: 'User license',
+          value: `${result.userLicense} (${result.seats.free} of ${result.seats.total} seats free)`,
+        },
       ],
     });
     this.log(messages.getMessage('output.next', [this.config.bin, shellQuote(result.username), context.targetOrg]));

@@ -17,8 +17,16 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
     'target-org': Flags.requiredOrg(),
     'api-version': Flags.orgApiVersion(),
     username: Flags.string({ char: 'u', required: true, summary: messages.getMessage('flags.username.summary') }),
-    'permission-set': Flags.string({ char: 'p', multiple: true, summary: messages.getMessage('flags.permission-set.summary') }),
-    'permission-set-group': Flags.string({ char: 'g', multiple: true, summary: messages.getMessage('flags.permission-set-group.summary') }),
+    'permission-set': Flags.string({
+      char: 'p',
+      multiple: true,
+      summary: messages.getMessage('flags.permission-set.summary'),
+    }),
+    'permission-set-group': Flags.string({
+      char: 'g',
+      multiple: true,
+      summary: messages.getMessage('flags.permission-set-group.summary'),
+    }),
     object: Flags.string({ multiple: true, summary: messages.getMessage('flags.object.summary') }),
     field: Flags.string({ multiple: true, summary: messages.getMessage('flags.field.summary') }),
     'permission-set-name': Flags.string({ summary: messages.getMessage('flags.permission-set-name.summary') }),
@@ -26,8 +34,13 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
   };
 
   public async run(): Promise<IntegrationUserGrantResult> {
-    const { flags } = await this.parse(IntegrationUserGrant).catch(flagError(`${this.config.bin} integration-user grant`));
-    const [{ connect }, { grant }] = await Promise.all([import('../../service/connect.js'), import('../../service/grant.js')]);
+    const { flags } = await this.parse(IntegrationUserGrant).catch(
+      flagError(`${this.config.bin} integration-user grant`)
+    );
+    const [{ connect }, { grant }] = await Promise.all([
+      import('../../service/connect.js'),
+      import('../../service/grant.js'),
+    ]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
@@ -47,17 +60,33 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
 
     for (const warning of result.warnings) this.warn(warning);
     const failed = result.permissionSets.filter((item) => item.status === 'failed');
-    if (failed.length && failed.length === result.permissionSets.filter((item) => item.status !== 'already-assigned').length) {
+    if (
+      failed.length &&
+      failed.length === result.permissionSets.filter((item) => item.status !== 'already-assigned').length
+    ) {
       throw serviceError('GrantFailed', [result.username]).setData(result);
     }
 
-    this.log(result.dryRun ? messages.getMessage('output.dryRun', [result.username]) : messages.getMessage('output.granted', [result.username]));
+    this.log(
+      result.dryRun
+        ? messages.getMessage('output.dryRun', [result.username])
+        : messages.getMessage('output.granted', [result.username])
+    );
     this.table({
-      data: result.permissionSets.map((item) => ({ name: item.name, type: item.type, license: item.license, status: item.status, note: item.reason ?? '' })),
+      data: result.permissionSets.map((item) => ({
+        name: item.name,
+        type: item.type,
+        license: item.license,
+        status: item.status,
+        note: item.reason ?? '',
+      })),
     });
     const generated = result.generatedPermissionSet;
     if (generated) {
-      const access = [...generated.objects.map((o) => `${o.object}: ${o.access.join(', ')}`), ...generated.fields.map((f) => `${f.field}: ${f.access}`)];
+      const access = [
+        ...generated.objects.map((o) => `${o.object}: ${o.access.join(', ')}`),
+        ...generated.fields.map((f) => `${f.field}: ${f.access}`),
+      ];
       this.log(messages.getMessage('output.generated', [generated.name, generated.status]));
       this.table({ data: access.map((line) => ({ access: line })) });
     }

@@ -18,14 +18,23 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
     'api-version': Flags.orgApiVersion(),
     candidates: Flags.boolean({ summary: messages.getMessage('flags.candidates.summary'), default: false }),
     price: Flags.integer({ summary: messages.getMessage('flags.price.summary'), default: 150, min: 0 }),
-    'extra-seat-price': Flags.integer({ summary: messages.getMessage('flags.extra-seat-price.summary'), default: 10, min: 0 }),
+    'extra-seat-price': Flags.integer({
+      summary: messages.getMessage('flags.extra-seat-price.summary'),
+      default: 10,
+      min: 0,
+    }),
     // list only reads; the flag is there so a pipeline can pass --dry-run to every command.
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
   };
 
   public async run(): Promise<IntegrationUserListResult> {
-    const { flags } = await this.parse(IntegrationUserList).catch(flagError(`${this.config.bin} integration-user list`));
-    const [{ connect }, { listIntegrationUsers }] = await Promise.all([import('../../service/connect.js'), import('../../service/audit.js')]);
+    const { flags } = await this.parse(IntegrationUserList).catch(
+      flagError(`${this.config.bin} integration-user list`)
+    );
+    const [{ connect }, { listIntegrationUsers }] = await Promise.all([
+      import('../../service/connect.js'),
+      import('../../service/audit.js'),
+    ]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.read'));
@@ -37,7 +46,14 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
     }).finally(() => this.spinner.stop());
 
     const { userLicense, permissionSetLicense } = result.seats;
-    this.log(messages.getMessage('output.seats', [userLicense.free, userLicense.total, permissionSetLicense.free, permissionSetLicense.total]));
+    this.log(
+      messages.getMessage('output.seats', [
+        userLicense.free,
+        userLicense.total,
+        permissionSetLicense.free,
+        permissionSetLicense.total,
+      ])
+    );
     this.table({
       data: result.users.map((u) => ({
         username: u.username,
@@ -50,7 +66,15 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
       columns: ['username', 'active', { key: 'PSL', name: 'PSL' }, 'permission sets', 'apps', 'last login'],
     });
     if (result.candidates) {
-      this.table({ data: result.candidates.map((c) => ({ username: c.username, license: c.license, why: c.reasons.join('; '), 'saving/year': c.yearlySaving, command: c.command })) });
+      this.table({
+        data: result.candidates.map((c) => ({
+          username: c.username,
+          license: c.license,
+          why: c.reasons.join('; '),
+          'saving/year': c.yearlySaving,
+          command: c.command,
+        })),
+      });
       this.log(messages.getMessage('output.saving', [result.candidates.length, result.totalYearlySaving ?? 0]));
     }
     return result;

@@ -19,28 +19,63 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
     'api-version': Flags.orgApiVersion(),
     app: Flags.string({ char: 'a', required: true, summary: messages.getMessage('flags.app.summary') }),
     profile: Flags.string({ summary: messages.getMessage('flags.profile.summary') }),
-    'permission-set': Flags.string({ char: 'p', multiple: true, summary: messages.getMessage('flags.permission-set.summary') }),
-    username: Flags.string({ char: 'u', summary: messages.getMessage('flags.username.summary'), dependsOn: ['permission-set'] }),
+    'permission-set': Flags.string({
+      char: 'p',
+      multiple: true,
+      summary: messages.getMessage('flags.permission-set.summary'),
+    }),
+    username: Flags.string({
+      char: 'u',
+      summary: messages.getMessage('flags.username.summary'),
+      dependsOn: ['permission-set'],
+    }),
     'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary'), default: false }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
-    create: Flags.boolean({ summary: messages.getMessage('flags.create.summary'), dependsOn: ['certificate-file', 'contact-email'] }),
-    'certificate-file': Flags.file({ summary: messages.getMessage('flags.certificate-file.summary'), exists: true, dependsOn: ['create'] }),
-    'contact-email': Flags.string({ summary: messages.getMessage('flags.contact-email.summary'), dependsOn: ['create'] }),
+    create: Flags.boolean({
+      summary: messages.getMessage('flags.create.summary'),
+      dependsOn: ['certificate-file', 'contact-email'],
+    }),
+    'certificate-file': Flags.file({
+      summary: messages.getMessage('flags.certificate-file.summary'),
+      exists: true,
+      dependsOn: ['create'],
+    }),
+    'contact-email': Flags.string({
+      summary: messages.getMessage('flags.contact-email.summary'),
+      dependsOn: ['create'],
+    }),
   };
 
   public async run(): Promise<IntegrationUserPreauthorizeResult> {
-    const { flags } = await this.parse(IntegrationUserPreauthorize).catch(flagError(`${this.config.bin} integration-user preauthorize`));
-    const [{ connect }, { planPreauthorize }] = await Promise.all([import('../../service/connect.js'), import('../../service/apps.js')]);
+    const { flags } = await this.parse(IntegrationUserPreauthorize).catch(
+      flagError(`${this.config.bin} integration-user preauthorize`)
+    );
+    const [{ connect }, { planPreauthorize }] = await Promise.all([
+      import('../../service/connect.js'),
+      import('../../service/apps.js'),
+    ]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
     const certificatePath = flags['certificate-file'];
-    const create = flags.create && certificatePath
-      ? { certificatePath, certificate: await readFile(certificatePath, 'utf8'), contactEmail: flags['contact-email'] ?? '' }
-      : undefined;
+    const create =
+      flags.create && certificatePath
+        ? {
+            certificatePath,
+            certificate: await readFile(certificatePath, 'utf8'),
+            contactEmail: flags['contact-email'] ?? '',
+          }
+        : undefined;
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const plan = await planPreauthorize(
       client,
-      { app: flags.app, targetOrg: context.targetOrg, profile: flags.profile, permissionSets: flags['permission-set'] ?? [], user: flags.username, create },
+      {
+        app: flags.app,
+        targetOrg: context.targetOrg,
+        profile: flags.profile,
+        permissionSets: flags['permission-set'] ?? [],
+        user: flags.username,
+        create,
+      },
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
 
@@ -54,12 +89,36 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
     }
     const result = await plan.apply();
 
-    const lists = [...result.profiles.map((p) => `profile "${p}"`), ...result.permissionSets.map((p) => `permission set ${p}`)].join(', ') || '(nothing)';
-    if (result.created && result.consumerKey) this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
-    else if (result.created && result.consumerKeyLocation) this.logSuccess(messages.getMessage('output.createdKeyElsewhere', [result.app, result.consumerKeyLocation]));
-    else if (result.dryRun && result.changed) this.log(messages.getMessage('output.dryRun', [result.appType, result.app, [...result.profiles, ...result.added.profiles, ...result.permissionSets, ...result.added.permissionSets].join(', ')]));
-    else this.logSuccess(messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [result.appType, result.app, lists]));
-    if (result.assignedTo) this.log(messages.getMessage('output.assigned', [result.assignedTo.permissionSets.join(', '), result.assignedTo.username]));
+    const lists =
+      [
+        ...result.profiles.map((p) => `profile "${p}"`),
+        ...result.permissionSets.map((p) => `permission set ${p}`),
+      ].join(', ') || '(nothing)';
+    if (result.created && result.consumerKey)
+      this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
+    else if (result.created && result.consumerKeyLocation)
+      this.logSuccess(messages.getMessage('output.createdKeyElsewhere', [result.app, result.consumerKeyLocation]));
+    else if (result.dryRun && result.changed)
+      this.log(
+        messages.getMessage('output.dryRun', [
+          result.appType,
+          result.app,
+          [...result.profiles, ...result.added.profiles, ...result.permissionSets, ...result.added.permissionSets].join(
+            ', '
+          ),
+        ])
+      );
+    else
+      this.logSuccess(
+        messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [result.appType, result.app, lists])
+      );
+    if (result.assignedTo)
+      this.log(
+        messages.getMessage('output.assigned', [
+          result.assignedTo.permissionSets.join(', '),
+          result.assignedTo.username,
+        ])
+      );
     return result;
   }
 }

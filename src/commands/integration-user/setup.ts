@@ -24,18 +24,31 @@ export default class IntegrationUserSetup extends SfCommand<IntegrationUserSetup
   };
 
   public async run(): Promise<IntegrationUserSetupResult> {
-    const { flags } = await this.parse(IntegrationUserSetup).catch(flagError(`${this.config.bin} integration-user setup`));
-    const [{ readSpec }, { connect }, { setup }] = await Promise.all([import('../../service/spec.js'), import('../../service/connect.js'), import('../../service/setup.js')]);
+    const { flags } = await this.parse(IntegrationUserSetup).catch(
+      flagError(`${this.config.bin} integration-user setup`)
+    );
+    const [{ readSpec }, { connect }, { setup }] = await Promise.all([
+      import('../../service/spec.js'),
+      import('../../service/connect.js'),
+      import('../../service/setup.js'),
+    ]);
     // The spec is checked before the org is touched.
     const spec = await readSpec(flags.spec);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.plan'));
-    const result = await setup(client, context, spec, { dryRun: flags['dry-run'], specFile: flags.spec, noPrompt: flags['no-prompt'] }).finally(() => this.spinner.stop());
+    const result = await setup(client, context, spec, {
+      dryRun: flags['dry-run'],
+      specFile: flags.spec,
+      noPrompt: flags['no-prompt'],
+    }).finally(() => this.spinner.stop());
 
     for (const user of result.users) {
       this.log(messages.getMessage('output.plan', [user.username, result.dryRun ? 'plan' : 'result']));
-      for (const step of user.steps) this.log(`  ${MARK[step.status] ?? ' '} ${step.name.padEnd(13)} ${step.status.padEnd(8)} ${step.error?.message ?? step.message}`);
+      for (const step of user.steps)
+        this.log(
+          `  ${MARK[step.status] ?? ' '} ${step.name.padEnd(13)} ${step.status.padEnd(8)} ${step.error?.message ?? step.message}`
+        );
     }
     const steps = result.users.flatMap((u) => u.steps);
     const failed = steps.filter((s) => s.status === 'failed').length;

@@ -22,17 +22,30 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
     username: Flags.string({ char: 'u', required: true, summary: messages.getMessage('flags.username.summary') }),
     app: Flags.string({ char: 'a', summary: messages.getMessage('flags.app.summary') }),
     'client-id': Flags.string({ summary: messages.getMessage('flags.client-id.summary'), dependsOn: ['jwt-key-file'] }),
-    'jwt-key-file': Flags.file({ summary: messages.getMessage('flags.jwt-key-file.summary'), exists: true, dependsOn: ['client-id'] }),
+    'jwt-key-file': Flags.file({
+      summary: messages.getMessage('flags.jwt-key-file.summary'),
+      exists: true,
+      dependsOn: ['client-id'],
+    }),
     'login-url': Flags.url({ summary: messages.getMessage('flags.login-url.summary') }),
-    query: Flags.string({ char: 'q', summary: messages.getMessage('flags.query.summary'), default: 'SELECT Id, Name FROM Account LIMIT 10' }),
+    query: Flags.string({
+      char: 'q',
+      summary: messages.getMessage('flags.query.summary'),
+      default: 'SELECT Id, Name FROM Account LIMIT 10',
+    }),
     object: Flags.string({ multiple: true, summary: messages.getMessage('flags.object.summary') }),
     wait: Flags.integer({ summary: messages.getMessage('flags.wait.summary'), default: 0, min: 0, max: 30 }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
   };
 
   public async run(): Promise<IntegrationUserVerifyResult> {
-    const { flags } = await this.parse(IntegrationUserVerify).catch(flagError(`${this.config.bin} integration-user verify`));
-    const [{ connect }, { verifyIntegrationUser }] = await Promise.all([import('../../service/connect.js'), import('../../service/verification.js')]);
+    const { flags } = await this.parse(IntegrationUserVerify).catch(
+      flagError(`${this.config.bin} integration-user verify`)
+    );
+    const [{ connect }, { verifyIntegrationUser }] = await Promise.all([
+      import('../../service/connect.js'),
+      import('../../service/verification.js'),
+    ]);
     const org = flags['target-org'];
     const { client, context } = await connect(org, flags['api-version']);
     const keyFile = flags['jwt-key-file'];
