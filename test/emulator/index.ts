@@ -4,11 +4,15 @@
 import { ApiError } from './http/errors.js';
 import { Fault } from './http/faults.js';
 import { RequestLogEntry } from './http/log.js';
-import { Behaviour, Seed, SeedError, loadSeedFile, resolveSeed } from './seeds/seed.js';
+import type { Behaviour } from './seeds/behaviours.js';
+import { SeedError } from './seeds/check.js';
+import { loadSeedFile, resolveSeed } from './seeds/seed.js';
+import type { Seed } from './seeds/types.js';
 import { EmulatorServer, LATEST_API_VERSION } from './http/server.js';
 import { buildState } from './data/state.js';
 
-export type { Seed, Behaviour, ErrorSpec } from './seeds/seed.js';
+export type { Seed } from './seeds/types.js';
+export type { Behaviour, ErrorSpec } from './seeds/behaviours.js';
 export type { Fault } from './http/faults.js';
 export type { RequestLogEntry, SubrequestLogEntry } from './http/log.js';
 export { ApiError, SeedError };

@@ -18,15 +18,10 @@ import {
   FieldType,
 } from './schema.js';
 import { aggregateSetOf, createAggregateSet, recalculateAggregate } from '../rules/groups.js';
-import {
-  Behaviour,
-  INTEGRATION_LICENSE,
-  INTEGRATION_PSL,
-  ResolvedSeed,
-  SeedError,
-  SeedRecordValue,
-  timeZones,
-} from '../seeds/seed.js';
+import type { Behaviour } from '../seeds/behaviours.js';
+import { SeedError, timeZones } from '../seeds/check.js';
+import { INTEGRATION_LICENSE, INTEGRATION_PSL } from '../seeds/defaults.js';
+import type { ResolvedSeed, SeedRecordValue } from '../seeds/types.js';
 
 export type Rec = Record<string, unknown> & { Id: string };
 

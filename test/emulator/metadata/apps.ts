@@ -16,7 +16,7 @@
 
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { to18 } from '../data/ids.js';
-import type { ResolvedSeed, SeedConnectedApp, SeedExternalClientApp } from '../seeds/seed.js';
+import type { ResolvedSeed, SeedConnectedApp, SeedExternalClientApp } from '../seeds/types.js';
 import type { OrgState, Rec } from '../data/state.js';
 import { Tree, TreeValue, isTree, plain, textList, textOf } from './xml.js';
 

@@ -3,7 +3,8 @@
 
 import { ApiError, DUPLICATE_USERNAME_MESSAGE, DUPLICATE_VALUE_UNKNOWN_MESSAGE, badRequest } from '../http/errors.js';
 import { to18 } from '../data/ids.js';
-import { ErrorSpec, INTEGRATION_LICENSE, INTEGRATION_PSL } from '../seeds/seed.js';
+import type { ErrorSpec } from '../seeds/behaviours.js';
+import { INTEGRATION_LICENSE, INTEGRATION_PSL } from '../seeds/defaults.js';
 import { isPermissionable, userPermissionLabel } from '../data/schema.js';
 import { OrgState, Rec } from '../data/state.js';
 import { setupEntityAccessRules } from './app-rules.js';
