@@ -7,16 +7,16 @@ import {
   FieldDef,
   ObjectDef,
   Schema,
-  buildStandardSchema,
   isHidden,
   isNillable,
   isPermissionable,
   labelFor,
   particleDataType,
-  userPermissionLabel,
   wellKnownPrefix,
   FieldType,
 } from './schema.js';
+import { buildStandardSchema } from './standard-schema.js';
+import { userPermissionLabel } from './user-permissions.js';
 import { aggregateSetOf, createAggregateSet, recalculateAggregate } from '../rules/groups.js';
 import type { Behaviour } from '../seeds/behaviours.js';
 import { SeedError, timeZones } from '../seeds/check.js';

@@ -5,7 +5,8 @@ import { ApiError, DUPLICATE_USERNAME_MESSAGE, DUPLICATE_VALUE_UNKNOWN_MESSAGE, 
 import { to18 } from '../data/ids.js';
 import type { ErrorSpec } from '../seeds/behaviours.js';
 import { INTEGRATION_LICENSE, INTEGRATION_PSL } from '../seeds/defaults.js';
-import { isPermissionable, userPermissionLabel } from '../data/schema.js';
+import { isPermissionable } from '../data/schema.js';
+import { userPermissionLabel } from '../data/user-permissions.js';
 import { OrgState, Rec } from '../data/state.js';
 import { setupEntityAccessRules } from './app-rules.js';
 import { aggregateSetOf, createAggregateSet, membersOf, removeAggregateSet } from './groups.js';

@@ -1,7 +1,7 @@
 // The seed's users: each one's profile, permission sets and PSLs (named in the seed), its login history,
 // and the admin, who is a user too.
 
-import { LOGIN_TYPES } from '../data/schema.js';
+import { LOGIN_TYPES } from '../data/org-objects.js';
 import {
   EMAIL,
   Obj,
