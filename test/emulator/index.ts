@@ -9,7 +9,7 @@ import { SeedError } from './seeds/check.js';
 import { loadSeedFile, resolveSeed } from './seeds/seed.js';
 import type { Seed } from './seeds/types.js';
 import { EmulatorServer, LATEST_API_VERSION } from './http/server.js';
-import { buildState } from './data/state.js';
+import { buildState } from './data/build-state.js';
 
 export type { Seed } from './seeds/types.js';
 export type { Behaviour, ErrorSpec } from './seeds/behaviours.js';
