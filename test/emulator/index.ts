@@ -8,7 +8,8 @@ import type { Behaviour } from './seeds/behaviours.js';
 import { SeedError } from './seeds/check.js';
 import { loadSeedFile, resolveSeed } from './seeds/seed.js';
 import type { Seed } from './seeds/types.js';
-import { EmulatorServer, LATEST_API_VERSION } from './http/server.js';
+import { LATEST_API_VERSION } from './http/api.js';
+import { EmulatorServer } from './http/server.js';
 import { buildState } from './data/build-state.js';
 
 export type { Seed } from './seeds/types.js';
@@ -16,6 +17,8 @@ export type { Behaviour, ErrorSpec } from './seeds/behaviours.js';
 export type { Fault } from './http/faults.js';
 export type { RequestLogEntry, SubrequestLogEntry } from './http/log.js';
 export { ApiError, SeedError };
+/** The newest API version the emulator serves (66.0, Spring '26). */
+export { LATEST_API_VERSION };
 
 export interface EmulatorOptions {
   /** a seed object, or the path of a JSON seed file; default {} */
