@@ -2,7 +2,7 @@
 // (organization, licenses, profiles, permission sets, groups, users, logins, data, apps). Seed rows are stored
 // literally: the org's rules (rules/) don't run on them.
 
-import { seedApps } from '../metadata/apps.js';
+import { seedApps } from '../metadata/seed-apps.js';
 import { aggregateSetOf } from '../rules/groups.js';
 import { SeedError } from '../seeds/check.js';
 import type { ResolvedSeed } from '../seeds/types.js';
@@ -25,7 +25,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
   insertLogins(st, seed);
   countUnlistedSeats(st, seed, licenses, psls);
   insertRecords(st, seed);
-  // Connected apps, External Client Apps, their grants and OAuth tokens (metadata/apps.ts).
+  // Connected apps, External Client Apps, their grants and OAuth tokens (metadata/seed-apps.ts).
   seedApps(st, seed);
   attributeToAdmin(st);
   st.sessions.set(seed.admin.accessToken, { token: seed.admin.accessToken, userId: st.adminUserId, expired: false });

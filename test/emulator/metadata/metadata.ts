@@ -9,15 +9,10 @@
 
 import JSZip from 'jszip';
 import { effectivePermissionSetIds } from '../rules/access.js';
-import {
-  Component,
-  DEPLOY_ORDER,
-  METADATA_TYPES,
-  MetadataProblem,
-  componentsOf,
-  deployComponent,
-  saveConnectedApp,
-} from './apps.js';
+import { Component, DEPLOY_ORDER, METADATA_TYPES, MetadataProblem } from './apps.js';
+import { componentsOf } from './components.js';
+import { saveConnectedApp } from './connected-app.js';
+import { deployComponent } from './eca-deploy.js';
 import type { OrgState, Rec } from '../data/state.js';
 import {
   METADATA_NS,

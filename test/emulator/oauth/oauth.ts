@@ -5,7 +5,7 @@
 // judges requests against the apps as they were ("the effective view") until n requests have seen a change.
 
 import { createHmac, createPublicKey, randomBytes, verify } from 'node:crypto';
-import { AuthApp, authApps, ecaListNames } from '../metadata/apps.js';
+import { AuthApp, authApps, ecaListNames } from './auth-apps.js';
 import { heldPermissionSetIds } from '../rules/access.js';
 import type { OrgState, Rec } from '../data/state.js';
 
