@@ -17,35 +17,29 @@ const SUB_COMPONENT_KEYS: Record<string, '_global' | '_settings' | '_plugins'> =
 export function componentsOf(state: OrgState, type: string): Component[] {
   switch (type) {
     case 'ConnectedApp':
-      return state
-        .records('ConnectedApplication')
-        .map((r) => ({
-          type,
-          fullName: r._fullName as string,
-          id: r.Id,
-          tree: connectedAppComponent(state, r),
-          ...dates(r),
-        }));
+      return state.records('ConnectedApplication').map((r) => ({
+        type,
+        fullName: r._fullName as string,
+        id: r.Id,
+        tree: connectedAppComponent(state, r),
+        ...dates(r),
+      }));
     case 'ExternalClientApplication':
-      return state
-        .records('ExternalClientApplication')
-        .map((r) => ({
-          type,
-          fullName: r.DeveloperName as string,
-          id: r.Id,
-          tree: plain(r._metadata as Tree),
-          ...dates(r),
-        }));
+      return state.records('ExternalClientApplication').map((r) => ({
+        type,
+        fullName: r.DeveloperName as string,
+        id: r.Id,
+        tree: plain(r._metadata as Tree),
+        ...dates(r),
+      }));
     case 'ExtlClntAppOauthConfigurablePolicies':
-      return state
-        .records('ExtlClntAppOauthPlcyCnfg')
-        .map((r) => ({
-          type,
-          fullName: r.DeveloperName as string,
-          id: r.Id,
-          tree: plain(r._metadata as Tree),
-          ...dates(r),
-        }));
+      return state.records('ExtlClntAppOauthPlcyCnfg').map((r) => ({
+        type,
+        fullName: r.DeveloperName as string,
+        id: r.Id,
+        tree: plain(r._metadata as Tree),
+        ...dates(r),
+      }));
     case 'ExtlClntAppGlobalOauthSettings':
     case 'ExtlClntAppOauthSettings':
     case 'ExtlClntAppConfigurablePolicies':
