@@ -4,7 +4,7 @@
 
 import { DUPLICATE_VALUE_UNKNOWN_MESSAGE, badRequest } from '../http/errors.js';
 import { setupEntityType } from '../metadata/apps.js';
-import type { ObjectRules } from './rules.js';
+import type { ObjectRules } from './object-rules.js';
 import type { OrgState, Rec } from '../data/state.js';
 
 const CROSS_REFERENCE_READONLY = 'insufficient access rights on cross-reference id';
