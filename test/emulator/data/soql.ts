@@ -1,6 +1,10 @@
-// The SOQL engine: a real parser (@jetstreamapp/soql-parser-js) and an evaluator over the org state.
-// Errors use Salesforce's codes and its message shape: the query echoed, a caret, "ERROR at Row:R:Column:C",
-// then the reason.
+// The SOQL engine: a real parser (@jetstreamapp/soql-parser-js), a compiler from the parsed query to tests and
+// paths over the org state, and an evaluator that answers in the REST shape (records, aggregates, columns=true).
+// Errors use Salesforce's codes and its message shape (soql-errors.ts). The engine's pure parts live beside it:
+// values and literals (soql-values.ts), WHERE structure and condition tests (soql-where.ts), the compiled query and
+// answer shaping (soql-compiled.ts). The class stays one file, longer than 300 lines, because compiling and
+// evaluating call each other: a subquery or semi-join compiles with the same engine, and evaluation follows the
+// compiled paths through the state.
 
 import {
   parseQuery,
@@ -14,11 +18,36 @@ import {
   Subquery,
 } from '@jetstreamapp/soql-parser-js';
 import { ApiError, badRelationshipMessage, noSuchColumnMessage, text, unsupportedTypeMessage } from '../http/errors.js';
-import { to18 } from './ids.js';
-import { FieldDef, ObjectDef, isHidden, isNumeric } from './schema.js';
+import { FieldDef, ObjectDef, isHidden } from './schema.js';
 import { OrgState, Rec } from './state.js';
 import { mayAccess } from '../rules/access.js';
-import { checkCatalogQuery, exactValueMatch } from './setup-objects.js';
+import { checkCatalogQuery } from './setup-objects.js';
+import {
+  ColumnMeta,
+  Compiled,
+  Item,
+  NAME_OBJECT,
+  Path,
+  columnFor,
+  nameObjectValue,
+  samePath,
+  sortBy,
+  window,
+} from './soql-compiled.js';
+import { locate, locateObject, malformed, positioned } from './soql-errors.js';
+import { Scalar, aggregateValues, literal, norm, unescapeLiteral } from './soql-values.js';
+import {
+  checkSemiJoinPlacement,
+  equalityTest,
+  hasSemiJoin,
+  inTest,
+  likeTest,
+  orderingTest,
+  parseBoolean,
+  semiJoinAt,
+} from './soql-where.js';
+
+export type { ColumnMeta } from './soql-compiled.js';
 
 export interface QueryOptions {
   /** API version of the request, e.g. 66 */
@@ -37,289 +66,12 @@ export interface QueryResult {
   nextRecordsUrl?: string;
 }
 
-export interface ColumnMeta {
-  aggregate: boolean;
-  apexType: string | null;
-  booleanType: boolean;
-  columnName: string;
-  custom: boolean;
-  displayName: string;
-  foreignKeyName: string | null;
-  insertable: boolean;
-  joinColumns: ColumnMeta[];
-  numberType: boolean;
-  textType: boolean;
-  updatable: boolean;
-}
-
 export interface ColumnsResult {
   columnMetadata: ColumnMeta[];
   entityName: string;
   groupBy: boolean;
   idSelected: boolean;
   keyPrefix: string | null;
-}
-
-// --- error positions -------------------------------------------------------------------------------
-
-function rowCol(soql: string, offset: number): { row: number; col: number; line: string } {
-  const before = soql.slice(0, offset);
-  const row = before.split('\n').length;
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const lineEnd = soql.indexOf('\n', offset) === -1 ? soql.length : soql.indexOf('\n', offset);
-  return { row, col: offset - lineStart + 1, line: soql.slice(lineStart, lineEnd) };
-}
-
-function positioned(soql: string, offset: number, message: string): string {
-  const { row, col, line } = rowCol(soql, Math.max(0, offset));
-  return `\n${line}\n${' '.repeat(col - 1)}^\nERROR at Row:${row}:Column:${col}\n${message}`;
-}
-
-/** Offsets inside string literals, so a search for a name never lands in a value. */
-function literalMask(soql: string): boolean[] {
-  const mask = new Array<boolean>(soql.length).fill(false);
-  let inString = false;
-  for (let i = 0; i < soql.length; i++) {
-    const c = soql[i];
-    if (inString) {
-      mask[i] = true;
-      if (c === '\\') {
-        mask[i + 1] = true;
-        i++;
-      } else if (c === "'") inString = false;
-    } else if (c === "'") {
-      inString = true;
-      mask[i] = true;
-    }
-  }
-  return mask;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Where `text` first appears as a whole name outside literals (0 when not found). */
-function locate(soql: string, text: string, after = 0): number {
-  const mask = literalMask(soql);
-  const re = new RegExp(`(?<![A-Za-z0-9_.])${escapeRe(text)}(?![A-Za-z0-9_])`, 'gi');
-  re.lastIndex = after;
-  for (let m = re.exec(soql); m; m = re.exec(soql)) if (!mask[m.index]) return m.index;
-  return after > 0 ? locate(soql, text, 0) : 0;
-}
-
-function locateObject(soql: string, name: string): number {
-  const mask = literalMask(soql);
-  const re = new RegExp(`\\bFROM\\s+(${escapeRe(name)})(?![A-Za-z0-9_])`, 'gi');
-  for (let m = re.exec(soql); m; m = re.exec(soql)) if (!mask[m.index]) return m.index + m[0].length - m[1].length;
-  return locate(soql, name);
-}
-
-// --- parse errors ----------------------------------------------------------------------------------
-
-const TOKEN_RE = /\s+|'(?:\\.|[^'\\])*'?|!=|<>|<=|>=|[(),=<>]|[^\s(),'=<>!]+|./gy;
-
-function isEofError(message: string): boolean {
-  return (
-    /but found: ''|found --> '' <--|expecting EOF but found: ''/.test(message) || /but found: '<EOF>'/.test(message)
-  );
-}
-
-/** Re-parses growing prefixes to find the first token the parser can't accept. */
-function malformed(soql: string, parserMessage: string): ApiError {
-  const lex = /at offset: (\d+)/.exec(parserMessage);
-  if (lex) {
-    const offset = Number(lex[1]);
-    return new ApiError(400, 'MALFORMED_QUERY', positioned(soql, offset, `unexpected token: '${soql[offset]}'`));
-  }
-  const tokens: Array<{ start: number; end: number; text: string }> = [];
-  TOKEN_RE.lastIndex = 0;
-  for (let m = TOKEN_RE.exec(soql); m && m[0].length > 0; m = TOKEN_RE.exec(soql)) {
-    if (!/^\s+$/.test(m[0])) tokens.push({ start: m.index, end: m.index + m[0].length, text: m[0] });
-  }
-  for (const t of tokens) {
-    try {
-      parseQuery(soql.slice(0, t.end));
-    } catch (e) {
-      if (!isEofError((e as Error).message))
-        return new ApiError(400, 'MALFORMED_QUERY', positioned(soql, t.start, `unexpected token: '${t.text}'`));
-    }
-  }
-  return new ApiError(400, 'MALFORMED_QUERY', positioned(soql, soql.trimEnd().length, 'unexpected token: <EOF>'));
-}
-
-// --- values ----------------------------------------------------------------------------------------
-
-function unescapeLiteral(raw: string, keepLikeEscapes: boolean): string {
-  const body = raw.startsWith("'") && raw.endsWith("'") ? raw.slice(1, -1) : raw;
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c !== '\\' || i === body.length - 1) {
-      out += c;
-      continue;
-    }
-    const n = body[++i];
-    const map: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', "'": "'", '"': '"', '\\': '\\' };
-    if ((n === '%' || n === '_') && keepLikeEscapes) out += `\\${n}`;
-    else out += map[n] ?? n;
-  }
-  return out;
-}
-
-function likeToRegex(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\' && (pattern[i + 1] === '%' || pattern[i + 1] === '_')) {
-      re += escapeRe(pattern[++i]);
-    } else if (c === '%') re += '.*';
-    else if (c === '_') re += '.';
-    else re += escapeRe(c);
-  }
-  return new RegExp(`^${re}$`, 'is');
-}
-
-type Scalar = string | number | boolean | null;
-
-/** Normalized form used for = / IN: ids as 18-char upper case, text lower case. */
-function norm(v: unknown, field: FieldDef | undefined): Scalar {
-  if (v === null || v === undefined) return null;
-  if (field && (field.type === 'id' || field.type === 'reference')) return (to18(v) ?? text(v)).toUpperCase();
-  if (typeof v === 'string') {
-    if (field && (field.type === 'datetime' || field.type === 'date')) return v;
-    return v.toLowerCase();
-  }
-  return v as Scalar;
-}
-
-function compare(a: unknown, b: unknown, field?: FieldDef): number {
-  if (field?.type === 'datetime' && typeof a === 'string' && typeof b === 'string')
-    return Date.parse(a) - Date.parse(b);
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const sa = String(a);
-  const sb = String(b);
-  const la = sa.toLowerCase();
-  const lb = sb.toLowerCase();
-  return la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-const DAY = 86_400_000;
-
-/** Date literal -> [start, end) in UTC milliseconds. */
-function dateRange(literal: string, n: number | undefined): [number, number] | undefined {
-  const now = new Date();
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const weekStart = today - now.getUTCDay() * DAY;
-  const month = (offset: number): [number, number] => [
-    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1),
-    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1),
-  ];
-  const year = (offset: number): [number, number] => [
-    Date.UTC(now.getUTCFullYear() + offset, 0, 1),
-    Date.UTC(now.getUTCFullYear() + offset + 1, 0, 1),
-  ];
-  const name = literal.split(':')[0].toUpperCase();
-  const k = n ?? 0;
-  switch (name) {
-    case 'YESTERDAY':
-      return [today - DAY, today];
-    case 'TODAY':
-      return [today, today + DAY];
-    case 'TOMORROW':
-      return [today + DAY, today + 2 * DAY];
-    case 'LAST_WEEK':
-      return [weekStart - 7 * DAY, weekStart];
-    case 'THIS_WEEK':
-      return [weekStart, weekStart + 7 * DAY];
-    case 'NEXT_WEEK':
-      return [weekStart + 7 * DAY, weekStart + 14 * DAY];
-    case 'LAST_MONTH':
-      return month(-1);
-    case 'THIS_MONTH':
-      return month(0);
-    case 'NEXT_MONTH':
-      return month(1);
-    case 'LAST_YEAR':
-      return year(-1);
-    case 'THIS_YEAR':
-      return year(0);
-    case 'NEXT_YEAR':
-      return year(1);
-    case 'LAST_N_DAYS':
-      return [today - k * DAY, today + DAY];
-    case 'NEXT_N_DAYS':
-      return [today, today + (k + 1) * DAY];
-    case 'N_DAYS_AGO':
-      return [today - k * DAY, today - (k - 1) * DAY];
-    default:
-      return undefined;
-  }
-}
-
-function toMillis(v: unknown, field: FieldDef): number | undefined {
-  if (typeof v !== 'string') return undefined;
-  const t = Date.parse(field.type === 'date' && v.length === 10 ? `${v}T00:00:00Z` : v.replace(/\+0000$/, 'Z'));
-  return Number.isNaN(t) ? undefined : t;
-}
-
-// --- the compiled query --------------------------------------------------------------------------
-
-/** A resolved field path: relationship hops, then a field. */
-interface Path {
-  raw: string;
-  hops: FieldDef[];
-  /** object at each hop's end; NAME_OBJECT for polymorphic hops */
-  objects: ObjectDef[];
-  field: FieldDef;
-  /** the object the final field lives on */
-  owner: ObjectDef;
-}
-
-/** The object SOQL uses behind a polymorphic relationship (e.g. PermissionSet.License). */
-const NAME_OBJECT: ObjectDef = (() => {
-  const fields = new Map<string, FieldDef>();
-  const add = (name: string, type: FieldDef['type']): void => {
-    fields.set(name.toLowerCase(), { name, label: name, type, createable: false, updateable: false });
-  };
-  add('Id', 'id');
-  add('Name', 'string');
-  add('Type', 'picklist');
-  return {
-    name: 'Name',
-    label: 'Name',
-    keyPrefix: '',
-    fields,
-    fieldOrder: ['Id', 'Name', 'Type'],
-    relationships: new Map(),
-    childRelationships: new Map(),
-    createable: false,
-    updateable: false,
-    deletable: false,
-    endpoints: { data: true, tooling: true },
-    custom: false,
-    dataObject: false,
-  };
-})();
-
-type Item =
-  | { kind: 'field'; path: Path; alias?: string }
-  | { kind: 'agg'; fn: string; path?: Path; alias?: string; raw: string; distinct: boolean }
-  | { kind: 'sub'; rel: string; child: Compiled; parentField: string };
-
-interface Compiled {
-  def: ObjectDef;
-  alias?: string;
-  items: Item[];
-  where?: (rec: Rec) => boolean;
-  having?: (group: Rec[]) => boolean;
-  groupBy: Path[];
-  orderBy: Array<{ key: (recs: Rec[]) => unknown; field?: FieldDef; desc: boolean; nullsFirst: boolean }>;
-  limit?: number;
-  offset?: number;
-  countOnly: boolean;
-  aggregate: boolean;
 }
 
 export class SoqlEngine {
@@ -339,7 +91,7 @@ export class SoqlEngine {
   public columns(soql: string, opts: QueryOptions): ColumnsResult {
     const c = this.compile(soql, opts);
     return {
-      columnMetadata: c.countOnly ? [] : c.items.map((item, i) => this.columnFor(item, c, i)),
+      columnMetadata: c.countOnly ? [] : c.items.map((item, i) => columnFor(item, c, i)),
       entityName: c.def.name,
       groupBy: c.groupBy.length > 0,
       idSelected: c.items.some((it) => it.kind === 'field' && it.path.hops.length === 0 && it.path.field.name === 'Id'),
@@ -399,50 +151,12 @@ export class SoqlEngine {
         positioned(soql, locate(soql, 'COUNT'), 'COUNT() and COUNT(fieldName) can only be used alone in a SELECT')
       );
     }
-    const groupBy = (q.groupBy ? (Array.isArray(q.groupBy) ? q.groupBy : [q.groupBy]) : []).map((g: GroupByClause) => {
-      if (!('field' in g))
-        throw new ApiError(
-          400,
-          'MALFORMED_QUERY',
-          positioned(
-            soql,
-            locate(soql, 'GROUP'),
-            'GROUP BY ROLLUP/CUBE and functions are not supported by the emulator'
-          )
-        );
-      return resolve(g.field);
-    });
+    const groupBy = compileGroupBy(q, resolve, soql);
     const aggregate = items.some((i) => i.kind === 'agg') || groupBy.length > 0;
-    if (aggregate) {
-      for (const it of items) {
-        if (it.kind === 'field' && !groupBy.some((g) => samePath(g, it.path))) {
-          throw new ApiError(
-            400,
-            'MALFORMED_QUERY',
-            positioned(soql, locate(soql, it.path.raw), `Field must be grouped or aggregated: ${it.path.field.name}`)
-          );
-        }
-        if (it.kind === 'sub')
-          throw new ApiError(
-            400,
-            'MALFORMED_QUERY',
-            positioned(soql, locate(soql, it.rel), 'Nested queries are not supported in aggregate queries')
-          );
-      }
-    }
+    if (aggregate) checkAggregateItems(items, groupBy, soql);
     const where = q.where ? this.compileWhere(q.where, (raw) => resolve(raw, true), soql, opts, def) : undefined;
     const having = q.having ? this.compileHaving(q.having, resolve, soql) : undefined;
-    const orderBy = (q.orderBy ? (Array.isArray(q.orderBy) ? q.orderBy : [q.orderBy]) : []).map((o: OrderByClause) => {
-      const desc = o.order === 'DESC';
-      const nullsFirst = o.nulls ? o.nulls === 'FIRST' : !desc;
-      if ('field' in o && o.field) {
-        const p = resolve(o.field);
-        return { key: (recs: Rec[]): unknown => this.pathValue(recs[0], p), field: p.field, desc, nullsFirst };
-      }
-      const fn = (o as { fn: FieldFunctionExpression }).fn;
-      const agg = this.aggregator(fn.functionName ?? '', fn.parameters?.[0] as string | undefined, resolve, soql);
-      return { key: agg, desc, nullsFirst };
-    });
+    const orderBy = this.compileOrderBy(q, resolve, soql);
     // The metadata catalog ignores LIMIT and OFFSET (setup-objects.ts).
     return {
       def,
@@ -457,6 +171,20 @@ export class SoqlEngine {
       countOnly,
       aggregate,
     };
+  }
+
+  private compileOrderBy(q: Query | Subquery, resolve: (raw: string) => Path, soql: string): Compiled['orderBy'] {
+    return (q.orderBy ? (Array.isArray(q.orderBy) ? q.orderBy : [q.orderBy]) : []).map((o: OrderByClause) => {
+      const desc = o.order === 'DESC';
+      const nullsFirst = o.nulls ? o.nulls === 'FIRST' : !desc;
+      if ('field' in o && o.field) {
+        const p = resolve(o.field);
+        return { key: (recs: Rec[]): unknown => this.pathValue(recs[0], p), field: p.field, desc, nullsFirst };
+      }
+      const fn = (o as { fn: FieldFunctionExpression }).fn;
+      const agg = this.aggregator(fn.functionName ?? '', fn.parameters?.[0] as string | undefined, resolve, soql);
+      return { key: agg, desc, nullsFirst };
+    });
   }
 
   private compileSelectItem(
@@ -478,64 +206,10 @@ export class SoqlEngine {
         ];
       case 'FieldRelationship':
         return [{ kind: 'field', path: resolve(f.rawValue ?? [...f.relationships, f.field].join('.')) }];
-      case 'FieldFunctionExpression': {
-        const name = f.functionName.toUpperCase();
-        if (name === 'FIELDS') {
-          const which = text(f.parameters[0]).toUpperCase();
-          return def.fieldOrder
-            .map((n) => def.fields.get(n.toLowerCase()) as FieldDef)
-            .filter((fd) => !isHidden(fd) && (which === 'ALL' || (which === 'CUSTOM' ? fd.custom : !fd.custom)))
-            .map((fd) => ({ kind: 'field' as const, path: resolve(fd.name) }));
-        }
-        if (name === 'COUNT' && f.parameters.length === 0) {
-          setCountOnly(true);
-          return [];
-        }
-        if (['COUNT', 'COUNT_DISTINCT', 'MIN', 'MAX', 'SUM', 'AVG'].includes(name)) {
-          const param = f.parameters[0];
-          if (typeof param !== 'string')
-            throw new ApiError(
-              400,
-              'MALFORMED_QUERY',
-              positioned(soql, locate(soql, name), `${name} takes a field name`)
-            );
-          return [
-            {
-              kind: 'agg',
-              fn: name,
-              path: resolve(param),
-              alias: f.alias,
-              raw: f.rawValue ?? `${name}(${param})`,
-              distinct: name === 'COUNT_DISTINCT',
-            },
-          ];
-        }
-        if (['TOLABEL', 'FORMAT', 'CONVERTCURRENCY'].includes(name) && typeof f.parameters[0] === 'string') {
-          return [{ kind: 'field', path: resolve(f.parameters[0]), alias: f.alias }];
-        }
-        throw new ApiError(
-          400,
-          'MALFORMED_QUERY',
-          positioned(soql, locate(soql, f.functionName), `unsupported function in the emulator: ${f.functionName}`)
-        );
-      }
-      case 'FieldSubquery': {
-        const sub = f.subquery;
-        const rel = def.childRelationships.get(sub.relationshipName.toLowerCase());
-        if (!rel) {
-          throw new ApiError(
-            400,
-            'INVALID_TYPE',
-            positioned(
-              soql,
-              locate(soql, sub.relationshipName),
-              `Didn't understand relationship '${sub.relationshipName}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`
-            )
-          );
-        }
-        const child = this.compileQuery(sub, soql, opts, this.state.schema.require(rel.childObject));
-        return [{ kind: 'sub', rel: rel.relationshipName, child, parentField: rel.field }];
-      }
+      case 'FieldFunctionExpression':
+        return compileFunction(f, def, resolve, soql, setCountOnly);
+      case 'FieldSubquery':
+        return [this.compileSubquery(f.subquery, def, soql, opts)];
       default:
         throw new ApiError(
           400,
@@ -543,6 +217,24 @@ export class SoqlEngine {
           positioned(soql, locate(soql, 'TYPEOF'), 'TYPEOF is not supported by the emulator')
         );
     }
+  }
+
+  /** A parent-child subquery (`SELECT (SELECT ... FROM Contacts) FROM Account`), through a child relationship. */
+  private compileSubquery(sub: Subquery, def: ObjectDef, soql: string, opts: QueryOptions): Item {
+    const rel = def.childRelationships.get(sub.relationshipName.toLowerCase());
+    if (!rel) {
+      throw new ApiError(
+        400,
+        'INVALID_TYPE',
+        positioned(
+          soql,
+          locate(soql, sub.relationshipName),
+          `Didn't understand relationship '${sub.relationshipName}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`
+        )
+      );
+    }
+    const child = this.compileQuery(sub, soql, opts, this.state.schema.require(rel.childObject));
+    return { kind: 'sub', rel: rel.relationshipName, child, parentField: rel.field };
   }
 
   private resolvePath(
@@ -651,133 +343,28 @@ export class SoqlEngine {
     const field = path.field;
     const op = String(cond.operator).toUpperCase();
     const get = (rec: Rec): unknown => this.pathValue(rec, path);
-
-    if ('valueQuery' in cond && cond.valueQuery) {
-      if (field.type !== 'id' && field.type !== 'reference') {
-        throw new ApiError(
-          400,
-          'INVALID_FIELD',
-          positioned(soql, locate(soql, path.raw), `Invalid field for semi/anti join: ${field.name}`)
-        );
-      }
-      // SOQL reference, semi-join and anti-join restrictions: no semi-join inside a semi-join, and the inner select
-      // on another object than the outer one (texts as orgs answer them, quoted in public repositories).
-      const inner = cond.valueQuery as Query;
-      if (inner.where && hasSemiJoin(inner.where)) {
-        throw new ApiError(
-          400,
-          'MALFORMED_QUERY',
-          positioned(soql, semiJoinAt(soql, String(cond.field)), 'Nesting of semi join sub-selects is not supported')
-        );
-      }
-      const sub = this.compileQuery(inner, soql, opts);
-      if (sub.def.name === outer.name) {
-        throw new ApiError(
-          400,
-          'MALFORMED_QUERY',
-          positioned(
-            soql,
-            semiJoinAt(soql, String(cond.field)),
-            'The inner and outer selects should not be on the same object type'
-          )
-        );
-      }
-      const subField = sub.items.length === 1 && sub.items[0].kind === 'field' ? sub.items[0].path : undefined;
-      if (!subField || (subField.field.type !== 'id' && subField.field.type !== 'reference')) {
-        throw new ApiError(
-          400,
-          'MALFORMED_QUERY',
-          positioned(
-            soql,
-            locate(soql, 'SELECT', 10),
-            'The selected field in a semi join subquery must be an Id or reference field'
-          )
-        );
-      }
-      let ids: Set<Scalar> | undefined;
-      const idSet = (): Set<Scalar> => {
-        ids ??= new Set(this.matching(sub).map((r) => norm(this.pathValue(r, subField), subField.field)));
-        return ids;
-      };
-      const notIn = op === 'NOT IN';
-      return (rec) => {
-        const v = norm(get(rec), field);
-        const hit = v !== null && idSet().has(v);
-        return notIn ? !hit : hit;
-      };
-    }
+    if ('valueQuery' in cond && cond.valueQuery) return this.compileSemiJoin(cond, path, op, soql, opts, outer, get);
 
     const literalTypes = Array.isArray(cond.literalType) ? (cond.literalType as string[]) : undefined;
     const rawValues = Array.isArray(cond.value) ? (cond.value as string[]) : [cond.value as string];
     const values = rawValues.map((raw, i) =>
-      this.literal(raw, (literalTypes ? literalTypes[i] : cond.literalType) as string, field, path, op, soql, cond)
+      literal(raw, (literalTypes ? literalTypes[i] : cond.literalType) as string, field, path, op, soql, cond)
     );
-
     switch (op) {
       case '=':
       case '!=':
-      case '<>': {
-        const lit = values[0];
-        const negate = op !== '=';
-        if (lit.kind === 'range') {
-          return (rec) => {
-            const t = toMillis(get(rec), field);
-            const inRange = t !== undefined && t >= lit.range[0] && t < lit.range[1];
-            return negate ? !inRange : inRange;
-          };
-        }
-        const target = lit.kind === 'value' ? lit.norm : null;
-        const exact = lit.kind === 'value' && exactValueMatch(this.state, path.owner);
-        return (rec) => {
-          const v = get(rec);
-          let eq: boolean;
-          if (target === null) eq = v === null || v === undefined;
-          else if (field.type === 'datetime' && typeof target === 'string')
-            eq = toMillis(v, field) === toMillis(target, field);
-          else eq = exact ? v === (lit as { value: Scalar }).value : norm(v, field) === target;
-          return negate ? !eq : eq;
-        };
-      }
+      case '<>':
+        return equalityTest(this.state, values[0], op !== '=', path, get);
       case '<':
       case '>':
       case '<=':
-      case '>=': {
-        const lit = values[0];
-        return (rec) => {
-          const v = get(rec);
-          if (v === null || v === undefined) return false;
-          if (lit.kind === 'range') {
-            const t = toMillis(v, field);
-            if (t === undefined) return false;
-            if (op === '<') return t < lit.range[0];
-            if (op === '<=') return t < lit.range[1];
-            if (op === '>') return t >= lit.range[1];
-            return t >= lit.range[0];
-          }
-          if (lit.value === null) return false;
-          const c = compare(v, lit.value, field);
-          return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
-        };
-      }
-      case 'LIKE': {
-        const lit = values[0];
-        const re = likeToRegex(lit.kind === 'value' && typeof lit.value === 'string' ? lit.value : '');
-        return (rec) => {
-          const v = get(rec);
-          return typeof v === 'string' && re.test(v);
-        };
-      }
+      case '>=':
+        return orderingTest(values[0], op, field, get);
+      case 'LIKE':
+        return likeTest(values[0], get);
       case 'IN':
-      case 'NOT IN': {
-        const exact = exactValueMatch(this.state, path.owner);
-        const set = new Set(values.map((l) => (l.kind === 'value' ? (exact ? l.value : l.norm) : null)));
-        const notIn = op === 'NOT IN';
-        return (rec) => {
-          const v = exact ? (get(rec) as Scalar) : norm(get(rec), field);
-          const hit = set.has(v);
-          return notIn ? !hit : hit;
-        };
-      }
+      case 'NOT IN':
+        return inTest(this.state, values, op === 'NOT IN', path, get);
       default:
         throw new ApiError(
           400,
@@ -787,105 +374,69 @@ export class SoqlEngine {
     }
   }
 
-  private literal(
-    raw: string,
-    literalType: string,
-    field: FieldDef,
+  /** `field IN (SELECT ...)` / `NOT IN`: the inner query runs once, on first use, for the set of its ids. */
+  private compileSemiJoin(
+    cond: Record<string, unknown>,
     path: Path,
     op: string,
     soql: string,
-    cond: Record<string, unknown>
-  ): { kind: 'value'; value: Scalar; norm: Scalar } | { kind: 'range'; range: [number, number] } {
-    const at = (): number => locate(soql, path.raw);
-    const typeName: Record<string, string> = {
-      boolean: 'boolean',
-      int: 'integer',
-      double: 'double',
-      currency: 'currency',
-      percent: 'percent',
-      date: 'date',
-      datetime: 'dateTime',
-    };
-    const fail = (message: string): never => {
-      throw new ApiError(400, 'INVALID_FIELD', positioned(soql, at(), message));
-    };
-    const numeric = isNumeric(field.type);
-    const temporal = field.type === 'date' || field.type === 'datetime';
-    switch (literalType) {
-      case 'NULL':
-        return { kind: 'value', value: null, norm: null };
-      case 'STRING': {
-        if (field.type === 'boolean' || numeric || temporal) {
-          fail(
-            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type]} and should not be enclosed in quotes`
-          );
-        }
-        const value = unescapeLiteral(raw, op === 'LIKE');
-        if (
-          (field.type === 'id' || field.type === 'reference') &&
-          !field.referenceKey &&
-          op !== 'LIKE' &&
-          value !== '' &&
-          !to18(value)
-        ) {
-          throw new ApiError(
-            400,
-            'INVALID_QUERY_FILTER_OPERATOR',
-            positioned(soql, at(), `invalid ID field: ${value}`)
-          );
-        }
-        return { kind: 'value', value, norm: norm(value, field) };
-      }
-      case 'BOOLEAN': {
-        if (field.type !== 'boolean')
-          fail(
-            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`
-          );
-        const b = raw.toUpperCase() === 'TRUE';
-        return { kind: 'value', value: b, norm: b };
-      }
-      case 'INTEGER':
-      case 'DECIMAL':
-      case 'INTEGER_WITH_CURRENCY_PREFIX':
-      case 'DECIMAL_WITH_CURRENCY_PREFIX': {
-        if (!numeric)
-          fail(
-            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`
-          );
-        const n = Number(raw.replace(/^[A-Z]{3}/, ''));
-        return { kind: 'value', value: n, norm: n };
-      }
-      case 'DATETIME':
-      case 'DATE': {
-        if (!temporal)
-          fail(
-            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`
-          );
-        if (field.type === 'datetime' && literalType === 'DATE') {
-          const start = Date.parse(`${raw}T00:00:00Z`);
-          return { kind: 'range', range: [start, start + DAY] };
-        }
-        return { kind: 'value', value: raw, norm: raw };
-      }
-      case 'DATE_LITERAL':
-      case 'DATE_N_LITERAL': {
-        if (!temporal)
-          fail(
-            `value of filter criterion for field '${field.name}' must be of type ${typeName[field.type] ?? 'string'} and should be enclosed in quotes`
-          );
-        const nValue = cond.dateLiteralVariable;
-        const range = dateRange(raw, Array.isArray(nValue) ? (nValue[0] as number) : (nValue as number | undefined));
-        if (!range)
-          throw new ApiError(
-            400,
-            'MALFORMED_QUERY',
-            positioned(soql, locate(soql, raw.split(':')[0]), `date literal ${raw} is not supported by the emulator`)
-          );
-        return { kind: 'range', range };
-      }
-      default:
-        return fail(`unsupported literal ${raw}`);
+    opts: QueryOptions,
+    outer: ObjectDef,
+    get: (rec: Rec) => unknown
+  ): (rec: Rec) => boolean {
+    const field = path.field;
+    if (field.type !== 'id' && field.type !== 'reference') {
+      throw new ApiError(
+        400,
+        'INVALID_FIELD',
+        positioned(soql, locate(soql, path.raw), `Invalid field for semi/anti join: ${field.name}`)
+      );
     }
+    // SOQL reference, semi-join and anti-join restrictions: no semi-join inside a semi-join, and the inner select
+    // on another object than the outer one (texts as orgs answer them, quoted in public repositories).
+    const inner = cond.valueQuery as Query;
+    if (inner.where && hasSemiJoin(inner.where)) {
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(soql, semiJoinAt(soql, String(cond.field)), 'Nesting of semi join sub-selects is not supported')
+      );
+    }
+    const sub = this.compileQuery(inner, soql, opts);
+    if (sub.def.name === outer.name) {
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(
+          soql,
+          semiJoinAt(soql, String(cond.field)),
+          'The inner and outer selects should not be on the same object type'
+        )
+      );
+    }
+    const subField = sub.items.length === 1 && sub.items[0].kind === 'field' ? sub.items[0].path : undefined;
+    if (!subField || (subField.field.type !== 'id' && subField.field.type !== 'reference')) {
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(
+          soql,
+          locate(soql, 'SELECT', 10),
+          'The selected field in a semi join subquery must be an Id or reference field'
+        )
+      );
+    }
+    let ids: Set<Scalar> | undefined;
+    const idSet = (): Set<Scalar> => {
+      ids ??= new Set(this.matching(sub).map((r) => norm(this.pathValue(r, subField), subField.field)));
+      return ids;
+    };
+    const notIn = op === 'NOT IN';
+    return (rec) => {
+      const v = norm(get(rec), field);
+      const hit = v !== null && idSet().has(v);
+      return notIn ? !hit : hit;
+    };
   }
 
   // --- HAVING / aggregates -------------------------------------------------------------------------
@@ -1083,235 +634,80 @@ export class SoqlEngine {
     }
     return out;
   }
-
-  // --- columns=true ----------------------------------------------------------------------------------
-
-  private columnFor(item: Item, c: Compiled, index: number): ColumnMeta {
-    const base = (name: string, display: string, field?: FieldDef): ColumnMeta => ({
-      aggregate: false,
-      apexType: field ? apexType(field) : null,
-      booleanType: field?.type === 'boolean',
-      columnName: name,
-      custom: field?.custom ?? false,
-      displayName: display,
-      foreignKeyName: null,
-      insertable: field?.createable ?? false,
-      joinColumns: [],
-      numberType: field ? isNumeric(field.type) : false,
-      textType: field ? !['boolean', 'date', 'datetime'].includes(field.type) && !isNumeric(field.type) : false,
-      updatable: field?.updateable ?? false,
-    });
-    if (item.kind === 'agg') {
-      const exprIndex = c.items.slice(0, index).filter((i) => i.kind === 'agg' && !i.alias).length;
-      const col = base(item.alias ?? `expr${exprIndex}`, item.raw);
-      col.aggregate = true;
-      col.apexType = item.fn.startsWith('COUNT') ? 'Integer' : item.path ? apexType(item.path.field) : null;
-      col.numberType = item.fn.startsWith('COUNT') || item.fn === 'SUM' || item.fn === 'AVG';
-      return col;
-    }
-    if (item.kind === 'sub') {
-      const col = base(item.rel, item.rel);
-      col.aggregate = true;
-      col.joinColumns = item.child.items.map((ci, i) => this.columnFor(ci, item.child, i));
-      return col;
-    }
-    const p = item.path;
-    if (p.hops.length === 0) return base(item.alias ?? p.field.name, item.alias ?? p.field.name, p.field);
-    // Relationship path: a column per hop, nested through joinColumns.
-    const names = p.hops.map((h) => h.relationshipName as string);
-    const build = (i: number): ColumnMeta => {
-      if (i === p.hops.length) return base(p.field.name, [...names, p.field.name].join('.'), p.field);
-      const col = base(names[i], names.slice(0, i + 1).join('.'));
-      col.foreignKeyName = p.hops[i].name;
-      col.joinColumns = [build(i + 1)];
-      return col;
-    };
-    return build(0);
-  }
 }
 
-function apexType(f: FieldDef): string {
-  const map: Record<string, string> = {
-    id: 'Id',
-    reference: 'Id',
-    boolean: 'Boolean',
-    int: 'Integer',
-    double: 'Double',
-    currency: 'Decimal',
-    percent: 'Decimal',
-    date: 'Date',
-    datetime: 'Datetime',
-  };
-  return map[f.type] ?? 'String';
-}
-
-function samePath(a: Path, b: Path): boolean {
-  return a.field === b.field && a.hops.length === b.hops.length && a.hops.every((h, i) => h === b.hops[i]);
-}
-
-function nameObjectValue(def: ObjectDef, rec: Rec, field: string): unknown {
-  if (field === 'Id') return rec.Id;
-  if (field === 'Type') return def.name;
-  return rec.Name ?? rec.MasterLabel ?? rec.DeveloperName ?? null;
-}
-
-function aggregateValues(fn: string, values: unknown[], field?: FieldDef): unknown {
-  const present = values.filter((v) => v !== null && v !== undefined);
-  switch (fn) {
-    case 'COUNT':
-      return present.length;
-    case 'COUNT_DISTINCT':
-      return new Set(present.map((v) => norm(v, field))).size;
-    case 'MIN':
-    case 'MAX': {
-      if (!present.length) return null;
-      return present.reduce((a, b) => (compare(a, b, field) <= 0 === (fn === 'MIN') ? a : b));
-    }
-    case 'SUM':
-      return present.length ? present.reduce((a: number, b) => a + Number(b), 0) : null;
-    case 'AVG':
-      return present.length ? present.reduce((a: number, b) => a + Number(b), 0) / present.length : null;
-    default:
-      return null;
-  }
-}
-
-function window<T>(list: T[], offset?: number, limit?: number): T[] {
-  const start = offset ?? 0;
-  return list.slice(start, limit === undefined ? undefined : start + limit);
-}
-
-function sortBy(groups: Rec[][], orderBy: Compiled['orderBy']): Rec[][] {
-  const keyed = groups.map((g) => ({ g, keys: orderBy.map((o) => o.key(g)) }));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < orderBy.length; i++) {
-      const o = orderBy[i];
-      const va = a.keys[i];
-      const vb = b.keys[i];
-      const na = va === null || va === undefined;
-      const nb = vb === null || vb === undefined;
-      if (na && nb) continue;
-      if (na || nb) return na === o.nullsFirst ? -1 : 1;
-      const c = compare(va, vb, o.field);
-      if (c !== 0) return o.desc ? -c : c;
-    }
-    return 0;
+function compileGroupBy(q: Query | Subquery, resolve: (raw: string) => Path, soql: string): Path[] {
+  return (q.groupBy ? (Array.isArray(q.groupBy) ? q.groupBy : [q.groupBy]) : []).map((g: GroupByClause) => {
+    if (!('field' in g))
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(soql, locate(soql, 'GROUP'), 'GROUP BY ROLLUP/CUBE and functions are not supported by the emulator')
+      );
+    return resolve(g.field);
   });
-  return keyed.map((k) => k.g);
 }
 
-/** Where `field IN (SELECT` starts, so an error points at the semi-join, not an earlier plain use of the field. */
-function semiJoinAt(soql: string, field: string): number {
-  const m = new RegExp(`(?<![A-Za-z0-9_.])${escapeRe(field)}\\s+(?:NOT\\s+)?IN\\s*\\(\\s*SELECT\\b`, 'i').exec(soql);
-  return m ? m.index : locate(soql, field);
-}
-
-function hasSemiJoin(where: WhereClause): boolean {
-  for (let w: WhereClause | undefined = where; w; w = (w as { right?: WhereClause }).right) {
-    const left = w.left as Record<string, unknown> | null;
-    if (left && 'valueQuery' in left && left.valueQuery) return true;
-  }
-  return false;
-}
-
-/** SOQL reference, semi-join and anti-join restrictions: no more than two IN or NOT IN subselects per WHERE clause. */
-const MAX_SEMI_JOINS = 2;
-
-/**
- * SOQL's semi-join rules: at most two per WHERE clause (the text is assumed: one public repository expects it), a
- * subquery condition can't be combined with OR, and must sit at the top level of the WHERE clause (the texts are
- * Salesforce's MALFORMED_QUERY messages).
- */
-function checkSemiJoinPlacement(where: WhereClause, soql: string): void {
-  let depth = 0;
-  let orAtTop = false;
-  let orNested = false;
-  const semis: Array<{ field: string; depth: number }> = [];
-  for (let w: WhereClause | undefined = where; w; w = (w as { right?: WhereClause }).right) {
-    const left = w.left as Record<string, unknown> | null;
-    depth += (left?.openParen as number | undefined) ?? 0;
-    if (left && 'valueQuery' in left && left.valueQuery) semis.push({ field: String(left.field), depth });
-    depth -= (left?.closeParen as number | undefined) ?? 0;
-    if ('operator' in w && w.operator === 'OR') {
-      if (depth === 0) orAtTop = true;
-      else orNested = true;
+/** In an aggregate query every plain field is grouped, and there are no subqueries. */
+function checkAggregateItems(items: Item[], groupBy: Path[], soql: string): void {
+  for (const it of items) {
+    if (it.kind === 'field' && !groupBy.some((g) => samePath(g, it.path))) {
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(soql, locate(soql, it.path.raw), `Field must be grouped or aggregated: ${it.path.field.name}`)
+      );
     }
-  }
-  const at = (field: string): number => semiJoinAt(soql, field);
-  if (semis.length > MAX_SEMI_JOINS) {
-    throw new ApiError(
-      400,
-      'MALFORMED_QUERY',
-      positioned(soql, at(semis[MAX_SEMI_JOINS].field), `Maximum ${MAX_SEMI_JOINS} semi join sub-selects are allowed`)
-    );
-  }
-  const nested = semis.find((x) => x.depth > 0);
-  if (nested && (orAtTop || orNested)) {
-    throw new ApiError(
-      400,
-      'MALFORMED_QUERY',
-      positioned(
-        soql,
-        at(nested.field),
-        'Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions.'
-      )
-    );
-  }
-  if (semis.length > 0 && orAtTop) {
-    throw new ApiError(
-      400,
-      'MALFORMED_QUERY',
-      positioned(soql, at(semis[0].field), "Semi join sub-selects are not allowed with the 'OR' operator")
-    );
+    if (it.kind === 'sub')
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        positioned(soql, locate(soql, it.rel), 'Nested queries are not supported in aggregate queries')
+      );
   }
 }
 
-/** Boolean expression over flattened tokens; precedence NOT > AND > OR. */
-function parseBoolean<T>(toks: Array<{ t: string; fn?: (x: T) => boolean }>, soql: string): (x: T) => boolean {
-  let i = 0;
-  const fail = (): never => {
-    throw new ApiError(
-      400,
-      'MALFORMED_QUERY',
-      positioned(soql, locate(soql, 'WHERE'), 'unexpected token in condition')
-    );
-  };
-  const primary = (): ((x: T) => boolean) => {
-    const tok = toks[i++];
-    if (!tok) return fail();
-    if (tok.t === 'NOT') {
-      const inner = primary();
-      return (x) => !inner(x);
-    }
-    if (tok.t === '(') {
-      const inner = orExpr();
-      if (toks[i++]?.t !== ')') fail();
-      return inner;
-    }
-    if (tok.t === 'C' && tok.fn) return tok.fn;
-    return fail();
-  };
-  const andExpr = (): ((x: T) => boolean) => {
-    let left = primary();
-    while (toks[i]?.t === 'AND') {
-      i++;
-      const l = left;
-      const r = primary();
-      left = (x) => l(x) && r(x);
-    }
-    return left;
-  };
-  const orExpr = (): ((x: T) => boolean) => {
-    let left = andExpr();
-    while (toks[i]?.t === 'OR') {
-      i++;
-      const l = left;
-      const r = andExpr();
-      left = (x) => l(x) || r(x);
-    }
-    return left;
-  };
-  const fn = orExpr();
-  if (i !== toks.length) fail();
-  return fn;
+/** A function in SELECT: FIELDS(ALL | STANDARD | CUSTOM), COUNT(), the aggregates, or toLabel / format / convertCurrency. */
+function compileFunction(
+  f: FieldFunctionExpression,
+  def: ObjectDef,
+  resolve: (raw: string) => Path,
+  soql: string,
+  setCountOnly: (v: boolean) => void
+): Item[] {
+  const name = f.functionName.toUpperCase();
+  if (name === 'FIELDS') {
+    const which = text(f.parameters[0]).toUpperCase();
+    return def.fieldOrder
+      .map((n) => def.fields.get(n.toLowerCase()) as FieldDef)
+      .filter((fd) => !isHidden(fd) && (which === 'ALL' || (which === 'CUSTOM' ? fd.custom : !fd.custom)))
+      .map((fd) => ({ kind: 'field' as const, path: resolve(fd.name) }));
+  }
+  if (name === 'COUNT' && f.parameters.length === 0) {
+    setCountOnly(true);
+    return [];
+  }
+  if (['COUNT', 'COUNT_DISTINCT', 'MIN', 'MAX', 'SUM', 'AVG'].includes(name)) {
+    const param = f.parameters[0];
+    if (typeof param !== 'string')
+      throw new ApiError(400, 'MALFORMED_QUERY', positioned(soql, locate(soql, name), `${name} takes a field name`));
+    return [
+      {
+        kind: 'agg',
+        fn: name,
+        path: resolve(param),
+        alias: f.alias,
+        raw: f.rawValue ?? `${name}(${param})`,
+        distinct: name === 'COUNT_DISTINCT',
+      },
+    ];
+  }
+  if (['TOLABEL', 'FORMAT', 'CONVERTCURRENCY'].includes(name) && typeof f.parameters[0] === 'string') {
+    return [{ kind: 'field', path: resolve(f.parameters[0]), alias: f.alias }];
+  }
+  throw new ApiError(
+    400,
+    'MALFORMED_QUERY',
+    positioned(soql, locate(soql, f.functionName), `unsupported function in the emulator: ${f.functionName}`)
+  );
 }
