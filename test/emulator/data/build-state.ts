@@ -163,7 +163,7 @@ function insertUsers(
     for (const name of u.permissionSets ?? []) {
       const set = setByName.get(name.toLowerCase());
       const group = groupByName.get(name.toLowerCase());
-      // A group's assignment names the group's aggregate set too (groups.ts).
+      // A group's assignment names the group's aggregate set too (rules/groups.ts).
       const permissionSetId = set?.Id ?? (group ? aggregateSetOf(st, group.Id)?.Id : undefined) ?? null;
       st.insert(
         'PermissionSetAssignment',

@@ -1,6 +1,6 @@
 // Generic create/update/delete: field names, read-only fields, value types, required fields,
 // lengths, emails, restricted picklists and lookups, checked in that order; then the object's rules
-// (rules.ts). Each call is atomic: a failure rolls back whatever it had written.
+// (rules/rules.ts). Each call is atomic: a failure rolls back whatever it had written.
 
 import { ApiError, badRequest, invalidFieldOnSobject, methodNotAllowed, notFound, text } from '../http/errors.js';
 import { isIdShaped, to18 } from './ids.js';
@@ -151,7 +151,7 @@ function atomic<T>(ctx: DmlContext, fn: () => T): T {
 
 export function resolveType(ctx: DmlContext, type: string): ObjectDef {
   const def = ctx.state.schema.get(type);
-  // A data object the session's user can't read doesn't exist for them (access.ts).
+  // A data object the session's user can't read doesn't exist for them (rules/access.ts).
   if (!def || !def.endpoints.data || !mayAccess(ctx.state, ctx.userId, def, 'read')) throw notFound();
   return def;
 }

@@ -122,7 +122,7 @@ export function permissionSetGroupComponent(): ObjectSpec {
   };
 }
 
-// A group's muting permission set (groups.ts): what it enables is taken out of the group's aggregate set.
+// A group's muting permission set (rules/groups.ts): what it enables is taken out of the group's aggregate set.
 // Key prefix 0QM as Jetstream's permission analysis found (jetstreamapp/jetstream pull request 1998).
 export function mutingPermissionSet(): ObjectSpec {
   return {

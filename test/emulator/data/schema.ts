@@ -1,6 +1,6 @@
 // The schema: the sObjects the emulator knows, their fields, types, relationships and which operations each
 // allows (facts §3.1). Lookups are case-insensitive; results use the casing defined here. The standard objects
-// are defined in standard-schema.ts; the seed adds data objects and fields (state.ts).
+// are defined in standard-schema.ts; the seed adds data objects and fields (build-schema.ts).
 
 export type FieldType =
   | 'id'
@@ -30,7 +30,7 @@ export interface FieldDef {
   referenceKey?: string;
   /**
    * Other objects whose Ids the field takes, though its relationship resolves only to referenceTo (null for
-   * these): PermissionSetGroupComponent.PermissionSetId holds a MutingPermissionSet's Id (groups.ts).
+   * these): PermissionSetGroupComponent.PermissionSetId holds a MutingPermissionSet's Id (rules/groups.ts).
    */
   alsoHolds?: string[];
   createable: boolean;

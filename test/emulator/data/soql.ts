@@ -128,7 +128,7 @@ export class SoqlEngine {
     if (!opts.userId) return false;
     const user = this.state.get('User', opts.userId);
     if (!user) return false;
-    // Data objects need Read from the user's permission sets (access.ts); setup objects stay readable.
+    // Data objects need Read from the user's permission sets (rules/access.ts); setup objects stay readable.
     if (!mayAccess(this.state, opts.userId, def, 'read')) return true;
     if (!this.state.isIntegrationUser(user)) return false;
     return this.state.behaviour.integrationUserDeniedTypes.some((t) => t.toLowerCase() === def.name.toLowerCase());

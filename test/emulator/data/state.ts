@@ -32,7 +32,7 @@ export interface Session {
   token: string;
   userId: string;
   expired: boolean;
-  /** A JWT session's OAuth scopes (oauth.ts); absent for the seeded admin's session, which has them all. */
+  /** A JWT session's OAuth scopes (oauth/oauth.ts); absent for the seeded admin's session, which has them all. */
   scopes?: string[];
 }
 
@@ -43,7 +43,7 @@ export class OrgState extends Store {
   public adminUserId = '';
   public readonly usernamesTakenElsewhere: Set<string>;
   public readonly sessions = new Map<string, Session>();
-  /** the seed's apps as given; the org's apps are ConnectedApplication / ExternalClientApplication rows (apps.ts) */
+  /** the seed's apps as given; the org's apps are ConnectedApplication / ExternalClientApplication rows (metadata/apps.ts) */
   public readonly connectedApps: ResolvedSeed['connectedApps'];
   public readonly externalClientApps: ResolvedSeed['externalClientApps'];
 
@@ -214,7 +214,7 @@ export class OrgState extends Store {
     return until !== undefined && this.requestCount <= until ? 'Updating' : String(group.Status);
   }
 
-  /** Recalculates the group (its aggregate set, groups.ts); its Status reads 'Updating' for the next n requests. */
+  /** Recalculates the group (its aggregate set, rules/groups.ts); its Status reads 'Updating' for the next n requests. */
   public recalculateGroup(groupId: string): void {
     recalculateAggregate(this, groupId);
     const n = this.behaviour.groupRecalculationRequests;

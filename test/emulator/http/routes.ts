@@ -61,7 +61,7 @@ export class Routes implements Api {
       return { status: 200, body: apiVersions() };
     }
     if (path === '/services/oauth2/token') {
-      // JWT bearer flow (oauth.ts). Logins are bookkeeping, not writes; the token never reaches the log.
+      // JWT bearer flow (oauth/oauth.ts). Logins are bookkeeping, not writes; the token never reaches the log.
       const reply = this.tokens.exchange(method, new URLSearchParams(call.rawBody), this.instanceUrl());
       trace.writes = 0;
       trace.user = reply.username;

@@ -205,7 +205,7 @@ export class EmulatorServer {
     else this.send(res, response, call.seq);
   }
 
-  /** The Metadata API (metadata.ts): SOAP in, SOAP out; the log gets the operation and the components written. */
+  /** The Metadata API (metadata/metadata.ts): SOAP in, SOAP out; the log gets the operation and the components written. */
   private respondSoap(call: Call, rawBody: string, res: http.ServerResponse, req: http.IncomingMessage): void {
     let userId: string | undefined;
     const finish = (reply: SoapReply): void => {

@@ -1,6 +1,6 @@
 // SetupEntityAccess rules (facts §3.5, §7.4, §13 items 3, 4, 6): the type is derived from the entity,
 // duplicates and rows under profile-owned sets follow the seed's switches. A row for a connected app is one
-// view of its pre-authorization; the ConnectedApp metadata lists are the other (apps.ts).
+// view of its pre-authorization; the ConnectedApp metadata lists are the other (metadata/apps.ts).
 
 import { DUPLICATE_VALUE_UNKNOWN_MESSAGE, badRequest } from '../http/errors.js';
 import { setupEntityType } from '../metadata/apps.js';

@@ -23,7 +23,7 @@ const OBJECT_FLAGS = [
   'PermissionsModifyAllRecords',
   'PermissionsViewAllFields',
 ];
-/** An object permission stays only with what it depends on (the rules of ObjectPermissions, rules.ts). */
+/** An object permission stays only with what it depends on (the rules of ObjectPermissions, object-permissions.ts). */
 const DEPENDS_ON: Record<string, string[]> = {
   PermissionsCreate: ['PermissionsRead'],
   PermissionsEdit: ['PermissionsRead'],

@@ -62,7 +62,7 @@ export const BEHAVIOURS = {
   ),
   /**
    * #2, #16: a set licensed to another user license; 'accept' assigns it anyway. Also a user moving to another
-   * license while holding such a set, or a PSL the new license doesn't support ({psl}; rules.ts checkHoldingsOnLicense).
+   * license while holding such a set, or a PSL the new license doesn't support ({psl}; rules/users.ts checkHoldingsOnLicense).
    */
   licenseMismatchError: sw<ErrorSpec | 'accept'>(
     { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: "The user license doesn't match the permission set license." },
@@ -225,13 +225,13 @@ export const BEHAVIOURS = {
   /**
    * Whether `=` / IN values on EntityDefinition, EntityParticle and FieldDefinition match only their exact spelling
    * (unsettled: OrgCheck issue 238 saw '<Local>' match nothing where '<local>' did) or case-insensitively as SOQL
-   * does elsewhere (setup-objects.ts).
+   * does elsewhere (data/setup-objects.ts).
    */
   setupObjectValueMatch: sw<'exact' | 'case-insensitive'>('exact', oneOf('exact', 'case-insensitive')),
   /**
    * REST API Developer Guide, Composite Request Body: from API 49.0 collateSubrequests defaults to true and
    * collated subrequests run in no guaranteed order unless one refers to another. 'reorder' runs such a
-   * composite's unrelated subrequests in reverse (server.ts executionOrder), the stricter reading; 'in-order' as sent.
+   * composite's unrelated subrequests in reverse (http/composite.ts executionOrder), the stricter reading; 'in-order' as sent.
    */
   collateSubrequests: sw<'in-order' | 'reorder'>('reorder', oneOf('in-order', 'reorder')),
   /** retrieve and deploy report "in progress" to this many status checks before they complete (0 = done on the first) */

@@ -221,7 +221,7 @@ describe('emulator seed', () => {
         ['Account_Read', 'Account Read', null, true],
         ['Psl_Set', 'Psl_Set', 'Salesforce API Integration', false],
         ['Sf_Set', 'Sf_Set', 'Salesforce', false],
-        // the group's aggregate set: its members' permissions (groups.ts)
+        // the group's aggregate set: its members' permissions (rules/groups.ts)
         ['Sync_Access', 'Sync Access', null, true],
       ]);
       const op = emu.query<Row>(
