@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
-import { call } from '../emulator/test-client.js';
+import { call } from '../emulator/http/test-client.js';
 import { homeLoggedInto, projectRoot, runPlugin, writesSince } from '../helpers/plugin.js';
 import { makeKeyPair } from '../helpers/keys.js';
 import { sfEnv } from '../helpers/sf.js';

@@ -3,7 +3,7 @@
 // EMULATOR_BEHAVIOUR='{"queryPageSize":3}' lays behaviour switches over the seed's (startEmulator).
 
 import { parseArgs } from 'node:util';
-import { Fault, faultProblem } from './faults.js';
+import { Fault, faultProblem } from './http/faults.js';
 import { startEmulator } from './index.js';
 
 function fail(message: string): never {

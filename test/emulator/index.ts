@@ -1,17 +1,24 @@
 // The org emulator: a local stand-in for the parts of Salesforce the plugin touches.
 // startEmulator() builds an org from a seed and serves it on 127.0.0.1 (see design.md).
 
-import { ApiError } from './errors.js';
-import { Fault } from './faults.js';
-import { RequestLogEntry } from './log.js';
-import { Behaviour, Seed, SeedError, loadSeedFile, resolveSeed } from './seed.js';
-import { EmulatorServer, LATEST_API_VERSION } from './server.js';
-import { buildState } from './state.js';
+import { ApiError } from './http/errors.js';
+import { Fault } from './http/faults.js';
+import { RequestLogEntry } from './http/log.js';
+import type { Behaviour } from './seeds/behaviours.js';
+import { SeedError } from './seeds/check.js';
+import { loadSeedFile, resolveSeed } from './seeds/seed.js';
+import type { Seed } from './seeds/types.js';
+import { LATEST_API_VERSION } from './http/api.js';
+import { EmulatorServer } from './http/server.js';
+import { buildState } from './data/build-state.js';
 
-export type { Seed, Behaviour, ErrorSpec } from './seed.js';
-export type { Fault } from './faults.js';
-export type { RequestLogEntry, SubrequestLogEntry } from './log.js';
+export type { Seed } from './seeds/types.js';
+export type { Behaviour, ErrorSpec } from './seeds/behaviours.js';
+export type { Fault } from './http/faults.js';
+export type { RequestLogEntry, SubrequestLogEntry } from './http/log.js';
 export { ApiError, SeedError };
+/** The newest API version the emulator serves (66.0, Spring '26). */
+export { LATEST_API_VERSION };
 
 export interface EmulatorOptions {
   /** a seed object, or the path of a JSON seed file; default {} */

@@ -2,9 +2,8 @@ import { Connection } from '@salesforce/core';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import type { SfError } from '@salesforce/core';
-import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
+import { LATEST_API_VERSION, startEmulator, type Emulator, type Seed } from '../emulator/index.js';
 import { assertResultSchema } from './contract.js';
-import { LATEST_API_VERSION } from '../emulator/server.js';
 
 /**
  * The stored auth of a real login: with the org's edition and namespace known, sf asks the org nothing more.
