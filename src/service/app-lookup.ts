@@ -52,7 +52,7 @@ export async function inspectWithApps<K extends string>(
   );
   const [found, read] = await Promise.all([
     client.queries(soql, optional),
-    names.length ? client.readMetadataMany<ConnectedAppComponent>('ConnectedApp', names) : Promise.resolve([]),
+    names.length ? client.metadata.readMany<ConnectedAppComponent>('ConnectedApp', names) : Promise.resolve([]),
   ]);
   return { found, components: new Map(read.map((c) => [c.fullName.toLowerCase(), c])) };
 }
@@ -74,7 +74,7 @@ export async function findConnectedApp(
   const labelled = rows.filter((r) => String(r.Name).toLowerCase() === label.toLowerCase());
   let row = labelled.length === 1 ? labelled[0] : undefined;
   if (!row) {
-    const listed = (await client.listMetadata(['ConnectedApp'])).find(
+    const listed = (await client.metadata.list(['ConnectedApp'])).find(
       (c) => c.fullName.toLowerCase() === name.toLowerCase()
     );
     row = rows.find((r) => sameId(r.Id, listed?.id));
@@ -125,7 +125,7 @@ export async function appNotFound(
   app: string,
   targetOrg: string
 ): Promise<{ eca: { id: string } } | SfError> {
-  const listed = await client.listMetadata(['ConnectedApp', 'ExternalClientApplication']).catch(() => []);
+  const listed = await client.metadata.list(['ConnectedApp', 'ExternalClientApplication']).catch(() => []);
   const eca = listed.find(
     (c) => c.type === 'ExternalClientApplication' && c.fullName.toLowerCase() === app.toLowerCase()
   );

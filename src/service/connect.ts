@@ -1,7 +1,14 @@
 import { StateAggregator, type Org } from '@salesforce/core';
 import { OrgClient } from './org-client.js';
-import type { OrgContext } from './users.js';
 import { shellQuote } from './shell.js';
+
+/** What the org and the session say about where the user goes, for derived defaults and error texts. */
+export type OrgContext = {
+  orgId: string;
+  adminUsername: string;
+  /** The org as fixes name it: one shell word. */
+  targetOrg: string;
+};
 
 /**
  * The org client for a resolved --target-org, and how commands name that org in the fixes they

@@ -2,7 +2,6 @@ import type { SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import {
-  assigneeFilter,
   chooseIntegrationProfile,
   INTEGRATION_USER_LICENSE,
   integrationProfilesQuery,
@@ -10,8 +9,8 @@ import {
   seatsOf,
   userLicenseOf,
   userLicenseQuery,
-  userQuery,
 } from './licenses.js';
+import { assigneeFilter, userQuery } from './user-filters.js';
 import { heldAccessQueries, isStandardObject, licenseResolver, NO_LICENSE } from './permissions.js';
 import { applySteps, Step } from './steps.js';
 import { shellQuote } from './shell.js';

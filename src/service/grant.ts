@@ -2,8 +2,9 @@ import type { SfError } from '@salesforce/core';
 import { OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { shellQuote } from './shell.js';
-import { completeNames, nameQueries, objectListsFields } from './names.js';
-import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
+import { completeNames, nameQueries, objectListsFields } from './object-names.js';
+import { INTEGRATION_USER_LICENSE, userLicenseOf } from './licenses.js';
+import { assigneeFilter, pslAssignmentQuery, userQuery } from './user-filters.js';
 import {
   accessOf,
   broadPowers,

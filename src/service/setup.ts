@@ -3,12 +3,14 @@ import type { SfError } from '@salesforce/core';
 import type { OrgClient, SObjectRecord, Subrequest } from './org-client.js';
 import { RECORDS_PER_COLLECTION } from './org-client.js';
 import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
-import { planPsl, pslQueries } from './licenses.js';
-import { createUserQueries, planCreateUser, usernameFor, validateCreateInput, type OrgContext } from './users.js';
+import { planPsl, pslQueries } from './assign-psl.js';
+import { createUserQueries, planCreateUser, usernameFor, validateCreateInput } from './create.js';
+import type { OrgContext } from './connect.js';
 import { completeGrantNames, GRANT_OPTIONAL_QUERIES, grantQueries, planGrant, type GrantInput } from './grant.js';
-import { appAccessQueries, planAppAccess, planPreauthorize, type PreauthorizeInput } from './apps.js';
+import { planPreauthorize, type PreauthorizeInput } from './preauthorize.js';
+import { appAccessQueries, planAppAccess } from './connected-app-access.js';
 import { findConnectedApp, inspectWithApps, type ConnectedAppComponents } from './app-lookup.js';
-import { verifyIntegrationUser, type VerifyResult } from './verification.js';
+import { verifyIntegrationUser, type VerifyResult } from './verify.js';
 import { derivePermissionSetName } from './permissions.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 

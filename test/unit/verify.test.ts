@@ -3,7 +3,7 @@ import IntegrationUserVerify from '../../src/commands/integration-user/verify.js
 import IntegrationUserAssignPsl from '../../src/commands/integration-user/assign-psl.js';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
-import { explainJwtError } from '../../src/service/verification.js';
+import { explainJwtError } from '../../src/service/verify-login.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 import { makeKeyPair } from '../helpers/keys.js';
 import type { Seed } from '../emulator/index.js';

@@ -1,7 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
-import type { AssignPslResult } from '../../service/licenses.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { AssignPslResult } from '../../service/assign-psl.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.assign-psl');
@@ -26,7 +26,7 @@ export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserA
     );
     const [{ connect }, { assignIntegrationPsl }] = await Promise.all([
       import('../../service/connect.js'),
-      import('../../service/licenses.js'),
+      import('../../service/assign-psl.js'),
     ]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 

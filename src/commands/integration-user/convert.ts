@@ -1,6 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
+import { flagError } from '../../cli/flag-errors.js';
 import type { ConvertResult } from '../../service/convert.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

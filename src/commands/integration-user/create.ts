@@ -1,8 +1,8 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
+import { flagError } from '../../cli/flag-errors.js';
 import { shellQuote } from '../../service/shell.js';
-import type { CreateUserResult } from '../../service/users.js';
+import type { CreateUserResult } from '../../service/create.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.create');
@@ -43,7 +43,7 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
     );
     const [{ connect }, { createIntegrationUser }] = await Promise.all([
       import('../../service/connect.js'),
-      import('../../service/users.js'),
+      import('../../service/create.js'),
     ]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 

@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError, serviceError } from '../../service/errors.js';
+import { serviceError } from '../../service/errors.js';
+import { flagError } from '../../cli/flag-errors.js';
 import type { GrantResult } from '../../service/grant.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

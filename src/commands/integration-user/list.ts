@@ -1,7 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
-import type { ListResult } from '../../service/audit.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { ListResult } from '../../service/list.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
@@ -33,7 +33,7 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
     );
     const [{ connect }, { listIntegrationUsers }] = await Promise.all([
       import('../../service/connect.js'),
-      import('../../service/audit.js'),
+      import('../../service/list.js'),
     ]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
 

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError, serviceError } from '../../service/errors.js';
-import type { PreauthorizeResult } from '../../service/apps.js';
+import { serviceError } from '../../service/errors.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { PreauthorizeResult } from '../../service/preauthorize.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
@@ -52,7 +53,7 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
     );
     const [{ connect }, { planPreauthorize }] = await Promise.all([
       import('../../service/connect.js'),
-      import('../../service/apps.js'),
+      import('../../service/preauthorize.js'),
     ]);
     const { client, context } = await connect(flags['target-org'], flags['api-version']);
     const certificatePath = flags['certificate-file'];

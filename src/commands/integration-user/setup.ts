@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError, serviceError } from '../../service/errors.js';
+import { serviceError } from '../../service/errors.js';
+import { flagError } from '../../cli/flag-errors.js';
 import type { SetupResult } from '../../service/setup.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
-import type { VerifyResult } from '../../service/verification.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { VerifyResult } from '../../service/verify.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.verify');
@@ -44,7 +44,7 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
     );
     const [{ connect }, { verifyIntegrationUser }] = await Promise.all([
       import('../../service/connect.js'),
-      import('../../service/verification.js'),
+      import('../../service/verify.js'),
     ]);
     const org = flags['target-org'];
     const { client, context } = await connect(org, flags['api-version']);

@@ -10,10 +10,11 @@ import {
   seatsOf,
   userLicenseOf,
   userLicenseQuery,
-  userQuery,
 } from './licenses.js';
+import { userQuery } from './user-filters.js';
 import { applySteps, Step } from './steps.js';
 import { shellQuote } from './shell.js';
+import type { OrgContext } from './connect.js';
 
 export type CreateUserInput = {
   /** The integration's name, e.g. "Acme Sync": the user's last name and the root of derived values. */
@@ -25,13 +26,6 @@ export type CreateUserInput = {
   timeZone?: string;
   locale?: string;
   language?: string;
-};
-
-/** What the org and the session say about where the user goes, for derived defaults and error texts. */
-export type OrgContext = {
-  orgId: string;
-  adminUsername: string;
-  /** The org as fixes name it: one shell word (connect.ts). */ targetOrg: string;
 };
 
 export type CreateUserResult = {

@@ -2,27 +2,19 @@ import { X509Certificate } from 'node:crypto';
 import { Messages } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { chooseIntegrationProfile, userFilter, userLicenseOf } from './licenses.js';
+import { chooseIntegrationProfile, userLicenseOf } from './licenses.js';
+import { userFilter } from './user-filters.js';
 import { licenseResolver } from './permissions.js';
+import { appNotFound, findConnectedApp, findEca, inspectWithApps, type ConnectedApp } from './app-lookup.js';
 import {
-  appNotFound,
-  CONNECTED_APP_ROWS,
-  ecaQuery,
-  findConnectedApp,
-  findEca,
-  inspectWithApps,
-  sameId,
-  type ConnectedApp,
-} from './app-lookup.js';
-import {
-  deployNewEca,
-  earlierCreate,
-  readConsumerKey,
-  readEcaPolicy,
-  type AppSettings,
-  type EarlierCreate,
-  type UsersPolicy,
-} from './eca-metadata.js';
+  appAccessQueries,
+  connectedAppSettings,
+  planAppAccess,
+  writeAccessRows,
+  type AppAccessPlan,
+} from './connected-app-access.js';
+import { readEcaPolicy, type UsersPolicy } from './eca-metadata.js';
+import { deployNewEca, earlierCreate, readConsumerKey, type EarlierCreate } from './eca-create.js';
 
 // The pre-authorization planner. Finding the app: app-lookup.ts; External Client App metadata (policy, new apps, keys): eca-metadata.ts.
 export { setElement } from './eca-metadata.js';
@@ -222,75 +214,6 @@ export async function planPreauthorize(
 }
 
 /**
- * What the SetupEntityAccess path reads about an app, in the same round trip as everything else: every
- * ConnectedApplication row (its row is found by its label, which readMetadata gives at the same time), the
- * External Client App by API name, and the connected-app access rows under the parents the plan may add
- * (the integration profiles' own sets and the named sets): few rows whatever the org's size.
- */
-export function appAccessQueries(
-  app: string,
-  sets: string[]
-): Record<'connectedApps' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', string | undefined> {
-  const parents = `Parent.Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}${sets.length ? ` OR Parent.Name IN ${soqlList(sets)}` : ''}`;
-  return {
-    connectedApps: CONNECTED_APP_ROWS,
-    // Optional in the inspection: ExternalClientApplication is "for internal use only" and not served everywhere.
-    eca: ecaQuery(app),
-    appAccess: `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND (${parents})`,
-    profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
-    sets: sets.length
-      ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null AND Name IN ${soqlList(sets)}`
-      : undefined,
-    licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
-    psls: sets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
-  };
-}
-
-/** Pre-authorization as SetupEntityAccess rows: the app, what it lists now, and one row per profile or set still missing. */
-export type AppAccessPlan = {
-  appId: string;
-  profiles: string[];
-  permissionSets: string[];
-  missing: Array<{ name: string; parentId: string; profile: boolean }>;
-};
-
-/**
- * Pre-authorization through the data API (facts §7.4): a connected app that is admin-approved already
- * takes a SetupEntityAccess row under the profile's own permission set or under the set. Undefined when
- * the Metadata API path must do it: no connected app (an External Client App, or none), or one whose
- * policy must switch first. What the app lists now comes from its metadata (profileName, permissionSetName).
- * `planned`: sets an earlier step creates, with the reference it will have.
- */
-export function planAppAccess(
-  found: Record<'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', SObjectRecord[]>,
-  app: ConnectedApp | undefined,
-  wanted: { profile?: string; sets: string[]; planned: Record<string, string> }
-): AppAccessPlan | undefined {
-  if (!app?.adminApproved) return undefined;
-  const licenseOf = licenseResolver(found.licenses, found.psls);
-  const parents: AppAccessPlan['missing'] = [];
-  if (wanted.profile) {
-    const own = found.profileSets.find((p) => (p.Profile as SObjectRecord | null)?.Name === wanted.profile);
-    if (!own) return undefined;
-    parents.push({ name: wanted.profile, parentId: own.Id, profile: true });
-  }
-  for (const name of wanted.sets) {
-    const set = found.sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
-    if (!set && !wanted.planned[name]) throw serviceError('PreauthorizeSetNotFound', [name]);
-    if (set && licenseOf(set.LicenseId).fit === 'other')
-      throw serviceError('SetLicenseDoesNotFit', [String(set.Name), licenseOf(set.LicenseId).name], ['<username>']);
-    parents.push({ name: set ? String(set.Name) : name, parentId: set?.Id ?? wanted.planned[name], profile: false });
-  }
-  const listed = found.appAccess.filter((a) => sameId(a.SetupEntityId, app.id)).map((a) => String(a.ParentId));
-  return {
-    appId: app.id,
-    profiles: app.profiles,
-    permissionSets: app.permissionSets,
-    missing: parents.filter((p) => !listed.some((id) => sameId(id, p.parentId))),
-  };
-}
-
-/**
  * Pre-authorizes through SetupEntityAccess rows (an admin-approved connected app): one collection
  * insert. Where the org refuses a row (unsettled for profile-owned sets), the lists go through the
  * Metadata API instead, from the component read with the inspection.
@@ -335,37 +258,9 @@ function planByAccessRows(
     needsConfirmation: false,
     apply: async () => {
       if (options.dryRun) return result;
-      if (plan.missing.length) {
-        const saved = await client.insertMany(
-          'SetupEntityAccess',
-          plan.missing.map((p) => ({ ParentId: p.parentId, SetupEntityId: plan.appId }))
-        );
-        if (saved.some((s) => !s.success))
-          await connectedAppSettings(client, context.app).write({ profiles, permissionSets });
-      }
+      await writeAccessRows(client, plan, context.app, { profiles, permissionSets });
       await assignSets(client, context.user, context.toAssign, result);
       return result;
-    },
-  };
-}
-
-/** A connected app through the Metadata API: its component as read, written back whole with updateMetadata. */
-function connectedAppSettings(client: OrgClient, app: ConnectedApp): AppSettings {
-  const oauthConfig = (app.component.oauthConfig ?? {}) as Record<string, unknown>;
-  return {
-    policy:
-      String(oauthConfig.isAdminApproved) === 'true' || app.adminApproved
-        ? 'AdminApprovedPreAuthorized'
-        : 'AllSelfAuthorized',
-    profiles: app.profiles,
-    permissionSets: app.permissionSets,
-    write: async ({ profiles, permissionSets }) => {
-      await client.updateMetadata('ConnectedApp', {
-        ...app.component,
-        oauthConfig: { ...oauthConfig, isAdminApproved: true },
-        profileName: profiles,
-        permissionSetName: permissionSets,
-      });
     },
   };
 }

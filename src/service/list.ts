@@ -80,7 +80,7 @@ export async function listIntegrationUsers(
         ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true'
         : undefined,
     }),
-    client.listMetadata(['ConnectedApp']).catch(() => []),
+    client.metadata.list(['ConnectedApp']).catch(() => []),
   ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
   const { readEcaPolicies } = await import('./eca-metadata.js');
