@@ -38,26 +38,6 @@ export function ecaQuery(app: string): string {
 }
 
 /**
- * Runs the inspection queries and the connected apps' readMetadata at once, so finding the apps costs no
- * extra round trip of wall time. A name that isn't a connected app has no component.
- */
-export async function inspectWithApps<K extends string>(
-  client: OrgClient,
-  soql: Record<K, string | undefined>,
-  optional: ReadonlyArray<NoInfer<K>>,
-  apps: string[]
-): Promise<{ found: Record<K, SObjectRecord[]>; components: ConnectedAppComponents }> {
-  const names = [...new Set(apps.map((a) => a.toLowerCase()))].map(
-    (lower) => apps.find((a) => a.toLowerCase() === lower) ?? lower
-  );
-  const [found, read] = await Promise.all([
-    client.queries(soql, optional),
-    names.length ? client.metadata.readMany<ConnectedAppComponent>('ConnectedApp', names) : Promise.resolve([]),
-  ]);
-  return { found, components: new Map(read.map((c) => [c.fullName.toLowerCase(), c])) };
-}
-
-/**
  * The connected app of this API name, or undefined when it isn't one: its ConnectedApplication row is the
  * one whose Name is the component's label; when several rows share that label, listMetadata (one call) says
  * which Id the API name has.

@@ -1,9 +1,10 @@
 import type { SfError } from '@salesforce/core';
-import { OrgClient, SObjectRecord } from './org-client.js';
+import type { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, userLicenseOf } from './licenses.js';
 import { pslAssignmentQuery, userQuery } from './user-filters.js';
-import { applySteps, Step } from './steps.js';
+import { applyStep, type Step } from './plan.js';
+import { inspectOne, type Found, type Reads } from './inspection.js';
 
 export type AssignPslInput = { user: string; targetOrg: string };
 
@@ -21,13 +22,18 @@ export type AssignPslResult = {
   seats: Seats;
 };
 
+type PslKey = 'psl' | 'user' | 'assignment' | 'holders';
+export type PslFound = Found<PslKey>;
+
 /** What assign-psl reads, in one round trip. */
-export function pslQueries(user: string): Record<'psl' | 'user' | 'assignment' | 'holders', string> {
+export function pslReads(user: string): Reads<PslKey> {
   return {
-    psl: `SELECT Id, DeveloperName, MasterLabel, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
-    user: userQuery(user),
-    assignment: pslAssignmentQuery(user),
-    holders: `SELECT Assignee.Username FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')} ORDER BY Assignee.Username LIMIT 10`,
+    queries: {
+      psl: `SELECT Id, DeveloperName, MasterLabel, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
+      user: userQuery(user),
+      assignment: pslAssignmentQuery(user),
+      holders: `SELECT Assignee.Username FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')} ORDER BY Assignee.Username LIMIT 10`,
+    },
   };
 }
 
@@ -40,22 +46,20 @@ export async function assignIntegrationPsl(
   input: AssignPslInput,
   options: { dryRun: boolean }
 ): Promise<AssignPslResult> {
-  const plan = planPsl(client, await client.queries(pslQueries(input.user)), input, options);
-  await applySteps([plan.step], options.dryRun);
-  return plan.result;
+  const found = await inspectOne(client, pslReads(input.user));
+  return applyStep(client, planPsl(found, input, options), options);
 }
 
 /**
- * The PSL step from the inspection. `plannedUser`: an earlier step of the same plan creates the
- * user (setup). `record` is the assignment to insert when the step is to do (without AssigneeId
- * for a planned user).
+ * The PSL step from the inspection: done when the user holds it, else one PermissionSetLicenseAssign insert
+ * (referenceId `psl`). `plannedUser`: an earlier step of the same plan creates the user, and this is how its
+ * writes name it (`@{user.id}`, setup).
  */
 export function planPsl(
-  client: OrgClient,
-  found: Record<keyof ReturnType<typeof pslQueries>, SObjectRecord[]>,
+  found: PslFound,
   input: AssignPslInput,
-  options: { dryRun: boolean; plannedUser?: boolean }
-): { result: AssignPslResult; step: Step; record?: { AssigneeId?: string; PermissionSetLicenseId: string } } {
+  options: { dryRun: boolean; plannedUser?: string }
+): Step<AssignPslResult> {
   const psl = found.psl.find((p) => p.DeveloperName === INTEGRATION_PSL) ?? found.psl[0];
   const user = found.user[0];
   const result: AssignPslResult = {
@@ -67,55 +71,58 @@ export function planPsl(
     dryRun: options.dryRun,
     seats: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 },
   };
-  const step = planPslStep();
-  const record = step.status === 'todo' && psl ? { AssigneeId: user?.Id, PermissionSetLicenseId: psl.Id } : undefined;
-  return { result, step, record };
-
-  function planPslStep(): Step {
-    const name = 'assign-psl';
-    if (!psl) return { name, status: 'blocked', error: serviceError('PslMissing') };
-    if (!user && options.plannedUser)
-      return result.seats.free < 1
-        ? { name, status: 'blocked', error: noFreePslSeat() }
-        : { name, status: 'todo', apply: () => Promise.resolve() };
-    if (!user) return { name, status: 'blocked', error: serviceError('UserNotFound', [input.user], [input.targetOrg]) };
-    if (found.assignment.length > 0) {
-      alreadyAssigned();
-      return { name, status: 'done' };
-    }
-    if (user.IsActive !== true)
-      return {
-        name,
-        status: 'blocked',
-        error: serviceError('UserInactive', [result.username], [String(user.Id), input.targetOrg]),
-      };
-    const { profile, license } = userLicenseOf(user);
-    if (license !== INTEGRATION_USER_LICENSE) {
-      return {
-        name,
-        status: 'blocked',
-        error: serviceError('UserWrongLicense', [result.username, license, profile], [input.targetOrg]),
-      };
-    }
-    if (result.seats.free < 1) return { name, status: 'blocked', error: noFreePslSeat() };
-    if (options.dryRun) result.note = `Would assign ${INTEGRATION_PSL} to ${result.username}.`;
-    return {
-      name,
-      status: 'todo',
-      apply: async () => {
-        try {
-          await client.insert('PermissionSetLicenseAssign', { AssigneeId: user.Id, PermissionSetLicenseId: psl.Id });
-        } catch (error) {
-          // Assigned by someone else since the inspection: the goal is met.
-          if (error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_VALUE') return alreadyAssigned();
-          if (error instanceof SalesforceApiError && error.errorCode === 'LICENSE_LIMIT_EXCEEDED')
-            throw noFreePslSeat();
-          throw error;
-        }
-        Object.assign(result, { status: 'assigned', assigned: true, seats: seatsOf(psl, 1) });
+  const blocked = (error: SfError): Step<AssignPslResult> => ({
+    step: 'assign-psl',
+    status: 'blocked',
+    message: error.message,
+    writes: [],
+    error,
+    result,
+  });
+  const todo = (assignee: string, pslId: string): Step<AssignPslResult> => ({
+    step: 'assign-psl',
+    status: 'todo',
+    message: `assign ${INTEGRATION_PSL}`,
+    writes: [
+      {
+        kind: 'data',
+        referenceId: 'psl',
+        method: 'POST',
+        url: '/sobjects/PermissionSetLicenseAssign',
+        body: { AssigneeId: assignee, PermissionSetLicenseId: pslId },
       },
-    };
+    ],
+    consumes: { pslSeats: 1 },
+    result,
+    written: () => Object.assign(result, { status: 'assigned', assigned: true, seats: seatsOf(psl, 1) }),
+    explain: (error) => {
+      // Assigned by someone else since the inspection: the goal is met.
+      if (error instanceof SalesforceApiError && error.errorCode === 'DUPLICATE_VALUE') {
+        alreadyAssigned();
+        return Promise.resolve(undefined);
+      }
+      if (error instanceof SalesforceApiError && error.errorCode === 'LICENSE_LIMIT_EXCEEDED')
+        return Promise.resolve(noFreePslSeat());
+      return Promise.resolve(error as Error);
+    },
+  });
+
+  if (!psl) return blocked(serviceError('PslMissing'));
+  if (!user && options.plannedUser)
+    return result.seats.free < 1 ? blocked(noFreePslSeat()) : todo(options.plannedUser, psl.Id);
+  if (!user) return blocked(serviceError('UserNotFound', [input.user], [input.targetOrg]));
+  if (found.assignment.length > 0) {
+    alreadyAssigned();
+    return { step: 'assign-psl', status: 'done', message: `holds ${INTEGRATION_PSL}`, writes: [], result };
   }
+  if (user.IsActive !== true)
+    return blocked(serviceError('UserInactive', [result.username], [String(user.Id), input.targetOrg]));
+  const { profile, license } = userLicenseOf(user);
+  if (license !== INTEGRATION_USER_LICENSE)
+    return blocked(serviceError('UserWrongLicense', [result.username, license, profile], [input.targetOrg]));
+  if (result.seats.free < 1) return blocked(noFreePslSeat());
+  if (options.dryRun) result.note = `Would assign ${INTEGRATION_PSL} to ${result.username}.`;
+  return todo(user.Id, psl.Id);
 
   function alreadyAssigned(): void {
     result.status = 'already-assigned';

@@ -4,6 +4,7 @@ import { serviceError } from './errors.js';
 import { licenseResolver } from './permissions.js';
 import { CONNECTED_APP_ROWS, ecaQuery, sameId, type ConnectedApp } from './app-lookup.js';
 import type { AppSettings } from './eca-metadata.js';
+import type { Found, Reads } from './inspection.js';
 
 /**
  * Pre-authorizing a connected app: one SetupEntityAccess row per profile or permission set when the app is
@@ -17,26 +18,29 @@ import type { AppSettings } from './eca-metadata.js';
  * External Client App by API name, and the connected-app access rows under the parents the plan may add
  * (the integration profiles' own sets and the named sets): few rows whatever the org's size.
  */
-export function appAccessQueries(
-  app: string,
-  sets: string[]
-): Record<'connectedApps' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', string | undefined> {
+export function appAccessReads(app: string, sets: string[]): Reads<AppAccessKey> {
   const parents = `Parent.Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}${sets.length ? ` OR Parent.Name IN ${soqlList(sets)}` : ''}`;
   return {
-    connectedApps: CONNECTED_APP_ROWS,
-    // Optional in the inspection: ExternalClientApplication is "for internal use only" and not served everywhere.
-    eca: ecaQuery(app),
-    appAccess: `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND (${parents})`,
-    profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
-    sets: sets.length
-      ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null AND Name IN ${soqlList(sets)}`
-      : undefined,
-    licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
-    psls: sets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
+    queries: {
+      connectedApps: CONNECTED_APP_ROWS,
+      eca: ecaQuery(app),
+      appAccess: `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND (${parents})`,
+      profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
+      sets: sets.length
+        ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null AND Name IN ${soqlList(sets)}`
+        : undefined,
+      licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
+      psls: sets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
+    },
+    // ExternalClientApplication is "for internal use only" and not served everywhere.
+    optional: ['eca'],
   };
 }
 
 /** Pre-authorization as SetupEntityAccess rows: the app, what it lists now, and one row per profile or set still missing. */
+type AppAccessKey = 'connectedApps' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls';
+export type AppAccessFound = Found<AppAccessKey>;
+
 export type AppAccessPlan = {
   appId: string;
   profiles: string[];
@@ -52,7 +56,7 @@ export type AppAccessPlan = {
  * `planned`: sets an earlier step creates, with the reference it will have.
  */
 export function planAppAccess(
-  found: Record<'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', SObjectRecord[]>,
+  found: AppAccessFound,
   app: ConnectedApp | undefined,
   wanted: { profile?: string; sets: string[]; planned: Record<string, string> }
 ): AppAccessPlan | undefined {

@@ -109,34 +109,43 @@ export class OrgClient {
   }
 
   /**
-   * Runs several independent queries in one round trip and returns each query's records under its
-   * key: one query alone, up to 5 as one composite call (one API call), more as composite batches
-   * of up to 25; then each round of next pages of them all in one batch, until every query is read to
-   * the end. A query left undefined is skipped and gives no records; the same SOQL under two keys is
-   * sent once. A key listed in `optional` whose object or column the org doesn't have (INVALID_TYPE,
-   * INVALID_FIELD) gives UNSUPPORTED instead of failing the call.
+   * Runs several independent queries in one round trip and returns each query's records under its key
+   * (queryList by name).
    */
   public async queries<K extends string>(
     soql: Record<K, string | undefined>,
     optional: ReadonlyArray<NoInfer<K>> = []
   ): Promise<Record<K, SObjectRecord[]>> {
-    const result = {} as Record<K, SObjectRecord[]>;
-    const keysOf = new Map<string, K[]>();
-    for (const [key, query] of Object.entries(soql) as Array<[K, string | undefined]>) {
-      result[key] = [];
-      if (query) keysOf.set(query, [...(keysOf.get(query) ?? []), key]);
-    }
-    const unique = [...keysOf.keys()];
+    const keys = Object.keys(soql) as K[];
+    const records = await this.queryList(keys.map((key) => ({ soql: soql[key], optional: optional.includes(key) })));
+    return Object.fromEntries(keys.map((key, index) => [key, records[index]])) as Record<K, SObjectRecord[]>;
+  }
+
+  /**
+   * Runs several independent queries in one round trip and returns each query's records, in order: one query
+   * alone, up to 5 as one composite call (one API call), more as composite batches of up to 25; then each round
+   * of next pages of them all in one batch, until every query is read to the end. A query left undefined is
+   * skipped and gives no records; the same SOQL twice is sent once. An optional query whose object or column
+   * the org doesn't have (INVALID_TYPE, INVALID_FIELD) gives UNSUPPORTED instead of failing the call, when every
+   * query of that SOQL is optional.
+   */
+  public async queryList(queries: ReadonlyArray<{ soql?: string; optional?: boolean }>): Promise<SObjectRecord[][]> {
+    const result: SObjectRecord[][] = queries.map(() => []);
+    const positionsOf = new Map<string, number[]>();
+    queries.forEach(({ soql }, index) => {
+      if (soql) positionsOf.set(soql, [...(positionsOf.get(soql) ?? []), index]);
+    });
+    const unique = [...positionsOf.keys()];
     const outcomes = await this.reader.readAll(unique);
-    unique.forEach((query, index) => {
+    unique.forEach((soql, index) => {
       const outcome = outcomes[index];
-      const keys = keysOf.get(query) ?? [];
-      if ('records' in outcome) for (const key of keys) result[key] = outcome.records;
+      const positions = positionsOf.get(soql) ?? [];
+      if ('records' in outcome) for (const at of positions) result[at] = outcome.records;
       else if (
         NOT_IN_THIS_ORG.has(firstErrorCode(outcome.failed.body) ?? '') &&
-        keys.every((key) => optional.includes(key))
+        positions.every((at) => queries[at].optional)
       )
-        for (const key of keys) result[key] = UNSUPPORTED;
+        for (const at of positions) result[at] = UNSUPPORTED;
       else throw outcome.failed.error ?? toApiError(outcome.failed.status, outcome.failed.body, this.username);
     });
     return result;
@@ -255,6 +264,19 @@ export class OrgClient {
   /** Updates fields of one record. */
   public async update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void> {
     await this.send<unknown>('PATCH', `/sobjects/${sobject}/${id}`, fields);
+  }
+
+  /**
+   * One subrequest as its own REST call, for a command whose one write needs no composite around it. A refusal
+   * carries the subrequest's referenceId, as in a composite call.
+   */
+  public async sendOne(subrequest: Subrequest): Promise<unknown> {
+    try {
+      return await this.send<unknown>(subrequest.method, subrequest.url, subrequest.body);
+    } catch (error) {
+      if (error instanceof SalesforceApiError) error.referenceId = subrequest.referenceId;
+      throw error;
+    }
   }
 
   /** Inserts one record and returns its Id. */

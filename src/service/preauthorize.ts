@@ -1,16 +1,25 @@
 import { X509Certificate } from 'node:crypto';
-import { Messages } from '@salesforce/core';
+import { Messages, SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
-import { SalesforceApiError, serviceError } from './errors.js';
+import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
+import { applyStep, blockedError, type Step, type Write } from './plan.js';
+import { inspect } from './inspection.js';
 import { chooseIntegrationProfile, userLicenseOf } from './licenses.js';
 import { userFilter } from './user-filters.js';
 import { licenseResolver } from './permissions.js';
-import { appNotFound, findConnectedApp, findEca, inspectWithApps, type ConnectedApp } from './app-lookup.js';
 import {
-  appAccessQueries,
+  appNotFound,
+  findConnectedApp,
+  findEca,
+  type ConnectedApp,
+  type ConnectedAppComponents,
+} from './app-lookup.js';
+import {
+  appAccessReads,
   connectedAppSettings,
   planAppAccess,
   writeAccessRows,
+  type AppAccessFound,
   type AppAccessPlan,
 } from './connected-app-access.js';
 import { readEcaPolicy, type UsersPolicy } from './eca-metadata.js';
@@ -64,13 +73,29 @@ export type PreauthorizeResult = {
   assignedTo?: { username: string; permissionSets: string[] };
 };
 
-/** What preauthorize will do, for the command to confirm before anything is written. */
-export type PreauthorizePlan = {
-  result: PreauthorizeResult;
-  /** True when the change would lock out users who use the app now: ask before applying. */
-  needsConfirmation: boolean;
-  apply: () => Promise<PreauthorizeResult>;
-};
+/**
+ * What preauthorize will do: one step whose write is the app's change (through the Metadata API, or
+ * SetupEntityAccess rows whose answer decides whether the Metadata API must follow) and the assignments to
+ * --username. `needsConfirmation`: the change would lock out users who use the app now; ask before applying.
+ */
+export type PreauthorizePlan = Step<PreauthorizeResult> & { needsConfirmation: boolean };
+
+/** The step of a plan: to do when the app changes or sets are to be assigned, its write `apply`. */
+function preauthorizeStep(
+  result: PreauthorizeResult,
+  needsConfirmation: boolean,
+  todo: boolean,
+  apply: () => Promise<void>
+): PreauthorizePlan {
+  return {
+    step: 'preauthorize',
+    status: todo ? 'todo' : 'done',
+    message: `${result.app}: ${[...result.added.profiles, ...result.added.permissionSets].join(', ') || 'already pre-authorized'}`,
+    writes: todo ? [{ kind: 'metadata', referenceId: 'app', apply }] : [],
+    result,
+    needsConfirmation,
+  };
+}
 
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
@@ -99,24 +124,70 @@ export async function planPreauthorize(
   input: PreauthorizeInput,
   options: { dryRun: boolean }
 ): Promise<PreauthorizePlan> {
+  try {
+    return await plan(client, input, options);
+  } catch (error) {
+    // What the org holds blocks the step; an answer the org couldn't give (a fault, an expired session) is the run's error.
+    if (!(error instanceof SfError) || isOrgFailure(error)) throw error;
+    return {
+      step: 'preauthorize',
+      status: 'blocked',
+      message: error.message,
+      writes: [],
+      error,
+      result: emptyResult(input, options),
+      needsConfirmation: false,
+    };
+  }
+}
+
+/** The result of a step that is blocked before anything about the app is known. */
+const emptyResult = (input: PreauthorizeInput, options: { dryRun: boolean }): PreauthorizeResult => ({
+  app: input.app,
+  appType: 'ConnectedApp',
+  policy: 'AllSelfAuthorized',
+  previousPolicy: 'none',
+  profiles: [],
+  permissionSets: [],
+  added: { profiles: [], permissionSets: [] },
+  changed: false,
+  created: false,
+  dryRun: options.dryRun,
+  usersLosingAccess: [],
+});
+
+async function plan(
+  client: OrgClient,
+  input: PreauthorizeInput,
+  options: { dryRun: boolean }
+): Promise<PreauthorizePlan> {
   if (!API_NAME.test(input.app)) throw serviceError('InvalidAppName', [input.app]);
   if (input.create && !EMAIL.test(input.create.contactEmail))
     throw serviceError('InvalidEmail', [input.create.contactEmail]);
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
 
   const userWhere = input.user ? userFilter(input.user) : undefined;
-  const { found, components } = await inspectWithApps(
+  const {
+    found: [{ access, own }],
+    components,
+  } = await inspect(
     client,
-    {
-      ...appAccessQueries(input.app, input.permissionSets),
-      profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
-      user: userWhere
-        ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}`
-        : undefined,
-    },
-    ['eca'],
+    [
+      {
+        access: appAccessReads(input.app, input.permissionSets),
+        own: {
+          queries: {
+            profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
+            user: userWhere
+              ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}`
+              : undefined,
+          },
+        },
+      },
+    ],
     [input.app]
   );
+  const found = { ...access, ...own };
   const connectedApp = await findConnectedApp(client, input.app, components, found.connectedApps);
   const ecaRow = await findEca(client, input.app, found.eca);
   if (ecaRow.found === true && connectedApp) throw serviceError('AmbiguousApp', [input.app]);
@@ -201,16 +272,10 @@ export async function planPreauthorize(
     usersLosingAccess,
   };
   if (earlier) await attachConsumerKey(client, result, input.app, eca?.id, label);
-  return {
-    result,
-    needsConfirmation: usersLosingAccess.length > 0,
-    apply: async () => {
-      if (options.dryRun) return result;
-      if (changed) await current.write({ profiles, permissionSets });
-      await assignSets(client, user, toAssign, result);
-      return result;
-    },
-  };
+  return preauthorizeStep(result, usersLosingAccess.length > 0, changed || toAssign.length > 0, async () => {
+    if (changed) await current.write({ profiles, permissionSets });
+    await assignSets(client, user, toAssign, result);
+  });
 }
 
 /**
@@ -253,16 +318,10 @@ function planByAccessRows(
     dryRun: options.dryRun,
     usersLosingAccess: [],
   };
-  return {
-    result,
-    needsConfirmation: false,
-    apply: async () => {
-      if (options.dryRun) return result;
-      await writeAccessRows(client, plan, context.app, { profiles, permissionSets });
-      await assignSets(client, context.user, context.toAssign, result);
-      return result;
-    },
-  };
+  return preauthorizeStep(result, false, plan.missing.length > 0 || context.toAssign.length > 0, async () => {
+    await writeAccessRows(client, plan, context.app, { profiles, permissionSets });
+    await assignSets(client, context.user, context.toAssign, result);
+  });
 }
 
 /**
@@ -294,25 +353,19 @@ function planCreate(
     dryRun: options.dryRun,
     usersLosingAccess: [],
   };
-  return {
-    result,
-    needsConfirmation: false,
-    apply: async () => {
-      if (options.dryRun) return result;
-      const eca = {
-        app,
-        label,
-        contactEmail: create.contactEmail,
-        certificate,
-        profile: context.profileName,
-        permissionSets: context.sets,
-      };
-      const id = (await deployNewEca(client, eca, earlier, input.targetOrg)) ?? ecaId;
-      await assignSets(client, context.user, context.toAssign, result);
-      await attachConsumerKey(client, result, app, id, label);
-      return result;
-    },
-  };
+  return preauthorizeStep(result, false, true, async () => {
+    const eca = {
+      app,
+      label,
+      contactEmail: create.contactEmail,
+      certificate,
+      profile: context.profileName,
+      permissionSets: context.sets,
+    };
+    const id = (await deployNewEca(client, eca, earlier, input.targetOrg)) ?? ecaId;
+    await assignSets(client, context.user, context.toAssign, result);
+    await attachConsumerKey(client, result, app, id, label);
+  });
 }
 
 /** The consumer key the org holds for the app, or where an admin finds it when the org won't say. */
@@ -394,3 +447,79 @@ function checkPermissionSets(
 
 const union = (a: string[], b: string[]): string[] => [...a, ...b.filter((x) => !a.includes(x))];
 const minus = (a: string[], b: string[]): string[] => a.filter((x) => !b.includes(x));
+
+/** What setup's preauthorize step is for: the app, how to pre-authorize, and the sets an earlier step makes. */
+export type SetupAppInput = PreauthorizeInput & {
+  /** Sets an earlier step of the same call creates, with the reference its writes name it by (`@{set.id}`). */
+  plannedRefs: Record<string, string>;
+};
+
+/**
+ * Setup's preauthorize step, from the shared inspection (`found`: appAccessReads). A connected app that is
+ * admin-approved already gets its SetupEntityAccess rows in the user's one composite call (rows an earlier user
+ * of the same run adds are `claimed` and not added twice), with the Metadata API as the fallback where the org
+ * refuses them. Otherwise the preauthorize command's own plan: its dry run now, the real plan when it is
+ * applied, so that it sees what the earlier users' writes changed.
+ */
+export async function planSetupPreauthorize(
+  client: OrgClient,
+  found: AppAccessFound,
+  input: SetupAppInput,
+  options: { noPrompt: boolean; claimed: Set<string>; components: ConnectedAppComponents }
+): Promise<Step<{ app: string }> & { fallback?: Write[] }> {
+  const { app } = input;
+  const step = (
+    status: 'todo' | 'done',
+    added: string[],
+    writes: Write[],
+    fallback?: Write[]
+  ): Step<{ app: string }> & { fallback?: Write[] } => ({
+    step: 'preauthorize',
+    status,
+    message: `${app}: ${added.join(', ') || 'already pre-authorized'}`,
+    writes,
+    result: { app },
+    fallback,
+  });
+  const metadataWrite = (metadataInput: PreauthorizeInput): Write => ({
+    kind: 'metadata',
+    referenceId: 'app',
+    apply: async () => {
+      const planned = await planPreauthorize(client, metadataInput, { dryRun: false });
+      await applyStep(client, planned, { dryRun: false });
+    },
+  });
+  // An External Client App (or one of each, which the preauthorize plan refuses) goes the Metadata API way.
+  const connectedApp = found.eca.length
+    ? undefined
+    : await findConnectedApp(client, app, options.components, found.connectedApps);
+  const fast = planAppAccess(found, connectedApp, {
+    profile: input.profile,
+    sets: input.permissionSets,
+    planned: input.plannedRefs,
+  });
+  if (fast) {
+    const missing = fast.missing.filter((p) => !options.claimed.has(`${fast.appId}:${p.parentId}`));
+    for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
+    const writes = missing.map((p, n): Write => ({
+      kind: 'data',
+      referenceId: `access${n}`,
+      method: 'POST',
+      url: '/sobjects/SetupEntityAccess',
+      body: { ParentId: p.parentId, SetupEntityId: fast.appId },
+    }));
+    return step(
+      writes.length ? 'todo' : 'done',
+      missing.map((p) => p.name),
+      writes,
+      [metadataWrite({ ...input, metadataOnly: true })]
+    );
+  }
+  // As the preauthorize command does it: a dry run now, the real plan when it runs.
+  const planned = await planPreauthorize(client, input, { dryRun: true });
+  if (planned.status === 'blocked') throw blockedError(planned);
+  if (planned.needsConfirmation && !options.noPrompt)
+    throw serviceError('LockoutConfirmationRequired', [app, planned.result.usersLosingAccess.join(', ')]);
+  const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
+  return planned.result.changed ? step('todo', added, [metadataWrite(input)]) : step('done', added, []);
+}

@@ -12,19 +12,15 @@ import {
   optionalPowerQueries,
   optionalPowersOf,
   type ObjectAccess,
+  type OptionalPowerKey,
 } from './permissions.js';
 import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
 import { serviceError } from './errors.js';
 import { shellQuote } from './shell.js';
-import {
-  CONNECTED_APP_ROWS,
-  findConnectedApp,
-  inspectWithApps,
-  sameId,
-  type ConnectedAppComponents,
-} from './app-lookup.js';
+import { CONNECTED_APP_ROWS, findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
+import { inspect, type Reads } from './inspection.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 /** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
@@ -82,37 +78,16 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   const add = (name: CheckName, status: CheckStatus, message: string, action?: string): void => {
     checks.push(action ? { name, status, message, action } : { name, status, message });
   };
-  const assignee = assigneeFilter(input.user);
-  // Everything in one round trip: what the user's sets hold is reached through its assignments (semi-joins).
-  const heldSets = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
-  // The app: its ConnectedApp component read at the same time (its label finds its row), and its access rows under the user's sets.
-  const { found, components } = await inspectWithApps(
+  // Everything in one round trip (verifyReads); the app: its ConnectedApp component read at the same time (its label finds its row), and its access rows under the user's sets.
+  const {
+    found: [{ verify: found }],
+    components,
+  } = await inspect(
     client,
-    {
-      user: userQuery(input.user),
-      psl: pslAssignmentQuery(input.user),
-      assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${corePowerColumns('PermissionSet.')} FROM PermissionSetAssignment WHERE ${assignee}`,
-      licenses: 'SELECT Id, Name FROM UserLicense',
-      // The org's Id (who the JWT login must land in) and kind (which audience it signs).
-      org: 'SELECT Id, IsSandbox FROM Organization',
-      psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-      setFields: input.objects.length
-        ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}`
-        : undefined,
-      ...heldAccessQueries(assignee),
-      ...optionalPowerQueries(`Id IN ${heldSets}`),
-      connectedApps: input.app ? CONNECTED_APP_ROWS : undefined,
-      appAccess: input.app
-        ? `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN ${heldSets}`
-        : undefined,
-      // A group's member sets pre-authorize its holders too; SOQL nests no semi-joins, so every group member's rows are read and kept by Id.
-      memberAppAccess: input.app
-        ? "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)"
-        : undefined,
-    },
-    OPTIONAL_POWER_KEYS,
+    [{ verify: verifyReads(input) }],
     input.app && !input.appComponents?.has(input.app.toLowerCase()) ? [input.app] : []
   );
+
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
   // The username as a shell word, for the commands the checks print as fixes.
@@ -328,4 +303,53 @@ async function checkEcaPolicy(
       fix
     );
   } else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${user.username}.`);
+}
+
+/**
+ * What verify reads, in one round trip: the user, its PSL and assignments, what its sets hold (reached through
+ * its assignments by semi-joins), the licenses, the org, and with --app the app's access rows under its sets.
+ */
+type VerifyKey =
+  | 'user'
+  | 'psl'
+  | 'assignments'
+  | 'licenses'
+  | 'org'
+  | 'psls'
+  | 'setFields'
+  | 'setObjects'
+  | 'members'
+  | 'connectedApps'
+  | 'appAccess'
+  | 'memberAppAccess'
+  | OptionalPowerKey;
+
+function verifyReads(input: VerifyInput): Reads<VerifyKey> {
+  const assignee = assigneeFilter(input.user);
+  const heldSets = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
+  return {
+    queries: {
+      user: userQuery(input.user),
+      psl: pslAssignmentQuery(input.user),
+      assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${corePowerColumns('PermissionSet.')} FROM PermissionSetAssignment WHERE ${assignee}`,
+      licenses: 'SELECT Id, Name FROM UserLicense',
+      // The org's Id (who the JWT login must land in) and kind (which audience it signs).
+      org: 'SELECT Id, IsSandbox FROM Organization',
+      psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
+      setFields: input.objects.length
+        ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}`
+        : undefined,
+      ...heldAccessQueries(assignee),
+      ...optionalPowerQueries(`Id IN ${heldSets}`),
+      connectedApps: input.app ? CONNECTED_APP_ROWS : undefined,
+      appAccess: input.app
+        ? `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN ${heldSets}`
+        : undefined,
+      // A group's member sets pre-authorize its holders too; SOQL nests no semi-joins, so every group member's rows are read and kept by Id.
+      memberAppAccess: input.app
+        ? "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)"
+        : undefined,
+    },
+    optional: OPTIONAL_POWER_KEYS,
+  };
 }

@@ -1,3 +1,4 @@
+import { Config } from '@oclif/core';
 import { Connection } from '@salesforce/core';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
@@ -5,6 +6,7 @@ import type { SfError } from '@salesforce/core';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
 import { assertResultSchema } from './contract.js';
 import { LATEST_API_VERSION } from '../emulator/server.js';
+import { projectRoot } from './paths.js';
 
 /**
  * The stored auth of a real login: with the org's edition and namespace known, sf asks the org nothing more.
@@ -25,10 +27,13 @@ class LoggedInOrg extends MockTestOrgData {
 // Taken before TestContext stubs it, so commands under test reach the emulator over real HTTP.
 const realRequest = Reflect.get(Connection.prototype, 'request') as (...args: unknown[]) => PromiseLike<unknown>;
 
-/** A command class: static run(argv) parses and runs an instance, whose run() gives the result. */
-type RunnableCommand = (new (...args: never[]) => { run(): Promise<unknown> }) & {
-  run(argv: string[]): Promise<unknown>;
-};
+/** A command instance as oclif runs it: _run() parses, runs and handles errors; run() gives the result. */
+type CommandInstance = { run(): Promise<unknown>; _run(): Promise<unknown>; exitCode?: number; id?: string };
+/** A command class, constructed as oclif does (argv and the plugin's config). */
+type RunnableCommand = new (argv: string[], config: Config) => CommandInstance;
+
+/** The plugin's own oclif config (bin "sf", as package.json says), loaded once. */
+let pluginConfig: Promise<Config> | undefined;
 type ResultOf<C extends RunnableCommand> = Awaited<ReturnType<InstanceType<C>['run']>>;
 
 /** `IntegrationUserAssignPsl` -> `assign-psl`: the command's name under the topic. */
@@ -84,9 +89,14 @@ export class EmulatedOrgContext {
     argv: string[]
   ): Promise<{ result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string }> {
     let outcome: { result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string };
+    pluginConfig ??= Config.load(projectRoot);
+    // An instance of its own, as oclif's static run makes one: its exit code is this run's, whatever other runs
+    // in this process set on process.exitCode at the same time.
+    const instance = new command([...argv, '--target-org', this.targetOrg], await pluginConfig);
+    instance.id ??= `integration-user:${commandName(command)}`;
     try {
-      const result = (await command.run([...argv, '--target-org', this.targetOrg])) as ResultOf<C>;
-      outcome = { result, exitCode: process.exitCode ?? 0 };
+      const result = (await instance._run()) as ResultOf<C>;
+      outcome = { result, exitCode: instance.exitCode ?? 0 };
     } catch (error) {
       outcome = { error: error as SfError & { exitCode?: number } };
     } finally {

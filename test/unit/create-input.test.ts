@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { deriveAlias, deriveUsername, slugOf, validateCreateInput } from '../../src/service/create.js';
+import { deriveAlias, deriveUsername, slugOf, validateCreateInput } from '../../src/service/create-input.js';
 import { chooseIntegrationProfile, seatsOf } from '../../src/service/licenses.js';
 import { isUserId } from '../../src/service/user-filters.js';
 import { soqlList, soqlQuote } from '../../src/service/org-client.js';

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { flagError } from '../../cli/flag-errors.js';
 import type { AssignPslResult } from '../../service/assign-psl.js';
 
@@ -8,7 +9,7 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 
 export type IntegrationUserAssignPslResult = AssignPslResult;
 
-export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserAssignPslResult> {
+export default class IntegrationUserAssignPsl extends IntegrationUserCommand<IntegrationUserAssignPslResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -24,11 +25,8 @@ export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserA
     const { flags } = await this.parse(IntegrationUserAssignPsl).catch(
       flagError(`${this.config.bin} integration-user assign-psl`)
     );
-    const [{ connect }, { assignIntegrationPsl }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/assign-psl.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { assignIntegrationPsl } = await import('../../service/assign-psl.js');
+    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const result = await assignIntegrationPsl(

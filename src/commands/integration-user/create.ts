@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { flagError } from '../../cli/flag-errors.js';
 import { shellQuote } from '../../service/shell.js';
 import type { CreateUserResult } from '../../service/create.js';
@@ -9,7 +10,7 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 
 export type IntegrationUserCreateResult = CreateUserResult;
 
-export default class IntegrationUserCreate extends SfCommand<IntegrationUserCreateResult> {
+export default class IntegrationUserCreate extends IntegrationUserCommand<IntegrationUserCreateResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -41,11 +42,8 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
     const { flags } = await this.parse(IntegrationUserCreate).catch(
       flagError(`${this.config.bin} integration-user create`)
     );
-    const [{ connect }, { createIntegrationUser }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/create.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { createIntegrationUser } = await import('../../service/create.js');
+    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const result = await createIntegrationUser(

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { serviceError } from '../../service/errors.js';
 import { flagError } from '../../cli/flag-errors.js';
 import type { GrantResult } from '../../service/grant.js';
@@ -9,7 +10,7 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 
 export type IntegrationUserGrantResult = GrantResult;
 
-export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrantResult> {
+export default class IntegrationUserGrant extends IntegrationUserCommand<IntegrationUserGrantResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -38,11 +39,8 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
     const { flags } = await this.parse(IntegrationUserGrant).catch(
       flagError(`${this.config.bin} integration-user grant`)
     );
-    const [{ connect }, { grant }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/grant.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { grant } = await import('../../service/grant.js');
+    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const result = await grant(
@@ -60,13 +58,9 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
     ).finally(() => this.spinner.stop());
 
     for (const warning of result.warnings) this.warn(warning);
-    const failed = result.permissionSets.filter((item) => item.status === 'failed');
-    if (
-      failed.length &&
-      failed.length === result.permissionSets.filter((item) => item.status !== 'already-assigned').length
-    ) {
-      throw serviceError('GrantFailed', [result.username]).setData(result);
-    }
+    const { grantExitCode } = await import('../../service/grant.js');
+    // No assignment could be made: an error (exit 1) that carries the result.
+    if (grantExitCode(result) === 1) throw serviceError('GrantFailed', [result.username]).setData(result);
 
     this.log(
       result.dryRun
@@ -91,10 +85,13 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
       this.log(messages.getMessage('output.generated', [generated.name, generated.status]));
       this.table({ data: access.map((line) => ({ access: line })) });
     }
-    if (failed.length) {
-      this.warn(messages.getMessage('output.partial', [failed.length]));
-      process.exitCode = 68;
-    }
+    const failed = result.permissionSets.filter((item) => item.status === 'failed');
+    if (failed.length) this.warn(messages.getMessage('output.partial', [failed.length]));
+    this.exitWith(
+      result.permissionSets.map((item) =>
+        item.status === 'failed' ? 'failed' : item.status === 'assigned' ? 'applied' : 'done'
+      )
+    );
     return result;
   }
 }

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { flagError } from '../../cli/flag-errors.js';
 import type { ListResult } from '../../service/list.js';
 
@@ -8,7 +9,7 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 
 export type IntegrationUserListResult = ListResult;
 
-export default class IntegrationUserList extends SfCommand<IntegrationUserListResult> {
+export default class IntegrationUserList extends IntegrationUserCommand<IntegrationUserListResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -31,11 +32,8 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
     const { flags } = await this.parse(IntegrationUserList).catch(
       flagError(`${this.config.bin} integration-user list`)
     );
-    const [{ connect }, { listIntegrationUsers }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/list.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { listIntegrationUsers } = await import('../../service/list.js');
+    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.read'));
     const result = await listIntegrationUsers(client, {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { flagError } from '../../cli/flag-errors.js';
 import type { VerifyResult } from '../../service/verify.js';
 
@@ -11,7 +12,7 @@ export type IntegrationUserVerifyResult = VerifyResult;
 
 const MARK = { pass: '✓', warn: '!', fail: '✗', skip: '-' } as const;
 
-export default class IntegrationUserVerify extends SfCommand<IntegrationUserVerifyResult> {
+export default class IntegrationUserVerify extends IntegrationUserCommand<IntegrationUserVerifyResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -42,12 +43,9 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
     const { flags } = await this.parse(IntegrationUserVerify).catch(
       flagError(`${this.config.bin} integration-user verify`)
     );
-    const [{ connect }, { verifyIntegrationUser }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/verify.js'),
-    ]);
+    const { verifyIntegrationUser } = await import('../../service/verify.js');
     const org = flags['target-org'];
-    const { client, context } = await connect(org, flags['api-version']);
+    const { client, context } = await this.connect(org, flags['api-version']);
     const keyFile = flags['jwt-key-file'];
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
@@ -83,10 +81,9 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
       });
     }
     const failed = result.checks.filter((check) => check.status === 'fail').length;
-    if (failed) {
-      this.log(messages.getMessage('output.failed', [failed]));
-      process.exitCode = 1;
-    }
+    if (failed) this.log(messages.getMessage('output.failed', [failed]));
+    // A failed check is a failure (exit 1) with the checklist as the result; warnings and skips are not.
+    this.exitWith(result.checks.map((check) => (check.status === 'fail' ? 'failed' : 'done')));
     return result;
   }
 }
