@@ -1,6 +1,7 @@
 import type { SfError } from '@salesforce/core';
 import { type OrgClient, type SObjectRecord, soqlQuote, UNSUPPORTED } from './org-client.js';
-import { SalesforceApiError, serviceError } from './errors.js';
+import { errorWords, SalesforceApiError, serviceError } from './errors.js';
+import { createAppFix } from './fixes.js';
 
 /**
  * Finding the app --app names. --app is the API name, what the Metadata API and sf use. A connected app's
@@ -100,11 +101,7 @@ export async function findEca(client: OrgClient, name: string, rows: SObjectReco
  * lists (one listMetadata call). An External Client App of that name is the app after all (an org that
  * serves ExternalClientApplication through no query endpoint); otherwise the error names the close API names.
  */
-export async function appNotFound(
-  client: OrgClient,
-  app: string,
-  targetOrg: string
-): Promise<{ eca: { id: string } } | SfError> {
+export async function appNotFound(client: OrgClient, app: string): Promise<{ eca: { id: string } } | SfError> {
   const listed = await client.metadata.list(['ConnectedApp', 'ExternalClientApplication']).catch(() => []);
   const eca = listed.find(
     (c) => c.type === 'ExternalClientApplication' && c.fullName.toLowerCase() === app.toLowerCase()
@@ -116,8 +113,8 @@ export async function appNotFound(
     .slice(0, 5);
   return serviceError(
     'AppNotFound',
-    [app, close.length ? ` Apps with close names: ${close.join(', ')}.` : ''],
-    [app, targetOrg]
+    [app, close.length ? ` ${errorWords('reason.closeApps', [close.join(', ')])}` : ''],
+    [createAppFix(app)]
   );
 }
 

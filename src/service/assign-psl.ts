@@ -1,12 +1,24 @@
-import type { SfError } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, userLicenseOf } from './licenses.js';
+import {
+  heldBy,
+  INTEGRATION_PSL,
+  INTEGRATION_USER_LICENSE,
+  pslFilter,
+  Seats,
+  seatsOf,
+  userLicenseOf,
+} from './licenses.js';
+import { createUserFix, setActiveFix } from './fixes.js';
 import { pslAssignmentQuery, userQuery } from './user-filters.js';
 import { applyStep, type Step } from './plan.js';
 import { inspectOne, type Found, type Reads } from './inspection.js';
 
-export type AssignPslInput = { user: string; targetOrg: string };
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.assign-psl');
+
+export type AssignPslInput = { user: string };
 
 export type AssignPslResult = {
   userId: string;
@@ -82,7 +94,7 @@ export function planPsl(
   const todo = (assignee: string, pslId: string): Step<AssignPslResult> => ({
     step: 'assign-psl',
     status: 'todo',
-    message: `assign ${INTEGRATION_PSL}`,
+    message: messages.getMessage('step.todo', [INTEGRATION_PSL]),
     writes: [
       {
         kind: 'data',
@@ -110,30 +122,33 @@ export function planPsl(
   if (!psl) return blocked(serviceError('PslMissing'));
   if (!user && options.plannedUser)
     return result.seats.free < 1 ? blocked(noFreePslSeat()) : todo(options.plannedUser, psl.Id);
-  if (!user) return blocked(serviceError('UserNotFound', [input.user], [input.targetOrg]));
+  if (!user) return blocked(serviceError('UserNotFound', [input.user], [createUserFix()]));
   if (found.assignment.length > 0) {
     alreadyAssigned();
-    return { step: 'assign-psl', status: 'done', message: `holds ${INTEGRATION_PSL}`, writes: [], result };
+    return {
+      step: 'assign-psl',
+      status: 'done',
+      message: messages.getMessage('step.done', [INTEGRATION_PSL]),
+      writes: [],
+      result,
+    };
   }
   if (user.IsActive !== true)
-    return blocked(serviceError('UserInactive', [result.username], [String(user.Id), input.targetOrg]));
+    return blocked(serviceError('UserInactive', [result.username], [setActiveFix(user.Id, true)]));
   const { profile, license } = userLicenseOf(user);
   if (license !== INTEGRATION_USER_LICENSE)
-    return blocked(serviceError('UserWrongLicense', [result.username, license, profile], [input.targetOrg]));
+    return blocked(serviceError('UserWrongLicense', [result.username, license, profile], [createUserFix()]));
   if (result.seats.free < 1) return blocked(noFreePslSeat());
-  if (options.dryRun) result.note = `Would assign ${INTEGRATION_PSL} to ${result.username}.`;
+  if (options.dryRun) result.note = messages.getMessage('note.wouldAssign', [INTEGRATION_PSL, result.username]);
   return todo(user.Id, psl.Id);
 
   function alreadyAssigned(): void {
     result.status = 'already-assigned';
-    result.note = `${result.username} already has the ${INTEGRATION_PSL} permission set license.`;
+    result.note = messages.getMessage('note.alreadyAssigned', [result.username, INTEGRATION_PSL]);
   }
 
   function noFreePslSeat(): SfError {
-    const holders = found.holders.map((h) => String((h.Assignee as SObjectRecord | null)?.Username)).join(', ');
-    return serviceError('NoFreePslSeat', [
-      result.seats.total,
-      holders ? `held by ${holders}` : 'held by users this org does not list',
-    ]);
+    const holders = found.holders.map((h) => String((h.Assignee as SObjectRecord | null)?.Username));
+    return serviceError('NoFreePslSeat', [result.seats.total, heldBy(holders)]);
   }
 }

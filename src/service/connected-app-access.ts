@@ -1,6 +1,8 @@
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { soqlList, soqlQuote } from './org-client.js';
 import { serviceError } from './errors.js';
+import { grantFix } from './fixes.js';
+import { verbatim, writeEach } from './plan.js';
 import { licenseResolver } from './permissions.js';
 import { CONNECTED_APP_ROWS, ecaQuery, sameId, type ConnectedApp } from './app-lookup.js';
 import type { AppSettings } from './eca-metadata.js';
@@ -72,7 +74,11 @@ export function planAppAccess(
     const set = found.sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
     if (!set && !wanted.planned[name]) throw serviceError('PreauthorizeSetNotFound', [name]);
     if (set && licenseOf(set.LicenseId).fit === 'other')
-      throw serviceError('SetLicenseDoesNotFit', [String(set.Name), licenseOf(set.LicenseId).name], ['<username>']);
+      throw serviceError(
+        'SetLicenseDoesNotFit',
+        [String(set.Name), licenseOf(set.LicenseId).name],
+        [grantFix(verbatim('<username>'))]
+      );
     parents.push({ name: set ? String(set.Name) : name, parentId: set?.Id ?? wanted.planned[name], profile: false });
   }
   const listed = found.appAccess.filter((a) => sameId(a.SetupEntityId, app.id)).map((a) => String(a.ParentId));
@@ -116,9 +122,13 @@ export async function writeAccessRows(
   lists: { profiles: string[]; permissionSets: string[] }
 ): Promise<void> {
   if (!plan.missing.length) return;
-  const saved = await client.insertMany(
-    'SetupEntityAccess',
-    plan.missing.map((p) => ({ ParentId: p.parentId, SetupEntityId: plan.appId }))
-  );
-  if (saved.some((s) => !s.success)) await connectedAppSettings(client, app).write(lists);
+  const written = await writeEach(client, {
+    kind: 'records',
+    referenceId: 'access',
+    method: 'POST',
+    sobject: 'SetupEntityAccess',
+    records: plan.missing.map((p) => ({ ParentId: p.parentId, SetupEntityId: plan.appId })),
+  });
+  // A row already there is the goal met (the per-record rule); a refused one sends the lists the Metadata API way.
+  if (written.some((w) => w.outcome === 'failed')) await connectedAppSettings(client, app).write(lists);
 }

@@ -1,4 +1,4 @@
-import type { SfError } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import {
@@ -14,7 +14,10 @@ import { assigneeFilter, userQuery } from './user-filters.js';
 import { heldAccessQueries, isStandardObject, licenseResolver, NO_LICENSE } from './permissions.js';
 import { applyStep, type Step } from './plan.js';
 import { inspectOne, type Found, type Reads } from './inspection.js';
-import { shellQuote } from './shell.js';
+import { createUserFix, grantFix, removeAssignmentFix } from './fixes.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.convert');
 
 export type ConvertResult = {
   userId: string;
@@ -50,7 +53,7 @@ export async function convertUser(
   return applyStep(client, planConvert(found, input, options), options);
 }
 
-export type ConvertInput = { user: string; profile?: string; targetOrg: string };
+export type ConvertInput = { user: string; profile?: string };
 type ConvertKey = 'user' | 'license' | 'profiles' | 'assignments' | 'licenses' | 'psls' | 'setObjects' | 'members';
 
 /** What convert reads, in one round trip: the user, the license and its profiles, and what the user holds. */
@@ -79,7 +82,7 @@ export function planConvert(
   options: { dryRun: boolean }
 ): Step<ConvertResult> {
   const user = found.user[0];
-  if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
+  if (!user) throw serviceError('UserNotFound', [input.user], [createUserFix()]);
   const license = found.license[0];
   if (!license) throw serviceError('NoIntegrationLicense');
   const { profile: fromProfile, license: fromLicense } = userLicenseOf(user);
@@ -111,7 +114,7 @@ export function planConvert(
   const licenseOf = (licenseId: unknown, setId?: unknown): { fits: boolean; name: string } => {
     if (typeof licenseId !== 'string' || !licenseId)
       return standardObjectSets.has(String(setId))
-        ? { fits: false, name: `${NO_LICENSE} with standard-object access, which needs the PSL first` }
+        ? { fits: false, name: messages.getMessage('blocker.needsPsl', [NO_LICENSE]) }
         : { fits: true, name: NO_LICENSE };
     const { fit, name } = resolve(licenseId);
     return { fits: fit !== 'other', name };
@@ -152,19 +155,12 @@ export function planConvert(
     return blocked(serviceError('ConvertNoSeat', [result.seats.total]));
   if (result.blockers.length) {
     const list = result.blockers
-      .map((b) => `${b.name} (${b.type === 'PermissionSet' ? 'permission set' : 'group'}, license ${b.license})`)
-      .join(', ');
-    const removals = result.blockers.map(
-      (b) =>
-        `sf data delete record --sobject PermissionSetAssignment --record-id ${b.assignmentId} --target-org ${input.targetOrg}`
-    );
-    return blocked(
-      serviceError(
-        'ConvertBlocked',
-        [result.username, list],
-        [removals.join('\n  '), shellQuote(result.username), input.targetOrg]
+      .map((b) =>
+        messages.getMessage(b.type === 'PermissionSet' ? 'blocker.set' : 'blocker.group', [b.name, b.license])
       )
-    );
+      .join(', ');
+    const removals = result.blockers.map((b) => removeAssignmentFix(b.assignmentId));
+    return blocked(serviceError('ConvertBlocked', [result.username, list], [removals, grantFix(result.username)]));
   }
   result.profile = String(profile.Name);
   result.userLicense = INTEGRATION_USER_LICENSE;
@@ -188,13 +184,13 @@ export function planConvert(
     explain: (error) =>
       Promise.resolve(
         error instanceof SalesforceApiError && error.errorCode === 'FIELD_INTEGRITY_EXCEPTION'
-          ? convertRefused(error, result.username, input.targetOrg)
+          ? convertRefused(error, result.username)
           : (error as Error)
       ),
   };
 }
 
 /** Salesforce may refuse license changes outright; then a new user is the way. */
-function convertRefused(error: SalesforceApiError, username: string, targetOrg: string): SfError {
-  return serviceError('ConvertRefused', [username, error.salesforceMessage], [targetOrg]);
+function convertRefused(error: SalesforceApiError, username: string): SfError {
+  return serviceError('ConvertRefused', [username, error.salesforceMessage], [createUserFix()]);
 }

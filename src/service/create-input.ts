@@ -1,5 +1,5 @@
 import type { SfError } from '@salesforce/core';
-import { serviceError } from './errors.js';
+import { errorWords, serviceError } from './errors.js';
 import type { OrgContext } from './connect.js';
 
 /** The create flags (and a spec user's same keys), checked before the org is touched, and the values derived from them. */
@@ -71,9 +71,9 @@ export function deriveAlias(name: string): string {
 /** Checks every flag before the org is touched; returns the first problem as an error with its fix. */
 export function validateCreateInput(input: CreateUserInput): SfError | undefined {
   const name = input.name.trim();
-  if (!name) return serviceError('InvalidName', [input.name, 'it is empty']);
+  if (!name) return serviceError('InvalidName', [input.name, errorWords('reason.empty')]);
   if (name.length > MAX_NAME)
-    return serviceError('InvalidName', [`${name.slice(0, 20)}...`, `it is ${name.length} characters long`]);
+    return serviceError('InvalidName', [`${name.slice(0, 20)}...`, errorWords('reason.length', [name.length])]);
   if (!EMAIL.test(input.email) || input.email.length > 128) return serviceError('InvalidEmail', [input.email]);
   if (input.username !== undefined) {
     const problem = usernameProblem(input.username);
@@ -81,13 +81,10 @@ export function validateCreateInput(input: CreateUserInput): SfError | undefined
   }
   if (input.alias !== undefined) {
     if (input.alias.length === 0 || input.alias.length > MAX_ALIAS) {
-      return serviceError('InvalidAlias', [input.alias, `it has ${input.alias.length} characters`]);
+      return serviceError('InvalidAlias', [input.alias, errorWords('reason.characters', [input.alias.length])]);
     }
     if (!ALIAS.test(input.alias))
-      return serviceError('InvalidAlias', [
-        input.alias,
-        'it has characters other than letters, digits, dots, dashes and underscores',
-      ]);
+      return serviceError('InvalidAlias', [input.alias, errorWords('reason.aliasCharacters')]);
   }
   if (input.timeZone !== undefined && !isTimeZone(input.timeZone))
     return serviceError('InvalidTimeZone', [input.timeZone]);
@@ -99,9 +96,9 @@ export function validateCreateInput(input: CreateUserInput): SfError | undefined
 }
 
 export function usernameProblem(username: string): string | undefined {
-  if (username.length > MAX_USERNAME) return `it is ${username.length} characters long (at most ${MAX_USERNAME})`;
-  if (/\s/.test(username)) return 'it contains whitespace';
-  if (!USERNAME.test(username)) return 'it must have the form of an email address (an @ with something on either side)';
+  if (username.length > MAX_USERNAME) return errorWords('reason.tooLong', [username.length, MAX_USERNAME]);
+  if (/\s/.test(username)) return errorWords('reason.whitespace');
+  if (!USERNAME.test(username)) return errorWords('reason.notEmailShaped');
   return undefined;
 }
 

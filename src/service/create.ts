@@ -1,4 +1,4 @@
-import type { SfError } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import {
@@ -12,9 +12,10 @@ import {
   userLicenseQuery,
 } from './licenses.js';
 import { userQuery } from './user-filters.js';
-import { applyStep, type Step } from './plan.js';
+import { advice, applyStep, verbatim, type Advice, type Step } from './plan.js';
+import { setActiveFix } from './fixes.js';
+import { anUnlistedHolder, heldBy } from './licenses.js';
 import { inspectOne, type Found, type Reads } from './inspection.js';
-import { shellQuote } from './shell.js';
 import type { OrgContext } from './connect.js';
 import {
   deriveAlias,
@@ -26,6 +27,10 @@ import {
 } from './create-input.js';
 
 export type { CreateUserInput } from './create-input.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const BUNDLE = 'integration-user.create';
+const messages = Messages.loadMessages('plugin-integration-user', BUNDLE);
 
 export type CreateUserResult = {
   /** Absent only on a dry run that would create the user. */
@@ -46,6 +51,9 @@ export type CreateUserResult = {
   /** Salesforce Integration seats after this run. */
   seats: Seats;
 };
+
+/** The create step's result as the service reports it: its note may name a fix (rendered by the command). */
+export type CreateReport = Omit<CreateUserResult, 'note'> & { note?: Advice };
 
 type CreateKey = 'license' | 'profiles' | 'user' | 'org' | 'holders';
 export type CreateFound = Found<CreateKey>;
@@ -73,7 +81,7 @@ export async function createIntegrationUser(
   org: OrgContext,
   input: CreateUserInput,
   options: { dryRun: boolean }
-): Promise<CreateUserResult> {
+): Promise<CreateReport> {
   const invalid = validateCreateInput(input);
   if (invalid) throw invalid;
   const found = await inspectOne(client, createReads(input, org));
@@ -90,12 +98,12 @@ export function planCreate(
   org: OrgContext,
   input: CreateUserInput,
   options: { dryRun: boolean }
-): Step<CreateUserResult> {
+): Step<CreateReport> {
   const name = input.name.trim();
   const username = usernameFor(input, org);
   const license = found.license[0];
   const existing = found.user[0];
-  const result: CreateUserResult = {
+  const result: CreateReport = {
     username,
     alias: input.alias ?? deriveAlias(name),
     name,
@@ -107,7 +115,7 @@ export function planCreate(
     dryRun: options.dryRun,
     seats: license ? seatsOf(license) : { total: 0, used: 0, free: 0 },
   };
-  const blocked = (error: SfError): Step<CreateUserResult> => ({
+  const blocked = (error: SfError): Step<CreateReport> => ({
     step: 'create',
     status: 'blocked',
     message: error.message,
@@ -125,7 +133,7 @@ export function planCreate(
   if (profile instanceof Error) return blocked(profile);
   result.profile = String(profile.Name);
   if (result.seats.free < 1) return blocked(noFreeSeat());
-  if (options.dryRun) result.note = `Would create ${username} on the ${INTEGRATION_USER_LICENSE} license.`;
+  if (options.dryRun) result.note = advice(BUNDLE, 'note.wouldCreate', username, INTEGRATION_USER_LICENSE);
 
   const defaults = found.org[0] ?? {};
   const fields = {
@@ -142,7 +150,7 @@ export function planCreate(
   return {
     step: 'create',
     status: 'todo',
-    message: `create ${username}`,
+    message: messages.getMessage('step.todo', [username]),
     writes: [{ kind: 'data', referenceId: 'user', method: 'POST', url: '/sobjects/User', body: fields }],
     consumes: { userSeats: 1 },
     result,
@@ -153,7 +161,7 @@ export function planCreate(
     explain: explainInsertError,
   };
 
-  function existingUserStep(user: SObjectRecord): Step<CreateUserResult> {
+  function existingUserStep(user: SObjectRecord): Step<CreateReport> {
     const { profile: userProfile, license: userLicense } = userLicenseOf(user);
     if (userLicense !== INTEGRATION_USER_LICENSE)
       return blocked(serviceError('UserOnOtherLicense', [String(user.Username), userLicense, userProfile]));
@@ -167,12 +175,12 @@ export function planCreate(
     });
     result.note =
       user.IsActive === true
-        ? `${result.username} already exists on the ${INTEGRATION_USER_LICENSE} license; nothing to create.`
-        : `${result.username} already exists on the ${INTEGRATION_USER_LICENSE} license but is inactive; activate it with: sf data update record --sobject User --record-id ${String(user.Id)} --values "IsActive=true" --target-org ${org.targetOrg}`;
+        ? advice(BUNDLE, 'note.exists', result.username, INTEGRATION_USER_LICENSE)
+        : advice(BUNDLE, 'note.existsInactive', result.username, INTEGRATION_USER_LICENSE, setActiveFix(user.Id, true));
     return {
       step: 'create',
       status: 'done',
-      message: `${result.username} exists on the ${INTEGRATION_USER_LICENSE} license`,
+      message: messages.getMessage('step.done', [result.username, INTEGRATION_USER_LICENSE]),
       writes: [],
       result,
     };
@@ -199,7 +207,7 @@ export function planCreate(
       return serviceError(
         'UsernameTakenElsewhere',
         [username],
-        [shellQuote(deriveUsername(`${name} ${Date.now().toString(36)}`, org.orgId, org.adminUsername))]
+        [deriveUsername(`${name} ${Date.now().toString(36)}`, org.orgId, org.adminUsername)]
       );
     }
     if (error.errorCode === 'LICENSE_LIMIT_EXCEEDED') return noFreeSeat();
@@ -207,17 +215,13 @@ export function planCreate(
   }
 
   function noFreeSeat(): SfError {
-    const holders = found.holders.map((u) => String(u.Username));
-    const heldBy = holders.length ? `held by ${holders.join(', ')}` : 'held by users this org does not list';
     const example = found.holders[0];
     return serviceError(
       'NoFreeSeat',
-      [result.seats.total, heldBy],
-      [
-        example ? String(example.Username) : 'one this org lists',
-        example ? String(example.Id) : '<user id>',
-        org.targetOrg,
-      ]
+      [result.seats.total, heldBy(found.holders.map((u) => String(u.Username)))],
+      example
+        ? [String(example.Username), setActiveFix(example.Id, false)]
+        : [anUnlistedHolder(), setActiveFix(verbatim('<user id>'), false)]
     );
   }
 }

@@ -58,8 +58,7 @@ export type NewEca = {
 export async function deployNewEca(
   client: OrgClient,
   eca: NewEca,
-  earlier: EarlierCreate | undefined,
-  targetOrg: string
+  earlier: EarlierCreate | undefined
 ): Promise<string | undefined> {
   const { app, label } = eca;
   const element = (name: string, value: string | boolean): string =>
@@ -133,7 +132,7 @@ export async function deployNewEca(
         throw serviceError(
           'EcaOauthSettingsRefused',
           [app, refused.map((f) => `${f.componentType ?? ''}: ${f.problem ?? ''}`).join('; ')],
-          [app, targetOrg, label]
+          [app, label]
         );
       });
   }

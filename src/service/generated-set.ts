@@ -1,4 +1,4 @@
-import type { SfError } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
 import { type SObjectRecord, soqlQuote } from './org-client.js';
 import { serviceError } from './errors.js';
 import { objectListsFields, type NameRows } from './object-names.js';
@@ -12,7 +12,11 @@ import {
   OBJECT_PERMISSION_COLUMNS,
 } from './permissions.js';
 import type { Found, Reads } from './inspection.js';
-import type { Write } from './plan.js';
+import type { CommandFix, Write } from './plan.js';
+import { objectDescribeFix, objectListFix } from './fixes.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.grant');
 
 /**
  * The least-privilege permission set grant generates from --object / --field: License "--None--", holding
@@ -74,7 +78,7 @@ export function planGeneratedSet(
     hasPsl: boolean;
     licenseOf: (licenseId: unknown) => { fit: LicenseFit; name: string };
     /** The fix that gives the user the PSL, for the error when standard objects need it. */
-    pslFix: string;
+    pslFix: CommandFix;
   },
   options: { dryRun: boolean }
 ): GeneratedSetPlan {
@@ -107,7 +111,7 @@ export function planGeneratedSet(
     ...new Set([...wanted.objects.map((g) => g.object), ...wanted.fields.map((g) => g.field.split('.')[0])]),
   ];
   for (const object of grantedObjects) {
-    if (!canonical.has(object.toLowerCase())) return block(serviceError('UnknownObject', [object]));
+    if (!canonical.has(object.toLowerCase())) return block(serviceError('UnknownObject', [object], [objectListFix()]));
   }
   summary.objects = wanted.objects.map((g) => ({
     object: canonical.get(g.object.toLowerCase()) ?? g.object,
@@ -124,7 +128,7 @@ export function planGeneratedSet(
       const listed = objectListsFields(found, object);
       return block(
         listed
-          ? serviceError('UnknownField', [grantOfField.field])
+          ? serviceError('UnknownField', [grantOfField.field], [objectDescribeFix()])
           : serviceError('FieldsNotListed', [canonical.get(object.toLowerCase()) ?? object, grantOfField.field])
       );
     }
@@ -135,7 +139,7 @@ export function planGeneratedSet(
     summary.fields.push({ field, access: grantOfField.access });
     if (!summary.objects.some((o) => o.object === field.split('.')[0])) {
       warnings.push(
-        `${field}: field access has no effect without read on ${field.split('.')[0]}; add --object ${field.split('.')[0]}:read.`
+        messages.getMessage('warning.fieldWithoutObject', [field, field.split('.')[0], field.split('.')[0]])
       );
     }
   }
@@ -144,7 +148,7 @@ export function planGeneratedSet(
   for (const o of summary.objects) {
     if (o.access.includes('modifyall') || o.access.includes('viewall'))
       warnings.push(
-        `${name} gives ${o.access.includes('modifyall') ? 'Modify All' : 'View All'} on ${o.object}; an integration rarely needs it.`
+        messages.getMessage(o.access.includes('modifyall') ? 'warning.modifyAll' : 'warning.viewAll', [name, o.object])
       );
   }
 

@@ -1,7 +1,7 @@
-import type { SfError } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { shellQuote } from './shell.js';
+import { assignPslFix, grantFix, createUserFix, queryFix, setActiveFix } from './fixes.js';
 import { completeNames, nameQueries } from './object-names.js';
 import { INTEGRATION_USER_LICENSE, userLicenseOf } from './licenses.js';
 import { assigneeFilter, pslAssignmentQuery, userQuery } from './user-filters.js';
@@ -27,11 +27,18 @@ import { inspectOne, type Found, type Reads } from './inspection.js';
 import { blockedError, exitCodeOf, subrequestsOf, writeEach, type RecordsWrite, type Step } from './plan.js';
 
 export type { GeneratedSet } from './generated-set.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.grant');
+
+/** Queries an admin runs to see the names a set or group can be granted by. */
+const LIST_SETS =
+  'SELECT Name, Label, License.Name FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null';
+const LIST_GROUPS = 'SELECT DeveloperName, MasterLabel, Status FROM PermissionSetGroup';
 export { MANAGED_MARKER } from './generated-set.js';
 
 export type GrantInput = {
   user: string;
-  targetOrg: string;
   permissionSets: string[];
   groups: string[];
   objects: string[];
@@ -68,8 +75,10 @@ export type GrantResult = {
   permissionSets: GrantItem[];
   /** The least-privilege set made from --object / --field, when they were given. */
   generatedPermissionSet?: GeneratedSet;
-  warnings: string[];
 };
+
+/** What a grant did, and what it warns of (broad power, field access without effect): sf's warnings, not the result's. */
+export type GrantOutcome = { result: GrantResult; warnings: string[] };
 
 type GrantQueryKey =
   | 'user'
@@ -178,7 +187,7 @@ export async function completeGrantNames(client: OrgClient, found: GrantFound, i
  * A planned grant: the step (its writes: the generated set's rows, then one assignment record per item to
  * assign, referenceId `assign`) and the items those assignment records stand for, in the same order.
  */
-export type GrantPlan = Step<GrantResult> & { assigning: GrantItem[] };
+export type GrantPlan = Step<GrantResult> & { assigning: GrantItem[]; warnings: string[] };
 
 /**
  * Grants an integration user permission sets, groups and a generated least-privilege set: one
@@ -192,7 +201,7 @@ export async function grant(
   input: GrantInput,
   options: { dryRun: boolean },
   inspectedAgain = false
-): Promise<GrantResult> {
+): Promise<GrantOutcome> {
   const invalid = grantInputError(input);
   if (invalid) throw invalid;
   const generating = input.objects.length > 0 || input.fields.length > 0;
@@ -206,7 +215,8 @@ export async function grant(
   const plan = planGrant(found, input, options);
   if (plan.status === 'blocked') throw blockedError(plan);
   const { result } = plan;
-  if (options.dryRun) return result;
+  const outcome = { result, warnings: plan.warnings };
+  if (options.dryRun) return outcome;
 
   // Writes: the generated set in one composite call (all or nothing), then every assignment on its own.
   const setWrites = plan.writes.filter((w) => w.referenceId !== 'assign');
@@ -225,9 +235,9 @@ export async function grant(
     if (duplicate && !inspectedAgain) return grant(client, input, options, true);
     throw error;
   }
-  if (!assignments) return result;
-  const outcomes = await writeEach(client, assignments, (value) => (value === '@{set.id}' ? generatedSetId : value));
-  outcomes.forEach((outcome, index) => {
+  if (!assignments) return outcome;
+  const written = await writeEach(client, assignments, (value) => (value === '@{set.id}' ? generatedSetId : value));
+  written.forEach((outcome, index) => {
     const item = plan.assigning[index];
     if (outcome.outcome === 'already') item.status = 'already-assigned';
     else if (outcome.outcome === 'failed') {
@@ -236,7 +246,7 @@ export async function grant(
       item.reason = `${outcome.error.errorCode}: ${outcome.error.message}`;
     }
   });
-  return result;
+  return { result, warnings: plan.warnings };
 }
 
 /** The exit code of a grant: 68 when some assignments failed and others were made, 1 when none could be made. */
@@ -263,7 +273,6 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
     userId: user?.Id ?? '',
     dryRun: options.dryRun,
     permissionSets: [],
-    warnings: [],
   };
   const blockedBy = (error: SfError, result = emptyResult): GrantPlan => ({
     step: 'grant',
@@ -273,14 +282,14 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
     error,
     result,
     assigning: [],
+    warnings: [],
   });
-  if (!user) return blockedBy(serviceError('UserNotFound', [input.user], [input.targetOrg]));
+  if (!user) return blockedBy(serviceError('UserNotFound', [input.user], [createUserFix()]));
   const username = user.Username as string;
-  if (user.IsActive !== true)
-    return blockedBy(serviceError('UserInactive', [username], [String(user.Id), input.targetOrg]));
+  if (user.IsActive !== true) return blockedBy(serviceError('UserInactive', [username], [setActiveFix(user.Id, true)]));
   const { profile, license: userLicense } = userLicenseOf(user);
   if (userLicense !== INTEGRATION_USER_LICENSE)
-    return blockedBy(serviceError('GrantUserWrongLicense', [username, userLicense, profile], [input.targetOrg]));
+    return blockedBy(serviceError('GrantUserWrongLicense', [username, userLicense, profile], [createUserFix()]));
 
   const sets = matchByNameOrLabel(input.permissionSets, found.sets, 'Name', 'Label');
   const groups = matchByNameOrLabel(input.groups, found.groups, 'DeveloperName', 'MasterLabel');
@@ -295,8 +304,7 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
   const optionalPowers = optionalPowersOf(found);
   const blockers: SfError[] = [];
   const warnings: string[] = [];
-  const fixPsl = (): string =>
-    `sf integration-user assign-psl --username ${shellQuote(username)} --target-org ${input.targetOrg}`;
+  const fixPsl = assignPslFix(username);
 
   /** Why a set can't go to this user now, if it can't; notes and powers for the result. */
   const judge = (set: SObjectRecord): { license: string; blocked?: SfError; note?: string; powers: string[] } => {
@@ -308,14 +316,14 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
       return {
         license,
         powers,
-        blocked: serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [shellQuote(username)]),
+        blocked: serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [grantFix(username)]),
       };
     if ((fit === 'integration-psl' || (fit === 'none' && standard.length > 0)) && !hasPsl) {
-      return { license, powers, blocked: serviceError('PslRequired', [String(set.Name), username], [fixPsl()]) };
+      return { license, powers, blocked: serviceError('PslRequired', [String(set.Name), username], [fixPsl]) };
     }
     const note =
       fit === 'integration-user-license'
-        ? `Licensed to the ${INTEGRATION_USER_LICENSE} user license: it can't carry standard-object permissions.`
+        ? messages.getMessage('item.userLicense', [INTEGRATION_USER_LICENSE])
         : undefined;
     return { license, powers, note };
   };
@@ -325,11 +333,9 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
   const targets = new Map<GrantItem, { field: 'PermissionSetId' | 'PermissionSetGroupId'; id: string }>();
   /** A named set or group that isn't there, or whose label names several: blocked. */
   const missing = (type: GrantItem['type'], wanted: string, ambiguous?: string[]): void => {
-    const error = serviceError(
-      ambiguous ? `Ambiguous${type}` : `${type}NotFound`,
-      [wanted, ambiguous?.join(', ') ?? ''],
-      [input.targetOrg]
-    );
+    const error = ambiguous
+      ? serviceError(`Ambiguous${type}`, [wanted, ambiguous.join(', ')])
+      : serviceError(`${type}NotFound`, [wanted, ''], [queryFix(type === 'PermissionSet' ? LIST_SETS : LIST_GROUPS)]);
     blockers.push(error);
     items.push({ name: wanted, type, license: 'unknown', status: 'blocked', reason: error.message });
   };
@@ -360,17 +366,13 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
     const misfit = fits.find((f) => f.fit === 'other');
     let blocked: SfError | undefined;
     if (misfit) {
-      const why = serviceError('SetLicenseDoesNotFit', [String(misfit.member.Name), misfit.name], [username]);
-      blocked = serviceError(
-        'GroupMemberDoesNotFit',
-        [name, String(misfit.member.Name), why.message],
-        why.actions ?? []
-      );
+      const why = serviceError('SetLicenseDoesNotFit', [String(misfit.member.Name), misfit.name], [grantFix(username)]);
+      blocked = serviceError('GroupMemberDoesNotFit', [name, String(misfit.member.Name), why.message]).because([why]);
     } else if (
       !hasPsl &&
       (fits.some((f) => f.fit === 'integration-psl') || rows.some((r) => isStandardObject(String(r.SobjectType))))
     ) {
-      blocked = serviceError('GroupPslRequired', [name, username], [fixPsl()]);
+      blocked = serviceError('GroupPslRequired', [name, username], [fixPsl]);
     } else if (record.Status !== 'Updated') blocked = serviceError('GroupNotUpdated', [name, String(record.Status)]);
     const powers = aggregate ? broadPowers({ ...aggregate, ...optionalPowers(aggregate.Id) }, rows) : [];
     const item = itemFor(name, 'PermissionSetGroup', { license, blocked, powers }, assignedGroupIds.has(record.Id));
@@ -387,7 +389,7 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
           fields: fieldGrants,
           hasPsl,
           licenseOf,
-          pslFix: fixPsl(),
+          pslFix: fixPsl,
         },
         options
       )
@@ -414,17 +416,16 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
     targets.set(item, { field: 'PermissionSetId', id: generated.setId ?? '@{set.id}' });
   }
 
-  const result: GrantResult = { username, userId: user.Id, dryRun: options.dryRun, permissionSets: items, warnings };
+  const result: GrantResult = { username, userId: user.Id, dryRun: options.dryRun, permissionSets: items };
   if (generated) result.generatedPermissionSet = generated.summary;
   for (const item of items) {
     if (item.broadPowers?.length)
-      warnings.push(
-        `${item.name} carries broad power (${item.broadPowers.join(', ')}); an integration rarely needs it.`
-      );
+      warnings.push(messages.getMessage('warning.broadPower', [item.name, item.broadPowers.join(', ')]));
   }
   if (blockers.length) {
-    const error = serviceError('GrantBlocked', [username, blockers.map((b) => `- ${b.message}`).join('\n')], []);
-    error.actions = [...new Set(blockers.flatMap((b) => b.actions ?? []))];
+    const error = serviceError('GrantBlocked', [username, blockers.map((b) => `- ${b.message}`).join('\n')]).because(
+      blockers
+    );
     error.setData(result);
     return blockedBy(error, result);
   }
@@ -444,9 +445,14 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
     });
   if (options.dryRun) for (const item of items) if (item.status === 'assigned') item.status = 'would-assign';
   const message = items
-    .map((i) => `${i.name}: ${i.status === 'would-assign' || i.status === 'assigned' ? 'assign' : i.status}`)
+    .map((i) =>
+      messages.getMessage('step.item', [
+        i.name,
+        i.status === 'would-assign' || i.status === 'assigned' ? messages.getMessage('step.assign') : i.status,
+      ])
+    )
     .join(', ');
-  return { step: 'grant', status: writes.length ? 'todo' : 'done', message, writes, result, assigning };
+  return { step: 'grant', status: writes.length ? 'todo' : 'done', message, writes, result, assigning, warnings };
 
   function itemFor(
     name: string,

@@ -1,6 +1,9 @@
-import type { SfError } from '@salesforce/core';
+import { Messages, type SfError } from '@salesforce/core';
 import { type SObjectRecord, soqlQuote } from './query-reader.js';
 import { serviceError } from './errors.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const shared = Messages.loadMessages('plugin-integration-user', 'shared');
 
 /** The free user license; looked up by Name, the only documented key. */
 export const INTEGRATION_USER_LICENSE = 'Salesforce Integration';
@@ -44,7 +47,7 @@ export const pslFilter = (prefix = ''): string =>
  */
 export function chooseIntegrationProfile(profiles: SObjectRecord[], override?: string): SObjectRecord | SfError {
   const onLicense = profiles.filter((p) => licenseNameOf(p) === INTEGRATION_USER_LICENSE);
-  const names = onLicense.map((p) => `"${String(p.Name)}"`).join(', ') || '(none)';
+  const names = onLicense.map((p) => `"${String(p.Name)}"`).join(', ') || shared.getMessage('profiles.none');
   if (override) {
     const named = profiles.find((p) => String(p.Name).toLowerCase() === override.toLowerCase());
     if (!named) return serviceError('UnknownProfile', [override], [names]);
@@ -72,3 +75,13 @@ export function userLicenseOf(user: SObjectRecord): { profile: string; license: 
     license: (profile && licenseNameOf(profile)) ?? 'unknown',
   };
 }
+
+/** Who holds the seats of a license, for the error that says none is free. */
+export function heldBy(usernames: readonly string[]): string {
+  return usernames.length
+    ? shared.getMessage('seats.heldBy', [usernames.join(', ')])
+    : shared.getMessage('seats.heldByUnlisted');
+}
+
+/** Stands for a seat holder the org doesn't list, in a fix's example. */
+export const anUnlistedHolder = (): string => shared.getMessage('seats.unlistedHolder');

@@ -1,5 +1,5 @@
 import type { Connection } from '@salesforce/core';
-import { SalesforceApiError } from './errors.js';
+import { errorWords, SalesforceApiError } from './errors.js';
 import type { Retrying } from './retry.js';
 
 /** One component a deploy refused. */
@@ -147,6 +147,6 @@ export class MetadataApi {
       if (String(status.done) === 'true') return status;
       await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 5000)));
     }
-    throw new SalesforceApiError('METADATA_TIMEOUT', 'the org did not finish the Metadata API request in time');
+    throw new SalesforceApiError('METADATA_TIMEOUT', errorWords('reason.metadataTimeout'));
   }
 }

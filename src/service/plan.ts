@@ -31,6 +31,12 @@ export type Fix =
   /** Words from a messages bundle, when no command fixes it (a Setup path, an admin's decision). */
   | { kind: 'text'; message: string };
 
+/** A token of words that name fixes: a fix is rendered by the command layer (a list of them one a line), anything else as it is. */
+export type Token = string | number | Fix | readonly Fix[];
+/** Words from a messages bundle whose tokens may be fixes: rendered by the command layer (src/cli/fixes.ts). */
+export type Advice = { bundle: string; key: string; tokens: Token[] };
+export const advice = (bundle: string, key: string, ...tokens: Token[]): Advice => ({ bundle, key, tokens });
+
 export const command = (name: string, flags: Record<string, FlagValue | undefined> = {}): CommandFix => ({
   kind: 'command',
   command: name,

@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { Messages, SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
-import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
-import { applyStep, blockedError, type Step, type Write } from './plan.js';
+import { errorWords, isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
+import { applyStep, blockedError, verbatim, writeEach, type Step, type Write } from './plan.js';
+import { createUserFix, grantFix } from './fixes.js';
 import { inspect } from './inspection.js';
 import { chooseIntegrationProfile, userLicenseOf } from './licenses.js';
 import { userFilter } from './user-filters.js';
@@ -35,7 +36,6 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 
 export type PreauthorizeInput = {
   app: string;
-  targetOrg: string;
   /** Profile to pre-authorize; default: the org's integration profile. */
   profile?: string;
   permissionSets: string[];
@@ -90,7 +90,7 @@ function preauthorizeStep(
   return {
     step: 'preauthorize',
     status: todo ? 'todo' : 'done',
-    message: `${result.app}: ${[...result.added.profiles, ...result.added.permissionSets].join(', ') || 'already pre-authorized'}`,
+    message: stepMessage(result.app, [...result.added.profiles, ...result.added.permissionSets]),
     writes: todo ? [{ kind: 'metadata', referenceId: 'app', apply }] : [],
     result,
     needsConfirmation,
@@ -104,9 +104,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
 export function readCertificate(path: string, text: string): string {
   try {
     const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
-    if (!pem) throw new Error('no PEM certificate block');
+    if (!pem) throw new Error(errorWords('reason.noCertificate'));
     const certificate = new X509Certificate(pem);
-    if (new Date(certificate.validTo).getTime() < Date.now()) throw new Error(`it expired on ${certificate.validTo}`);
+    if (new Date(certificate.validTo).getTime() < Date.now())
+      throw new Error(errorWords('reason.expired', [certificate.validTo]));
     return pem;
   } catch (error) {
     throw serviceError('InvalidCertificate', [path, (error as Error).message]);
@@ -202,10 +203,10 @@ async function plan(
     ...input.permissionSets.filter((name) => planned.has(name)).map((name) => ({ Id: '', Name: name })),
   ];
   const user = userWhere ? found.user[0] : undefined;
-  if (userWhere && !user) throw serviceError('UserNotFound', [input.user ?? ''], [input.targetOrg]);
+  if (userWhere && !user) throw serviceError('UserNotFound', [input.user ?? ''], [createUserFix()]);
   if (user && userLicenseOf(user).license !== 'Salesforce Integration') {
     const { license, profile: userProfile } = userLicenseOf(user);
-    throw serviceError('GrantUserWrongLicense', [String(user.Username), license, userProfile], [input.targetOrg]);
+    throw serviceError('GrantUserWrongLicense', [String(user.Username), license, userProfile], [createUserFix()]);
   }
   const held = new Set(
     ((user?.PermissionSetAssignments as { records?: SObjectRecord[] } | null)?.records ?? []).map((a) =>
@@ -219,7 +220,7 @@ async function plan(
   // Neither app found: --create makes one; else the Metadata API's list decides (it also sees External Client
   // Apps an org serves through no query endpoint) and names the close API names.
   if (!connectedApp && !eca && (!input.create || ecaRow.found === 'unknown')) {
-    const answer = await appNotFound(client, input.app, input.targetOrg);
+    const answer = await appNotFound(client, input.app);
     if (answer instanceof Error) {
       if (!input.create) throw answer;
     } else eca = answer.eca;
@@ -362,7 +363,7 @@ function planCreate(
       profile: context.profileName,
       permissionSets: context.sets,
     };
-    const id = (await deployNewEca(client, eca, earlier, input.targetOrg)) ?? ecaId;
+    const id = (await deployNewEca(client, eca, earlier)) ?? ecaId;
     await assignSets(client, context.user, context.toAssign, result);
     await attachConsumerKey(client, result, app, id, label);
   });
@@ -415,16 +416,16 @@ async function assignSets(
   result: PreauthorizeResult
 ): Promise<void> {
   if (!user || !sets.length) return;
-  const saved = await client.insertMany(
-    'PermissionSetAssignment',
-    sets.map((s) => ({ AssigneeId: user.Id, PermissionSetId: s.Id }))
-  );
-  const failed = saved.find((s) => !s.success && s.errors[0]?.statusCode !== 'DUPLICATE_VALUE');
-  if (failed)
-    throw new SalesforceApiError(
-      failed.errors[0]?.statusCode ?? 'UNKNOWN_ERROR',
-      failed.errors[0]?.message ?? 'assignment failed'
-    );
+  const written = await writeEach(client, {
+    kind: 'records',
+    referenceId: 'assign',
+    method: 'POST',
+    sobject: 'PermissionSetAssignment',
+    records: sets.map((s) => ({ AssigneeId: user.Id, PermissionSetId: s.Id })),
+  });
+  // An assignment already there is the goal met; any other refusal fails the run (the app's change stays made).
+  const failed = written.find((w) => w.outcome === 'failed');
+  if (failed?.outcome === 'failed') throw new SalesforceApiError(failed.error.errorCode, failed.error.message);
   result.assignedTo = { username: String(user.Username), permissionSets: sets.map((s) => String(s.Name)) };
 }
 
@@ -440,7 +441,8 @@ function checkPermissionSets(
     const set = sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
     if (!set) throw serviceError('PreauthorizeSetNotFound', [name]);
     const { fit, name: license } = licenseOf(set.LicenseId);
-    if (fit === 'other') throw serviceError('SetLicenseDoesNotFit', [String(set.Name), license], ['<username>']);
+    if (fit === 'other')
+      throw serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [grantFix(verbatim('<username>'))]);
     return set;
   });
 }
@@ -476,7 +478,7 @@ export async function planSetupPreauthorize(
   ): Step<{ app: string }> & { fallback?: Write[] } => ({
     step: 'preauthorize',
     status,
-    message: `${app}: ${added.join(', ') || 'already pre-authorized'}`,
+    message: stepMessage(app, added),
     writes,
     result: { app },
     fallback,
@@ -523,3 +525,7 @@ export async function planSetupPreauthorize(
   const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
   return planned.result.changed ? step('todo', added, [metadataWrite(input)]) : step('done', added, []);
 }
+
+/** What the step will add to the app's lists, or that it pre-authorizes already. */
+const stepMessage = (app: string, added: readonly string[]): string =>
+  added.length ? messages.getMessage('step.todo', [app, added.join(', ')]) : messages.getMessage('step.done', [app]);

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { SfError } from '@salesforce/core';
+import { Messages, SfError } from '@salesforce/core';
 import type { OrgClient, Subrequest } from './org-client.js';
 import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
 import { planPsl, pslReads } from './assign-psl.js';
@@ -10,7 +10,7 @@ import { completeGrantNames, grantReads, planGrant, type GrantInput } from './gr
 import { planSetupPreauthorize, type SetupAppInput } from './preauthorize.js';
 import { appAccessReads } from './connected-app-access.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
-import { verifyIntegrationUser, type VerifyResult } from './verify.js';
+import { verifyIntegrationUser, type VerifyReport, type VerifyResult } from './verify.js';
 import { derivePermissionSetName } from './permissions.js';
 import { inspect, type FoundGroup } from './inspection.js';
 import { subrequestsOf, type Step, type StepName, type Write } from './plan.js';
@@ -23,6 +23,10 @@ import type { SetupSpec, SpecUser } from './spec.js';
  * it reads (`createReads`, ...) and returns a Step.
  */
 
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.setup');
+
+/** The steps setup runs for each user: those of the five commands of the procedure. */
 export type SetupStepName = Exclude<StepName, 'convert'>;
 
 export type SetupStep = {
@@ -36,8 +40,17 @@ export type SetupStep = {
 export type SetupUser = { username: string; steps: SetupStep[]; verify?: VerifyResult };
 export type SetupResult = { spec: string; dryRun: boolean; users: SetupUser[] };
 
+/** A step's line as setup reports it: its error whole, whose fixes the command layer renders. */
+export type SetupLine = Omit<SetupStep, 'error'> & { error?: SfError };
+/** The result as setup reports it (SetupResult once the command layer rendered its fixes). */
+export type SetupReport = {
+  spec: string;
+  dryRun: boolean;
+  users: Array<{ username: string; steps: SetupLine[]; verify?: VerifyReport }>;
+};
+
 /** A planned step and the line of the result that reports it. */
-type Planned = { step: Step<unknown> & { fallback?: Write[] }; line: SetupStep };
+type Planned = { step: Step<unknown> & { fallback?: Write[] }; line: SetupLine };
 
 /** One user's plan: its steps in order. The data writes of every step go out as one composite call (all or nothing). */
 type UserPlan = {
@@ -51,7 +64,7 @@ type UserPlan = {
 /** What one user's steps read: each planner's own reads, under its step's name. */
 function userReads(user: SpecUser, org: OrgContext) {
   const username = usernameFor(user, org);
-  const grant = grantInputOf(user, username, org);
+  const grant = grantInputOf(user, username);
   return {
     create: createReads(user, org),
     psl: pslReads(username),
@@ -62,10 +75,8 @@ function userReads(user: SpecUser, org: OrgContext) {
 }
 type UserFound = FoundGroup<ReturnType<typeof userReads>>;
 
-const errorOf = (error: unknown): SetupStep['error'] => {
-  const e = error as SfError;
-  return { name: e.name ?? 'Error', message: e.message ?? String(error), actions: e.actions ?? [] };
-};
+const errorOf = (error: unknown): SfError =>
+  error instanceof SfError ? (error as SfError) : new SfError(error instanceof Error ? error.message : String(error));
 
 /**
  * The five commands' steps for every user of a spec, as one plan: one inspection of the org for
@@ -80,7 +91,7 @@ export async function setup(
   spec: SetupSpec,
   options: { dryRun: boolean; specFile: string; noPrompt: boolean },
   inspectedAgain = false
-): Promise<SetupResult> {
+): Promise<SetupReport> {
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
   const { found, components } = await inspect(
     client,
@@ -101,7 +112,7 @@ export async function setup(
     );
   }
 
-  const result: SetupResult = {
+  const result: SetupReport = {
     spec: options.specFile,
     dryRun: options.dryRun,
     users: plans.map((p) => ({ username: p.username, steps: p.steps.map((s) => s.line) })),
@@ -112,9 +123,9 @@ export async function setup(
       .map((s) => `- ${u.username}, ${s.name}: ${s.error?.message ?? s.message}`)
   );
   if (blocked.length) {
-    const error = serviceError('SetupBlocked', [blocked.join('\n')]);
-    error.actions = [...new Set(result.users.flatMap((u) => u.steps.flatMap((s) => s.error?.actions ?? [])))];
-    throw error.setData(result);
+    const causes = result.users.flatMap((u) => u.steps.flatMap((s) => (s.error ? [s.error] : [])));
+    // The plan is the error's data; the setup command renders its fixes before sf prints it.
+    throw Object.assign(serviceError('SetupBlocked', [blocked.join('\n')]).because(causes), { data: result });
   }
   if (options.dryRun) return result;
 
@@ -133,9 +144,8 @@ export async function setup(
 
 const generatedNameOf = (user: SpecUser): string => user.permissionSetName ?? derivePermissionSetName(user.name);
 
-const grantInputOf = (user: SpecUser, username: string, org: OrgContext): GrantInput => ({
+const grantInputOf = (user: SpecUser, username: string): GrantInput => ({
   user: username,
-  targetOrg: org.targetOrg,
   permissionSets: user.permissionSets ?? [],
   groups: user.permissionSetGroups ?? [],
   objects: user.objects ?? [],
@@ -163,7 +173,7 @@ async function planUser(
 ): Promise<UserPlan> {
   const plan: UserPlan = { user, username: user.username ?? user.name, steps: [] };
   const add = (step: Planned['step']): void => {
-    const line: SetupStep = { name: step.step as SetupStepName, status: step.status, message: step.message };
+    const line: SetupLine = { name: step.step as SetupStepName, status: step.status, message: step.message };
     if (step.status === 'blocked') Object.assign(line, { message: 'blocked', error: errorOf(step.error) });
     plan.steps.push({ step, line });
   };
@@ -194,16 +204,10 @@ async function planUser(
   // How later writes of the same call name the user.
   const userRef = exists ? (created.result.id ?? '') : '@{user.id}';
 
-  add(
-    planPsl(
-      found.psl,
-      { user: plan.username, targetOrg: org.targetOrg },
-      { ...options, plannedUser: exists ? undefined : userRef }
-    )
-  );
+  add(planPsl(found.psl, { user: plan.username }, { ...options, plannedUser: exists ? undefined : userRef }));
 
   const grantInput: GrantInput = {
-    ...grantInputOf(user, plan.username, org),
+    ...grantInputOf(user, plan.username),
     planned: { userName: exists ? undefined : user.name.trim(), psl: true, userRef },
   };
   let newSet: string | undefined;
@@ -224,7 +228,6 @@ async function planUser(
     const bySet = user.app.preauthorize === 'permission-set';
     const input: SetupAppInput = {
       app: user.app.name,
-      targetOrg: org.targetOrg,
       profile: bySet ? undefined : created.result.profile || undefined,
       permissionSets: appSetsOf(user),
       plannedSets: newSet ? [generatedNameOf(user)] : [],
@@ -239,9 +242,7 @@ async function planUser(
   add({
     step: 'verify',
     status: 'todo',
-    message: user.verify?.clientId
-      ? 'check every step, then log in as the user with JWT and query'
-      : 'check every step',
+    message: messages.getMessage(user.verify?.clientId ? 'step.verifyLogin' : 'step.verify'),
     writes: [],
     result: undefined,
   });
@@ -312,12 +313,11 @@ async function verifyStep(
   org: OrgContext,
   plan: UserPlan,
   appComponents: ConnectedAppComponents
-): Promise<VerifyResult> {
+): Promise<VerifyReport> {
   const { user, username } = plan;
   const line = plan.steps.find((s) => s.step.step === 'verify')?.line;
   const verified = await verifyIntegrationUser(client, {
     user: username,
-    targetOrg: org.targetOrg,
     app: user.app?.name,
     clientId: user.verify?.clientId,
     privateKey: user.verify?.jwtKeyFile ? await readFile(user.verify.jwtKeyFile, 'utf8') : undefined,
@@ -333,7 +333,7 @@ async function verifyStep(
       line,
       failed.length
         ? { status: 'failed', message: failed.map((c) => `${c.name}: ${c.message}`).join('; ') }
-        : { status: 'applied', message: 'every check passed' }
+        : { status: 'applied', message: messages.getMessage('step.verified') }
     );
   return verified;
 }

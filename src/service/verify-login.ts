@@ -1,68 +1,46 @@
+import { Messages } from '@salesforce/core';
 import { fetchRetrying, type OrgClient, type SObjectRecord } from './org-client.js';
 import { INTEGRATION_USER_LICENSE } from './licenses.js';
 import { loginAsUser, type JwtLogin } from './jwt.js';
-import { shellQuote } from './shell.js';
 import { sameId } from './app-lookup.js';
-import type { CheckName, CheckStatus, VerifyInput, VerifyResult } from './verify.js';
+import { advice, verbatim, type Advice } from './plan.js';
+import { createUserFix, grantFix, preauthorizeFix } from './fixes.js';
+import { just, VERIFY, type AddCheck, type CheckStatus, type VerifyInput, type VerifyReport } from './verify.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
 
 /**
  * The checks verify makes as the user: one JWT bearer login (retried while an app change propagates with
  * --wait), a query with that session, and who the session is. Nothing is stored; the session lives in memory.
  */
 
-/** The OAuth errors a JWT login gets, mapped to their cause and the command that fixes it. */
+/** Words of the verify bundle, with the fixes among the tokens. */
+const words = (key: string, ...tokens: Parameters<typeof advice>[2][]): Advice => advice(VERIFY, key, ...tokens);
+
+/** The OAuth errors a JWT login gets, mapped to their cause and the fix (the command or the words). */
 export function explainJwtError(
   error: string,
   description: string,
-  fix: { user: string; app?: string; targetOrg: string }
-): { message: string; action: string } {
+  about: { user: string; app?: string }
+): { message: string; fix: Advice } {
   const text = `${error} ${description}`.toLowerCase();
-  const app = fix.app ?? '<app>';
-  if (text.includes("hasn't approved") || text.includes('not admin approved') || error === 'invalid_app_access') {
+  const say = (key: string, ...tokens: string[]): string => messages.getMessage(`jwt.${key}`, tokens);
+  if (text.includes("hasn't approved") || text.includes('not admin approved') || error === 'invalid_app_access')
     return {
-      message: `The app doesn't pre-authorize ${fix.user} (${description || error}).`,
-      action: `sf integration-user preauthorize --app ${app} --target-org ${fix.targetOrg}`,
+      message: say('notPreauthorized', about.user, description || error),
+      fix: just(preauthorizeFix(about.app ?? verbatim('<app>'))),
     };
-  }
-  if (error === 'invalid_client_id')
-    return {
-      message: `No app has this consumer key (${description}).`,
-      action: "Pass the app's consumer key with --client-id (Setup > App Manager > the app > Consumer Key).",
-    };
-  if (text.includes('audience')) {
-    return {
-      message: `The org refused the JWT's audience (${description}): the login URL is the wrong one for this org; sandboxes take https://test.salesforce.com, production https://login.salesforce.com.`,
-      action:
-        "Pass the org's login URL with --login-url (verify.loginUrl in a spec file): https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL.",
-    };
-  }
-  if (text.includes('invalid assertion') || text.includes('signature')) {
-    return {
-      message: `The key doesn't match the app's certificate (${description}).`,
-      action:
-        "Sign with the private key of the certificate uploaded to the app, or upload this key's certificate to the app.",
-    };
-  }
-  if (error === 'app_not_found' || text.includes('not installed')) {
-    return {
-      message: `The External Client App isn't enabled or installed yet (${description}).`,
-      action: `Enable the app's plugins, or wait for the change to propagate and re-run with --wait 10 (app ${app}).`,
-    };
-  }
-  if (text.includes('expired'))
-    return {
-      message: `The assertion expired (${description}): the clock of this machine is off.`,
-      action: 'Sync the system clock, then re-run.',
-    };
+  if (error === 'invalid_client_id') return { message: say('unknownClient', description), fix: words('fix.clientId') };
+  if (text.includes('audience')) return { message: say('audience', description), fix: words('fix.loginUrl') };
+  if (text.includes('invalid assertion') || text.includes('signature'))
+    return { message: say('keyMismatch', description), fix: words('fix.key') };
+  if (error === 'app_not_found' || text.includes('not installed'))
+    return { message: say('notInstalled', description), fix: words('fix.wait', about.app ?? '<app>') };
+  if (text.includes('expired')) return { message: say('expired', description), fix: words('fix.clock') };
   if (text.includes('inactive') || text.includes('user'))
-    return {
-      message: `The user can't log in (${description || error}).`,
-      action: `Check that ${fix.user} exists and is active.`,
-    };
-  return {
-    message: `The JWT login failed: ${error} ${description}`.trim(),
-    action: 'Check the app, the key and the user, then re-run.',
-  };
+    return { message: say('userCannotLogIn', description || error), fix: words('fix.checkUser', about.user) };
+  return { message: say('failed', `${error} ${description}`.trim()), fix: words('fix.checkAll') };
 }
 
 /** The jwt-login, query and identity checks: skipped without a key, else a login as the user, the query, and who logged in. */
@@ -70,16 +48,12 @@ export async function checkLogin(
   client: OrgClient,
   input: VerifyInput,
   who: { username: string; userId: string; license: string; org: SObjectRecord | Record<string, never> },
-  add: (name: CheckName, status: CheckStatus, message: string, action?: string) => void,
-  result: VerifyResult
+  add: AddCheck,
+  result: VerifyReport
 ): Promise<void> {
   const { username, license, org } = who;
-  const user = { Id: who.userId };
-  const fixes = { user: username, app: input.app, targetOrg: input.targetOrg };
-  const userArg = shellQuote(username);
   if (!input.clientId || !input.privateKey) {
-    for (const name of ['jwt-login', 'query', 'identity'] as const)
-      add(name, 'skip', 'Give --client-id and --jwt-key-file to log in as the user.');
+    for (const name of ['jwt-login', 'query', 'identity'] as const) add(name, 'skip', 'login.skip');
     return;
   }
   const login = await loginWithRetry(input, {
@@ -88,22 +62,13 @@ export async function checkLogin(
     isSandbox: org.IsSandbox === true,
   });
   if (!login.ok) {
-    const explained = explainJwtError(login.error, login.errorDescription, fixes);
-    add(
-      'jwt-login',
-      'fail',
-      `${explained.message} [login ${login.loginUrl}, audience ${login.audience}]`,
-      explained.action
-    );
-    add('query', 'skip', 'No session as the user.');
-    add('identity', 'skip', 'No session as the user.');
+    const explained = explainJwtError(login.error, login.errorDescription, { user: username, app: input.app });
+    add('jwt-login', 'fail', 'login.fail', [explained.message, login.loginUrl, login.audience], explained.fix);
+    add('query', 'skip', 'login.noSession');
+    add('identity', 'skip', 'login.noSession');
     return;
   }
-  add(
-    'jwt-login',
-    'pass',
-    `JWT bearer login as ${username} succeeded at ${login.loginUrl} (audience ${login.audience}).`
-  );
+  add('jwt-login', 'pass', 'login.pass', [username, login.loginUrl, login.audience]);
   const session = { instanceUrl: login.instanceUrl, token: login.accessToken, version: client.apiVersion };
   const query = await asUser<{ totalSize: number }>(
     session,
@@ -111,25 +76,19 @@ export async function checkLogin(
   );
   if ('totalSize' in query) {
     result.query = { totalSize: query.totalSize };
-    add('query', 'pass', `The query returned ${query.totalSize} record(s).`);
+    add('query', 'pass', 'query.pass', [query.totalSize]);
   } else {
-    const object =
-      /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1] ?? '<Object>';
-    const action =
-      query.errorCode === 'INVALID_TYPE'
-        ? `sf integration-user grant --username ${userArg} --object ${object}:read --target-org ${input.targetOrg}`
-        : 'Check the query (--query).';
-    add('query', 'fail', `${query.errorCode}: ${query.message}`, action);
+    const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1];
+    const fix = query.errorCode === 'INVALID_TYPE' && object ? just(grantFix(username, [object])) : words('fix.query');
+    add('query', 'fail', 'query.fail', [query.errorCode, query.message], fix);
   }
-  const identity = await identityOf(session, login, { id: String(user.Id), orgId: String(org.Id ?? ''), license });
+  const identity = await identityOf(session, login, { id: who.userId, orgId: String(org.Id ?? ''), license });
   add(
     'identity',
     identity.status,
-    identity.message,
-    identity.status === 'fail'
-      ? (identity.action ??
-          `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`)
-      : undefined
+    identity.key,
+    identity.tokens,
+    identity.status === 'fail' ? (identity.fix ?? just(createUserFix())) : undefined
   );
 }
 
@@ -143,53 +102,60 @@ async function identityOf(
   session: { instanceUrl: string; token: string },
   login: Extract<JwtLogin, { ok: true }>,
   expected: { id: string; orgId: string; license: string }
-): Promise<{ status: CheckStatus; message: string; action?: string }> {
-  if (!sameId(login.orgId, expected.orgId)) {
+): Promise<{ status: CheckStatus; key: string; tokens: unknown[]; fix?: Advice }> {
+  if (!sameId(login.orgId, expected.orgId))
     return {
       status: 'fail',
-      message: `The login landed in org ${login.orgId}, not the target org ${expected.orgId}.`,
-      action: "Pass the target org's login URL with --login-url, or leave it out to log in at the org's own URL.",
+      key: 'identity.otherOrg',
+      tokens: [login.orgId, expected.orgId],
+      fix: words('fix.targetLoginUrl'),
     };
-  }
   if (!sameId(login.userId, expected.id))
     return {
       status: 'fail',
-      message: `The login is user ${login.userId}, not ${expected.id}.`,
-      action: 'Check --username.',
+      key: 'identity.otherUser',
+      tokens: [login.userId, expected.id],
+      fix: words('fix.username'),
     };
   if (expected.license !== INTEGRATION_USER_LICENSE)
     return {
       status: 'fail',
-      message: `Logged in as user ${login.userId}, which is on the "${expected.license}" license, not ${INTEGRATION_USER_LICENSE}.`,
+      key: 'identity.otherLicense',
+      tokens: [login.userId, expected.license, INTEGRATION_USER_LICENSE],
     };
-  const who = `Logged in as user ${login.userId} in org ${login.orgId}, on the ${INTEGRATION_USER_LICENSE} license`;
+  const who = [login.userId, login.orgId, INTEGRATION_USER_LICENSE];
   if (!login.scopes.some((scope) => ['openid', 'id', 'profile'].includes(scope)))
-    return { status: 'pass', message: `${who} (the token's scope has no openid, id or profile: userinfo not asked).` };
+    return { status: 'pass', key: 'identity.noUserinfo', tokens: who };
   const info = await asUser<{ is_salesforce_integration_user?: boolean }>(session, '/services/oauth2/userinfo');
   if ('errorCode' in info)
     return {
       status: 'fail',
-      message: `${who}, but userinfo failed: ${info.errorCode}.`,
-      action: 'Re-run; if it persists, check the user.',
+      key: 'identity.userinfoFailed',
+      tokens: [...who, info.errorCode],
+      fix: words('fix.userinfo'),
     };
   if (info.is_salesforce_integration_user !== true)
-    return { status: 'fail', message: `${who}, but userinfo says this is not a Salesforce integration user.` };
-  return { status: 'pass', message: `${who}; userinfo confirms is_salesforce_integration_user.` };
+    return { status: 'fail', key: 'identity.notIntegration', tokens: who };
+  return { status: 'pass', key: 'identity.pass', tokens: who };
 }
 
-/** Retries a refused login while an app change may still be propagating (--wait). */
+/**
+ * Retries a refused login while an app change may still be propagating (--wait), every 10 seconds, telling
+ * `onProgress` of each refusal and the time left.
+ */
 async function loginWithRetry(
   input: VerifyInput,
   target: { username: string; instanceUrl: string; isSandbox: boolean }
 ): Promise<JwtLogin> {
   const deadline = Date.now() + input.waitMinutes * 60_000;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const login = await loginAsUser(
       { instanceUrl: target.instanceUrl, isSandbox: target.isSandbox, loginUrl: input.loginUrl },
       { clientId: input.clientId!, username: target.username, privateKey: input.privateKey! }
     );
     const propagating = !login.ok && (login.error === 'app_not_found' || /approved/.test(login.errorDescription));
     if (login.ok || !propagating || Date.now() >= deadline) return login;
+    input.onProgress?.({ attempt, secondsLeft: Math.max(Math.round((deadline - Date.now()) / 1000), 0) });
     await new Promise((resolve) => setTimeout(resolve, 10_000));
   }
 }

@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList } from './org-client.js';
 import { INTEGRATION_USER_LICENSE, userLicenseOf } from './licenses.js';
 import { assigneeFilter, pslAssignmentQuery, userQuery } from './user-filters.js';
@@ -17,10 +18,16 @@ import {
 import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
 import { serviceError } from './errors.js';
-import { shellQuote } from './shell.js';
 import { CONNECTED_APP_ROWS, findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
 import { inspect, type Reads } from './inspection.js';
+import { advice, verbatim, type Advice } from './plan.js';
+import { assignPslFix, createUserFix, grantFix, preauthorizeFix, removeAssignmentFix, setActiveFix } from './fixes.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+/** The bundle of verify's findings and fixes. */
+export const VERIFY = 'integration-user.verify';
+const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 /** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
@@ -34,13 +41,15 @@ export type CheckName =
   | 'jwt-login'
   | 'query'
   | 'identity';
+/** A check as the result shows it: what was found, and the command (or words) that fix it. */
 export type Check = { name: CheckName; status: CheckStatus; message: string; action?: string };
+/** A check as verify finds it: its fix structured, for the command layer to render (`action`). */
+export type Finding = { name: CheckName; status: CheckStatus; message: string; fix?: Advice };
 export type ObjectAccessRow = { object: string } & Record<ObjectAccess, boolean>;
 export type FieldAccessRow = { field: string; read: boolean; edit: boolean };
 
 export type VerifyInput = {
   user: string;
-  targetOrg: string;
   app?: string;
   clientId?: string;
   privateKey?: string;
@@ -52,7 +61,12 @@ export type VerifyInput = {
   waitMinutes: number;
   /** The connected app's component, when this run read it already (setup): no second readMetadata. */
   appComponents?: ConnectedAppComponents;
+  /** Told of each JWT login refused while an app change propagates (--wait), and the time left. */
+  onProgress?: (progress: LoginWait) => void;
 };
+
+/** A JWT login refused while an app change propagates, and how long verify keeps trying (--wait). */
+export type LoginWait = { attempt: number; secondsLeft: number };
 
 export type VerifyResult = {
   username: string;
@@ -61,24 +75,34 @@ export type VerifyResult = {
   fields: FieldAccessRow[];
   query?: { totalSize: number };
 };
+/** The result as verify finds it: each check's fix structured. */
+export type VerifyReport = Omit<VerifyResult, 'checks'> & { checks: Finding[] };
+
+/** Adds a check: its message from the verify bundle (`check.<key>`), its fix as words that name commands. */
+export type AddCheck = (name: CheckName, status: CheckStatus, key: string, tokens?: unknown[], fix?: Advice) => void;
+
+/** A fix that is one command, as words of the verify bundle. */
+export const just = (fix: Parameters<typeof advice>[2]): Advice => advice(VERIFY, 'fix.command', fix);
 
 /**
- * Checks an integration user end to end: one bulk inspection of the org (one request; with --app, the connected app's readMetadata at the same time, and a retrieve more
- * for an External Client App),
- * then, when a key is given, one JWT bearer exchange as the user (a second only when the org
- * refuses the audience, see loginAttempts), a query with that session, and userinfo only when the
- * token's scope allows it. Every check that doesn't pass names the command that fixes it. Nothing
- * is written, and the user's session is used only in memory.
+ * Checks an integration user end to end: one bulk inspection of the org (one request; with --app, the
+ * connected app's readMetadata at the same time, and a retrieve more for an External Client App), then, when
+ * a key is given, one JWT bearer exchange as the user (a second only when the org refuses the audience, see
+ * loginAttempts), a query with that session, and userinfo only when the token's scope allows it. Every check
+ * that doesn't pass names the command that fixes it. Nothing is written, and the user's session is used only
+ * in memory.
  */
-export async function verifyIntegrationUser(client: OrgClient, input: VerifyInput): Promise<VerifyResult> {
+export async function verifyIntegrationUser(client: OrgClient, input: VerifyInput): Promise<VerifyReport> {
   // A key that can't sign is a flag problem: said before the org is asked anything.
   const keyProblem = input.privateKey === undefined ? undefined : privateKeyProblem(input.privateKey);
   if (keyProblem) throw serviceError('InvalidPrivateKey', [keyProblem]);
-  const checks: Check[] = [];
-  const add = (name: CheckName, status: CheckStatus, message: string, action?: string): void => {
-    checks.push(action ? { name, status, message, action } : { name, status, message });
+  const checks: Finding[] = [];
+  const add: AddCheck = (name, status, key, tokens = [], fix) => {
+    const message = messages.getMessage(`check.${key}`, tokens.map(String));
+    checks.push(fix ? { name, status, message, fix } : { name, status, message });
   };
-  // Everything in one round trip (verifyReads); the app: its ConnectedApp component read at the same time (its label finds its row), and its access rows under the user's sets.
+  // Everything in one round trip (verifyReads); the app: its ConnectedApp component read at the same time (its
+  // label finds its row), and its access rows under the user's sets.
   const {
     found: [{ verify: found }],
     components,
@@ -90,47 +114,20 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
 
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
-  // The username as a shell word, for the commands the checks print as fixes.
-  const userArg = shellQuote(username);
-  const result: VerifyResult = { username, checks, access: [], fields: [] };
+  const result: VerifyReport = { username, checks, access: [], fields: [] };
 
   // 1-3: the user, its license and profile, the PSL.
   if (!user) {
-    add(
-      'user',
-      'fail',
-      `There is no user ${input.user} in this org.`,
-      `sf integration-user create --name "<name>" --email <email> --username ${shellQuote(input.user)} --target-org ${input.targetOrg}`
-    );
+    add('user', 'fail', 'user.missing', [input.user], just(createUserFix(input.user)));
     return result;
   }
-  if (user.IsActive === true) add('user', 'pass', `${username} exists and is active.`);
-  else
-    add(
-      'user',
-      'fail',
-      `${username} is inactive.`,
-      `sf data update record --sobject User --record-id ${String(user.Id)} --values "IsActive=true" --target-org ${input.targetOrg}`
-    );
+  if (user.IsActive === true) add('user', 'pass', 'user.pass', [username]);
+  else add('user', 'fail', 'user.inactive', [username], just(setActiveFix(user.Id, true)));
   const { profile, license } = userLicenseOf(user);
-  if (license === INTEGRATION_USER_LICENSE)
-    add('license', 'pass', `On the ${INTEGRATION_USER_LICENSE} license with profile "${profile}".`);
-  else
-    add(
-      'license',
-      'fail',
-      `On the "${license}" license (profile "${profile}"), not on ${INTEGRATION_USER_LICENSE}.`,
-      `sf integration-user create --name "<name>" --email <email> --target-org ${input.targetOrg}`
-    );
-  const hasPsl = found.psl.length > 0;
-  if (hasPsl) add('permission-set-license', 'pass', 'Holds the Salesforce API Integration permission set license.');
-  else
-    add(
-      'permission-set-license',
-      'fail',
-      'Lacks the Salesforce API Integration permission set license: no standard-object access is possible.',
-      `sf integration-user assign-psl --username ${userArg} --target-org ${input.targetOrg}`
-    );
+  if (license === INTEGRATION_USER_LICENSE) add('license', 'pass', 'license.pass', [INTEGRATION_USER_LICENSE, profile]);
+  else add('license', 'fail', 'license.fail', [license, profile, INTEGRATION_USER_LICENSE], just(createUserFix()));
+  if (found.psl.length > 0) add('permission-set-license', 'pass', 'psl.pass');
+  else add('permission-set-license', 'fail', 'psl.fail', [], just(assignPslFix(username)));
 
   // 4-6: what the sets hold. A group's assignment names its aggregate set (PermissionSetId), whose powers and
   // object permissions are the group's after muting; its members' sets say only which licenses it needs.
@@ -159,7 +156,7 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     if (!set) continue;
     if (!assignment.PermissionSetGroupId) {
       const { fit, name } = licenseOf(set.LicenseId);
-      if (fit === 'other') misfits.push(`${String(set.Name)} (license ${name})`);
+      if (fit === 'other') misfits.push(messages.getMessage('check.sets.misfit', [String(set.Name), name]));
     }
     const setRows = rows.filter((r) => r.ParentId === assignment.PermissionSetId);
     powers.push(
@@ -172,34 +169,27 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     const set = member.PermissionSet as SObjectRecord | null;
     if (!set) continue;
     const { fit, name } = licenseOf(set.LicenseId);
-    if (fit === 'other') misfits.push(`${String(set.Name)} in a group (license ${name})`);
+    if (fit === 'other') misfits.push(messages.getMessage('check.sets.groupMisfit', [String(set.Name), name]));
   }
   const setNames = held.map(nameOf);
-  if (misfits.length) {
+  if (misfits.length)
     add(
       'permission-sets',
       'fail',
-      `Assigned sets whose license doesn't fit: ${misfits.join(', ')}.`,
-      `Remove them (sf data delete record --sobject PermissionSetAssignment --record-id <id> --target-org ${input.targetOrg}) and grant License "--None--" sets instead: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`
+      'sets.misfits',
+      [misfits.join(', ')],
+      advice(VERIFY, 'fix.removeMisfits', removeAssignmentFix(verbatim('<id>')), grantFix(username))
     );
-  } else if (powers.length) {
+  else if (powers.length)
     add(
       'permission-sets',
       'warn',
-      `Broad power for an integration: ${powers.join(', ')}.`,
-      `Grant only what the integration needs: sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`
+      'sets.broad',
+      [powers.join(', ')],
+      advice(VERIFY, 'fix.grantOnlyNeeded', grantFix(username))
     );
-  } else
-    add(
-      'permission-sets',
-      held.length ? 'pass' : 'warn',
-      held.length
-        ? `${held.length} permission set(s) and group(s) assigned, all fitting the license: ${setNames.join(', ')}.`
-        : 'No permission set assigned: the user can read nothing.',
-      held.length
-        ? undefined
-        : `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`
-    );
+  else if (held.length) add('permission-sets', 'pass', 'sets.pass', [held.length, setNames.join(', ')]);
+  else add('permission-sets', 'warn', 'sets.none', [], just(grantFix(username)));
 
   // 5: the effective access, the union over every set the user holds.
   const byObject = new Map<string, Set<ObjectAccess>>();
@@ -227,24 +217,13 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   }
   result.fields = [...fieldMap.values()].sort((a, b) => a.field.localeCompare(b.field));
   const unreadable = result.access.filter((row) => !row.read).map((row) => row.object);
-  if (!result.access.length)
-    add(
-      'access',
-      'warn',
-      'No object access from any permission set.',
-      `sf integration-user grant --username ${userArg} --object <Object>:read --target-org ${input.targetOrg}`
-    );
+  if (!result.access.length) add('access', 'warn', 'access.none', [], just(grantFix(username)));
   else if (unreadable.length)
-    add(
-      'access',
-      'warn',
-      `No read access on ${unreadable.join(', ')}.`,
-      `sf integration-user grant --username ${userArg} ${unreadable.map((o) => `--object ${o}:read`).join(' ')} --target-org ${input.targetOrg}`
-    );
-  else add('access', 'pass', `Read access on ${result.access.map((row) => row.object).join(', ')}.`);
+    add('access', 'warn', 'access.unreadable', [unreadable.join(', ')], just(grantFix(username, unreadable)));
+  else add('access', 'pass', 'access.pass', [result.access.map((row) => row.object).join(', ')]);
 
   // 6: the app pre-authorizes the user's profile or one of its sets.
-  if (!input.app) add('app', 'skip', 'No --app given.');
+  if (!input.app) add('app', 'skip', 'app.skip');
   else {
     const app = await findConnectedApp(
       client,
@@ -254,22 +233,12 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     );
     const viaMembers = found.memberAppAccess.filter((a) => memberIds.some((id) => sameId(a.ParentId, id)));
     const listed = app ? [...found.appAccess, ...viaMembers].filter((a) => sameId(a.SetupEntityId, app.id)) : [];
-    if (!app) await checkEcaPolicy(client, input, { username, profile, setNames: [...setNames, ...memberNames] }, add);
-    else if (!app.adminApproved)
-      add(
-        'app',
-        'fail',
-        `${input.app} lets users self-authorize, which an API-only user can never do.`,
-        `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`
-      );
-    else if (!listed.length)
-      add(
-        'app',
-        'fail',
-        `${input.app} is admin-approved but lists neither profile "${profile}" nor a set ${username} holds.`,
-        `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`
-      );
-    else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${username}.`);
+    const fix = just(preauthorizeFix(input.app));
+    if (!app)
+      await checkEcaPolicy(client, input.app, { username, profile, setNames: [...setNames, ...memberNames] }, add);
+    else if (!app.adminApproved) add('app', 'fail', 'app.selfAuthorized', [input.app], fix);
+    else if (!listed.length) add('app', 'fail', 'app.unlisted', [input.app, profile, username], fix);
+    else add('app', 'pass', 'app.pass', [input.app, username]);
   }
 
   // 7-9: the real thing, as the user.
@@ -280,29 +249,17 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
 /** An External Client App's policy, read back through the Metadata API (retrieve: 2 requests). */
 async function checkEcaPolicy(
   client: OrgClient,
-  input: VerifyInput,
+  app: string,
   user: { username: string; profile: string; setNames: string[] },
-  add: (name: CheckName, status: CheckStatus, message: string, action?: string) => void
+  add: AddCheck
 ): Promise<void> {
-  const fix = `sf integration-user preauthorize --app ${input.app} --target-org ${input.targetOrg}`;
-  const policy = await readEcaPolicy(client, input.app ?? '').catch(() => undefined);
-  if (!policy)
-    add(
-      'app',
-      'fail',
-      `There is no External Client App or connected app named ${input.app} whose settings this admin can read.`,
-      fix
-    );
-  else if (policy.policy !== 'AdminApprovedPreAuthorized')
-    add('app', 'fail', `${input.app} lets users self-authorize, which an API-only user can never do.`, fix);
-  else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s))) {
-    add(
-      'app',
-      'fail',
-      `${input.app} is admin-approved but lists neither profile "${user.profile}" nor a set ${user.username} holds.`,
-      fix
-    );
-  } else add('app', 'pass', `${input.app} is admin-approved and pre-authorizes ${user.username}.`);
+  const fix = just(preauthorizeFix(app));
+  const policy = await readEcaPolicy(client, app).catch(() => undefined);
+  if (!policy) add('app', 'fail', 'app.unreadable', [app], fix);
+  else if (policy.policy !== 'AdminApprovedPreAuthorized') add('app', 'fail', 'app.selfAuthorized', [app], fix);
+  else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s)))
+    add('app', 'fail', 'app.unlisted', [app, user.profile, user.username], fix);
+  else add('app', 'pass', 'app.pass', [app, user.username]);
 }
 
 /**

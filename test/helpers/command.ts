@@ -32,6 +32,14 @@ type CommandInstance = { run(): Promise<unknown>; _run(): Promise<unknown>; exit
 /** A command class, constructed as oclif does (argv and the plugin's config). */
 type RunnableCommand = new (argv: string[], config: Config) => CommandInstance;
 
+/** One in-process run: its result (or the error sf would print), its own exit code, and sf's warnings. */
+export type RunOutcome<R> = {
+  result?: R;
+  error?: SfError & { exitCode?: number };
+  exitCode?: number | string;
+  warnings: string[];
+};
+
 /** The plugin's own oclif config (bin "sf", as package.json says), loaded once. */
 let pluginConfig: Promise<Config> | undefined;
 type ResultOf<C extends RunnableCommand> = Awaited<ReturnType<InstanceType<C>['run']>>;
@@ -87,8 +95,8 @@ export class EmulatedOrgContext {
   public async run<C extends RunnableCommand>(
     command: C,
     argv: string[]
-  ): Promise<{ result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string }> {
-    let outcome: { result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string };
+  ): Promise<RunOutcome<ResultOf<C>>> {
+    let outcome: RunOutcome<ResultOf<C>>;
     pluginConfig ??= Config.load(projectRoot);
     // An instance of its own, as oclif's static run makes one: its exit code is this run's, whatever other runs
     // in this process set on process.exitCode at the same time.
@@ -96,9 +104,9 @@ export class EmulatedOrgContext {
     instance.id ??= `integration-user:${commandName(command)}`;
     try {
       const result = (await instance._run()) as ResultOf<C>;
-      outcome = { result, exitCode: instance.exitCode ?? 0 };
+      outcome = { result, exitCode: instance.exitCode ?? 0, warnings: this.warningsOf(instance) };
     } catch (error) {
-      outcome = { error: error as SfError & { exitCode?: number } };
+      outcome = { error: error as SfError & { exitCode?: number }, warnings: this.warningsOf(instance) };
     } finally {
       process.exitCode = undefined;
     }
@@ -106,6 +114,17 @@ export class EmulatedOrgContext {
     if (outcome.result !== undefined && !argv.includes('--help'))
       assertResultSchema(commandName(command), JSON.parse(JSON.stringify(outcome.result)));
     return outcome;
+  }
+
+  /** The warnings this run gave through sf's warning channel (SfCommand.warn), in order. */
+  private warningsOf(instance: CommandInstance): string[] {
+    return this.ux.warn
+      .getCalls()
+      .filter((call) => call.thisValue === instance)
+      .map((call) => {
+        const [warning] = call.args as [string | { message: string }];
+        return typeof warning === 'string' ? warning : warning.message;
+      });
   }
 
   /** Records created, changed or deleted since the command started. */

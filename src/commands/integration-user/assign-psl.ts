@@ -26,14 +26,12 @@ export default class IntegrationUserAssignPsl extends IntegrationUserCommand<Int
       flagError(`${this.config.bin} integration-user assign-psl`)
     );
     const { assignIntegrationPsl } = await import('../../service/assign-psl.js');
-    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
+    const { client } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
-    const result = await assignIntegrationPsl(
-      client,
-      { user: flags.username, targetOrg: context.targetOrg },
-      { dryRun: flags['dry-run'] }
-    ).finally(() => this.spinner.stop());
+    const result = await assignIntegrationPsl(client, { user: flags.username }, { dryRun: flags['dry-run'] }).finally(
+      () => this.spinner.stop()
+    );
 
     const psl = result.permissionSetLicense;
     const headline = {

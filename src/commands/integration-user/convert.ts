@@ -27,12 +27,12 @@ export default class IntegrationUserConvert extends IntegrationUserCommand<Integ
       flagError(`${this.config.bin} integration-user convert`)
     );
     const { convertUser } = await import('../../service/convert.js');
-    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
+    const { client } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const result = await convertUser(
       client,
-      { user: flags.username, profile: flags.profile, targetOrg: context.targetOrg },
+      { user: flags.username, profile: flags.profile },
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
 

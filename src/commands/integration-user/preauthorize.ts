@@ -53,7 +53,7 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
       flagError(`${this.config.bin} integration-user preauthorize`)
     );
     const { planPreauthorize } = await import('../../service/preauthorize.js');
-    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
+    const { client } = await this.connect(flags['target-org'], flags['api-version']);
     const certificatePath = flags['certificate-file'];
     const create =
       flags.create && certificatePath
@@ -69,7 +69,6 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
       client,
       {
         app: flags.app,
-        targetOrg: context.targetOrg,
         profile: flags.profile,
         permissionSets: flags['permission-set'] ?? [],
         user: flags.username,

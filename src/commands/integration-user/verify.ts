@@ -4,13 +4,13 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { flagError } from '../../cli/flag-errors.js';
 import type { VerifyResult } from '../../service/verify.js';
+import { printChecklist } from '../../cli/output.js';
+import { verifyResult } from '../../cli/results.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.verify');
 
 export type IntegrationUserVerifyResult = VerifyResult;
-
-const MARK = { pass: '✓', warn: '!', fail: '✗', skip: '-' } as const;
 
 export default class IntegrationUserVerify extends IntegrationUserCommand<IntegrationUserVerifyResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -45,13 +45,12 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
     );
     const { verifyIntegrationUser } = await import('../../service/verify.js');
     const org = flags['target-org'];
-    const { client, context } = await this.connect(org, flags['api-version']);
+    const { client } = await this.connect(org, flags['api-version']);
     const keyFile = flags['jwt-key-file'];
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
-    const result = await verifyIntegrationUser(client, {
+    const report = await verifyIntegrationUser(client, {
       user: flags.username,
-      targetOrg: context.targetOrg,
       app: flags.app,
       // The JWT login is the one thing verify leaves in the org (a login history entry): a dry run skips it.
       clientId: flags['dry-run'] ? undefined : flags['client-id'],
@@ -62,24 +61,8 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
       waitMinutes: flags.wait,
     }).finally(() => this.spinner.stop());
 
-    this.log(messages.getMessage('output.header', [result.username]));
-    for (const check of result.checks) {
-      this.log(`  ${MARK[check.status]} ${check.name.padEnd(22)} ${check.message}`);
-      if (check.action) this.log(`    ${''.padEnd(22)} fix: ${check.action}`);
-    }
-    if (result.access.length) {
-      this.table({
-        data: result.access.map((row) => ({
-          object: row.object,
-          read: row.read ? '✓' : '',
-          create: row.create ? '✓' : '',
-          edit: row.edit ? '✓' : '',
-          delete: row.delete ? '✓' : '',
-          'view all': row.viewall ? '✓' : '',
-          'modify all': row.modifyall ? '✓' : '',
-        })),
-      });
-    }
+    const result = verifyResult(report, this.renderContext);
+    printChecklist(this, result);
     const failed = result.checks.filter((check) => check.status === 'fail').length;
     if (failed) this.log(messages.getMessage('output.failed', [failed]));
     // A failed check is a failure (exit 1) with the checklist as the result; warnings and skips are not.
