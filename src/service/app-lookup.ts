@@ -1,6 +1,7 @@
 import type { SfError } from '@salesforce/core';
 import { type OrgClient, type SObjectRecord, soqlQuote, UNSUPPORTED } from './org-client.js';
-import { SalesforceApiError, serviceError } from './errors.js';
+import { errorWords, SalesforceApiError, serviceError } from './errors.js';
+import { createAppFix } from './fixes.js';
 
 /**
  * Finding the app --app names. --app is the API name, what the Metadata API and sf use. A connected app's
@@ -38,26 +39,6 @@ export function ecaQuery(app: string): string {
 }
 
 /**
- * Runs the inspection queries and the connected apps' readMetadata at once, so finding the apps costs no
- * extra round trip of wall time. A name that isn't a connected app has no component.
- */
-export async function inspectWithApps<K extends string>(
-  client: OrgClient,
-  soql: Record<K, string | undefined>,
-  optional: ReadonlyArray<NoInfer<K>>,
-  apps: string[]
-): Promise<{ found: Record<K, SObjectRecord[]>; components: ConnectedAppComponents }> {
-  const names = [...new Set(apps.map((a) => a.toLowerCase()))].map(
-    (lower) => apps.find((a) => a.toLowerCase() === lower) ?? lower
-  );
-  const [found, read] = await Promise.all([
-    client.queries(soql, optional),
-    names.length ? client.readMetadataMany<ConnectedAppComponent>('ConnectedApp', names) : Promise.resolve([]),
-  ]);
-  return { found, components: new Map(read.map((c) => [c.fullName.toLowerCase(), c])) };
-}
-
-/**
  * The connected app of this API name, or undefined when it isn't one: its ConnectedApplication row is the
  * one whose Name is the component's label; when several rows share that label, listMetadata (one call) says
  * which Id the API name has.
@@ -74,7 +55,7 @@ export async function findConnectedApp(
   const labelled = rows.filter((r) => String(r.Name).toLowerCase() === label.toLowerCase());
   let row = labelled.length === 1 ? labelled[0] : undefined;
   if (!row) {
-    const listed = (await client.listMetadata(['ConnectedApp'])).find(
+    const listed = (await client.metadata.list(['ConnectedApp'])).find(
       (c) => c.fullName.toLowerCase() === name.toLowerCase()
     );
     row = rows.find((r) => sameId(r.Id, listed?.id));
@@ -120,12 +101,8 @@ export async function findEca(client: OrgClient, name: string, rows: SObjectReco
  * lists (one listMetadata call). An External Client App of that name is the app after all (an org that
  * serves ExternalClientApplication through no query endpoint); otherwise the error names the close API names.
  */
-export async function appNotFound(
-  client: OrgClient,
-  app: string,
-  targetOrg: string
-): Promise<{ eca: { id: string } } | SfError> {
-  const listed = await client.listMetadata(['ConnectedApp', 'ExternalClientApplication']).catch(() => []);
+export async function appNotFound(client: OrgClient, app: string): Promise<{ eca: { id: string } } | SfError> {
+  const listed = await client.metadata.list(['ConnectedApp', 'ExternalClientApplication']).catch(() => []);
   const eca = listed.find(
     (c) => c.type === 'ExternalClientApplication' && c.fullName.toLowerCase() === app.toLowerCase()
   );
@@ -136,8 +113,8 @@ export async function appNotFound(
     .slice(0, 5);
   return serviceError(
     'AppNotFound',
-    [app, close.length ? ` Apps with close names: ${close.join(', ')}.` : ''],
-    [app, targetOrg]
+    [app, close.length ? ` ${errorWords('reason.closeApps', [close.join(', ')])}` : ''],
+    [createAppFix(app)]
   );
 }
 

@@ -1,22 +1,17 @@
-import { StateAggregator, type Org } from '@salesforce/core';
+import type { Org } from '@salesforce/core';
 import { OrgClient } from './org-client.js';
-import type { OrgContext } from './users.js';
-import { shellQuote } from './shell.js';
 
-/**
- * The org client for a resolved --target-org, and how commands name that org in the fixes they
- * print: by its alias when it has one, as the user typed it, quoted as one shell word.
- */
-export async function connect(org: Org, apiVersion?: string): Promise<{ client: OrgClient; context: OrgContext }> {
+/** What the org and the session say about where the user goes, for derived usernames. */
+export type OrgContext = {
+  orgId: string;
+  adminUsername: string;
+};
+
+/** The org client for a resolved --target-org, at the API version asked for (or the org's), and who runs it. */
+export function connect(org: Org, apiVersion?: string): { client: OrgClient; context: OrgContext } {
   const connection = org.getConnection(apiVersion);
-  const adminUsername = org.getUsername() ?? connection.getUsername() ?? '';
-  const aliases = (await StateAggregator.getInstance()).aliases;
   return {
     client: new OrgClient(connection),
-    context: {
-      orgId: org.getOrgId(),
-      adminUsername,
-      targetOrg: shellQuote(aliases.resolveAlias(adminUsername) ?? adminUsername),
-    },
+    context: { orgId: org.getOrgId(), adminUsername: org.getUsername() ?? connection.getUsername() ?? '' },
   };
 }

@@ -1,8 +1,7 @@
-import type { SfError } from '@salesforce/core';
-import { OrgClient, SObjectRecord } from './org-client.js';
+import { Messages, type SfError } from '@salesforce/core';
+import type { OrgClient, SObjectRecord } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
 import {
-  assigneeFilter,
   chooseIntegrationProfile,
   INTEGRATION_USER_LICENSE,
   integrationProfilesQuery,
@@ -10,11 +9,15 @@ import {
   seatsOf,
   userLicenseOf,
   userLicenseQuery,
-  userQuery,
 } from './licenses.js';
+import { assigneeFilter, userQuery } from './user-filters.js';
 import { heldAccessQueries, isStandardObject, licenseResolver, NO_LICENSE } from './permissions.js';
-import { applySteps, Step } from './steps.js';
-import { shellQuote } from './shell.js';
+import { applyStep, type Step } from './plan.js';
+import { inspectOne, type Found, type Reads } from './inspection.js';
+import { createUserFix, grantFix, removeAssignmentFix } from './fixes.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.convert');
 
 export type ConvertResult = {
   userId: string;
@@ -43,21 +46,43 @@ export type ConvertResult = {
  */
 export async function convertUser(
   client: OrgClient,
-  input: { user: string; profile?: string; targetOrg: string },
+  input: ConvertInput,
   options: { dryRun: boolean }
 ): Promise<ConvertResult> {
-  const found = await client.queries({
-    user: userQuery(input.user),
-    license: userLicenseQuery(),
-    profiles: integrationProfilesQuery(input.profile),
-    assignments: `SELECT Id, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE ${assigneeFilter(input.user)}`,
-    licenses: 'SELECT Id, Name FROM UserLicense',
-    psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-    // What the held sets and groups carry: their members, licenses and standard-object access.
-    ...heldAccessQueries(assigneeFilter(input.user)),
-  });
+  const found = await inspectOne(client, convertReads(input));
+  return applyStep(client, planConvert(found, input, options), options);
+}
+
+export type ConvertInput = { user: string; profile?: string };
+type ConvertKey = 'user' | 'license' | 'profiles' | 'assignments' | 'licenses' | 'psls' | 'setObjects' | 'members';
+
+/** What convert reads, in one round trip: the user, the license and its profiles, and what the user holds. */
+export function convertReads(input: ConvertInput): Reads<ConvertKey> {
+  return {
+    queries: {
+      user: userQuery(input.user),
+      license: userLicenseQuery(),
+      profiles: integrationProfilesQuery(input.profile),
+      assignments: `SELECT Id, PermissionSetId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE ${assigneeFilter(input.user)}`,
+      licenses: 'SELECT Id, Name FROM UserLicense',
+      psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
+      // What the held sets and groups carry: their members, licenses and standard-object access.
+      ...heldAccessQueries(assigneeFilter(input.user)),
+    },
+  };
+}
+
+/**
+ * The convert step from the inspection: done when the user is on the integration license already; blocked
+ * without a free seat or while it holds assignments that don't fit; else one update of its ProfileId.
+ */
+export function planConvert(
+  found: Found<ConvertKey>,
+  input: ConvertInput,
+  options: { dryRun: boolean }
+): Step<ConvertResult> {
   const user = found.user[0];
-  if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
+  if (!user) throw serviceError('UserNotFound', [input.user], [createUserFix()]);
   const license = found.license[0];
   if (!license) throw serviceError('NoIntegrationLicense');
   const { profile: fromProfile, license: fromLicense } = userLicenseOf(user);
@@ -73,7 +98,10 @@ export async function convertUser(
     blockers: [],
     seats: seatsOf(license),
   };
-  if (fromLicense === INTEGRATION_USER_LICENSE) return { ...result, status: 'already-integration' };
+  if (fromLicense === INTEGRATION_USER_LICENSE) {
+    result.status = 'already-integration';
+    return { step: 'convert', status: 'done', message: result.status, writes: [], result };
+  }
   const profile = chooseIntegrationProfile(found.profiles, input.profile);
   const { members } = found;
 
@@ -86,7 +114,7 @@ export async function convertUser(
   const licenseOf = (licenseId: unknown, setId?: unknown): { fits: boolean; name: string } => {
     if (typeof licenseId !== 'string' || !licenseId)
       return standardObjectSets.has(String(setId))
-        ? { fits: false, name: `${NO_LICENSE} with standard-object access, which needs the PSL first` }
+        ? { fits: false, name: messages.getMessage('blocker.needsPsl', [NO_LICENSE]) }
         : { fits: true, name: NO_LICENSE };
     const { fit, name } = resolve(licenseId);
     return { fits: fit !== 'other', name };
@@ -114,51 +142,55 @@ export async function convertUser(
     }
   }
 
-  const step = ((): Step => {
-    const name = 'convert-user';
-    if (profile instanceof Error) return { name, status: 'blocked', error: profile };
-    if (user.IsActive === true && result.seats.free < 1)
-      return { name, status: 'blocked', error: serviceError('ConvertNoSeat', [result.seats.total]) };
-    if (result.blockers.length) {
-      const list = result.blockers
-        .map((b) => `${b.name} (${b.type === 'PermissionSet' ? 'permission set' : 'group'}, license ${b.license})`)
-        .join(', ');
-      const removals = result.blockers.map(
-        (b) =>
-          `sf data delete record --sobject PermissionSetAssignment --record-id ${b.assignmentId} --target-org ${input.targetOrg}`
-      );
-      return {
-        name,
-        status: 'blocked',
-        error: serviceError(
-          'ConvertBlocked',
-          [result.username, list],
-          [removals.join('\n  '), shellQuote(result.username), input.targetOrg]
-        ),
-      };
-    }
-    result.profile = String(profile.Name);
-    result.userLicense = INTEGRATION_USER_LICENSE;
-    return {
-      name,
-      status: 'todo',
-      apply: async () => {
-        try {
-          await client.update('User', user.Id, { ProfileId: profile.Id });
-        } catch (error) {
-          throw error instanceof SalesforceApiError && error.errorCode === 'FIELD_INTEGRITY_EXCEPTION'
-            ? convertRefused(error, result.username, input.targetOrg)
-            : error;
-        }
-        Object.assign(result, { status: 'converted', seats: seatsOf(license, user.IsActive === true ? 1 : 0) });
+  const blocked = (error: SfError): Step<ConvertResult> => ({
+    step: 'convert',
+    status: 'blocked',
+    message: error.message,
+    writes: [],
+    error,
+    result,
+  });
+  if (profile instanceof Error) return blocked(profile);
+  if (user.IsActive === true && result.seats.free < 1)
+    return blocked(serviceError('ConvertNoSeat', [result.seats.total]));
+  if (result.blockers.length) {
+    const list = result.blockers
+      .map((b) =>
+        messages.getMessage(b.type === 'PermissionSet' ? 'blocker.set' : 'blocker.group', [b.name, b.license])
+      )
+      .join(', ');
+    const removals = result.blockers.map((b) => removeAssignmentFix(b.assignmentId));
+    return blocked(serviceError('ConvertBlocked', [result.username, list], [removals, grantFix(result.username)]));
+  }
+  result.profile = String(profile.Name);
+  result.userLicense = INTEGRATION_USER_LICENSE;
+  return {
+    step: 'convert',
+    status: 'todo',
+    message: result.status,
+    writes: [
+      {
+        kind: 'data',
+        referenceId: 'user',
+        method: 'PATCH',
+        url: `/sobjects/User/${user.Id}`,
+        body: { ProfileId: profile.Id },
       },
-    };
-  })();
-  await applySteps([step], options.dryRun);
-  return result;
+    ],
+    consumes: { userSeats: user.IsActive === true ? 1 : 0 },
+    result,
+    written: () =>
+      Object.assign(result, { status: 'converted', seats: seatsOf(license, user.IsActive === true ? 1 : 0) }),
+    explain: (error) =>
+      Promise.resolve(
+        error instanceof SalesforceApiError && error.errorCode === 'FIELD_INTEGRITY_EXCEPTION'
+          ? convertRefused(error, result.username)
+          : (error as Error)
+      ),
+  };
 }
 
 /** Salesforce may refuse license changes outright; then a new user is the way. */
-function convertRefused(error: SalesforceApiError, username: string, targetOrg: string): SfError {
-  return serviceError('ConvertRefused', [username, error.salesforceMessage], [targetOrg]);
+function convertRefused(error: SalesforceApiError, username: string): SfError {
+  return serviceError('ConvertRefused', [username, error.salesforceMessage], [createUserFix()]);
 }

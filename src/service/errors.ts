@@ -1,15 +1,96 @@
 import { Messages, SfError } from '@salesforce/core';
+import type { Fix, Token } from './plan.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'errors');
 
-/** Every error the service layer raises: a name, a message, and actions that name the fix. */
+/** How the command layer writes a fix (src/cli/fixes.ts); a service only hands it the fix. */
+export type RenderFix = (fix: Fix) => string;
+
+/** A fix as words before the command layer renders it with the binary and the target org: `sf <command> --flag value`. */
+export const draftFix: RenderFix = (fix) => {
+  if (fix.kind === 'text') return fix.message;
+  if (fix.kind === 'spec') return `${fix.path}: ${fix.change}`;
+  const flags = Object.entries(fix.flags).flatMap(([name, value]) =>
+    value === true
+      ? [`--${name}`]
+      : (Array.isArray(value) ? value : [value]).map((v) => `--${name} ${typeof v === 'string' ? v : v.verbatim}`)
+  );
+  return ['sf', fix.command, ...flags].join(' ');
+};
+
+/** Tokens as words: fixes rendered, a list of them one a line. */
+export const renderTokens = (tokens: readonly Token[], render: RenderFix): string[] =>
+  tokens.map((t) =>
+    Array.isArray(t) ? t.map(render).join('\n  ') : typeof t === 'object' ? render(t as Fix) : String(t)
+  );
+const rendered = renderTokens;
+
+/**
+ * Every error the service layer raises: a name, a message, and actions that name the fix (from messages/errors.md).
+ * The fixes among the action tokens stay structured (`fixes`): the command layer renders them with the binary
+ * the user runs and the target org as typed (renderActions, from the shared base command's catch). `causes`:
+ * the errors this one gathers (everything that blocks a grant or a setup), whose actions follow its own.
+ */
+export class ServiceError extends SfError {
+  public causes: SfError[] = [];
+
+  public constructor(
+    public readonly key: string,
+    tokens: ReadonlyArray<string | number> = [],
+    public readonly actionTokens: readonly Token[] = []
+  ) {
+    const drafted = messages.createError(`error.${key}`, tokens.map(String), rendered(actionTokens, draftFix));
+    super(drafted.message, drafted.name, drafted.actions);
+  }
+
+  /** The fixes among its actions and its causes'. */
+  public get fixes(): Fix[] {
+    return [
+      ...this.actionTokens.flatMap((t): Fix[] =>
+        Array.isArray(t) ? (t as Fix[]) : typeof t === 'object' ? [t as Fix] : []
+      ),
+      ...this.causes.flatMap((c) => (c instanceof ServiceError ? c.fixes : [])),
+    ];
+  }
+
+  /** Gathers the errors behind this one: their actions (once each) become this one's. */
+  public because(causes: readonly SfError[]): this {
+    this.causes = [...causes];
+    this.actions = [...new Set([...(this.actions ?? []), ...causes.flatMap((c) => c.actions ?? [])])];
+    return this;
+  }
+
+  /** Writes its actions (and its causes') with the command layer's renderer. */
+  public renderActions(render: RenderFix): void {
+    for (const cause of this.causes) if (cause instanceof ServiceError) cause.renderActions(render);
+    const own = actionsOf(this.key, rendered(this.actionTokens, render));
+    const all = [...new Set([...own, ...this.causes.flatMap((c) => c.actions ?? [])])];
+    this.actions = all.length ? all : undefined;
+  }
+}
+
+/** The actions of an error key, or none when messages/errors.md gives it none. */
+function actionsOf(key: string, tokens: string[]): string[] {
+  try {
+    return messages.getMessages(`error.${key}.actions`, tokens);
+  } catch {
+    return [];
+  }
+}
+
+/** Every error the service layer raises (ServiceError), by its key in messages/errors.md. */
 export function serviceError(
   key: string,
-  tokens: Array<string | number> = [],
-  actionTokens: Array<string | number> = []
-): SfError {
-  return messages.createError(`error.${key}`, tokens.map(String), actionTokens.map(String));
+  tokens: ReadonlyArray<string | number> = [],
+  actionTokens: readonly Token[] = []
+): ServiceError {
+  return new ServiceError(key, tokens, actionTokens);
+}
+
+/** Words from messages/errors.md that aren't an error of their own (reasons inside another error's message). */
+export function errorWords(key: string, tokens: ReadonlyArray<string | number> = []): string {
+  return messages.getMessage(key, tokens.map(String));
 }
 
 /**
@@ -48,8 +129,8 @@ export function isOrgFailure(error: unknown): boolean {
   );
 }
 
-export function expiredSession(username = 'the target org'): SfError {
-  return serviceError('ExpiredSession', [username]);
+export function expiredSession(username?: string): SfError {
+  return serviceError('ExpiredSession', [username ?? errorWords('reason.thisOrg')]);
 }
 
 export function requestFailed(code: string, detail: string): SfError {
@@ -74,23 +155,4 @@ export function requestTooLarge(status: 414 | 431): SalesforceApiError {
   );
   error.actions = messages.getMessages('error.RequestTooLarge.actions');
   return error;
-}
-
-/**
- * For `this.parse(...).catch(...)` in a command: a flag the parser refused (missing, unknown, of the
- * wrong form, a file that isn't there) becomes a named error whose action is the command's help.
- * A named error (an unknown --target-org) keeps its name and its own fix, if it has one; the exit code stays.
- */
-export function flagError(commandLine: string): (error: unknown) => never {
-  return (error: unknown): never => {
-    const e = error as { message?: string; oclif?: { exit?: number }; exitCode?: number };
-    const message = (e.message ?? String(error)).replace(/\s*See more help with --help\s*$/, '').trim();
-    const wrapped = serviceError('InvalidFlags', [message], [commandLine]);
-    if (error instanceof SfError && error.name !== 'Error') {
-      if (!error.actions?.length) error.actions = wrapped.actions;
-      throw error;
-    }
-    wrapped.exitCode = e.oclif?.exit ?? e.exitCode ?? 1;
-    throw wrapped;
-  };
 }

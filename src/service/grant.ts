@@ -1,11 +1,11 @@
-import type { SfError } from '@salesforce/core';
-import { OrgClient, RECORDS_PER_COLLECTION, SObjectRecord, soqlList, soqlQuote, Subrequest } from './org-client.js';
+import { Messages, type SfError } from '@salesforce/core';
+import { OrgClient, SObjectRecord, soqlList } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { shellQuote } from './shell.js';
-import { completeNames, nameQueries, objectListsFields } from './names.js';
-import { assigneeFilter, INTEGRATION_USER_LICENSE, pslAssignmentQuery, userLicenseOf, userQuery } from './licenses.js';
+import { assignPslFix, grantFix, createUserFix, queryFix, setActiveFix } from './fixes.js';
+import { completeNames, nameQueries } from './object-names.js';
+import { INTEGRATION_USER_LICENSE, userLicenseOf } from './licenses.js';
+import { assigneeFilter, pslAssignmentQuery, userQuery } from './user-filters.js';
 import {
-  accessOf,
   broadPowers,
   corePowerColumns,
   derivePermissionSetName,
@@ -14,8 +14,6 @@ import {
   isStandardObject,
   licenseResolver,
   NO_LICENSE,
-  ObjectGrant,
-  objectPermissionFields,
   OBJECT_PERMISSION_COLUMNS,
   OPTIONAL_POWER_KEYS,
   optionalPowerQueries,
@@ -24,17 +22,33 @@ import {
   parseFieldGrants,
   parseObjectGrants,
 } from './permissions.js';
+import { generatedSetReads, planGeneratedSet, type GeneratedSet, type GeneratedSetKey } from './generated-set.js';
+import { inspectOne, type Found, type Reads } from './inspection.js';
+import { blockedError, exitCodeOf, subrequestsOf, writeEach, type RecordsWrite, type Step } from './plan.js';
+
+export type { GeneratedSet } from './generated-set.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.grant');
+
+/** Queries an admin runs to see the names a set or group can be granted by. */
+const LIST_SETS =
+  'SELECT Name, Label, License.Name FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null';
+const LIST_GROUPS = 'SELECT DeveloperName, MasterLabel, Status FROM PermissionSetGroup';
+export { MANAGED_MARKER } from './generated-set.js';
 
 export type GrantInput = {
   user: string;
-  targetOrg: string;
   permissionSets: string[];
   groups: string[];
   objects: string[];
   fields: string[];
   permissionSetName?: string;
-  /** For setup's dry run: earlier steps of the plan create the user (with this name) and give it the PSL. */
-  planned?: { userName?: string; psl: boolean };
+  /**
+   * For setup: earlier steps of the same plan create the user (with this name; its writes name it `userRef`,
+   * `@{user.id}`) and give it the PSL.
+   */
+  planned?: { userName?: string; psl: boolean; userRef?: string };
 };
 
 export type GrantStatus = 'assigned' | 'already-assigned' | 'would-assign' | 'blocked' | 'failed';
@@ -54,15 +68,6 @@ export type GrantItem = {
   broadPowers?: string[];
 };
 
-export type GeneratedSet = {
-  name: string;
-  label: string;
-  /** `created` / `updated` / `unchanged`, or `would-create` / `would-update` on a dry run. */
-  status: 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update' | 'blocked';
-  objects: ObjectGrant[];
-  fields: FieldGrant[];
-};
-
 export type GrantResult = {
   username: string;
   userId: string;
@@ -70,11 +75,10 @@ export type GrantResult = {
   permissionSets: GrantItem[];
   /** The least-privilege set made from --object / --field, when they were given. */
   generatedPermissionSet?: GeneratedSet;
-  warnings: string[];
 };
 
-/** Written into the generated set's description: only sets that carry it are rewritten. */
-export const MANAGED_MARKER = 'Managed by sf integration-user grant';
+/** What a grant did, and what it warns of (broad power, field access without effect): sf's warnings, not the result's. */
+export type GrantOutcome = { result: GrantResult; warnings: string[] };
 
 type GrantQueryKey =
   | 'user'
@@ -88,15 +92,11 @@ type GrantQueryKey =
   | 'groupSets'
   | 'setObjects'
   | 'groupObjects'
-  | 'generated'
-  | 'generatedObjects'
-  | 'generatedFields'
+  | GeneratedSetKey
   | 'entities'
   | 'particles'
   | OptionalPowerKey;
-export type GrantFound = Record<GrantQueryKey, SObjectRecord[]>;
-/** grantQueries' keys whose object or column an org may not have (OrgClient.queries' `optional`). */
-export const GRANT_OPTIONAL_QUERIES: GrantQueryKey[] = [...OPTIONAL_POWER_KEYS];
+export type GrantFound = Found<GrantQueryKey>;
 
 /**
  * A set of the org's own, not a profile's nor a group's aggregate set (PermissionSet.Type 'Group', which a
@@ -104,25 +104,13 @@ export const GRANT_OPTIONAL_QUERIES: GrantQueryKey[] = [...OPTIONAL_POWER_KEYS];
  */
 const OWN_SET = 'IsOwnedByProfile = false AND PermissionSetGroupId = null';
 
-/** The queries about the generated set, by its name. */
-function generatedSetQueries(
-  name: string
-): Pick<Record<GrantQueryKey, string>, 'generated' | 'generatedObjects' | 'generatedFields'> {
-  const parent = `Parent.Name = ${soqlQuote(name)} AND Parent.PermissionSetGroupId = null`;
-  return {
-    generated: `SELECT Id, Name, Label, LicenseId, Description FROM PermissionSet WHERE Name = ${soqlQuote(name)} AND PermissionSetGroupId = null`,
-    generatedObjects: `SELECT Id, ${OBJECT_PERMISSION_COLUMNS} FROM ObjectPermissions WHERE ${parent}`,
-    generatedFields: `SELECT Id, SobjectType, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ${parent}`,
-  };
-}
-
 /**
  * Everything grant reads, as independent queries for one round trip: the user, its PSL and
  * assignments, the named sets and groups with what they hold (filtered by name, so nothing waits
  * for an Id), the licenses, and the generated set when its name is known. What a group grants is
  * read from its aggregate set (the group's permissions after muting); its members give its licenses.
  */
-export function grantQueries(input: GrantInput, generatedName?: string): Record<GrantQueryKey, string | undefined> {
+export function grantReads(input: GrantInput, generatedName?: string): Reads<GrantQueryKey> {
   const objectGrants = parseObjectGrants(input.objects);
   const fieldGrants = parseFieldGrants(input.fields);
   const grantedObjects = [
@@ -138,7 +126,7 @@ export function grantQueries(input: GrantInput, generatedName?: string): Record<
   const named = (prefix: string): string =>
     `(${prefix}DeveloperName IN ${groups as string} OR ${prefix}MasterLabel IN ${groups as string})`;
   const powerFilter = [sets && `(${ownSets('')})`, groups && named('PermissionSetGroup.')].filter(Boolean).join(' OR ');
-  return {
+  const queries: Record<GrantQueryKey, string | undefined> = {
     user: userQuery(input.user),
     psl: pslAssignmentQuery(input.user),
     assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee}`,
@@ -168,13 +156,15 @@ export function grantQueries(input: GrantInput, generatedName?: string): Record<
       ? optionalPowerQueries(powerFilter)
       : (Object.fromEntries(OPTIONAL_POWER_KEYS.map((k) => [k, undefined])) as Record<OptionalPowerKey, undefined>)),
     ...(generatedName && (objectGrants.length || fieldGrants.length)
-      ? generatedSetQueries(generatedName)
+      ? generatedSetReads(generatedName).queries
       : { generated: undefined, generatedObjects: undefined, generatedFields: undefined }),
     // The objects and fields as given; completeNames looks up any the org spells otherwise.
     entities: undefined,
     particles: undefined,
     ...nameQueries(grantedObjects, fieldPairs(fieldGrants)),
   };
+  // The broad-power columns some orgs lack are read in queries of their own, optional (permissions.ts).
+  return { queries, optional: [...OPTIONAL_POWER_KEYS] };
 }
 
 /** --field grants as [object, field] pairs. */
@@ -193,47 +183,47 @@ export async function completeGrantNames(client: OrgClient, found: GrantFound, i
   await completeNames(client, found, objects, fieldPairs(fieldGrants));
 }
 
-/** A planned grant: the result to report, and the writes that make it so. */
-export type GrantPlan = {
-  result: GrantResult;
-  /** Creates or changes the generated set (a new set is `@{set.id}`). */
-  setSubrequests: Subrequest[];
-  /** The generated set's Id when it exists already. */
-  setId?: string;
-  /** One assignment per item to assign: the field and the set or group Id (`@{set.id}` for a new generated set). */
-  assignments: Array<{ item: GrantItem; field: 'PermissionSetId' | 'PermissionSetGroupId'; id: string }>;
-};
+/**
+ * A planned grant: the step (its writes: the generated set's rows, then one assignment record per item to
+ * assign, referenceId `assign`) and the items those assignment records stand for, in the same order.
+ */
+export type GrantPlan = Step<GrantResult> & { assigning: GrantItem[]; warnings: string[] };
 
 /**
  * Grants an integration user permission sets, groups and a generated least-privilege set: one
  * bulk read (two when the generated set's name comes from the user's name), a plan in which every
  * item fits the user's license or blocks the whole run, then at most one composite call for the
- * generated set and one collection call for the assignments.
+ * generated set and one collection call for the assignments (each assignment on its own: some may
+ * fail and the others stay, exit 68).
  */
 export async function grant(
   client: OrgClient,
   input: GrantInput,
   options: { dryRun: boolean },
   inspectedAgain = false
-): Promise<GrantResult> {
+): Promise<GrantOutcome> {
   const invalid = grantInputError(input);
   if (invalid) throw invalid;
   const generating = input.objects.length > 0 || input.fields.length > 0;
-  const found = await client.queries(grantQueries(input, input.permissionSetName), GRANT_OPTIONAL_QUERIES);
+  const found = await inspectOne(client, grantReads(input, input.permissionSetName));
   await completeGrantNames(client, found, input);
   if (generating && !input.permissionSetName && found.user[0])
     Object.assign(
       found,
-      await client.queries(generatedSetQueries(derivePermissionSetName(String(found.user[0].Name))))
+      await inspectOne(client, generatedSetReads(derivePermissionSetName(String(found.user[0].Name))))
     );
   const plan = planGrant(found, input, options);
+  if (plan.status === 'blocked') throw blockedError(plan);
   const { result } = plan;
-  if (options.dryRun) return result;
+  const outcome = { result, warnings: plan.warnings };
+  if (options.dryRun) return outcome;
 
-  // Writes: the generated set in one composite call (all or nothing), then every assignment in one collection call.
-  let generatedSetId = plan.setId;
+  // Writes: the generated set in one composite call (all or nothing), then every assignment on its own.
+  const setWrites = plan.writes.filter((w) => w.referenceId !== 'assign');
+  const assignments = plan.writes.find((w): w is RecordsWrite => w.kind === 'records' && w.referenceId === 'assign');
+  let generatedSetId: unknown;
   try {
-    const bodies = await client.compositeAll(plan.setSubrequests);
+    const bodies = await client.compositeAll(subrequestsOf(setWrites));
     if (bodies.set) generatedSetId = (bodies.set as { id: string }).id;
   } catch (error) {
     // Another run made the set since the inspection. Its creation is this run's first write and rolled
@@ -245,36 +235,32 @@ export async function grant(
     if (duplicate && !inspectedAgain) return grant(client, input, options, true);
     throw error;
   }
-  for (let start = 0; start < plan.assignments.length; start += RECORDS_PER_COLLECTION) {
-    const chunk = plan.assignments.slice(start, start + RECORDS_PER_COLLECTION);
-    const saved = await client.insertMany(
-      'PermissionSetAssignment',
-      chunk.map(({ field, id }) => ({ AssigneeId: result.userId, [field]: id === '@{set.id}' ? generatedSetId : id }))
-    );
-    saved.forEach((outcome, index) => {
-      const { item } = chunk[index];
-      if (outcome.success) return;
-      const [first] = outcome.errors;
-      // Assigned by someone else since the inspection: the goal is met.
-      if (first?.statusCode === 'DUPLICATE_VALUE') {
-        item.status = 'already-assigned';
-        return;
-      }
+  if (!assignments) return outcome;
+  const written = await writeEach(client, assignments, (value) => (value === '@{set.id}' ? generatedSetId : value));
+  written.forEach((outcome, index) => {
+    const item = plan.assigning[index];
+    if (outcome.outcome === 'already') item.status = 'already-assigned';
+    else if (outcome.outcome === 'failed') {
       item.status = 'failed';
-      item.error = {
-        errorCode: first?.statusCode ?? 'UNKNOWN_ERROR',
-        message: first?.message ?? 'unknown error',
-        fields: first?.fields ?? [],
-      };
-      item.reason = `${item.error.errorCode}: ${item.error.message}`;
-    });
-  }
-  return result;
+      item.error = outcome.error;
+      item.reason = `${outcome.error.errorCode}: ${outcome.error.message}`;
+    }
+  });
+  return { result, warnings: plan.warnings };
+}
+
+/** The exit code of a grant: 68 when some assignments failed and others were made, 1 when none could be made. */
+export function grantExitCode(result: GrantResult): 0 | 1 | 68 {
+  return exitCodeOf(
+    result.permissionSets.map((item) =>
+      item.status === 'failed' ? 'failed' : item.status === 'assigned' ? 'applied' : 'done'
+    )
+  );
 }
 
 /**
  * The grant from the inspection: every item judged against the user's license, the generated set's
- * difference, and the writes. Throws GrantBlocked (with the result as data) when anything is blocked.
+ * difference, and the writes. Blocked (the error GrantBlocked with the result as data) when anything is.
  * `input.planned`: earlier steps of the same plan create the user and give it the PSL (setup).
  */
 export function planGrant(found: GrantFound, input: GrantInput, options: { dryRun: boolean }): GrantPlan {
@@ -282,20 +268,32 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
   const fieldGrants = parseFieldGrants(input.fields);
   const generating = objectGrants.length > 0 || fieldGrants.length > 0;
   const user = found.user[0] ?? (input.planned?.userName ? plannedUser(input.user, input.planned.userName) : undefined);
-  if (!user) throw serviceError('UserNotFound', [input.user], [input.targetOrg]);
+  const emptyResult: GrantResult = {
+    username: (user?.Username as string | undefined) ?? input.user,
+    userId: user?.Id ?? '',
+    dryRun: options.dryRun,
+    permissionSets: [],
+  };
+  const blockedBy = (error: SfError, result = emptyResult): GrantPlan => ({
+    step: 'grant',
+    status: 'blocked',
+    message: error.message,
+    writes: [],
+    error,
+    result,
+    assigning: [],
+    warnings: [],
+  });
+  if (!user) return blockedBy(serviceError('UserNotFound', [input.user], [createUserFix()]));
   const username = user.Username as string;
-  if (user.IsActive !== true) throw serviceError('UserInactive', [username], [String(user.Id), input.targetOrg]);
+  if (user.IsActive !== true) return blockedBy(serviceError('UserInactive', [username], [setActiveFix(user.Id, true)]));
   const { profile, license: userLicense } = userLicenseOf(user);
   if (userLicense !== INTEGRATION_USER_LICENSE)
-    throw serviceError('GrantUserWrongLicense', [username, userLicense, profile], [input.targetOrg]);
+    return blockedBy(serviceError('GrantUserWrongLicense', [username, userLicense, profile], [createUserFix()]));
 
   const sets = matchByNameOrLabel(input.permissionSets, found.sets, 'Name', 'Label');
   const groups = matchByNameOrLabel(input.groups, found.groups, 'DeveloperName', 'MasterLabel');
   const generatedName = input.permissionSetName ?? derivePermissionSetName(String(user.Name));
-  const grantedObjects = [
-    ...new Set([...objectGrants.map((g) => g.object), ...fieldGrants.map((g) => g.field.split('.')[0])]),
-  ];
-
   const licenseOf = licenseResolver(found.userLicenses, found.psls);
 
   const hasPsl = found.psl.length > 0 || input.planned?.psl === true;
@@ -306,8 +304,7 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
   const optionalPowers = optionalPowersOf(found);
   const blockers: SfError[] = [];
   const warnings: string[] = [];
-  const fixPsl = (): string =>
-    `sf integration-user assign-psl --username ${shellQuote(username)} --target-org ${input.targetOrg}`;
+  const fixPsl = assignPslFix(username);
 
   /** Why a set can't go to this user now, if it can't; notes and powers for the result. */
   const judge = (set: SObjectRecord): { license: string; blocked?: SfError; note?: string; powers: string[] } => {
@@ -319,26 +316,26 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
       return {
         license,
         powers,
-        blocked: serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [shellQuote(username)]),
+        blocked: serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [grantFix(username)]),
       };
     if ((fit === 'integration-psl' || (fit === 'none' && standard.length > 0)) && !hasPsl) {
-      return { license, powers, blocked: serviceError('PslRequired', [String(set.Name), username], [fixPsl()]) };
+      return { license, powers, blocked: serviceError('PslRequired', [String(set.Name), username], [fixPsl]) };
     }
     const note =
       fit === 'integration-user-license'
-        ? `Licensed to the ${INTEGRATION_USER_LICENSE} user license: it can't carry standard-object permissions.`
+        ? messages.getMessage('item.userLicense', [INTEGRATION_USER_LICENSE])
         : undefined;
     return { license, powers, note };
   };
 
   const items: GrantItem[] = [];
+  /** The assignment each item to assign gets: the field and the set or group Id (`@{set.id}` for a new generated set). */
+  const targets = new Map<GrantItem, { field: 'PermissionSetId' | 'PermissionSetGroupId'; id: string }>();
   /** A named set or group that isn't there, or whose label names several: blocked. */
   const missing = (type: GrantItem['type'], wanted: string, ambiguous?: string[]): void => {
-    const error = serviceError(
-      ambiguous ? `Ambiguous${type}` : `${type}NotFound`,
-      [wanted, ambiguous?.join(', ') ?? ''],
-      [input.targetOrg]
-    );
+    const error = ambiguous
+      ? serviceError(`Ambiguous${type}`, [wanted, ambiguous.join(', ')])
+      : serviceError(`${type}NotFound`, [wanted, ''], [queryFix(type === 'PermissionSet' ? LIST_SETS : LIST_GROUPS)]);
     blockers.push(error);
     items.push({ name: wanted, type, license: 'unknown', status: 'blocked', reason: error.message });
   };
@@ -348,7 +345,8 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
       continue;
     }
     const verdict = judge(record);
-    items.push(itemFor(record.Name as string, 'PermissionSet', verdict, assignedSetIds.has(record.Id)));
+    const item = itemFor(record.Name as string, 'PermissionSet', verdict, assignedSetIds.has(record.Id));
+    targets.set(item, { field: 'PermissionSetId', id: record.Id });
   }
   for (const { input: wanted, record, ambiguous } of groups) {
     if (!record) {
@@ -368,56 +366,93 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
     const misfit = fits.find((f) => f.fit === 'other');
     let blocked: SfError | undefined;
     if (misfit) {
-      const why = serviceError('SetLicenseDoesNotFit', [String(misfit.member.Name), misfit.name], [username]);
-      blocked = serviceError(
-        'GroupMemberDoesNotFit',
-        [name, String(misfit.member.Name), why.message],
-        why.actions ?? []
-      );
+      const why = serviceError('SetLicenseDoesNotFit', [String(misfit.member.Name), misfit.name], [grantFix(username)]);
+      blocked = serviceError('GroupMemberDoesNotFit', [name, String(misfit.member.Name), why.message]).because([why]);
     } else if (
       !hasPsl &&
       (fits.some((f) => f.fit === 'integration-psl') || rows.some((r) => isStandardObject(String(r.SobjectType))))
     ) {
-      blocked = serviceError('GroupPslRequired', [name, username], [fixPsl()]);
+      blocked = serviceError('GroupPslRequired', [name, username], [fixPsl]);
     } else if (record.Status !== 'Updated') blocked = serviceError('GroupNotUpdated', [name, String(record.Status)]);
     const powers = aggregate ? broadPowers({ ...aggregate, ...optionalPowers(aggregate.Id) }, rows) : [];
-    items.push(itemFor(name, 'PermissionSetGroup', { license, blocked, powers }, assignedGroupIds.has(record.Id)));
+    const item = itemFor(name, 'PermissionSetGroup', { license, blocked, powers }, assignedGroupIds.has(record.Id));
+    targets.set(item, { field: 'PermissionSetGroupId', id: record.Id });
   }
 
-  const plan = generating ? planGeneratedSet() : undefined;
+  const generated = generating
+    ? planGeneratedSet(
+        found,
+        {
+          name: generatedName,
+          username,
+          objects: objectGrants,
+          fields: fieldGrants,
+          hasPsl,
+          licenseOf,
+          pslFix: fixPsl,
+        },
+        options
+      )
+    : undefined;
+  if (generated?.blocked) {
+    blockers.push(generated.blocked);
+    items.push({
+      name: generatedName,
+      type: 'PermissionSet',
+      license: NO_LICENSE,
+      status: 'blocked',
+      reason: generated.blocked.message,
+    });
+  } else if (generated) {
+    warnings.push(...generated.warnings);
+    const assigned = generated.setId ? assignedSetIds.has(generated.setId) : false;
+    const item: GrantItem = {
+      name: generatedName,
+      type: 'PermissionSet',
+      license: NO_LICENSE,
+      status: assigned ? 'already-assigned' : 'assigned',
+    };
+    items.push(item);
+    targets.set(item, { field: 'PermissionSetId', id: generated.setId ?? '@{set.id}' });
+  }
 
-  const result: GrantResult = { username, userId: user.Id, dryRun: options.dryRun, permissionSets: items, warnings };
-  if (plan) result.generatedPermissionSet = plan.summary;
+  const result: GrantResult = { username, userId: user.Id, dryRun: options.dryRun, permissionSets: items };
+  if (generated) result.generatedPermissionSet = generated.summary;
   for (const item of items) {
     if (item.broadPowers?.length)
-      warnings.push(
-        `${item.name} carries broad power (${item.broadPowers.join(', ')}); an integration rarely needs it.`
-      );
+      warnings.push(messages.getMessage('warning.broadPower', [item.name, item.broadPowers.join(', ')]));
   }
   if (blockers.length) {
-    const error = serviceError('GrantBlocked', [username, blockers.map((b) => `- ${b.message}`).join('\n')], []);
-    error.actions = [...new Set(blockers.flatMap((b) => b.actions ?? []))];
+    const error = serviceError('GrantBlocked', [username, blockers.map((b) => `- ${b.message}`).join('\n')]).because(
+      blockers
+    );
     error.setData(result);
-    throw error;
+    return blockedBy(error, result);
   }
-  const ids = new Map<string, { field: 'PermissionSetId' | 'PermissionSetGroupId'; id: string }>();
-  for (const s of sets)
-    if (s.record) ids.set(`PermissionSet:${String(s.record.Name)}`, { field: 'PermissionSetId', id: s.record.Id });
-  for (const g of groups)
-    if (g.record)
-      ids.set(`PermissionSetGroup:${String(g.record.DeveloperName)}`, {
-        field: 'PermissionSetGroupId',
-        id: g.record.Id,
-      });
-  if (plan) ids.set(`PermissionSet:${plan.summary.name}`, { field: 'PermissionSetId', id: plan.setId ?? '@{set.id}' });
-  const assignments = items
-    .filter((i) => i.status === 'assigned')
-    .map((item) => ({
-      item,
-      ...(ids.get(`${item.type}:${item.name}`) ?? { field: 'PermissionSetId' as const, id: '' }),
-    }));
+  const assigning = items.filter((i) => i.status === 'assigned');
+  const assignee = user.Id || input.planned?.userRef || '';
+  const writes = [...(generated?.writes ?? [])];
+  if (assigning.length)
+    writes.push({
+      kind: 'records',
+      referenceId: 'assign',
+      method: 'POST',
+      sobject: 'PermissionSetAssignment',
+      records: assigning.map((item) => {
+        const { field, id } = targets.get(item) ?? { field: 'PermissionSetId', id: '' };
+        return { AssigneeId: assignee, [field]: id };
+      }),
+    });
   if (options.dryRun) for (const item of items) if (item.status === 'assigned') item.status = 'would-assign';
-  return { result, setSubrequests: plan?.subrequests ?? [], setId: plan?.setId, assignments };
+  const message = items
+    .map((i) =>
+      messages.getMessage('step.item', [
+        i.name,
+        i.status === 'would-assign' || i.status === 'assigned' ? messages.getMessage('step.assign') : i.status,
+      ])
+    )
+    .join(', ');
+  return { step: 'grant', status: writes.length ? 'todo' : 'done', message, writes, result, assigning, warnings };
 
   function itemFor(
     name: string,
@@ -436,193 +471,8 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
       Object.assign(item, { status: 'blocked', reason: verdict.blocked.message });
     } else if (verdict.note) item.reason = verdict.note;
     if (verdict.powers.length) item.broadPowers = verdict.powers;
+    items.push(item);
     return item;
-  }
-
-  /** The generated set: what exists, what must change to match the flags exactly, and its assignment. */
-  function planGeneratedSet(): { summary: GeneratedSet; subrequests: Subrequest[]; setId?: string } {
-    const existing = found.generated[0];
-    const label = existing ? String(existing.Label) : generatedName.replace(/_/g, ' ');
-    const canonical = new Map(
-      found.entities.map((e) => [String(e.QualifiedApiName).toLowerCase(), String(e.QualifiedApiName)])
-    );
-    const summary: GeneratedSet = {
-      name: generatedName,
-      label,
-      status: existing ? 'unchanged' : 'created',
-      objects: [],
-      fields: [],
-    };
-    const block = (error: SfError): { summary: GeneratedSet; subrequests: Subrequest[] } => {
-      blockers.push(error);
-      summary.status = 'blocked';
-      items.push({
-        name: generatedName,
-        type: 'PermissionSet',
-        license: NO_LICENSE,
-        status: 'blocked',
-        reason: error.message,
-      });
-      return { summary, subrequests: [] };
-    };
-
-    if (existing && existing.LicenseId)
-      return block(serviceError('GeneratedSetLicensed', [generatedName, licenseOf(existing.LicenseId).name]));
-    const description = (existing?.Description as string | null | undefined) ?? '';
-    if (existing && !description.startsWith(MANAGED_MARKER))
-      return block(serviceError('GeneratedSetNotManaged', [generatedName]));
-    if (existing && !description.includes(`for ${username}.`))
-      return block(serviceError('GeneratedSetOtherUser', [generatedName]));
-    for (const object of grantedObjects) {
-      if (!canonical.has(object.toLowerCase())) return block(serviceError('UnknownObject', [object]));
-    }
-    summary.objects = objectGrants.map((g) => ({
-      object: canonical.get(g.object.toLowerCase()) ?? g.object,
-      access: g.access,
-    }));
-    for (const grantOfField of fieldGrants) {
-      const [object, name] = grantOfField.field.split('.');
-      const particle = found.particles.find(
-        (p) =>
-          String((p.EntityDefinition as SObjectRecord | null)?.QualifiedApiName).toLowerCase() ===
-            object.toLowerCase() && String(p.QualifiedApiName).toLowerCase() === name.toLowerCase()
-      );
-      if (!particle) {
-        const listed = objectListsFields(found, object);
-        return block(
-          listed
-            ? serviceError('UnknownField', [grantOfField.field])
-            : serviceError('FieldsNotListed', [canonical.get(object.toLowerCase()) ?? object, grantOfField.field])
-        );
-      }
-      const field = `${canonical.get(object.toLowerCase()) ?? object}.${String(particle.QualifiedApiName)}`;
-      if (particle.IsPermissionable !== true) return block(serviceError('FieldNotPermissionable', [field]));
-      if (grantOfField.access === 'edit' && particle.IsUpdatable !== true)
-        return block(serviceError('FieldNotUpdatable', [field], [`${field}:read`]));
-      summary.fields.push({ field, access: grantOfField.access });
-      if (!summary.objects.some((o) => o.object === field.split('.')[0])) {
-        warnings.push(
-          `${field}: field access has no effect without read on ${field.split('.')[0]}; add --object ${field.split('.')[0]}:read.`
-        );
-      }
-    }
-    const standard = summary.objects.filter((o) => isStandardObject(o.object));
-    if (standard.length && !hasPsl) return block(serviceError('PslRequired', [generatedName, username], [fixPsl()]));
-    for (const o of summary.objects) {
-      if (o.access.includes('modifyall') || o.access.includes('viewall'))
-        warnings.push(
-          `${generatedName} gives ${o.access.includes('modifyall') ? 'Modify All' : 'View All'} on ${o.object}; an integration rarely needs it.`
-        );
-    }
-
-    // The difference between the set as it is and as the flags say it must be.
-    const setRef = existing ? existing.Id : '@{set.id}';
-    const subrequests: Subrequest[] = [];
-    if (!existing) {
-      subrequests.push({
-        referenceId: 'set',
-        method: 'POST',
-        url: '/sobjects/PermissionSet',
-        body: {
-          Name: generatedName,
-          Label: label.slice(0, 80),
-          Description: `${MANAGED_MARKER} for ${username}.`.slice(0, 255),
-        },
-      });
-    }
-    const objectRows = new Map(found.generatedObjects.map((r) => [String(r.SobjectType).toLowerCase(), r]));
-    const fieldRows = new Map(found.generatedFields.map((r) => [String(r.Field).toLowerCase(), r]));
-    const objectCreates = summary.objects.filter((o) => !objectRows.has(o.object.toLowerCase()));
-    const objectUpdates = summary.objects.filter((o) => {
-      const row = objectRows.get(o.object.toLowerCase());
-      return row && accessOf(row).join() !== o.access.join();
-    });
-    const fieldAccess = (row: SObjectRecord): string => (row.PermissionsEdit === true ? 'edit' : 'read');
-    const fieldCreates = summary.fields.filter((f) => !fieldRows.has(f.field.toLowerCase()));
-    const fieldUpdates = summary.fields.filter((f) => {
-      const row = fieldRows.get(f.field.toLowerCase());
-      return row && fieldAccess(row) !== f.access;
-    });
-    const removals = [
-      ...found.generatedObjects.filter(
-        (r) => !summary.objects.some((o) => o.object.toLowerCase() === String(r.SobjectType).toLowerCase())
-      ),
-      ...found.generatedFields.filter(
-        (r) => !summary.fields.some((f) => f.field.toLowerCase() === String(r.Field).toLowerCase())
-      ),
-    ].map((r) => r.Id);
-
-    const collection = (kind: string, method: 'POST' | 'PATCH', records: Array<Record<string, unknown>>): void => {
-      for (let start = 0; start < records.length; start += RECORDS_PER_COLLECTION) {
-        subrequests.push({
-          referenceId: `${kind}${start}`,
-          method,
-          url: '/composite/sobjects',
-          body: { allOrNone: true, records: records.slice(start, start + RECORDS_PER_COLLECTION) },
-        });
-      }
-    };
-    // Removals first, so a field row never outlives its object's access in between.
-    for (let start = 0; start < removals.length; start += RECORDS_PER_COLLECTION) {
-      subrequests.push({
-        referenceId: `remove${start}`,
-        method: 'DELETE',
-        url: `/composite/sobjects?allOrNone=true&ids=${removals.slice(start, start + RECORDS_PER_COLLECTION).join(',')}`,
-      });
-    }
-    collection(
-      'objectCreate',
-      'POST',
-      objectCreates.map((o) => ({
-        attributes: { type: 'ObjectPermissions' },
-        ParentId: setRef,
-        SobjectType: o.object,
-        ...objectPermissionFields(o.access),
-      }))
-    );
-    collection(
-      'objectUpdate',
-      'PATCH',
-      objectUpdates.map((o) => ({
-        attributes: { type: 'ObjectPermissions' },
-        Id: objectRows.get(o.object.toLowerCase())?.Id,
-        ...objectPermissionFields(o.access),
-      }))
-    );
-    collection(
-      'fieldCreate',
-      'POST',
-      fieldCreates.map((f) => ({
-        attributes: { type: 'FieldPermissions' },
-        ParentId: setRef,
-        SobjectType: f.field.split('.')[0],
-        Field: f.field,
-        PermissionsRead: true,
-        PermissionsEdit: f.access === 'edit',
-      }))
-    );
-    collection(
-      'fieldUpdate',
-      'PATCH',
-      fieldUpdates.map((f) => ({
-        attributes: { type: 'FieldPermissions' },
-        Id: fieldRows.get(f.field.toLowerCase())?.Id,
-        PermissionsRead: true,
-        PermissionsEdit: f.access === 'edit',
-      }))
-    );
-    if (existing && subrequests.length) summary.status = 'updated';
-    if (options.dryRun)
-      summary.status =
-        summary.status === 'created' ? 'would-create' : summary.status === 'updated' ? 'would-update' : summary.status;
-    const assigned = existing ? assignedSetIds.has(existing.Id) : false;
-    items.push({
-      name: generatedName,
-      type: 'PermissionSet',
-      license: NO_LICENSE,
-      status: assigned ? 'already-assigned' : 'assigned',
-    });
-    return { summary, subrequests, setId: existing?.Id };
   }
 }
 

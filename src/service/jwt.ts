@@ -1,5 +1,6 @@
 import { createPrivateKey, createSign } from 'node:crypto';
 import { fetchRetrying } from './org-client.js';
+import { errorWords } from './errors.js';
 
 /** The audiences the JWT bearer flow documents (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration"). */
 export const PRODUCTION_LOGIN = 'https://login.salesforce.com';
@@ -23,12 +24,10 @@ export type JwtLogin = JwtOutcome & { loginUrl: string; audience: string };
 export function privateKeyProblem(pem: string): string | undefined {
   try {
     const key = createPrivateKey(pem);
-    return key.asymmetricKeyType === 'rsa'
-      ? undefined
-      : `it is an ${String(key.asymmetricKeyType)} key, and RS256 needs an RSA key`;
+    return key.asymmetricKeyType === 'rsa' ? undefined : errorWords('reason.keyType', [String(key.asymmetricKeyType)]);
   } catch (error) {
-    if (/-----BEGIN CERTIFICATE-----/.test(pem)) return 'it holds a certificate, not a private key';
-    return pem.trim() ? `it doesn't parse as a PEM private key (${(error as Error).message})` : 'it is empty';
+    if (/-----BEGIN CERTIFICATE-----/.test(pem)) return errorWords('reason.certificateNotKey');
+    return pem.trim() ? errorWords('reason.notPemKey', [(error as Error).message]) : errorWords('reason.empty');
   }
 }
 

@@ -1,12 +1,14 @@
 import type { Connection } from '@salesforce/core';
-import { expiredSession, requestFailed, requestTooLarge, SalesforceApiError } from './errors.js';
+import { SalesforceApiError } from './errors.js';
+import { MetadataApi } from './metadata-api.js';
 import {
   firstErrorCode,
   QUERIES_PER_COMPOSITE,
   QueryReader,
   SObjectRecord,
   SUBREQUESTS_PER_BATCH,
-} from './org-queries.js';
+} from './query-reader.js';
+import { retryingAs, toApiError, type RestError, type Retrying } from './retry.js';
 
 export {
   IDS_PER_QUERY,
@@ -15,10 +17,12 @@ export {
   QUERIES_PER_COMPOSITE,
   soqlList,
   soqlQuote,
-} from './org-queries.js';
-export type { SObjectRecord } from './org-queries.js';
+} from './query-reader.js';
+export type { SObjectRecord } from './query-reader.js';
+export { fetchRetrying } from './retry.js';
+export { DeployFailedError } from './metadata-api.js';
+export type { DeployedComponent, DeployProblem, ListedComponent } from './metadata-api.js';
 
-type RestError = { errorCode?: string; statusCode?: string; message?: string; fields?: string[] };
 type CompositeResponse = {
   compositeResponse: Array<{ referenceId: string; httpStatusCode: number; body: unknown }>;
 };
@@ -45,34 +49,6 @@ const NOT_IN_THIS_ORG = new Set(['INVALID_TYPE', 'INVALID_FIELD']);
 
 /** sObject collections take up to 200 records per call. */
 export const RECORDS_PER_COLLECTION = 200;
-/** Faults after which the org is unchanged, so sending the same request again is safe. */
-const TRANSIENT_CODES = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED']);
-const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
-const BACKOFF_MS = [250, 750, 2000];
-/** About two minutes of polling for an asynchronous Metadata API call. */
-const POLL_LIMIT = 30;
-
-/** One component a deploy refused. */
-export type DeployProblem = { componentType?: string; fullName?: string; problem?: string };
-/** One component a deploy wrote; `id` is its record Id (an ExternalClientApplication's 0xI...). */
-export type DeployedComponent = { componentType: string; fullName: string; id: string };
-/** A component as listMetadata lists it. */
-export type ListedComponent = { type: string; fullName: string; id: string };
-
-/** A deploy the org refused: Salesforce's problems per component, so callers can tell which component failed. */
-export class DeployFailedError extends SalesforceApiError {
-  public constructor(
-    public readonly failures: DeployProblem[],
-    message: string
-  ) {
-    super('DEPLOY_FAILED', message);
-  }
-}
-
-/** Metadata API readMetadata takes up to 10 names a call. */
-const NAMES_PER_READ = 10;
-/** listMetadata takes up to 3 queries a call. */
-const TYPES_PER_LIST = 3;
 
 /**
  * Packs subrequests into composite calls within Salesforce's limits: at most 25 subrequests, of
@@ -98,13 +74,19 @@ function compositeCalls(subrequests: Subrequest[]): Subrequest[][] {
 
 /**
  * The only code that talks to the org: queries (batched through the composite API, read to their last
- * page: org-queries.ts), inserts, and one retry policy for transient faults. Everything above it works
+ * page: query-reader.ts), data writes (composite, sObject collections), the Metadata API (`metadata`:
+ * metadata-api.ts), all under one retry policy for transient faults (retry.ts). Everything above it works
  * with plain records.
  */
 export class OrgClient {
+  /** The Metadata API calls, under the same retry policy. */
+  public readonly metadata: MetadataApi;
   private readonly reader: QueryReader;
+  private readonly retrying: Retrying;
 
   public constructor(private readonly connection: Connection) {
+    this.retrying = retryingAs(() => this.username);
+    this.metadata = new MetadataApi(connection, this.retrying);
     this.reader = new QueryReader({
       apiVersion: () => this.apiVersion,
       send: <T>(method: 'GET' | 'POST', path: string, body?: unknown, readOnly?: boolean) =>
@@ -127,34 +109,43 @@ export class OrgClient {
   }
 
   /**
-   * Runs several independent queries in one round trip and returns each query's records under its
-   * key: one query alone, up to 5 as one composite call (one API call), more as composite batches
-   * of up to 25; then each round of next pages of them all in one batch, until every query is read to
-   * the end. A query left undefined is skipped and gives no records; the same SOQL under two keys is
-   * sent once. A key listed in `optional` whose object or column the org doesn't have (INVALID_TYPE,
-   * INVALID_FIELD) gives UNSUPPORTED instead of failing the call.
+   * Runs several independent queries in one round trip and returns each query's records under its key
+   * (queryList by name).
    */
   public async queries<K extends string>(
     soql: Record<K, string | undefined>,
     optional: ReadonlyArray<NoInfer<K>> = []
   ): Promise<Record<K, SObjectRecord[]>> {
-    const result = {} as Record<K, SObjectRecord[]>;
-    const keysOf = new Map<string, K[]>();
-    for (const [key, query] of Object.entries(soql) as Array<[K, string | undefined]>) {
-      result[key] = [];
-      if (query) keysOf.set(query, [...(keysOf.get(query) ?? []), key]);
-    }
-    const unique = [...keysOf.keys()];
+    const keys = Object.keys(soql) as K[];
+    const records = await this.queryList(keys.map((key) => ({ soql: soql[key], optional: optional.includes(key) })));
+    return Object.fromEntries(keys.map((key, index) => [key, records[index]])) as Record<K, SObjectRecord[]>;
+  }
+
+  /**
+   * Runs several independent queries in one round trip and returns each query's records, in order: one query
+   * alone, up to 5 as one composite call (one API call), more as composite batches of up to 25; then each round
+   * of next pages of them all in one batch, until every query is read to the end. A query left undefined is
+   * skipped and gives no records; the same SOQL twice is sent once. An optional query whose object or column
+   * the org doesn't have (INVALID_TYPE, INVALID_FIELD) gives UNSUPPORTED instead of failing the call, when every
+   * query of that SOQL is optional.
+   */
+  public async queryList(queries: ReadonlyArray<{ soql?: string; optional?: boolean }>): Promise<SObjectRecord[][]> {
+    const result: SObjectRecord[][] = queries.map(() => []);
+    const positionsOf = new Map<string, number[]>();
+    queries.forEach(({ soql }, index) => {
+      if (soql) positionsOf.set(soql, [...(positionsOf.get(soql) ?? []), index]);
+    });
+    const unique = [...positionsOf.keys()];
     const outcomes = await this.reader.readAll(unique);
-    unique.forEach((query, index) => {
+    unique.forEach((soql, index) => {
       const outcome = outcomes[index];
-      const keys = keysOf.get(query) ?? [];
-      if ('records' in outcome) for (const key of keys) result[key] = outcome.records;
+      const positions = positionsOf.get(soql) ?? [];
+      if ('records' in outcome) for (const at of positions) result[at] = outcome.records;
       else if (
         NOT_IN_THIS_ORG.has(firstErrorCode(outcome.failed.body) ?? '') &&
-        keys.every((key) => optional.includes(key))
+        positions.every((at) => queries[at].optional)
       )
-        for (const key of keys) result[key] = UNSUPPORTED;
+        for (const at of positions) result[at] = UNSUPPORTED;
       else throw outcome.failed.error ?? toApiError(outcome.failed.status, outcome.failed.body, this.username);
     });
     return result;
@@ -275,133 +266,23 @@ export class OrgClient {
     await this.send<unknown>('PATCH', `/sobjects/${sobject}/${id}`, fields);
   }
 
+  /**
+   * One subrequest as its own REST call, for a command whose one write needs no composite around it. A refusal
+   * carries the subrequest's referenceId, as in a composite call.
+   */
+  public async sendOne(subrequest: Subrequest): Promise<unknown> {
+    try {
+      return await this.send<unknown>(subrequest.method, subrequest.url, subrequest.body);
+    } catch (error) {
+      if (error instanceof SalesforceApiError) error.referenceId = subrequest.referenceId;
+      throw error;
+    }
+  }
+
   /** Inserts one record and returns its Id. */
   public async insert(sobject: string, record: Record<string, unknown>): Promise<string> {
     const body = await this.send<{ id: string }>('POST', `/sobjects/${sobject}`, record);
     return body.id;
-  }
-
-  /** Metadata API readMetadata of one component; undefined when the org has none by that name. */
-  public async readMetadata<T extends { fullName?: string }>(type: string, fullName: string): Promise<T | undefined> {
-    const record = await this.retrying(
-      true,
-      () => this.connection.metadata.read(type as never, fullName) as Promise<unknown>
-    );
-    const found = record as T | undefined;
-    return found?.fullName ? found : undefined;
-  }
-
-  /** Metadata API readMetadata of several components of one type (10 a call): those the org has, in any order. */
-  public async readMetadataMany<T extends { fullName?: string }>(type: string, fullNames: string[]): Promise<T[]> {
-    const found: T[] = [];
-    for (let start = 0; start < fullNames.length; start += NAMES_PER_READ) {
-      const names = fullNames.slice(start, start + NAMES_PER_READ);
-      const records = (await this.retrying(
-        true,
-        () => this.connection.metadata.read(type as never, names) as Promise<unknown>
-      )) as Array<T | null | undefined>;
-      found.push(...records.filter((r): r is T => typeof r?.fullName === 'string' && r.fullName !== ''));
-    }
-    return found;
-  }
-
-  /** Metadata API listMetadata: every component of these types, with its Id (3 types a call). */
-  public async listMetadata(types: string[]): Promise<ListedComponent[]> {
-    const listed: ListedComponent[] = [];
-    for (let start = 0; start < types.length; start += TYPES_PER_LIST) {
-      const queries = types.slice(start, start + TYPES_PER_LIST).map((type) => ({ type }));
-      const answer = (await this.retrying(
-        true,
-        () => this.connection.metadata.list(queries as never) as Promise<unknown>
-      )) as ListedComponent[] | ListedComponent | undefined;
-      listed.push(
-        ...(Array.isArray(answer) ? answer : answer ? [answer] : []).map((c) => ({
-          type: String(c.type),
-          fullName: String(c.fullName),
-          id: String(c.id ?? ''),
-        }))
-      );
-    }
-    return listed;
-  }
-
-  /** Metadata API updateMetadata of one whole component (read-modify-write by the caller). */
-  public async updateMetadata(type: string, metadata: { fullName: string } & Record<string, unknown>): Promise<void> {
-    const saved = (await this.retrying(
-      false,
-      () => this.connection.metadata.update(type as never, metadata as never) as Promise<unknown>
-    )) as {
-      success: boolean | string;
-      errors?: { statusCode?: string; message?: string } | Array<{ statusCode?: string; message?: string }>;
-    };
-    if (String(saved.success) !== 'true') {
-      const error = Array.isArray(saved.errors) ? saved.errors[0] : saved.errors;
-      throw new SalesforceApiError(
-        error?.statusCode ?? 'UNKNOWN_ERROR',
-        error?.message ?? `updateMetadata of ${type} failed`
-      );
-    }
-  }
-
-  /** Retrieve (unpackaged) and wait for it: returns the zip file's bytes. */
-  public async retrieve(types: Array<{ name: string; members: string[] }>): Promise<Buffer> {
-    const metadata = this.connection.metadata;
-    // Starting a retrieve again only starts another read.
-    const started = (await this.retrying(true, () =>
-      Promise.resolve(
-        metadata.retrieve({
-          apiVersion: this.apiVersion,
-          singlePackage: false,
-          unpackaged: { types, version: this.apiVersion },
-        } as never)
-      )
-    )) as { id: string };
-    const done = await this.poll(() => metadata.checkRetrieveStatus(started.id));
-    const result = done as { success?: boolean | string; zipFile?: string; errorMessage?: string; status?: string };
-    if (String(result.success) !== 'true' || !result.zipFile)
-      throw new SalesforceApiError('RETRIEVE_FAILED', result.errorMessage ?? `retrieve ${result.status ?? 'failed'}`);
-    return Buffer.from(result.zipFile, 'base64');
-  }
-
-  /**
-   * Deploys a zip whose package.xml sits at its root, and waits for it. singlePackage must say that layout: with
-   * singlePackage false the org reads every top-level folder as a package and fails with "No package.xml found"
-   * (forcedotcom/cli issue 4); true with a root package.xml is what sf itself sends (source-deploy-retrieve's
-   * MetadataApiDeploy defaults). Returns the components written; a failed deploy is thrown as DeployFailedError.
-   */
-  public async deploy(zip: Buffer): Promise<DeployedComponent[]> {
-    const metadata = this.connection.metadata;
-    const started = (await this.retrying(false, () =>
-      Promise.resolve(metadata.deploy(zip, { rollbackOnError: true, singlePackage: true }) as never)
-    )) as { id: string };
-    const done = (await this.poll(() => metadata.checkDeployStatus(started.id, true))) as {
-      success?: boolean | string;
-      status?: string;
-      errorMessage?: string;
-      details?: {
-        componentFailures?: DeployProblem | DeployProblem[];
-        componentSuccesses?: DeployedComponent | DeployedComponent[];
-      };
-    };
-    const list = <T>(value: T | T[] | undefined): T[] => (Array.isArray(value) ? value : value ? [value] : []);
-    if (String(done.success) === 'true') return list(done.details?.componentSuccesses).filter((c) => c.componentType);
-    const failures = list(done.details?.componentFailures);
-    const problems = failures.map((f) => `${f.componentType ?? ''} ${f.fullName ?? ''}: ${f.problem ?? ''}`.trim());
-    throw new DeployFailedError(
-      failures,
-      problems.join('; ') || done.errorMessage || `deploy ${done.status ?? 'failed'}`
-    );
-  }
-
-  /** Polls an asynchronous Metadata API call until it reports done, with a growing pause. */
-  private async poll(check: () => Promise<unknown>): Promise<unknown> {
-    for (let attempt = 0; attempt < POLL_LIMIT; attempt++) {
-      // A status check reads the job's state: safe to send again.
-      const status = (await this.retrying(true, check)) as { done?: boolean | string };
-      if (String(status.done) === 'true') return status;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 5000)));
-    }
-    throw new SalesforceApiError('METADATA_TIMEOUT', 'the org did not finish the Metadata API request in time');
   }
 
   private dataPath(): string {
@@ -438,123 +319,6 @@ export class OrgClient {
       )
     );
   }
-
-  /**
-   * Runs a call, again with backoff while the org answers with a transient fault. A connection reset
-   * is retried only for a read-only call: a reset write may have landed.
-   */
-  private async retrying<T>(readOnly: boolean, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        const failure = classify(error, readOnly, this.username);
-        if (failure.retry && attempt < BACKOFF_MS.length) {
-          await pause(BACKOFF_MS[attempt]);
-          continue;
-        }
-        throw failure.error;
-      }
-    }
-  }
-}
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * fetch() for the calls that don't go through the admin's connection (the JWT bearer exchange, and
- * the user's session in memory), under the same retry policy. Each such call is safe to send again
- * (a token exchange only issues another session), so a connection reset is retried too. A
- * connection that keeps failing is thrown as RequestFailed, which names the re-run.
- */
-export async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
-  for (let attempt = 0; ; attempt++) {
-    const last = attempt >= BACKOFF_MS.length;
-    let response: Response;
-    try {
-      response = await fetch(url, init);
-    } catch (error) {
-      const e = error as { message?: string; cause?: { code?: string } };
-      if (last) throw requestFailed(e.cause?.code ?? 'FETCH_FAILED', e.message ?? String(error));
-      await pause(BACKOFF_MS[attempt]);
-      continue;
-    }
-    if (last || !(await isTransientAnswer(response))) return response;
-    await pause(BACKOFF_MS[attempt]);
-  }
-}
-
-async function isTransientAnswer(response: Response): Promise<boolean> {
-  if (TRANSIENT_STATUS.has(response.status)) return true;
-  if (response.status < 400) return false;
-  const body = (await response
-    .clone()
-    .json()
-    .catch(() => undefined)) as RestError | RestError[] | undefined;
-  const first = Array.isArray(body) ? body[0] : body;
-  return TRANSIENT_CODES.has(first?.errorCode ?? '');
-}
-
-/** Turns whatever jsforce threw into our error, and says whether sending again is safe. */
-function classify(error: unknown, readOnly: boolean, username?: string): { retry: boolean; error: Error } {
-  const e = error as {
-    errorCode?: string;
-    name?: string;
-    message?: string;
-    code?: string;
-    data?: unknown;
-    cause?: { code?: string };
-  };
-  // SOAP faults come named like "sf:INVALID_SESSION_ID".
-  const errorCode = (e.errorCode ?? e.name ?? 'UNKNOWN_ERROR').replace(/^sf:/, '');
-  // An access-token session just expires; a refresh-token session that can't be renewed says so in words.
-  if (errorCode === 'INVALID_SESSION_ID' || /Unable to refresh session/i.test(e.message ?? ''))
-    return { retry: false, error: expiredSession(username) };
-  const networkCode = e.code ?? e.cause?.code;
-  if (networkCode) {
-    // A reset read is safe to repeat; a reset write may have landed, so the caller re-inspects on a re-run.
-    return { retry: readOnly, error: requestFailed(networkCode, e.message ?? networkCode) };
-  }
-  const status = errorCode.startsWith('ERROR_HTTP_') ? Number(errorCode.slice('ERROR_HTTP_'.length)) : undefined;
-  if (status === 414 || status === 431) return { retry: false, error: requestTooLarge(status) };
-  // A Metadata API (SOAP) call answered with a REST-style error body: jsforce names it by its HTTP
-  // status and keeps the body as the message; Salesforce's own code and text are inside.
-  const body = status !== undefined ? restErrorIn(e.message) : undefined;
-  const code = body?.errorCode ?? gatewayCode(status) ?? errorCode;
-  const apiError = new SalesforceApiError(
-    code,
-    body?.message ?? e.message ?? errorCode,
-    body?.fields ?? fieldsOf(e.data),
-    status
-  );
-  return {
-    retry: TRANSIENT_CODES.has(code) || (status !== undefined && TRANSIENT_STATUS.has(status)),
-    error: apiError,
-  };
-}
-
-/** A gateway status with no Salesforce error in its answer (a load balancer's page), named for what it means. */
-function gatewayCode(status: number | undefined): string | undefined {
-  if (status === 429) return 'REQUEST_LIMIT_EXCEEDED';
-  return status !== undefined && TRANSIENT_STATUS.has(status) ? 'SERVER_UNAVAILABLE' : undefined;
-}
-
-/** The first error of a REST error body (`[{errorCode, message}]`) given as text, if it is one. */
-function restErrorIn(text: string | undefined): RestError | undefined {
-  try {
-    const parsed = JSON.parse(text ?? '') as unknown;
-    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as RestError | undefined;
-    return typeof first?.errorCode === 'string' ? first : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function toApiError(status: number, body: unknown, username?: string): Error {
-  const first = (Array.isArray(body) ? body[0] : body) as RestError | undefined;
-  const errorCode = first?.errorCode ?? first?.statusCode ?? gatewayCode(status) ?? `ERROR_HTTP_${status}`;
-  if (errorCode === 'INVALID_SESSION_ID') return expiredSession(username);
-  return new SalesforceApiError(errorCode, first?.message ?? `HTTP ${status}`, first?.fields ?? [], status);
 }
 
 /** A collection subrequest answers 200 with per-record failures inside. */
@@ -568,9 +332,4 @@ function collectionError(body: unknown): RestError[] | undefined {
     (r) => r.success === false && r.errors?.[0]?.statusCode !== 'ALL_OR_NONE_OPERATION_ROLLED_BACK'
   );
   return failed?.errors.map((e) => ({ errorCode: e.statusCode, message: e.message, fields: e.fields }));
-}
-
-function fieldsOf(data: unknown): string[] {
-  const fields = (data as RestError | undefined)?.fields;
-  return Array.isArray(fields) ? fields : [];
 }

@@ -1,18 +1,33 @@
 import { readFile } from 'node:fs/promises';
-import type { SfError } from '@salesforce/core';
-import type { OrgClient, SObjectRecord, Subrequest } from './org-client.js';
-import { RECORDS_PER_COLLECTION } from './org-client.js';
+import { Messages, SfError } from '@salesforce/core';
+import type { OrgClient, Subrequest } from './org-client.js';
 import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
-import { planPsl, pslQueries } from './licenses.js';
-import { createUserQueries, planCreateUser, usernameFor, validateCreateInput, type OrgContext } from './users.js';
-import { completeGrantNames, GRANT_OPTIONAL_QUERIES, grantQueries, planGrant, type GrantInput } from './grant.js';
-import { appAccessQueries, planAppAccess, planPreauthorize, type PreauthorizeInput } from './apps.js';
-import { findConnectedApp, inspectWithApps, type ConnectedAppComponents } from './app-lookup.js';
-import { verifyIntegrationUser, type VerifyResult } from './verification.js';
+import { planPsl, pslReads } from './assign-psl.js';
+import { createReads, planCreate } from './create.js';
+import { usernameFor, validateCreateInput } from './create-input.js';
+import type { OrgContext } from './connect.js';
+import { completeGrantNames, grantReads, planGrant, type GrantInput } from './grant.js';
+import { planSetupPreauthorize, type SetupAppInput } from './preauthorize.js';
+import { appAccessReads } from './connected-app-access.js';
+import type { ConnectedAppComponents } from './app-lookup.js';
+import { verifyIntegrationUser, type VerifyReport, type VerifyResult } from './verify.js';
 import { derivePermissionSetName } from './permissions.js';
+import { inspect, type FoundGroup } from './inspection.js';
+import { subrequestsOf, type Step, type StepName, type Write } from './plan.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 
-export type SetupStepName = 'create' | 'assign-psl' | 'grant' | 'preauthorize' | 'verify';
+/**
+ * `setup` joins the planners of the five commands for every user of a spec: their reads go out as one
+ * inspection, each user's steps are planned from it in order (each seeing what the earlier ones will do), and
+ * each user's data writes go out as one composite call. It knows no planner's internals: each planner says what
+ * it reads (`createReads`, ...) and returns a Step.
+ */
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.setup');
+
+/** The steps setup runs for each user: those of the five commands of the procedure. */
+export type SetupStepName = Exclude<StepName, 'convert'>;
 
 export type SetupStep = {
   name: SetupStepName;
@@ -25,33 +40,43 @@ export type SetupStep = {
 export type SetupUser = { username: string; steps: SetupStep[]; verify?: VerifyResult };
 export type SetupResult = { spec: string; dryRun: boolean; users: SetupUser[] };
 
-/**
- * One user's plan. The data writes of every step go out as one composite call (all or nothing);
- * `owner` says which step each subrequest belongs to. A pre-authorization the data API can't make
- * (an External Client App, a policy to switch) runs afterwards through the Metadata API.
- */
+/** A step's line as setup reports it: its error whole, whose fixes the command layer renders. */
+export type SetupLine = Omit<SetupStep, 'error'> & { error?: SfError };
+/** The result as setup reports it (SetupResult once the command layer rendered its fixes). */
+export type SetupReport = {
+  spec: string;
+  dryRun: boolean;
+  users: Array<{ username: string; steps: SetupLine[]; verify?: VerifyReport }>;
+};
+
+/** A planned step and the line of the result that reports it. */
+type Planned = { step: Step<unknown> & { fallback?: Write[] }; line: SetupLine };
+
+/** One user's plan: its steps in order. The data writes of every step go out as one composite call (all or nothing). */
 type UserPlan = {
   user: SpecUser;
   username: string;
-  steps: SetupStep[];
-  writes: Subrequest[];
-  owner: Map<string, SetupStepName>;
-  /** The Metadata API pre-authorization: planned afresh when it runs, so it sees the earlier users' changes. */
-  preauthorize?: PreauthorizeInput;
-  /** The same, for when the org refuses the SetupEntityAccess rows. */
-  fallback?: PreauthorizeInput;
-  /** What a refused User insert means (a username taken in another org, no free seat), as create says it. */
-  explainCreate?: (error: unknown) => Promise<Error | undefined>;
+  steps: Planned[];
   /** The writes lost a race with another run (a duplicate of what this run was about to make). */
   raced?: boolean;
 };
 
-type Found = Record<string, SObjectRecord[]>;
+/** What one user's steps read: each planner's own reads, under its step's name. */
+function userReads(user: SpecUser, org: OrgContext) {
+  const username = usernameFor(user, org);
+  const grant = grantInputOf(user, username);
+  return {
+    create: createReads(user, org),
+    psl: pslReads(username),
+    // The generated set is named after the spec's name, so one inspection can read it.
+    grant: granting(grant) ? grantReads(grant, grant.permissionSetName) : undefined,
+    app: user.app ? appAccessReads(user.app.name, appSetsOf(user)) : undefined,
+  };
+}
+type UserFound = FoundGroup<ReturnType<typeof userReads>>;
 
-const errorOf = (error: unknown): SetupStep['error'] => {
-  const e = error as SfError;
-  return { name: e.name ?? 'Error', message: e.message ?? String(error), actions: e.actions ?? [] };
-};
+const errorOf = (error: unknown): SfError =>
+  error instanceof SfError ? (error as SfError) : new SfError(error instanceof Error ? error.message : String(error));
 
 /**
  * The five commands' steps for every user of a spec, as one plan: one inspection of the org for
@@ -66,33 +91,19 @@ export async function setup(
   spec: SetupSpec,
   options: { dryRun: boolean; specFile: string; noPrompt: boolean },
   inspectedAgain = false
-): Promise<SetupResult> {
-  const queries: Record<string, string | undefined> = {};
-  const optional: string[] = [];
-  for (const [index, user] of spec.users.entries()) {
-    for (const [key, soql] of Object.entries(userQueries(user, org))) queries[`${index}.${key}`] = soql;
-    if (user.app) optional.push(`${index}.app.eca`);
-    optional.push(...GRANT_OPTIONAL_QUERIES.map((key) => `${index}.grant.${key}`));
-  }
+): Promise<SetupReport> {
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
-  const { found, components } = await inspectWithApps(
+  const { found, components } = await inspect(
     client,
-    queries,
-    optional,
+    spec.users.map((user) => userReads(user, org)),
     spec.users.flatMap((user) => (user.app ? [user.app.name] : []))
   );
   // Pre-authorizations an earlier user's writes make (app:parent), so a later user doesn't insert them twice.
   const claimed = new Set<string>();
   const plans: UserPlan[] = [];
   for (const [index, user] of spec.users.entries()) {
-    const mine = (step: string): Found =>
-      Object.fromEntries(
-        Object.entries(found).flatMap(([key, records]) =>
-          key.startsWith(`${index}.${step}.`) ? [[key.slice(`${index}.${step}.`.length), records]] : []
-        )
-      );
     plans.push(
-      await planUser(client, org, user, mine, {
+      await planUser(client, org, user, found[index], {
         dryRun: options.dryRun,
         noPrompt: options.noPrompt,
         claimed,
@@ -101,10 +112,10 @@ export async function setup(
     );
   }
 
-  const result: SetupResult = {
+  const result: SetupReport = {
     spec: options.specFile,
     dryRun: options.dryRun,
-    users: plans.map((p) => ({ username: p.username, steps: p.steps })),
+    users: plans.map((p) => ({ username: p.username, steps: p.steps.map((s) => s.line) })),
   };
   const blocked = result.users.flatMap((u) =>
     u.steps
@@ -112,9 +123,9 @@ export async function setup(
       .map((s) => `- ${u.username}, ${s.name}: ${s.error?.message ?? s.message}`)
   );
   if (blocked.length) {
-    const error = serviceError('SetupBlocked', [blocked.join('\n')]);
-    error.actions = [...new Set(result.users.flatMap((u) => u.steps.flatMap((s) => s.error?.actions ?? [])))];
-    throw error.setData(result);
+    const causes = result.users.flatMap((u) => u.steps.flatMap((s) => (s.error ? [s.error] : [])));
+    // The plan is the error's data; the setup command renders its fixes before sf prints it.
+    throw Object.assign(serviceError('SetupBlocked', [blocked.join('\n')]).because(causes), { data: result });
   }
   if (options.dryRun) return result;
 
@@ -131,30 +142,14 @@ export async function setup(
   return result;
 }
 
-/** Every query the steps of one user need, keyed `<step>.<name>`. */
-function userQueries(user: SpecUser, org: OrgContext): Record<string, string | undefined> {
-  const username = usernameFor(user, org);
-  const prefixed = (step: string, soql: Record<string, string | undefined>): Array<[string, string | undefined]> =>
-    Object.entries(soql).map(([key, value]) => [`${step}.${key}`, value]);
-  const grant = grantInputOf(user, username, org);
-  return Object.fromEntries([
-    ...prefixed('create', createUserQueries(user, org)),
-    ...prefixed('psl', pslQueries(username)),
-    ...(granting(grant) ? prefixed('grant', grantQueries(grant, grant.permissionSetName)) : []),
-    ...(user.app ? prefixed('app', appAccessQueries(user.app.name, appSetsOf(user))) : []),
-  ]);
-}
-
 const generatedNameOf = (user: SpecUser): string => user.permissionSetName ?? derivePermissionSetName(user.name);
 
-const grantInputOf = (user: SpecUser, username: string, org: OrgContext): GrantInput => ({
+const grantInputOf = (user: SpecUser, username: string): GrantInput => ({
   user: username,
-  targetOrg: org.targetOrg,
   permissionSets: user.permissionSets ?? [],
   groups: user.permissionSetGroups ?? [],
   objects: user.objects ?? [],
   fields: user.fields ?? [],
-  // The generated set is named after the spec's name, so one inspection can read it.
   permissionSetName: generatedNameOf(user),
 });
 
@@ -168,210 +163,146 @@ function appSetsOf(user: SpecUser): string[] {
   return user.app.permissionSets ?? (generating(user) ? [generatedNameOf(user)] : []);
 }
 
-/** One user's steps, planned from the shared inspection. */
+/** One user's steps, planned from the shared inspection: create, assign-psl, grant, preauthorize, verify. */
 async function planUser(
   client: OrgClient,
   org: OrgContext,
   user: SpecUser,
-  found: (step: string) => Found,
+  found: UserFound,
   options: { dryRun: boolean; noPrompt: boolean; claimed: Set<string>; components: ConnectedAppComponents }
 ): Promise<UserPlan> {
-  const plan: UserPlan = { user, username: user.username ?? user.name, steps: [], writes: [], owner: new Map() };
-  const add = (
-    name: SetupStepName,
-    status: SetupStep['status'],
-    message: string,
-    writes: Subrequest[] = [],
-    error?: unknown
-  ): void => {
-    // A step is blocked by what the org holds; an answer the org couldn't give (a fault, an expired session) is the run's error.
-    if (status === 'blocked' && isOrgFailure(error)) throw error;
-    plan.steps.push(error ? { name, status, message, error: errorOf(error) } : { name, status, message });
-    for (const write of writes) plan.owner.set(write.referenceId, name);
-    plan.writes.push(...writes);
+  const plan: UserPlan = { user, username: user.username ?? user.name, steps: [] };
+  const add = (step: Planned['step']): void => {
+    const line: SetupLine = { name: step.step as SetupStepName, status: step.status, message: step.message };
+    if (step.status === 'blocked') Object.assign(line, { message: 'blocked', error: errorOf(step.error) });
+    plan.steps.push({ step, line });
+  };
+  /** A planner that throws: what the org holds blocks the step; an answer the org couldn't give is the run's error. */
+  const blockedBy = (name: SetupStepName, error: unknown): Planned['step'] => {
+    if (isOrgFailure(error)) throw error;
+    return {
+      step: name,
+      status: 'blocked',
+      message: 'blocked',
+      writes: [],
+      error: error as SfError,
+      result: undefined,
+    };
   };
 
   // create (a spec user carries the create flags under the same names)
   const invalid = validateCreateInput(user);
   if (invalid) {
-    add('create', 'blocked', 'blocked', [], invalid);
+    add(blockedBy('create', invalid));
     return plan;
   }
-  const created = planCreateUser(client, found('create') as Parameters<typeof planCreateUser>[1], org, user, options);
+  const created = planCreate(client, found.create, org, user, options);
   plan.username = created.result.username;
-  if (created.step.status === 'blocked') {
-    add('create', 'blocked', 'blocked', [], created.step.error);
-    return plan;
-  }
-  const exists = created.step.status === 'done';
-  plan.explainCreate = created.explainInsertError;
+  add(created);
+  if (created.status === 'blocked') return plan;
+  const exists = created.status === 'done';
+  // How later writes of the same call name the user.
   const userRef = exists ? (created.result.id ?? '') : '@{user.id}';
-  if (exists) add('create', 'done', `${plan.username} exists on the Salesforce Integration license`);
-  else
-    add('create', 'todo', `create ${plan.username}`, [
-      { referenceId: 'user', method: 'POST', url: '/sobjects/User', body: created.record },
-    ]);
 
-  // assign-psl
-  const psl = planPsl(
-    client,
-    found('psl') as Parameters<typeof planPsl>[1],
-    { user: plan.username, targetOrg: org.targetOrg },
-    { ...options, plannedUser: !exists }
-  );
-  if (psl.step.status === 'blocked') add('assign-psl', 'blocked', 'blocked', [], psl.step.error);
-  else if (psl.step.status === 'done') add('assign-psl', 'done', 'holds SalesforceAPIIntegrationPsl');
-  else
-    add('assign-psl', 'todo', 'assign SalesforceAPIIntegrationPsl', [
-      {
-        referenceId: 'psl',
-        method: 'POST',
-        url: '/sobjects/PermissionSetLicenseAssign',
-        body: { ...psl.record, AssigneeId: userRef },
-      },
-    ]);
+  add(planPsl(found.psl, { user: plan.username }, { ...options, plannedUser: exists ? undefined : userRef }));
 
-  // grant
   const grantInput: GrantInput = {
-    ...grantInputOf(user, plan.username, org),
-    planned: { userName: exists ? undefined : user.name.trim(), psl: true },
+    ...grantInputOf(user, plan.username),
+    planned: { userName: exists ? undefined : user.name.trim(), psl: true, userRef },
   };
   let newSet: string | undefined;
-  if (granting(grantInput)) {
+  if (found.grant) {
     try {
-      const grantFound = found('grant') as Parameters<typeof planGrant>[0];
-      await completeGrantNames(client, grantFound, grantInput);
-      const granted = planGrant(grantFound, grantInput, options);
-      if (granted.result.generatedPermissionSet && !granted.setId) newSet = '@{set.id}';
-      const writes = [...granted.setSubrequests];
-      for (let start = 0; start < granted.assignments.length; start += RECORDS_PER_COLLECTION) {
-        const records = granted.assignments
-          .slice(start, start + RECORDS_PER_COLLECTION)
-          .map((a) => ({ attributes: { type: 'PermissionSetAssignment' }, AssigneeId: userRef, [a.field]: a.id }));
-        writes.push({
-          referenceId: `assign${start}`,
-          method: 'POST',
-          url: '/composite/sobjects',
-          body: { allOrNone: true, records },
-        });
-      }
-      const message = granted.result.permissionSets
-        .map((i) => `${i.name}: ${i.status === 'would-assign' || i.status === 'assigned' ? 'assign' : i.status}`)
-        .join(', ');
-      add('grant', writes.length ? 'todo' : 'done', message, writes);
+      await completeGrantNames(client, found.grant, grantInput);
+      const granted = planGrant(found.grant, grantInput, options);
+      if (granted.result.generatedPermissionSet && granted.writes.some((w) => w.referenceId === 'set'))
+        newSet = '@{set.id}';
+      add(granted);
     } catch (error) {
-      add('grant', 'blocked', 'blocked', [], error);
+      add(blockedBy('grant', error));
     }
   }
 
   // preauthorize: SetupEntityAccess rows when the data API can do it, else the Metadata API.
-  if (user.app) {
-    const app = user.app.name;
+  if (user.app && found.app) {
     const bySet = user.app.preauthorize === 'permission-set';
-    const input: PreauthorizeInput = {
-      app,
-      targetOrg: org.targetOrg,
+    const input: SetupAppInput = {
+      app: user.app.name,
       profile: bySet ? undefined : created.result.profile || undefined,
       permissionSets: appSetsOf(user),
       plannedSets: newSet ? [generatedNameOf(user)] : [],
+      plannedRefs: newSet ? { [generatedNameOf(user)]: newSet } : {},
     };
     try {
-      const appFound = found('app');
-      // An External Client App (or one of each, which the preauthorize plan refuses) goes the Metadata API way.
-      const connectedApp = appFound.eca?.length
-        ? undefined
-        : await findConnectedApp(client, app, options.components, appFound.connectedApps ?? []);
-      const fast = planAppAccess(appFound as Parameters<typeof planAppAccess>[0], connectedApp, {
-        profile: input.profile,
-        sets: input.permissionSets,
-        planned: newSet ? { [generatedNameOf(user)]: newSet } : {},
-      });
-      if (fast) {
-        const missing = fast.missing.filter((p) => !options.claimed.has(`${fast.appId}:${p.parentId}`));
-        for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
-        const writes = missing.map((p, n): Subrequest => ({
-          referenceId: `access${n}`,
-          method: 'POST',
-          url: '/sobjects/SetupEntityAccess',
-          body: { ParentId: p.parentId, SetupEntityId: fast.appId },
-        }));
-        add(
-          'preauthorize',
-          writes.length ? 'todo' : 'done',
-          `${app}: ${missing.map((p) => p.name).join(', ') || 'already pre-authorized'}`,
-          writes
-        );
-        plan.fallback = { ...input, metadataOnly: true };
-      } else {
-        // As the preauthorize command does it: a dry run now, the real plan when it runs.
-        const planned = await planPreauthorize(client, input, { dryRun: true });
-        if (planned.needsConfirmation && !options.noPrompt)
-          throw serviceError('LockoutConfirmationRequired', [app, planned.result.usersLosingAccess.join(', ')]);
-        const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
-        add(
-          'preauthorize',
-          planned.result.changed ? 'todo' : 'done',
-          `${app}: ${added.join(', ') || 'already pre-authorized'}`
-        );
-        if (planned.result.changed) plan.preauthorize = input;
-      }
+      add(await planSetupPreauthorize(client, found.app, input, options));
     } catch (error) {
-      add('preauthorize', 'blocked', 'blocked', [], error);
+      add(blockedBy('preauthorize', error));
     }
   }
-  add(
-    'verify',
-    'todo',
-    user.verify?.clientId ? 'check every step, then log in as the user with JWT and query' : 'check every step'
-  );
+  add({
+    step: 'verify',
+    status: 'todo',
+    message: messages.getMessage(user.verify?.clientId ? 'step.verifyLogin' : 'step.verify'),
+    writes: [],
+    result: undefined,
+  });
   return plan;
 }
 
 /**
- * Applies one user's plan: the data writes in one composite call (rolled back whole on a failure),
- * then a Metadata API pre-authorization if one is planned. When the org refuses a SetupEntityAccess
- * row (facts §7.4: unsettled for profile-owned sets), the other writes go again without it and the
- * pre-authorization goes through the Metadata API. True when every step got applied.
+ * Applies one user's plan: the data writes of every step in one composite call (rolled back whole on a
+ * failure), then each step's Metadata API writes. A step whose data writes the org refuses and which has a
+ * fallback (SetupEntityAccess rows, unsettled for profile-owned sets: the app's lists through the Metadata API
+ * instead) gets its fallback, the other writes go again without its rows. True when every step got applied.
  */
 async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
-  const step = (name: SetupStepName): SetupStep | undefined => plan.steps.find((s) => s.name === name);
-  const fail = async (name: SetupStepName, error: unknown): Promise<false> => {
-    for (const s of plan.steps) if (s.status === 'todo') s.status = 'not-run';
-    const explained = name === 'create' && plan.explainCreate ? await plan.explainCreate(error) : error;
+  const fail = async (failed: Planned, error: unknown): Promise<false> => {
+    for (const s of plan.steps) if (s.line.status === 'todo') s.line.status = 'not-run';
+    const explained = failed.step.step === 'create' && failed.step.explain ? await failed.step.explain(error) : error;
     // Another run made the same user or row since the inspection (this user's call was rolled back whole).
     plan.raced =
       explained === undefined ||
       (error instanceof SalesforceApiError &&
         ['DUPLICATE_VALUE', 'DUPLICATE_DEVELOPER_NAME'].includes(error.errorCode));
-    Object.assign(step(name) ?? {}, { status: 'failed', error: errorOf(explained ?? error) });
+    Object.assign(failed.line, { status: 'failed', error: errorOf(explained ?? error) });
     return false;
   };
-  let writes = plan.writes;
-  if (writes.length) {
+  const owner = new Map<string, Planned>();
+  const dataOf = (steps: Planned[]): Subrequest[] =>
+    steps.flatMap((s) => subrequestsOf(s.step.writes).map((sub) => (owner.set(sub.referenceId, s), sub)));
+  const ownerOf = (error: unknown, subrequests: Subrequest[]): Planned =>
+    (error instanceof SalesforceApiError ? owner.get(error.referenceId ?? '') : undefined) ??
+    owner.get(subrequests[0].referenceId) ??
+    plan.steps[0];
+
+  let steps = plan.steps;
+  const subrequests = dataOf(steps);
+  if (subrequests.length) {
     try {
-      await client.compositeAll(writes);
+      await client.compositeAll(subrequests);
     } catch (error) {
-      const failedStep = error instanceof SalesforceApiError ? plan.owner.get(error.referenceId ?? '') : undefined;
-      if (failedStep !== 'preauthorize')
-        return fail(failedStep ?? writes.map((w) => plan.owner.get(w.referenceId)).find(Boolean) ?? 'create', error);
-      writes = writes.filter((w) => plan.owner.get(w.referenceId) !== 'preauthorize');
+      const refused = ownerOf(error, subrequests);
+      if (!refused.step.fallback) return fail(refused, error);
+      // The org refused what the data API can't settle: the others go again without it, it goes its fallback way.
+      const { fallback } = refused.step;
+      steps = steps.map((s) => (s === refused ? { ...s, step: { ...s.step, writes: fallback } } : s));
+      const again = dataOf(steps.filter((s) => s !== refused));
       try {
-        if (writes.length) await client.compositeAll(writes);
-      } catch (again) {
-        return fail(plan.owner.get((again as SalesforceApiError).referenceId ?? '') ?? 'create', again);
+        if (again.length) await client.compositeAll(again);
+      } catch (error2) {
+        return fail(ownerOf(error2, again), error2);
       }
-      plan.preauthorize = plan.fallback;
     }
   }
-  for (const s of plan.steps)
-    if (s.status === 'todo' && s.name !== 'verify' && (s.name !== 'preauthorize' || !plan.preauthorize))
-      s.status = 'applied';
-  if (plan.preauthorize) {
+  const metadataLast = steps.filter((s) => s.step.writes.some((w) => w.kind === 'metadata'));
+  for (const s of steps)
+    if (s.line.status === 'todo' && s.step.step !== 'verify' && !metadataLast.includes(s)) s.line.status = 'applied';
+  for (const s of metadataLast) {
     try {
-      await (await planPreauthorize(client, plan.preauthorize, { dryRun: false })).apply();
-      Object.assign(step('preauthorize') ?? {}, { status: 'applied' });
+      for (const write of s.step.writes) if (write.kind === 'metadata') await write.apply();
+      s.line.status = 'applied';
     } catch (error) {
-      return fail('preauthorize', error);
+      return fail(s, error);
     }
   }
   return true;
@@ -382,12 +313,11 @@ async function verifyStep(
   org: OrgContext,
   plan: UserPlan,
   appComponents: ConnectedAppComponents
-): Promise<VerifyResult> {
+): Promise<VerifyReport> {
   const { user, username } = plan;
-  const step = plan.steps.find((s) => s.name === 'verify');
+  const line = plan.steps.find((s) => s.step.step === 'verify')?.line;
   const verified = await verifyIntegrationUser(client, {
     user: username,
-    targetOrg: org.targetOrg,
     app: user.app?.name,
     clientId: user.verify?.clientId,
     privateKey: user.verify?.jwtKeyFile ? await readFile(user.verify.jwtKeyFile, 'utf8') : undefined,
@@ -398,12 +328,12 @@ async function verifyStep(
     appComponents,
   });
   const failed = verified.checks.filter((c) => c.status === 'fail');
-  if (step)
+  if (line)
     Object.assign(
-      step,
+      line,
       failed.length
         ? { status: 'failed', message: failed.map((c) => `${c.name}: ${c.message}`).join('; ') }
-        : { status: 'applied', message: 'every check passed' }
+        : { status: 'applied', message: messages.getMessage('step.verified') }
     );
   return verified;
 }

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { serviceError } from './errors.js';
+import { errorWords, serviceError } from './errors.js';
+
+/** Words of a spec problem, from messages/errors.md (`spec.<key>`). */
+const say = (key: string, ...tokens: string[]): string => errorWords(`spec.${key}`, tokens);
 
 /** One integration user, as a pipeline declares it: the five commands' flags in one place. */
 export type SpecUser = {
@@ -62,7 +65,7 @@ export async function readSpec(file: string): Promise<SetupSpec> {
       data = parse(text, { prettyErrors: true });
     }
   } catch (error) {
-    throw serviceError('SpecInvalid', [file, '(file)', (error as Error).message.split('\n')[0]]);
+    throw serviceError('SpecInvalid', [file, say('file'), (error as Error).message.split('\n')[0]]);
   }
   const problem = specProblem(data);
   if (problem) throw serviceError('SpecInvalid', [file, problem.at, problem.what]);
@@ -107,62 +110,59 @@ const LIST_KEYS = ['permissionSets', 'permissionSetGroups', 'objects', 'fields']
 
 /** The first thing wrong with a parsed spec, as a path in it (users[0].email) and a sentence. */
 export function specProblem(data: unknown): Problem | undefined {
-  if (!isObject(data)) return { at: '(top)', what: 'must be a mapping with a "users" list' };
+  if (!isObject(data)) return { at: say('top'), what: say('topMapping') };
   const extra = Object.keys(data).find((k) => k !== 'users');
-  if (extra) return { at: extra, what: 'is not a spec key (only "users")' };
-  if (!Array.isArray(data.users) || data.users.length === 0)
-    return { at: 'users', what: 'must be a list of at least one user' };
+  if (extra) return { at: extra, what: say('notSpecKey') };
+  if (!Array.isArray(data.users) || data.users.length === 0) return { at: 'users', what: say('noUsers') };
   const seen = new Set<string>();
   for (const [index, user] of data.users.entries()) {
     const at = `users[${index}]`;
-    if (!isObject(user)) return { at, what: 'must be a mapping' };
+    if (!isObject(user)) return { at, what: say('mapping') };
     const unknown = Object.keys(user).find((k) => !USER_KEYS.includes(k));
-    if (unknown) return { at: `${at}.${unknown}`, what: `is not a user key (one of ${USER_KEYS.join(', ')})` };
+    if (unknown) return { at: `${at}.${unknown}`, what: say('notUserKey', USER_KEYS.join(', ')) };
     for (const key of ['name', 'email'])
-      if (typeof user[key] !== 'string' || !user[key])
-        return { at: `${at}.${key}`, what: 'is required: a non-empty string' };
+      if (typeof user[key] !== 'string' || !user[key]) return { at: `${at}.${key}`, what: say('requiredString') };
     for (const key of STRING_KEYS)
-      if (user[key] !== undefined && typeof user[key] !== 'string')
-        return { at: `${at}.${key}`, what: 'must be a string' };
+      if (user[key] !== undefined && typeof user[key] !== 'string') return { at: `${at}.${key}`, what: say('string') };
     for (const key of LIST_KEYS) {
       const list = user[key];
       if (list !== undefined && (!Array.isArray(list) || list.some((v) => typeof v !== 'string')))
-        return { at: `${at}.${key}`, what: 'must be a list of strings' };
+        return { at: `${at}.${key}`, what: say('strings') };
     }
     const id = String(user.username ?? user.name).toLowerCase();
-    if (seen.has(id)) return { at, what: `declares "${id}" a second time` };
+    if (seen.has(id)) return { at, what: say('twice', id) };
     seen.add(id);
     if (user.app !== undefined) {
       const app = user.app;
       if (!isObject(app) || typeof app.name !== 'string' || !app.name)
-        return { at: `${at}.app.name`, what: 'is required: the app API name' };
+        return { at: `${at}.app.name`, what: say('appName') };
       const unknownApp = Object.keys(app).find((k) => !['name', 'preauthorize', 'permissionSets'].includes(k));
       if (unknownApp)
-        return { at: `${at}.app.${unknownApp}`, what: 'is not an app key (name, preauthorize, permissionSets)' };
+        return { at: `${at}.app.${unknownApp}`, what: say('notAppKey', 'name, preauthorize, permissionSets') };
       if (app.preauthorize !== undefined && app.preauthorize !== 'profile' && app.preauthorize !== 'permission-set')
-        return { at: `${at}.app.preauthorize`, what: 'must be "profile" or "permission-set"' };
+        return { at: `${at}.app.preauthorize`, what: say('preauthorizeMode') };
       if (
         app.permissionSets !== undefined &&
         (!Array.isArray(app.permissionSets) || app.permissionSets.some((v) => typeof v !== 'string'))
       )
-        return { at: `${at}.app.permissionSets`, what: 'must be a list of strings' };
+        return { at: `${at}.app.permissionSets`, what: say('strings') };
     }
     if (user.verify !== undefined) {
       const verify = user.verify;
-      if (!isObject(verify)) return { at: `${at}.verify`, what: 'must be a mapping' };
+      if (!isObject(verify)) return { at: `${at}.verify`, what: say('mapping') };
       const unknownVerify = Object.keys(verify).find(
         (k) => !['clientId', 'jwtKeyFile', 'loginUrl', 'query'].includes(k)
       );
       if (unknownVerify)
         return {
           at: `${at}.verify.${unknownVerify}`,
-          what: 'is not a verify key (clientId, jwtKeyFile, loginUrl, query)',
+          what: say('notVerifyKey', 'clientId, jwtKeyFile, loginUrl, query'),
         };
       for (const key of ['clientId', 'jwtKeyFile', 'loginUrl', 'query'])
         if (verify[key] !== undefined && typeof verify[key] !== 'string')
-          return { at: `${at}.verify.${key}`, what: 'must be a string' };
+          return { at: `${at}.verify.${key}`, what: say('string') };
       if (Boolean(verify.clientId) !== Boolean(verify.jwtKeyFile))
-        return { at: `${at}.verify`, what: 'needs clientId and jwtKeyFile together' };
+        return { at: `${at}.verify`, what: say('clientIdAndKey') };
     }
   }
   return undefined;

@@ -1,9 +1,11 @@
+import { Config } from '@oclif/core';
 import { Connection } from '@salesforce/core';
 import { MockTestOrgData, TestContext } from '@salesforce/core/testSetup';
 import { stubSfCommandUx, stubSpinner } from '@salesforce/sf-plugins-core';
 import type { SfError } from '@salesforce/core';
 import { LATEST_API_VERSION, startEmulator, type Emulator, type Seed } from '../emulator/index.js';
 import { assertResultSchema } from './contract.js';
+import { projectRoot } from './paths.js';
 
 /**
  * The stored auth of a real login: with the org's edition and namespace known, sf asks the org nothing more.
@@ -24,10 +26,21 @@ class LoggedInOrg extends MockTestOrgData {
 // Taken before TestContext stubs it, so commands under test reach the emulator over real HTTP.
 const realRequest = Reflect.get(Connection.prototype, 'request') as (...args: unknown[]) => PromiseLike<unknown>;
 
-/** A command class: static run(argv) parses and runs an instance, whose run() gives the result. */
-type RunnableCommand = (new (...args: never[]) => { run(): Promise<unknown> }) & {
-  run(argv: string[]): Promise<unknown>;
+/** A command instance as oclif runs it: _run() parses, runs and handles errors; run() gives the result. */
+type CommandInstance = { run(): Promise<unknown>; _run(): Promise<unknown>; exitCode?: number; id?: string };
+/** A command class, constructed as oclif does (argv and the plugin's config). */
+type RunnableCommand = new (argv: string[], config: Config) => CommandInstance;
+
+/** One in-process run: its result (or the error sf would print), its own exit code, and sf's warnings. */
+export type RunOutcome<R> = {
+  result?: R;
+  error?: SfError & { exitCode?: number };
+  exitCode?: number | string;
+  warnings: string[];
 };
+
+/** The plugin's own oclif config (bin "sf", as package.json says), loaded once. */
+let pluginConfig: Promise<Config> | undefined;
 type ResultOf<C extends RunnableCommand> = Awaited<ReturnType<InstanceType<C>['run']>>;
 
 /** `IntegrationUserAssignPsl` -> `assign-psl`: the command's name under the topic. */
@@ -81,13 +94,18 @@ export class EmulatedOrgContext {
   public async run<C extends RunnableCommand>(
     command: C,
     argv: string[]
-  ): Promise<{ result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string }> {
-    let outcome: { result?: ResultOf<C>; error?: SfError & { exitCode?: number }; exitCode?: number | string };
+  ): Promise<RunOutcome<ResultOf<C>>> {
+    let outcome: RunOutcome<ResultOf<C>>;
+    pluginConfig ??= Config.load(projectRoot);
+    // An instance of its own, as oclif's static run makes one: its exit code is this run's, whatever other runs
+    // in this process set on process.exitCode at the same time.
+    const instance = new command([...argv, '--target-org', this.targetOrg], await pluginConfig);
+    instance.id ??= `integration-user:${commandName(command)}`;
     try {
-      const result = (await command.run([...argv, '--target-org', this.targetOrg])) as ResultOf<C>;
-      outcome = { result, exitCode: process.exitCode ?? 0 };
+      const result = (await instance._run()) as ResultOf<C>;
+      outcome = { result, exitCode: instance.exitCode ?? 0, warnings: this.warningsOf(instance) };
     } catch (error) {
-      outcome = { error: error as SfError & { exitCode?: number } };
+      outcome = { error: error as SfError & { exitCode?: number }, warnings: this.warningsOf(instance) };
     } finally {
       process.exitCode = undefined;
     }
@@ -95,6 +113,17 @@ export class EmulatedOrgContext {
     if (outcome.result !== undefined && !argv.includes('--help'))
       assertResultSchema(commandName(command), JSON.parse(JSON.stringify(outcome.result)));
     return outcome;
+  }
+
+  /** The warnings this run gave through sf's warning channel (SfCommand.warn), in order. */
+  private warningsOf(instance: CommandInstance): string[] {
+    return this.ux.warn
+      .getCalls()
+      .filter((call) => call.thisValue === instance)
+      .map((call) => {
+        const [warning] = call.args as [string | { message: string }];
+        return typeof warning === 'string' ? warning : warning.message;
+      });
   }
 
   /** Records created, changed or deleted since the command started. */

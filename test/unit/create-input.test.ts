@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { deriveAlias, deriveUsername, slugOf, validateCreateInput } from '../../src/service/users.js';
-import { chooseIntegrationProfile, isUserId, seatsOf } from '../../src/service/licenses.js';
+import { deriveAlias, deriveUsername, slugOf, validateCreateInput } from '../../src/service/create-input.js';
+import { chooseIntegrationProfile, seatsOf } from '../../src/service/licenses.js';
+import { isUserId } from '../../src/service/user-filters.js';
 import { soqlList, soqlQuote } from '../../src/service/org-client.js';
 import type { SObjectRecord } from '../../src/service/org-client.js';
 

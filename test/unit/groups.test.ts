@@ -177,12 +177,12 @@ describe('permission set groups: the aggregate set and muting, in every command'
 
   it('grant: no broad-power warning for a muted permission, and the assignment names the aggregate set', async () => {
     await ctx.start(seed({ users: [admin, integrationUser('sync@acme.example')] }));
-    const { result, error } = await ctx.run(IntegrationUserGrant, ['-u', 'sync@acme.example', '-g', 'Sync Access']);
+    const { result, error, warnings } = await ctx.run(IntegrationUserGrant, ['-u', 'sync@acme.example', '-g', 'Sync Access']);
     expect(error).to.equal(undefined);
     expect(result?.permissionSets).to.deep.equal([
       { name: 'Sync_Access', type: 'PermissionSetGroup', license: '--None--', status: 'assigned' },
     ]);
-    expect(result?.warnings).to.deep.equal([]);
+    expect(warnings).to.deep.equal([]);
     expect(groupAssignments('sync@acme.example')).to.deep.equal([{ group: 'Sync_Access', set: 'Group' }]);
   });
 
@@ -275,7 +275,7 @@ describe('columns some orgs lack (behaviour.absentFields): one optional column n
       const sets = present ? ['-p', 'Account_Read', '-p', 'Any_Client'] : ['-p', 'Account_Read'];
       const granted = await ctx.run(IntegrationUserGrant, ['-u', 'sync@acme.example', ...sets, '-g', 'Reader']);
       expect(granted.error).to.equal(undefined);
-      expect(granted.result?.warnings).to.deep.equal(
+      expect(granted.warnings).to.deep.equal(
         present
           ? [
               'Any_Client carries broad power (UseAnyApiClient); an integration rarely needs it.',

@@ -3,7 +3,8 @@ import IntegrationUserVerify from '../../src/commands/integration-user/verify.js
 import IntegrationUserAssignPsl from '../../src/commands/integration-user/assign-psl.js';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
-import { explainJwtError } from '../../src/service/verification.js';
+import { explainJwtError } from '../../src/service/verify-login.js';
+import { renderAdvice } from '../../src/cli/fixes.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 import { makeKeyPair } from '../helpers/keys.js';
 import type { Seed } from '../emulator/index.js';
@@ -223,7 +224,7 @@ describe('integration-user verify', () => {
   });
 
   it('maps every OAuth error of a JWT login to its cause and fix', () => {
-    const fix = { user: USER, app: 'Acme_Sync', targetOrg: 'prod' };
+    const about = { user: USER, app: 'Acme_Sync' };
     const cases: Array<[string, string, RegExp, RegExp]> = [
       [
         'invalid_grant',
@@ -250,9 +251,10 @@ describe('integration-user verify', () => {
       ['invalid_grant', 'expired authorization code', /expired/, /clock/],
     ];
     for (const [error, description, message, action] of cases) {
-      const explained = explainJwtError(error, description, fix);
+      const explained = explainJwtError(error, description, about);
       expect(explained.message, description).to.match(message);
-      expect(explained.action, description).to.match(action);
+      // The fix as the command layer writes it, for sf and an org named "prod".
+      expect(renderAdvice(explained.fix, { bin: 'sf', targetOrg: 'prod' }), description).to.match(action);
     }
   });
 

@@ -1,14 +1,15 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
-import type { AssignPslResult } from '../../service/licenses.js';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { AssignPslResult } from '../../service/assign-psl.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.assign-psl');
 
 export type IntegrationUserAssignPslResult = AssignPslResult;
 
-export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserAssignPslResult> {
+export default class IntegrationUserAssignPsl extends IntegrationUserCommand<IntegrationUserAssignPslResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -24,18 +25,13 @@ export default class IntegrationUserAssignPsl extends SfCommand<IntegrationUserA
     const { flags } = await this.parse(IntegrationUserAssignPsl).catch(
       flagError(`${this.config.bin} integration-user assign-psl`)
     );
-    const [{ connect }, { assignIntegrationPsl }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/licenses.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { assignIntegrationPsl } = await import('../../service/assign-psl.js');
+    const { client } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
-    const result = await assignIntegrationPsl(
-      client,
-      { user: flags.username, targetOrg: context.targetOrg },
-      { dryRun: flags['dry-run'] }
-    ).finally(() => this.spinner.stop());
+    const result = await assignIntegrationPsl(client, { user: flags.username }, { dryRun: flags['dry-run'] }).finally(
+      () => this.spinner.stop()
+    );
 
     const psl = result.permissionSetLicense;
     const headline = {

@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
+import { flagError } from '../../cli/flag-errors.js';
 import type { ConvertResult } from '../../service/convert.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -8,7 +9,7 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 
 export type IntegrationUserConvertResult = ConvertResult;
 
-export default class IntegrationUserConvert extends SfCommand<IntegrationUserConvertResult> {
+export default class IntegrationUserConvert extends IntegrationUserCommand<IntegrationUserConvertResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -25,16 +26,13 @@ export default class IntegrationUserConvert extends SfCommand<IntegrationUserCon
     const { flags } = await this.parse(IntegrationUserConvert).catch(
       flagError(`${this.config.bin} integration-user convert`)
     );
-    const [{ connect }, { convertUser }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/convert.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { convertUser } = await import('../../service/convert.js');
+    const { client } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const result = await convertUser(
       client,
-      { user: flags.username, profile: flags.profile, targetOrg: context.targetOrg },
+      { user: flags.username, profile: flags.profile },
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
 

@@ -1,15 +1,17 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
-import { shellQuote } from '../../service/shell.js';
-import type { CreateUserResult } from '../../service/users.js';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { CreateUserResult } from '../../service/create.js';
+import { printCreated } from '../../cli/output.js';
+import { createResult } from '../../cli/results.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.create');
 
 export type IntegrationUserCreateResult = CreateUserResult;
 
-export default class IntegrationUserCreate extends SfCommand<IntegrationUserCreateResult> {
+export default class IntegrationUserCreate extends IntegrationUserCommand<IntegrationUserCreateResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -41,14 +43,14 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
     const { flags } = await this.parse(IntegrationUserCreate).catch(
       flagError(`${this.config.bin} integration-user create`)
     );
-    const [{ connect }, { createIntegrationUser }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/users.js'),
+    const [{ createIntegrationUser }, { assignPslFix }] = await Promise.all([
+      import('../../service/create.js'),
+      import('../../service/fixes.js'),
     ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
-    const result = await createIntegrationUser(
+    const report = await createIntegrationUser(
       client,
       context,
       {
@@ -63,25 +65,15 @@ export default class IntegrationUserCreate extends SfCommand<IntegrationUserCrea
       },
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
+    const result = createResult(report, this.renderContext);
 
     const headline = { created: 'output.created', exists: 'output.exists', 'would-create': 'output.wouldCreate' }[
       result.status
     ];
     this.logSuccess(messages.getMessage(headline, [result.username]));
     if (result.status === 'exists' && result.note) this.info(result.note);
-    this.table({
-      data: [
-        { field: 'Id', value: result.id ?? '(not created yet)' },
-        { field: 'Username', value: result.username },
-        { field: 'Alias', value: result.alias },
-        { field: 'Profile', value: result.profile },
-        {
-          field: 'User license',
-          value: `${result.userLicense} (${result.seats.free} of ${result.seats.total} seats free)`,
-        },
-      ],
-    });
-    this.log(messages.getMessage('output.next', [this.config.bin, shellQuote(result.username), context.targetOrg]));
+    printCreated(this, result);
+    this.log(messages.getMessage('output.next', [this.fix(assignPslFix(result.username))]));
     return result;
   }
 }

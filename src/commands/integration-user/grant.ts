@@ -1,14 +1,17 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError, serviceError } from '../../service/errors.js';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
+import { serviceError } from '../../service/errors.js';
+import { flagError } from '../../cli/flag-errors.js';
 import type { GrantResult } from '../../service/grant.js';
+import { printGrant } from '../../cli/output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.grant');
 
 export type IntegrationUserGrantResult = GrantResult;
 
-export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrantResult> {
+export default class IntegrationUserGrant extends IntegrationUserCommand<IntegrationUserGrantResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -37,18 +40,14 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
     const { flags } = await this.parse(IntegrationUserGrant).catch(
       flagError(`${this.config.bin} integration-user grant`)
     );
-    const [{ connect }, { grant }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/grant.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { grant } = await import('../../service/grant.js');
+    const { client } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
-    const result = await grant(
+    const { result, warnings } = await grant(
       client,
       {
         user: flags.username,
-        targetOrg: context.targetOrg,
         permissionSets: flags['permission-set'] ?? [],
         groups: flags['permission-set-group'] ?? [],
         objects: flags.object ?? [],
@@ -58,42 +57,20 @@ export default class IntegrationUserGrant extends SfCommand<IntegrationUserGrant
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
 
-    for (const warning of result.warnings) this.warn(warning);
-    const failed = result.permissionSets.filter((item) => item.status === 'failed');
-    if (
-      failed.length &&
-      failed.length === result.permissionSets.filter((item) => item.status !== 'already-assigned').length
-    ) {
-      throw serviceError('GrantFailed', [result.username]).setData(result);
-    }
+    // Warnings go through sf's channel only: once in --json, under `warnings`.
+    for (const warning of warnings) this.warn(warning);
+    const { grantExitCode } = await import('../../service/grant.js');
+    // No assignment could be made: an error (exit 1) that carries the result.
+    if (grantExitCode(result) === 1) throw serviceError('GrantFailed', [result.username]).setData(result);
 
-    this.log(
-      result.dryRun
-        ? messages.getMessage('output.dryRun', [result.username])
-        : messages.getMessage('output.granted', [result.username])
+    printGrant(this, result);
+    const failed = result.permissionSets.filter((item) => item.status === 'failed');
+    if (failed.length) this.warn(messages.getMessage('output.partial', [failed.length]));
+    this.exitWith(
+      result.permissionSets.map((item) =>
+        item.status === 'failed' ? 'failed' : item.status === 'assigned' ? 'applied' : 'done'
+      )
     );
-    this.table({
-      data: result.permissionSets.map((item) => ({
-        name: item.name,
-        type: item.type,
-        license: item.license,
-        status: item.status,
-        note: item.reason ?? '',
-      })),
-    });
-    const generated = result.generatedPermissionSet;
-    if (generated) {
-      const access = [
-        ...generated.objects.map((o) => `${o.object}: ${o.access.join(', ')}`),
-        ...generated.fields.map((f) => `${f.field}: ${f.access}`),
-      ];
-      this.log(messages.getMessage('output.generated', [generated.name, generated.status]));
-      this.table({ data: access.map((line) => ({ access: line })) });
-    }
-    if (failed.length) {
-      this.warn(messages.getMessage('output.partial', [failed.length]));
-      process.exitCode = 68;
-    }
     return result;
   }
 }

@@ -1,14 +1,17 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
-import type { ListResult } from '../../service/audit.js';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { ListResult } from '../../service/list.js';
+import { printList } from '../../cli/output.js';
+import { listResult } from '../../cli/results.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
 
 export type IntegrationUserListResult = ListResult;
 
-export default class IntegrationUserList extends SfCommand<IntegrationUserListResult> {
+export default class IntegrationUserList extends IntegrationUserCommand<IntegrationUserListResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -31,52 +34,17 @@ export default class IntegrationUserList extends SfCommand<IntegrationUserListRe
     const { flags } = await this.parse(IntegrationUserList).catch(
       flagError(`${this.config.bin} integration-user list`)
     );
-    const [{ connect }, { listIntegrationUsers }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/audit.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { listIntegrationUsers } = await import('../../service/list.js');
+    const { client } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.read'));
-    const result = await listIntegrationUsers(client, {
+    const report = await listIntegrationUsers(client, {
       candidates: flags.candidates,
       pricePerMonth: flags.price,
       extraSeatPrice: flags['extra-seat-price'],
-      targetOrg: context.targetOrg,
     }).finally(() => this.spinner.stop());
-
-    const { userLicense, permissionSetLicense } = result.seats;
-    this.log(
-      messages.getMessage('output.seats', [
-        userLicense.free,
-        userLicense.total,
-        permissionSetLicense.free,
-        permissionSetLicense.total,
-      ])
-    );
-    this.table({
-      data: result.users.map((u) => ({
-        username: u.username,
-        active: u.active ? 'yes' : 'no',
-        PSL: u.psl ? 'yes' : 'no',
-        'permission sets': [...u.permissionSets, ...u.permissionSetGroups.map((g) => `${g} (group)`)].join(', '),
-        apps: u.apps.join(', '),
-        'last login': u.lastLogin ?? '',
-      })),
-      columns: ['username', 'active', { key: 'PSL', name: 'PSL' }, 'permission sets', 'apps', 'last login'],
-    });
-    if (result.candidates) {
-      this.table({
-        data: result.candidates.map((c) => ({
-          username: c.username,
-          license: c.license,
-          why: c.reasons.join('; '),
-          'saving/year': c.yearlySaving,
-          command: c.command,
-        })),
-      });
-      this.log(messages.getMessage('output.saving', [result.candidates.length, result.totalYearlySaving ?? 0]));
-    }
+    const result = listResult(report, this.renderContext);
+    printList(this, result);
     return result;
   }
 }

@@ -1,15 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError, serviceError } from '../../service/errors.js';
-import type { PreauthorizeResult } from '../../service/apps.js';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
+import { serviceError } from '../../service/errors.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { PreauthorizeResult } from '../../service/preauthorize.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
 
 export type IntegrationUserPreauthorizeResult = PreauthorizeResult;
 
-export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUserPreauthorizeResult> {
+export default class IntegrationUserPreauthorize extends IntegrationUserCommand<IntegrationUserPreauthorizeResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -50,11 +52,8 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
     const { flags } = await this.parse(IntegrationUserPreauthorize).catch(
       flagError(`${this.config.bin} integration-user preauthorize`)
     );
-    const [{ connect }, { planPreauthorize }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/apps.js'),
-    ]);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { planPreauthorize } = await import('../../service/preauthorize.js');
+    const { client } = await this.connect(flags['target-org'], flags['api-version']);
     const certificatePath = flags['certificate-file'];
     const create =
       flags.create && certificatePath
@@ -70,7 +69,6 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
       client,
       {
         app: flags.app,
-        targetOrg: context.targetOrg,
         profile: flags.profile,
         permissionSets: flags['permission-set'] ?? [],
         user: flags.username,
@@ -87,7 +85,8 @@ export default class IntegrationUserPreauthorize extends SfCommand<IntegrationUs
         throw serviceError('LockoutConfirmationRequired', [flags.app, users]).setData(plan.result);
       }
     }
-    const result = await plan.apply();
+    const { applyStep } = await import('../../service/plan.js');
+    const result = await applyStep(client, plan, { dryRun: flags['dry-run'] });
 
     const lists =
       [

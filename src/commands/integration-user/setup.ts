@@ -1,16 +1,19 @@
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError, serviceError } from '../../service/errors.js';
-import type { SetupResult } from '../../service/setup.js';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
+import { serviceError } from '../../service/errors.js';
+import { exitCodeOf } from '../../service/plan.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { SetupReport, SetupResult } from '../../service/setup.js';
+import { printSetup } from '../../cli/output.js';
+import { setupResult } from '../../cli/results.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.setup');
 
 export type IntegrationUserSetupResult = SetupResult;
 
-const MARK: Record<string, string> = { done: '✓', applied: '✓', todo: '→', blocked: '✗', failed: '✗', 'not-run': '-' };
-
-export default class IntegrationUserSetup extends SfCommand<IntegrationUserSetupResult> {
+export default class IntegrationUserSetup extends IntegrationUserCommand<IntegrationUserSetupResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -27,33 +30,41 @@ export default class IntegrationUserSetup extends SfCommand<IntegrationUserSetup
     const { flags } = await this.parse(IntegrationUserSetup).catch(
       flagError(`${this.config.bin} integration-user setup`)
     );
-    const [{ readSpec }, { connect }, { setup }] = await Promise.all([
+    const [{ readSpec }, { setup }] = await Promise.all([
       import('../../service/spec.js'),
-      import('../../service/connect.js'),
       import('../../service/setup.js'),
     ]);
     // The spec is checked before the org is touched.
     const spec = await readSpec(flags.spec);
-    const { client, context } = await connect(flags['target-org'], flags['api-version']);
+    const { client, context } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.plan'));
-    const result = await setup(client, context, spec, {
+    const report = await setup(client, context, spec, {
       dryRun: flags['dry-run'],
       specFile: flags.spec,
       noPrompt: flags['no-prompt'],
     }).finally(() => this.spinner.stop());
 
-    for (const user of result.users) {
-      this.log(messages.getMessage('output.plan', [user.username, result.dryRun ? 'plan' : 'result']));
-      for (const step of user.steps)
-        this.log(
-          `  ${MARK[step.status] ?? ' '} ${step.name.padEnd(13)} ${step.status.padEnd(8)} ${step.error?.message ?? step.message}`
-        );
-    }
-    const steps = result.users.flatMap((u) => u.steps);
-    const failed = steps.filter((s) => s.status === 'failed').length;
-    if (failed && !steps.some((s) => s.status === 'applied')) throw serviceError('SetupFailed').setData(result);
-    if (failed) process.exitCode = 68;
+    const result = setupResult(report, this.renderContext);
+    printSetup(this, result);
+    const outcomes = result.users.flatMap((u) =>
+      u.steps.map((s) =>
+        s.status === 'failed' || s.status === 'applied' || s.status === 'done' ? s.status : 'not-run'
+      )
+    );
+    // Nothing could be done: an error (exit 1) that carries the result.
+    if (exitCodeOf(outcomes) === 1) throw serviceError('SetupFailed').setData(result);
+    this.exitWith(outcomes);
     return result;
   }
+
+  /** A blocked setup's error carries the plan: as --json shows it, with every fix rendered. */
+  protected renderErrorData<E>(error: E): E {
+    const { data } = error as { data?: unknown };
+    if (isReport(data)) (error as { data?: unknown }).data = setupResult(data, this.renderContext);
+    return error;
+  }
 }
+
+const isReport = (data: unknown): data is SetupReport =>
+  typeof data === 'object' && data !== null && Array.isArray((data as SetupReport).users);

@@ -1,17 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
-import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { flagError } from '../../service/errors.js';
-import type { VerifyResult } from '../../service/verification.js';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { IntegrationUserCommand } from '../../cli/base-command.js';
+import { flagError } from '../../cli/flag-errors.js';
+import type { VerifyResult } from '../../service/verify.js';
+import { printChecklist } from '../../cli/output.js';
+import { verifyResult } from '../../cli/results.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.verify');
 
 export type IntegrationUserVerifyResult = VerifyResult;
 
-const MARK = { pass: '✓', warn: '!', fail: '✗', skip: '-' } as const;
-
-export default class IntegrationUserVerify extends SfCommand<IntegrationUserVerifyResult> {
+export default class IntegrationUserVerify extends IntegrationUserCommand<IntegrationUserVerifyResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
   public static readonly examples = messages.getMessages('examples');
@@ -42,18 +43,14 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
     const { flags } = await this.parse(IntegrationUserVerify).catch(
       flagError(`${this.config.bin} integration-user verify`)
     );
-    const [{ connect }, { verifyIntegrationUser }] = await Promise.all([
-      import('../../service/connect.js'),
-      import('../../service/verification.js'),
-    ]);
+    const { verifyIntegrationUser } = await import('../../service/verify.js');
     const org = flags['target-org'];
-    const { client, context } = await connect(org, flags['api-version']);
+    const { client } = await this.connect(org, flags['api-version']);
     const keyFile = flags['jwt-key-file'];
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
-    const result = await verifyIntegrationUser(client, {
+    const report = await verifyIntegrationUser(client, {
       user: flags.username,
-      targetOrg: context.targetOrg,
       app: flags.app,
       // The JWT login is the one thing verify leaves in the org (a login history entry): a dry run skips it.
       clientId: flags['dry-run'] ? undefined : flags['client-id'],
@@ -64,29 +61,12 @@ export default class IntegrationUserVerify extends SfCommand<IntegrationUserVeri
       waitMinutes: flags.wait,
     }).finally(() => this.spinner.stop());
 
-    this.log(messages.getMessage('output.header', [result.username]));
-    for (const check of result.checks) {
-      this.log(`  ${MARK[check.status]} ${check.name.padEnd(22)} ${check.message}`);
-      if (check.action) this.log(`    ${''.padEnd(22)} fix: ${check.action}`);
-    }
-    if (result.access.length) {
-      this.table({
-        data: result.access.map((row) => ({
-          object: row.object,
-          read: row.read ? '✓' : '',
-          create: row.create ? '✓' : '',
-          edit: row.edit ? '✓' : '',
-          delete: row.delete ? '✓' : '',
-          'view all': row.viewall ? '✓' : '',
-          'modify all': row.modifyall ? '✓' : '',
-        })),
-      });
-    }
+    const result = verifyResult(report, this.renderContext);
+    printChecklist(this, result);
     const failed = result.checks.filter((check) => check.status === 'fail').length;
-    if (failed) {
-      this.log(messages.getMessage('output.failed', [failed]));
-      process.exitCode = 1;
-    }
+    if (failed) this.log(messages.getMessage('output.failed', [failed]));
+    // A failed check is a failure (exit 1) with the checklist as the result; warnings and skips are not.
+    this.exitWith(result.checks.map((check) => (check.status === 'fail' ? 'failed' : 'done')));
     return result;
   }
 }

@@ -1,7 +1,12 @@
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { soqlQuote } from './org-client.js';
 import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, userLicenseQuery } from './licenses.js';
-import { shellQuote } from './shell.js';
+import { Messages } from '@salesforce/core';
+import { convertFix } from './fixes.js';
+import type { CommandFix } from './plan.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
 
 /** List prices from the facts sheet (per user per month, USD): a full Salesforce license, an extra integration seat. */
 export const FULL_LICENSE_PRICE = 150;
@@ -40,6 +45,10 @@ export type ListResult = {
   totalYearlySaving?: number;
 };
 
+/** A candidate as the service reports it: the command that moves it is a fix the command layer renders. */
+export type CandidateReport = Omit<Candidate, 'command'> & { fix: CommandFix };
+export type ListReport = Omit<ListResult, 'candidates'> & { candidates?: CandidateReport[] };
+
 /** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login Activity with Login History"). */
 const LOGIN_WINDOW = 'LAST_N_DAYS:180';
 const API_LOGIN_TYPES = new Set([
@@ -60,8 +69,8 @@ const INTEGRATION_NAME =
  */
 export async function listIntegrationUsers(
   client: OrgClient,
-  input: { candidates: boolean; pricePerMonth: number; extraSeatPrice: number; targetOrg: string }
-): Promise<ListResult> {
+  input: { candidates: boolean; pricePerMonth: number; extraSeatPrice: number }
+): Promise<ListReport> {
   // Connected apps are shown by API name: ConnectedApplication.Name is the label, so listMetadata (sent at the
   // same time) maps each row's Id to its API name. Without Metadata API access the label stands in.
   const [found, apiNames] = await Promise.all([
@@ -80,7 +89,7 @@ export async function listIntegrationUsers(
         ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true'
         : undefined,
     }),
-    client.listMetadata(['ConnectedApp']).catch(() => []),
+    client.metadata.list(['ConnectedApp']).catch(() => []),
   ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
   const { readEcaPolicies } = await import('./eca-metadata.js');
@@ -131,7 +140,7 @@ export async function listIntegrationUsers(
   });
   const license = found.license[0];
   const psl = found.psl.find((p) => p.DeveloperName === INTEGRATION_PSL) ?? found.psl[0];
-  const result: ListResult = {
+  const result: ListReport = {
     seats: {
       userLicense: license ? seatsOf(license) : { total: 0, used: 0, free: 0 },
       permissionSetLicense: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 },
@@ -153,11 +162,11 @@ export async function listIntegrationUsers(
     const profile = user.Profile as SObjectRecord | null;
     const reasons: string[] = [];
     if (profile?.PermissionsApiUserOnly === true || apiOnlyBySet.has(user.Id))
-      reasons.push('has the API Only user permission');
+      reasons.push(messages.getMessage('reason.apiOnly'));
     const mine = logins.get(user.Id) ?? { api: 0, other: 0 };
-    if (mine.api && !mine.other) reasons.push(`only API logins in its login history (${mine.api})`);
+    if (mine.api && !mine.other) reasons.push(messages.getMessage('reason.apiLogins', [mine.api]));
     if (INTEGRATION_NAME.test(`${String(user.Username)} ${String(user.Name)}`))
-      reasons.push('an integration-like name');
+      reasons.push(messages.getMessage('reason.name'));
     // A person logging in to the UI rules a user out, whatever its name says.
     if (!reasons.length || mine.other) continue;
     const monthly = freeSeats > 0 ? input.pricePerMonth : input.pricePerMonth - input.extraSeatPrice;
@@ -169,7 +178,7 @@ export async function listIntegrationUsers(
       profile: (profile?.Name as string | undefined) ?? '',
       reasons,
       yearlySaving: Math.max(monthly, 0) * 12,
-      command: `sf integration-user convert --username ${shellQuote(String(user.Username))} --target-org ${input.targetOrg}`,
+      fix: convertFix(String(user.Username)),
     });
   }
   result.totalYearlySaving = result.candidates.reduce((sum, c) => sum + c.yearlySaving, 0);

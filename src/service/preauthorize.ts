@@ -1,28 +1,30 @@
 import { X509Certificate } from 'node:crypto';
-import { Messages } from '@salesforce/core';
+import { Messages, SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlList, soqlQuote } from './org-client.js';
-import { SalesforceApiError, serviceError } from './errors.js';
-import { chooseIntegrationProfile, userFilter, userLicenseOf } from './licenses.js';
+import { errorWords, isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
+import { applyStep, blockedError, verbatim, writeEach, type Step, type Write } from './plan.js';
+import { createUserFix, grantFix } from './fixes.js';
+import { inspect } from './inspection.js';
+import { chooseIntegrationProfile, userLicenseOf } from './licenses.js';
+import { userFilter } from './user-filters.js';
 import { licenseResolver } from './permissions.js';
 import {
   appNotFound,
-  CONNECTED_APP_ROWS,
-  ecaQuery,
   findConnectedApp,
   findEca,
-  inspectWithApps,
-  sameId,
   type ConnectedApp,
+  type ConnectedAppComponents,
 } from './app-lookup.js';
 import {
-  deployNewEca,
-  earlierCreate,
-  readConsumerKey,
-  readEcaPolicy,
-  type AppSettings,
-  type EarlierCreate,
-  type UsersPolicy,
-} from './eca-metadata.js';
+  appAccessReads,
+  connectedAppSettings,
+  planAppAccess,
+  writeAccessRows,
+  type AppAccessFound,
+  type AppAccessPlan,
+} from './connected-app-access.js';
+import { readEcaPolicy, type UsersPolicy } from './eca-metadata.js';
+import { deployNewEca, earlierCreate, readConsumerKey, type EarlierCreate } from './eca-create.js';
 
 // The pre-authorization planner. Finding the app: app-lookup.ts; External Client App metadata (policy, new apps, keys): eca-metadata.ts.
 export { setElement } from './eca-metadata.js';
@@ -34,7 +36,6 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 
 export type PreauthorizeInput = {
   app: string;
-  targetOrg: string;
   /** Profile to pre-authorize; default: the org's integration profile. */
   profile?: string;
   permissionSets: string[];
@@ -72,13 +73,29 @@ export type PreauthorizeResult = {
   assignedTo?: { username: string; permissionSets: string[] };
 };
 
-/** What preauthorize will do, for the command to confirm before anything is written. */
-export type PreauthorizePlan = {
-  result: PreauthorizeResult;
-  /** True when the change would lock out users who use the app now: ask before applying. */
-  needsConfirmation: boolean;
-  apply: () => Promise<PreauthorizeResult>;
-};
+/**
+ * What preauthorize will do: one step whose write is the app's change (through the Metadata API, or
+ * SetupEntityAccess rows whose answer decides whether the Metadata API must follow) and the assignments to
+ * --username. `needsConfirmation`: the change would lock out users who use the app now; ask before applying.
+ */
+export type PreauthorizePlan = Step<PreauthorizeResult> & { needsConfirmation: boolean };
+
+/** The step of a plan: to do when the app changes or sets are to be assigned, its write `apply`. */
+function preauthorizeStep(
+  result: PreauthorizeResult,
+  needsConfirmation: boolean,
+  todo: boolean,
+  apply: () => Promise<void>
+): PreauthorizePlan {
+  return {
+    step: 'preauthorize',
+    status: todo ? 'todo' : 'done',
+    message: stepMessage(result.app, [...result.added.profiles, ...result.added.permissionSets]),
+    writes: todo ? [{ kind: 'metadata', referenceId: 'app', apply }] : [],
+    result,
+    needsConfirmation,
+  };
+}
 
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
@@ -87,9 +104,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
 export function readCertificate(path: string, text: string): string {
   try {
     const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
-    if (!pem) throw new Error('no PEM certificate block');
+    if (!pem) throw new Error(errorWords('reason.noCertificate'));
     const certificate = new X509Certificate(pem);
-    if (new Date(certificate.validTo).getTime() < Date.now()) throw new Error(`it expired on ${certificate.validTo}`);
+    if (new Date(certificate.validTo).getTime() < Date.now())
+      throw new Error(errorWords('reason.expired', [certificate.validTo]));
     return pem;
   } catch (error) {
     throw serviceError('InvalidCertificate', [path, (error as Error).message]);
@@ -107,24 +125,70 @@ export async function planPreauthorize(
   input: PreauthorizeInput,
   options: { dryRun: boolean }
 ): Promise<PreauthorizePlan> {
+  try {
+    return await plan(client, input, options);
+  } catch (error) {
+    // What the org holds blocks the step; an answer the org couldn't give (a fault, an expired session) is the run's error.
+    if (!(error instanceof SfError) || isOrgFailure(error)) throw error;
+    return {
+      step: 'preauthorize',
+      status: 'blocked',
+      message: error.message,
+      writes: [],
+      error,
+      result: emptyResult(input, options),
+      needsConfirmation: false,
+    };
+  }
+}
+
+/** The result of a step that is blocked before anything about the app is known. */
+const emptyResult = (input: PreauthorizeInput, options: { dryRun: boolean }): PreauthorizeResult => ({
+  app: input.app,
+  appType: 'ConnectedApp',
+  policy: 'AllSelfAuthorized',
+  previousPolicy: 'none',
+  profiles: [],
+  permissionSets: [],
+  added: { profiles: [], permissionSets: [] },
+  changed: false,
+  created: false,
+  dryRun: options.dryRun,
+  usersLosingAccess: [],
+});
+
+async function plan(
+  client: OrgClient,
+  input: PreauthorizeInput,
+  options: { dryRun: boolean }
+): Promise<PreauthorizePlan> {
   if (!API_NAME.test(input.app)) throw serviceError('InvalidAppName', [input.app]);
   if (input.create && !EMAIL.test(input.create.contactEmail))
     throw serviceError('InvalidEmail', [input.create.contactEmail]);
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
 
   const userWhere = input.user ? userFilter(input.user) : undefined;
-  const { found, components } = await inspectWithApps(
+  const {
+    found: [{ access, own }],
+    components,
+  } = await inspect(
     client,
-    {
-      ...appAccessQueries(input.app, input.permissionSets),
-      profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
-      user: userWhere
-        ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}`
-        : undefined,
-    },
-    ['eca'],
+    [
+      {
+        access: appAccessReads(input.app, input.permissionSets),
+        own: {
+          queries: {
+            profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
+            user: userWhere
+              ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}`
+              : undefined,
+          },
+        },
+      },
+    ],
     [input.app]
   );
+  const found = { ...access, ...own };
   const connectedApp = await findConnectedApp(client, input.app, components, found.connectedApps);
   const ecaRow = await findEca(client, input.app, found.eca);
   if (ecaRow.found === true && connectedApp) throw serviceError('AmbiguousApp', [input.app]);
@@ -139,10 +203,10 @@ export async function planPreauthorize(
     ...input.permissionSets.filter((name) => planned.has(name)).map((name) => ({ Id: '', Name: name })),
   ];
   const user = userWhere ? found.user[0] : undefined;
-  if (userWhere && !user) throw serviceError('UserNotFound', [input.user ?? ''], [input.targetOrg]);
+  if (userWhere && !user) throw serviceError('UserNotFound', [input.user ?? ''], [createUserFix()]);
   if (user && userLicenseOf(user).license !== 'Salesforce Integration') {
     const { license, profile: userProfile } = userLicenseOf(user);
-    throw serviceError('GrantUserWrongLicense', [String(user.Username), license, userProfile], [input.targetOrg]);
+    throw serviceError('GrantUserWrongLicense', [String(user.Username), license, userProfile], [createUserFix()]);
   }
   const held = new Set(
     ((user?.PermissionSetAssignments as { records?: SObjectRecord[] } | null)?.records ?? []).map((a) =>
@@ -156,7 +220,7 @@ export async function planPreauthorize(
   // Neither app found: --create makes one; else the Metadata API's list decides (it also sees External Client
   // Apps an org serves through no query endpoint) and names the close API names.
   if (!connectedApp && !eca && (!input.create || ecaRow.found === 'unknown')) {
-    const answer = await appNotFound(client, input.app, input.targetOrg);
+    const answer = await appNotFound(client, input.app);
     if (answer instanceof Error) {
       if (!input.create) throw answer;
     } else eca = answer.eca;
@@ -209,85 +273,10 @@ export async function planPreauthorize(
     usersLosingAccess,
   };
   if (earlier) await attachConsumerKey(client, result, input.app, eca?.id, label);
-  return {
-    result,
-    needsConfirmation: usersLosingAccess.length > 0,
-    apply: async () => {
-      if (options.dryRun) return result;
-      if (changed) await current.write({ profiles, permissionSets });
-      await assignSets(client, user, toAssign, result);
-      return result;
-    },
-  };
-}
-
-/**
- * What the SetupEntityAccess path reads about an app, in the same round trip as everything else: every
- * ConnectedApplication row (its row is found by its label, which readMetadata gives at the same time), the
- * External Client App by API name, and the connected-app access rows under the parents the plan may add
- * (the integration profiles' own sets and the named sets): few rows whatever the org's size.
- */
-export function appAccessQueries(
-  app: string,
-  sets: string[]
-): Record<'connectedApps' | 'eca' | 'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', string | undefined> {
-  const parents = `Parent.Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}${sets.length ? ` OR Parent.Name IN ${soqlList(sets)}` : ''}`;
-  return {
-    connectedApps: CONNECTED_APP_ROWS,
-    // Optional in the inspection: ExternalClientApplication is "for internal use only" and not served everywhere.
-    eca: ecaQuery(app),
-    appAccess: `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND (${parents})`,
-    profileSets: `SELECT Id, Profile.Name FROM PermissionSet WHERE IsOwnedByProfile = true AND Profile.UserLicense.Name = ${soqlQuote('Salesforce Integration')}`,
-    sets: sets.length
-      ? `SELECT Id, Name, LicenseId FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null AND Name IN ${soqlList(sets)}`
-      : undefined,
-    licenses: sets.length ? 'SELECT Id, Name FROM UserLicense' : undefined,
-    psls: sets.length ? 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense' : undefined,
-  };
-}
-
-/** Pre-authorization as SetupEntityAccess rows: the app, what it lists now, and one row per profile or set still missing. */
-export type AppAccessPlan = {
-  appId: string;
-  profiles: string[];
-  permissionSets: string[];
-  missing: Array<{ name: string; parentId: string; profile: boolean }>;
-};
-
-/**
- * Pre-authorization through the data API (facts §7.4): a connected app that is admin-approved already
- * takes a SetupEntityAccess row under the profile's own permission set or under the set. Undefined when
- * the Metadata API path must do it: no connected app (an External Client App, or none), or one whose
- * policy must switch first. What the app lists now comes from its metadata (profileName, permissionSetName).
- * `planned`: sets an earlier step creates, with the reference it will have.
- */
-export function planAppAccess(
-  found: Record<'appAccess' | 'profileSets' | 'sets' | 'licenses' | 'psls', SObjectRecord[]>,
-  app: ConnectedApp | undefined,
-  wanted: { profile?: string; sets: string[]; planned: Record<string, string> }
-): AppAccessPlan | undefined {
-  if (!app?.adminApproved) return undefined;
-  const licenseOf = licenseResolver(found.licenses, found.psls);
-  const parents: AppAccessPlan['missing'] = [];
-  if (wanted.profile) {
-    const own = found.profileSets.find((p) => (p.Profile as SObjectRecord | null)?.Name === wanted.profile);
-    if (!own) return undefined;
-    parents.push({ name: wanted.profile, parentId: own.Id, profile: true });
-  }
-  for (const name of wanted.sets) {
-    const set = found.sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
-    if (!set && !wanted.planned[name]) throw serviceError('PreauthorizeSetNotFound', [name]);
-    if (set && licenseOf(set.LicenseId).fit === 'other')
-      throw serviceError('SetLicenseDoesNotFit', [String(set.Name), licenseOf(set.LicenseId).name], ['<username>']);
-    parents.push({ name: set ? String(set.Name) : name, parentId: set?.Id ?? wanted.planned[name], profile: false });
-  }
-  const listed = found.appAccess.filter((a) => sameId(a.SetupEntityId, app.id)).map((a) => String(a.ParentId));
-  return {
-    appId: app.id,
-    profiles: app.profiles,
-    permissionSets: app.permissionSets,
-    missing: parents.filter((p) => !listed.some((id) => sameId(id, p.parentId))),
-  };
+  return preauthorizeStep(result, usersLosingAccess.length > 0, changed || toAssign.length > 0, async () => {
+    if (changed) await current.write({ profiles, permissionSets });
+    await assignSets(client, user, toAssign, result);
+  });
 }
 
 /**
@@ -330,44 +319,10 @@ function planByAccessRows(
     dryRun: options.dryRun,
     usersLosingAccess: [],
   };
-  return {
-    result,
-    needsConfirmation: false,
-    apply: async () => {
-      if (options.dryRun) return result;
-      if (plan.missing.length) {
-        const saved = await client.insertMany(
-          'SetupEntityAccess',
-          plan.missing.map((p) => ({ ParentId: p.parentId, SetupEntityId: plan.appId }))
-        );
-        if (saved.some((s) => !s.success))
-          await connectedAppSettings(client, context.app).write({ profiles, permissionSets });
-      }
-      await assignSets(client, context.user, context.toAssign, result);
-      return result;
-    },
-  };
-}
-
-/** A connected app through the Metadata API: its component as read, written back whole with updateMetadata. */
-function connectedAppSettings(client: OrgClient, app: ConnectedApp): AppSettings {
-  const oauthConfig = (app.component.oauthConfig ?? {}) as Record<string, unknown>;
-  return {
-    policy:
-      String(oauthConfig.isAdminApproved) === 'true' || app.adminApproved
-        ? 'AdminApprovedPreAuthorized'
-        : 'AllSelfAuthorized',
-    profiles: app.profiles,
-    permissionSets: app.permissionSets,
-    write: async ({ profiles, permissionSets }) => {
-      await client.updateMetadata('ConnectedApp', {
-        ...app.component,
-        oauthConfig: { ...oauthConfig, isAdminApproved: true },
-        profileName: profiles,
-        permissionSetName: permissionSets,
-      });
-    },
-  };
+  return preauthorizeStep(result, false, plan.missing.length > 0 || context.toAssign.length > 0, async () => {
+    await writeAccessRows(client, plan, context.app, { profiles, permissionSets });
+    await assignSets(client, context.user, context.toAssign, result);
+  });
 }
 
 /**
@@ -399,25 +354,19 @@ function planCreate(
     dryRun: options.dryRun,
     usersLosingAccess: [],
   };
-  return {
-    result,
-    needsConfirmation: false,
-    apply: async () => {
-      if (options.dryRun) return result;
-      const eca = {
-        app,
-        label,
-        contactEmail: create.contactEmail,
-        certificate,
-        profile: context.profileName,
-        permissionSets: context.sets,
-      };
-      const id = (await deployNewEca(client, eca, earlier, input.targetOrg)) ?? ecaId;
-      await assignSets(client, context.user, context.toAssign, result);
-      await attachConsumerKey(client, result, app, id, label);
-      return result;
-    },
-  };
+  return preauthorizeStep(result, false, true, async () => {
+    const eca = {
+      app,
+      label,
+      contactEmail: create.contactEmail,
+      certificate,
+      profile: context.profileName,
+      permissionSets: context.sets,
+    };
+    const id = (await deployNewEca(client, eca, earlier)) ?? ecaId;
+    await assignSets(client, context.user, context.toAssign, result);
+    await attachConsumerKey(client, result, app, id, label);
+  });
 }
 
 /** The consumer key the org holds for the app, or where an admin finds it when the org won't say. */
@@ -467,16 +416,16 @@ async function assignSets(
   result: PreauthorizeResult
 ): Promise<void> {
   if (!user || !sets.length) return;
-  const saved = await client.insertMany(
-    'PermissionSetAssignment',
-    sets.map((s) => ({ AssigneeId: user.Id, PermissionSetId: s.Id }))
-  );
-  const failed = saved.find((s) => !s.success && s.errors[0]?.statusCode !== 'DUPLICATE_VALUE');
-  if (failed)
-    throw new SalesforceApiError(
-      failed.errors[0]?.statusCode ?? 'UNKNOWN_ERROR',
-      failed.errors[0]?.message ?? 'assignment failed'
-    );
+  const written = await writeEach(client, {
+    kind: 'records',
+    referenceId: 'assign',
+    method: 'POST',
+    sobject: 'PermissionSetAssignment',
+    records: sets.map((s) => ({ AssigneeId: user.Id, PermissionSetId: s.Id })),
+  });
+  // An assignment already there is the goal met; any other refusal fails the run (the app's change stays made).
+  const failed = written.find((w) => w.outcome === 'failed');
+  if (failed?.outcome === 'failed') throw new SalesforceApiError(failed.error.errorCode, failed.error.message);
   result.assignedTo = { username: String(user.Username), permissionSets: sets.map((s) => String(s.Name)) };
 }
 
@@ -492,10 +441,91 @@ function checkPermissionSets(
     const set = sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
     if (!set) throw serviceError('PreauthorizeSetNotFound', [name]);
     const { fit, name: license } = licenseOf(set.LicenseId);
-    if (fit === 'other') throw serviceError('SetLicenseDoesNotFit', [String(set.Name), license], ['<username>']);
+    if (fit === 'other')
+      throw serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [grantFix(verbatim('<username>'))]);
     return set;
   });
 }
 
 const union = (a: string[], b: string[]): string[] => [...a, ...b.filter((x) => !a.includes(x))];
 const minus = (a: string[], b: string[]): string[] => a.filter((x) => !b.includes(x));
+
+/** What setup's preauthorize step is for: the app, how to pre-authorize, and the sets an earlier step makes. */
+export type SetupAppInput = PreauthorizeInput & {
+  /** Sets an earlier step of the same call creates, with the reference its writes name it by (`@{set.id}`). */
+  plannedRefs: Record<string, string>;
+};
+
+/**
+ * Setup's preauthorize step, from the shared inspection (`found`: appAccessReads). A connected app that is
+ * admin-approved already gets its SetupEntityAccess rows in the user's one composite call (rows an earlier user
+ * of the same run adds are `claimed` and not added twice), with the Metadata API as the fallback where the org
+ * refuses them. Otherwise the preauthorize command's own plan: its dry run now, the real plan when it is
+ * applied, so that it sees what the earlier users' writes changed.
+ */
+export async function planSetupPreauthorize(
+  client: OrgClient,
+  found: AppAccessFound,
+  input: SetupAppInput,
+  options: { noPrompt: boolean; claimed: Set<string>; components: ConnectedAppComponents }
+): Promise<Step<{ app: string }> & { fallback?: Write[] }> {
+  const { app } = input;
+  const step = (
+    status: 'todo' | 'done',
+    added: string[],
+    writes: Write[],
+    fallback?: Write[]
+  ): Step<{ app: string }> & { fallback?: Write[] } => ({
+    step: 'preauthorize',
+    status,
+    message: stepMessage(app, added),
+    writes,
+    result: { app },
+    fallback,
+  });
+  const metadataWrite = (metadataInput: PreauthorizeInput): Write => ({
+    kind: 'metadata',
+    referenceId: 'app',
+    apply: async () => {
+      const planned = await planPreauthorize(client, metadataInput, { dryRun: false });
+      await applyStep(client, planned, { dryRun: false });
+    },
+  });
+  // An External Client App (or one of each, which the preauthorize plan refuses) goes the Metadata API way.
+  const connectedApp = found.eca.length
+    ? undefined
+    : await findConnectedApp(client, app, options.components, found.connectedApps);
+  const fast = planAppAccess(found, connectedApp, {
+    profile: input.profile,
+    sets: input.permissionSets,
+    planned: input.plannedRefs,
+  });
+  if (fast) {
+    const missing = fast.missing.filter((p) => !options.claimed.has(`${fast.appId}:${p.parentId}`));
+    for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
+    const writes = missing.map((p, n): Write => ({
+      kind: 'data',
+      referenceId: `access${n}`,
+      method: 'POST',
+      url: '/sobjects/SetupEntityAccess',
+      body: { ParentId: p.parentId, SetupEntityId: fast.appId },
+    }));
+    return step(
+      writes.length ? 'todo' : 'done',
+      missing.map((p) => p.name),
+      writes,
+      [metadataWrite({ ...input, metadataOnly: true })]
+    );
+  }
+  // As the preauthorize command does it: a dry run now, the real plan when it runs.
+  const planned = await planPreauthorize(client, input, { dryRun: true });
+  if (planned.status === 'blocked') throw blockedError(planned);
+  if (planned.needsConfirmation && !options.noPrompt)
+    throw serviceError('LockoutConfirmationRequired', [app, planned.result.usersLosingAccess.join(', ')]);
+  const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
+  return planned.result.changed ? step('todo', added, [metadataWrite(input)]) : step('done', added, []);
+}
+
+/** What the step will add to the app's lists, or that it pre-authorizes already. */
+const stepMessage = (app: string, added: readonly string[]): string =>
+  added.length ? messages.getMessage('step.todo', [app, added.join(', ')]) : messages.getMessage('step.done', [app]);

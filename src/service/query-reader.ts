@@ -1,4 +1,4 @@
-import { SalesforceApiError, serviceError } from './errors.js';
+import { errorWords, SalesforceApiError, serviceError } from './errors.js';
 
 /** A record as the REST API returns it; relationship fields are nested records or null. */
 export type SObjectRecord = { Id: string; attributes?: { type: string; url: string } } & Record<string, unknown>;
@@ -196,11 +196,7 @@ export class QueryReader {
     if (this.dataPath.length + resource.length <= MAX_GET_URI)
       return this.transport.send<QueryPage>('GET', `${this.dataPath}${resource}`);
     // Composite batch serves no Tooling resources; the plugin's Tooling queries are all short.
-    if (tooling)
-      throw serviceError('QueryTooLong', [
-        soql.length,
-        `it would need a Tooling API URI over ${MAX_GET_URI} characters`,
-      ]);
+    if (tooling) throw serviceError('QueryTooLong', [soql.length, errorWords('reason.toolingUri', [MAX_GET_URI])]);
     const [answer] = await this.batch([`${this.version}${resource}`]);
     if (answer.status >= 400) throw this.transport.toError(answer.status, answer.body);
     return answer.body as QueryPage;
@@ -282,5 +278,5 @@ export class QueryReader {
 /** A statement Salesforce would refuse for its length is a bug of the plugin's, said before anything is sent. */
 function checkLength(soql: string): void {
   if (soql.length > MAX_SOQL_LENGTH)
-    throw serviceError('QueryTooLong', [soql.length, `it is over Salesforce's limit of ${MAX_SOQL_LENGTH} characters`]);
+    throw serviceError('QueryTooLong', [soql.length, errorWords('reason.soqlLimit', [MAX_SOQL_LENGTH])]);
 }

@@ -1,0 +1,71 @@
+import { StateAggregator, type Org, type SfError } from '@salesforce/core';
+import { SfCommand } from '@salesforce/sf-plugins-core';
+import type { OrgClient } from '../service/org-client.js';
+import type { OrgContext } from '../service/connect.js';
+import { exitCodeOf, type Advice, type ExitCode, type Fix, type Outcome } from '../service/plan.js';
+import { shellQuote } from '../service/shell.js';
+import { renderAdvice, renderError, renderFix, type RenderContext } from './fixes.js';
+
+/**
+ * What every integration-user command shares: the org client for --target-org at the requested API version;
+ * the fixes services name, rendered with the binary the user runs and the org as they name it (in results, and
+ * in every error's actions: catch); and its exit code, kept on the command itself (several commands run in one
+ * process, as the tests run them, each read their own), set from the run's outcomes by exitCodeOf.
+ */
+export abstract class IntegrationUserCommand<T> extends SfCommand<T> {
+  /** This run's exit code: 0 done, 68 partly done, 1 failed (an error thrown sets its own). */
+  public exitCode: ExitCode = 0;
+  /** How fixes name the binary and the org; the org is known once connected. */
+  protected renderContext: RenderContext = { bin: this.config.bin, targetOrg: '<target-org>' };
+
+  /**
+   * The org client for the resolved --target-org, at the API version asked for (--api-version) or the org's.
+   * Fixes name the org by its alias when it has one, as the user typed it, quoted as one shell word.
+   */
+  protected async connect(
+    org: Org,
+    apiVersion: string | undefined
+  ): Promise<{ client: OrgClient; context: OrgContext }> {
+    const { connect } = await import('../service/connect.js');
+    const connected = connect(org, apiVersion);
+    const { adminUsername } = connected.context;
+    const aliases = (await StateAggregator.getInstance()).aliases;
+    this.renderContext = {
+      bin: this.config.bin,
+      targetOrg: shellQuote(aliases.resolveAlias(adminUsername) ?? adminUsername),
+    };
+    return connected;
+  }
+
+  /** A fix as the user runs it (`<bin> <command> --flag value --target-org <org>`). */
+  protected fix(fix: Fix): string {
+    return renderFix(fix, this.renderContext);
+  }
+
+  /** Words that name fixes, rendered. */
+  protected advice(words: Advice): string {
+    return renderAdvice(words, this.renderContext);
+  }
+
+  /** Ends the run with the exit code of its outcomes (0, 68 or 1), for sf and for this instance. */
+  protected exitWith(outcomes: readonly Outcome[]): ExitCode {
+    this.exitCode = exitCodeOf(outcomes);
+    if (this.exitCode) process.exitCode = this.exitCode;
+    return this.exitCode;
+  }
+
+  /** The --json envelope's status is this run's exit code, not whatever another run in the process set. */
+  protected toSuccessJson(result: T): SfCommand.Json<T> {
+    return { ...super.toSuccessJson(result), status: this.exitCode };
+  }
+
+  /** A service's error names its fixes structured: they are rendered into its actions here, then sf prints it. */
+  protected async catch(error: Error | SfError): Promise<never> {
+    return super.catch(this.renderErrorData(renderError(error, this.renderContext)));
+  }
+
+  /** An error's data as --json shows it, for commands whose errors carry a result with fixes in it. */
+  protected renderErrorData<E>(error: E): E {
+    return error;
+  }
+}

@@ -1,0 +1,55 @@
+import { command, verbatim, type CommandFix, type Verbatim } from './plan.js';
+
+/**
+ * The commands the plugin names as fixes, in one place: each the command and its flags. The command layer
+ * writes them with the binary the user runs and --target-org as they name the org (src/cli/fixes.ts).
+ */
+
+const NAME = verbatim('"<name>"');
+const EMAIL = verbatim('<email>');
+const ANY_OBJECT = verbatim('<Object>:read');
+
+/** Create an integration user (the name and email left for the admin to fill in). */
+export const createUserFix = (username?: string): CommandFix =>
+  command('integration-user create', { name: NAME, email: EMAIL, username });
+
+export const assignPslFix = (username: string): CommandFix => command('integration-user assign-psl', { username });
+
+/** Grant read on these objects (or on an object the admin names) through the generated set. */
+export const grantFix = (username: string | Verbatim, objects?: readonly string[]): CommandFix =>
+  command('integration-user grant', {
+    username,
+    object: objects?.length ? objects.map((o) => `${o}:read`) : ANY_OBJECT,
+  });
+
+export const preauthorizeFix = (app: string | Verbatim): CommandFix =>
+  command('integration-user preauthorize', { app });
+
+/** Create an External Client App for the JWT bearer flow. */
+export const createAppFix = (app: string): CommandFix =>
+  command('integration-user preauthorize', {
+    app,
+    create: true,
+    'certificate-file': 'server.crt',
+    'contact-email': EMAIL,
+  });
+
+export const convertFix = (username: string): CommandFix => command('integration-user convert', { username });
+
+/** Turn a user on or off (IsActive): sf's own record update, quoted as the shell needs it. */
+export const setActiveFix = (userId: string | Verbatim, active: boolean): CommandFix =>
+  command('data update record', {
+    sobject: 'User',
+    'record-id': userId,
+    values: verbatim(`"IsActive=${String(active)}"`),
+  });
+
+export const removeAssignmentFix = (assignmentId: string | Verbatim): CommandFix =>
+  command('data delete record', { sobject: 'PermissionSetAssignment', 'record-id': assignmentId });
+
+export const queryFix = (soql: string): CommandFix => command('data query', { query: soql });
+
+export const objectListFix = (): CommandFix => command('sobject list', { sobject: 'all' });
+
+export const objectDescribeFix = (object = '<Object>'): CommandFix =>
+  command('sobject describe', { sobject: verbatim(object) });

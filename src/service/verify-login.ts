@@ -1,0 +1,175 @@
+import { Messages } from '@salesforce/core';
+import { fetchRetrying, type OrgClient, type SObjectRecord } from './org-client.js';
+import { INTEGRATION_USER_LICENSE } from './licenses.js';
+import { loginAsUser, type JwtLogin } from './jwt.js';
+import { sameId } from './app-lookup.js';
+import { advice, verbatim, type Advice } from './plan.js';
+import { createUserFix, grantFix, preauthorizeFix } from './fixes.js';
+import { just, VERIFY, type AddCheck, type CheckStatus, type VerifyInput, type VerifyReport } from './verify.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
+
+/**
+ * The checks verify makes as the user: one JWT bearer login (retried while an app change propagates with
+ * --wait), a query with that session, and who the session is. Nothing is stored; the session lives in memory.
+ */
+
+/** Words of the verify bundle, with the fixes among the tokens. */
+const words = (key: string, ...tokens: Parameters<typeof advice>[2][]): Advice => advice(VERIFY, key, ...tokens);
+
+/** The OAuth errors a JWT login gets, mapped to their cause and the fix (the command or the words). */
+export function explainJwtError(
+  error: string,
+  description: string,
+  about: { user: string; app?: string }
+): { message: string; fix: Advice } {
+  const text = `${error} ${description}`.toLowerCase();
+  const say = (key: string, ...tokens: string[]): string => messages.getMessage(`jwt.${key}`, tokens);
+  if (text.includes("hasn't approved") || text.includes('not admin approved') || error === 'invalid_app_access')
+    return {
+      message: say('notPreauthorized', about.user, description || error),
+      fix: just(preauthorizeFix(about.app ?? verbatim('<app>'))),
+    };
+  if (error === 'invalid_client_id') return { message: say('unknownClient', description), fix: words('fix.clientId') };
+  if (text.includes('audience')) return { message: say('audience', description), fix: words('fix.loginUrl') };
+  if (text.includes('invalid assertion') || text.includes('signature'))
+    return { message: say('keyMismatch', description), fix: words('fix.key') };
+  if (error === 'app_not_found' || text.includes('not installed'))
+    return { message: say('notInstalled', description), fix: words('fix.wait', about.app ?? '<app>') };
+  if (text.includes('expired')) return { message: say('expired', description), fix: words('fix.clock') };
+  if (text.includes('inactive') || text.includes('user'))
+    return { message: say('userCannotLogIn', description || error), fix: words('fix.checkUser', about.user) };
+  return { message: say('failed', `${error} ${description}`.trim()), fix: words('fix.checkAll') };
+}
+
+/** The jwt-login, query and identity checks: skipped without a key, else a login as the user, the query, and who logged in. */
+export async function checkLogin(
+  client: OrgClient,
+  input: VerifyInput,
+  who: { username: string; userId: string; license: string; org: SObjectRecord | Record<string, never> },
+  add: AddCheck,
+  result: VerifyReport
+): Promise<void> {
+  const { username, license, org } = who;
+  if (!input.clientId || !input.privateKey) {
+    for (const name of ['jwt-login', 'query', 'identity'] as const) add(name, 'skip', 'login.skip');
+    return;
+  }
+  const login = await loginWithRetry(input, {
+    username,
+    instanceUrl: client.instanceUrl,
+    isSandbox: org.IsSandbox === true,
+  });
+  if (!login.ok) {
+    const explained = explainJwtError(login.error, login.errorDescription, { user: username, app: input.app });
+    add('jwt-login', 'fail', 'login.fail', [explained.message, login.loginUrl, login.audience], explained.fix);
+    add('query', 'skip', 'login.noSession');
+    add('identity', 'skip', 'login.noSession');
+    return;
+  }
+  add('jwt-login', 'pass', 'login.pass', [username, login.loginUrl, login.audience]);
+  const session = { instanceUrl: login.instanceUrl, token: login.accessToken, version: client.apiVersion };
+  const query = await asUser<{ totalSize: number }>(
+    session,
+    `/services/data/v${session.version}/query?q=${encodeURIComponent(input.query)}`
+  );
+  if ('totalSize' in query) {
+    result.query = { totalSize: query.totalSize };
+    add('query', 'pass', 'query.pass', [query.totalSize]);
+  } else {
+    const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1];
+    const fix = query.errorCode === 'INVALID_TYPE' && object ? just(grantFix(username, [object])) : words('fix.query');
+    add('query', 'fail', 'query.fail', [query.errorCode, query.message], fix);
+  }
+  const identity = await identityOf(session, login, { id: who.userId, orgId: String(org.Id ?? ''), license });
+  add(
+    'identity',
+    identity.status,
+    identity.key,
+    identity.tokens,
+    identity.status === 'fail' ? (identity.fix ?? just(createUserFix())) : undefined
+  );
+}
+
+/**
+ * Who the JWT login logged in. The token response's id URL names org and user; the admin's read
+ * gave the user's license. userinfo answers only tokens with openid or an identity scope (id,
+ * profile), which an app made with Api and RefreshToken lacks: it is asked only when the token's
+ * scope allows, and then must confirm is_salesforce_integration_user.
+ */
+async function identityOf(
+  session: { instanceUrl: string; token: string },
+  login: Extract<JwtLogin, { ok: true }>,
+  expected: { id: string; orgId: string; license: string }
+): Promise<{ status: CheckStatus; key: string; tokens: unknown[]; fix?: Advice }> {
+  if (!sameId(login.orgId, expected.orgId))
+    return {
+      status: 'fail',
+      key: 'identity.otherOrg',
+      tokens: [login.orgId, expected.orgId],
+      fix: words('fix.targetLoginUrl'),
+    };
+  if (!sameId(login.userId, expected.id))
+    return {
+      status: 'fail',
+      key: 'identity.otherUser',
+      tokens: [login.userId, expected.id],
+      fix: words('fix.username'),
+    };
+  if (expected.license !== INTEGRATION_USER_LICENSE)
+    return {
+      status: 'fail',
+      key: 'identity.otherLicense',
+      tokens: [login.userId, expected.license, INTEGRATION_USER_LICENSE],
+    };
+  const who = [login.userId, login.orgId, INTEGRATION_USER_LICENSE];
+  if (!login.scopes.some((scope) => ['openid', 'id', 'profile'].includes(scope)))
+    return { status: 'pass', key: 'identity.noUserinfo', tokens: who };
+  const info = await asUser<{ is_salesforce_integration_user?: boolean }>(session, '/services/oauth2/userinfo');
+  if ('errorCode' in info)
+    return {
+      status: 'fail',
+      key: 'identity.userinfoFailed',
+      tokens: [...who, info.errorCode],
+      fix: words('fix.userinfo'),
+    };
+  if (info.is_salesforce_integration_user !== true)
+    return { status: 'fail', key: 'identity.notIntegration', tokens: who };
+  return { status: 'pass', key: 'identity.pass', tokens: who };
+}
+
+/**
+ * Retries a refused login while an app change may still be propagating (--wait), every 10 seconds, telling
+ * `onProgress` of each refusal and the time left.
+ */
+async function loginWithRetry(
+  input: VerifyInput,
+  target: { username: string; instanceUrl: string; isSandbox: boolean }
+): Promise<JwtLogin> {
+  const deadline = Date.now() + input.waitMinutes * 60_000;
+  for (let attempt = 1; ; attempt++) {
+    const login = await loginAsUser(
+      { instanceUrl: target.instanceUrl, isSandbox: target.isSandbox, loginUrl: input.loginUrl },
+      { clientId: input.clientId!, username: target.username, privateKey: input.privateKey! }
+    );
+    const propagating = !login.ok && (login.error === 'app_not_found' || /approved/.test(login.errorDescription));
+    if (login.ok || !propagating || Date.now() >= deadline) return login;
+    input.onProgress?.({ attempt, secondsLeft: Math.max(Math.round((deadline - Date.now()) / 1000), 0) });
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+  }
+}
+
+/** One REST call with the user's session, in memory only. */
+async function asUser<T>(
+  session: { instanceUrl: string; token: string },
+  path: string
+): Promise<T | { errorCode: string; message: string }> {
+  const response = await fetchRetrying(`${session.instanceUrl.replace(/\/+$/, '')}${path}`, {
+    headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' },
+  });
+  const body: unknown = await response.json().catch(() => ({}));
+  if (response.ok) return body as T;
+  const first = (Array.isArray(body) ? body[0] : body) as { errorCode?: string; message?: string } | undefined;
+  return { errorCode: first?.errorCode ?? `HTTP ${response.status}`, message: first?.message ?? '' };
+}
