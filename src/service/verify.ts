@@ -17,6 +17,7 @@ import {
 } from './permissions.js';
 import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
+import { just, VERIFY } from './verify-words.js';
 import { serviceError } from './errors.js';
 import { CONNECTED_APP_ROWS, findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
@@ -26,7 +27,6 @@ import { assignPslFix, createUserFix, grantFix, preauthorizeFix, removeAssignmen
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 /** The bundle of verify's findings and fixes. */
-export const VERIFY = 'integration-user.verify';
 const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -80,9 +80,6 @@ export type VerifyReport = Omit<VerifyResult, 'checks'> & { checks: Finding[] };
 
 /** Adds a check: its message from the verify bundle (`check.<key>`), its fix as words that name commands. */
 export type AddCheck = (name: CheckName, status: CheckStatus, key: string, tokens?: unknown[], fix?: Advice) => void;
-
-/** A fix that is one command, as words of the verify bundle. */
-export const just = (fix: Parameters<typeof advice>[2]): Advice => advice(VERIFY, 'fix.command', fix);
 
 /**
  * Checks an integration user end to end: one bulk inspection of the org (one request; with --app, the
