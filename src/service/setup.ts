@@ -9,7 +9,7 @@ import type { OrgContext } from './connect.js';
 import { completeGrantNames, grantReads } from './grant-reads.js';
 import { planGrant } from './grant-plan.js';
 import type { GrantInput } from './grant-result.js';
-import { planSetupPreauthorize, type SetupAppInput } from './preauthorize.js';
+import { planSetupPreauthorize, type SetupAppInput } from './preauthorize-setup.js';
 import { appAccessReads } from './connected-app-access.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
 import { verifyIntegrationUser, type VerifyReport, type VerifyResult } from './verify.js';

@@ -4,7 +4,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { serviceError } from '../../service/errors.js';
 import { flagError } from '../../cli/flag-errors.js';
-import type { PreauthorizeResult } from '../../service/preauthorize.js';
+import type { PreauthorizeResult } from '../../service/preauthorize-result.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
