@@ -3,7 +3,7 @@ import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { CreateUserResult } from '../service/create.js';
 import type { GrantResult } from '../service/grant-result.js';
 import type { ListResult } from '../service/list.js';
-import type { SetupResult } from '../service/setup.js';
+import type { SetupResult } from '../service/setup-result.js';
 import type { VerifyResult } from '../service/verify.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { CreateReport, CreateUserResult } from '../service/create.js';
 import type { ListReport, ListResult } from '../service/list.js';
-import type { SetupReport, SetupResult } from '../service/setup.js';
+import type { SetupReport, SetupResult } from '../service/setup-result.js';
 import type { VerifyReport, VerifyResult } from '../service/verify.js';
 import { errorJson, renderAdvice, renderFix, type RenderContext } from './fixes.js';
 
