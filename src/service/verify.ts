@@ -1,26 +1,21 @@
 import { Messages } from '@salesforce/core';
-import { OrgClient, SObjectRecord, soqlList } from './org-client.js';
+import { OrgClient, SObjectRecord } from './org-client.js';
 import { INTEGRATION_USER_LICENSE, userLicenseOf } from './licenses.js';
-import { assigneeFilter, pslAssignmentQuery, userQuery } from './user-filters.js';
 import {
   accessOf,
   broadPowers,
-  corePowerColumns,
-  heldAccessQueries,
   licenseResolver,
   OBJECT_ACCESS,
-  OPTIONAL_POWER_KEYS,
-  optionalPowerQueries,
   optionalPowersOf,
   type ObjectAccess,
-  type OptionalPowerKey,
 } from './permissions.js';
 import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
 import { serviceError } from './errors.js';
-import { CONNECTED_APP_ROWS, findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
+import { findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
-import { inspect, type Reads } from './inspection.js';
+import { inspect } from './inspection.js';
+import { verifyReads } from './verify-reads.js';
 import { advice, verbatim, type Advice } from './plan.js';
 import { assignPslFix, createUserFix, grantFix, preauthorizeFix, removeAssignmentFix, setActiveFix } from './fixes.js';
 
@@ -260,53 +255,4 @@ async function checkEcaPolicy(
   else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s)))
     add('app', 'fail', 'app.unlisted', [app, user.profile, user.username], fix);
   else add('app', 'pass', 'app.pass', [app, user.username]);
-}
-
-/**
- * What verify reads, in one round trip: the user, its PSL and assignments, what its sets hold (reached through
- * its assignments by semi-joins), the licenses, the org, and with --app the app's access rows under its sets.
- */
-type VerifyKey =
-  | 'user'
-  | 'psl'
-  | 'assignments'
-  | 'licenses'
-  | 'org'
-  | 'psls'
-  | 'setFields'
-  | 'setObjects'
-  | 'members'
-  | 'connectedApps'
-  | 'appAccess'
-  | 'memberAppAccess'
-  | OptionalPowerKey;
-
-function verifyReads(input: VerifyInput): Reads<VerifyKey> {
-  const assignee = assigneeFilter(input.user);
-  const heldSets = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
-  return {
-    queries: {
-      user: userQuery(input.user),
-      psl: pslAssignmentQuery(input.user),
-      assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${corePowerColumns('PermissionSet.')} FROM PermissionSetAssignment WHERE ${assignee}`,
-      licenses: 'SELECT Id, Name FROM UserLicense',
-      // The org's Id (who the JWT login must land in) and kind (which audience it signs).
-      org: 'SELECT Id, IsSandbox FROM Organization',
-      psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-      setFields: input.objects.length
-        ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}`
-        : undefined,
-      ...heldAccessQueries(assignee),
-      ...optionalPowerQueries(`Id IN ${heldSets}`),
-      connectedApps: input.app ? CONNECTED_APP_ROWS : undefined,
-      appAccess: input.app
-        ? `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN ${heldSets}`
-        : undefined,
-      // A group's member sets pre-authorize its holders too; SOQL nests no semi-joins, so every group member's rows are read and kept by Id.
-      memberAppAccess: input.app
-        ? "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)"
-        : undefined,
-    },
-    optional: OPTIONAL_POWER_KEYS,
-  };
 }
