@@ -33,7 +33,7 @@ export function checkPreauthorizeInput(input: PreauthorizeInput): void {
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
 }
 
-/** Every named set must exist and fit an integration user (facts: license None, the API Integration PSL or the integration license). */
+/** Every named set must exist and fit an integration user (license None, the Salesforce API Integration PSL or the Salesforce Integration user license; PermissionSetAssignment object reference: a set's user license must be the profile's). */
 export function checkPermissionSets(
   names: string[],
   sets: SObjectRecord[],
