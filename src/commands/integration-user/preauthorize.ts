@@ -90,9 +90,9 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
 
     const lists =
       [
-        ...result.profiles.map((p) => `profile "${p}"`),
-        ...result.permissionSets.map((p) => `permission set ${p}`),
-      ].join(', ') || '(nothing)';
+        ...result.profiles.map((p) => messages.getMessage('output.listedProfile', [p])),
+        ...result.permissionSets.map((p) => messages.getMessage('output.listedPermissionSet', [p])),
+      ].join(', ') || messages.getMessage('output.listedNothing');
     if (result.created && result.consumerKey)
       this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
     else if (result.created && result.consumerKeyLocation)
