@@ -4,7 +4,7 @@ import type { CreateUserResult } from '../service/create.js';
 import type { GrantResult } from '../service/grant-result.js';
 import type { ListResult } from '../service/list.js';
 import type { SetupResult } from '../service/setup-result.js';
-import type { VerifyResult } from '../service/verify.js';
+import type { VerifyResult } from '../service/verify-result.js';
 
 /**
  * The human output of the commands (never with --json: sf's log and table print nothing then): tables and

@@ -1,6 +1,6 @@
 import type { SfError } from '@salesforce/core';
 import type { StepName } from './plan.js';
-import type { VerifyReport, VerifyResult } from './verify.js';
+import type { VerifyReport, VerifyResult } from './verify-result.js';
 
 // What setup answers: each user's steps as lines (the command's JSON), before and after the command layer renders their fixes.
 

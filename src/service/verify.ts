@@ -12,72 +12,27 @@ import {
 import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
 import { serviceError } from './errors.js';
-import { findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
+import { findConnectedApp, sameId } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
 import { inspect } from './inspection.js';
 import { verifyReads } from './verify-reads.js';
-import { advice, verbatim, type Advice } from './plan.js';
+import { advice, verbatim } from './plan.js';
+import {
+  just,
+  VERIFY,
+  type AddCheck,
+  type FieldAccessRow,
+  type Finding,
+  type VerifyInput,
+  type VerifyReport,
+} from './verify-result.js';
 import { assignPslFix, createUserFix, grantFix, preauthorizeFix, removeAssignmentFix, setActiveFix } from './fixes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
-/** The bundle of verify's findings and fixes. */
-export const VERIFY = 'integration-user.verify';
 const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
 
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-/** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
-export type CheckName =
-  | 'user'
-  | 'license'
-  | 'permission-set-license'
-  | 'permission-sets'
-  | 'access'
-  | 'app'
-  | 'jwt-login'
-  | 'query'
-  | 'identity';
-/** A check as the result shows it: what was found, and the command (or words) that fix it. */
-export type Check = { name: CheckName; status: CheckStatus; message: string; action?: string };
-/** A check as verify finds it: its fix structured, for the command layer to render (`action`). */
-export type Finding = { name: CheckName; status: CheckStatus; message: string; fix?: Advice };
-export type ObjectAccessRow = { object: string } & Record<ObjectAccess, boolean>;
-export type FieldAccessRow = { field: string; read: boolean; edit: boolean };
-
-export type VerifyInput = {
-  user: string;
-  app?: string;
-  clientId?: string;
-  privateKey?: string;
-  /** The login URL the admin names (--login-url, spec verify.loginUrl); default: the org's instance URL with the audience of its kind. */
-  loginUrl?: string;
-  query: string;
-  objects: string[];
-  /** Minutes to keep retrying a JWT login refused while an app change propagates. */
-  waitMinutes: number;
-  /** The connected app's component, when this run read it already (setup): no second readMetadata. */
-  appComponents?: ConnectedAppComponents;
-  /** Told of each JWT login refused while an app change propagates (--wait), and the time left. */
-  onProgress?: (progress: LoginWait) => void;
-};
-
-/** A JWT login refused while an app change propagates, and how long verify keeps trying (--wait). */
-export type LoginWait = { attempt: number; secondsLeft: number };
-
-export type VerifyResult = {
-  username: string;
-  checks: Check[];
-  access: ObjectAccessRow[];
-  fields: FieldAccessRow[];
-  query?: { totalSize: number };
-};
-/** The result as verify finds it: each check's fix structured. */
-export type VerifyReport = Omit<VerifyResult, 'checks'> & { checks: Finding[] };
-
-/** Adds a check: its message from the verify bundle (`check.<key>`), its fix as words that name commands. */
-export type AddCheck = (name: CheckName, status: CheckStatus, key: string, tokens?: unknown[], fix?: Advice) => void;
-
-/** A fix that is one command, as words of the verify bundle. */
-export const just = (fix: Parameters<typeof advice>[2]): Advice => advice(VERIFY, 'fix.command', fix);
+// The verify command's result types, also from here (the command's module); their home is verify-result.ts.
+export type { VerifyResult } from './verify-result.js';
 
 /**
  * Checks an integration user end to end: one bulk inspection of the org (one request; with --app, the

@@ -141,6 +141,55 @@ const servicesStayBelowCommands: Rule = (file) => {
   });
 };
 
+/** The modules a file loads when it is loaded: its static imports and re-exports that carry a value. */
+function runtimeImports(file: SourceFile): Array<{ target: string; line: number }> {
+  const source = parse(file);
+  return source.statements.flatMap((node) => {
+    let specifier: ts.Expression | undefined;
+    if (ts.isImportDeclaration(node)) {
+      const clause = node.importClause;
+      const bindings = clause?.namedBindings;
+      const typesOnly =
+        clause?.isTypeOnly === true ||
+        (clause !== undefined &&
+          !clause.name &&
+          bindings !== undefined &&
+          ts.isNamedImports(bindings) &&
+          bindings.elements.every((e) => e.isTypeOnly));
+      if (!typesOnly) specifier = node.moduleSpecifier;
+    } else if (ts.isExportDeclaration(node) && !node.isTypeOnly) specifier = node.moduleSpecifier;
+    if (!specifier || !ts.isStringLiteral(specifier) || !specifier.text.startsWith('.')) return [];
+    const target = path.posix.join(path.posix.dirname(file.file), specifier.text).replace(/\.js$/, '.ts');
+    return [{ target, line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1 }];
+  });
+}
+
+/**
+ * (e) No import cycles among the modules of src/ (value imports; types are erased): in a cycle, whichever module
+ * is loaded first sees the other's exports before they are set. verify.ts and verify-login.ts importing each
+ * other made `import('verify.js')` fail with "Cannot access 'VERIFY' before initialization" through bin/run.js,
+ * while in-process tests that loaded verify-login.ts first passed.
+ */
+function importCycles(files: SourceFile[]): string[] {
+  const edges = new Map(files.map((f) => [f.file, runtimeImports(f)]));
+  const cycles = new Set<string>();
+  const walk = (file: string, trail: string[]): void => {
+    for (const { target, line } of edges.get(file) ?? []) {
+      const seen = trail.indexOf(target);
+      if (seen >= 0) {
+        const cycle = [...trail.slice(seen), target];
+        // Each cycle once, named from its first module in sort order.
+        const start = cycle.slice(0, -1).reduce((a, b) => (b < a ? b : a));
+        const from = cycle.indexOf(start);
+        const named = [...cycle.slice(from, -1), ...cycle.slice(0, from), start].join(' -> ');
+        cycles.add(`${file}:${line}: import cycle ${named}`);
+      } else if (trail.length < 40) walk(target, [...trail, target]);
+    }
+  };
+  for (const f of files) walk(f.file, [f.file]);
+  return [...cycles].sort();
+}
+
 /** Every .ts file under src/, by its path from the project root. */
 function sourceFiles(dir = 'src'): SourceFile[] {
   return readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -246,6 +295,24 @@ describe('house rules, checked on the source (eslint-config-salesforce-typescrip
 
     it('holds on the tree', () => {
       expect(tree.flatMap(longFilesSayWhy)).to.deep.equal([]);
+    });
+  });
+
+  describe('(e) no import cycles among the modules of src/', () => {
+    it('finds a cycle of value imports, and lets type-only imports through', () => {
+      const planted = [
+        { file: 'src/service/a.ts', text: lines("import { b } from './b.js';", "import type { C } from './c.js';") },
+        { file: 'src/service/b.ts', text: lines("export { a } from './a.js';") },
+        { file: 'src/service/c.ts', text: lines("import { type A } from './a.js';", "import { b } from './b.js';") },
+      ];
+      expect(importCycles(planted)).to.deep.equal([
+        'src/service/a.ts:1: import cycle src/service/a.ts -> src/service/b.ts -> src/service/a.ts',
+        'src/service/b.ts:1: import cycle src/service/a.ts -> src/service/b.ts -> src/service/a.ts',
+      ]);
+    });
+
+    it('holds on the tree', () => {
+      expect(importCycles(tree)).to.deep.equal([]);
     });
   });
 
