@@ -1,6 +1,6 @@
 /**
  * Loaded by mocha before any test file: the test process itself gets an isolated HOME and the
- * environment that keeps every sf library from reaching out (testing guide, section 3), so no
+ * environment that keeps every sf library from reaching out (no auto-update, telemetry or version check), so no
  * test can read or write the developer's own ~/.sf or ~/.sfdx.
  */
 import { mkdtempSync } from 'node:fs';

@@ -1,10 +1,10 @@
 import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { CreateUserResult } from '../service/create.js';
-import type { GrantResult } from '../service/grant.js';
+import type { GrantResult } from '../service/grant-result.js';
 import type { ListResult } from '../service/list.js';
-import type { SetupResult } from '../service/setup.js';
-import type { VerifyResult } from '../service/verify.js';
+import type { SetupResult } from '../service/setup-result.js';
+import type { VerifyResult } from '../service/verify-result.js';
 
 /**
  * The human output of the commands (never with --json: sf's log and table print nothing then): tables and

@@ -1,7 +1,7 @@
 import type { CreateReport, CreateUserResult } from '../service/create.js';
 import type { ListReport, ListResult } from '../service/list.js';
-import type { SetupReport, SetupResult } from '../service/setup.js';
-import type { VerifyReport, VerifyResult } from '../service/verify.js';
+import type { SetupReport, SetupResult } from '../service/setup-result.js';
+import type { VerifyReport, VerifyResult } from '../service/verify-result.js';
 import { errorJson, renderAdvice, renderFix, type RenderContext } from './fixes.js';
 
 /**

@@ -51,7 +51,7 @@ export type AppAccessPlan = {
 };
 
 /**
- * Pre-authorization through the data API (facts §7.4): a connected app that is admin-approved already
+ * Pre-authorization through the data API (SetupEntityAccess object reference): a connected app that is admin-approved already
  * takes a SetupEntityAccess row under the profile's own permission set or under the set. Undefined when
  * the Metadata API path must do it: no connected app (an External Client App, or none), or one whose
  * policy must switch first. What the app lists now comes from its metadata (profileName, permissionSetName).

@@ -49,8 +49,8 @@ export type NewEca = {
 };
 
 /**
- * Deploys a new local External Client App for the JWT bearer flow in the stages that prove robust (facts
- * 8.5): 1. the app; 2. its OAuth settings with plugins off; 3. the admin-approved policy with plugins on.
+ * Deploys a new local External Client App for the JWT bearer flow in the stages that prove robust (third-party
+ * ECA setup notes): 1. the app; 2. its OAuth settings with plugins off; 3. the admin-approved policy with plugins on.
  * After an interrupted run only the stages still missing go (`earlier`). No consumer key or secret is sent:
  * Salesforce makes its own (third-party notes; the key a deploy carries may be ignored). Returns the
  * app's Id when this run deployed it.

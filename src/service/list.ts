@@ -8,7 +8,10 @@ import type { CommandFix } from './plan.js';
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
 
-/** List prices from the facts sheet (per user per month, USD): a full Salesforce license, an extra integration seat. */
+/**
+ * List prices (per user per month, USD; third-party figures, e.g. Salesforce Ben on the free integration licenses):
+ * a full Salesforce license, an extra integration seat.
+ */
 export const FULL_LICENSE_PRICE = 150;
 export const EXTRA_INTEGRATION_SEAT_PRICE = 10;
 

@@ -1,3 +1,5 @@
+// Longer than 300 lines: one class, OrgClient, the only code that talks to the org; the parts of it with a job of
+// their own are apart already (query paging: query-reader.ts, the Metadata API: metadata-api.ts, retries: retry.ts).
 import type { Connection } from '@salesforce/core';
 import { SalesforceApiError } from './errors.js';
 import { MetadataApi } from './metadata-api.js';

@@ -1,20 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
-import type { OrgClient, Subrequest } from './org-client.js';
-import { isOrgFailure, SalesforceApiError, serviceError } from './errors.js';
+import type { OrgClient } from './org-client.js';
+import { isOrgFailure, serviceError } from './errors.js';
 import { planPsl, pslReads } from './assign-psl.js';
 import { createReads, planCreate } from './create.js';
 import { usernameFor, validateCreateInput } from './create-input.js';
 import type { OrgContext } from './connect.js';
-import { completeGrantNames, grantReads, planGrant, type GrantInput } from './grant.js';
-import { planSetupPreauthorize, type SetupAppInput } from './preauthorize.js';
+import { completeGrantNames, grantReads } from './grant-reads.js';
+import { planGrant } from './grant-plan.js';
+import type { GrantInput } from './grant-result.js';
+import { planSetupPreauthorize, type SetupAppInput } from './preauthorize-setup.js';
 import { appAccessReads } from './connected-app-access.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
-import { verifyIntegrationUser, type VerifyReport, type VerifyResult } from './verify.js';
+import { verifyIntegrationUser } from './verify.js';
+import type { VerifyReport } from './verify-result.js';
 import { derivePermissionSetName } from './permissions.js';
 import { inspect, type FoundGroup } from './inspection.js';
-import { subrequestsOf, type Step, type StepName, type Write } from './plan.js';
 import type { SetupSpec, SpecUser } from './spec.js';
+import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
+import type { SetupLine, SetupReport, SetupStepName } from './setup-result.js';
+
+// The setup command's result types, also from here (the command's module); their home is setup-result.ts.
+export type { SetupReport, SetupResult } from './setup-result.js';
 
 /**
  * `setup` joins the planners of the five commands for every user of a spec: their reads go out as one
@@ -25,41 +32,6 @@ import type { SetupSpec, SpecUser } from './spec.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.setup');
-
-/** The steps setup runs for each user: those of the five commands of the procedure. */
-export type SetupStepName = Exclude<StepName, 'convert'>;
-
-export type SetupStep = {
-  name: SetupStepName;
-  /** Planned: done / todo / blocked. After the run: done, applied, failed, or (after a failure) not-run. */
-  status: 'done' | 'todo' | 'blocked' | 'applied' | 'failed' | 'not-run';
-  message: string;
-  error?: { name: string; message: string; actions: string[] };
-};
-
-export type SetupUser = { username: string; steps: SetupStep[]; verify?: VerifyResult };
-export type SetupResult = { spec: string; dryRun: boolean; users: SetupUser[] };
-
-/** A step's line as setup reports it: its error whole, whose fixes the command layer renders. */
-export type SetupLine = Omit<SetupStep, 'error'> & { error?: SfError };
-/** The result as setup reports it (SetupResult once the command layer rendered its fixes). */
-export type SetupReport = {
-  spec: string;
-  dryRun: boolean;
-  users: Array<{ username: string; steps: SetupLine[]; verify?: VerifyReport }>;
-};
-
-/** A planned step and the line of the result that reports it. */
-type Planned = { step: Step<unknown> & { fallback?: Write[] }; line: SetupLine };
-
-/** One user's plan: its steps in order. The data writes of every step go out as one composite call (all or nothing). */
-type UserPlan = {
-  user: SpecUser;
-  username: string;
-  steps: Planned[];
-  /** The writes lost a race with another run (a duplicate of what this run was about to make). */
-  raced?: boolean;
-};
 
 /** What one user's steps read: each planner's own reads, under its step's name. */
 function userReads(user: SpecUser, org: OrgContext) {
@@ -74,9 +46,6 @@ function userReads(user: SpecUser, org: OrgContext) {
   };
 }
 type UserFound = FoundGroup<ReturnType<typeof userReads>>;
-
-const errorOf = (error: unknown): SfError =>
-  error instanceof SfError ? (error as SfError) : new SfError(error instanceof Error ? error.message : String(error));
 
 /**
  * The five commands' steps for every user of a spec, as one plan: one inspection of the org for
@@ -247,65 +216,6 @@ async function planUser(
     result: undefined,
   });
   return plan;
-}
-
-/**
- * Applies one user's plan: the data writes of every step in one composite call (rolled back whole on a
- * failure), then each step's Metadata API writes. A step whose data writes the org refuses and which has a
- * fallback (SetupEntityAccess rows, unsettled for profile-owned sets: the app's lists through the Metadata API
- * instead) gets its fallback, the other writes go again without its rows. True when every step got applied.
- */
-async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
-  const fail = async (failed: Planned, error: unknown): Promise<false> => {
-    for (const s of plan.steps) if (s.line.status === 'todo') s.line.status = 'not-run';
-    const explained = failed.step.step === 'create' && failed.step.explain ? await failed.step.explain(error) : error;
-    // Another run made the same user or row since the inspection (this user's call was rolled back whole).
-    plan.raced =
-      explained === undefined ||
-      (error instanceof SalesforceApiError &&
-        ['DUPLICATE_VALUE', 'DUPLICATE_DEVELOPER_NAME'].includes(error.errorCode));
-    Object.assign(failed.line, { status: 'failed', error: errorOf(explained ?? error) });
-    return false;
-  };
-  const owner = new Map<string, Planned>();
-  const dataOf = (steps: Planned[]): Subrequest[] =>
-    steps.flatMap((s) => subrequestsOf(s.step.writes).map((sub) => (owner.set(sub.referenceId, s), sub)));
-  const ownerOf = (error: unknown, subrequests: Subrequest[]): Planned =>
-    (error instanceof SalesforceApiError ? owner.get(error.referenceId ?? '') : undefined) ??
-    owner.get(subrequests[0].referenceId) ??
-    plan.steps[0];
-
-  let steps = plan.steps;
-  const subrequests = dataOf(steps);
-  if (subrequests.length) {
-    try {
-      await client.compositeAll(subrequests);
-    } catch (error) {
-      const refused = ownerOf(error, subrequests);
-      if (!refused.step.fallback) return fail(refused, error);
-      // The org refused what the data API can't settle: the others go again without it, it goes its fallback way.
-      const { fallback } = refused.step;
-      steps = steps.map((s) => (s === refused ? { ...s, step: { ...s.step, writes: fallback } } : s));
-      const again = dataOf(steps.filter((s) => s !== refused));
-      try {
-        if (again.length) await client.compositeAll(again);
-      } catch (error2) {
-        return fail(ownerOf(error2, again), error2);
-      }
-    }
-  }
-  const metadataLast = steps.filter((s) => s.step.writes.some((w) => w.kind === 'metadata'));
-  for (const s of steps)
-    if (s.line.status === 'todo' && s.step.step !== 'verify' && !metadataLast.includes(s)) s.line.status = 'applied';
-  for (const s of metadataLast) {
-    try {
-      for (const write of s.step.writes) if (write.kind === 'metadata') await write.apply();
-      s.line.status = 'applied';
-    } catch (error) {
-      return fail(s, error);
-    }
-  }
-  return true;
 }
 
 async function verifyStep(

@@ -5,8 +5,7 @@ import { loginAsUser, type JwtLogin } from './jwt.js';
 import { sameId } from './app-lookup.js';
 import { advice, verbatim, type Advice } from './plan.js';
 import { createUserFix, grantFix, preauthorizeFix } from './fixes.js';
-import { just, VERIFY } from './verify-words.js';
-import type { AddCheck, CheckStatus, VerifyInput, VerifyReport } from './verify.js';
+import { just, VERIFY, type AddCheck, type CheckStatus, type VerifyInput, type VerifyReport } from './verify-result.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', VERIFY);

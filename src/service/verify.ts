@@ -1,85 +1,38 @@
 import { Messages } from '@salesforce/core';
-import { OrgClient, SObjectRecord, soqlList } from './org-client.js';
+import { OrgClient, SObjectRecord } from './org-client.js';
 import { INTEGRATION_USER_LICENSE, userLicenseOf } from './licenses.js';
-import { assigneeFilter, pslAssignmentQuery, userQuery } from './user-filters.js';
 import {
   accessOf,
   broadPowers,
-  corePowerColumns,
-  heldAccessQueries,
   licenseResolver,
   OBJECT_ACCESS,
-  OPTIONAL_POWER_KEYS,
-  optionalPowerQueries,
   optionalPowersOf,
   type ObjectAccess,
-  type OptionalPowerKey,
 } from './permissions.js';
 import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
-import { just, VERIFY } from './verify-words.js';
 import { serviceError } from './errors.js';
-import { CONNECTED_APP_ROWS, findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
+import { findConnectedApp, sameId } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
-import { inspect, type Reads } from './inspection.js';
-import { advice, verbatim, type Advice } from './plan.js';
+import { inspect } from './inspection.js';
+import { verifyReads } from './verify-reads.js';
+import { advice, verbatim } from './plan.js';
+import {
+  just,
+  VERIFY,
+  type AddCheck,
+  type FieldAccessRow,
+  type Finding,
+  type VerifyInput,
+  type VerifyReport,
+} from './verify-result.js';
 import { assignPslFix, createUserFix, grantFix, preauthorizeFix, removeAssignmentFix, setActiveFix } from './fixes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
-/** The bundle of verify's findings and fixes. */
 const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
 
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-/** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
-export type CheckName =
-  | 'user'
-  | 'license'
-  | 'permission-set-license'
-  | 'permission-sets'
-  | 'access'
-  | 'app'
-  | 'jwt-login'
-  | 'query'
-  | 'identity';
-/** A check as the result shows it: what was found, and the command (or words) that fix it. */
-export type Check = { name: CheckName; status: CheckStatus; message: string; action?: string };
-/** A check as verify finds it: its fix structured, for the command layer to render (`action`). */
-export type Finding = { name: CheckName; status: CheckStatus; message: string; fix?: Advice };
-export type ObjectAccessRow = { object: string } & Record<ObjectAccess, boolean>;
-export type FieldAccessRow = { field: string; read: boolean; edit: boolean };
-
-export type VerifyInput = {
-  user: string;
-  app?: string;
-  clientId?: string;
-  privateKey?: string;
-  /** The login URL the admin names (--login-url, spec verify.loginUrl); default: the org's instance URL with the audience of its kind. */
-  loginUrl?: string;
-  query: string;
-  objects: string[];
-  /** Minutes to keep retrying a JWT login refused while an app change propagates. */
-  waitMinutes: number;
-  /** The connected app's component, when this run read it already (setup): no second readMetadata. */
-  appComponents?: ConnectedAppComponents;
-  /** Told of each JWT login refused while an app change propagates (--wait), and the time left. */
-  onProgress?: (progress: LoginWait) => void;
-};
-
-/** A JWT login refused while an app change propagates, and how long verify keeps trying (--wait). */
-export type LoginWait = { attempt: number; secondsLeft: number };
-
-export type VerifyResult = {
-  username: string;
-  checks: Check[];
-  access: ObjectAccessRow[];
-  fields: FieldAccessRow[];
-  query?: { totalSize: number };
-};
-/** The result as verify finds it: each check's fix structured. */
-export type VerifyReport = Omit<VerifyResult, 'checks'> & { checks: Finding[] };
-
-/** Adds a check: its message from the verify bundle (`check.<key>`), its fix as words that name commands. */
-export type AddCheck = (name: CheckName, status: CheckStatus, key: string, tokens?: unknown[], fix?: Advice) => void;
+// The verify command's result types, also from here (the command's module); their home is verify-result.ts.
+export type { VerifyResult } from './verify-result.js';
 
 /**
  * Checks an integration user end to end: one bulk inspection of the org (one request; with --app, the
@@ -257,53 +210,4 @@ async function checkEcaPolicy(
   else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s)))
     add('app', 'fail', 'app.unlisted', [app, user.profile, user.username], fix);
   else add('app', 'pass', 'app.pass', [app, user.username]);
-}
-
-/**
- * What verify reads, in one round trip: the user, its PSL and assignments, what its sets hold (reached through
- * its assignments by semi-joins), the licenses, the org, and with --app the app's access rows under its sets.
- */
-type VerifyKey =
-  | 'user'
-  | 'psl'
-  | 'assignments'
-  | 'licenses'
-  | 'org'
-  | 'psls'
-  | 'setFields'
-  | 'setObjects'
-  | 'members'
-  | 'connectedApps'
-  | 'appAccess'
-  | 'memberAppAccess'
-  | OptionalPowerKey;
-
-function verifyReads(input: VerifyInput): Reads<VerifyKey> {
-  const assignee = assigneeFilter(input.user);
-  const heldSets = `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE ${assignee})`;
-  return {
-    queries: {
-      user: userQuery(input.user),
-      psl: pslAssignmentQuery(input.user),
-      assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${corePowerColumns('PermissionSet.')} FROM PermissionSetAssignment WHERE ${assignee}`,
-      licenses: 'SELECT Id, Name FROM UserLicense',
-      // The org's Id (who the JWT login must land in) and kind (which audience it signs).
-      org: 'SELECT Id, IsSandbox FROM Organization',
-      psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
-      setFields: input.objects.length
-        ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}`
-        : undefined,
-      ...heldAccessQueries(assignee),
-      ...optionalPowerQueries(`Id IN ${heldSets}`),
-      connectedApps: input.app ? CONNECTED_APP_ROWS : undefined,
-      appAccess: input.app
-        ? `SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN ${heldSets}`
-        : undefined,
-      // A group's member sets pre-authorize its holders too; SOQL nests no semi-joins, so every group member's rows are read and kept by Id.
-      memberAppAccess: input.app
-        ? "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND ParentId IN (SELECT PermissionSetId FROM PermissionSetGroupComponent)"
-        : undefined,
-    },
-    optional: OPTIONAL_POWER_KEYS,
-  };
 }

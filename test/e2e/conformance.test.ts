@@ -96,7 +96,7 @@ describe('npm run test:org: the conformance run against an org the stock sf is l
     };
     sandbox = await startEmulator({ seed });
     home = await makeHome();
-    // As a user logs in (testing guide §5.1), here with the emulator's admin token instead of a browser.
+    // As a user logs in (sf org login access-token), here with the emulator's admin token instead of a browser.
     const login = await runSf(
       [
         'org',

@@ -1,5 +1,6 @@
-// Running the real `sf` against the emulator: the isolating environment (testing guide §3),
-// a fresh HOME per test, and the hand-written auth file (§5.3).
+// Running the real `sf` against the emulator: the isolating environment (no auto-update, telemetry, version or DNS
+// check: nothing leaves 127.0.0.1), a fresh HOME per test, and the hand-written auth file (the one sf writes after a
+// login, so no login is needed).
 
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -104,7 +105,7 @@ export function runSf(args: string[], opts: { home: string; env?: Record<string,
   });
 }
 
-/** The auth file sf would write after a login (testing guide §5.3), plus the alias. */
+/** The auth file sf would write after a login ($HOME/.sfdx/<username>.json, plaintext token), plus the alias. */
 export async function writeAuthFile(
   home: string,
   auth: { instanceUrl: string; username: string; accessToken: string; orgId: string },

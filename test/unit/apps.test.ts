@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { readCertificate, setElement } from '../../src/service/preauthorize.js';
+import { setElement } from '../../src/service/eca-metadata.js';
+import { readCertificate } from '../../src/service/preauthorize-input.js';
 
 const policy = `<?xml version="1.0" encoding="UTF-8"?>
 <ExtlClntAppOauthConfigurablePolicies xmlns="http://soap.sforce.com/2006/04/metadata">

@@ -3,7 +3,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { serviceError } from '../../service/errors.js';
 import { flagError } from '../../cli/flag-errors.js';
-import type { GrantResult } from '../../service/grant.js';
+import type { GrantResult } from '../../service/grant-result.js';
 import { printGrant } from '../../cli/output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -59,7 +59,7 @@ export default class IntegrationUserGrant extends IntegrationUserCommand<Integra
 
     // Warnings go through sf's channel only: once in --json, under `warnings`.
     for (const warning of warnings) this.warn(warning);
-    const { grantExitCode } = await import('../../service/grant.js');
+    const { grantExitCode } = await import('../../service/grant-result.js');
     // No assignment could be made: an error (exit 1) that carries the result.
     if (grantExitCode(result) === 1) throw serviceError('GrantFailed', [result.username]).setData(result);
 

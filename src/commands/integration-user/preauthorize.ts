@@ -4,7 +4,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { serviceError } from '../../service/errors.js';
 import { flagError } from '../../cli/flag-errors.js';
-import type { PreauthorizeResult } from '../../service/preauthorize.js';
+import type { PreauthorizeResult } from '../../service/preauthorize-result.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
@@ -90,9 +90,9 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
 
     const lists =
       [
-        ...result.profiles.map((p) => `profile "${p}"`),
-        ...result.permissionSets.map((p) => `permission set ${p}`),
-      ].join(', ') || '(nothing)';
+        ...result.profiles.map((p) => messages.getMessage('output.listedProfile', [p])),
+        ...result.permissionSets.map((p) => messages.getMessage('output.listedPermissionSet', [p])),
+      ].join(', ') || messages.getMessage('output.listedNothing');
     if (result.created && result.consumerKey)
       this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
     else if (result.created && result.consumerKeyLocation)

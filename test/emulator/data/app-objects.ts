@@ -1,4 +1,4 @@
-// Standard objects of apps (facts §3.5, §8.4): connected apps, External Client Apps and their OAuth policy, OAuth
+// Standard objects of apps (object reference: ConnectedApplication, SetupEntityAccess, OauthToken; ECA objects): connected apps, External Client Apps and their OAuth policy, OAuth
 // tokens, and SetupEntityAccess (the grants). Rows come from the seed, the Metadata API and the token endpoint
 // (metadata/, oauth/); ExternalClientApplication's endpoints follow behaviour ecaQueryEndpoints (state.ts).
 // Each function is one object's definition (schema.ts ObjectSpec); standard-schema.ts puts them in the org in order.
@@ -118,7 +118,7 @@ export function setupEntityAccess(): ObjectSpec {
         ...createOnly,
         label: 'Setup Entity ID',
       },
-      // Derived from SetupEntityId's key prefix; never createable (facts §3.5).
+      // Derived from SetupEntityId's key prefix; never createable (SetupEntityAccess object reference).
       { name: 'SetupEntityType', type: 'picklist', ...ro, label: 'Setup Entity Type' },
     ],
   };

@@ -104,7 +104,7 @@ export function caseObject(): ObjectSpec {
   };
 }
 
-// Row-based schema metadata (facts: queried by grant to check objects and fields). Rows are derived
+// Row-based schema metadata (Tooling API: EntityDefinition, EntityParticle; grant reads them to check objects and fields). Rows are derived
 // from this schema on every read (entity-rows.ts); Id is the constant 000000000000000AAA as in real orgs,
 // DurableId is the API name for standard objects and a 01I id for custom ones.
 function catalogObject(): Omit<ObjectSpec, 'name' | 'keyPrefix' | 'fields'> {

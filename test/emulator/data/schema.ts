@@ -1,5 +1,5 @@
 // The schema: the sObjects the emulator knows, their fields, types, relationships and which operations each
-// allows (facts §3.1). Lookups are case-insensitive; results use the casing defined here. The standard objects
+// allows (each object's page of the object reference). Lookups are case-insensitive; results use the casing defined here. The standard objects
 // are defined in standard-schema.ts; the seed adds data objects and fields (build-schema.ts).
 
 export type FieldType =

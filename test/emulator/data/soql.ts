@@ -279,7 +279,7 @@ export class SoqlEngine {
   }
 
   private checkFilterable(owner: ObjectDef, field: FieldDef, raw: string, soql: string, opts: QueryOptions): void {
-    // Facts §2 / §13 #13: seat counts on UserLicense can't be filtered from API 64.0 on.
+    // Seat counts on UserLicense can't be filtered from API 64.0 on (UserLicense object reference; error: behaviour licenseCountFilter).
     const seatCount = owner.name === 'UserLicense' && (field.name === 'TotalLicenses' || field.name === 'UsedLicenses');
     if (
       (seatCount && opts.apiVersion >= 64 && this.state.behaviour.licenseCountFilter === 'reject') ||

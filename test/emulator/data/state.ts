@@ -69,7 +69,7 @@ export class OrgState extends Store {
       if (!def) throw new SeedError(`seed.behaviour.absentFields[${i}]`, `no sObject named '${object}'`);
       this.schema.removeField(def, field);
     });
-    // Facts §13 #11: which query endpoints serve the ECA objects.
+    // Which query endpoints serve the ECA objects (unsettled: behaviour ecaQueryEndpoints).
     for (const name of ['ExternalClientApplication', 'ExtlClntAppOauthPlcyCnfg']) {
       const def = this.schema.require(name);
       def.endpoints = {

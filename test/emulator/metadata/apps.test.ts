@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- REST bodies are JSON, read by shape */
 // Connected apps and External Client Apps in the org: the seed sections, the read-only app sObjects,
-// OauthToken, and SetupEntityAccess with its switches (facts §3.5, §7.4, §13 items 3, 4, 6, 11).
+// OauthToken, and SetupEntityAccess with its switches (SetupEntityAccess object reference; the unsettled answers:
+// setupEntityAccessOnProfilePermset, setupEntityAccessForEca, duplicateSetupEntityAccess, ecaQueryEndpoints).
 
 import { expect } from 'chai';
 import { SeedError, startEmulator, type Emulator, type Seed } from '../index.js';

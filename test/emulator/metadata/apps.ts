@@ -1,4 +1,4 @@
-// Connected apps and External Client Apps in the org state (facts §7, §8): how each is stored, its lookups and
+// Connected apps and External Client Apps in the org state (Metadata API reference: ConnectedApp, ExternalClientApplication): how each is stored, its lookups and
 // its grants. The metadata view of each component: components.ts; writing components: connected-app.ts and
 // eca-deploy.ts; seeding: seed-apps.ts; what the token endpoint reads: oauth/auth-apps.ts.
 //
@@ -6,7 +6,7 @@
 // - ConnectedApplication rows: Name (the label, #11 item 2), OptionsAllowAdminApprovedUsersOnly, plus `_fullName` (the
 //   API name, only the Metadata API shows it) and `_metadata`, the ConnectedApp component without fullName,
 //   isAdminApproved and the pre-authorization lists. Profile and
-//   permission set grants are SetupEntityAccess rows only (facts §7.3: the metadata lists are a view of them).
+//   permission set grants are SetupEntityAccess rows only (the metadata lists are a view of them, as Setup stores them).
 // - ExternalClientApplication rows: the header fields, `_metadata` (the .eca component), and the one-per-app
 //   components `_global` (ExtlClntAppGlobalOauthSettings), `_settings` (ExtlClntAppOauthSettings) and `_plugins`
 //   (ExtlClntAppConfigurablePolicies), each {fullName, id, tree}; `_consumerId` (888...) names the OAuth consumer the
@@ -21,14 +21,14 @@ import type { OrgState, Rec } from '../data/state.js';
 import { Tree, TreeValue, isTree, textOf } from './xml.js';
 
 export const CONNECTED_APP_PREFIX = '0H4';
-/** Unconfirmed (facts §3.1 lists none); realistic-looking. */
+/** Unconfirmed (no public source names it); realistic-looking. */
 export const ECA_PREFIX = '0xI';
 export const ECA_POLICY_PREFIX = '0xP';
 export const ECA_COMPONENT_PREFIX = '0xC';
 /** An OAuth consumer (ExtlClntAppOauthSettings oauthLink is "<org id>:888..."). */
 export const OAUTH_CONSUMER_PREFIX = '888';
 
-/** Metadata types the emulator serves, with their retrieve folder and file suffix (facts §8.1). */
+/** Metadata types the emulator serves, with their retrieve folder and file suffix (Metadata API reference, each type's page). */
 export const METADATA_TYPES: Record<string, { folder: string; suffix: string }> = {
   ConnectedApp: { folder: 'connectedApps', suffix: 'connectedApp' },
   ExternalClientApplication: { folder: 'externalClientApps', suffix: 'eca' },
@@ -102,7 +102,7 @@ export function newSecret(): string {
   return randomBytes(32).toString('hex').toUpperCase();
 }
 
-/** Facts §7.2: 8-256 alphanumeric characters (dots and underscores are seen in real keys too). */
+/** 8-256 alphanumeric characters (Metadata API reference, ConnectedApp consumerKey; dots and underscores are seen in real keys too). */
 export function consumerKeyProblem(key: string): string | undefined {
   return /^[A-Za-z0-9._]{8,256}$/.test(key) ? undefined : 'The consumer key must be 8 to 256 alphanumeric characters.';
 }
@@ -202,7 +202,7 @@ export function ecaMatch(state: OrgState): 'name' | 'id' | 'both-id' {
 
 // --- SetupEntityAccess: the grants -----------------------------------------------------------------
 
-/** SetupEntityType is derived from the entity's key prefix (facts §3.5). */
+/** SetupEntityType is derived from the entity's key prefix (SetupEntityAccess object reference: not createable). */
 export function setupEntityType(id: string): string {
   if (id.startsWith(CONNECTED_APP_PREFIX)) return 'ConnectedApplication';
   if (id.startsWith(ECA_PREFIX)) return 'ExternalClientApplication';

@@ -13,7 +13,7 @@ const SUB_COMPONENT_KEYS: Record<string, '_global' | '_settings' | '_plugins'> =
   ExtlClntAppConfigurablePolicies: '_plugins',
 };
 
-/** Every component of a type, in creation order; consumer key and secret only when the org exposes them (facts §8.3). */
+/** Every component of a type, in creation order; consumer key and secret only when the org exposes them (Metadata API reference, ExtlClntAppGlobalOauthSettings). */
 export function componentsOf(state: OrgState, type: string): Component[] {
   switch (type) {
     case 'ConnectedApp':

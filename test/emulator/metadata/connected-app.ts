@@ -1,5 +1,6 @@
 // The ConnectedApp metadata component: its view (readMetadata, retrieve) and its writes (CRUD calls, deploy).
-// Its profileName / permissionSetName lists are a view of the app's SetupEntityAccess rows (facts §7.3).
+// Its profileName / permissionSetName lists are a view of the app's SetupEntityAccess rows (Setup's "Manage Profiles"
+// stores a row under the profile's own permission set).
 
 import type { OrgState, Rec } from '../data/state.js';
 import {
@@ -102,7 +103,7 @@ function checkSaveAllowed(state: OrgState, existing: Rec | undefined, fullName: 
       `In field: fullName - no ConnectedApp named ${fullName} found`
     );
   if (!existing || mode === 'create') {
-    // Facts §7.1: no new connected apps (Spring '26), through the Metadata API either.
+    // No new connected apps since Spring '26, through the Metadata API either (Salesforce Help, connected app creation restrictions).
     if (!b.allowConnectedAppCreation)
       throw new MetadataProblem(
         b.connectedAppCreationError.errorCode,

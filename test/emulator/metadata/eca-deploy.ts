@@ -62,7 +62,7 @@ export function deployComponent(
 function deployEca(ctx: WriteContext, fullName: string, tree: Tree): { created: boolean } {
   const { state } = ctx;
   const existing = ecaByName(state, fullName);
-  // Facts §8.5: re-deploying an existing app fails, with a cryptic message.
+  // Re-deploying an existing app fails, with a cryptic message (third-party ECA deploy notes; the text varies).
   if (existing)
     throw new MetadataProblem(
       'DUPLICATE_VALUE',
@@ -96,7 +96,7 @@ function deployGlobalOauthSettings(ctx: WriteContext, fullName: string, tree: Tr
   tree.consumerKey = key;
   const secret = textOf(tree.consumerSecret) || (app._consumerSecret as string | undefined) || newSecret();
   delete tree.consumerSecret;
-  // Facts §8.1: isPkceRequired defaults to true.
+  // isPkceRequired defaults to true (Metadata API reference, ExtlClntAppGlobalOauthSettings).
   tree.isPkceRequired = textOf(tree.isPkceRequired) || 'true';
   const consumerId = (app._consumerId as string | undefined) ?? state.ids.next(OAUTH_CONSUMER_PREFIX);
   state.update(

@@ -1,6 +1,7 @@
 // The Metadata API over SOAP: exact envelopes for the CRUD calls and faults, the ConnectedApp component as
-// one view of its SetupEntityAccess grants (facts §7.3), and the ECA types through retrieve and deploy
-// (facts §8), read back from the state, from the zip, and through a JWT login.
+// one view of its SetupEntityAccess grants (a profile or set on the app is a SetupEntityAccess row under its permission
+// set), and the ECA types through retrieve and deploy (Metadata API reference, ExternalClientApplication and
+// ExtlClntApp* types), read back from the state, from the zip, and through a JWT login.
 
 import { expect } from 'chai';
 import JSZip from 'jszip';
@@ -762,7 +763,7 @@ describe('emulator Metadata API (SOAP)', function () {
           files: { global: await zip.files[`extlClntAppGlobalOauthSets/${app}GlblOAuth.ecaGlblOauth`].async('string') },
         };
       })();
-      // isPkceRequired defaults to true when the deploy leaves it out (facts §8.1).
+      // isPkceRequired defaults to true when the deploy leaves it out (Metadata API reference, ExtlClntAppGlobalOauthSettings).
       expect(files.global)
         .to.contain('<isPkceRequired>true</isPkceRequired>')
         .and.contain('<isConsumerSecretOptional>true</isConsumerSecretOptional>');

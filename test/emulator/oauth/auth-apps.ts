@@ -6,7 +6,7 @@ import type { OrgState, Rec } from '../data/state.js';
 import { grantsOf, isFalse, policyOf, splitComma, sub } from '../metadata/apps.js';
 import { Tree, isTree, textList, textOf } from '../metadata/xml.js';
 
-/** One app as the JWT bearer flow sees it (facts §9.2). */
+/** One app as the JWT bearer flow sees it: its consumer key, certificate, scopes and who is pre-authorized. */
 export interface AuthApp {
   kind: 'ConnectedApp' | 'ExternalClientApplication';
   id: string;

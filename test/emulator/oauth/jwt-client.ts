@@ -1,6 +1,6 @@
 // For the emulator's own tests of the JWT bearer flow: an RSA key pair with a self-signed X.509
 // certificate (built with node:crypto, no openssl), JWTs signed the way sf signs them, and a bare
-// token POST so every rejection is checked in-process (testing guide §6).
+// token POST so every rejection is checked in-process (the real sf would retry a refused login at Salesforce's hosts).
 
 import { KeyObject, generateKeyPairSync, sign } from 'node:crypto';
 import type { Emulator, Seed } from '../index.js';
@@ -81,7 +81,7 @@ export function makeKeyPair(commonName = 'emulator-test'): KeyPair {
 
 const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
-/** A JWT as sf signs it: RS256, exp = now + 300 in milliseconds, iat in seconds (facts §9.1); claims override. */
+/** A JWT as sf signs it: RS256, exp = now + 300 in milliseconds, iat in seconds (as sf 2.150.6 sends them); claims override. */
 export function signJwt(
   key: KeyObject,
   claims: Record<string, unknown>,

@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- REST and OAuth bodies are JSON, read by shape */
-// The JWT bearer flow (facts §6, §9.2: every check, in order, with its exact error) and the session it
-// yields (facts §10). All rejections are tested here, in-process: the real sf must never see one (testing
-// guide §6).
+// The JWT bearer flow (Salesforce Help, "OAuth 2.0 JWT Bearer Flow" and "OAuth flow errors": every check, in order,
+// with its exact error) and the session it yields (an integration user: API only, Organization INVALID_TYPE). All
+// rejections are tested here, in-process: a JWT login the emulator refuses sends the real sf on to
+// login.salesforce.com and test.salesforce.com (sfdx-core tries other audiences), so it must never see one.
 
 import { expect } from 'chai';
 import { startEmulator, type Emulator, type Seed } from '../index.js';

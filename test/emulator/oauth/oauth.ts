@@ -1,5 +1,6 @@
-// POST /services/oauth2/token: the JWT bearer flow (facts §9), its checks in Salesforce's order and its
-// errors as {"error","error_description"} (facts §6). A success is a session of the JWT's user.
+// POST /services/oauth2/token: the JWT bearer flow (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server
+// Integration"), its checks in Salesforce's order and its errors as {"error","error_description"} (Help, "OAuth
+// flow errors"). A success is a session of the JWT's user.
 //
 // behaviour.policyPropagationFailures: app and policy changes reach the token endpoint late. The endpoint
 // judges requests against the apps as they were ("the effective view") until n requests have seen a change.
@@ -10,7 +11,7 @@ import { heldPermissionSetIds } from '../rules/access.js';
 import type { OrgState, Rec } from '../data/state.js';
 
 export const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-/** Facts §9.2: about three minutes of clock skew. */
+/** About three minutes of clock skew for exp (the JWT Bearer Flow help page's three-minute window; third-party reports). */
 const SKEW_SECONDS = 180;
 const PRODUCTION_LOGIN = 'https://login.salesforce.com';
 const SANDBOX_LOGIN = 'https://test.salesforce.com';
@@ -79,7 +80,7 @@ function audienceValid(aud: unknown, baseUrl: string, state: OrgState): boolean 
   return values.some((v) => typeof v === 'string' && allowed.has(v.replace(/\/$/, '')));
 }
 
-/** exp is read as seconds; a millisecond value (what sf sends) is far in the future and passes (facts §9.1). */
+/** exp is read as seconds; a millisecond value (what sf sends) is far in the future and passes (sf 2.150.6 seen sending it; Salesforce accepts it). */
 function expired(exp: unknown): boolean | undefined {
   const n = typeof exp === 'number' ? exp : typeof exp === 'string' && /^\d+$/.test(exp) ? Number(exp) : NaN;
   if (!Number.isFinite(n)) return undefined;
@@ -118,13 +119,13 @@ const TOKEN_SCOPE: Record<string, string> = {
   pardot: 'pardot_api',
 };
 
-/** The token's `scope`: the app's scopes, without refresh_token (this flow issues no refresh token, facts §9.3: "api" for an Api + RefreshToken app). */
+/** The token's `scope`: the app's scopes, without refresh_token (the JWT bearer flow issues no refresh token, JWT Bearer Flow help page: "api" for an Api + RefreshToken app). */
 export function tokenScopes(app: AuthApp): string[] {
   const scopes = app.scopes.map((s) => TOKEN_SCOPE[s] ?? s);
   return [...new Set(scopes.filter((s) => s !== 'refresh_token' && s !== 'offline_access'))];
 }
 
-/** Facts §7.2 / §8.5: the JWT flow needs Api (or Full) and RefreshToken among the app's scopes. */
+/** The JWT flow needs Api (or Full) and RefreshToken among the app's scopes (Metadata API reference, ConnectedApp scopes; a login with Api alone was refused). */
 function scopesAllow(app: AuthApp): boolean {
   const has = (...names: string[]): boolean => names.some((n) => app.scopes.includes(n));
   return has('api', 'full') && has('refreshtoken', 'refresh_token', 'offline_access');

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- sf --json output, read by shape */
 // The stock `sf org login jwt` against the emulator, for pre-authorized integration users only: a login
-// the emulator would reject sends sf on to Salesforce's own hosts (testing guide §6), so every rejection is
+// the emulator would reject sends sf on to Salesforce's own hosts (sfdx-core tries other login URLs), so every rejection is
 // tested in-process (oauth.test.ts). Then `sf data query` runs as that user, and sf's own JWT re-login
 // after the token expires.
 
@@ -22,7 +22,7 @@ describe('emulator against sf org login jwt', function () {
   let keyFile: string;
 
   before(async () => {
-    // A username of its own for the admin: sf keys auth files by username (testing guide §5.1).
+    // A username of its own for the admin: sf keys auth files by username ($HOME/.sfdx/<username>.json).
     emu = await startEmulator({ seed: appSeed(keys.certificate, { admin: { username: 'admin@jwt.example' } }) });
     home = await makeHome();
     keyFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'emu-jwt-')), 'server.key');

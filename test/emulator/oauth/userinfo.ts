@@ -7,7 +7,7 @@ import { sessionInvalid } from '../http/errors.js';
 
 export function userinfoAnswer(state: OrgState, session: Session | undefined, instanceUrl: string): ApiResponse {
   if (!session) throw sessionInvalid();
-  // OpenID Connect's endpoint answers tokens with openid or an identity scope (id, profile) only: facts §14.8.
+  // OpenID Connect's endpoint answers tokens with openid or an identity scope (id, profile) only (Salesforce Help, "UserInfo Endpoint"; unsettled in detail).
   // Status 403 as reported; the body is unsettled, so none is sent (behaviour.userinfoScope).
   const identity = session.scopes === undefined || session.scopes.some((s) => ['openid', 'id', 'profile'].includes(s));
   if (!identity && state.behaviour.userinfoScope === 'required') return { status: 403, errorCode: 'FORBIDDEN' };

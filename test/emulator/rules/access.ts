@@ -1,4 +1,4 @@
-// What a session's user may do with data objects (facts §10): object permissions from the profile's own
+// What a session's user may do with data objects: object permissions from the profile's own
 // set, assigned permission sets and assigned groups' aggregate sets (muting applied). View All Data / Modify
 // All Data open everything. The emulator's admin is a System Administrator and is never restricted.
 

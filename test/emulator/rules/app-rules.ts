@@ -1,4 +1,4 @@
-// SetupEntityAccess rules (facts §3.5, §7.4, §13 items 3, 4, 6): the type is derived from the entity,
+// SetupEntityAccess rules (SetupEntityAccess object reference; unsettled: its seed switches): the type is derived from the entity,
 // duplicates and rows under profile-owned sets follow the seed's switches. A row for a connected app is one
 // view of its pre-authorization; the ConnectedApp metadata lists are the other (metadata/apps.ts).
 

@@ -641,7 +641,7 @@ describe('emulator assignment rules', () => {
         Name: 'Custom_Only',
         IsOwnedByProfile: false,
       });
-      // facts §14.5: a group assignment's PermissionSetId is the group's aggregate set (Type 'Group').
+      // A group assignment's PermissionSetId is the group's aggregate set (Type 'Group'; PermissionSetAssignment object reference).
       const aggregate = id(
         `SELECT Id FROM PermissionSet WHERE Type = 'Group' AND PermissionSetGroup.DeveloperName = 'Good_Group'`
       );

@@ -1,5 +1,6 @@
 // The assignment objects' rules: PermissionSetAssignment (a set or a group to a user, with the PSL it needs,
-// facts §4, §13 #1) and PermissionSetLicenseAssign (seats and compatibility; no update, behaviour pslaUpdateError).
+// PermissionSetAssignment reference, Help "Give Integration Users API Only Access"; the PSL given on the way is
+// unsettled: behaviour autoAssignPslOnPermsetAssign) and PermissionSetLicenseAssign (seats and compatibility; no update, behaviour pslaUpdateError).
 
 import { DUPLICATE_VALUE_UNKNOWN_MESSAGE, badRequest } from '../http/errors.js';
 import type { Rec } from '../data/state.js';
@@ -57,7 +58,7 @@ export const psaRules: ObjectRules = {
       const psl = checkSetForUser(state, user, member, needed);
       if (psl) needed.add(psl);
     }
-    // Auto-assigned PSLs take a seat like any other assignment (facts §13 #1).
+    // Auto-assigned PSLs take a seat like any other assignment (unsettled: behaviour autoAssignPslOnPermsetAssign).
     for (const pslId of needed) {
       checkPslForUser(state, user, state.get('PermissionSetLicense', pslId) as Rec);
     }

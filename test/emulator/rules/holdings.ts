@@ -93,7 +93,7 @@ export function checkSetForUser(state: OrgState, user: Rec, set: Rec, pendingPsl
     return undefined;
   }
   // License "--None--" on an integration user: user permissions the license lacks are refused outright (no PSL
-  // grants them); standard objects need the API Integration PSL first (facts §4.1).
+  // grants them); standard objects need the API Integration PSL first (Salesforce Help, "Give Integration Users API Only Access").
   if (state.isIntegrationUser(user)) {
     const denied = deniedUserPermission(state, set);
     if (denied)

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- REST bodies are JSON, read by shape */
 // API Only (a profile or permission set permission, never a user's own) and moving an existing user onto a
-// profile on another user license (facts §1, §3.2, §4.2): seats, held permission sets and PSLs, the profile's
+// profile on another user license (Help, "Give Integration Users API Only Access"; PermissionSetAssignment reference): seats, held permission sets and PSLs, the profile's
 // own set, and UserLicense / PermissionSetLicense counts through all of it.
 
 import { expect } from 'chai';
@@ -129,7 +129,7 @@ describe('emulator API Only and moving users between licenses', () => {
         ['flagged@acme.example', false, true, false],
         ['plain@acme.example', false, true, false],
         ['sales-api@acme.example', true, true, false],
-        // a standard profile on the integration license gets ApiEnabled, ApiUserOnly, ChatterInternalUser by default (facts §1)
+        // a standard profile on the integration license gets ApiEnabled, ApiUserOnly, ChatterInternalUser by default (as the standard integration profiles do)
         ['sync@acme.example', true, true, true],
       ]);
       // API Only through a profile's own set or an assigned set: one query finds every holder.

@@ -1,4 +1,4 @@
-// ObjectPermissions and FieldPermissions rules (facts §3.4): restricted picklists, dependencies between
+// ObjectPermissions and FieldPermissions rules (their object reference pages): restricted picklists, dependencies between
 // permissions, the parent set's writability, the integration license's standard-object limit (#15), and a row
 // whose permissions all turn false deleted.
 
@@ -83,7 +83,7 @@ function checkIntegrationLicensedSet(state: OrgState, values: Record<string, unk
 }
 
 /**
- * A standard profile can't be edited (facts §1), so neither can the permissions under its own set.
+ * A standard profile can't be edited (Help, "Give Integration Users API Only Access"), so neither can the permissions under its own set.
  * Custom profiles' sets take them (that is how profiles get object access through the API).
  */
 function checkParentWritable(state: OrgState, parentId: unknown): void {
@@ -128,7 +128,7 @@ export const objectPermissionRules: ObjectRules = {
     checkObjectPermissionDeps(merged);
     checkIntegrationLicensedSet(state, merged);
   },
-  // Facts §3.4: an update that leaves every permission false deletes the record.
+  // An update that leaves every permission false deletes the record (ObjectPermissions object reference).
   afterUpdate({ state }, rec) {
     if (!anyObjectPermission(rec)) state.remove('ObjectPermissions', rec.Id);
     recalculateGroupsOf(state, rec.ParentId);

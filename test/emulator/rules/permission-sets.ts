@@ -22,7 +22,8 @@ function checkSetName(
   name: string,
   selfId?: string
 ): void {
-  // Facts §3.4; an over-long name is caught earlier as STRING_TOO_LONG (Name has length 80).
+  // PermissionSet Name: letters, digits and _, starting with a letter (PermissionSet object reference); an over-long
+  // name is caught earlier as STRING_TOO_LONG (Name has length 80).
   if (!isApiName(name)) throw badRequest('FIELD_INTEGRITY_EXCEPTION', API_NAME_RULE, [field]);
   const lower = name.toLowerCase();
   // A group's aggregate set carries the group's name (groups.ts); it takes no name of its own.
@@ -64,7 +65,7 @@ export const permissionSetRules: ObjectRules = {
   beforeInsert({ state }, values) {
     checkSetName(state, 'PermissionSet', 'Name', values.Name as string);
   },
-  // LicenseId is set once, at creation (facts §3.4); behaviour permissionSetLicenseChange picks the refusal.
+  // LicenseId is set once, at creation (PermissionSet object reference: create, no update); behaviour permissionSetLicenseChange picks the refusal.
   prepareUpdate({ state }, rec, body) {
     const spec = state.behaviour.permissionSetLicenseChange;
     const key = Object.keys(body).find((k) => k.toLowerCase() === 'licenseid');

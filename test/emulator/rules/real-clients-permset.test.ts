@@ -19,7 +19,7 @@ describe('emulator against sf org assign permset', function () {
   before(async () => {
     emu = await startEmulator({
       seed: {
-        // A username of its own: auth files are keyed by it (testing guide §5.1).
+        // A username of its own: sf keys auth files by it ($HOME/.sfdx/<username>.json).
         admin: { username: 'admin@permset.example' },
         permissionSets: [
           { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },

@@ -1,4 +1,4 @@
-// The org's rules per sObject (facts §3-§5, §13): seats, licenses, duplicates, the PSL-first rule, permission
+// The org's rules per sObject (each module names its sources): seats, licenses, duplicates, the PSL-first rule, permission
 // dependencies, each object's in its module. Unsettled answers come from the seed's `behaviour` switches.
 // dml.ts runs them around every insert, update and delete made through the API.
 

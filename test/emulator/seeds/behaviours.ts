@@ -1,4 +1,4 @@
-// Behaviour switches (facts §13): where no public source settles how Salesforce answers, a switch under the seed's
+// Behaviour switches: where no public source settles how Salesforce answers, a switch under the seed's
 // `behaviour` picks the answer. One entry per switch: its default (the documented or stricter variant) and its
 // validator (switch-checks.ts); a later issue adds a switch by adding an entry here, and the Behaviour type follows
 // from the table, which is the list of unsettled facts: every entry says where its question comes from, and the
@@ -86,7 +86,7 @@ export const BEHAVIOURS = {
     },
     errorSpec
   ),
-  /** Moving a user to a profile on another user license (facts §3.2 [3P]); 'accept' allows it, under the seat and license rules */
+  /** Moving a user to a profile on another user license (third-party reports say it is refused); 'accept' allows it, under the seat and license rules */
   profileLicenseChangeError: sw<ErrorSpec | 'accept'>(
     {
       errorCode: 'FIELD_INTEGRITY_EXCEPTION',
@@ -126,7 +126,7 @@ export const BEHAVIOURS = {
     errorSpec
   ),
   /**
-   * Facts §3.1: group recalculation is asynchronous. After a change to a group or its members' permissions,
+   * Group recalculation is asynchronous (PermissionSetGroup object reference: Status 'Updating'). After a change to a group or its members' permissions,
    * its Status reads 'Updating' for this many further requests (0 = recalculated at once).
    */
   groupRecalculationRequests: sw<number>(0, count),
@@ -155,7 +155,7 @@ export const BEHAVIOURS = {
    */
   openQueryCursors: sw<number>(10, positive(1000)),
 
-  // --- connected apps, External Client Apps and the JWT bearer flow (facts §7-§9) ---------------------
+  // --- connected apps, External Client Apps and the JWT bearer flow ---------------------------------------
   /** #3: SetupEntityAccess under a profile-owned permission set; reject = INSUFFICIENT_ACCESS_OR_READONLY */
   setupEntityAccessOnProfilePermset: sw<'allow' | 'reject'>('allow', oneOf('allow', 'reject')),
   /** #4: SetupEntityAccess naming an External Client App: accepted and counted for JWT, accepted but ignored, or refused */
@@ -176,8 +176,8 @@ export const BEHAVIOURS = {
    */
   myDomainAudience: sw<'accept' | 'reject'>('accept', oneOf('accept', 'reject')),
   /**
-   * userinfo for a JWT session whose token has none of openid / id / profile: 'required' answers 403 (facts
-   * §14.8: the endpoint is OpenID Connect's, and answers only tokens with those scopes; the body is unsettled).
+   * userinfo for a JWT session whose token has none of openid / id / profile: 'required' answers 403 (Help,
+   * "UserInfo Endpoint": the endpoint is OpenID Connect's, and answers only tokens with those scopes; the body is unsettled).
    */
   userinfoScope: sw<'required' | 'any'>('required', oneOf('required', 'any')),
   /** #10: what the ECA policy's commaSeparatedPermissionSet holds (and matches) */
@@ -188,7 +188,7 @@ export const BEHAVIOURS = {
   ecaQueryEndpoints: sw<Array<'data' | 'tooling'>>(['data', 'tooling'], endpointList),
   /** #12: Metadata API updates of an existing connected app (updateMetadata, upsertMetadata, deploy) */
   connectedAppMetadataUpdate: sw<'allow' | 'reject'>('allow', oneOf('allow', 'reject')),
-  /** #12: creating a connected app through the Metadata API (facts §7.1: blocked since Spring '26) */
+  /** #12: creating a connected app through the Metadata API (blocked since Spring '26: Salesforce Help, connected app creation restrictions) */
   allowConnectedAppCreation: sw<boolean>(false, bool),
   /** #12: the refusal of a new connected app (text unknown); {name} */
   connectedAppCreationError: sw<ErrorSpec>(
@@ -200,7 +200,8 @@ export const BEHAVIOURS = {
     errorSpec
   ),
   /**
-   * Facts §8.3: the org setting "Allow Access to OAuth Consumer Secrets via Metadata API" (Help recommends it off):
+   * The org setting "Allow Access to OAuth Consumer Secrets via Metadata API" (Metadata API reference,
+   * ExtlClntAppGlobalOauthSettings; Help's Metadata Secrets Protection recommends it off):
    * ExtlClntAppGlobalOauthSettings carries consumerKey/consumerSecret in retrieves, and accepts a deployed secret
    */
   ecaConsumerSecretsInMetadata: sw<boolean>(false, bool),

@@ -7,7 +7,7 @@ import type { SeedPermissionSetLicense, SeedProfile, SeedUserLicense } from './t
 export const INTEGRATION_LICENSE = 'Salesforce Integration';
 export const INTEGRATION_PSL = 'SalesforceAPIIntegrationPsl';
 export const INTEGRATION_PROFILE = 'Minimum Access - API Only Integrations';
-/** Facts §1: what both standard integration profiles carry; a seeded standard profile on that license gets them by default. */
+/** What both standard integration profiles carry (Help, "Give Integration Users API Only Access"); a seeded standard profile on that license gets them by default. */
 export const INTEGRATION_PROFILE_PERMISSIONS = ['ApiEnabled', 'ApiUserOnly', 'ChatterInternalUser'] as const;
 
 /** The user licenses of a seed without `userLicenses`. */

@@ -26,7 +26,7 @@ export function resolveProfiles(raw: unknown, licenseNames: Set<string>): SeedPr
           if (!licenseNames.has(license.toLowerCase()))
             throw new SeedError(`${p}.license`, `no user license named '${license}' in seed.userLicenses`);
           const custom = optBool(pr.custom, `${p}.custom`);
-          // Facts §1: the standard profiles on the integration license are API only (whatever their, maybe localized, name).
+          // The standard profiles on the integration license are API only (Help, "Give Integration Users API Only Access") (whatever their, maybe localized, name).
           const standardIntegration = custom !== true && license.toLowerCase() === INTEGRATION_LICENSE.toLowerCase();
           return {
             name: reqStr(pr.name, `${p}.name`),

@@ -130,7 +130,7 @@ export interface SeedOauthToken {
   lastUsed?: string;
 }
 
-/** A connected app (facts §7). Profiles and permission sets become SetupEntityAccess rows (facts §7.3). */
+/** A connected app (Metadata API reference, ConnectedApp). Profiles and permission sets become SetupEntityAccess rows. */
 export interface SeedConnectedApp {
   /** the API name (ConnectedApp fullName in the Metadata API) */
   name: string;
@@ -155,7 +155,7 @@ export interface SeedConnectedApp {
   oauthTokens?: SeedOauthToken[];
 }
 
-/** An External Client App with the OAuth plugin (facts §8): app, global OAuth settings, OAuth settings, both policies. */
+/** An External Client App with the OAuth plugin (Metadata API reference, ExternalClientApplication and ExtlClntApp* types): app, global OAuth settings, OAuth settings, both policies. */
 export interface SeedExternalClientApp {
   name: string;
   /** MasterLabel and OauthToken.AppName; default labelFor(name) */

@@ -1,0 +1,193 @@
+import { Messages } from '@salesforce/core';
+import { OrgClient, SObjectRecord } from './org-client.js';
+import { SalesforceApiError } from './errors.js';
+import { writeEach } from './plan.js';
+import type { ConnectedApp } from './app-lookup.js';
+import { connectedAppSettings, writeAccessRows, type AppAccessPlan } from './connected-app-access.js';
+import { readEcaPolicy } from './eca-metadata.js';
+import { deployNewEca, readConsumerKey, type EarlierCreate } from './eca-create.js';
+import { readCertificate } from './preauthorize-input.js';
+import { usersLockedOut } from './preauthorize-lockout.js';
+import {
+  minus,
+  preauthorizeStep,
+  union,
+  type PreauthorizeInput,
+  type PreauthorizePlan,
+  type PreauthorizeResult,
+} from './preauthorize-result.js';
+
+// The three ways preauthorize changes an app, each a step whose write is its apply: SetupEntityAccess rows (an
+// admin-approved connected app), the OAuth policy through the Metadata API (a connected app's or an External
+// Client App's), or a new External Client App deployed in stages (--create). Then the sets --username lacks.
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
+
+/** What the planner found that every way needs: the profile and sets to list, and the sets --username lacks. */
+export type AppContext = { profileName: string; sets: string[]; user?: SObjectRecord; toAssign: SObjectRecord[] };
+
+/**
+ * The app's lists through the Metadata API: its policy switched to admin-approved (after the lock-out guard:
+ * who would lose access) and the profile and sets added. A re-run of --create that finished reads the key back.
+ */
+export async function planPolicyChange(
+  client: OrgClient,
+  input: PreauthorizeInput,
+  context: AppContext,
+  options: { dryRun: boolean },
+  app: { eca?: { id: string }; connectedApp?: ConnectedApp; earlier?: EarlierCreate }
+): Promise<PreauthorizePlan> {
+  const { eca, connectedApp, earlier } = app;
+  const { profileName, user, toAssign } = context;
+  const current = eca
+    ? await readEcaPolicy(client, input.app)
+    : connectedAppSettings(client, connectedApp as ConnectedApp);
+  const label = eca
+    ? (current as Awaited<ReturnType<typeof readEcaPolicy>>).label
+    : (connectedApp as ConnectedApp).label;
+  const profiles = union(current.profiles, [profileName]);
+  const permissionSets = union(current.permissionSets, context.sets);
+  const added = {
+    profiles: minus(profiles, current.profiles),
+    permissionSets: minus(permissionSets, current.permissionSets),
+  };
+  const switching = current.policy !== 'AdminApprovedPreAuthorized';
+  const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0;
+  const usersLosingAccess = switching ? await usersLockedOut(client, label, profiles, permissionSets) : [];
+
+  const result: PreauthorizeResult = {
+    app: input.app,
+    appType: eca ? 'ExternalClientApplication' : 'ConnectedApp',
+    policy: options.dryRun ? current.policy : 'AdminApprovedPreAuthorized',
+    previousPolicy: current.policy,
+    profiles: options.dryRun ? current.profiles : profiles,
+    permissionSets: options.dryRun ? current.permissionSets : permissionSets,
+    added,
+    changed,
+    created: false,
+    dryRun: options.dryRun,
+    usersLosingAccess,
+  };
+  if (earlier) await attachConsumerKey(client, result, input.app, eca?.id, label);
+  return preauthorizeStep(result, usersLosingAccess.length > 0, changed || toAssign.length > 0, async () => {
+    if (changed) await current.write({ profiles, permissionSets });
+    await assignSets(client, user, toAssign, result);
+  });
+}
+
+/**
+ * Pre-authorizes through SetupEntityAccess rows (an admin-approved connected app): one collection
+ * insert. Where the org refuses a row (unsettled for profile-owned sets), the lists go through the
+ * Metadata API instead, from the component read with the inspection.
+ */
+export function planByAccessRows(
+  client: OrgClient,
+  input: PreauthorizeInput,
+  context: AppContext & { plan: AppAccessPlan; app: ConnectedApp },
+  options: { dryRun: boolean }
+): PreauthorizePlan {
+  const { plan } = context;
+  const profiles = union(
+    plan.profiles,
+    plan.missing.filter((p) => p.profile).map((p) => p.name)
+  );
+  const permissionSets = union(
+    plan.permissionSets,
+    plan.missing.filter((p) => !p.profile).map((p) => p.name)
+  );
+  const result: PreauthorizeResult = {
+    app: input.app,
+    appType: 'ConnectedApp',
+    policy: 'AdminApprovedPreAuthorized',
+    previousPolicy: 'AdminApprovedPreAuthorized',
+    profiles: options.dryRun ? plan.profiles : profiles,
+    permissionSets: options.dryRun ? plan.permissionSets : permissionSets,
+    added: { profiles: minus(profiles, plan.profiles), permissionSets: minus(permissionSets, plan.permissionSets) },
+    changed: plan.missing.length > 0,
+    created: false,
+    dryRun: options.dryRun,
+    usersLosingAccess: [],
+  };
+  return preauthorizeStep(result, false, plan.missing.length > 0 || context.toAssign.length > 0, async () => {
+    await writeAccessRows(client, plan, context.app, { profiles, permissionSets });
+    await assignSets(client, context.user, context.toAssign, result);
+  });
+}
+
+/**
+ * A new local External Client App for the JWT bearer flow (eca-create.ts deploys it in stages); after an
+ * interrupted run, only the stages still missing. Its consumer key is read back from the org afterwards.
+ */
+export function planCreate(
+  client: OrgClient,
+  input: PreauthorizeInput,
+  context: AppContext,
+  options: { dryRun: boolean },
+  earlier?: EarlierCreate,
+  ecaId?: string
+): PreauthorizePlan {
+  const create = input.create!;
+  const certificate = readCertificate(create.certificatePath, create.certificate);
+  const app = input.app;
+  const label = app.replace(/_/g, ' ');
+  const result: PreauthorizeResult = {
+    app,
+    appType: 'ExternalClientApplication',
+    policy: 'AdminApprovedPreAuthorized',
+    previousPolicy: 'none',
+    profiles: [context.profileName],
+    permissionSets: context.sets,
+    added: { profiles: [context.profileName], permissionSets: context.sets },
+    changed: true,
+    created: !options.dryRun,
+    dryRun: options.dryRun,
+    usersLosingAccess: [],
+  };
+  return preauthorizeStep(result, false, true, async () => {
+    const eca = {
+      app,
+      label,
+      contactEmail: create.contactEmail,
+      certificate,
+      profile: context.profileName,
+      permissionSets: context.sets,
+    };
+    const id = (await deployNewEca(client, eca, earlier)) ?? ecaId;
+    await assignSets(client, context.user, context.toAssign, result);
+    await attachConsumerKey(client, result, app, id, label);
+  });
+}
+
+/** The consumer key the org holds for the app, or where an admin finds it when the org won't say. */
+async function attachConsumerKey(
+  client: OrgClient,
+  result: PreauthorizeResult,
+  app: string,
+  id: string | undefined,
+  label: string
+): Promise<void> {
+  const key = await readConsumerKey(client, app, id);
+  if (key) result.consumerKey = key;
+  else result.consumerKeyLocation = messages.getMessage('consumerKeyLocation', [label]);
+}
+
+async function assignSets(
+  client: OrgClient,
+  user: SObjectRecord | undefined,
+  sets: SObjectRecord[],
+  result: PreauthorizeResult
+): Promise<void> {
+  if (!user || !sets.length) return;
+  const written = await writeEach(client, {
+    kind: 'records',
+    referenceId: 'assign',
+    method: 'POST',
+    sobject: 'PermissionSetAssignment',
+    records: sets.map((s) => ({ AssigneeId: user.Id, PermissionSetId: s.Id })),
+  });
+  // An assignment already there is the goal met; any other refusal fails the run (the app's change stays made).
+  const failed = written.find((w) => w.outcome === 'failed');
+  if (failed?.outcome === 'failed') throw new SalesforceApiError(failed.error.errorCode, failed.error.message);
+  result.assignedTo = { username: String(user.Username), permissionSets: sets.map((s) => String(s.Name)) };
+}

@@ -1,0 +1,52 @@
+import { X509Certificate } from 'node:crypto';
+import type { SObjectRecord } from './org-client.js';
+import { errorWords, serviceError } from './errors.js';
+import { grantFix } from './fixes.js';
+import { licenseResolver } from './permissions.js';
+import { verbatim } from './plan.js';
+import type { PreauthorizeInput } from './preauthorize-result.js';
+
+// Preauthorize's checks of what it is given: the app's name, the contact email, the certificate, and the named sets.
+
+const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
+
+/** The certificate file must be one PEM X.509 certificate; its private key signs the JWTs. */
+export function readCertificate(path: string, text: string): string {
+  try {
+    const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
+    if (!pem) throw new Error(errorWords('reason.noCertificate'));
+    const certificate = new X509Certificate(pem);
+    if (new Date(certificate.validTo).getTime() < Date.now())
+      throw new Error(errorWords('reason.expired', [certificate.validTo]));
+    return pem;
+  } catch (error) {
+    throw serviceError('InvalidCertificate', [path, (error as Error).message]);
+  }
+}
+
+/** What can be refused before the org is asked: the app's API name, the contact email, --username without sets. */
+export function checkPreauthorizeInput(input: PreauthorizeInput): void {
+  if (!API_NAME.test(input.app)) throw serviceError('InvalidAppName', [input.app]);
+  if (input.create && !EMAIL.test(input.create.contactEmail))
+    throw serviceError('InvalidEmail', [input.create.contactEmail]);
+  if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
+}
+
+/** Every named set must exist and fit an integration user (license None, the Salesforce API Integration PSL or the Salesforce Integration user license; PermissionSetAssignment object reference: a set's user license must be the profile's). */
+export function checkPermissionSets(
+  names: string[],
+  sets: SObjectRecord[],
+  licenses: SObjectRecord[],
+  psls: SObjectRecord[]
+): SObjectRecord[] {
+  const licenseOf = licenseResolver(licenses, psls);
+  return names.map((name) => {
+    const set = sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
+    if (!set) throw serviceError('PreauthorizeSetNotFound', [name]);
+    const { fit, name: license } = licenseOf(set.LicenseId);
+    if (fit === 'other')
+      throw serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [grantFix(verbatim('<username>'))]);
+    return set;
+  });
+}

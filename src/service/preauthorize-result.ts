@@ -1,0 +1,95 @@
+import { Messages } from '@salesforce/core';
+import type { UsersPolicy } from './eca-metadata.js';
+import type { Step } from './plan.js';
+
+// What preauthorize is asked and what it answers: its input, its result (the command's JSON) and its step.
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
+
+export type AppType = 'ExternalClientApplication' | 'ConnectedApp';
+
+export type PreauthorizeInput = {
+  app: string;
+  /** Profile to pre-authorize; default: the org's integration profile. */
+  profile?: string;
+  permissionSets: string[];
+  /** Also assign the permission sets to this user when it lacks them. */
+  user?: string;
+  /** For setup's dry run: permission sets an earlier step creates (License None), taken as found. */
+  plannedSets?: string[];
+  /** Create a missing External Client App for the JWT bearer flow. */
+  create?: { certificatePath: string; certificate: string; contactEmail: string };
+  /** Use the Metadata API even where SetupEntityAccess rows would do (setup, after the org refused them). */
+  metadataOnly?: boolean;
+};
+
+export type PreauthorizeResult = {
+  app: string;
+  appType: AppType;
+  /** The policy after the run (before it, on a dry run). */
+  policy: UsersPolicy;
+  previousPolicy: UsersPolicy | 'none';
+  /** Every pre-authorized profile and permission set after the run. */
+  profiles: string[];
+  permissionSets: string[];
+  added: { profiles: string[]; permissionSets: string[] };
+  /** True when this run changed (or, on a dry run, would change) the app. */
+  changed: boolean;
+  created: boolean;
+  dryRun: boolean;
+  /** The consumer key (the JWT `iss`) the org holds for the app --create made, read back from the org. Never a secret. */
+  consumerKey?: string;
+  /** Where in Setup an admin finds that consumer key, when the org wouldn't give it to this run. */
+  consumerKeyLocation?: string;
+  /** Users who used the app and aren't covered by the new lists: switching to admin-approved locks them out. */
+  usersLosingAccess: string[];
+  /** Permission sets assigned to --username by this run. */
+  assignedTo?: { username: string; permissionSets: string[] };
+};
+
+/**
+ * What preauthorize will do: one step whose write is the app's change (through the Metadata API, or
+ * SetupEntityAccess rows whose answer decides whether the Metadata API must follow) and the assignments to
+ * --username. `needsConfirmation`: the change would lock out users who use the app now; ask before applying.
+ */
+export type PreauthorizePlan = Step<PreauthorizeResult> & { needsConfirmation: boolean };
+
+/** The step of a plan: to do when the app changes or sets are to be assigned, its write `apply`. */
+export function preauthorizeStep(
+  result: PreauthorizeResult,
+  needsConfirmation: boolean,
+  todo: boolean,
+  apply: () => Promise<void>
+): PreauthorizePlan {
+  return {
+    step: 'preauthorize',
+    status: todo ? 'todo' : 'done',
+    message: stepMessage(result.app, [...result.added.profiles, ...result.added.permissionSets]),
+    writes: todo ? [{ kind: 'metadata', referenceId: 'app', apply }] : [],
+    result,
+    needsConfirmation,
+  };
+}
+
+/** The result of a step that is blocked before anything about the app is known. */
+export const emptyResult = (input: PreauthorizeInput, options: { dryRun: boolean }): PreauthorizeResult => ({
+  app: input.app,
+  appType: 'ConnectedApp',
+  policy: 'AllSelfAuthorized',
+  previousPolicy: 'none',
+  profiles: [],
+  permissionSets: [],
+  added: { profiles: [], permissionSets: [] },
+  changed: false,
+  created: false,
+  dryRun: options.dryRun,
+  usersLosingAccess: [],
+});
+
+export const union = (a: string[], b: string[]): string[] => [...a, ...b.filter((x) => !a.includes(x))];
+export const minus = (a: string[], b: string[]): string[] => a.filter((x) => !b.includes(x));
+
+/** What the step will add to the app's lists, or that it pre-authorizes already. */
+export const stepMessage = (app: string, added: readonly string[]): string =>
+  added.length ? messages.getMessage('step.todo', [app, added.join(', ')]) : messages.getMessage('step.done', [app]);

@@ -1,0 +1,86 @@
+import type { OrgClient } from './org-client.js';
+import { serviceError } from './errors.js';
+import { applyStep, blockedError, type Step, type Write } from './plan.js';
+import { findConnectedApp, type ConnectedAppComponents } from './app-lookup.js';
+import { planAppAccess, type AppAccessFound } from './connected-app-access.js';
+import { planPreauthorize } from './preauthorize.js';
+import { stepMessage, type PreauthorizeInput } from './preauthorize-result.js';
+
+// Setup's preauthorize step: SetupEntityAccess rows in the user's one composite call where they do, else the
+// preauthorize command's own plan.
+
+/** What setup's preauthorize step is for: the app, how to pre-authorize, and the sets an earlier step makes. */
+export type SetupAppInput = PreauthorizeInput & {
+  /** Sets an earlier step of the same call creates, with the reference its writes name it by (`@{set.id}`). */
+  plannedRefs: Record<string, string>;
+};
+
+/**
+ * Setup's preauthorize step, from the shared inspection (`found`: appAccessReads). A connected app that is
+ * admin-approved already gets its SetupEntityAccess rows in the user's one composite call (rows an earlier user
+ * of the same run adds are `claimed` and not added twice), with the Metadata API as the fallback where the org
+ * refuses them. Otherwise the preauthorize command's own plan: its dry run now, the real plan when it is
+ * applied, so that it sees what the earlier users' writes changed.
+ */
+export async function planSetupPreauthorize(
+  client: OrgClient,
+  found: AppAccessFound,
+  input: SetupAppInput,
+  options: { noPrompt: boolean; claimed: Set<string>; components: ConnectedAppComponents }
+): Promise<Step<{ app: string }> & { fallback?: Write[] }> {
+  const { app } = input;
+  const step = (
+    status: 'todo' | 'done',
+    added: string[],
+    writes: Write[],
+    fallback?: Write[]
+  ): Step<{ app: string }> & { fallback?: Write[] } => ({
+    step: 'preauthorize',
+    status,
+    message: stepMessage(app, added),
+    writes,
+    result: { app },
+    fallback,
+  });
+  const metadataWrite = (metadataInput: PreauthorizeInput): Write => ({
+    kind: 'metadata',
+    referenceId: 'app',
+    apply: async () => {
+      const planned = await planPreauthorize(client, metadataInput, { dryRun: false });
+      await applyStep(client, planned, { dryRun: false });
+    },
+  });
+  // An External Client App (or one of each, which the preauthorize plan refuses) goes the Metadata API way.
+  const connectedApp = found.eca.length
+    ? undefined
+    : await findConnectedApp(client, app, options.components, found.connectedApps);
+  const fast = planAppAccess(found, connectedApp, {
+    profile: input.profile,
+    sets: input.permissionSets,
+    planned: input.plannedRefs,
+  });
+  if (fast) {
+    const missing = fast.missing.filter((p) => !options.claimed.has(`${fast.appId}:${p.parentId}`));
+    for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
+    const writes = missing.map((p, n): Write => ({
+      kind: 'data',
+      referenceId: `access${n}`,
+      method: 'POST',
+      url: '/sobjects/SetupEntityAccess',
+      body: { ParentId: p.parentId, SetupEntityId: fast.appId },
+    }));
+    return step(
+      writes.length ? 'todo' : 'done',
+      missing.map((p) => p.name),
+      writes,
+      [metadataWrite({ ...input, metadataOnly: true })]
+    );
+  }
+  // As the preauthorize command does it: a dry run now, the real plan when it runs.
+  const planned = await planPreauthorize(client, input, { dryRun: true });
+  if (planned.status === 'blocked') throw blockedError(planned);
+  if (planned.needsConfirmation && !options.noPrompt)
+    throw serviceError('LockoutConfirmationRequired', [app, planned.result.usersLosingAccess.join(', ')]);
+  const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
+  return planned.result.changed ? step('todo', added, [metadataWrite(input)]) : step('done', added, []);
+}

@@ -1,0 +1,28 @@
+import type { SfError } from '@salesforce/core';
+import type { StepName } from './plan.js';
+import type { VerifyReport, VerifyResult } from './verify-result.js';
+
+// What setup answers: each user's steps as lines (the command's JSON), before and after the command layer renders their fixes.
+
+/** The steps setup runs for each user: those of the five commands of the procedure. */
+export type SetupStepName = Exclude<StepName, 'convert'>;
+
+export type SetupStep = {
+  name: SetupStepName;
+  /** Planned: done / todo / blocked. After the run: done, applied, failed, or (after a failure) not-run. */
+  status: 'done' | 'todo' | 'blocked' | 'applied' | 'failed' | 'not-run';
+  message: string;
+  error?: { name: string; message: string; actions: string[] };
+};
+
+export type SetupUser = { username: string; steps: SetupStep[]; verify?: VerifyResult };
+export type SetupResult = { spec: string; dryRun: boolean; users: SetupUser[] };
+
+/** A step's line as setup reports it: its error whole, whose fixes the command layer renders. */
+export type SetupLine = Omit<SetupStep, 'error'> & { error?: SfError };
+/** The result as setup reports it (SetupResult once the command layer rendered its fixes). */
+export type SetupReport = {
+  spec: string;
+  dryRun: boolean;
+  users: Array<{ username: string; steps: SetupLine[]; verify?: VerifyReport }>;
+};

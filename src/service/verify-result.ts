@@ -1,0 +1,65 @@
+import { advice, type Advice } from './plan.js';
+import type { ObjectAccess } from './permissions.js';
+import type { ConnectedAppComponents } from './app-lookup.js';
+
+// What verify is asked and what it answers: its input, its checks and result, and the words its checks use. Apart
+// from verify.ts so that verify-login.ts (the checks made as the user) needs nothing of verify.ts itself: the two
+// importing each other broke `import('verify.js')` (VERIFY read before it was set).
+
+/** The bundle of verify's findings and fixes. */
+export const VERIFY = 'integration-user.verify';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+/** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
+export type CheckName =
+  | 'user'
+  | 'license'
+  | 'permission-set-license'
+  | 'permission-sets'
+  | 'access'
+  | 'app'
+  | 'jwt-login'
+  | 'query'
+  | 'identity';
+/** A check as the result shows it: what was found, and the command (or words) that fix it. */
+export type Check = { name: CheckName; status: CheckStatus; message: string; action?: string };
+/** A check as verify finds it: its fix structured, for the command layer to render (`action`). */
+export type Finding = { name: CheckName; status: CheckStatus; message: string; fix?: Advice };
+export type ObjectAccessRow = { object: string } & Record<ObjectAccess, boolean>;
+export type FieldAccessRow = { field: string; read: boolean; edit: boolean };
+
+export type VerifyInput = {
+  user: string;
+  app?: string;
+  clientId?: string;
+  privateKey?: string;
+  /** The login URL the admin names (--login-url, spec verify.loginUrl); default: the org's instance URL with the audience of its kind. */
+  loginUrl?: string;
+  query: string;
+  objects: string[];
+  /** Minutes to keep retrying a JWT login refused while an app change propagates. */
+  waitMinutes: number;
+  /** The connected app's component, when this run read it already (setup): no second readMetadata. */
+  appComponents?: ConnectedAppComponents;
+  /** Told of each JWT login refused while an app change propagates (--wait), and the time left. */
+  onProgress?: (progress: LoginWait) => void;
+};
+
+/** A JWT login refused while an app change propagates, and how long verify keeps trying (--wait). */
+export type LoginWait = { attempt: number; secondsLeft: number };
+
+export type VerifyResult = {
+  username: string;
+  checks: Check[];
+  access: ObjectAccessRow[];
+  fields: FieldAccessRow[];
+  query?: { totalSize: number };
+};
+/** The result as verify finds it: each check's fix structured. */
+export type VerifyReport = Omit<VerifyResult, 'checks'> & { checks: Finding[] };
+
+/** Adds a check: its message from the verify bundle (`check.<key>`), its fix as words that name commands. */
+export type AddCheck = (name: CheckName, status: CheckStatus, key: string, tokens?: unknown[], fix?: Advice) => void;
+
+/** A fix that is one command, as words of the verify bundle. */
+export const just = (fix: Parameters<typeof advice>[2]): Advice => advice(VERIFY, 'fix.command', fix);
