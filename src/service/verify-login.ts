@@ -5,10 +5,14 @@ import { loginAsUser, type JwtLogin } from './jwt.js';
 import { sameId } from './app-lookup.js';
 import { advice, verbatim, type Advice } from './plan.js';
 import { createUserFix, grantFix, preauthorizeFix } from './fixes.js';
-import { just, VERIFY, type AddCheck, type CheckStatus, type VerifyInput, type VerifyReport } from './verify.js';
+import type { AddCheck, CheckStatus, VerifyInput, VerifyReport } from './verify.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+/** The bundle of verify's findings and fixes. */
+export const VERIFY = 'integration-user.verify';
 const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
+/** A fix that is one command, as words of the verify bundle. */
+export const just = (fix: Parameters<typeof advice>[2]): Advice => advice(VERIFY, 'fix.command', fix);
 
 /**
  * The checks verify makes as the user: one JWT bearer login (retried while an app change propagates with

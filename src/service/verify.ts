@@ -16,7 +16,9 @@ import {
   type OptionalPowerKey,
 } from './permissions.js';
 import { privateKeyProblem } from './jwt.js';
-import { checkLogin } from './verify-login.js';
+// The bundle's name and `just` live in verify-login.ts: verify-login imports only types from here, so loading
+// either module first works (a value import both ways left VERIFY uninitialized when verify.ts loaded first).
+import { checkLogin, just, VERIFY } from './verify-login.js';
 import { serviceError } from './errors.js';
 import { CONNECTED_APP_ROWS, findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
@@ -25,8 +27,6 @@ import { advice, verbatim, type Advice } from './plan.js';
 import { assignPslFix, createUserFix, grantFix, preauthorizeFix, removeAssignmentFix, setActiveFix } from './fixes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
-/** The bundle of verify's findings and fixes. */
-export const VERIFY = 'integration-user.verify';
 const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -80,9 +80,6 @@ export type VerifyReport = Omit<VerifyResult, 'checks'> & { checks: Finding[] };
 
 /** Adds a check: its message from the verify bundle (`check.<key>`), its fix as words that name commands. */
 export type AddCheck = (name: CheckName, status: CheckStatus, key: string, tokens?: unknown[], fix?: Advice) => void;
-
-/** A fix that is one command, as words of the verify bundle. */
-export const just = (fix: Parameters<typeof advice>[2]): Advice => advice(VERIFY, 'fix.command', fix);
 
 /**
  * Checks an integration user end to end: one bulk inspection of the org (one request; with --app, the
