@@ -164,8 +164,10 @@ async function plan(
 ): Promise<PreauthorizePlan> {
   if (!API_NAME.test(input.app)) throw serviceError('InvalidAppName', [input.app]);
   if (input.create && !EMAIL.test(input.create.contactEmail))
-    throw serviceError('InvalidEmail', [input.create.contactEmail]);
+    throw serviceError('InvalidContactEmail', [input.create.contactEmail]);
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
+  // The certificate file is checked before the org is asked anything, as every other flag value.
+  if (input.create) readCertificate(input.create.certificatePath, input.create.certificate);
 
   const userWhere = input.user ? userFilter(input.user) : undefined;
   const {
