@@ -49,6 +49,9 @@ export type SetupReport = {
   users: Array<{ username: string; steps: SetupLine[]; verify?: VerifyReport }>;
 };
 
+/** Which user's steps a run writes now (1-based), of how many: the command shows it while the run goes on. */
+export type SetupProgress = { user: number; users: number; username: string };
+
 /** A planned step and the line of the result that reports it. */
 type Planned = { step: Step<unknown> & { fallback?: Write[] }; line: SetupLine };
 
@@ -89,7 +92,7 @@ export async function setup(
   client: OrgClient,
   org: OrgContext,
   spec: SetupSpec,
-  options: { dryRun: boolean; specFile: string; noPrompt: boolean },
+  options: { dryRun: boolean; specFile: string; noPrompt: boolean; onProgress?: (progress: SetupProgress) => void },
   inspectedAgain = false
 ): Promise<SetupReport> {
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
@@ -130,6 +133,7 @@ export async function setup(
   if (options.dryRun) return result;
 
   for (const [index, plan] of plans.entries()) {
+    options.onProgress?.({ user: index + 1, users: plans.length, username: plan.username });
     if (await applyUser(client, plan)) result.users[index].verify = await verifyStep(client, org, plan, components);
   }
   // A user whose writes lost a race with a run next to this one: nothing of it was written, so plan it
