@@ -91,10 +91,7 @@ export class EmulatedOrgContext {
   }
 
   /** Runs the command; resolves with its result, or with the error sf would print. */
-  public async run<C extends RunnableCommand>(
-    command: C,
-    argv: string[]
-  ): Promise<RunOutcome<ResultOf<C>>> {
+  public async run<C extends RunnableCommand>(command: C, argv: string[]): Promise<RunOutcome<ResultOf<C>>> {
     let outcome: RunOutcome<ResultOf<C>>;
     pluginConfig ??= Config.load(projectRoot);
     // An instance of its own, as oclif's static run makes one: its exit code is this run's, whatever other runs

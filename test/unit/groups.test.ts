@@ -177,7 +177,12 @@ describe('permission set groups: the aggregate set and muting, in every command'
 
   it('grant: no broad-power warning for a muted permission, and the assignment names the aggregate set', async () => {
     await ctx.start(seed({ users: [admin, integrationUser('sync@acme.example')] }));
-    const { result, error, warnings } = await ctx.run(IntegrationUserGrant, ['-u', 'sync@acme.example', '-g', 'Sync Access']);
+    const { result, error, warnings } = await ctx.run(IntegrationUserGrant, [
+      '-u',
+      'sync@acme.example',
+      '-g',
+      'Sync Access',
+    ]);
     expect(error).to.equal(undefined);
     expect(result?.permissionSets).to.deep.equal([
       { name: 'Sync_Access', type: 'PermissionSetGroup', license: '--None--', status: 'assigned' },
