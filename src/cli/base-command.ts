@@ -47,6 +47,15 @@ export abstract class IntegrationUserCommand<T> extends SfCommand<T> {
     return renderAdvice(words, this.renderContext);
   }
 
+  /**
+   * Where long work is, as the spinner's status, in a terminal only. sf's spinner (sf-plugins-core ux/spinner.js)
+   * is silent with --json only: its status setter isn't even guarded by that, and when stderr is no TTY oclif's
+   * ux.action is the "simple" one (@oclif/core ux/index.js), which writes every status as a line of its own.
+   */
+  protected showProgress(status: string): void {
+    if (process.stderr.isTTY && !this.jsonEnabled()) this.spinner.status = status;
+  }
+
   /** Ends the run with the exit code of its outcomes (0, 68 or 1), for sf and for this instance. */
   protected exitWith(outcomes: readonly Outcome[]): ExitCode {
     this.exitCode = exitCodeOf(outcomes);

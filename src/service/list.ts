@@ -51,6 +51,8 @@ export type ListResult = {
 /** A candidate as the service reports it: the command that moves it is a fix the command layer renders. */
 export type CandidateReport = Omit<Candidate, 'command'> & { fix: CommandFix };
 export type ListReport = Omit<ListResult, 'candidates'> & { candidates?: CandidateReport[] };
+/** How far the candidates' login history is read: the command shows it while a large org's rows come in. */
+export type ListProgress = { users: number; rows: number };
 
 /** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login Activity with Login History"). */
 const LOGIN_WINDOW = 'LAST_N_DAYS:180';
@@ -72,7 +74,13 @@ const INTEGRATION_NAME =
  */
 export async function listIntegrationUsers(
   client: OrgClient,
-  input: { candidates: boolean; pricePerMonth: number; extraSeatPrice: number }
+  input: {
+    candidates: boolean;
+    pricePerMonth: number;
+    extraSeatPrice: number;
+    /** Told as each page of the candidates' login history comes in. */
+    onProgress?: (progress: ListProgress) => void;
+  }
 ): Promise<ListReport> {
   // Connected apps are shown by API name: ConnectedApplication.Name is the label, so listMetadata (sent at the
   // same time) maps each row's Id to its API name. Without Metadata API access the label stands in.
@@ -156,7 +164,8 @@ export async function listIntegrationUsers(
   const fullUsers = found.fullUsers;
   const logins = await successfulLogins(
     client,
-    fullUsers.map((u) => u.Id)
+    fullUsers.map((u) => u.Id),
+    input.onProgress
   );
   const apiOnlyBySet = new Set(found.apiOnlySets.map((a) => String(a.AssigneeId)));
   let freeSeats = result.seats.userLicense.free;
@@ -196,15 +205,20 @@ export async function listIntegrationUsers(
  */
 async function successfulLogins(
   client: OrgClient,
-  userIds: string[]
+  userIds: string[],
+  onProgress?: (progress: ListProgress) => void
 ): Promise<Map<string, { api: number; other: number }>> {
   const logins = new Map<string, { api: number; other: number }>();
+  let rows = 0;
+  onProgress?.({ users: userIds.length, rows });
   await client.queryByIds(
     userIds,
     (idList) =>
       `SELECT UserId, LoginType, Status, COUNT(Id) logins FROM LoginHistory WHERE UserId IN ${idList} AND LoginTime = ${LOGIN_WINDOW} GROUP BY UserId, LoginType, Status`,
-    (rows) => {
-      for (const row of rows.filter((r) => r.Status === 'Success' || r.Status === null)) {
+    (page) => {
+      rows += page.length;
+      onProgress?.({ users: userIds.length, rows });
+      for (const row of page.filter((r) => r.Status === 'Success' || r.Status === null)) {
         const tally = logins.get(String(row.UserId)) ?? { api: 0, other: 0 };
         tally[API_LOGIN_TYPES.has(String(row.LoginType)) ? 'api' : 'other'] += Number(row.logins);
         logins.set(String(row.UserId), tally);

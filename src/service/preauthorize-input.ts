@@ -25,12 +25,14 @@ export function readCertificate(path: string, text: string): string {
   }
 }
 
-/** What can be refused before the org is asked: the app's API name, the contact email, --username without sets. */
+/** What can be refused before the org is asked: the app's API name, the contact email, the certificate file, --username without sets. */
 export function checkPreauthorizeInput(input: PreauthorizeInput): void {
   if (!API_NAME.test(input.app)) throw serviceError('InvalidAppName', [input.app]);
   if (input.create && !EMAIL.test(input.create.contactEmail))
-    throw serviceError('InvalidEmail', [input.create.contactEmail]);
+    throw serviceError('InvalidContactEmail', [input.create.contactEmail]);
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
+  // The certificate file is checked before the org is asked anything, as every other flag value.
+  if (input.create) readCertificate(input.create.certificatePath, input.create.certificate);
 }
 
 /** Every named set must exist and fit an integration user (license None, the Salesforce API Integration PSL or the Salesforce Integration user license; PermissionSetAssignment object reference: a set's user license must be the profile's). */

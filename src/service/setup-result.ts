@@ -21,6 +21,9 @@ export type SetupResult = { spec: string; dryRun: boolean; users: SetupUser[] };
 /** A step's line as setup reports it: its error whole, whose fixes the command layer renders. */
 export type SetupLine = Omit<SetupStep, 'error'> & { error?: SfError };
 /** The result as setup reports it (SetupResult once the command layer rendered its fixes). */
+/** Which user's steps a run writes now (1-based), of how many: the command shows it while the run goes on. */
+export type SetupProgress = { user: number; users: number; username: string };
+
 export type SetupReport = {
   spec: string;
   dryRun: boolean;

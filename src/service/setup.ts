@@ -18,10 +18,10 @@ import { derivePermissionSetName } from './permissions.js';
 import { inspect, type FoundGroup } from './inspection.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
-import type { SetupLine, SetupReport, SetupStepName } from './setup-result.js';
+import type { SetupLine, SetupProgress, SetupReport, SetupStepName } from './setup-result.js';
 
 // The setup command's result types, also from here (the command's module); their home is setup-result.ts.
-export type { SetupReport, SetupResult } from './setup-result.js';
+export type { SetupProgress, SetupReport, SetupResult } from './setup-result.js';
 
 /**
  * `setup` joins the planners of the five commands for every user of a spec: their reads go out as one
@@ -58,7 +58,7 @@ export async function setup(
   client: OrgClient,
   org: OrgContext,
   spec: SetupSpec,
-  options: { dryRun: boolean; specFile: string; noPrompt: boolean },
+  options: { dryRun: boolean; specFile: string; noPrompt: boolean; onProgress?: (progress: SetupProgress) => void },
   inspectedAgain = false
 ): Promise<SetupReport> {
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
@@ -99,6 +99,7 @@ export async function setup(
   if (options.dryRun) return result;
 
   for (const [index, plan] of plans.entries()) {
+    options.onProgress?.({ user: index + 1, users: plans.length, username: plan.username });
     if (await applyUser(client, plan)) result.users[index].verify = await verifyStep(client, org, plan, components);
   }
   // A user whose writes lost a race with a run next to this one: nothing of it was written, so plan it

@@ -75,3 +75,22 @@ export function runPlugin(args: string[], home: string): Promise<CliRun> {
 export function writesSince(emulator: Emulator, from = 0): number {
   return emulator.requests.slice(from).reduce((sum, entry) => sum + entry.writes, 0);
 }
+
+export type HumanRun = { exitCode: number; stdout: string; stderr: string };
+
+/** bin/run.js as a person types it: no --json, output piped (no terminal), so its text is what a person reads. */
+export function runHuman(args: string[], home: string): Promise<HumanRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), ...args], {
+      cwd: home,
+      env: sfEnv(home),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
+  });
+}

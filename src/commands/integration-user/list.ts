@@ -42,6 +42,7 @@ export default class IntegrationUserList extends IntegrationUserCommand<Integrat
       candidates: flags.candidates,
       pricePerMonth: flags.price,
       extraSeatPrice: flags['extra-seat-price'],
+      onProgress: ({ users, rows }) => this.showProgress(messages.getMessage('progress.logins', [users, rows])),
     }).finally(() => this.spinner.stop());
     const result = listResult(report, this.renderContext);
     printList(this, result);

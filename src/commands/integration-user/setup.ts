@@ -43,6 +43,8 @@ export default class IntegrationUserSetup extends IntegrationUserCommand<Integra
       dryRun: flags['dry-run'],
       specFile: flags.spec,
       noPrompt: flags['no-prompt'],
+      onProgress: ({ user, users, username }) =>
+        this.showProgress(messages.getMessage('progress.user', [user, users, username])),
     }).finally(() => this.spinner.stop());
 
     const result = setupResult(report, this.renderContext);

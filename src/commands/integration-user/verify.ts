@@ -59,6 +59,8 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
       query: flags.query,
       objects: flags.object ?? [],
       waitMinutes: flags.wait,
+      onProgress: ({ attempt, secondsLeft }) =>
+        this.showProgress(messages.getMessage('progress.wait', [attempt, secondsLeft])),
     }).finally(() => this.spinner.stop());
 
     const result = verifyResult(report, this.renderContext);

@@ -1,0 +1,289 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
+import { homeLoggedInto, runHuman, runPlugin, type HumanRun } from '../helpers/plugin.js';
+import { makeKeyPair } from '../helpers/keys.js';
+
+const keys = makeKeyPair('human-output');
+const PROFILE = 'Minimum Access - API Only Integrations';
+
+/** An org with something for every command: sets and a group, an External Client App, a full-license feed. */
+const seed: Seed = {
+  // An org that lets convert change a user's license (the refusing default is tested in test/unit/list-convert.test.ts).
+  behaviour: { profileLicenseChangeError: 'accept' },
+  userLicenses: [
+    { name: 'Salesforce Integration', total: 10 },
+    { name: 'Salesforce', total: 100 },
+  ],
+  permissionSetLicenses: [
+    { developerName: 'SalesforceAPIIntegrationPsl', label: 'Salesforce API Integration', total: 10, used: 0 },
+  ],
+  records: { Account: [{ Name: 'Acme' }] },
+  users: [
+    {
+      username: 'sync@acme.example',
+      lastName: 'Acme Sync',
+      email: 'it@acme.example',
+      profile: PROFILE,
+      active: true,
+      permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+    },
+    {
+      username: 'etl-feed@acme.example',
+      lastName: "O'Brien Feed",
+      email: 'it@acme.example',
+      profile: 'Standard User',
+      loginHistory: [
+        { type: 'Remote Access 2.0', daysAgo: 3 },
+        { type: 'Remote Access 2.0', daysAgo: 1 },
+      ],
+    },
+  ],
+  permissionSets: [
+    { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
+    { name: 'Sales_Ops', label: 'Sales Ops', license: 'Salesforce', objects: { Account: ['read'] } },
+  ],
+  permissionSetGroups: [{ name: 'Sync_Access', label: 'Sync Access', permissionSets: ['Account_Read'] }],
+  externalClientApps: [
+    {
+      name: 'Acme_Sync',
+      label: 'Acme Sync',
+      consumerKey: 'ACMESYNCKEY1',
+      certificate: keys.certificate,
+      permittedUsers: 'AllSelfAuthorized',
+      profiles: [],
+      permissionSets: [],
+    },
+  ],
+};
+
+const USER = 'obrien.sync@acme.example';
+const FEED = 'etl-feed@acme.example';
+
+/** The tables of a run's output (sf's boxed tables), each as rows of trimmed cells, the header row first. */
+function tablesOf(stdout: string): string[][][] {
+  const tables: string[][][] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('┌')) tables.push([]);
+    else if (line.startsWith('│'))
+      tables[tables.length - 1].push(
+        line
+          .slice(1, -1)
+          .split('│')
+          .map((cell) => cell.trim())
+      );
+  }
+  return tables;
+}
+
+/** The lines a run printed that aren't part of a table. */
+const linesOf = (stdout: string): string[] => stdout.split('\n').filter((line) => line && !/^[┌│├└]/.test(line));
+
+describe('human output: the tables, checklists and next steps each command prints for a person', function () {
+  this.timeout(300_000);
+  let emulator: Emulator;
+  let home: string;
+  let spec: string;
+  after(() => emulator?.stop());
+  before(async () => {
+    emulator = await startEmulator({ seed });
+    home = await homeLoggedInto(emulator);
+    spec = path.join(await mkdtemp(path.join(tmpdir(), 'piu-human-')), 'spec.yaml');
+    await writeFile(
+      spec,
+      ['Billing Export', 'Ledger Sync', "Quote O'Feed"]
+        .map(
+          (name, i) =>
+            `  - name: ${name}\n    email: it@acme.example\n    username: user-${i + 1}@acme.example\n    permissionSets: [Account_Read]\n`
+        )
+        .join('')
+        .replace(/^/, 'users:\n')
+    );
+  });
+
+  /** bin/run.js without --json, output piped, the org as its alias: what a person reads. */
+  const run = (...args: string[]): Promise<HumanRun> =>
+    runHuman(['integration-user', ...args, '--target-org', 'emu'], home);
+
+  it('create: the headline, the user as a field/value table, and the next step naming sf and the org', async () => {
+    const out = await run('create', '-n', "O'Brien Sync", '-e', 'it@acme.example', '-u', USER);
+    expect(out.exitCode).to.equal(0);
+    const [id] = emulator.query(`SELECT Id FROM User WHERE Username = '${USER}'`);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Created integration user ${USER}.`,
+      `Next: sf integration-user assign-psl --username ${USER} --target-org emu`,
+    ]);
+    expect(tablesOf(out.stdout)).to.deep.equal([
+      [
+        ['field', 'value'],
+        ['Id', String(id.Id)],
+        ['Username', USER],
+        ['Alias', 'obriensy'],
+        ['Profile', PROFILE],
+        ['User license', 'Salesforce Integration (8 of 10 seats free)'],
+      ],
+    ]);
+    expect(out.stderr).to.equal('Inspecting the org... done\n');
+  });
+
+  it('assign-psl: what was assigned and the seats left', async () => {
+    const out = await run('assign-psl', '-u', USER);
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Assigned the permission set license SalesforceAPIIntegrationPsl to ${USER}.`,
+      'SalesforceAPIIntegrationPsl seats: 8 of 10 free.',
+    ]);
+  });
+
+  it('grant: one row a set or group with its license and status, the generated set and its access, the warning once', async () => {
+    const out = await run(
+      'grant',
+      '-u',
+      USER,
+      '-p',
+      'Account_Read',
+      '-g',
+      'Sync_Access',
+      '--object',
+      'Account:read,viewall'
+    );
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Permission sets of ${USER}:`,
+      'Generated permission set O_Brien_Sync_Integration (License --None--): created.',
+    ]);
+    expect(tablesOf(out.stdout)).to.deep.equal([
+      [
+        ['name', 'type', 'license', 'status', 'note'],
+        ['Account_Read', 'PermissionSet', '--None--', 'assigned', ''],
+        ['Sync_Access', 'PermissionSetGroup', '--None--', 'assigned', ''],
+        ['O_Brien_Sync_Integration', 'PermissionSet', '--None--', 'assigned', ''],
+      ],
+      [['access'], ['Account: read, viewall']],
+    ]);
+    const warning = 'O_Brien_Sync_Integration gives View All on Account; an integration rarely needs it.';
+    expect(out.stderr.split(warning)).to.have.length(2);
+    expect(out.stderr).to.match(/^Warning: O_Brien_Sync_Integration gives View All/m);
+  });
+
+  it('preauthorize: the app, its policy and what it pre-authorizes', async () => {
+    const out = await run('preauthorize', '--app', 'Acme_Sync', '-p', 'Account_Read', '--no-prompt');
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `ExternalClientApplication Acme_Sync is admin-approved and pre-authorizes: profile "${PROFILE}", permission set Account_Read.`,
+    ]);
+  });
+
+  it('verify: the checklist, a mark a check, each fix naming sf and the org; then the access table', async () => {
+    const out = await run('verify', '-u', USER, '--app', 'Acme_Sync', '--object', 'Account');
+    expect(out.exitCode).to.equal(0);
+    const skipped = 'Give --client-id and --jwt-key-file to log in as the user.';
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Integration user ${USER}:`,
+      `  ✓ user                   ${USER} exists and is active.`,
+      `  ✓ license                On the Salesforce Integration license with profile "${PROFILE}".`,
+      '  ✓ permission-set-license Holds the Salesforce API Integration permission set license.',
+      '  ! permission-sets        Broad power for an integration: O_Brien_Sync_Integration: View All on Account.',
+      `                           fix: Grant only what the integration needs: sf integration-user grant --username ${USER} --object <Object>:read --target-org emu`,
+      '  ✓ access                 Read access on Account.',
+      `  ✓ app                    Acme_Sync is admin-approved and pre-authorizes ${USER}.`,
+      `  - jwt-login              ${skipped}`,
+      `  - query                  ${skipped}`,
+      `  - identity               ${skipped}`,
+    ]);
+    expect(tablesOf(out.stdout)).to.deep.equal([
+      [
+        ['object', 'read', 'create', 'edit', 'delete', 'view all', 'modify all'],
+        ['Account', '✓', '', '', '', '✓', ''],
+      ],
+    ]);
+  });
+
+  it('verify of a user on the full license: the failing checks marked, their fixes, the count, exit 1', async () => {
+    const out = await run('verify', '-u', FEED);
+    expect(out.exitCode).to.equal(1);
+    const skipped = 'Give --client-id and --jwt-key-file to log in as the user.';
+    const grantFix = `fix: sf integration-user grant --username ${FEED} --object <Object>:read --target-org emu`;
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Integration user ${FEED}:`,
+      `  ✓ user                   ${FEED} exists and is active.`,
+      '  ✗ license                On the "Salesforce" license (profile "Standard User"), not on Salesforce Integration.',
+      '                           fix: sf integration-user create --name "<name>" --email <email> --target-org emu',
+      '  ✗ permission-set-license Lacks the Salesforce API Integration permission set license: no standard-object access is possible.',
+      `                           fix: sf integration-user assign-psl --username ${FEED} --target-org emu`,
+      '  ! permission-sets        No permission set assigned: the user can read nothing.',
+      `                           ${grantFix}`,
+      '  ! access                 No object access from any permission set.',
+      `                           ${grantFix}`,
+      '  - app                    No --app given.',
+      `  - jwt-login              ${skipped}`,
+      `  - query                  ${skipped}`,
+      `  - identity               ${skipped}`,
+      '2 check(s) failed; run the commands shown, then verify again.',
+    ]);
+    expect(tablesOf(out.stdout)).to.deep.equal([]);
+  });
+
+  it('setup: each user with its steps and how they ended; piped and with --json no progress', async () => {
+    const out = await run('setup', '--spec', spec);
+    expect(out.exitCode).to.equal(0);
+    const users = ['user-1@acme.example', 'user-2@acme.example', 'user-3@acme.example'];
+    expect(linesOf(out.stdout)).to.deep.equal(
+      users.flatMap((username) => [
+        `${username} (result):`,
+        `  ✓ create        applied  create ${username}`,
+        '  ✓ assign-psl    applied  assign SalesforceAPIIntegrationPsl',
+        '  ✓ grant         applied  Account_Read: assign',
+        '  ✓ verify        applied  every check passed',
+      ])
+    );
+    // The spinner's own line, and no "user 1 of 3" (progress shows in a terminal only).
+    expect(out.stderr).to.equal('Planning every step... done\n');
+    const again = await runPlugin(['integration-user', 'setup', '--spec', spec, '-o', 'emu'], home);
+    expect(again.exitCode).to.equal(0);
+    expect(again.stderr).not.to.match(/user \d of 3/);
+    expect(again.stdout).not.to.match(/user \d of 3/);
+  });
+
+  it('list --candidates: the seats, one row an integration user, one row a candidate with the command that moves it', async () => {
+    const out = await run('list', '--candidates');
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      'Salesforce Integration seats: 5 of 10 free. Salesforce API Integration permission set licenses: 5 of 10 free.',
+      'Moving these 1 user(s) would save about 1800 USD a year.',
+    ]);
+    const setupUser = (username: string): string[] => [username, 'yes', 'yes', 'Account_Read', 'Acme_Sync', ''];
+    expect(tablesOf(out.stdout)).to.deep.equal([
+      [
+        ['username', 'active', 'PSL', 'permission sets', 'apps', 'last login'],
+        [USER, 'yes', 'yes', 'Account_Read, O_Brien_Sync_Integration, Sync_Access (group)', 'Acme_Sync', ''],
+        // The app pre-authorizes the integration profile, so every integration user is covered.
+        ['sync@acme.example', 'yes', 'yes', '', 'Acme_Sync', ''],
+        setupUser('user-1@acme.example'),
+        setupUser('user-2@acme.example'),
+        setupUser('user-3@acme.example'),
+      ],
+      [
+        ['username', 'license', 'why', 'saving/year', 'command'],
+        [
+          FEED,
+          'Salesforce',
+          'only API logins in its login history (2); an integration-like name',
+          '1800',
+          `sf integration-user convert --username ${FEED} --target-org emu`,
+        ],
+      ],
+    ]);
+    expect(out.stderr).to.equal('Reading licenses and users... done\n');
+  });
+
+  it('convert: who moved where, and the seats left', async () => {
+    const out = await run('convert', '-u', FEED);
+    expect(out.exitCode, out.stderr).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Moved ${FEED} to profile "${PROFILE}" on the Salesforce Integration license (4 of 10 seats free).`,
+    ]);
+  });
+});
