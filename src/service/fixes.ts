@@ -47,6 +47,9 @@ export const setActiveFix = (userId: string | Verbatim, active: boolean): Comman
 export const removeAssignmentFix = (assignmentId: string | Verbatim): CommandFix =>
   command('data delete record', { sobject: 'PermissionSetAssignment', 'record-id': assignmentId });
 
+export const removePslAssignmentFix = (assignmentId: string | Verbatim): CommandFix =>
+  command('data delete record', { sobject: 'PermissionSetLicenseAssign', 'record-id': assignmentId });
+
 export const queryFix = (soql: string): CommandFix => command('data query', { query: soql });
 
 export const objectListFix = (): CommandFix => command('sobject list', { sobject: 'all' });

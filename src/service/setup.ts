@@ -12,6 +12,8 @@ import { appAccessReads } from './connected-app-access.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
 import { verifyIntegrationUser, type VerifyReport, type VerifyResult } from './verify.js';
 import { derivePermissionSetName } from './permissions.js';
+import type { Seats } from './licenses.js';
+import { blockBeyondFreeSeats } from './spec-seats.js';
 import { inspect, type FoundGroup } from './inspection.js';
 import { subrequestsOf, type Step, type StepName, type Write } from './plan.js';
 import type { SetupSpec, SpecUser } from './spec.js';
@@ -50,13 +52,15 @@ export type SetupReport = {
 };
 
 /** A planned step and the line of the result that reports it. */
-type Planned = { step: Step<unknown> & { fallback?: Write[] }; line: SetupLine };
+export type Planned = { step: Step<unknown> & { fallback?: Write[] }; line: SetupLine };
 
 /** One user's plan: its steps in order. The data writes of every step go out as one composite call (all or nothing). */
-type UserPlan = {
+export type UserPlan = {
   user: SpecUser;
   username: string;
   steps: Planned[];
+  /** The seats the org has free as this user's steps found them (the same inspection for every user). */
+  seats?: { userSeats: Seats; pslSeats?: Seats };
   /** The writes lost a race with another run (a duplicate of what this run was about to make). */
   raced?: boolean;
 };
@@ -73,7 +77,7 @@ function userReads(user: SpecUser, org: OrgContext) {
     app: user.app ? appAccessReads(user.app.name, appSetsOf(user)) : undefined,
   };
 }
-type UserFound = FoundGroup<ReturnType<typeof userReads>>;
+export type UserFound = FoundGroup<ReturnType<typeof userReads>>;
 
 const errorOf = (error: unknown): SfError =>
   error instanceof SfError ? (error as SfError) : new SfError(error instanceof Error ? error.message : String(error));
@@ -111,6 +115,8 @@ export async function setup(
       })
     );
   }
+
+  blockBeyondFreeSeats(plans, found[0]);
 
   const result: SetupReport = {
     spec: options.specFile,
@@ -204,7 +210,9 @@ async function planUser(
   // How later writes of the same call name the user.
   const userRef = exists ? (created.result.id ?? '') : '@{user.id}';
 
-  add(planPsl(found.psl, { user: plan.username }, { ...options, plannedUser: exists ? undefined : userRef }));
+  const psl = planPsl(found.psl, { user: plan.username }, { ...options, plannedUser: exists ? undefined : userRef });
+  plan.seats = { userSeats: created.result.seats, pslSeats: psl.status === 'blocked' ? undefined : psl.result.seats };
+  add(psl);
 
   const grantInput: GrantInput = {
     ...grantInputOf(user, plan.username),
