@@ -130,6 +130,36 @@ describe('integration-user create', () => {
     expect(integrationUsers()).to.have.length(1);
   });
 
+  it('a re-run with another email and time zone changes nothing, and says which values differ and how to change them', async () => {
+    await ctx.start();
+    await ctx.run(IntegrationUserCreate, [...baseArgs, '--username', USERNAME]);
+    const [before] = integrationUsers();
+    ctx.emulator.clearRequests();
+    const { result, error } = await ctx.run(IntegrationUserCreate, [
+      '--name',
+      'Acme Sync',
+      '--email',
+      'platform-team@acme.example',
+      '--time-zone',
+      'Europe/Paris',
+      '--username',
+      USERNAME,
+    ]);
+    expect(error).to.equal(undefined);
+    expect(result?.status).to.equal('exists');
+    expect(result?.differences).to.deep.equal([
+      { field: 'Email', given: 'platform-team@acme.example', org: 'it@acme.example' },
+      { field: 'TimeZoneSidKey', given: 'Europe/Paris', org: before.TimeZoneSidKey },
+    ]);
+    expect(result?.note).to.equal(
+      `${USERNAME} already exists; nothing was changed, and these values you gave differ from the org's: ` +
+        `Email (org: it@acme.example, given: platform-team@acme.example), TimeZoneSidKey (org: ${before.TimeZoneSidKey}, given: Europe/Paris). ` +
+        `To change them in the org: sf data update record --sobject User --record-id ${before.Id} --values "Email=platform-team@acme.example TimeZoneSidKey=Europe/Paris" --target-org ${ctx.targetOrg}`
+    );
+    expect(ctx.writes).to.equal(0);
+    expect(integrationUsers()).to.deep.equal([before]);
+  });
+
   it('writes nothing on --dry-run and says what it would do', async () => {
     await ctx.start();
     const { result } = await ctx.run(IntegrationUserCreate, [...baseArgs, '--username', USERNAME, '--dry-run']);
