@@ -205,7 +205,7 @@ describe('integration-user create', () => {
     expect(integrationUsers()[0].Profile.Name).to.equal(LEGACY_PROFILE);
   });
 
-  describe('errors: exit code 1, the fix named, nothing written', () => {
+  describe('errors: exit code 1 (2 for input refused before the org is asked), the fix named, nothing written', () => {
     const expectRefusal = async (
       argv: string[],
       expected: { name: string; message: string | RegExp; action: RegExp; requests?: number }
@@ -216,7 +216,8 @@ describe('integration-user create', () => {
       if (typeof expected.message === 'string') expect(error?.message).to.equal(expected.message);
       else expect(error?.message).to.match(expected.message);
       expect(error?.actions?.join('\n')).to.match(expected.action);
-      expect(error?.exitCode).to.equal(1);
+      // Input refused before any request exits 2, as sf's flag errors do; what the org says exits 1.
+      expect(error?.exitCode).to.equal(expected.requests === 0 ? 2 : 1);
       expect(ctx.writes).to.equal(0);
       if (expected.requests !== undefined) expect(ctx.emulator.requests).to.have.length(expected.requests);
     };
