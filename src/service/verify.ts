@@ -19,11 +19,19 @@ import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
 import { just, VERIFY } from './verify-words.js';
 import { serviceError } from './errors.js';
-import { CONNECTED_APP_ROWS, findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
+import { closeApps, CONNECTED_APP_ROWS, findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
 import { inspect, type Reads } from './inspection.js';
 import { advice, verbatim, type Advice } from './plan.js';
-import { assignPslFix, createUserFix, grantFix, preauthorizeFix, removeAssignmentFix, setActiveFix } from './fixes.js';
+import {
+  assignPslFix,
+  createAppFix,
+  createUserFix,
+  grantFix,
+  preauthorizeFix,
+  removeAssignmentFix,
+  setActiveFix,
+} from './fixes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 /** The bundle of verify's findings and fixes. */
@@ -252,7 +260,15 @@ async function checkEcaPolicy(
 ): Promise<void> {
   const fix = just(preauthorizeFix(app));
   const policy = await readEcaPolicy(client, app).catch(() => undefined);
-  if (!policy) add('app', 'fail', 'app.unreadable', [app], fix);
+  // No such app: preauthorize --app would fail the same way, so name the apps close to it, or --create.
+  if (!policy)
+    add(
+      'app',
+      'fail',
+      'app.unreadable',
+      [app, await closeApps(client, app)],
+      advice(VERIFY, 'fix.appUnknown', createAppFix(app))
+    );
   else if (policy.policy !== 'AdminApprovedPreAuthorized') add('app', 'fail', 'app.selfAuthorized', [app], fix);
   else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s)))
     add('app', 'fail', 'app.unlisted', [app, user.profile, user.username], fix);
