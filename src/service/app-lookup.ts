@@ -107,15 +107,24 @@ export async function appNotFound(client: OrgClient, app: string): Promise<{ eca
     (c) => c.type === 'ExternalClientApplication' && c.fullName.toLowerCase() === app.toLowerCase()
   );
   if (eca) return { eca: { id: eca.id } };
-  const close = [...new Set(listed.map((c) => c.fullName))]
+  return serviceError('AppNotFound', [app, closeAppsSentence(closeNames(listed, app))], [createAppFix(app)]);
+}
+
+/** The API names close to a name the org doesn't have (at most five), from a listMetadata answer. */
+const closeNames = (listed: ReadonlyArray<{ fullName: string }>, app: string): string[] =>
+  [...new Set(listed.map((c) => c.fullName))]
     .filter((name) => similar(name, app))
     .sort()
     .slice(0, 5);
-  return serviceError(
-    'AppNotFound',
-    [app, close.length ? ` ${errorWords('reason.closeApps', [close.join(', ')])}` : ''],
-    [createAppFix(app)]
-  );
+
+/** " Apps with close names: A, B." or nothing, to follow a sentence that says the app isn't there. */
+const closeAppsSentence = (close: readonly string[]): string =>
+  close.length ? ` ${errorWords('reason.closeApps', [close.join(', ')])}` : '';
+
+/** For an app name the org doesn't have: the close names it does have, as a sentence (one listMetadata call). */
+export async function closeApps(client: OrgClient, app: string): Promise<string> {
+  const listed = await client.metadata.list(['ConnectedApp', 'ExternalClientApplication']).catch(() => []);
+  return closeAppsSentence(closeNames(listed, app));
 }
 
 /** Salesforce Ids compare on their first 15 characters (the 18-character form adds a case checksum). */

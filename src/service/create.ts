@@ -13,7 +13,7 @@ import {
 } from './licenses.js';
 import { userQuery } from './user-filters.js';
 import { advice, applyStep, verbatim, type Advice, type Step } from './plan.js';
-import { setActiveFix } from './fixes.js';
+import { setActiveFix, updateUserFix } from './fixes.js';
 import { anUnlistedHolder, heldBy } from './licenses.js';
 import { inspectOne, type Found, type Reads } from './inspection.js';
 import type { OrgContext } from './connect.js';
@@ -50,7 +50,12 @@ export type CreateUserResult = {
   note?: string;
   /** Salesforce Integration seats after this run. */
   seats: Seats;
+  /** The user exists already, and values given to this run differ from the org's: none of them was changed. */
+  differences?: UserDifference[];
 };
+
+/** A value given for an existing user that the org holds otherwise (its User field, given and held). */
+export type UserDifference = { field: string; given: string; org: string };
 
 /** The create step's result as the service reports it: its note may name a fix (rendered by the command). */
 export type CreateReport = Omit<CreateUserResult, 'note'> & { note?: Advice };
@@ -86,6 +91,29 @@ export async function createIntegrationUser(
   if (invalid) throw invalid;
   const found = await inspectOne(client, createReads(input, org));
   return applyStep(client, planCreate(client, found, org, input, options), options);
+}
+
+/** The values given for an existing user (name, email, and the optional flags given) that the org holds otherwise. */
+function differencesOf(user: SObjectRecord, input: CreateUserInput): UserDifference[] {
+  const given: Array<[string, string | undefined]> = [
+    ['LastName', input.name.trim()],
+    ['Email', input.email],
+    ['Alias', input.alias],
+    ['TimeZoneSidKey', input.timeZone],
+    ['LocaleSidKey', input.locale],
+    ['LanguageLocaleKey', input.language],
+  ];
+  return given.flatMap(([field, value]) => {
+    const held = user[field];
+    // A column the org didn't return can't be compared (nothing is claimed about it).
+    if (value === undefined || held === undefined || held === null) return [];
+    const same =
+      field === 'Email'
+        ? String(held).toLowerCase() === value.toLowerCase()
+        : // A user with a first name too is named by its full Name.
+          String(held) === value || (field === 'LastName' && user.Name === value);
+    return same ? [] : [{ field, given: value, org: String(held) }];
+  });
 }
 
 /**
@@ -177,10 +205,26 @@ export function planCreate(
       user.IsActive === true
         ? advice(BUNDLE, 'note.exists', result.username, INTEGRATION_USER_LICENSE)
         : advice(BUNDLE, 'note.existsInactive', result.username, INTEGRATION_USER_LICENSE, setActiveFix(user.Id, true));
+    const differences = differencesOf(user, input);
+    if (differences.length) {
+      // Create makes users; it doesn't edit a live integration's user behind the admin's back: say, and say how.
+      result.differences = differences;
+      result.note = advice(
+        BUNDLE,
+        'note.differs',
+        result.username,
+        differences.map((d) => messages.getMessage('note.difference', [d.field, d.org, d.given])).join(', '),
+        updateUserFix(user.Id, differences)
+      );
+    }
     return {
       step: 'create',
       status: 'done',
-      message: messages.getMessage('step.done', [result.username, INTEGRATION_USER_LICENSE]),
+      message: messages.getMessage(differences.length ? 'step.doneDiffers' : 'step.done', [
+        result.username,
+        INTEGRATION_USER_LICENSE,
+        differences.map((d) => d.field).join(', '),
+      ]),
       writes: [],
       result,
     };

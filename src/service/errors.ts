@@ -32,6 +32,31 @@ const rendered = renderTokens;
  * the user runs and the target org as typed (renderActions, from the shared base command's catch). `causes`:
  * the errors this one gathers (everything that blocks a grant or a setup), whose actions follow its own.
  */
+/**
+ * Input refused before the org is asked (a value of the wrong form, a spec that doesn't read): exit 2, as sf's
+ * own flag errors exit (oclif's parser), so a pipeline tells a typo from an org that said no.
+ */
+const INPUT_ERRORS = new Set([
+  'InvalidEmail',
+  'InvalidUsername',
+  'InvalidAlias',
+  'InvalidName',
+  'InvalidTimeZone',
+  'InvalidLocale',
+  'NothingToGrant',
+  'InvalidPermissionSetName',
+  'InvalidObjectGrant',
+  'InvalidObjectAccess',
+  'ObjectAccessDependency',
+  'InvalidFieldGrant',
+  'InvalidAppName',
+  'InvalidCertificate',
+  'InvalidPrivateKey',
+  'SpecUnreadable',
+  'SpecInvalid',
+  'InvalidFlags',
+]);
+
 export class ServiceError extends SfError {
   public causes: SfError[] = [];
 
@@ -41,7 +66,7 @@ export class ServiceError extends SfError {
     public readonly actionTokens: readonly Token[] = []
   ) {
     const drafted = messages.createError(`error.${key}`, tokens.map(String), rendered(actionTokens, draftFix));
-    super(drafted.message, drafted.name, drafted.actions);
+    super(drafted.message, drafted.name, drafted.actions, INPUT_ERRORS.has(key) ? 2 : 1);
   }
 
   /** The fixes among its actions and its causes'. */

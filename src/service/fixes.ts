@@ -44,8 +44,19 @@ export const setActiveFix = (userId: string | Verbatim, active: boolean): Comman
     values: verbatim(`"IsActive=${String(active)}"`),
   });
 
+/** Change fields of a user with sf's record update (a value with spaces in single quotes, as sf reads --values). */
+export const updateUserFix = (userId: string, values: ReadonlyArray<{ field: string; given: string }>): CommandFix =>
+  command('data update record', {
+    sobject: 'User',
+    'record-id': userId,
+    values: values.map(({ field, given }) => `${field}=${/\s/.test(given) ? `'${given}'` : given}`).join(' '),
+  });
+
 export const removeAssignmentFix = (assignmentId: string | Verbatim): CommandFix =>
   command('data delete record', { sobject: 'PermissionSetAssignment', 'record-id': assignmentId });
+
+export const removePslAssignmentFix = (assignmentId: string | Verbatim): CommandFix =>
+  command('data delete record', { sobject: 'PermissionSetLicenseAssign', 'record-id': assignmentId });
 
 export const queryFix = (soql: string): CommandFix => command('data query', { query: soql });
 

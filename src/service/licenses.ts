@@ -77,7 +77,8 @@ export function userLicenseOf(user: SObjectRecord): { profile: string; license: 
 }
 
 /** Who holds the seats of a license, for the error that says none is free. */
-export function heldBy(usernames: readonly string[]): string {
+export function heldBy(usernames: readonly string[], used?: number): string {
+  if (used === 0) return shared.getMessage('seats.noneInUse');
   return usernames.length
     ? shared.getMessage('seats.heldBy', [usernames.join(', ')])
     : shared.getMessage('seats.heldByUnlisted');

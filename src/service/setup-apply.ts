@@ -1,3 +1,4 @@
+import type { Seats } from './licenses.js';
 import { SfError } from '@salesforce/core';
 import type { OrgClient, Subrequest } from './org-client.js';
 import { SalesforceApiError } from './errors.js';
@@ -16,6 +17,8 @@ export type UserPlan = {
   user: SpecUser;
   username: string;
   steps: Planned[];
+  /** The seats the org has free as this user's steps found them (the same inspection for every user). */
+  seats?: { userSeats: Seats; pslSeats?: Seats };
   /** The writes lost a race with another run (a duplicate of what this run was about to make). */
   raced?: boolean;
 };

@@ -15,6 +15,7 @@ import type { ConnectedAppComponents } from './app-lookup.js';
 import { verifyIntegrationUser } from './verify.js';
 import type { VerifyReport } from './verify-result.js';
 import { derivePermissionSetName } from './permissions.js';
+import { blockBeyondFreeSeats } from './spec-seats.js';
 import { inspect, type FoundGroup } from './inspection.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
@@ -45,7 +46,7 @@ function userReads(user: SpecUser, org: OrgContext) {
     app: user.app ? appAccessReads(user.app.name, appSetsOf(user)) : undefined,
   };
 }
-type UserFound = FoundGroup<ReturnType<typeof userReads>>;
+export type UserFound = FoundGroup<ReturnType<typeof userReads>>;
 
 /**
  * The five commands' steps for every user of a spec, as one plan: one inspection of the org for
@@ -80,6 +81,8 @@ export async function setup(
       })
     );
   }
+
+  blockBeyondFreeSeats(plans, found[0]);
 
   const result: SetupReport = {
     spec: options.specFile,
@@ -174,7 +177,9 @@ async function planUser(
   // How later writes of the same call name the user.
   const userRef = exists ? (created.result.id ?? '') : '@{user.id}';
 
-  add(planPsl(found.psl, { user: plan.username }, { ...options, plannedUser: exists ? undefined : userRef }));
+  const psl = planPsl(found.psl, { user: plan.username }, { ...options, plannedUser: exists ? undefined : userRef });
+  plan.seats = { userSeats: created.result.seats, pslSeats: psl.status === 'blocked' ? undefined : psl.result.seats };
+  add(psl);
 
   const grantInput: GrantInput = {
     ...grantInputOf(user, plan.username),

@@ -19,7 +19,7 @@ export const assigneeFilter = (user: string): string =>
 
 /** The user, with every field the steps look at (one query text, so a shared inspection sends it once). */
 export function userQuery(user: string): string {
-  return `SELECT Id, Username, Name, Alias, Email, IsActive, ProfileId, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${userFilter(user)}`;
+  return `SELECT Id, Username, Name, LastName, Alias, Email, TimeZoneSidKey, LocaleSidKey, LanguageLocaleKey, IsActive, ProfileId, Profile.Name, Profile.UserLicense.Name FROM User WHERE ${userFilter(user)}`;
 }
 
 /** The user's assignment of the integration PSL, if any. */

@@ -22,11 +22,25 @@ const words = (key: string, ...tokens: Parameters<typeof advice>[2][]): Advice =
 export function explainJwtError(
   error: string,
   description: string,
-  about: { user: string; app?: string }
+  about: { user: string; app?: string; appPreauthorizes?: boolean; waitedMinutes?: number }
 ): { message: string; fix: Advice } {
   const text = `${error} ${description}`.toLowerCase();
   const say = (key: string, ...tokens: string[]): string => messages.getMessage(`jwt.${key}`, tokens);
-  if (text.includes("hasn't approved") || text.includes('not admin approved') || error === 'invalid_app_access')
+  const refused =
+    text.includes("hasn't approved") || text.includes('not admin approved') || error === 'invalid_app_access';
+  // The org says the app pre-authorizes the user, so preauthorize would write nothing: the login service hasn't the
+  // change yet (it can take minutes), or the consumer key is another app's.
+  if (refused && about.appPreauthorizes && about.app)
+    return about.waitedMinutes
+      ? {
+          message: say('stillRefused', about.app, about.user, String(about.waitedMinutes), description || error),
+          fix: words('fix.otherAppKey', about.app),
+        }
+      : {
+          message: say('propagating', about.app, about.user, description || error),
+          fix: words('fix.propagating', about.app),
+        };
+  if (refused)
     return {
       message: say('notPreauthorized', about.user, description || error),
       fix: just(preauthorizeFix(about.app ?? verbatim('<app>'))),
@@ -62,7 +76,12 @@ export async function checkLogin(
     isSandbox: org.IsSandbox === true,
   });
   if (!login.ok) {
-    const explained = explainJwtError(login.error, login.errorDescription, { user: username, app: input.app });
+    const explained = explainJwtError(login.error, login.errorDescription, {
+      user: username,
+      app: input.app,
+      appPreauthorizes: result.checks.some((c) => c.name === 'app' && c.status === 'pass'),
+      waitedMinutes: input.waitMinutes,
+    });
     add('jwt-login', 'fail', 'login.fail', [explained.message, login.loginUrl, login.audience], explained.fix);
     add('query', 'skip', 'login.noSession');
     add('identity', 'skip', 'login.noSession');

@@ -12,7 +12,7 @@ import {
 import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
 import { serviceError } from './errors.js';
-import { findConnectedApp, sameId } from './app-lookup.js';
+import { closeApps, findConnectedApp, sameId } from './app-lookup.js';
 import { readEcaPolicy } from './eca-metadata.js';
 import { inspect } from './inspection.js';
 import { verifyReads } from './verify-reads.js';
@@ -26,7 +26,15 @@ import {
   type VerifyInput,
   type VerifyReport,
 } from './verify-result.js';
-import { assignPslFix, createUserFix, grantFix, preauthorizeFix, removeAssignmentFix, setActiveFix } from './fixes.js';
+import {
+  assignPslFix,
+  createAppFix,
+  createUserFix,
+  grantFix,
+  preauthorizeFix,
+  removeAssignmentFix,
+  setActiveFix,
+} from './fixes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
@@ -205,7 +213,15 @@ async function checkEcaPolicy(
 ): Promise<void> {
   const fix = just(preauthorizeFix(app));
   const policy = await readEcaPolicy(client, app).catch(() => undefined);
-  if (!policy) add('app', 'fail', 'app.unreadable', [app], fix);
+  // No such app: preauthorize --app would fail the same way, so name the apps close to it, or --create.
+  if (!policy)
+    add(
+      'app',
+      'fail',
+      'app.unreadable',
+      [app, await closeApps(client, app)],
+      advice(VERIFY, 'fix.appUnknown', createAppFix(app))
+    );
   else if (policy.policy !== 'AdminApprovedPreAuthorized') add('app', 'fail', 'app.selfAuthorized', [app], fix);
   else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s)))
     add('app', 'fail', 'app.unlisted', [app, user.profile, user.username], fix);

@@ -130,6 +130,36 @@ describe('integration-user create', () => {
     expect(integrationUsers()).to.have.length(1);
   });
 
+  it('a re-run with another email and time zone changes nothing, and says which values differ and how to change them', async () => {
+    await ctx.start();
+    await ctx.run(IntegrationUserCreate, [...baseArgs, '--username', USERNAME]);
+    const [before] = integrationUsers();
+    ctx.emulator.clearRequests();
+    const { result, error } = await ctx.run(IntegrationUserCreate, [
+      '--name',
+      'Acme Sync',
+      '--email',
+      'platform-team@acme.example',
+      '--time-zone',
+      'Europe/Paris',
+      '--username',
+      USERNAME,
+    ]);
+    expect(error).to.equal(undefined);
+    expect(result?.status).to.equal('exists');
+    expect(result?.differences).to.deep.equal([
+      { field: 'Email', given: 'platform-team@acme.example', org: 'it@acme.example' },
+      { field: 'TimeZoneSidKey', given: 'Europe/Paris', org: before.TimeZoneSidKey },
+    ]);
+    expect(result?.note).to.equal(
+      `${USERNAME} already exists; nothing was changed, and these values you gave differ from the org's: ` +
+        `Email (org: it@acme.example, given: platform-team@acme.example), TimeZoneSidKey (org: ${before.TimeZoneSidKey}, given: Europe/Paris). ` +
+        `To change them in the org: sf data update record --sobject User --record-id ${before.Id} --values "Email=platform-team@acme.example TimeZoneSidKey=Europe/Paris" --target-org ${ctx.targetOrg}`
+    );
+    expect(ctx.writes).to.equal(0);
+    expect(integrationUsers()).to.deep.equal([before]);
+  });
+
   it('writes nothing on --dry-run and says what it would do', async () => {
     await ctx.start();
     const { result } = await ctx.run(IntegrationUserCreate, [...baseArgs, '--username', USERNAME, '--dry-run']);
@@ -175,7 +205,7 @@ describe('integration-user create', () => {
     expect(integrationUsers()[0].Profile.Name).to.equal(LEGACY_PROFILE);
   });
 
-  describe('errors: exit code 1, the fix named, nothing written', () => {
+  describe('errors: exit code 1 (2 for input refused before the org is asked), the fix named, nothing written', () => {
     const expectRefusal = async (
       argv: string[],
       expected: { name: string; message: string | RegExp; action: RegExp; requests?: number }
@@ -186,7 +216,8 @@ describe('integration-user create', () => {
       if (typeof expected.message === 'string') expect(error?.message).to.equal(expected.message);
       else expect(error?.message).to.match(expected.message);
       expect(error?.actions?.join('\n')).to.match(expected.action);
-      expect(error?.exitCode).to.equal(1);
+      // Input refused before any request exits 2, as sf's flag errors do; what the org says exits 1.
+      expect(error?.exitCode).to.equal(expected.requests === 0 ? 2 : 1);
       expect(ctx.writes).to.equal(0);
       if (expected.requests !== undefined) expect(ctx.emulator.requests).to.have.length(expected.requests);
     };

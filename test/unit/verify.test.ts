@@ -223,6 +223,39 @@ describe('integration-user verify', () => {
     expect(Object.values(statuses(third.result)).every((s) => s === 'pass')).to.equal(true);
   });
 
+  it("right after preauthorize, a login the login service still refuses says it's propagating and suggests --wait, not preauthorize again", async () => {
+    await ctx.start({ ...seed({ ecaProfiles: [] }), behaviour: { policyPropagationFailures: 2 } });
+    const pre = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync']);
+    expect(pre.exitCode).to.equal(0);
+    const { result, exitCode } = await verify();
+    expect(exitCode).to.equal(1);
+    expect(check(result, 'app')?.status).to.equal('pass');
+    expect(check(result, 'jwt-login')?.status).to.equal('fail');
+    expect(check(result, 'jwt-login')?.message).to.contain(
+      "The org shows that Acme_Sync pre-authorizes acme-sync@acme.example, but the login service refused the login (user hasn't approved this consumer). A change to an app's access can take a few minutes to reach the login service."
+    );
+    expect(check(result, 'jwt-login')?.action).to.equal(
+      'Re-run verify with --wait 5: it retries the login every 10 seconds for up to 5 minutes and shows the time left. Running preauthorize again would change nothing: Acme_Sync is already set up.'
+    );
+    // The org was right: two token requests later (behaviour policyPropagationFailures: 2) the change arrives.
+    const again = await verify();
+    const later = await verify();
+    expect([again.exitCode, later.exitCode]).to.deep.equal([1, 0]);
+  });
+
+  it('verify --app with a name the org has no app for: close names and --create, not a preauthorize that would fail', async () => {
+    await ctx.start(seed());
+    const { result } = await ctx.run(IntegrationUserVerify, ['-u', USER, '--app', 'Acme_Synk']);
+    expect(check(result, 'app')).to.deep.include({
+      status: 'fail',
+      message:
+        'There is no External Client App or connected app named Acme_Synk whose settings this admin can read. Apps with close names: Acme_Sync.',
+    });
+    expect(check(result, 'app')?.action).to.match(
+      /^Check the app's API name in Setup > App Manager, or create an External Client App for the JWT bearer flow: sf integration-user preauthorize --app Acme_Synk --create --certificate-file server\.crt/
+    );
+  });
+
   it('maps every OAuth error of a JWT login to its cause and fix', () => {
     const about = { user: USER, app: 'Acme_Sync' };
     const cases: Array<[string, string, RegExp, RegExp]> = [

@@ -31,7 +31,12 @@ export default class IntegrationUserCreate extends IntegrationUserCommand<Integr
       summary: messages.getMessage('flags.username.summary'),
       description: messages.getMessage('flags.username.description'),
     }),
-    alias: Flags.string({ char: 'a', summary: messages.getMessage('flags.alias.summary') }),
+    // -a means --app across the topic; create's old -a still works, with sf's deprecation warning.
+    alias: Flags.string({
+      charAliases: ['a'],
+      deprecateAliases: true,
+      summary: messages.getMessage('flags.alias.summary'),
+    }),
     profile: Flags.string({ summary: messages.getMessage('flags.profile.summary') }),
     'time-zone': Flags.string({ summary: messages.getMessage('flags.time-zone.summary') }),
     locale: Flags.string({ summary: messages.getMessage('flags.locale.summary') }),

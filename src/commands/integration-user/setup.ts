@@ -21,7 +21,13 @@ export default class IntegrationUserSetup extends IntegrationUserCommand<Integra
   public static readonly flags = {
     'target-org': Flags.requiredOrg(),
     'api-version': Flags.orgApiVersion(),
-    spec: Flags.file({ char: 'f', required: true, exists: true, summary: messages.getMessage('flags.spec.summary') }),
+    spec: Flags.file({
+      char: 'f',
+      aliases: ['file'],
+      required: true,
+      exists: true,
+      summary: messages.getMessage('flags.spec.summary'),
+    }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
     'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary'), default: false }),
   };

@@ -35,7 +35,7 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
       default: 'SELECT Id, Name FROM Account LIMIT 10',
     }),
     object: Flags.string({ multiple: true, summary: messages.getMessage('flags.object.summary') }),
-    wait: Flags.integer({ summary: messages.getMessage('flags.wait.summary'), default: 0, min: 0, max: 30 }),
+    wait: Flags.integer({ char: 'w', summary: messages.getMessage('flags.wait.summary'), default: 0, min: 0, max: 30 }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
   };
 
