@@ -106,13 +106,13 @@ function differencesOf(user: SObjectRecord, input: CreateUserInput): UserDiffere
   return given.flatMap(([field, value]) => {
     const held = user[field];
     // A column the org didn't return can't be compared (nothing is claimed about it).
-    if (value === undefined || held === undefined || held === null) return [];
+    if (value === undefined || typeof held !== 'string') return [];
     const same =
       field === 'Email'
-        ? String(held).toLowerCase() === value.toLowerCase()
+        ? held.toLowerCase() === value.toLowerCase()
         : // A user with a first name too is named by its full Name.
-          String(held) === value || (field === 'LastName' && user.Name === value);
-    return same ? [] : [{ field, given: value, org: String(held) }];
+          held === value || (field === 'LastName' && user.Name === value);
+    return same ? [] : [{ field, given: value, org: held }];
   });
 }
 
