@@ -42,6 +42,11 @@ export abstract class IntegrationUserCommand<T> extends SfCommand<T> {
     return renderFix(fix, this.renderContext);
   }
 
+  /** An error's actions as this run prints them (its fixes rendered), for a warning that carries them. */
+  protected actionsOf(error: Error | SfError): string[] {
+    return (renderError(error, this.renderContext) as SfError).actions ?? [];
+  }
+
   /** Words that name fixes, rendered. */
   protected advice(words: Advice): string {
     return renderAdvice(words, this.renderContext);

@@ -54,26 +54,34 @@ export async function planPolicyChange(
   };
   const switching = current.policy !== 'AdminApprovedPreAuthorized';
   const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0;
-  const usersLosingAccess = switching ? await usersLockedOut(client, label, profiles, permissionSets) : [];
+  const lockOut = switching ? await usersLockedOut(client, label, profiles, permissionSets) : undefined;
 
+  // The policy and lists after the run: what they will be, on a dry run too (the plan, not the org's state).
   const result: PreauthorizeResult = {
     app: input.app,
     appType: eca ? 'ExternalClientApplication' : 'ConnectedApp',
-    policy: options.dryRun ? current.policy : 'AdminApprovedPreAuthorized',
+    policy: 'AdminApprovedPreAuthorized',
     previousPolicy: current.policy,
-    profiles: options.dryRun ? current.profiles : profiles,
-    permissionSets: options.dryRun ? current.permissionSets : permissionSets,
+    profiles,
+    permissionSets,
     added,
     changed,
     created: false,
     dryRun: options.dryRun,
-    usersLosingAccess,
+    usersLosingAccess: lockOut?.users ?? [],
   };
+  if (lockOut?.users.length) result.keepingPermissionSets = lockOut.keepingSets;
   if (earlier) await attachConsumerKey(client, result, input.app, eca?.id, label);
-  return preauthorizeStep(result, usersLosingAccess.length > 0, changed || toAssign.length > 0, async () => {
-    if (changed) await current.write({ profiles, permissionSets });
-    await assignSets(client, user, toAssign, result);
-  });
+  const step = preauthorizeStep(
+    result,
+    result.usersLosingAccess.length > 0,
+    changed || toAssign.length > 0,
+    async () => {
+      if (changed) await current.write({ profiles, permissionSets });
+      await assignSets(client, user, toAssign, result);
+    }
+  );
+  return { ...step, lockOut };
 }
 
 /**
@@ -101,8 +109,8 @@ export function planByAccessRows(
     appType: 'ConnectedApp',
     policy: 'AdminApprovedPreAuthorized',
     previousPolicy: 'AdminApprovedPreAuthorized',
-    profiles: options.dryRun ? plan.profiles : profiles,
-    permissionSets: options.dryRun ? plan.permissionSets : permissionSets,
+    profiles,
+    permissionSets,
     added: { profiles: minus(profiles, plan.profiles), permissionSets: minus(permissionSets, plan.permissionSets) },
     changed: plan.missing.length > 0,
     created: false,

@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import type { UsersPolicy } from './eca-metadata.js';
 import type { Step } from './plan.js';
+import type { LockOut } from './preauthorize-lockout.js';
 
 // What preauthorize is asked and what it answers: its input, its result (the command's JSON) and its step.
 
@@ -27,10 +28,10 @@ export type PreauthorizeInput = {
 export type PreauthorizeResult = {
   app: string;
   appType: AppType;
-  /** The policy after the run (before it, on a dry run). */
+  /** The policy after the run (on a dry run: what it would be; previousPolicy is the org's now). */
   policy: UsersPolicy;
   previousPolicy: UsersPolicy | 'none';
-  /** Every pre-authorized profile and permission set after the run. */
+  /** Every pre-authorized profile and permission set after the run (on a dry run: what they would be). */
   profiles: string[];
   permissionSets: string[];
   added: { profiles: string[]; permissionSets: string[] };
@@ -42,8 +43,13 @@ export type PreauthorizeResult = {
   consumerKey?: string;
   /** Where in Setup an admin finds that consumer key, when the org wouldn't give it to this run. */
   consumerKeyLocation?: string;
-  /** Users who used the app and aren't covered by the new lists: switching to admin-approved locks them out. */
+  /**
+   * Users who use the app and aren't covered by the new lists: switching to admin-approved locks them out (after a
+   * run with --no-prompt: those who lost access; on a dry run: who would).
+   */
   usersLosingAccess: string[];
+  /** When users lose access: permission sets they hold that, listed with --permission-set too, would keep them. */
+  keepingPermissionSets?: string[];
   /** Permission sets assigned to --username by this run. */
   assignedTo?: { username: string; permissionSets: string[] };
 };
@@ -53,7 +59,7 @@ export type PreauthorizeResult = {
  * SetupEntityAccess rows whose answer decides whether the Metadata API must follow) and the assignments to
  * --username. `needsConfirmation`: the change would lock out users who use the app now; ask before applying.
  */
-export type PreauthorizePlan = Step<PreauthorizeResult> & { needsConfirmation: boolean };
+export type PreauthorizePlan = Step<PreauthorizeResult> & { needsConfirmation: boolean; lockOut?: LockOut };
 
 /** The step of a plan: to do when the app changes or sets are to be assigned, its write `apply`. */
 export function preauthorizeStep(

@@ -1,5 +1,5 @@
+import { lockoutError } from './preauthorize-lockout.js';
 import type { OrgClient } from './org-client.js';
-import { serviceError } from './errors.js';
 import { applyStep, blockedError, type Step, type Write } from './plan.js';
 import { findConnectedApp, type ConnectedAppComponents } from './app-lookup.js';
 import { planAppAccess, type AppAccessFound } from './connected-app-access.js';
@@ -79,8 +79,8 @@ export async function planSetupPreauthorize(
   // As the preauthorize command does it: a dry run now, the real plan when it runs.
   const planned = await planPreauthorize(client, input, { dryRun: true });
   if (planned.status === 'blocked') throw blockedError(planned);
-  if (planned.needsConfirmation && !options.noPrompt)
-    throw serviceError('LockoutConfirmationRequired', [app, planned.result.usersLosingAccess.join(', ')]);
+  if (planned.needsConfirmation && planned.lockOut && !options.noPrompt)
+    throw lockoutError(app, planned.lockOut, { profile: input.profile, permissionSets: input.permissionSets });
   const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
   return planned.result.changed ? step('todo', added, [metadataWrite(input)]) : step('done', added, []);
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SfCommand } from '@salesforce/sf-plugins-core';
 import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
 import { exchangeJwt } from '../../src/service/jwt.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
@@ -237,9 +238,10 @@ describe('integration-user preauthorize', () => {
         'Acme_Sync_Access',
         '--dry-run',
       ]);
+      // A dry run shows the plan: the lists as the run would leave them.
       expect(dry.result).to.deep.include({
-        profiles: [],
-        permissionSets: ['Account_Read'],
+        profiles: [PROFILE],
+        permissionSets: ['Account_Read', 'Acme_Sync_Access'],
         added: { profiles: [PROFILE], permissionSets: ['Acme_Sync_Access'] },
         changed: true,
       });
@@ -303,16 +305,137 @@ describe('integration-user preauthorize', () => {
     expect(await jwtAs('ACMESYNCKEY1')).to.include({ ok: true });
   });
 
-  it('writes nothing on --dry-run', async () => {
+  it('writes nothing on --dry-run, and its JSON shows the planned policy and lists, the current policy as previousPolicy', async () => {
     await ctx.start(seed());
     const { result } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Acme_Sync', '--dry-run']);
     expect(result).to.deep.include({
       changed: true,
       dryRun: true,
-      policy: 'AllSelfAuthorized',
+      policy: 'AdminApprovedPreAuthorized',
+      previousPolicy: 'AllSelfAuthorized',
+      profiles: [PROFILE],
       added: { profiles: [PROFILE], permissionSets: [] },
     });
     expect(ctx.writes).to.equal(0);
+  });
+
+  describe('the lock-out guard: who loses access, in the dry run as in the run, and fixes that work', () => {
+    /** A self-authorized connected app used by two full-license users: one holds a License None set, one none. */
+    const usedApp = (): Seed =>
+      seed({
+        users: [
+          ...(seed().users ?? []),
+          {
+            username: "d.o'neil@acme.example",
+            lastName: "O'Neil",
+            email: 'dana@acme.example',
+            profile: 'System Administrator',
+            active: true,
+            permissionSets: ['Account_Read', 'Sales_Ops'],
+          },
+        ],
+        connectedApps: [
+          {
+            ...(seed().connectedApps ?? [])[0],
+            oauthTokens: [{ username: 'ops@acme.example' }, { username: "d.o'neil@acme.example" }],
+          },
+        ],
+      });
+
+    it('--dry-run names who would lose access and the set that keeps one of them; nothing written', async () => {
+      await ctx.start(usedApp());
+      const { result, warnings } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync', '--dry-run']);
+      expect(result).to.deep.include({
+        dryRun: true,
+        policy: 'AdminApprovedPreAuthorized',
+        previousPolicy: 'AllSelfAuthorized',
+        usersLosingAccess: ["d.o'neil@acme.example", 'ops@acme.example'],
+        keepingPermissionSets: ['Account_Read'],
+      });
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.contain(
+        "The real run would lock out these users, who use the app now and aren't on its lists: d.o'neil@acme.example, ops@acme.example."
+      );
+      expect(warnings[0]).to.contain(
+        `Keep them: sf integration-user preauthorize --app Legacy_Sync --permission-set Account_Read --target-org ${ctx.targetOrg}`
+      );
+      expect(ctx.writes).to.equal(0);
+    });
+
+    it("the refusal's fix keeps them: listing the set they hold, the switch locks out only the one who holds none", async () => {
+      await ctx.start(usedApp());
+      const refused = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync']);
+      expect(refused.error?.name).to.equal('LockoutConfirmationRequiredError');
+      expect(refused.error?.exitCode).to.equal(1);
+      expect(refused.error?.message).to.equal(
+        `Switching "Legacy_Sync" to "Admin approved users are pre-authorized" locks out these users, who use it now and aren't on its lists: d.o'neil@acme.example, ops@acme.example. Of them, ops@acme.example hold no permission set the app's list could take (License "--None--"). Nothing was written.`
+      );
+      // Never a full-license profile (preauthorize refuses those): the License None set one of them holds.
+      expect(refused.error?.actions).to.deep.equal([
+        `Keep them: sf integration-user preauthorize --app Legacy_Sync --permission-set Account_Read --target-org ${ctx.targetOrg}`,
+        "Or switch anyway with --no-prompt: d.o'neil@acme.example, ops@acme.example can then no longer log in through the app.",
+      ]);
+      expect(ctx.writes).to.equal(0);
+
+      // The fix as printed, then --no-prompt for the one no set keeps: the result says who lost access.
+      const kept = await ctx.run(IntegrationUserPreauthorize, [
+        '--app',
+        'Legacy_Sync',
+        '--permission-set',
+        'Account_Read',
+        '--no-prompt',
+      ]);
+      expect(kept.error).to.equal(undefined);
+      expect(kept.result).to.deep.include({
+        policy: 'AdminApprovedPreAuthorized',
+        permissionSets: ['Account_Read'],
+        usersLosingAccess: ['ops@acme.example'],
+      });
+      expect(kept.warnings).to.deep.equal([
+        'These users lost access to Legacy_Sync with this change: ops@acme.example.',
+      ]);
+      const app = (await adminConnection(ctx.emulator).metadata.read(
+        'ConnectedApp',
+        'Legacy_Sync'
+      )) as unknown as Record<string, unknown>;
+      expect([app.permissionSetName].flat()).to.deep.equal(['Account_Read']);
+    });
+
+    it('at a terminal, answering no: "Cancelled; nothing was written", exit 1, no error and no "Try this"', async () => {
+      await ctx.start(usedApp());
+      const stdinTty = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
+      Object.defineProperty(process.stdin, 'isTTY', { value: true, configurable: true });
+      const asked: string[] = [];
+      ctx.$$.SANDBOX.stub(SfCommand.prototype, 'confirm').callsFake(({ message }: { message: string }) => {
+        asked.push(message);
+        return Promise.resolve(false);
+      });
+      try {
+        const { error, exitCode } = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync']);
+        expect(error).to.equal(undefined);
+        expect(exitCode).to.equal(1);
+        expect(asked).to.deep.equal([
+          `Switching Legacy_Sync to "Admin approved users are pre-authorized" locks out these users, who use it now: d.o'neil@acme.example, ops@acme.example. Continue?`,
+        ]);
+        expect(ctx.ux.log.getCalls().map((c) => String(c.args[0]))).to.deep.equal(['Cancelled; nothing was written.']);
+        expect(ctx.writes).to.equal(0);
+      } finally {
+        if (stdinTty) Object.defineProperty(process.stdin, 'isTTY', stdinTty);
+        else delete (process.stdin as { isTTY?: boolean }).isTTY;
+      }
+    });
+
+    it('no one holds a set the list could take: the fix says to assign one first, or --no-prompt', async () => {
+      await ctx.start(seed());
+      const refused = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync']);
+      expect(refused.error?.message).to.contain(
+        'ops@acme.example. None of them holds a permission set the app\'s list could take (License "--None--")'
+      );
+      expect(refused.error?.actions?.[0]).to.equal(
+        'Keep them: assign each of them a permission set with License "--None--", then list that set on the app with --permission-set.'
+      );
+      expect(ctx.writes).to.equal(0);
+    });
   });
 
   describe('--create: the consumer key the org holds, under every combination of the unsettled facts', () => {

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { IntegrationUserCommand } from '../../cli/base-command.js';
-import { serviceError } from '../../service/errors.js';
 import { flagError } from '../../cli/flag-errors.js';
 import type { PreauthorizeResult } from '../../service/preauthorize-result.js';
 
@@ -77,12 +76,28 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
 
-    // Locking out users who use the app today needs a person's yes, or --no-prompt in a pipeline.
-    if (plan.needsConfirmation && !plan.result.dryRun && !flags['no-prompt']) {
+    // Locking out users who use the app today needs a person's yes, or --no-prompt in a pipeline; a dry run says
+    // who the real run would lock out, and what would keep them.
+    const { lockoutError } = await import('../../service/preauthorize-lockout.js');
+    const lockout =
+      plan.needsConfirmation && plan.lockOut
+        ? lockoutError(flags.app, plan.lockOut, {
+            profile: flags.profile,
+            permissionSets: flags['permission-set'] ?? [],
+            username: flags.username,
+          })
+        : undefined;
+    if (lockout && plan.result.dryRun) {
       const users = plan.result.usersLosingAccess.join(', ');
+      this.warn([messages.getMessage('output.dryRunLockout', [users]), ...this.actionsOf(lockout)].join('\n'));
+    } else if (lockout && !flags['no-prompt']) {
       const canAsk = !this.jsonEnabled() && process.stdin.isTTY;
-      if (!canAsk || !(await this.confirm({ message: messages.getMessage('prompt.lockout', [flags.app, users]) }))) {
-        throw serviceError('LockoutConfirmationRequired', [flags.app, users]).setData(plan.result);
+      if (!canAsk) throw lockout.setData(plan.result);
+      const users = plan.result.usersLosingAccess.join(', ');
+      if (!(await this.confirm({ message: messages.getMessage('prompt.lockout', [flags.app, users]) }))) {
+        this.log(messages.getMessage('output.cancelled'));
+        this.exitWith(['blocked']);
+        return plan.result;
       }
     }
     const { applyStep } = await import('../../service/plan.js');
@@ -111,6 +126,8 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
       this.logSuccess(
         messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [result.appType, result.app, lists])
       );
+    if (!result.dryRun && result.usersLosingAccess.length)
+      this.warn(messages.getMessage('output.lostAccess', [result.app, result.usersLosingAccess.join(', ')]));
     if (result.assignedTo)
       this.log(
         messages.getMessage('output.assigned', [
