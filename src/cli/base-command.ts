@@ -1,10 +1,14 @@
 import { StateAggregator, type Org, type SfError } from '@salesforce/core';
 import { SfCommand } from '@salesforce/sf-plugins-core';
+import type { Interfaces } from '@oclif/core';
 import type { OrgClient } from '../service/org-client.js';
 import type { OrgContext } from '../service/connect.js';
 import { exitCodeOf, type Advice, type ExitCode, type Fix, type Outcome } from '../service/plan.js';
 import { shellQuote } from '../service/shell.js';
 import { renderAdvice, renderError, renderFix, type RenderContext } from './fixes.js';
+
+/** oclif's FlagOutput and ArgOutput (not exported by @oclif/core/interfaces): values by name. */
+type Output = Record<string, unknown>;
 
 /**
  * What every integration-user command shares: the org client for --target-org at the requested API version;
@@ -15,12 +19,32 @@ import { renderAdvice, renderError, renderFix, type RenderContext } from './fixe
 export abstract class IntegrationUserCommand<T> extends SfCommand<T> {
   /** This run's exit code: 0 done, 68 partly done, 1 failed (an error thrown sets its own). */
   public exitCode: ExitCode = 0;
-  /** How fixes name the binary and the org; the org is known once connected. */
+  /** How fixes name the binary and the org; the org is known once the flags are read (parse) or once connected. */
   protected renderContext: RenderContext = { bin: this.config.bin, targetOrg: '<target-org>' };
+  /** --target-org (or -o) exactly as the user typed it, an alias or a username; none when sf's default org is used. */
+  private typedTargetOrg?: string;
+
+  /**
+   * oclif's parse, noting --target-org as typed (its raw token): fixes name the org the way the user named it,
+   * even in the errors of input refused before the org is asked.
+   */
+  protected async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[]
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    const typed = parsed.raw.find((token) => token.type === 'flag' && token.flag === 'target-org');
+    if (typed) {
+      this.typedTargetOrg = typed.input;
+      this.renderContext = { bin: this.config.bin, targetOrg: shellQuote(typed.input) };
+    }
+    return parsed;
+  }
 
   /**
    * The org client for the resolved --target-org, at the API version asked for (--api-version) or the org's.
-   * Fixes name the org by its alias when it has one, as the user typed it, quoted as one shell word.
+   * Fixes name the org as the user typed it (an alias or a username); with sf's default org, by its alias when
+   * it has one, else its username; quoted as one shell word.
    */
   protected async connect(
     org: Org,
@@ -32,7 +56,7 @@ export abstract class IntegrationUserCommand<T> extends SfCommand<T> {
     const aliases = (await StateAggregator.getInstance()).aliases;
     this.renderContext = {
       bin: this.config.bin,
-      targetOrg: shellQuote(aliases.resolveAlias(adminUsername) ?? adminUsername),
+      targetOrg: shellQuote(this.typedTargetOrg ?? aliases.resolveAlias(adminUsername) ?? adminUsername),
     };
     return connected;
   }

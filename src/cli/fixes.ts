@@ -49,11 +49,13 @@ export function renderError<E>(error: E, context: RenderContext): E {
   return error;
 }
 
-/** An error as a --json result shows it: its name, message and rendered actions. */
-export function errorJson(
-  error: unknown,
-  context: RenderContext
-): { name: string; message: string; actions: string[] } {
+/** An error as a --json result shows it: its name, message and rendered actions, and the errors it gathers, each the same way. */
+export type ErrorJson = { name: string; message: string; actions: string[]; causes?: ErrorJson[] };
+
+export function errorJson(error: unknown, context: RenderContext): ErrorJson {
   const e = renderError(error, context) as SfError;
-  return { name: e.name ?? 'Error', message: e.message ?? String(error), actions: e.actions ?? [] };
+  const json: ErrorJson = { name: e.name ?? 'Error', message: e.message ?? String(error), actions: e.actions ?? [] };
+  // The reasons behind a blocked step (every set a grant can't assign): one a cause, not only lines of the message.
+  const causes = error instanceof ServiceError ? error.causes : [];
+  return causes.length ? { ...json, causes: causes.map((cause) => errorJson(cause, context)) } : json;
 }

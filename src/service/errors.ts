@@ -62,7 +62,8 @@ export class ServiceError extends SfError {
 
   public constructor(
     public readonly key: string,
-    tokens: ReadonlyArray<string | number> = [],
+    /** The values its message names, so a caller can say the same in other terms (a spec's, spec-values.ts). */
+    public readonly tokens: ReadonlyArray<string | number> = [],
     public readonly actionTokens: readonly Token[] = []
   ) {
     const drafted = messages.createError(`error.${key}`, tokens.map(String), rendered(actionTokens, draftFix));

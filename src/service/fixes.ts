@@ -25,6 +25,15 @@ export const grantFix = (username: string | Verbatim, objects?: readonly string[
 export const preauthorizeFix = (app: string | Verbatim): CommandFix =>
   command('integration-user preauthorize', { app });
 
+/** Check a user end to end, logging in as it through the app (the consumer key when known, else a placeholder). */
+export const verifyFix = (username: string | Verbatim, app: string, clientId?: string): CommandFix =>
+  command('integration-user verify', {
+    username,
+    app,
+    'client-id': clientId ?? verbatim('<consumer-key>'),
+    'jwt-key-file': 'server.key',
+  });
+
 /** Create an External Client App for the JWT bearer flow. */
 export const createAppFix = (app: string): CommandFix =>
   command('integration-user preauthorize', {

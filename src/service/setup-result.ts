@@ -12,8 +12,10 @@ export type SetupStep = {
   /** Planned: done / todo / blocked. After the run: done, applied, failed, or (after a failure) not-run. */
   status: 'done' | 'todo' | 'blocked' | 'applied' | 'failed' | 'not-run';
   message: string;
-  error?: { name: string; message: string; actions: string[] };
+  error?: StepError;
 };
+/** Why a step is blocked or failed; `causes`: the reasons it gathers (each set a grant can't assign), each the same way. */
+export type StepError = { name: string; message: string; actions: string[]; causes?: StepError[] };
 
 export type SetupUser = { username: string; steps: SetupStep[]; verify?: VerifyResult };
 export type SetupResult = { spec: string; dryRun: boolean; users: SetupUser[] };

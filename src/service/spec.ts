@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SfError } from '@salesforce/core';
 import { errorWords, serviceError } from './errors.js';
+import type { Fix } from './plan.js';
+import { specValueProblem } from './spec-values.js';
 
 /** Words of a spec problem, from messages/errors.md (`spec.<key>`). */
-const say = (key: string, ...tokens: string[]): string => errorWords(`spec.${key}`, tokens);
+const say = (key: string, ...tokens: Array<string | number>): string => errorWords(`spec.${key}`, tokens);
 
 /** One integration user, as a pipeline declares it: the five commands' flags in one place. */
 export type SpecUser = {
@@ -49,7 +52,11 @@ export type SpecUser = {
 /** The setup spec file (YAML or JSON). Its JSON schema is schemas/setup-spec.json. */
 export type SetupSpec = { users: SpecUser[] };
 
-/** Reads and checks a spec file: an error names the file, the path in it and what is wrong. */
+/**
+ * Reads and checks a spec file before the org is touched: its syntax, its shape, and its values by the same rules
+ * as the flags (spec-values.ts). An error names the file, the place in it and what is wrong, and says what to
+ * write there; it exits 2, as a flag sf refuses does.
+ */
 export async function readSpec(file: string): Promise<SetupSpec> {
   let text: string;
   try {
@@ -57,18 +64,9 @@ export async function readSpec(file: string): Promise<SetupSpec> {
   } catch (error) {
     throw serviceError('SpecUnreadable', [file, (error as Error).message]);
   }
-  let data: unknown;
-  try {
-    if (/\.json$/i.test(file)) data = JSON.parse(text);
-    else {
-      const { parse } = await import('yaml');
-      data = parse(text, { prettyErrors: true });
-    }
-  } catch (error) {
-    throw serviceError('SpecInvalid', [file, say('file'), (error as Error).message.split('\n')[0]]);
-  }
-  const problem = specProblem(data);
-  if (problem) throw serviceError('SpecInvalid', [file, problem.at, problem.what]);
+  const data = await parseSpec(file, text);
+  const problem = specProblem(data) ?? specValueProblem(data as SetupSpec);
+  if (problem) throw specInvalid(file, problem);
   const spec = data as SetupSpec;
   // Key files are relative to the spec, so a pipeline can run from anywhere.
   for (const user of spec.users) {
@@ -77,7 +75,55 @@ export async function readSpec(file: string): Promise<SetupSpec> {
   return spec;
 }
 
-type Problem = { at: string; what: string };
+/** The error of a spec problem: the file, the place and what is wrong; its fix what to write at that place. */
+const specInvalid = (file: string, problem: Problem): SfError =>
+  serviceError('SpecInvalid', [file, problem.at, problem.what], [specFix(problem.at, problem.write)]);
+
+const specFix = (at: string, change: string): Fix => ({ kind: 'spec', path: at, change });
+
+/** The file as data; a syntax error as a problem at its line and column, quoting the line. */
+async function parseSpec(file: string, text: string): Promise<unknown> {
+  const { parse } = await import('yaml');
+  if (/\.json$/i.test(file)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      // JSON.parse seldom says where: the YAML parser (JSON is YAML) finds the place, else it is the end.
+      let place = text.length;
+      try {
+        parse(text);
+      } catch (yamlError) {
+        place = (yamlError as { pos?: number[] }).pos?.[0] ?? place;
+      }
+      throw specInvalid(file, syntaxProblem(text, place, (error as Error).message, 'JSON'));
+    }
+  }
+  try {
+    return parse(text, { prettyErrors: false }) as unknown;
+  } catch (error) {
+    const place = (error as { pos?: number[] }).pos?.[0] ?? text.length;
+    throw specInvalid(file, syntaxProblem(text, place, (error as Error).message.split('\n')[0], 'YAML'));
+  }
+}
+
+/**
+ * A syntax error at a character offset: "line 2, column 11", the reason and the line. An error found where the
+ * file ends (an unclosed bracket) is placed at the end of the last line with something on it.
+ */
+function syntaxProblem(text: string, offset: number, reason: string, format: 'JSON' | 'YAML'): Problem {
+  const lines = text.slice(0, offset).split('\n');
+  while (lines.length > 1 && !lines[lines.length - 1].trim()) lines.pop();
+  const shown = text.split('\n')[lines.length - 1] ?? '';
+  const column = offset >= text.trimEnd().length ? shown.length + 1 : lines[lines.length - 1].length + 1;
+  return {
+    at: say('place', lines.length, column),
+    what: shown.trim() ? say('syntax', reason.replace(/ at line \d+, column \d+:?$/, ''), shown.trim()) : reason,
+    write: say('write.syntax', format),
+  };
+}
+
+/** A problem with a spec: where (users[1].objects[0]), what is wrong, and what to write there instead. */
+export type Problem = { at: string; what: string; write: string };
 const USER_KEYS = [
   'name',
   'email',
@@ -107,65 +153,100 @@ const STRING_KEYS = [
   'permissionSetName',
 ];
 const LIST_KEYS = ['permissionSets', 'permissionSetGroups', 'objects', 'fields'];
+const APP_KEYS = ['name', 'preauthorize', 'permissionSets'];
+const VERIFY_KEYS = ['clientId', 'jwtKeyFile', 'loginUrl', 'query'];
 
-/** The first thing wrong with a parsed spec, as a path in it (users[0].email) and a sentence. */
+/** A key the spec doesn't have: "did you mean" the closest key it does have, else the keys it has. */
+function unknownKey(at: string, key: string, known: readonly string[], kind: string): Problem {
+  const close = closest(key, known);
+  return close
+    ? { at, what: say('notKeyClose', kind, close), write: say('write.rename', close) }
+    : { at, what: say('notKey', kind, known.join(', ')), write: say('write.keyOf', known.join(', ')) };
+}
+
+/** The first thing wrong with the shape of a parsed spec, as a path in it (users[0].email), a sentence and the fix. */
 export function specProblem(data: unknown): Problem | undefined {
-  if (!isObject(data)) return { at: say('top'), what: say('topMapping') };
+  if (!isObject(data)) return { at: say('top'), what: say('topMapping'), write: say('write.top') };
   const extra = Object.keys(data).find((k) => k !== 'users');
-  if (extra) return { at: extra, what: say('notSpecKey') };
-  if (!Array.isArray(data.users) || data.users.length === 0) return { at: 'users', what: say('noUsers') };
+  if (extra) return unknownKey(extra, extra, ['users'], say('kind.spec'));
+  if (!Array.isArray(data.users) || data.users.length === 0)
+    return { at: 'users', what: say('noUsers'), write: say('write.top') };
   const seen = new Set<string>();
   for (const [index, user] of data.users.entries()) {
     const at = `users[${index}]`;
-    if (!isObject(user)) return { at, what: say('mapping') };
+    if (!isObject(user)) return { at, what: say('mapping'), write: say('write.user') };
     const unknown = Object.keys(user).find((k) => !USER_KEYS.includes(k));
-    if (unknown) return { at: `${at}.${unknown}`, what: say('notUserKey', USER_KEYS.join(', ')) };
+    if (unknown) return unknownKey(`${at}.${unknown}`, unknown, USER_KEYS, say('kind.user'));
     for (const key of ['name', 'email'])
-      if (typeof user[key] !== 'string' || !user[key]) return { at: `${at}.${key}`, what: say('requiredString') };
+      if (typeof user[key] !== 'string' || !user[key])
+        return { at: `${at}.${key}`, what: say('requiredString'), write: say(`write.${key}`) };
     for (const key of STRING_KEYS)
-      if (user[key] !== undefined && typeof user[key] !== 'string') return { at: `${at}.${key}`, what: say('string') };
+      if (user[key] !== undefined && typeof user[key] !== 'string')
+        return { at: `${at}.${key}`, what: say('string'), write: say('write.string', key) };
     for (const key of LIST_KEYS) {
       const list = user[key];
       if (list !== undefined && (!Array.isArray(list) || list.some((v) => typeof v !== 'string')))
-        return { at: `${at}.${key}`, what: say('strings') };
+        return { at: `${at}.${key}`, what: say('strings'), write: say('write.strings', key) };
     }
     const id = String(user.username ?? user.name).toLowerCase();
-    if (seen.has(id)) return { at, what: say('twice', id) };
+    if (seen.has(id)) return { at, what: say('twice', id), write: say('write.twice') };
     seen.add(id);
-    if (user.app !== undefined) {
-      const app = user.app;
-      if (!isObject(app) || typeof app.name !== 'string' || !app.name)
-        return { at: `${at}.app.name`, what: say('appName') };
-      const unknownApp = Object.keys(app).find((k) => !['name', 'preauthorize', 'permissionSets'].includes(k));
-      if (unknownApp)
-        return { at: `${at}.app.${unknownApp}`, what: say('notAppKey', 'name, preauthorize, permissionSets') };
-      if (app.preauthorize !== undefined && app.preauthorize !== 'profile' && app.preauthorize !== 'permission-set')
-        return { at: `${at}.app.preauthorize`, what: say('preauthorizeMode') };
-      if (
-        app.permissionSets !== undefined &&
-        (!Array.isArray(app.permissionSets) || app.permissionSets.some((v) => typeof v !== 'string'))
-      )
-        return { at: `${at}.app.permissionSets`, what: say('strings') };
-    }
-    if (user.verify !== undefined) {
-      const verify = user.verify;
-      if (!isObject(verify)) return { at: `${at}.verify`, what: say('mapping') };
-      const unknownVerify = Object.keys(verify).find(
-        (k) => !['clientId', 'jwtKeyFile', 'loginUrl', 'query'].includes(k)
-      );
-      if (unknownVerify)
-        return {
-          at: `${at}.verify.${unknownVerify}`,
-          what: say('notVerifyKey', 'clientId, jwtKeyFile, loginUrl, query'),
-        };
-      for (const key of ['clientId', 'jwtKeyFile', 'loginUrl', 'query'])
-        if (verify[key] !== undefined && typeof verify[key] !== 'string')
-          return { at: `${at}.verify.${key}`, what: say('string') };
-      if (Boolean(verify.clientId) !== Boolean(verify.jwtKeyFile))
-        return { at: `${at}.verify`, what: say('clientIdAndKey') };
-    }
+    const problem = appProblem(`${at}.app`, user.app) ?? verifyProblem(`${at}.verify`, user.verify);
+    if (problem) return problem;
   }
   return undefined;
+}
+
+function appProblem(at: string, app: unknown): Problem | undefined {
+  if (app === undefined) return undefined;
+  if (!isObject(app) || typeof app.name !== 'string' || !app.name)
+    return { at: `${at}.name`, what: say('appName'), write: say('write.appName') };
+  const unknown = Object.keys(app).find((k) => !APP_KEYS.includes(k));
+  if (unknown) return unknownKey(`${at}.${unknown}`, unknown, APP_KEYS, say('kind.app'));
+  if (app.preauthorize !== undefined && app.preauthorize !== 'profile' && app.preauthorize !== 'permission-set')
+    return { at: `${at}.preauthorize`, what: say('preauthorizeMode'), write: say('write.preauthorizeMode') };
+  if (
+    app.permissionSets !== undefined &&
+    (!Array.isArray(app.permissionSets) || app.permissionSets.some((v) => typeof v !== 'string'))
+  )
+    return { at: `${at}.permissionSets`, what: say('strings'), write: say('write.strings', 'permissionSets') };
+  return undefined;
+}
+
+function verifyProblem(at: string, verify: unknown): Problem | undefined {
+  if (verify === undefined) return undefined;
+  if (!isObject(verify)) return { at, what: say('mapping'), write: say('write.verify') };
+  const unknown = Object.keys(verify).find((k) => !VERIFY_KEYS.includes(k));
+  if (unknown) return unknownKey(`${at}.${unknown}`, unknown, VERIFY_KEYS, say('kind.verify'));
+  for (const key of VERIFY_KEYS)
+    if (verify[key] !== undefined && typeof verify[key] !== 'string')
+      return { at: `${at}.${key}`, what: say('string'), write: say('write.string', key) };
+  if (Boolean(verify.clientId) !== Boolean(verify.jwtKeyFile))
+    return { at, what: say('clientIdAndKey'), write: say('write.verify') };
+  return undefined;
+}
+
+/** The known key closest to a misspelt one: the same but for case and separators, or one or two letters off. */
+export function closest(word: string, known: readonly string[]): string | undefined {
+  const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const limit = norm(word).length <= 4 ? 1 : 2;
+  const scored = known.map((k) => ({ k, d: distance(norm(word), norm(k)) })).filter(({ d }) => d <= limit);
+  return scored.sort((a, b) => a.d - b.d)[0]?.k;
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

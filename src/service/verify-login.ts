@@ -70,6 +70,13 @@ export async function checkLogin(
     for (const name of ['jwt-login', 'query', 'identity'] as const) add(name, 'skip', 'login.skip');
     return;
   }
+  // A dry run leaves no login history: the key was read and checked (verify.ts), the login is what the real run does.
+  if (input.dryRun) {
+    add('jwt-login', 'skip', 'login.dryRun', [username, input.loginUrl ?? client.instanceUrl]);
+    add('query', 'skip', 'query.dryRun');
+    add('identity', 'skip', 'identity.dryRun');
+    return;
+  }
   const login = await loginWithRetry(input, {
     username,
     instanceUrl: client.instanceUrl,

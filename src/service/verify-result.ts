@@ -37,6 +37,8 @@ export type VerifyInput = {
   loginUrl?: string;
   query: string;
   objects: string[];
+  /** Check the key and the org only: no JWT login as the user (a login leaves a login history entry). */
+  dryRun?: boolean;
   /** Minutes to keep retrying a JWT login refused while an app change propagates. */
   waitMinutes: number;
   /** The connected app's component, when this run read it already (setup): no second readMetadata. */

@@ -519,12 +519,12 @@ const corpus: Case[] = [
   {
     title: 'setup: a username as a SOQL injection in the spec',
     args: (f) => setup('--spec', f.injectedUser),
-    name: 'SetupBlockedError',
-    action: /--username/,
-    // Not offline: setup plans every user from one inspection, so that a blocked run names every user's blocked
-    // steps at once; a spec value's check is part of that plan.
+    name: 'SpecInvalidError',
+    action: /^in the spec, users\[0\]\.username: write a username in the form of an email address/,
+    // Refused offline: a spec's values go through the flags' own checks before the org is touched.
     message:
-      /^Nothing was written, because these steps are blocked:\n- x' OR Name != '@acme\.example, create: "x' OR Name != '@acme\.example" is not a valid Salesforce username: it contains whitespace\.$/,
+      /^The spec file ".+\/injected-user\.yaml" is wrong at users\[0\]\.username: "x' OR Name != '@acme\.example" is not a valid Salesforce username: it contains whitespace$/,
+    offline: true,
   },
   {
     title: 'setup: a permission set as a SOQL injection in the spec',
@@ -537,12 +537,12 @@ const corpus: Case[] = [
   {
     title: 'setup: an email with a quote in the spec',
     args: (f) => setup('--spec', f.quotedEmail),
-    name: 'SetupBlockedError',
-    action: /--email/,
-    // Not offline: setup plans every user from one inspection, so that a blocked run names every user's blocked
-    // steps at once; a spec value's check is part of that plan.
+    name: 'SpecInvalidError',
+    action: /^in the spec, users\[0\]\.email: write an address the admin team controls, for example email: /,
+    // Refused offline, in the spec's terms: the place in the spec, never --email, which the user didn't type.
     message:
-      /^Nothing was written, because these steps are blocked:\n- Acme Sync, create: "o'brien@" is not a valid email address for --email\.$/,
+      /^The spec file ".+\/quoted-email\.yaml" is wrong at users\[0\]\.email: "o'brien@" is not a valid email address$/,
+    offline: true,
   },
   // list and convert.
   {
@@ -631,7 +631,7 @@ describe('bad input: each malformed value exits non-zero with a named error and 
   it(`the corpus has at least 40 inputs across the eight commands (${corpus.length})`, () => {
     expect(corpus.length).to.be.at.least(40);
     // Most are refused before the org is asked: the flags' forms, the files, the spec's shape.
-    expect(corpus.filter((c) => c.offline)).to.have.length(40);
+    expect(corpus.filter((c) => c.offline)).to.have.length(42);
     const commands = new Set(corpus.map((c) => (typeof c.args === 'function' ? c.args(files) : c.args)[1]));
     expect([...commands].sort()).to.deep.equal([
       'assign-psl',

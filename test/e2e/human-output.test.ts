@@ -128,12 +128,48 @@ describe('human output: the tables, checklists and next steps each command print
     expect(out.stderr).to.equal('Inspecting the org... done\n');
   });
 
+  it('the next step names the org as typed: the admin username when the user gave it, though the org has an alias', async () => {
+    const admin = emulator.adminUsername;
+    const out = await runHuman(
+      ['integration-user', 'create', '-n', "O'Brien Sync", '-e', 'it@acme.example', '-u', USER, '--target-org', admin],
+      home
+    );
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Integration user ${USER} already exists; nothing was written.`,
+      `${USER} already exists on the Salesforce Integration license; nothing to create.`,
+      `Next: sf integration-user assign-psl --username ${USER} --target-org ${admin}`,
+    ]);
+  });
+
+  it('create --dry-run: what the dry run checked and what the real run does next, no step for a user not there yet', async () => {
+    const out = await run(
+      'create',
+      '-n',
+      'Ledger Feed',
+      '-e',
+      'it@acme.example',
+      '-u',
+      'ledger@acme.example',
+      '--dry-run'
+    );
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      'Dry run: would create integration user ledger@acme.example. Nothing was written.',
+      'The dry run checked the values given, that no user in this org has the username ledger@acme.example, that ' +
+        `profile "${PROFILE}" is on the Salesforce Integration license, and that a seat of it is free (8 of 10). ` +
+        'Without --dry-run this command creates the user; the permission set license (integration-user assign-psl) comes after that.',
+    ]);
+    expect(emulator.query("SELECT Id FROM User WHERE Username = 'ledger@acme.example'")).to.deep.equal([]);
+  });
+
   it('assign-psl: what was assigned and the seats left', async () => {
     const out = await run('assign-psl', '-u', USER);
     expect(out.exitCode).to.equal(0);
     expect(linesOf(out.stdout)).to.deep.equal([
       `Assigned the permission set license SalesforceAPIIntegrationPsl to ${USER}.`,
       'SalesforceAPIIntegrationPsl seats: 8 of 10 free.',
+      `Next: sf integration-user grant --username ${USER} --object <Object>:read --target-org emu`,
     ]);
   });
 
@@ -153,6 +189,7 @@ describe('human output: the tables, checklists and next steps each command print
     expect(linesOf(out.stdout)).to.deep.equal([
       `Permission sets of ${USER}:`,
       'Generated permission set O_Brien_Sync_Integration (License --None--): created.',
+      'Next, pre-authorize the user on the app the integration logs in through: sf integration-user preauthorize --app <app> --target-org emu',
     ]);
     expect(tablesOf(out.stdout)).to.deep.equal([
       [
@@ -173,7 +210,31 @@ describe('human output: the tables, checklists and next steps each command print
     expect(out.exitCode).to.equal(0);
     expect(linesOf(out.stdout)).to.deep.equal([
       `ExternalClientApplication Acme_Sync is admin-approved and pre-authorizes: profile "${PROFILE}", permission set Account_Read.`,
+      'Next, log in as the user through the app to prove it works: sf integration-user verify --username <username> --app Acme_Sync --client-id <consumer-key> --jwt-key-file server.key --target-org emu',
     ]);
+  });
+
+  it('verify --dry-run with a client id and a key file: what it checked and that the real run logs in, nothing to "give"', async () => {
+    const before = emulator.requests.length;
+    const out = await run(
+      'verify',
+      '-u',
+      USER,
+      '--app',
+      'Acme_Sync',
+      '--client-id',
+      'ACMESYNCKEY1',
+      '--jwt-key-file',
+      keys.keyFile,
+      '--dry-run'
+    );
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout).slice(-3)).to.deep.equal([
+      `  - jwt-login              Dry run: the key file reads as an RSA private key and --client-id is given; without --dry-run verify logs in as ${USER} with the JWT bearer flow at ${emulator.instanceUrl}.`,
+      '  - query                  Dry run: without --dry-run verify runs the query as the user.',
+      '  - identity               Dry run: without --dry-run verify checks who the login is (user, org and license).',
+    ]);
+    expect(emulator.requests.slice(before).filter((r) => r.path.includes('/oauth2/token'))).to.deep.equal([]);
   });
 
   it('verify: the checklist, a mark a check, each fix naming sf and the org; then the access table', async () => {

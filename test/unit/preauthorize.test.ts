@@ -475,6 +475,11 @@ describe('integration-user preauthorize', () => {
           expect(result?.consumerKey).to.match(/^3MVG9[A-Za-z0-9]{20,}$/);
           expect(result?.consumerKeyLocation).to.equal(undefined);
           expect(await jwtAs(result?.consumerKey ?? '')).to.include({ ok: true });
+          // The next step logs in with the key just made, on the org as the user typed it.
+          expect(ctx.ux.log.args.map(([line]) => String(line)).at(-1)).to.equal(
+            'Next, log in as the user through the app to prove it works: sf integration-user verify --username ' +
+              `<username> --app New_Sync --client-id ${result?.consumerKey ?? ''} --jwt-key-file server.key --target-org ${ctx.targetOrg}`
+          );
           // Read back through the OAuth credentials REST resource: the app's consumers, then the key (never the secret).
           const credentials = ctx.emulator.requests.filter((r) => r.path.includes('/apps/oauth/credentials/'));
           expect(credentials.map((r) => [r.status, r.query ?? ''])).to.deep.equal([

@@ -151,6 +151,23 @@ describe('integration-user setup', () => {
     ]);
     expect(error?.name).to.equal('SetupBlockedError');
     expect(error?.message).to.contain('billing-export@acme.example, grant: Nothing was granted');
+    // Which user, which step, and why, with each reason on its own (--json shows the data the same way).
+    const blockedStep = (error?.data as { users: Array<{ username: string; steps: unknown[] }> }).users[1].steps[2];
+    const fix = `sf integration-user grant --username billing-export@acme.example --object <Object>:read --target-org ${ctx.targetOrg}`;
+    const why =
+      'Permission set "Sales_Ops" has the license "Salesforce", which a user on the Salesforce Integration license can\'t hold.';
+    const action = `Use a permission set whose License is "--None--" instead, or generate one with exactly the access the integration needs: ${fix}`;
+    expect(blockedStep).to.deep.equal({
+      name: 'grant',
+      status: 'blocked',
+      message: 'blocked',
+      error: {
+        name: 'GrantBlockedError',
+        message: `Nothing was granted to billing-export@acme.example, because:\n- ${why}`,
+        actions: [action],
+        causes: [{ name: 'SetLicenseDoesNotFitError', message: why, actions: [action] }],
+      },
+    });
     expect(statuses(error?.data)).to.deep.equal([
       ['acme-sync@acme.example', 'create:todo', 'assign-psl:todo', 'grant:todo', 'preauthorize:todo', 'verify:todo'],
       ['billing-export@acme.example', 'create:todo', 'assign-psl:todo', 'grant:blocked', 'verify:todo'],
@@ -165,12 +182,10 @@ describe('integration-user setup', () => {
     [
       'unknown.yaml',
       'users:\n  - name: A\n    email: a@b.co\n    colour: blue\n',
-      /is wrong at users\[0\]\.colour: is not a user key/,
+      /is wrong at users\[0\]\.colour: is not a key of a user \(its keys: name, email, username,/,
     ],
     ['noemail.yaml', 'users:\n  - name: A\n', /is wrong at users\[0\]\.email: is required/],
     ['empty.yaml', 'users: []\n', /is wrong at users: must be a list of at least one user/],
-    ['broken.yaml', 'users:\n  - name: [unclosed\n', /is wrong at \(file\):/],
-    ['broken.json', '{"users": [', /is wrong at \(file\):/],
     [
       'verify.yaml',
       'users:\n  - name: A\n    email: a@b.co\n    verify:\n      clientId: X\n',
@@ -193,6 +208,118 @@ describe('integration-user setup', () => {
       expect(ctx.emulator.requests).to.have.length(0);
     });
   }
+
+  /** A spec of two users, the second with these lines (under `  - name: Billing Export`). */
+  const secondUser = (lines: string): string =>
+    `users:\n  - name: Acme Sync\n    email: it@acme.example\n  - name: Billing Export\n${lines}`;
+  // What the flags' own checks refuse, said in the spec's terms: the place, the value, what to write there.
+  const badValues: Array<{ title: string; text: string; at: string; what: string; write: string }> = [
+    {
+      title: 'an email with a quote and no domain',
+      text: secondUser(`    email: "o'brien@"\n`),
+      at: 'users[1].email',
+      what: `"o'brien@" is not a valid email address`,
+      write:
+        "write an address the admin team controls, for example email: it-integrations@acme.example (Salesforce sends the user's notices there)",
+    },
+    {
+      title: 'a username as a SOQL injection',
+      text: secondUser(`    email: it@acme.example\n    username: "x' OR Name != '@acme.example"\n`),
+      at: 'users[1].username',
+      what: `"x' OR Name != '@acme.example" is not a valid Salesforce username: it contains whitespace`,
+      write:
+        'write a username in the form of an email address (something@something, at most 80 characters, no spaces), for example username: acme-sync.integration@acme.example, or leave username out to derive one',
+    },
+    {
+      title: 'an alias of 9 characters',
+      text: secondUser('    email: it@acme.example\n    alias: billingex\n'),
+      at: 'users[1].alias',
+      what: '"billingex" is not a valid alias: it has 9 characters',
+      write:
+        'write at most 8 letters, digits, dots, dashes or underscores, for example alias: acmesync, or leave alias out to derive one from name',
+    },
+    {
+      title: 'an object access word that is none',
+      text: secondUser('    email: it@acme.example\n    objects: ["Contact:read", "Account:rd"]\n'),
+      at: 'users[1].objects[1]',
+      what: '"rd" in "Account:rd" is not an object access',
+      write:
+        'write access words from read, create, edit, delete, viewall and modifyall, for example "Account:read,edit"',
+    },
+    {
+      title: 'delete without the read and edit it needs',
+      text: secondUser('    email: it@acme.example\n    objects: ["Account:delete"]\n'),
+      at: 'users[1].objects[0]',
+      what: 'Account: delete also needs read, edit (Salesforce requires read for create, edit, delete and view all, edit for delete, and read, edit, delete and view all for modify all)',
+      write: 'write "Account:read,edit,delete"',
+    },
+    {
+      title: 'a field grant with an access word that is none',
+      text: secondUser('    email: it@acme.example\n    fields: ["Account.Industry:write"]\n'),
+      at: 'users[1].fields[0]',
+      what: '"Account.Industry:write" is not field access of the form Object.Field:read or Object.Field:edit',
+      write: 'write Object.Field:read or Object.Field:edit, for example "Account.Industry:read"',
+    },
+    {
+      title: 'an app name with a space',
+      text: secondUser('    email: it@acme.example\n    app:\n      name: Acme Sync\n'),
+      at: 'users[1].app.name',
+      what: '"Acme Sync" is not a valid app API name',
+      write:
+        "write the app's API name (letters, digits and underscores, starting with a letter) as Setup > App Manager shows it, for example name: Acme_Sync",
+    },
+    {
+      title: 'a misspelt key',
+      text: secondUser('    emial: it@acme.example\n'),
+      at: 'users[1].emial',
+      what: 'is not a key of a user; did you mean "email"?',
+      write: 'write "email" instead',
+    },
+    {
+      title: 'a misspelt key under verify',
+      text: secondUser('    email: it@acme.example\n    verify:\n      clientID: X\n      jwtKeyFile: server.key\n'),
+      at: 'users[1].verify.clientID',
+      what: 'is not a key of verify; did you mean "clientId"?',
+      write: 'write "clientId" instead',
+    },
+    {
+      title: 'a YAML error',
+      text: secondUser('    email: it@acme.example\n    objects: [Account:read\n'),
+      at: 'line 6, column 27',
+      what: 'Flow sequence in block collection must be sufficiently indented and end with a ], in the line "objects: [Account:read"',
+      write:
+        'write valid YAML at that place (the line, or the line before it: an unclosed bracket or quote, an indentation off by a space)',
+    },
+  ];
+  for (const c of badValues) {
+    it(`a spec value its command would refuse, in the spec's terms (${c.title}): exit 2, no request`, async () => {
+      await ctx.start(seed);
+      const file = specFile('values.yaml', c.text);
+      const { error } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+      expect(error?.name).to.equal('SpecInvalidError');
+      expect(error?.exitCode).to.equal(2);
+      expect(error?.message).to.equal(`The spec file "${file}" is wrong at ${c.at}: ${c.what}`);
+      expect(error?.actions).to.deep.equal([
+        `in the spec, ${c.at}: ${c.write}`,
+        "The spec's format is in the README and in schemas/setup-spec.json.",
+      ]);
+      expect(ctx.emulator.requests).to.deep.equal([]);
+    });
+  }
+
+  it('a JSON spec that breaks off: the place is where it ends, with the last line', async () => {
+    await ctx.start(seed);
+    const file = specFile('broken.json', '{\n  "users": [\n    {"name": "A", "email": "a@b.co"}\n');
+    const { error } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(error?.exitCode).to.equal(2);
+    expect(error?.message).to.match(
+      new RegExp(
+        `^The spec file "${file}" is wrong at line 3, column 37: .+, in the line "\\{"name": "A", "email": "a@b\\.co"\\}"$`
+      )
+    );
+    expect(error?.actions?.[0]).to.match(/^in the spec, line 3, column 37: write valid JSON at that place/);
+    expect(ctx.emulator.requests).to.deep.equal([]);
+  });
 });
 
 describe('integration-user setup: one inspection, one write per user (connected app already admin-approved)', () => {

@@ -25,7 +25,10 @@ export default class IntegrationUserAssignPsl extends IntegrationUserCommand<Int
     const { flags } = await this.parse(IntegrationUserAssignPsl).catch(
       flagError(`${this.config.bin} integration-user assign-psl`)
     );
-    const { assignIntegrationPsl } = await import('../../service/assign-psl.js');
+    const [{ assignIntegrationPsl }, { grantFix }] = await Promise.all([
+      import('../../service/assign-psl.js'),
+      import('../../service/fixes.js'),
+    ]);
     const { client } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
@@ -41,6 +44,8 @@ export default class IntegrationUserAssignPsl extends IntegrationUserCommand<Int
     }[result.status];
     this.logSuccess(headline);
     this.log(messages.getMessage('output.seats', [psl, result.seats.free, result.seats.total]));
+    if (result.status === 'would-assign') this.log(messages.getMessage('output.dryRunNext'));
+    else this.log(messages.getMessage('output.next', [this.fix(grantFix(result.username))]));
     return result;
   }
 }

@@ -78,7 +78,18 @@ export default class IntegrationUserCreate extends IntegrationUserCommand<Integr
     this.logSuccess(messages.getMessage(headline, [result.username]));
     if (result.status === 'exists' && result.note) this.info(result.note);
     printCreated(this, result);
-    this.log(messages.getMessage('output.next', [this.fix(assignPslFix(result.username))]));
+    // A dry run's next step is the real run: the user it would create doesn't exist yet.
+    if (result.status === 'would-create')
+      this.log(
+        messages.getMessage('output.dryRunNext', [
+          result.username,
+          result.profile,
+          result.userLicense,
+          result.seats.free,
+          result.seats.total,
+        ])
+      );
+    else this.log(messages.getMessage('output.next', [this.fix(assignPslFix(result.username))]));
     return result;
   }
 }

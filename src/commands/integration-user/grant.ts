@@ -40,7 +40,11 @@ export default class IntegrationUserGrant extends IntegrationUserCommand<Integra
     const { flags } = await this.parse(IntegrationUserGrant).catch(
       flagError(`${this.config.bin} integration-user grant`)
     );
-    const { grant } = await import('../../service/grant.js');
+    const [{ grant }, { preauthorizeFix }, { verbatim }] = await Promise.all([
+      import('../../service/grant.js'),
+      import('../../service/fixes.js'),
+      import('../../service/plan.js'),
+    ]);
     const { client } = await this.connect(flags['target-org'], flags['api-version']);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
@@ -66,11 +70,18 @@ export default class IntegrationUserGrant extends IntegrationUserCommand<Integra
     printGrant(this, result);
     const failed = result.permissionSets.filter((item) => item.status === 'failed');
     if (failed.length) this.warn(messages.getMessage('output.partial', [failed.length]));
-    this.exitWith(
+    const exitCode = this.exitWith(
       result.permissionSets.map((item) =>
         item.status === 'failed' ? 'failed' : item.status === 'assigned' ? 'applied' : 'done'
       )
     );
+    // The procedure's next step once everything is granted; a dry run's next step is the real run.
+    const wouldChange =
+      result.permissionSets.some((item) => item.status === 'would-assign') ||
+      result.generatedPermissionSet?.status.startsWith('would-');
+    if (wouldChange) this.log(messages.getMessage('output.dryRunNext'));
+    else if (exitCode === 0)
+      this.log(messages.getMessage('output.next', [this.fix(preauthorizeFix(verbatim('<app>')))]));
     return result;
   }
 }

@@ -51,7 +51,11 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     const { flags } = await this.parse(IntegrationUserPreauthorize).catch(
       flagError(`${this.config.bin} integration-user preauthorize`)
     );
-    const { planPreauthorize } = await import('../../service/preauthorize.js');
+    const [{ planPreauthorize }, { verifyFix }, { verbatim }] = await Promise.all([
+      import('../../service/preauthorize.js'),
+      import('../../service/fixes.js'),
+      import('../../service/plan.js'),
+    ]);
     const { client } = await this.connect(flags['target-org'], flags['api-version']);
     const certificatePath = flags['certificate-file'];
     const create =
@@ -133,6 +137,14 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
         messages.getMessage('output.assigned', [
           result.assignedTo.permissionSets.join(', '),
           result.assignedTo.username,
+        ])
+      );
+    // The procedure's next step, with the consumer key --create just read back; a dry run's is the real run.
+    if (result.dryRun && result.changed) this.log(messages.getMessage('output.dryRunNext'));
+    else
+      this.log(
+        messages.getMessage('output.next', [
+          this.fix(verifyFix(result.assignedTo?.username ?? verbatim('<username>'), result.app, result.consumerKey)),
         ])
       );
     return result;

@@ -52,9 +52,11 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
     const report = await verifyIntegrationUser(client, {
       user: flags.username,
       app: flags.app,
-      // The JWT login is the one thing verify leaves in the org (a login history entry): a dry run skips it.
-      clientId: flags['dry-run'] ? undefined : flags['client-id'],
-      privateKey: keyFile && !flags['dry-run'] ? await readFile(keyFile, 'utf8') : undefined,
+      // The JWT login is the one thing verify leaves in the org (a login history entry): a dry run checks the key
+      // and skips the login.
+      clientId: flags['client-id'],
+      privateKey: keyFile ? await readFile(keyFile, 'utf8') : undefined,
+      dryRun: flags['dry-run'],
       loginUrl: flags['login-url']?.toString(),
       query: flags.query,
       objects: flags.object ?? [],
