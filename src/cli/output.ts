@@ -69,17 +69,23 @@ export function printGrant(out: Printer, result: GrantResult): void {
   );
   const generated = result.generatedPermissionSet;
   if (!generated) return;
-  const access = [
-    ...generated.objects.map((o) => messages.getMessage('value.access', [o.object, o.access.join(', ')])),
-    ...generated.fields.map((f) => messages.getMessage('value.access', [f.field, f.access])),
-  ];
   out.log(messages.getMessage('output.generated', [generated.name, generated.status]));
-  table(
-    out,
-    messages,
-    access.map((line) => ({ access: line })),
-    ['access']
-  );
+  // The access as a diff to the set in the org: added, removed (a dry run: would add, would remove), unchanged.
+  const rows = (['added', 'removed', 'unchanged'] as const).flatMap((change) => {
+    const list = generated.changes?.[change] ?? { objects: [], fields: [] };
+    const word = messages.getMessage(`value.${change}${result.dryRun && change !== 'unchanged' ? 'DryRun' : ''}`);
+    return [
+      ...list.objects.map((o) => ({
+        access: messages.getMessage('value.access', [o.object, o.access.join(', ')]),
+        change: word,
+      })),
+      ...list.fields.map((f) => ({
+        access: messages.getMessage('value.access', [f.field, f.access.join(', ')]),
+        change: word,
+      })),
+    ];
+  });
+  table(out, messages, rows, ['access', 'change']);
 }
 
 /** list: the seats, every integration user, and with --candidates the users that could move. */

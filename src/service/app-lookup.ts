@@ -2,6 +2,7 @@ import type { SfError } from '@salesforce/core';
 import { type OrgClient, type SObjectRecord, soqlQuote, UNSUPPORTED } from './org-client.js';
 import { errorWords, SalesforceApiError, serviceError } from './errors.js';
 import { createAppFix } from './fixes.js';
+import { similar } from './close-names.js';
 
 /**
  * Finding the app --app names. --app is the API name, what the Metadata API and sf use. A connected app's
@@ -130,24 +131,6 @@ export async function closeApps(client: OrgClient, app: string): Promise<string>
 /** Salesforce Ids compare on their first 15 characters (the 18-character form adds a case checksum). */
 export function sameId(a: unknown, b: unknown): boolean {
   return typeof a === 'string' && typeof b === 'string' && a.length >= 15 && a.slice(0, 15) === b.slice(0, 15);
-}
-
-/** Close enough to be the app the user meant: same letters ignoring case and separators, or a small edit distance. */
-function similar(a: string, b: string): boolean {
-  const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const [x, y] = [norm(a), norm(b)];
-  if (x.includes(y) || y.includes(x)) return true;
-  const row = Array.from({ length: y.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= x.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= y.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] === y[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[y.length] <= Math.max(2, Math.floor(y.length / 4));
 }
 
 export const asList = (value: unknown): string[] =>

@@ -14,6 +14,7 @@ import {
 import type { Found, Reads } from './inspection.js';
 import type { CommandFix, Write } from './plan.js';
 import { objectDescribeFix, objectListFix } from './fixes.js';
+import { generatedSetChanges, type GeneratedSetChanges } from './generated-set-changes.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.grant');
@@ -32,6 +33,11 @@ export type GeneratedSet = {
   status: 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update' | 'blocked';
   objects: ObjectGrant[];
   fields: FieldGrant[];
+  /**
+   * The difference to the set as it was in the org, by access word: what this run adds, removes and leaves (on a
+   * dry run, what it would). Absent when blocked.
+   */
+  changes?: GeneratedSetChanges;
 };
 
 /** Written into the generated set's description: only sets that carry it are rewritten. */
@@ -240,6 +246,7 @@ export function planGeneratedSet(
       PermissionsEdit: f.access === 'edit',
     }))
   );
+  summary.changes = generatedSetChanges(found.generatedObjects, found.generatedFields, summary.objects, summary.fields);
   if (existing && writes.length) summary.status = 'updated';
   if (options.dryRun)
     summary.status =

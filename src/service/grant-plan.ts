@@ -14,6 +14,7 @@ import {
   parseObjectGrants,
 } from './permissions.js';
 import { planGeneratedSet } from './generated-set.js';
+import { closeNames, didYouMean } from './close-names.js';
 import type { Step } from './plan.js';
 import type { GrantFound } from './grant-reads.js';
 import type { GrantInput, GrantItem, GrantResult } from './grant-result.js';
@@ -110,9 +111,20 @@ export function planGrant(found: GrantFound, input: GrantInput, options: { dryRu
   const targets = new Map<GrantItem, { field: 'PermissionSetId' | 'PermissionSetGroupId'; id: string }>();
   /** A named set or group that isn't there, or whose label names several: blocked. */
   const missing = (type: GrantItem['type'], wanted: string, ambiguous?: string[]): void => {
+    // The org's names, read only when a name isn't found (completeGrantCandidates), for "did you mean".
+    const close = closeNames(
+      type === 'PermissionSet'
+        ? found.setNames.map((r) => ({ name: String(r.Name), label: String(r.Label) }))
+        : found.groupNames.map((r) => ({ name: String(r.DeveloperName), label: String(r.MasterLabel) })),
+      wanted
+    );
     const error = ambiguous
       ? serviceError(`Ambiguous${type}`, [wanted, ambiguous.join(', ')])
-      : serviceError(`${type}NotFound`, [wanted, ''], [queryFix(type === 'PermissionSet' ? LIST_SETS : LIST_GROUPS)]);
+      : serviceError(
+          `${type}NotFound`,
+          [wanted, didYouMean(close)],
+          [queryFix(type === 'PermissionSet' ? LIST_SETS : LIST_GROUPS)]
+        );
     blockers.push(error);
     items.push({ name: wanted, type, license: 'unknown', status: 'blocked', reason: error.message });
   };

@@ -32,6 +32,8 @@ type GrantQueryKey =
   | GeneratedSetKey
   | 'entities'
   | 'particles'
+  | 'setNames'
+  | 'groupNames'
   | OptionalPowerKey;
 export type GrantFound = Found<GrantQueryKey>;
 
@@ -98,6 +100,9 @@ export function grantReads(input: GrantInput, generatedName?: string): Reads<Gra
     // The objects and fields as given; completeNames looks up any the org spells otherwise.
     entities: undefined,
     particles: undefined,
+    // Every set's and group's name, only when a named one isn't there (completeGrantCandidates): for "did you mean".
+    setNames: undefined,
+    groupNames: undefined,
     ...nameQueries(grantedObjects, fieldPairs(fieldGrants)),
   };
   // The broad-power columns some orgs lack are read in queries of their own, optional (permissions.ts).
@@ -118,4 +123,22 @@ export async function completeGrantNames(client: OrgClient, found: GrantFound, i
     ]),
   ];
   await completeNames(client, found, objects, fieldPairs(fieldGrants));
+}
+
+/** The org's own sets and groups by API name and label, for "did you mean" when a named one isn't there. */
+const SET_NAMES = `SELECT Name, Label FROM PermissionSet WHERE ${OWN_SET}`;
+const GROUP_NAMES = 'SELECT DeveloperName, MasterLabel FROM PermissionSetGroup';
+
+/**
+ * When a named set or group isn't in the org (by API name or label, as planGrant matches them), reads every
+ * set's or group's name and label for "did you mean": one more round trip then, none when every name is found.
+ */
+export async function completeGrantCandidates(client: OrgClient, found: GrantFound, input: GrantInput): Promise<void> {
+  const missing = (wanted: readonly string[], records: GrantFound[GrantQueryKey], fields: string[]): boolean =>
+    wanted.some(
+      (name) => !records.some((r) => fields.some((field) => String(r[field]).toLowerCase() === name.toLowerCase()))
+    );
+  const setNames = missing(input.permissionSets, found.sets, ['Name', 'Label']) ? SET_NAMES : undefined;
+  const groupNames = missing(input.groups, found.groups, ['DeveloperName', 'MasterLabel']) ? GROUP_NAMES : undefined;
+  if (setNames || groupNames) Object.assign(found, await client.queries({ setNames, groupNames }));
 }

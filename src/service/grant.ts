@@ -4,7 +4,7 @@ import { derivePermissionSetName, grantInputError } from './permissions.js';
 import { generatedSetReads } from './generated-set.js';
 import { inspectOne } from './inspection.js';
 import { blockedError, subrequestsOf, writeEach, type RecordsWrite } from './plan.js';
-import { completeGrantNames, grantReads } from './grant-reads.js';
+import { completeGrantCandidates, completeGrantNames, grantReads } from './grant-reads.js';
 import { planGrant } from './grant-plan.js';
 import type { GrantInput, GrantOutcome } from './grant-result.js';
 
@@ -29,6 +29,7 @@ export async function grant(
   const generating = input.objects.length > 0 || input.fields.length > 0;
   const found = await inspectOne(client, grantReads(input, input.permissionSetName));
   await completeGrantNames(client, found, input);
+  await completeGrantCandidates(client, found, input);
   if (generating && !input.permissionSetName && found.user[0])
     Object.assign(
       found,

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import type { SObjectRecord } from './org-client.js';
+import type { OrgClient, SObjectRecord } from './org-client.js';
+import { closeNames, didYouMean } from './close-names.js';
 import { errorWords, serviceError } from './errors.js';
 import { grantFix } from './fixes.js';
 import { licenseResolver } from './permissions.js';
@@ -35,17 +36,34 @@ export function checkPreauthorizeInput(input: PreauthorizeInput): void {
   if (input.create) readCertificate(input.create.certificatePath, input.create.certificate);
 }
 
-/** Every named set must exist and fit an integration user (license None, the Salesforce API Integration PSL or the Salesforce Integration user license; PermissionSetAssignment object reference: a set's user license must be the profile's). */
-export function checkPermissionSets(
+/**
+ * Every named set must exist and fit an integration user (license None, the Salesforce API Integration PSL or the
+ * Salesforce Integration user license; PermissionSetAssignment object reference: a set's user license must be the
+ * profile's). A name that isn't there gets "did you mean" from the org's sets (one more query, only then).
+ */
+export async function checkPermissionSets(
+  client: OrgClient,
   names: string[],
   sets: SObjectRecord[],
   licenses: SObjectRecord[],
   psls: SObjectRecord[]
-): SObjectRecord[] {
+): Promise<SObjectRecord[]> {
   const licenseOf = licenseResolver(licenses, psls);
+  const byName = (name: string): SObjectRecord | undefined =>
+    sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
+  const unknown = names.find((name) => !byName(name));
+  if (unknown) {
+    const all = await client.query(
+      'SELECT Name, Label FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null'
+    );
+    const close = closeNames(
+      all.map((r) => ({ name: String(r.Name), label: String(r.Label) })),
+      unknown
+    );
+    throw serviceError('PreauthorizeSetNotFound', [unknown, didYouMean(close)]);
+  }
   return names.map((name) => {
-    const set = sets.find((s) => String(s.Name).toLowerCase() === name.toLowerCase());
-    if (!set) throw serviceError('PreauthorizeSetNotFound', [name]);
+    const set = byName(name) as SObjectRecord;
     const { fit, name: license } = licenseOf(set.LicenseId);
     if (fit === 'other')
       throw serviceError('SetLicenseDoesNotFit', [String(set.Name), license], [grantFix(verbatim('<username>'))]);

@@ -84,7 +84,7 @@ async function plan(
   const planned = new Set(options.dryRun ? (input.plannedSets ?? []) : []);
   const existingSets = input.permissionSets.filter((name) => !planned.has(name));
   const sets = [
-    ...checkPermissionSets(existingSets, found.sets, found.licenses, found.psls),
+    ...(await checkPermissionSets(client, existingSets, found.sets, found.licenses, found.psls)),
     ...input.permissionSets.filter((name) => planned.has(name)).map((name) => ({ Id: '', Name: name })),
   ];
   const user = userWhere ? found.user[0] : undefined;

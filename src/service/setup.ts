@@ -6,7 +6,7 @@ import { planPsl, pslReads } from './assign-psl.js';
 import { createReads, planCreate } from './create.js';
 import { usernameFor, validateCreateInput } from './create-input.js';
 import type { OrgContext } from './connect.js';
-import { completeGrantNames, grantReads } from './grant-reads.js';
+import { completeGrantCandidates, completeGrantNames, grantReads } from './grant-reads.js';
 import { planGrant } from './grant-plan.js';
 import type { GrantInput } from './grant-result.js';
 import { planSetupPreauthorize, type SetupAppInput } from './preauthorize-setup.js';
@@ -189,6 +189,7 @@ async function planUser(
   if (found.grant) {
     try {
       await completeGrantNames(client, found.grant, grantInput);
+      await completeGrantCandidates(client, found.grant, grantInput);
       const granted = planGrant(found.grant, grantInput, options);
       if (granted.result.generatedPermissionSet && granted.writes.some((w) => w.referenceId === 'set'))
         newSet = '@{set.id}';

@@ -304,7 +304,7 @@ const corpus: Case[] = [
     name: 'GrantBlockedError',
     action: /FROM PermissionSetGroup/,
     message:
-      /^Nothing was granted to sync@acme\.example, because:\n- There is no permission set group with the API name or label "Sÿnc_Äccess"\.$/,
+      /^Nothing was granted to sync@acme\.example, because:\n- There is no permission set group with the API name or label "Sÿnc_Äccess"\. Did you mean "Sync_Access"\?$/,
   },
   {
     title: "grant: O'Brien, who doesn't exist",

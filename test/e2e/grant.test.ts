@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
-import { homeLoggedInto, runPlugin, writesSince } from '../helpers/plugin.js';
+import { homeLoggedInto, runHuman, runPlugin, writesSince } from '../helpers/plugin.js';
 
 /** An org as a fresh one, plus the sets an admin would have made: one that fits and one that doesn't. */
 const seed: Seed = {
@@ -119,5 +119,70 @@ describe('end to end through bin/run.js: create, assign-psl, then grant', functi
       (again.json.result as { permissionSets: Array<{ status: string }> }).permissionSets.map((i) => i.status)
     ).to.deep.equal(['already-assigned', 'already-assigned', 'already-assigned']);
     expect(writesSince(emulator, before + 4)).to.equal(0);
+  });
+
+  it('a narrower grant: the dry run shows exactly the access it removes (JSON and table); the real run removes it', async () => {
+    const wide = await grant(
+      '--object',
+      'Account:read,edit',
+      '--object',
+      'Contact:read',
+      '--field',
+      'Account.Industry:read'
+    );
+    expect(wide.exitCode, wide.stderr).to.equal(0);
+    const rows = (): string[][] =>
+      emulator
+        .query<{ SobjectType: string; PermissionsRead: boolean; PermissionsEdit: boolean }>(
+          "SELECT SobjectType, PermissionsRead, PermissionsEdit FROM ObjectPermissions WHERE Parent.Name = 'Acme_Sync_Integration' ORDER BY SobjectType"
+        )
+        .map((r) => [r.SobjectType, String(r.PermissionsRead), String(r.PermissionsEdit)])
+        .concat(
+          emulator
+            .query<{ Field: string }>("SELECT Field FROM FieldPermissions WHERE Parent.Name = 'Acme_Sync_Integration'")
+            .map((r) => [r.Field])
+        );
+    const held = rows();
+    expect(held).to.deep.equal([['Account', 'true', 'true'], ['Contact', 'true', 'false'], ['Account.Industry']]);
+
+    const before = emulator.requests.length;
+    const dry = await grant('--object', 'Account:read', '--dry-run');
+    expect(dry.exitCode).to.equal(0);
+    const generated = (dry.json.result as { generatedPermissionSet: { status: string; changes: unknown } })
+      .generatedPermissionSet;
+    expect(generated.status).to.equal('would-update');
+    expect(generated.changes).to.deep.equal({
+      added: { objects: [], fields: [] },
+      removed: {
+        objects: [
+          { object: 'Account', access: ['edit'] },
+          { object: 'Contact', access: ['read'] },
+        ],
+        fields: [{ field: 'Account.Industry', access: ['read'] }],
+      },
+      unchanged: { objects: [{ object: 'Account', access: ['read'] }], fields: [] },
+    });
+    const human = await runHuman(
+      ['integration-user', 'grant', '-u', username, '-o', 'emu', '--object', 'Account:read', '--dry-run'],
+      home
+    );
+    expect(human.exitCode).to.equal(0);
+    const access = human.stdout.slice(human.stdout.indexOf('Generated permission set'));
+    for (const [line, change] of [
+      ['Account: edit', 'would remove'],
+      ['Contact: read', 'would remove'],
+      ['Account.Industry: read', 'would remove'],
+      ['Account: read', 'unchanged'],
+    ])
+      expect(access).to.match(new RegExp(`│ ${line} +│ ${change} +│`));
+    expect(writesSince(emulator, before)).to.equal(0);
+    expect(rows()).to.deep.equal(held);
+
+    const run = await grant('--object', 'Account:read');
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(
+      (run.json.result as { generatedPermissionSet: { status: string; changes: unknown } }).generatedPermissionSet
+    ).to.deep.include({ status: 'updated', changes: generated.changes });
+    expect(rows()).to.deep.equal([['Account', 'true', 'false']]);
   });
 });

@@ -198,7 +198,10 @@ describe('human output: the tables, checklists and next steps each command print
         ['Sync_Access', 'PermissionSetGroup', '--None--', 'assigned', ''],
         ['O_Brien_Sync_Integration', 'PermissionSet', '--None--', 'assigned', ''],
       ],
-      [['access'], ['Account: read, viewall']],
+      [
+        ['access', 'change'],
+        ['Account: read, viewall', 'added'],
+      ],
     ]);
     const warning = 'O_Brien_Sync_Integration gives View All on Account; an integration rarely needs it.';
     expect(out.stderr.split(warning)).to.have.length(2);

@@ -131,6 +131,17 @@ describe('integration-user grant', () => {
           { object: 'Contact', access: ['read'] },
         ],
         fields: [{ field: 'Account.Industry', access: 'read' }],
+        changes: {
+          added: {
+            objects: [
+              { object: 'Account', access: ['read', 'edit'] },
+              { object: 'Contact', access: ['read'] },
+            ],
+            fields: [{ field: 'Account.Industry', access: ['read'] }],
+          },
+          removed: { objects: [], fields: [] },
+          unchanged: { objects: [], fields: [] },
+        },
       },
     });
     expect(assigned()).to.deep.equal(['Account_Read', 'Acme_Sync_Integration', 'Invoice_Access', 'group:Sync_Access']);
