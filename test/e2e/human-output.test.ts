@@ -29,6 +29,15 @@ const seed: Seed = {
       profile: PROFILE,
       active: true,
       permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+      loginHistory: [{ type: 'Remote Access 2.0', daysAgo: 2 }],
+    },
+    {
+      username: 'bridge@acme.example',
+      firstName: 'Acme, Inc.',
+      lastName: '"Bridge"',
+      email: 'it@acme.example',
+      profile: PROFILE,
+      active: false,
     },
     {
       username: 'etl-feed@acme.example',
@@ -44,6 +53,7 @@ const seed: Seed = {
   permissionSets: [
     { name: 'Account_Read', label: 'Account Read', license: null, objects: { Account: ['read'] } },
     { name: 'Sales_Ops', label: 'Sales Ops', license: 'Salesforce', objects: { Account: ['read'] } },
+    { name: 'Contact_Read', label: 'Contact Read', license: null, objects: { Contact: ['read'] } },
   ],
   permissionSetGroups: [{ name: 'Sync_Access', label: 'Sync Access', permissionSets: ['Account_Read'] }],
   externalClientApps: [
@@ -126,6 +136,15 @@ describe('human output: the tables, checklists and next steps each command print
       ],
     ]);
     expect(out.stderr).to.equal('Inspecting the org... done\n');
+
+    // A re-run: one line says the user exists (not a headline and a note saying the same).
+    const again = await run('create', '-n', "O'Brien Sync", '-e', 'it@acme.example', '-u', USER);
+    expect(again.exitCode).to.equal(0);
+    expect(linesOf(again.stdout)).to.deep.equal([
+      `${USER} already exists on the Salesforce Integration license; nothing to create.`,
+      `Next: sf integration-user assign-psl --username ${USER} --target-org emu`,
+    ]);
+    expect(again.stderr).to.equal('Inspecting the org... done\n');
   });
 
   it('assign-psl: what was assigned and the seats left', async () => {
@@ -156,47 +175,106 @@ describe('human output: the tables, checklists and next steps each command print
     ]);
     expect(tablesOf(out.stdout)).to.deep.equal([
       [
-        ['name', 'type', 'license', 'status', 'note'],
-        ['Account_Read', 'PermissionSet', '--None--', 'assigned', ''],
-        ['Sync_Access', 'PermissionSetGroup', '--None--', 'assigned', ''],
-        ['O_Brien_Sync_Integration', 'PermissionSet', '--None--', 'assigned', ''],
+        ['name', 'type', 'license', 'status'],
+        ['Account_Read', 'permission set', '--None--', 'assigned'],
+        ['Sync_Access', 'permission set group', '--None--', 'assigned'],
+        ['O_Brien_Sync_Integration', 'permission set', '--None--', 'assigned'],
       ],
       [['access'], ['Account: read, viewall']],
     ]);
     const warning = 'O_Brien_Sync_Integration gives View All on Account; an integration rarely needs it.';
     expect(out.stderr.split(warning)).to.have.length(2);
     expect(out.stderr).to.match(/^Warning: O_Brien_Sync_Integration gives View All/m);
+
+    // The same warning once in --json: sf's `warnings`, not also a field of the result.
+    const json = await runPlugin(
+      ['integration-user', 'grant', '-u', USER, '--object', 'Account:read,viewall', '--dry-run', '-o', 'emu'],
+      home
+    );
+    expect(json.exitCode).to.equal(0);
+    expect(json.json.warnings).to.deep.equal([warning]);
+    expect(json.json.result).not.to.have.property('warnings');
+  });
+
+  it('grant --dry-run: statuses in words (already assigned, would assign), a note column only when a row has one', async () => {
+    const before = emulator.requests.length;
+    const out = await run('grant', '-u', USER, '-p', 'Account_Read', '-p', 'Contact_Read', '--dry-run');
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([`Dry run: nothing was written. The plan for ${USER}:`]);
+    expect(tablesOf(out.stdout)).to.deep.equal([
+      [
+        ['name', 'type', 'license', 'status'],
+        ['Account_Read', 'permission set', '--None--', 'already assigned'],
+        ['Contact_Read', 'permission set', '--None--', 'would assign'],
+      ],
+    ]);
+    expect(emulator.requests.slice(before).filter((r) => r.writes > 0)).to.deep.equal([]);
   });
 
   it('preauthorize: the app, its policy and what it pre-authorizes', async () => {
     const out = await run('preauthorize', '--app', 'Acme_Sync', '-p', 'Account_Read', '--no-prompt');
     expect(out.exitCode).to.equal(0);
     expect(linesOf(out.stdout)).to.deep.equal([
-      `ExternalClientApplication Acme_Sync is admin-approved and pre-authorizes: profile "${PROFILE}", permission set Account_Read.`,
+      `Acme_Sync (External Client App) is admin-approved and pre-authorizes: profile "${PROFILE}", permission set Account_Read.`,
     ]);
   });
 
+  it('preauthorize --create --dry-run: says the app would be created, each profile once, and writes nothing', async () => {
+    const certificate = path.join(path.dirname(spec), 'server.crt');
+    await writeFile(certificate, keys.certificate);
+    const before = emulator.requests.length;
+    const out = await run(
+      'preauthorize',
+      '--app',
+      'Billing_Feed',
+      '--create',
+      '--certificate-file',
+      certificate,
+      '--contact-email',
+      'it@acme.example',
+      '--dry-run'
+    );
+    expect(out.exitCode, out.stderr).to.equal(0);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Dry run: would create External Client App Billing_Feed for the JWT bearer flow, admin-approved and pre-authorizing: profile "${PROFILE}". Nothing was written.`,
+    ]);
+    expect(emulator.requests.slice(before).filter((r) => r.writes > 0)).to.deep.equal([]);
+  });
+
   it('verify: the checklist, a mark a check, each fix naming sf and the org; then the access table', async () => {
-    const out = await run('verify', '-u', USER, '--app', 'Acme_Sync', '--object', 'Account');
+    const out = await run('verify', '-u', USER, '--app', 'Acme_Sync', '--object', 'Account', '--object', 'Contact');
     expect(out.exitCode).to.equal(0);
     const skipped = 'Give --client-id and --jwt-key-file to log in as the user.';
     expect(linesOf(out.stdout)).to.deep.equal([
       `Integration user ${USER}:`,
       `  ✓ user                   ${USER} exists and is active.`,
       `  ✓ license                On the Salesforce Integration license with profile "${PROFILE}".`,
-      '  ✓ permission-set-license Holds the Salesforce API Integration permission set license.',
-      '  ! permission-sets        Broad power for an integration: O_Brien_Sync_Integration: View All on Account.',
+      '  ✓ permission set license Holds the Salesforce API Integration permission set license.',
+      '  ! permission sets        Broad power for an integration: O_Brien_Sync_Integration: View All on Account.',
       `                           fix: Grant only what the integration needs: sf integration-user grant --username ${USER} --object <Object>:read --target-org emu`,
-      '  ✓ access                 Read access on Account.',
+      '  ! access                 No read access on Contact.',
+      `                           fix: sf integration-user grant --username ${USER} --object Contact:read --target-org emu`,
       `  ✓ app                    Acme_Sync is admin-approved and pre-authorizes ${USER}.`,
-      `  - jwt-login              ${skipped}`,
+      `  - JWT login              ${skipped}`,
       `  - query                  ${skipped}`,
       `  - identity               ${skipped}`,
     ]);
+    // The columns some object has access in, and read always.
     expect(tablesOf(out.stdout)).to.deep.equal([
       [
-        ['object', 'read', 'create', 'edit', 'delete', 'view all', 'modify all'],
-        ['Account', '✓', '', '', '', '✓', ''],
+        ['object', 'read', 'view all'],
+        ['Account', '✓', '✓'],
+        ['Contact', '', ''],
+      ],
+    ]);
+
+    // The access check names the table's objects with the table's words.
+    const account = await run('verify', '-u', USER, '--object', 'Account');
+    expect(linesOf(account.stdout)).to.include('  ✓ access                 Object access: Account (read, view all).');
+    expect(tablesOf(account.stdout)).to.deep.equal([
+      [
+        ['object', 'read', 'view all'],
+        ['Account', '✓', '✓'],
       ],
     ]);
   });
@@ -211,17 +289,17 @@ describe('human output: the tables, checklists and next steps each command print
       `  ✓ user                   ${FEED} exists and is active.`,
       '  ✗ license                On the "Salesforce" license (profile "Standard User"), not on Salesforce Integration.',
       '                           fix: sf integration-user create --name "<name>" --email <email> --target-org emu',
-      '  ✗ permission-set-license Lacks the Salesforce API Integration permission set license: no standard-object access is possible.',
+      '  ✗ permission set license Lacks the Salesforce API Integration permission set license: no standard-object access is possible.',
       `                           fix: sf integration-user assign-psl --username ${FEED} --target-org emu`,
-      '  ! permission-sets        No permission set assigned: the user can read nothing.',
+      '  ! permission sets        No permission set assigned: the user can read nothing.',
       `                           ${grantFix}`,
       '  ! access                 No object access from any permission set.',
       `                           ${grantFix}`,
       '  - app                    No --app given.',
-      `  - jwt-login              ${skipped}`,
+      `  - JWT login              ${skipped}`,
       `  - query                  ${skipped}`,
       `  - identity               ${skipped}`,
-      '2 check(s) failed; run the commands shown, then verify again.',
+      '2 checks failed; run the commands shown, then verify again.',
     ]);
     expect(tablesOf(out.stdout)).to.deep.equal([]);
   });
@@ -245,30 +323,80 @@ describe('human output: the tables, checklists and next steps each command print
     expect(again.exitCode).to.equal(0);
     expect(again.stderr).not.to.match(/user \d of 3/);
     expect(again.stdout).not.to.match(/user \d of 3/);
+
+    // A dry run of a new user: its steps "to do", in words.
+    const more = path.join(path.dirname(spec), 'more.yaml');
+    await writeFile(
+      more,
+      'users:\n  - name: Payroll Feed\n    email: it@acme.example\n    username: user-4@acme.example\n'
+    );
+    const plan = await run('setup', '--spec', more, '--dry-run');
+    expect(plan.exitCode, plan.stderr).to.equal(0);
+    expect(linesOf(plan.stdout)).to.deep.equal([
+      'user-4@acme.example (plan):',
+      '  → create        to do    create user-4@acme.example',
+      '  → assign-psl    to do    assign SalesforceAPIIntegrationPsl',
+      '  → verify        to do    check every step',
+    ]);
   });
 
-  it('list --candidates: the seats, one row an integration user, one row a candidate with the command that moves it', async () => {
+  it('list --candidates: the seats, one row an integration user, a heading and one row a candidate with the command that moves it', async () => {
     const out = await run('list', '--candidates');
     expect(out.exitCode).to.equal(0);
     expect(linesOf(out.stdout)).to.deep.equal([
       'Salesforce Integration seats: 5 of 10 free. Salesforce API Integration permission set licenses: 5 of 10 free.',
-      'Moving these 1 user(s) would save about 1800 USD a year.',
+      'Users on a full license that look like integrations, and could move to the free Salesforce Integration license:',
+      'Moving 1 user would save about 1800 USD a year.',
     ]);
-    const setupUser = (username: string): string[] => [username, 'yes', 'yes', 'Account_Read', 'Acme_Sync', ''];
+    // The last login in this machine's locale and time zone (the child's are the same), "never" without one.
+    const [sync] = emulator.query<{ LastLoginDate: string }>(
+      "SELECT LastLoginDate FROM User WHERE Username = 'sync@acme.example'"
+    );
+    const lastLogin = new Date(sync.LastLoginDate).toLocaleString(undefined, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    });
+    expect(lastLogin).not.to.include(sync.LastLoginDate.slice(0, 10));
+    const setupUser = (username: string, name: string): string[] => [
+      username,
+      name,
+      'yes',
+      'yes',
+      'Account_Read',
+      'Acme_Sync',
+      'never',
+    ];
     expect(tablesOf(out.stdout)).to.deep.equal([
       [
-        ['username', 'active', 'PSL', 'permission sets', 'apps', 'last login'],
-        [USER, 'yes', 'yes', 'Account_Read, O_Brien_Sync_Integration, Sync_Access (group)', 'Acme_Sync', ''],
+        ['username', 'name', 'active', 'PSL', 'permission sets', 'apps', 'last login'],
         // The app pre-authorizes the integration profile, so every integration user is covered.
-        ['sync@acme.example', 'yes', 'yes', '', 'Acme_Sync', ''],
-        setupUser('user-1@acme.example'),
-        setupUser('user-2@acme.example'),
-        setupUser('user-3@acme.example'),
+        ['bridge@acme.example', 'Acme, Inc. "Bridge"', 'no', 'no', '', 'Acme_Sync', 'never'],
+        [
+          USER,
+          "O'Brien Sync",
+          'yes',
+          'yes',
+          'Account_Read, O_Brien_Sync_Integration, Sync_Access (group)',
+          'Acme_Sync',
+          'never',
+        ],
+        ['sync@acme.example', 'Acme Sync', 'yes', 'yes', '', 'Acme_Sync', lastLogin],
+        setupUser('user-1@acme.example', 'Billing Export'),
+        setupUser('user-2@acme.example', 'Ledger Sync'),
+        setupUser('user-3@acme.example', "Quote O'Feed"),
       ],
       [
-        ['username', 'license', 'why', 'saving/year', 'command'],
+        [
+          'username',
+          'name',
+          'license now',
+          'why it looks like an integration',
+          'saving a year (USD)',
+          'command that moves it',
+        ],
         [
           FEED,
+          "O'Brien Feed",
           'Salesforce',
           'only API logins in its login history (2); an integration-like name',
           '1800',
@@ -285,5 +413,13 @@ describe('human output: the tables, checklists and next steps each command print
     expect(linesOf(out.stdout)).to.deep.equal([
       `Moved ${FEED} to profile "${PROFILE}" on the Salesforce Integration license (4 of 10 seats free).`,
     ]);
+
+    // No candidates left: said plainly, no empty table.
+    const list = await run('list', '--candidates');
+    expect(list.exitCode).to.equal(0);
+    expect(linesOf(list.stdout).slice(1)).to.deep.equal([
+      'No candidates: no active user on a full license looks like an integration.',
+    ]);
+    expect(tablesOf(list.stdout)).to.have.length(1);
   });
 });

@@ -4,7 +4,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { serviceError } from '../../service/errors.js';
 import { flagError } from '../../cli/flag-errors.js';
-import type { PreauthorizeResult } from '../../service/preauthorize-result.js';
+import { union, type PreauthorizeResult } from '../../service/preauthorize-result.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
@@ -88,29 +88,24 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     const { applyStep } = await import('../../service/plan.js');
     const result = await applyStep(client, plan, { dryRun: flags['dry-run'] });
 
+    // Every profile and set the app lists (or would list) once: on a dry run, those there and those to add.
+    const profiles = union(result.profiles, result.added.profiles);
+    const sets = union(result.permissionSets, result.added.permissionSets);
     const lists =
       [
-        ...result.profiles.map((p) => messages.getMessage('output.listedProfile', [p])),
-        ...result.permissionSets.map((p) => messages.getMessage('output.listedPermissionSet', [p])),
+        ...profiles.map((p) => messages.getMessage('output.listedProfile', [p])),
+        ...sets.map((p) => messages.getMessage('output.listedPermissionSet', [p])),
       ].join(', ') || messages.getMessage('output.listedNothing');
+    const app = [result.app, messages.getMessage(`appType.${result.appType}`)];
     if (result.created && result.consumerKey)
       this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
     else if (result.created && result.consumerKeyLocation)
       this.logSuccess(messages.getMessage('output.createdKeyElsewhere', [result.app, result.consumerKeyLocation]));
-    else if (result.dryRun && result.changed)
-      this.log(
-        messages.getMessage('output.dryRun', [
-          result.appType,
-          result.app,
-          [...result.profiles, ...result.added.profiles, ...result.permissionSets, ...result.added.permissionSets].join(
-            ', '
-          ),
-        ])
-      );
-    else
-      this.logSuccess(
-        messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [result.appType, result.app, lists])
-      );
+    // A dry run of --create: no app yet (its previous policy is none).
+    else if (result.dryRun && result.previousPolicy === 'none')
+      this.log(messages.getMessage('output.wouldCreate', [result.app, lists]));
+    else if (result.dryRun && result.changed) this.log(messages.getMessage('output.dryRun', [...app, lists]));
+    else this.logSuccess(messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [...app, lists]));
     if (result.assignedTo)
       this.log(
         messages.getMessage('output.assigned', [
