@@ -1,7 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
 import { homeLoggedInto, runHuman, runPlugin, type HumanRun } from '../helpers/plugin.js';
 import { makeKeyPair } from '../helpers/keys.js';
@@ -70,6 +71,20 @@ const seed: Seed = {
 };
 
 const USER = 'obrien.sync@acme.example';
+type ListResultJson = {
+  outputFile?: string;
+  seats: unknown;
+  users: Array<{
+    username: string;
+    name: string;
+    active: boolean;
+    psl: boolean;
+    permissionSets: string[];
+    permissionSetGroups: string[];
+    apps: string[];
+    lastLogin: string | null;
+  }>;
+};
 const FEED = 'etl-feed@acme.example';
 
 /** The tables of a run's output (sf's boxed tables), each as rows of trimmed cells, the header row first. */
@@ -405,6 +420,75 @@ describe('human output: the tables, checklists and next steps each command print
       ],
     ]);
     expect(out.stderr).to.equal('Reading licenses and users... done\n');
+  });
+
+  it('list --output-file: the audit as RFC 4180 CSV in UTF-8, the rows of the result; --candidates writes the candidates', async () => {
+    const dir = path.dirname(spec);
+    // csv-parse (the CSV reader of sf's data commands; strict by default: no relaxed quotes, a BOM would stay in the first field).
+    const csvOf = async (file: string): Promise<string[][]> => parse(await readFile(file, 'utf8'));
+
+    const file = path.join(dir, 'users.csv');
+    const json = await runPlugin(['integration-user', 'list', '--output-file', file, '-o', 'emu'], home);
+    expect(json.exitCode).to.equal(0);
+    const result = json.json.result as unknown as ListResultJson;
+    expect(result.outputFile).to.equal(file);
+    const text = await readFile(file, 'utf8');
+    // Quoted only where RFC 4180 needs it (a comma, a double quote), quotes doubled; an apostrophe as it is; CRLF.
+    expect(text.split('\r\n')[1]).to.equal('bridge@acme.example,"Acme, Inc. ""Bridge""",no,no,,Acme_Sync,');
+    expect(text).to.include(
+      `\r\n${USER},O'Brien Sync,yes,yes,"Account_Read, O_Brien_Sync_Integration, Sync_Access (group)",`
+    );
+    expect(await csvOf(file)).to.deep.equal([
+      ['username', 'name', 'active', 'PSL', 'permission sets', 'apps', 'last login'],
+      ...result.users.map((u) => [
+        u.username,
+        u.name,
+        u.active ? 'yes' : 'no',
+        u.psl ? 'yes' : 'no',
+        [...u.permissionSets, ...u.permissionSetGroups.map((g) => `${g} (group)`)].join(', '),
+        u.apps.join(', '),
+        u.lastLogin ?? '',
+      ]),
+    ]);
+    expect(result.users.map((u) => u.name)).to.include.members(['Acme, Inc. "Bridge"', "O'Brien Sync"]);
+
+    // Human output: the tables as always, and where the file went.
+    const human = path.join(dir, 'candidates.csv');
+    const out = await run('list', '--candidates', '--output-file', human);
+    expect(out.exitCode).to.equal(0);
+    expect(linesOf(out.stdout).at(-1)).to.equal(`Wrote 1 candidate to ${human}.`);
+    expect(await csvOf(human)).to.deep.equal([
+      [
+        'username',
+        'name',
+        'license now',
+        'why it looks like an integration',
+        'saving a year (USD)',
+        'command that moves it',
+      ],
+      [
+        FEED,
+        "O'Brien Feed",
+        'Salesforce',
+        'only API logins in its login history (2); an integration-like name',
+        '1800',
+        `sf integration-user convert --username ${FEED} --target-org emu`,
+      ],
+    ]);
+
+    // Without the flag no file, and the result has no outputFile.
+    const plain = await runPlugin(['integration-user', 'list', '-o', 'emu'], home);
+    expect(plain.json.result).not.to.have.property('outputFile');
+    const { users, seats } = plain.json.result as unknown as ListResultJson;
+    expect({ users, seats }).to.deep.equal({ users: result.users, seats: result.seats });
+
+    // A folder that doesn't exist: a clear error naming the file, exit 1.
+    const bad = await runPlugin(
+      ['integration-user', 'list', '--output-file', path.join(dir, 'no', 'x.csv'), '-o', 'emu'],
+      home
+    );
+    expect(bad.exitCode).to.equal(1);
+    expect(bad.json.message).to.match(/^Couldn't write the CSV file .*x\.csv: ENOENT/);
   });
 
   it('convert: who moved where, and the seats left', async () => {
