@@ -4,7 +4,8 @@ import type { CreateUserResult } from '../service/create.js';
 import type { GrantResult } from '../service/grant-result.js';
 import type { ListResult } from '../service/list.js';
 import type { SetupResult } from '../service/setup-result.js';
-import type { VerifyResult } from '../service/verify-result.js';
+import type { Check, VerifyResult } from '../service/verify-result.js';
+import { plural } from '../service/plural.js';
 
 /**
  * The human output of the commands (never with --json: sf's log and table print nothing then): tables and
@@ -18,18 +19,33 @@ const bundle = (name: string): Messages<string> =>
 /** What a command prints with. */
 export type Printer = Pick<SfCommand<unknown>, 'log' | 'table'>;
 
-/** A table whose columns are named in the command's bundle (`column.<key>`). */
-function table<R extends Record<string, unknown>>(
+/**
+ * A table whose columns are named in the command's bundle (`column.<key>`). A column empty in every row is left
+ * out (those in `keep` stay: their emptiness says something); a table without rows isn't printed.
+ */
+function table<R extends Record<string, string>>(
   out: Printer,
   messages: Messages<string>,
   data: R[],
-  keys: Array<keyof R & string>
+  keys: Array<keyof R & string>,
+  keep: Array<keyof R & string> = []
 ): void {
-  out.table({ data, columns: keys.map((key) => ({ key, name: messages.getMessage(`column.${key}`) })) });
+  if (!data.length) return;
+  const shown = keys.filter((key) => keep.includes(key) || data.some((row) => row[key] !== ''));
+  out.table({ data, columns: shown.map((key) => ({ key, name: messages.getMessage(`column.${key}`) })) });
 }
 
 const yesNo = (messages: Messages<string>, value: boolean): string =>
   messages.getMessage(value ? 'value.yes' : 'value.no');
+
+/** A time the org gave (ISO 8601) in the user's own locale and time zone; "never" for none. */
+export function localTime(messages: Messages<string>, iso: string | null | undefined): string {
+  if (!iso) return messages.getMessage('value.never');
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
 
 /** create: the user as it is now (or would be). */
 export function printCreated(out: Printer, result: CreateUserResult): void {
@@ -60,9 +76,9 @@ export function printGrant(out: Printer, result: GrantResult): void {
     messages,
     result.permissionSets.map((item) => ({
       name: item.name,
-      type: item.type,
+      type: messages.getMessage(`type.${item.type}`),
       license: item.license,
-      status: item.status,
+      status: messages.getMessage(`status.${item.status}`),
       note: item.reason ?? '',
     })),
     ['name', 'type', 'license', 'status', 'note']
@@ -88,6 +104,45 @@ export function printGrant(out: Printer, result: GrantResult): void {
   table(out, messages, rows, ['access', 'change']);
 }
 
+/** list: one row an integration user, as the table and the CSV show it (`time` writes its last login). */
+export function listUserRows(
+  result: ListResult,
+  time: (iso: string | null) => string = (iso) => localTime(bundle('list'), iso)
+): Array<Record<ListUserColumn, string>> {
+  const messages = bundle('list');
+  return result.users.map((u) => ({
+    username: u.username,
+    name: u.name,
+    active: yesNo(messages, u.active),
+    psl: yesNo(messages, u.psl),
+    sets: [...u.permissionSets, ...u.permissionSetGroups.map((g) => messages.getMessage('value.group', [g]))].join(
+      ', '
+    ),
+    apps: u.apps.join(', '),
+    lastLogin: time(u.lastLogin),
+  }));
+}
+export const LIST_USER_COLUMNS = ['username', 'name', 'active', 'psl', 'sets', 'apps', 'lastLogin'] as const;
+type ListUserColumn = (typeof LIST_USER_COLUMNS)[number];
+
+/** list --candidates: one row a full-license user that could move. */
+export function listCandidateRows(result: ListResult): Array<Record<ListCandidateColumn, string>> {
+  return (result.candidates ?? []).map((c) => ({
+    username: c.username,
+    name: c.name,
+    license: c.license,
+    why: c.reasons.join('; '),
+    saving: String(c.yearlySaving),
+    command: c.command,
+  }));
+}
+export const LIST_CANDIDATE_COLUMNS = ['username', 'name', 'license', 'why', 'saving', 'command'] as const;
+type ListCandidateColumn = (typeof LIST_CANDIDATE_COLUMNS)[number];
+
+/** A table's column names, as the human table heads them. */
+export const listColumnNames = (keys: readonly string[]): string[] =>
+  keys.map((key) => bundle('list').getMessage(`column.${key}`));
+
 /** list: the seats, every integration user, and with --candidates the users that could move. */
 export function printList(out: Printer, result: ListResult): void {
   const messages = bundle('list');
@@ -100,35 +155,17 @@ export function printList(out: Printer, result: ListResult): void {
       permissionSetLicense.total,
     ])
   );
-  table(
-    out,
-    messages,
-    result.users.map((u) => ({
-      username: u.username,
-      active: yesNo(messages, u.active),
-      psl: yesNo(messages, u.psl),
-      sets: [...u.permissionSets, ...u.permissionSetGroups.map((g) => messages.getMessage('value.group', [g]))].join(
-        ', '
-      ),
-      apps: u.apps.join(', '),
-      lastLogin: u.lastLogin ?? '',
-    })),
-    ['username', 'active', 'psl', 'sets', 'apps', 'lastLogin']
-  );
+  if (!result.users.length) out.log(messages.getMessage('output.noUsers'));
+  table(out, messages, listUserRows(result), [...LIST_USER_COLUMNS]);
   if (!result.candidates) return;
-  table(
-    out,
-    messages,
-    result.candidates.map((c) => ({
-      username: c.username,
-      license: c.license,
-      why: c.reasons.join('; '),
-      saving: c.yearlySaving,
-      command: c.command,
-    })),
-    ['username', 'license', 'why', 'saving', 'command']
-  );
-  out.log(messages.getMessage('output.saving', [result.candidates.length, result.totalYearlySaving ?? 0]));
+  if (!result.candidates.length) {
+    out.log(messages.getMessage('output.noCandidates'));
+    return;
+  }
+  out.log(messages.getMessage('output.candidates'));
+  table(out, messages, listCandidateRows(result), [...LIST_CANDIDATE_COLUMNS]);
+  const users = plural(messages, 'count.users', result.candidates.length);
+  out.log(messages.getMessage('output.saving', [users, result.totalYearlySaving ?? 0]));
 }
 
 const CHECK_MARK = { pass: '✓', warn: '!', fail: '✗', skip: '-' } as const;
@@ -137,12 +174,15 @@ const CHECK_MARK = { pass: '✓', warn: '!', fail: '✗', skip: '-' } as const;
 export function printChecklist(out: Printer, result: VerifyResult): void {
   const messages = bundle('verify');
   out.log(messages.getMessage('output.header', [result.username]));
+  const name = (check: Check): string => messages.getMessage(`name.${check.name}`);
+  const width = Math.max(...result.checks.map((check) => name(check).length));
   for (const check of result.checks) {
-    out.log(`  ${CHECK_MARK[check.status]} ${check.name.padEnd(22)} ${check.message}`);
-    if (check.action) out.log(`    ${''.padEnd(22)} ${messages.getMessage('output.fix', [check.action])}`);
+    out.log(`  ${CHECK_MARK[check.status]} ${name(check).padEnd(width)} ${check.message}`);
+    if (check.action) out.log(`    ${''.padEnd(width)} ${messages.getMessage('output.fix', [check.action])}`);
   }
   if (!result.access.length) return;
   const mark = (on: boolean): string => (on ? '✓' : '');
+  // Only the access some object has, as the access check names it; read stays, the one every integration needs.
   table(
     out,
     messages,
@@ -155,7 +195,8 @@ export function printChecklist(out: Printer, result: VerifyResult): void {
       viewall: mark(row.viewall),
       modifyall: mark(row.modifyall),
     })),
-    ['object', 'read', 'create', 'edit', 'delete', 'viewall', 'modifyall']
+    ['object', 'read', 'create', 'edit', 'delete', 'viewall', 'modifyall'],
+    ['object', 'read']
   );
 }
 
@@ -171,6 +212,9 @@ const STEP_MARK: Record<string, string> = {
 /** setup: each user's steps, as planned (dry run) or as they ended. */
 export function printSetup(out: Printer, result: SetupResult): void {
   const messages = bundle('setup');
+  const status = (value: string): string => messages.getMessage(`status.${value}`);
+  // The widest status word and a space: the step messages start in one column.
+  const width = Math.max(...Object.keys(STEP_MARK).map((value) => status(value).length)) + 1;
   for (const user of result.users) {
     out.log(
       messages.getMessage('output.plan', [
@@ -180,7 +224,7 @@ export function printSetup(out: Printer, result: SetupResult): void {
     );
     for (const step of user.steps)
       out.log(
-        `  ${STEP_MARK[step.status] ?? ' '} ${step.name.padEnd(13)} ${step.status.padEnd(8)} ${step.error?.message ?? step.message}`
+        `  ${STEP_MARK[step.status] ?? ' '} ${step.name.padEnd(13)} ${status(step.status).padEnd(width)} ${step.error?.message ?? step.message}`
       );
   }
 }

@@ -3,6 +3,7 @@ import { fetchRetrying, type OrgClient, type SObjectRecord } from './org-client.
 import { INTEGRATION_USER_LICENSE } from './licenses.js';
 import { loginAsUser, type JwtLogin } from './jwt.js';
 import { sameId } from './app-lookup.js';
+import { plural } from './plural.js';
 import { advice, verbatim, type Advice } from './plan.js';
 import { createUserFix, grantFix, preauthorizeFix } from './fixes.js';
 import { just, VERIFY, type AddCheck, type CheckStatus, type VerifyInput, type VerifyReport } from './verify-result.js';
@@ -102,7 +103,7 @@ export async function checkLogin(
   );
   if ('totalSize' in query) {
     result.query = { totalSize: query.totalSize };
-    add('query', 'pass', 'query.pass', [query.totalSize]);
+    add('query', 'pass', 'query.pass', [plural(messages, 'count.records', query.totalSize)]);
   } else {
     const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1];
     const fix = query.errorCode === 'INVALID_TYPE' && object ? just(grantFix(username, [object])) : words('fix.query');

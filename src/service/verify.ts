@@ -23,6 +23,7 @@ import {
   type AddCheck,
   type FieldAccessRow,
   type Finding,
+  type ObjectAccessRow,
   type VerifyInput,
   type VerifyReport,
 } from './verify-result.js';
@@ -146,7 +147,7 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
       [powers.join(', ')],
       advice(VERIFY, 'fix.grantOnlyNeeded', grantFix(username))
     );
-  else if (held.length) add('permission-sets', 'pass', 'sets.pass', [held.length, setNames.join(', ')]);
+  else if (held.length) add('permission-sets', 'pass', 'sets.pass', [setNames.join(', ')]);
   else add('permission-sets', 'warn', 'sets.none', [], just(grantFix(username)));
 
   // 5: the effective access, the union over every set the user holds.
@@ -178,7 +179,17 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   if (!result.access.length) add('access', 'warn', 'access.none', [], just(grantFix(username)));
   else if (unreadable.length)
     add('access', 'warn', 'access.unreadable', [unreadable.join(', ')], just(grantFix(username, unreadable)));
-  else add('access', 'pass', 'access.pass', [result.access.map((row) => row.object).join(', ')]);
+  else {
+    // In the access table's words: each object with the access it has (its columns).
+    const accessWords = (row: ObjectAccessRow): string =>
+      OBJECT_ACCESS.filter((a) => row[a])
+        .map((a) => messages.getMessage(`column.${a}`))
+        .join(', ');
+    const objects = result.access.map((row) =>
+      messages.getMessage('check.access.object', [row.object, accessWords(row)])
+    );
+    add('access', 'pass', 'access.pass', [objects.join('; ')]);
+  }
 
   // 6: the app pre-authorizes the user's profile or one of its sets.
   if (!input.app) add('app', 'skip', 'app.skip');

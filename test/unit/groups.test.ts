@@ -105,7 +105,7 @@ describe('permission set groups: the aggregate set and muting, in every command'
     expect(result?.checks.find((c) => c.name === 'permission-sets')).to.deep.equal({
       name: 'permission-sets',
       status: 'pass',
-      message: '1 permission set(s) and group(s) assigned, all fitting the license: Sync_Access.',
+      message: 'Every assigned permission set and group fits the license: Sync_Access.',
     });
     // One inspection, groups or not.
     expect(ctx.emulator.requests).to.have.length(1);
@@ -303,7 +303,7 @@ describe('columns some orgs lack (behaviour.absentFields): one optional column n
             }
           : {
               status: 'pass',
-              message: '2 permission set(s) and group(s) assigned, all fitting the license: Account_Read, Reader.',
+              message: 'Every assigned permission set and group fits the license: Account_Read, Reader.',
             }
       );
       expect(ctx.emulator.requests).to.have.length(1);

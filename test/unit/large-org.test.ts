@@ -198,7 +198,7 @@ describe("a large org: every request within Salesforce's size limits, the answer
     expect(error).to.equal(undefined);
     expect(result?.checks.find((c) => c.name === 'access')).to.deep.include({
       status: 'pass',
-      message: 'Read access on Feed000__c, Feed299__c.',
+      message: 'Object access: Feed000__c (read); Feed299__c (read).',
     });
     expectWithinLimits(emu);
     // The group's assignment names its aggregate set, which holds the 300 members' object permissions: no Id list at all.

@@ -75,8 +75,10 @@ export default class IntegrationUserCreate extends IntegrationUserCommand<Integr
     const headline = { created: 'output.created', exists: 'output.exists', 'would-create': 'output.wouldCreate' }[
       result.status
     ];
-    this.logSuccess(messages.getMessage(headline, [result.username]));
-    if (result.status === 'exists' && result.note) this.info(result.note);
+    // A user that exists: its note is the one line that says so (and what differs, or that it is inactive).
+    this.logSuccess(
+      result.status === 'exists' && result.note ? result.note : messages.getMessage(headline, [result.username])
+    );
     printCreated(this, result);
     // A dry run's next step is the real run: the user it would create doesn't exist yet.
     if (result.status === 'would-create')

@@ -1,15 +1,28 @@
+import { writeFile } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { IntegrationUserCommand } from '../../cli/base-command.js';
 import { flagError } from '../../cli/flag-errors.js';
 import type { ListResult } from '../../service/list.js';
-import { printList } from '../../cli/output.js';
+import {
+  LIST_CANDIDATE_COLUMNS,
+  LIST_USER_COLUMNS,
+  listCandidateRows,
+  listColumnNames,
+  listUserRows,
+  printList,
+} from '../../cli/output.js';
+import { toCsv } from '../../cli/csv.js';
+import { plural } from '../../service/plural.js';
 import { listResult } from '../../cli/results.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
 
-export type IntegrationUserListResult = ListResult;
+export type IntegrationUserListResult = ListResult & {
+  /** The CSV file --output-file wrote. */
+  outputFile?: string;
+};
 
 export default class IntegrationUserList extends IntegrationUserCommand<IntegrationUserListResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -26,6 +39,7 @@ export default class IntegrationUserList extends IntegrationUserCommand<Integrat
       default: 10,
       min: 0,
     }),
+    'output-file': Flags.string({ summary: messages.getMessage('flags.output-file.summary') }),
     // list only reads; the flag is there so a pipeline can pass --dry-run to every command.
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
   };
@@ -44,8 +58,29 @@ export default class IntegrationUserList extends IntegrationUserCommand<Integrat
       extraSeatPrice: flags['extra-seat-price'],
       onProgress: ({ users, rows }) => this.showProgress(messages.getMessage('progress.logins', [users, rows])),
     }).finally(() => this.spinner.stop());
-    const result = listResult(report, this.renderContext);
+    const result: IntegrationUserListResult = listResult(report, this.renderContext);
     printList(this, result);
+    const outputFile = flags['output-file'];
+    if (outputFile) {
+      await this.writeCsv(outputFile, result);
+      result.outputFile = outputFile;
+    }
     return result;
+  }
+
+  /** The audit for a spreadsheet: the users table (with --candidates, the candidates table), every column kept. */
+  private async writeCsv(file: string, result: ListResult): Promise<void> {
+    const [keys, rows]: [readonly string[], Array<Record<string, string>>] = result.candidates
+      ? [LIST_CANDIDATE_COLUMNS, listCandidateRows(result)]
+      : // Times as the org gives them (ISO 8601), which a spreadsheet reads as dates in any locale.
+        [LIST_USER_COLUMNS, listUserRows(result, (iso) => iso ?? '')];
+    const csv = toCsv([listColumnNames(keys), ...rows.map((row) => keys.map((key) => row[key]))]);
+    await writeFile(file, csv, 'utf8').catch((error: Error) => {
+      throw messages.createError('error.outputFile', [file, error.message]);
+    });
+    const count = result.candidates
+      ? plural(messages, 'count.candidates', rows.length)
+      : plural(messages, 'count.users', rows.length);
+    this.log(messages.getMessage('output.wrote', [count, file]));
   }
 }

@@ -107,29 +107,22 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     const { applyStep } = await import('../../service/plan.js');
     const result = await applyStep(client, plan, { dryRun: flags['dry-run'] });
 
+    // Every profile and set the app lists after the run (a dry run's result holds the planned lists).
     const lists =
       [
         ...result.profiles.map((p) => messages.getMessage('output.listedProfile', [p])),
         ...result.permissionSets.map((p) => messages.getMessage('output.listedPermissionSet', [p])),
       ].join(', ') || messages.getMessage('output.listedNothing');
+    const app = [result.app, messages.getMessage(`appType.${result.appType}`)];
     if (result.created && result.consumerKey)
       this.logSuccess(messages.getMessage('output.created', [result.app, result.consumerKey]));
     else if (result.created && result.consumerKeyLocation)
       this.logSuccess(messages.getMessage('output.createdKeyElsewhere', [result.app, result.consumerKeyLocation]));
-    else if (result.dryRun && result.changed)
-      this.log(
-        messages.getMessage('output.dryRun', [
-          result.appType,
-          result.app,
-          [...result.profiles, ...result.added.profiles, ...result.permissionSets, ...result.added.permissionSets].join(
-            ', '
-          ),
-        ])
-      );
-    else
-      this.logSuccess(
-        messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [result.appType, result.app, lists])
-      );
+    // A dry run of --create: no app yet (its previous policy is none).
+    else if (result.dryRun && result.previousPolicy === 'none')
+      this.log(messages.getMessage('output.wouldCreate', [result.app, lists]));
+    else if (result.dryRun && result.changed) this.log(messages.getMessage('output.dryRun', [...app, lists]));
+    else this.logSuccess(messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [...app, lists]));
     if (!result.dryRun && result.usersLosingAccess.length)
       this.warn(messages.getMessage('output.lostAccess', [result.app, result.usersLosingAccess.join(', ')]));
     if (result.assignedTo)

@@ -6,6 +6,7 @@ import { flagError } from '../../cli/flag-errors.js';
 import type { VerifyResult } from '../../service/verify.js';
 import { printChecklist } from '../../cli/output.js';
 import { verifyResult } from '../../cli/results.js';
+import { plural } from '../../service/plural.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.verify');
@@ -68,7 +69,7 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
     const result = verifyResult(report, this.renderContext);
     printChecklist(this, result);
     const failed = result.checks.filter((check) => check.status === 'fail').length;
-    if (failed) this.log(messages.getMessage('output.failed', [failed]));
+    if (failed) this.log(messages.getMessage('output.failed', [plural(messages, 'count.checks', failed)]));
     // A failed check is a failure (exit 1) with the checklist as the result; warnings and skips are not.
     this.exitWith(result.checks.map((check) => (check.status === 'fail' ? 'failed' : 'done')));
     return result;
