@@ -170,7 +170,6 @@ describe('human output: the tables, checklists and next steps each command print
     );
     expect(out.exitCode).to.equal(0);
     expect(linesOf(out.stdout)).to.deep.equal([
-      `Integration user ${USER} already exists; nothing was written.`,
       `${USER} already exists on the Salesforce Integration license; nothing to create.`,
       `Next: sf integration-user assign-psl --username ${USER} --target-org ${admin}`,
     ]);
@@ -255,7 +254,10 @@ describe('human output: the tables, checklists and next steps each command print
     const before = emulator.requests.length;
     const out = await run('grant', '-u', USER, '-p', 'Account_Read', '-p', 'Contact_Read', '--dry-run');
     expect(out.exitCode).to.equal(0);
-    expect(linesOf(out.stdout)).to.deep.equal([`Dry run: nothing was written. The plan for ${USER}:`]);
+    expect(linesOf(out.stdout)).to.deep.equal([
+      `Dry run: nothing was written. The plan for ${USER}:`,
+      'Without --dry-run this command makes the changes above; pre-authorizing the app (integration-user preauthorize) comes after that.',
+    ]);
     expect(tablesOf(out.stdout)).to.deep.equal([
       [
         ['name', 'type', 'license', 'status'],
@@ -291,7 +293,7 @@ describe('human output: the tables, checklists and next steps each command print
     );
     expect(out.exitCode).to.equal(0);
     expect(linesOf(out.stdout).slice(-3)).to.deep.equal([
-      `  - jwt-login              Dry run: the key file reads as an RSA private key and --client-id is given; without --dry-run verify logs in as ${USER} with the JWT bearer flow at ${emulator.instanceUrl}.`,
+      `  - JWT login              Dry run: the key file reads as an RSA private key and --client-id is given; without --dry-run verify logs in as ${USER} with the JWT bearer flow at ${emulator.instanceUrl}.`,
       '  - query                  Dry run: without --dry-run verify runs the query as the user.',
       '  - identity               Dry run: without --dry-run verify checks who the login is (user, org and license).',
     ]);
@@ -316,6 +318,7 @@ describe('human output: the tables, checklists and next steps each command print
     expect(out.exitCode, out.stderr).to.equal(0);
     expect(linesOf(out.stdout)).to.deep.equal([
       `Dry run: would create External Client App Billing_Feed for the JWT bearer flow, admin-approved and pre-authorizing: profile "${PROFILE}". Nothing was written.`,
+      'Without --dry-run this command changes the app; checking the user end to end (integration-user verify) comes after that.',
     ]);
     expect(emulator.requests.slice(before).filter((r) => r.writes > 0)).to.deep.equal([]);
   });
