@@ -129,72 +129,81 @@ describe('end to end through bin/run.js: create, then assign-psl', function () {
     expect(writesSince(emulator)).to.equal(0);
   });
 
-  const refusals: Array<{ title: string; seed: Seed; args: string[]; name: string; message: RegExp; action: RegExp }> =
-    [
-      {
-        title: 'create in an org without the integration license',
-        seed: {
-          userLicenses: [{ name: 'Salesforce', total: 10, used: 1 }],
-          profiles: [{ name: 'System Administrator', license: 'Salesforce' }],
-        },
-        args: createArgs,
-        name: 'NoIntegrationLicenseError',
-        message: /no "Salesforce Integration" user license/,
-        action: /Enterprise, Unlimited, Performance and Developer editions/,
+  const refusals: Array<{
+    title: string;
+    seed: Seed;
+    args: string[];
+    name: string;
+    message: RegExp;
+    action: RegExp;
+    exitCode?: number;
+  }> = [
+    {
+      title: 'create in an org without the integration license',
+      seed: {
+        userLicenses: [{ name: 'Salesforce', total: 10, used: 1 }],
+        profiles: [{ name: 'System Administrator', license: 'Salesforce' }],
       },
-      {
-        title: 'create with every seat taken by users the seed does not list',
-        seed: {
-          userLicenses: [
-            { name: 'Salesforce Integration', total: 5, used: 5 },
-            { name: 'Salesforce', total: 10, used: 1 },
-          ],
-        },
-        args: createArgs,
-        name: 'NoFreeSeatError',
-        message: /All 5 "Salesforce Integration" user licenses are in use \(held by users this org does not list\)/,
-        action: /buy more Salesforce Integration seats/,
+      args: createArgs,
+      name: 'NoIntegrationLicenseError',
+      message: /no "Salesforce Integration" user license/,
+      action: /Enterprise, Unlimited, Performance and Developer editions/,
+    },
+    {
+      title: 'create with every seat taken by users the seed does not list',
+      seed: {
+        userLicenses: [
+          { name: 'Salesforce Integration', total: 5, used: 5 },
+          { name: 'Salesforce', total: 10, used: 1 },
+        ],
       },
-      {
-        title: 'create with a username taken in another org',
-        seed: { usernamesTakenElsewhere: ['taken@acme.example'] },
-        args: [...createArgs, '--username', 'taken@acme.example'],
-        name: 'UsernameTakenElsewhereError',
-        message: /already taken in another Salesforce org/,
-        action: /--username/,
-      },
-      {
-        title: 'create with an invalid email',
-        seed: {},
-        args: ['integration-user', 'create', '--name', 'Acme Sync', '--email', "o'brien@", '-o', 'emu'],
-        name: 'InvalidEmailError',
-        message: /is not a valid email address/,
-        action: /--email/,
-      },
-      {
-        title: 'assign-psl for a user that does not exist',
-        seed: {},
-        args: ['integration-user', 'assign-psl', '-u', "o'brien@acme.example", '-o', 'emu'],
-        name: 'UserNotFoundError',
-        message: /There is no user "o'brien@acme.example" in this org/,
-        action: /sf integration-user create/,
-      },
-      {
-        title: 'assign-psl for a user on a full Salesforce license',
-        seed: {},
-        args: ['integration-user', 'assign-psl', '-u', 'admin@emu.example', '-o', 'emu'],
-        name: 'UserWrongLicenseError',
-        message: /only for users on the "Salesforce Integration" user license/,
-        action: /sf integration-user create/,
-      },
-    ];
+      args: createArgs,
+      name: 'NoFreeSeatError',
+      message: /All 5 "Salesforce Integration" user licenses are in use \(held by users this org does not list\)/,
+      action: /buy more Salesforce Integration seats/,
+    },
+    {
+      title: 'create with a username taken in another org',
+      seed: { usernamesTakenElsewhere: ['taken@acme.example'] },
+      args: [...createArgs, '--username', 'taken@acme.example'],
+      name: 'UsernameTakenElsewhereError',
+      message: /already taken in another Salesforce org/,
+      action: /--username/,
+    },
+    {
+      title: 'create with an invalid email',
+      seed: {},
+      args: ['integration-user', 'create', '--name', 'Acme Sync', '--email', "o'brien@", '-o', 'emu'],
+      name: 'InvalidEmailError',
+      message: /is not a valid email address/,
+      action: /--email/,
+      // Input refused before the org is asked exits 2, as sf's own flag errors do.
+      exitCode: 2,
+    },
+    {
+      title: 'assign-psl for a user that does not exist',
+      seed: {},
+      args: ['integration-user', 'assign-psl', '-u', "o'brien@acme.example", '-o', 'emu'],
+      name: 'UserNotFoundError',
+      message: /There is no user "o'brien@acme.example" in this org/,
+      action: /sf integration-user create/,
+    },
+    {
+      title: 'assign-psl for a user on a full Salesforce license',
+      seed: {},
+      args: ['integration-user', 'assign-psl', '-u', 'admin@emu.example', '-o', 'emu'],
+      name: 'UserWrongLicenseError',
+      message: /only for users on the "Salesforce Integration" user license/,
+      action: /sf integration-user create/,
+    },
+  ];
   for (const refusal of refusals) {
-    it(`refuses: ${refusal.title} (exit 1, the fix named, the org unchanged)`, async () => {
+    it(`refuses: ${refusal.title} (exit ${refusal.exitCode ?? 1}, the fix named, the org unchanged)`, async () => {
       await start(refusal.seed);
       const before = emulator.query('SELECT Id FROM User').length;
       const run = await runPlugin(refusal.args, home);
-      expect(run.exitCode).to.equal(1);
-      expect(run.json.status).to.equal(1);
+      expect(run.exitCode).to.equal(refusal.exitCode ?? 1);
+      expect(run.json.status).to.equal(refusal.exitCode ?? 1);
       expect(run.json.name).to.equal(refusal.name);
       expect(run.json.message).to.match(refusal.message);
       expect(run.json.actions?.join('\n')).to.match(refusal.action);
