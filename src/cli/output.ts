@@ -85,7 +85,12 @@ export function printGrant(out: Printer, result: GrantResult): void {
   );
   const generated = result.generatedPermissionSet;
   if (!generated) return;
-  out.log(messages.getMessage('output.generated', [generated.name, generated.status]));
+  out.log(
+    messages.getMessage('output.generated', [
+      generated.name,
+      messages.getMessage(`generatedStatus.${generated.status}`),
+    ])
+  );
   // The access as a diff to the set in the org: added, removed (a dry run: would add, would remove), unchanged.
   const rows = (['added', 'removed', 'unchanged'] as const).flatMap((change) => {
     const list = generated.changes?.[change] ?? { objects: [], fields: [] };

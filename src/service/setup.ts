@@ -241,7 +241,7 @@ async function verifyStep(
     loginUrl: user.verify?.loginUrl,
     query: user.verify?.query ?? 'SELECT Id, Name FROM Account LIMIT 10',
     objects: [],
-    waitMinutes: 0,
+    waitMinutes: user.verify?.wait ?? 0,
     appComponents,
   });
   const failed = verified.checks.filter((c) => c.status === 'fail');

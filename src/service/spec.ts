@@ -46,6 +46,8 @@ export type SpecUser = {
     /** Login URL and JWT audience (verify --login-url); default: the org's URL, audience login.salesforce.com or, in a sandbox, test.salesforce.com. */
     loginUrl?: string;
     query?: string;
+    /** Minutes to keep retrying a JWT login the login service refuses while an app change propagates (verify --wait), 0 to 30. */
+    wait?: number;
   };
 };
 
@@ -154,7 +156,7 @@ const STRING_KEYS = [
 ];
 const LIST_KEYS = ['permissionSets', 'permissionSetGroups', 'objects', 'fields'];
 const APP_KEYS = ['name', 'preauthorize', 'permissionSets'];
-const VERIFY_KEYS = ['clientId', 'jwtKeyFile', 'loginUrl', 'query'];
+const VERIFY_KEYS = ['clientId', 'jwtKeyFile', 'loginUrl', 'query', 'wait'];
 
 /** A key the spec doesn't have: "did you mean" the closest key it does have, else the keys it has. */
 function unknownKey(at: string, key: string, known: readonly string[], kind: string): Problem {
@@ -218,9 +220,12 @@ function verifyProblem(at: string, verify: unknown): Problem | undefined {
   if (!isObject(verify)) return { at, what: say('mapping'), write: say('write.verify') };
   const unknown = Object.keys(verify).find((k) => !VERIFY_KEYS.includes(k));
   if (unknown) return unknownKey(`${at}.${unknown}`, unknown, VERIFY_KEYS, say('kind.verify'));
-  for (const key of VERIFY_KEYS)
+  for (const key of VERIFY_KEYS.filter((k) => k !== 'wait'))
     if (verify[key] !== undefined && typeof verify[key] !== 'string')
       return { at: `${at}.${key}`, what: say('string'), write: say('write.string', key) };
+  const wait = verify.wait;
+  if (wait !== undefined && !(typeof wait === 'number' && Number.isInteger(wait) && wait >= 0 && wait <= 30))
+    return { at: `${at}.wait`, what: say('waitMinutes'), write: say('write.waitMinutes') };
   if (Boolean(verify.clientId) !== Boolean(verify.jwtKeyFile))
     return { at, what: say('clientIdAndKey'), write: say('write.verify') };
   return undefined;

@@ -107,6 +107,17 @@ describe('integration-user setup', () => {
     expect(ctx.writes).to.equal(0);
   });
 
+  it('verify.wait: a login refused while the new pre-authorization propagates is retried until it passes', async () => {
+    // The token endpoint answers the first request after the change with the old policy (as the login service may).
+    await ctx.start({ ...seed, behaviour: { policyPropagationFailures: 1 } });
+    const file = specFile('wait.yaml', twoUsers().replace('      jwtKeyFile:', '      wait: 1\n      jwtKeyFile:'));
+    const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
+    expect(exitCode).to.equal(0);
+    const checks = (result as Result).users[0].verify?.checks.map((c) => `${c.name}:${c.status}`);
+    expect(checks).to.include.members(['jwt-login:pass', 'query:pass']);
+    expect(ctx.emulator.requests.filter((r) => r.path === '/services/oauth2/token')).to.have.length(2);
+  });
+
   // The PSL must land before the assignments that need it: the composite asks Salesforce not to collate.
   for (const collateSubrequests of ['in-order', 'reorder'] as const) {
     it(`writes each user's steps in order whether or not the org collates composite subrequests (${collateSubrequests})`, async () => {
@@ -190,6 +201,11 @@ describe('integration-user setup', () => {
       'verify.yaml',
       'users:\n  - name: A\n    email: a@b.co\n    verify:\n      clientId: X\n',
       /is wrong at users\[0\]\.verify: needs clientId and jwtKeyFile together/,
+    ],
+    [
+      'wait.yaml',
+      'users:\n  - name: A\n    email: a@b.co\n    verify:\n      wait: 90\n',
+      /is wrong at users\[0\]\.verify\.wait: must be a whole number of minutes from 0 to 30/,
     ],
     [
       'twice.yaml',
