@@ -89,10 +89,11 @@ export async function setup(
     dryRun: options.dryRun,
     users: plans.map((p) => ({ username: p.username, steps: p.steps.map((s) => s.line) })),
   };
-  const blocked = result.users.flatMap((u) =>
+  // Each blocked step named by its place in the spec (users[i]) as well as by its user.
+  const blocked = result.users.flatMap((u, i) =>
     u.steps
       .filter((s) => s.status === 'blocked')
-      .map((s) => `- ${u.username}, ${s.name}: ${s.error?.message ?? s.message}`)
+      .map((s) => `- users[${i}] ${u.username}, ${s.name}: ${s.error?.message ?? s.message}`)
   );
   if (blocked.length) {
     const causes = result.users.flatMap((u) => u.steps.flatMap((s) => (s.error ? [s.error] : [])));

@@ -532,7 +532,7 @@ const corpus: Case[] = [
     name: 'SetupBlockedError',
     action: /FROM PermissionSet/,
     message:
-      /^Nothing was written, because these steps are blocked:\n- acme-sync\.integration\.00d\w+@emu\.example, grant: Nothing was granted to acme-sync\.integration\.00d\w+@emu\.example, because:\n- There is no permission set with the API name or label "x' OR Name != '"\.$/,
+      /^Nothing was written, because these steps are blocked:\n- users\[0\] acme-sync\.integration\.00d\w+@emu\.example, grant: Nothing was granted to acme-sync\.integration\.00d\w+@emu\.example, because:\n- There is no permission set with the API name or label "x' OR Name != '"\.$/,
   },
   {
     title: 'setup: an email with a quote in the spec',

@@ -60,7 +60,7 @@ describe('integration-user setup: the seats a spec takes, counted across its use
       const { error } = await ctx.run(IntegrationUserSetup, args);
       expect(error?.exitCode).to.equal(1);
       expect(error?.name).to.equal('SetupBlockedError');
-      expect(error?.message).to.contain('audit.trail@acme.example, create: This spec needs 6');
+      expect(error?.message).to.contain('- users[5] audit.trail@acme.example, create: This spec needs 6');
       // The first five users fit; the sixth is the one the org has no seat for.
       const creates = SIX.map((_, i) => stepOf(error?.data, i, 'create')?.status);
       expect(creates).to.deep.equal(['todo', 'todo', 'todo', 'todo', 'todo', 'blocked']);

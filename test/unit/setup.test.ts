@@ -161,7 +161,7 @@ describe('integration-user setup', () => {
       specFile('blocked.yaml', twoUsers(', Sales_Ops')),
     ]);
     expect(error?.name).to.equal('SetupBlockedError');
-    expect(error?.message).to.contain('billing-export@acme.example, grant: Nothing was granted');
+    expect(error?.message).to.contain('- users[1] billing-export@acme.example, grant: Nothing was granted');
     // Which user, which step, and why, with each reason on its own (--json shows the data the same way).
     const blockedStep = (error?.data as { users: Array<{ username: string; steps: unknown[] }> }).users[1].steps[2];
     const fix = `sf integration-user grant --username billing-export@acme.example --object <Object>:read --target-org ${ctx.targetOrg}`;
