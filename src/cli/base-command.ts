@@ -17,7 +17,7 @@ type Output = Record<string, unknown>;
  * process, as the tests run them, each read their own), set from the run's outcomes by exitCodeOf.
  */
 export abstract class IntegrationUserCommand<T> extends SfCommand<T> {
-  /** This run's exit code: 0 done, 68 partly done, 1 failed (an error thrown sets its own). */
+  /** This run's exit code: 0 done, 68 partly done, 1 failed, 2 the org differs from a spec (an error thrown sets its own). */
   public exitCode: ExitCode = 0;
   /** How fixes name the binary and the org; the org is known once the flags are read (parse) or once connected. */
   protected renderContext: RenderContext = { bin: this.config.bin, targetOrg: '<target-org>' };
@@ -85,9 +85,9 @@ export abstract class IntegrationUserCommand<T> extends SfCommand<T> {
     if (process.stderr.isTTY && !this.jsonEnabled()) this.spinner.status = status;
   }
 
-  /** Ends the run with the exit code of its outcomes (0, 68 or 1), for sf and for this instance. */
-  protected exitWith(outcomes: readonly Outcome[]): ExitCode {
-    this.exitCode = exitCodeOf(outcomes);
+  /** Ends the run with the exit code of its outcomes (0, 68 or 1), or the one given (2: setup --check found drift), for sf and for this instance. */
+  protected exitWith(outcomes: readonly Outcome[] | ExitCode): ExitCode {
+    this.exitCode = typeof outcomes === 'number' ? outcomes : exitCodeOf(outcomes);
     if (this.exitCode) process.exitCode = this.exitCode;
     return this.exitCode;
   }

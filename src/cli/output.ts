@@ -233,3 +233,21 @@ export function printSetup(out: Printer, result: SetupResult): void {
       );
   }
 }
+
+/** setup --check: one line when the org matches the spec, else a table of the differences and their fixes. */
+export function printSetupCheck(out: Printer, result: SetupResult): void {
+  const messages = bundle('setup');
+  if (!result.check) return;
+  if (result.check.inSync) {
+    out.log(messages.getMessage('check.inSync', [result.spec]));
+    return;
+  }
+  const rows = result.check.differences.map((d) => ({
+    user: d.user,
+    at: d.at,
+    step: d.step,
+    difference: d.difference,
+    fix: d.fix ?? '',
+  }));
+  table(out, messages, rows, ['user', 'at', 'step', 'difference', 'fix']);
+}

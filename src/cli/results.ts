@@ -1,6 +1,7 @@
 import type { CreateReport, CreateUserResult } from '../service/create.js';
 import type { ListReport, ListResult } from '../service/list.js';
-import type { SetupReport, SetupResult } from '../service/setup-result.js';
+import type { SetupCheck, SetupReport, SetupResult } from '../service/setup-result.js';
+import type { SetupCheckReport } from '../service/setup-check.js';
 import type { VerifyReport, VerifyResult } from '../service/verify-result.js';
 import { errorJson, renderAdvice, renderFix, type RenderContext } from './fixes.js';
 
@@ -17,13 +18,26 @@ export function verifyResult(report: VerifyReport, context: RenderContext): Veri
 }
 
 export function setupResult(report: SetupReport, context: RenderContext): SetupResult {
+  const { check, ...rest } = report;
   return {
-    ...report,
+    ...rest,
     users: report.users.map(({ verify, ...user }) => ({
       ...user,
       steps: user.steps.map(({ error, ...step }) => (error ? { ...step, error: errorJson(error, context) } : step)),
       ...(verify ? { verify: verifyResult(verify, context) } : {}),
     })),
+    ...(check ? { check: setupCheck(check, context) } : {}),
+  };
+}
+
+/** A check's differences, each with what resolves it rendered: its fix, or a blocked step's fixes (one a line). */
+function setupCheck(check: SetupCheckReport, context: RenderContext): SetupCheck {
+  return {
+    inSync: check.inSync,
+    differences: check.differences.map(({ fix, error, ...difference }) => {
+      const fixes = fix ? [renderFix(fix, context)] : error ? errorJson(error, context).actions : [];
+      return fixes.length ? { ...difference, fix: fixes.join('\n') } : difference;
+    }),
   };
 }
 

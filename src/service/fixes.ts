@@ -43,6 +43,9 @@ export const createAppFix = (app: string): CommandFix =>
     'contact-email': EMAIL,
   });
 
+/** Apply a setup spec: everything its plan has to do. */
+export const setupFix = (specFile: string): CommandFix => command('integration-user setup', { spec: specFile });
+
 export const convertFix = (username: string): CommandFix => command('integration-user convert', { username });
 
 /** Turn a user on or off (IsActive): sf's own record update, quoted as the shell needs it. */

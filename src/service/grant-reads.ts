@@ -68,7 +68,8 @@ export function grantReads(input: GrantInput, generatedName?: string): Reads<Gra
   const queries: Record<GrantQueryKey, string | undefined> = {
     user: userQuery(input.user),
     psl: pslAssignmentQuery(input.user),
-    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE ${assignee}`,
+    // The names too: setup --check names sets and groups assigned by hand (no other round trip).
+    assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE ${assignee}`,
     sets: sets
       ? `SELECT Id, Name, Label, LicenseId, ${corePowerColumns()} FROM PermissionSet WHERE ${ownSets('')}`
       : undefined,

@@ -92,11 +92,11 @@ export function blockedError(step: Step<unknown>): SfError {
 
 /** How a step, an item or a check ended. */
 export type Outcome = 'done' | 'applied' | 'failed' | 'blocked' | 'not-run';
-/** 0: all done; 68: partly done (some applied, some failed); 1: failed. 2 is kept for `setup --check` (the org differs). */
-export type ExitCode = 0 | 1 | 68;
+/** 0: all done; 68: partly done (some applied, some failed); 1: failed; 2: `setup --check` found the org differs. */
+export type ExitCode = 0 | 1 | 2 | 68;
 
 /** The exit code of a run from its outcomes: any failure with something applied is partly done, without it a failure. */
-export function exitCodeOf(outcomes: readonly Outcome[]): ExitCode {
+export function exitCodeOf(outcomes: readonly Outcome[]): 0 | 1 | 68 {
   if (!outcomes.some((o) => o === 'failed' || o === 'blocked')) return 0;
   return outcomes.includes('applied') ? 68 : 1;
 }

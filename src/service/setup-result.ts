@@ -1,6 +1,7 @@
 import type { SfError } from '@salesforce/core';
 import type { StepName } from './plan.js';
 import type { VerifyReport, VerifyResult } from './verify-result.js';
+import type { SetupCheckReport } from './setup-check.js';
 
 // What setup answers: each user's steps as lines (the command's JSON), before and after the command layer renders their fixes.
 
@@ -18,7 +19,19 @@ export type SetupStep = {
 export type StepError = { name: string; message: string; actions: string[]; causes?: StepError[] };
 
 export type SetupUser = { username: string; steps: SetupStep[]; verify?: VerifyResult };
-export type SetupResult = { spec: string; dryRun: boolean; users: SetupUser[] };
+/** One difference between the org and the spec (setup --check): whose, where in the spec, which step, and what resolves it. */
+export type SetupDifference = {
+  user: string;
+  /** The user's place in the spec: users[i]. */
+  at: string;
+  step: SetupStepName;
+  difference: string;
+  /** The command (or spec change) that resolves it, as the user runs it; a blocked step's fixes, one a line. */
+  fix?: string;
+};
+/** What `setup --check` found: in sync, or every difference. */
+export type SetupCheck = { inSync: boolean; differences: SetupDifference[] };
+export type SetupResult = { spec: string; dryRun: boolean; users: SetupUser[]; check?: SetupCheck };
 
 /** A step's line as setup reports it: its error whole, whose fixes the command layer renders. */
 export type SetupLine = Omit<SetupStep, 'error'> & { error?: SfError };
@@ -30,4 +43,5 @@ export type SetupReport = {
   spec: string;
   dryRun: boolean;
   users: Array<{ username: string; steps: SetupLine[]; verify?: VerifyReport }>;
+  check?: SetupCheckReport;
 };

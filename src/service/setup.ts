@@ -19,6 +19,7 @@ import { blockBeyondFreeSeats } from './spec-seats.js';
 import { inspect, type FoundGroup } from './inspection.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
+import { checkOf } from './setup-check.js';
 import type { SetupLine, SetupProgress, SetupReport, SetupStepName } from './setup-result.js';
 
 // The setup command's result types, also from here (the command's module); their home is setup-result.ts.
@@ -59,9 +60,17 @@ export async function setup(
   client: OrgClient,
   org: OrgContext,
   spec: SetupSpec,
-  options: { dryRun: boolean; specFile: string; noPrompt: boolean; onProgress?: (progress: SetupProgress) => void },
+  options: {
+    dryRun: boolean;
+    specFile: string;
+    noPrompt: boolean;
+    /** `--check`: plan as a dry run and report each difference instead of stopping at a blocked step. */
+    check?: boolean;
+    onProgress?: (progress: SetupProgress) => void;
+  },
   inspectedAgain = false
 ): Promise<SetupReport> {
+  const dryRun = options.dryRun || options.check === true;
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
   const { found, components } = await inspect(
     client,
@@ -74,7 +83,7 @@ export async function setup(
   for (const [index, user] of spec.users.entries()) {
     plans.push(
       await planUser(client, org, user, found[index], {
-        dryRun: options.dryRun,
+        dryRun,
         noPrompt: options.noPrompt,
         claimed,
         components,
@@ -86,9 +95,14 @@ export async function setup(
 
   const result: SetupReport = {
     spec: options.specFile,
-    dryRun: options.dryRun,
+    dryRun,
     users: plans.map((p) => ({ username: p.username, steps: p.steps.map((s) => s.line) })),
   };
+  // A check writes nothing and runs no verify (no JWT login): its blocked and to-do steps are the differences.
+  if (options.check) {
+    for (const user of result.users) user.steps = user.steps.filter((s) => s.name !== 'verify');
+    return { ...result, check: checkOf(plans, found, options.specFile) };
+  }
   // Each blocked step named by its place in the spec (users[i]) as well as by its user.
   const blocked = result.users.flatMap((u, i) =>
     u.steps
@@ -100,7 +114,7 @@ export async function setup(
     // The plan is the error's data; the setup command renders its fixes before sf prints it.
     throw Object.assign(serviceError('SetupBlocked', [blocked.join('\n')]).because(causes), { data: result });
   }
-  if (options.dryRun) return result;
+  if (dryRun) return result;
 
   for (const [index, plan] of plans.entries()) {
     options.onProgress?.({ user: index + 1, users: plans.length, username: plan.username });

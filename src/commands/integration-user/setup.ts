@@ -5,7 +5,7 @@ import { serviceError } from '../../service/errors.js';
 import { exitCodeOf } from '../../service/plan.js';
 import { flagError } from '../../cli/flag-errors.js';
 import type { SetupReport, SetupResult } from '../../service/setup.js';
-import { printSetup } from '../../cli/output.js';
+import { printSetup, printSetupCheck } from '../../cli/output.js';
 import { setupResult } from '../../cli/results.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -29,6 +29,7 @@ export default class IntegrationUserSetup extends IntegrationUserCommand<Integra
       summary: messages.getMessage('flags.spec.summary'),
     }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
+    check: Flags.boolean({ summary: messages.getMessage('flags.check.summary'), default: false }),
     'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary'), default: false }),
   };
 
@@ -49,11 +50,18 @@ export default class IntegrationUserSetup extends IntegrationUserCommand<Integra
       dryRun: flags['dry-run'],
       specFile: flags.spec,
       noPrompt: flags['no-prompt'],
+      check: flags.check,
       onProgress: ({ user, users, username }) =>
         this.showProgress(messages.getMessage('progress.user', [user, users, username])),
     }).finally(() => this.spinner.stop());
 
     const result = setupResult(report, this.renderContext);
+    if (result.check) {
+      printSetupCheck(this, result);
+      // As `terraform plan -detailed-exitcode`: 0 the org matches, 2 it differs.
+      this.exitWith(result.check.inSync ? 0 : 2);
+      return result;
+    }
     printSetup(this, result);
     const outcomes = result.users.flatMap((u) =>
       u.steps.map((s) =>
@@ -64,6 +72,15 @@ export default class IntegrationUserSetup extends IntegrationUserCommand<Integra
     if (exitCodeOf(outcomes) === 1) throw serviceError('SetupFailed').setData(result);
     this.exitWith(outcomes);
     return result;
+  }
+
+  /**
+   * With --check, 2 means the org differs: an error exits 1 instead, even input refused before the org is asked
+   * (2 otherwise, as sf's flag errors), so a pipeline never takes a bad spec for drift.
+   */
+  protected async catch(error: Error & { exitCode?: number }): Promise<never> {
+    if (this.argv.includes('--check') && error.exitCode === 2) error.exitCode = 1;
+    return super.catch(error);
   }
 
   /** A blocked setup's error carries the plan: as --json shows it, with every fix rendered. */
