@@ -54,7 +54,7 @@ export function checkContract(
 ): void {
   const command = args[0] === 'integration-user' ? args[1] : undefined;
   if (!command || args.includes('--help')) return;
-  // A result comes with exit 0, 68 (partly done) or 1 (verify: checks failed); anything else is an error.
+  // A result comes with exit 0, 68 (partly done), 1 (verify: checks failed) or 2 (setup --check: the org differs); anything else is an error.
   if (json.result !== undefined) assertResultSchema(command, json.result);
   else assertErrorEnvelope(json);
 }
