@@ -13,7 +13,7 @@ const normalized = (s: string): string =>
     .replace(/[^a-z0-9]/g, '');
 
 /** Levenshtein distance of the normalized names (0: the same but for case and separators). */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const [x, y] = [normalized(a), normalized(b)];
   const row = Array.from({ length: y.length + 1 }, (_, i) => i);
   for (let i = 1; i <= x.length; i++) {

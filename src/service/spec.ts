@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SfError } from '@salesforce/core';
+import { distance } from './close-names.js';
 import { errorWords, serviceError } from './errors.js';
 import type { Fix } from './plan.js';
 import { specValueProblem } from './spec-values.js';
@@ -233,25 +234,9 @@ function verifyProblem(at: string, verify: unknown): Problem | undefined {
 
 /** The known key closest to a misspelt one: the same but for case and separators, or one or two letters off. */
 export function closest(word: string, known: readonly string[]): string | undefined {
-  const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const limit = norm(word).length <= 4 ? 1 : 2;
-  const scored = known.map((k) => ({ k, d: distance(norm(word), norm(k)) })).filter(({ d }) => d <= limit);
+  const limit = word.replace(/[^A-Za-z0-9]/g, '').length <= 4 ? 1 : 2;
+  const scored = known.map((k) => ({ k, d: distance(word, k) })).filter(({ d }) => d <= limit);
   return scored.sort((a, b) => a.d - b.d)[0]?.k;
-}
-
-/** Levenshtein distance. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
