@@ -83,7 +83,8 @@ export function runHuman(args: string[], home: string): Promise<HumanRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'run.js'), ...args], {
       cwd: home,
-      env: sfEnv(home),
+      // Tables as a person at a terminal sees them: @oclif/table draws plain ones when CI is set (as on CI machines).
+      env: { ...sfEnv(home), OCLIF_TABLE_SKIP_CI_CHECK: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
