@@ -1,5 +1,5 @@
 import type { SfError } from '@salesforce/core';
-import { serviceError } from './errors.js';
+import { errorWords, serviceError } from './errors.js';
 import type { SObjectRecord } from './org-client.js';
 
 /** Object access as the --object flag spells it, in Salesforce's order. */
@@ -237,8 +237,10 @@ export function broadPowers(
 ): string[] {
   const powers = BROAD_USER_PERMISSIONS.filter((p) => set[`Permissions${p}`] === true);
   for (const row of objectRows) {
-    if (row.PermissionsModifyAllRecords === true) powers.push(`Modify All on ${String(row.SobjectType)}`);
-    else if (row.PermissionsViewAllRecords === true) powers.push(`View All on ${String(row.SobjectType)}`);
+    if (row.PermissionsModifyAllRecords === true)
+      powers.push(errorWords('power.modifyAllOn', [String(row.SobjectType)]));
+    else if (row.PermissionsViewAllRecords === true)
+      powers.push(errorWords('power.viewAllOn', [String(row.SobjectType)]));
   }
   return powers;
 }
