@@ -9,8 +9,9 @@ import type { OrgContext } from './connect.js';
 import { completeGrantCandidates, completeGrantNames, grantReads } from './grant-reads.js';
 import { planGrant } from './grant-plan.js';
 import type { GrantInput } from './grant-result.js';
-import { planSetupPreauthorize, type SetupAppInput } from './preauthorize-setup.js';
-import { appAccessReads } from './connected-app-access.js';
+import { planSetupPreauthorize, type SetupAppInput, type SetupAppStep } from './preauthorize-setup.js';
+import { preauthorizeReads } from './preauthorize.js';
+import { verifyReads } from './verify-reads.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
 import { verifyIntegrationUser } from './verify.js';
 import type { VerifyReport } from './verify-result.js';
@@ -39,14 +40,22 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 function userReads(user: SpecUser, org: OrgContext) {
   const username = usernameFor(user, org);
   const grant = grantInputOf(user, username);
+  const appRead = user.app
+    ? preauthorizeReads({ app: user.app.name, permissionSets: appSetsOf(user), profile: user.profile })
+    : undefined;
   return {
     create: createReads(user, org),
     psl: pslReads(username),
     // The generated set is named after the spec's name, so one inspection can read it.
     grant: granting(grant) ? grantReads(grant, grant.permissionSetName) : undefined,
-    app: user.app ? appAccessReads(user.app.name, appSetsOf(user)) : undefined,
+    // The preauthorize planner's reads for the spec's app: the app's rows, and the profiles.
+    app: appRead?.access,
+    appOwn: appRead?.own,
+    // verify's reads too: a run that writes nothing verifies from them (no second inspection).
+    verify: verifyReads({ user: username, app: user.app?.name, objects: [] }),
   };
 }
+
 export type UserFound = FoundGroup<ReturnType<typeof userReads>>;
 
 /**
@@ -116,9 +125,15 @@ export async function setup(
   }
   if (dryRun) return result;
 
+  // A run that writes nothing verifies each user from the inspection's reads.
+  const writesNothing = plans.every((plan) => plan.steps.every((s) => s.step.writes.length === 0));
   for (const [index, plan] of plans.entries()) {
     options.onProgress?.({ user: index + 1, users: plans.length, username: plan.username });
-    if (await applyUser(client, plan)) result.users[index].verify = await verifyStep(client, org, plan, components);
+    if (await applyUser(client, plan))
+      result.users[index].verify = await verifyStep(client, org, plan, {
+        components,
+        found: writesNothing ? found[index].verify : undefined,
+      });
   }
   // A user whose writes lost a race with a run next to this one: nothing of it was written, so plan it
   // again, once, from what the org holds now (the other run's work then reads as done).
@@ -225,7 +240,7 @@ async function planUser(
       plannedRefs: newSet ? { [generatedNameOf(user)]: newSet } : {},
     };
     try {
-      add(await planSetupPreauthorize(client, found.app, input, options));
+      add(await planSetupPreauthorize(client, found.app, input, { ...options, own: found.appOwn }));
     } catch (error) {
       add(blockedBy('preauthorize', error));
     }
@@ -244,10 +259,11 @@ async function verifyStep(
   client: OrgClient,
   org: OrgContext,
   plan: UserPlan,
-  appComponents: ConnectedAppComponents
+  known: { components: ConnectedAppComponents; found?: UserFound['verify'] }
 ): Promise<VerifyReport> {
   const { user, username } = plan;
   const line = plan.steps.find((s) => s.step.step === 'verify')?.line;
+  const app = plan.steps.find((s) => s.step.step === 'preauthorize')?.step as SetupAppStep | undefined;
   const verified = await verifyIntegrationUser(client, {
     user: username,
     app: user.app?.name,
@@ -257,7 +273,9 @@ async function verifyStep(
     query: user.verify?.query ?? 'SELECT Id, Name FROM Account LIMIT 10',
     objects: [],
     waitMinutes: user.verify?.wait ?? 0,
-    appComponents,
+    appComponents: known.components,
+    ecaPolicy: app?.result.ecaPolicy,
+    found: known.found,
   });
   const failed = verified.checks.filter((c) => c.status === 'fail');
   if (line)
