@@ -17,7 +17,8 @@ import { verifyIntegrationUser } from './verify.js';
 import type { VerifyReport } from './verify-result.js';
 import { derivePermissionSetName } from './permissions.js';
 import { blockBeyondFreeSeats } from './spec-seats.js';
-import { inspect, type FoundGroup } from './inspection.js';
+import { inspect, statementCount, type FoundGroup, type ReadGroup } from './inspection.js';
+import { SUBREQUESTS_PER_BATCH } from './query-reader.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
 import { checkOf } from './setup-check.js';
@@ -36,8 +37,11 @@ export type { SetupProgress, SetupReport, SetupResult } from './setup-result.js'
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.setup');
 
-/** What one user's steps read: each planner's own reads, under its step's name. */
-function userReads(user: SpecUser, org: OrgContext) {
+/**
+ * What one user's steps read: each planner's own reads, under its step's name; `verifying`: verify's too, so
+ * that a run that writes nothing verifies from them (no second inspection).
+ */
+function userReads(user: SpecUser, org: OrgContext, verifying = true) {
   const username = usernameFor(user, org);
   const grant = grantInputOf(user, username);
   const appRead = user.app
@@ -51,8 +55,7 @@ function userReads(user: SpecUser, org: OrgContext) {
     // The preauthorize planner's reads for the spec's app: the app's rows, and the profiles.
     app: appRead?.access,
     appOwn: appRead?.own,
-    // verify's reads too: a run that writes nothing verifies from them (no second inspection).
-    verify: verifyReads({ user: username, app: user.app?.name, objects: [] }),
+    verify: verifying ? verifyReads({ user: username, app: user.app?.name, objects: [] }) : undefined,
   };
 }
 
@@ -81,9 +84,13 @@ export async function setup(
 ): Promise<SetupReport> {
   const dryRun = options.dryRun || options.check === true;
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
+  // verify's reads ride along when they add no batch to the inspection (one user's do not).
+  const withVerify = spec.users.map((user) => userReads(user, org));
+  const without = spec.users.map((user) => userReads(user, org, false));
+  const batches = (groups: ReadGroup[]): number => Math.ceil(statementCount(groups) / SUBREQUESTS_PER_BATCH);
   const { found, components } = await inspect(
     client,
-    spec.users.map((user) => userReads(user, org)),
+    batches(withVerify) === batches(without) ? withVerify : without,
     spec.users.flatMap((user) => (user.app ? [user.app.name] : []))
   );
   // Pre-authorizations an earlier user's writes make (app:parent), so a later user doesn't insert them twice.
@@ -132,7 +139,8 @@ export async function setup(
     if (await applyUser(client, plan))
       result.users[index].verify = await verifyStep(client, org, plan, {
         components,
-        found: writesNothing ? found[index].verify : undefined,
+        // Undefined when verify's reads didn't ride along.
+        found: writesNothing ? (found[index].verify as UserFound['verify'] | undefined) : undefined,
       });
   }
   // A user whose writes lost a race with a run next to this one: nothing of it was written, so plan it
