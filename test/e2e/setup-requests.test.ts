@@ -94,7 +94,7 @@ describe('requests of one user at the physical limit (bench org, through bin/run
     return runs;
   }
 
-  it('connected app: the first run takes 7 requests (sf version lookup, inspection + readMetadata, one write, verify read, JWT, query); a re-run 4', async () => {
+  it('connected app: the first run takes 6 requests (sf version lookup, inspection + readMetadata, one write carrying the reads of verify, JWT, query); a re-run 4', async () => {
     const [first, again] = await setupTwice('connected');
     expect(first.steps).to.deep.equal([
       'create:applied',
@@ -110,7 +110,6 @@ describe('requests of one user at the physical limit (bench org, through bin/run
         'POST /services/data/composite/batch',
         'POST /services/Soap/m readMetadata',
         'POST /services/data/composite',
-        'POST /services/data/composite/batch',
         ...JWT_AND_QUERY,
       ].sort()
     );
@@ -140,7 +139,7 @@ describe('requests of one user at the physical limit (bench org, through bin/run
     ]);
   });
 
-  it('External Client App: the first run takes 11 requests (one retrieve, one deploy, no second inspection, no re-read after the deploy); a re-run 6', async () => {
+  it('External Client App: the first run takes 10 requests (one retrieve, one deploy, no second inspection, no re-read after the deploy); a re-run 6', async () => {
     const [first, again] = await setupTwice('external');
     expect(first.steps).to.deep.equal([
       'create:applied',
@@ -160,7 +159,6 @@ describe('requests of one user at the physical limit (bench org, through bin/run
         'POST /services/data/composite',
         'POST /services/Soap/m deploy',
         'POST /services/Soap/m checkDeployStatus',
-        'POST /services/data/composite/batch',
         ...JWT_AND_QUERY,
       ].sort()
     );

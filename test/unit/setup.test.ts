@@ -383,7 +383,7 @@ describe('integration-user setup: one inspection, one write per user (connected 
     return [...all.slice(0, 2).sort(), ...all.slice(2)];
   };
 
-  it('reads once, writes once (user, PSL, set, SetupEntityAccess), verifies with one read, one token request and the query; a re-run writes nothing and verifies from its one inspection', async () => {
+  it('reads once, writes once (user, PSL, set, SetupEntityAccess) with the reads of verify in the same call, one token request and the query; a re-run writes nothing and verifies from its one inspection', async () => {
     await ctx.start(appSeed());
     const file = specFile('one.yaml', oneUser);
     const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
@@ -403,11 +403,23 @@ describe('integration-user setup: one inspection, one write per user (connected 
       'POST /services/Soap/m readMetadata',
       'POST /services/data/composite/batch',
       'POST /services/data/composite',
-      'POST /services/data/composite/batch',
       'POST /services/oauth2/token',
       'GET /services/data/query',
     ]);
-    expect(ctx.emulator.requests.find((r) => r.path.endsWith('/composite'))?.writes).to.be.greaterThan(3);
+    // verify's reads rode in the write call, after its writes (their SOQL in the call's log).
+    const write = ctx.emulator.requests.find((r) => r.path.endsWith('/composite'));
+    expect(write?.writes).to.be.greaterThan(3);
+    expect(write?.subrequests?.map((s) => s.method)).to.deep.equal([
+      'POST',
+      'POST',
+      'POST',
+      'POST',
+      'GET',
+      'GET',
+      'GET',
+      'GET',
+      'GET',
+    ]);
     expect(accessRows(`Parent.Profile.Name = '${PROFILE}'`)).to.have.length(1);
 
     ctx.emulator.clearRequests();
