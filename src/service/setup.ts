@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
-import { UNSUPPORTED, type OrgClient, type SObjectRecord } from './org-client.js';
+import type { OrgClient } from './org-client.js';
 import { isOrgFailure, serviceError } from './errors.js';
 import { planPsl, pslReads } from './assign-psl.js';
 import { createReads, planCreate } from './create.js';
@@ -11,11 +11,12 @@ import { planGrant } from './grant-plan.js';
 import type { GrantInput } from './grant-result.js';
 import { planSetupPreauthorize, type SetupAppInput, type SetupAppStep } from './preauthorize-setup.js';
 import { preauthorizeReads } from './preauthorize.js';
-import { verifyReads, type VerifyKey } from './verify-reads.js';
+import { verifyReads } from './verify-reads.js';
+import { changedReads, ecaPolicyOf, pslOf } from './setup-verify.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
 import { verifyIntegrationUser } from './verify.js';
-import type { EcaPolicyState, VerifyReport } from './verify-result.js';
-import { derivePermissionSetName, OPTIONAL_POWER_KEYS } from './permissions.js';
+import type { VerifyReport } from './verify-result.js';
+import { derivePermissionSetName } from './permissions.js';
 import { blockBeyondFreeSeats } from './spec-seats.js';
 import { inspect, statementCount, type FoundGroup, type ReadGroup } from './inspection.js';
 import { SUBREQUESTS_PER_BATCH } from './query-reader.js';
@@ -162,31 +163,6 @@ export async function setup(
     raced.forEach((index, n) => (result.users[index] = again.users[n]));
   }
   return result;
-}
-
-/** A preauthorize step's External Client App policy as this run leaves it (its deploy changes no row verify reads). */
-const ecaPolicyOf = (planned: UserPlan['steps'][number]): EcaPolicyState | undefined =>
-  planned.step.step === 'preauthorize' ? (planned.step as SetupAppStep).result?.ecaPolicy : undefined;
-
-/** The PSL assignment this user's write call made (its answer holds the new Id: an all-or-nothing call that succeeded). */
-function pslOf(plan: UserPlan): { psl: SObjectRecord[] } | undefined {
-  const id = (plan.answers?.psl as { id?: unknown } | undefined)?.id;
-  return typeof id === 'string' ? { psl: [{ Id: id }] } : undefined;
-}
-
-/**
- * verify's reads a user's writes can change, to ride in its write call: the user, its assignments and
- * what its sets hold, the app's rows under them; its groups' members when it is given groups, the optional
- * powers where the org has their columns, and the groups' app rows when a set is pre-authorized.
- */
-function changedReads(plan: UserPlan, inspected: UserFound['verify'], bySet: boolean): Record<string, string> {
-  const { queries } = verifyReads({ user: plan.username, app: plan.user.app?.name, objects: [] });
-  // The PSL assignment is not read again: the call's answer gives it (pslOf).
-  const keys: VerifyKey[] = ['user', 'assignments', 'setObjects', 'setFields', 'appAccess'];
-  if (plan.user.permissionSetGroups?.length) keys.push('members');
-  keys.push(...OPTIONAL_POWER_KEYS.filter((key) => inspected[key] !== UNSUPPORTED));
-  if (bySet) keys.push('memberAppAccess');
-  return Object.fromEntries(keys.flatMap((key) => (queries[key] ? [[key, queries[key]]] : [])));
 }
 
 const generatedNameOf = (user: SpecUser): string => user.permissionSetName ?? derivePermissionSetName(user.name);
