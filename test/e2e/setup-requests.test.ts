@@ -181,6 +181,45 @@ describe('requests of one user at the physical limit (bench org, through bin/run
     expect(policies[0]).to.contain('<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>');
   });
 
+  it("a generated set as well: two collections leave no room for verify's reads in the write call (5 queries or collections at most), so verify reads on its own: 7", async () => {
+    emulator = await withoutStress(() => startEmulator({ seed: seedWith('connected') }));
+    const home = await homeLoggedInto(emulator);
+    const generated = path.join(mkdtempSync(path.join(tmpdir(), 'piu-requests-')), 'spec.json');
+    writeFileSync(
+      generated,
+      JSON.stringify({
+        users: [
+          {
+            name: 'Bench Sync',
+            email: 'it@acme.example',
+            username: USER,
+            permissionSets: ['Account_Read'],
+            objects: ['Contact:read'],
+            app: { name: 'Bench_Sync' },
+            verify: { clientId: 'BENCHSYNCKEY1', jwtKeyFile: keys.keyFile },
+          },
+        ],
+      })
+    );
+    const run = await runPlugin(['integration-user', 'setup', '--spec', generated, '-o', 'emu'], home);
+    expect(run.exitCode, run.stdout).to.equal(0);
+    const write = emulator.requests.find((r) => r.path.endsWith('/composite'));
+    const heavy = write?.subrequests?.filter((s) => /\/composite\/sobjects|\/query/.test(s.url)) ?? [];
+    expect(heavy.map((s) => s.method)).to.deep.equal(['POST', 'POST']);
+    expect(shapes(emulator, 0)).to.deep.equal(
+      [
+        'GET /services/data',
+        'POST /services/data/composite/batch',
+        'POST /services/Soap/m readMetadata',
+        'POST /services/data/composite',
+        'POST /services/data/composite/batch',
+        ...JWT_AND_QUERY,
+      ].sort()
+    );
+    const [user] = (run.json.result as { users: Array<{ verify: { checks: Array<{ status: string }> } }> }).users;
+    expect(user.verify.checks.filter((c) => c.status === 'fail')).to.deep.equal([]);
+  });
+
   it('the five commands one after another take 14 requests: each command reads before it writes', async () => {
     emulator = await withoutStress(() => startEmulator({ seed: seedWith('connected') }));
     const home = await homeLoggedInto(emulator);

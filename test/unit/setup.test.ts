@@ -418,7 +418,6 @@ describe('integration-user setup: one inspection, one write per user (connected 
       'GET',
       'GET',
       'GET',
-      'GET',
     ]);
     expect(accessRows(`Parent.Profile.Name = '${PROFILE}'`)).to.have.length(1);
 
