@@ -443,6 +443,31 @@ describe('integration-user setup: one inspection, one write per user (connected 
     expect(ctx.writes).to.equal(0);
   });
 
+  it("verify's reads in the write call are read to their last page: one record a page, the set's two object rows both in the access check", async () => {
+    await ctx.start({
+      ...appSeed({ queryPageSize: 1 }),
+      permissionSets: [
+        {
+          name: 'Account_Read',
+          label: 'Account Read',
+          license: null,
+          objects: { Account: ['read'], Contact: ['read'] },
+        },
+      ],
+    });
+    const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('paged.yaml', oneUser)]);
+    expect(exitCode).to.equal(0);
+    const verify = (result as Result).users[0].verify as
+      { checks: Array<{ status: string }>; access: Array<{ object: string; read: boolean }> } | undefined;
+    expect(verify?.checks.map((c) => c.status)).to.deep.equal(Array(9).fill('pass'));
+    expect(verify?.access.map((a) => `${a.object}:${String(a.read)}`)).to.deep.equal(['Account:true', 'Contact:true']);
+    // After the write call: the next page of its setObjects query, then the JWT exchange and the query.
+    const at = ctx.emulator.requests.findIndex((r) => r.path.endsWith('/composite'));
+    const after = ctx.emulator.requests.slice(at + 1).map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d+/, '')}`);
+    expect(after[0]).to.match(/^GET \/services\/data\/query\/.+/);
+    expect(after.slice(-2)).to.deep.equal(['POST /services/oauth2/token', 'GET /services/data/query']);
+  });
+
   for (const isSandbox of [false, true]) {
     for (const myDomainAudience of ['accept', 'reject'] as const) {
       it(`${isSandbox ? 'a sandbox' : 'production'}, My Domain audience ${myDomainAudience}: the JWT login of verify takes one token request, signed for the org's kind`, async () => {
