@@ -11,7 +11,7 @@ import {
   userLicenseOf,
   userLicenseQuery,
 } from './licenses.js';
-import { userQuery } from './user-filters.js';
+import { ORG_QUERY, userQuery } from './user-filters.js';
 import { advice, applyStep, verbatim, type Advice, type Step } from './plan.js';
 import { setActiveFix, updateUserFix } from './fixes.js';
 import { anUnlistedHolder, heldBy } from './licenses.js';
@@ -70,7 +70,7 @@ export function createReads(input: CreateUserInput, org: OrgContext): Reads<Crea
       license: userLicenseQuery(),
       profiles: integrationProfilesQuery(input.profile),
       user: userQuery(usernameFor(input, org)),
-      org: 'SELECT Id, TimeZoneSidKey, DefaultLocaleSidKey, LanguageLocaleKey FROM Organization',
+      org: ORG_QUERY,
       holders: integrationSeatHoldersQuery(),
     },
   };

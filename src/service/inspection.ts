@@ -57,6 +57,14 @@ export async function inspect<G extends ReadGroup>(
   };
 }
 
+/** How many statements an inspection of these groups sends (the same SOQL once): 25 go in one batch. */
+export function statementCount(groups: readonly ReadGroup[]): number {
+  const soql = groups.flatMap((group) =>
+    Object.values(group).flatMap((reads) => Object.values(reads?.queries ?? {}).filter((q) => q !== undefined))
+  );
+  return new Set(soql).size;
+}
+
 /** One planner's reads alone (a command's own inspection). */
 export async function inspectOne<K extends string>(client: OrgClient, reads: Reads<K>): Promise<Found<K>> {
   const { found } = await inspect(client, [{ only: reads }]);

@@ -61,7 +61,8 @@ function compositeCalls(subrequests: Subrequest[]): Subrequest[][] {
   let current: Subrequest[] = [];
   let collections = 0;
   for (const sub of subrequests) {
-    const isCollection = sub.url.startsWith('/composite/sobjects');
+    // Queries count against the same five as collections (REST API Developer Guide, Composite).
+    const isCollection = sub.url.startsWith('/composite/sobjects') || /^\/query(All)?[/?]/.test(sub.url);
     if (current.length === SUBREQUESTS_PER_BATCH || (isCollection && collections === QUERIES_PER_COMPOSITE)) {
       calls.push(current);
       current = [];
@@ -156,6 +157,14 @@ export class OrgClient {
   /** Every record of a query, read to its last page. */
   public async query(soql: string): Promise<SObjectRecord[]> {
     return this.reader.all(soql);
+  }
+
+  /**
+   * Every record of a query whose first page a composite call answered (a read riding after its writes), the
+   * next pages read here.
+   */
+  public async restOf(soql: string, firstPage: unknown): Promise<SObjectRecord[]> {
+    return this.reader.restOf(soql, firstPage as Parameters<QueryReader['restOf']>[1]);
   }
 
   /** A query through the Tooling API, for setup objects the data API doesn't serve; every page. */

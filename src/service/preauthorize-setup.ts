@@ -3,11 +3,15 @@ import type { OrgClient } from './org-client.js';
 import { applyStep, blockedError, type Step, type Write } from './plan.js';
 import { findConnectedApp, type ConnectedAppComponents } from './app-lookup.js';
 import { planAppAccess, type AppAccessFound } from './connected-app-access.js';
-import { planPreauthorize } from './preauthorize.js';
+import { planPreauthorize, type PreauthorizeFound } from './preauthorize.js';
 import { stepMessage, type PreauthorizeInput } from './preauthorize-result.js';
+import type { EcaPolicyState } from './verify-result.js';
 
 // Setup's preauthorize step: SetupEntityAccess rows in the user's one composite call where they do, else the
 // preauthorize command's own plan.
+
+/** Setup's preauthorize step: its app, and an External Client App's policy as this run leaves it (for verify). */
+export type SetupAppStep = Step<{ app: string; ecaPolicy?: EcaPolicyState }> & { fallback?: Write[] };
 
 /** What setup's preauthorize step is for: the app, how to pre-authorize, and the sets an earlier step makes. */
 export type SetupAppInput = PreauthorizeInput & {
@@ -26,20 +30,27 @@ export async function planSetupPreauthorize(
   client: OrgClient,
   found: AppAccessFound,
   input: SetupAppInput,
-  options: { noPrompt: boolean; claimed: Set<string>; components: ConnectedAppComponents }
-): Promise<Step<{ app: string }> & { fallback?: Write[] }> {
+  options: {
+    noPrompt: boolean;
+    claimed: Set<string>;
+    components: ConnectedAppComponents;
+    /** The preauthorize planner's own reads (profiles), from setup's inspection. */
+    own: PreauthorizeFound['found'][0]['own'];
+  }
+): Promise<SetupAppStep> {
   const { app } = input;
   const step = (
     status: 'todo' | 'done',
     added: string[],
     writes: Write[],
-    fallback?: Write[]
-  ): Step<{ app: string }> & { fallback?: Write[] } => ({
+    fallback?: Write[],
+    ecaPolicy?: EcaPolicyState
+  ): SetupAppStep => ({
     step: 'preauthorize',
     status,
     message: stepMessage(app, added),
     writes,
-    result: { app },
+    result: ecaPolicy ? { app, ecaPolicy } : { app },
     fallback,
   });
   const metadataWrite = (metadataInput: PreauthorizeInput): Write => ({
@@ -76,11 +87,39 @@ export async function planSetupPreauthorize(
       [metadataWrite({ ...input, metadataOnly: true })]
     );
   }
-  // As the preauthorize command does it: a dry run now, the real plan when it runs.
-  const planned = await planPreauthorize(client, input, { dryRun: true });
+  // As the preauthorize command does it, from setup's inspection. The first user of the run to change this app
+  // applies this very plan (its retrieve read the policy already); a later one plans again when it runs, so that
+  // it sees what the earlier users' writes changed.
+  const planned = await planPreauthorize(
+    client,
+    input,
+    { dryRun: true },
+    {
+      found: [{ access: found, own: options.own }],
+      components: options.components,
+    }
+  );
   if (planned.status === 'blocked') throw blockedError(planned);
   if (planned.needsConfirmation && planned.lockOut && !options.noPrompt)
     throw lockoutError(app, planned.lockOut, { profile: input.profile, permissionSets: input.permissionSets });
-  const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
-  return planned.result.changed ? step('todo', added, [metadataWrite(input)]) : step('done', added, []);
+  const first = !options.claimed.has(`policy:${app.toLowerCase()}`);
+  options.claimed.add(`policy:${app.toLowerCase()}`);
+  const { result } = planned;
+  const added = [...result.added.profiles, ...result.added.permissionSets];
+  // The policy as the deploy leaves it (or as read, when nothing changes): verify needs no second retrieve.
+  const ecaPolicy =
+    first && result.appType === 'ExternalClientApplication' && !input.create
+      ? { policy: result.policy, profiles: result.profiles, permissionSets: result.permissionSets }
+      : undefined;
+  const write: Write =
+    first && !input.create
+      ? {
+          kind: 'metadata',
+          referenceId: 'app',
+          apply: async () => void (await applyStep(client, planned, { dryRun: false })),
+        }
+      : metadataWrite(input);
+  return result.changed
+    ? step('todo', added, [write], undefined, ecaPolicy)
+    : step('done', added, [], undefined, ecaPolicy);
 }

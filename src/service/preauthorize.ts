@@ -1,9 +1,10 @@
 import { SfError } from '@salesforce/core';
-import { OrgClient, SObjectRecord, soqlQuote } from './org-client.js';
+import { OrgClient, SObjectRecord } from './org-client.js';
 import { isOrgFailure, serviceError } from './errors.js';
 import { createUserFix } from './fixes.js';
-import { inspect } from './inspection.js';
-import { chooseIntegrationProfile, userLicenseOf } from './licenses.js';
+import { inspect, type FoundGroup, type Reads } from './inspection.js';
+import type { ConnectedAppComponents } from './app-lookup.js';
+import { chooseIntegrationProfile, integrationProfilesQuery, userLicenseOf } from './licenses.js';
 import { userFilter } from './user-filters.js';
 import { appNotFound, findConnectedApp, findEca } from './app-lookup.js';
 import { appAccessReads, planAppAccess } from './connected-app-access.js';
@@ -26,10 +27,11 @@ import { emptyResult, type PreauthorizeInput, type PreauthorizePlan } from './pr
 export async function planPreauthorize(
   client: OrgClient,
   input: PreauthorizeInput,
-  options: { dryRun: boolean }
+  options: { dryRun: boolean },
+  prefetched?: PreauthorizeFound
 ): Promise<PreauthorizePlan> {
   try {
-    return await plan(client, input, options);
+    return await plan(client, input, options, prefetched);
   } catch (error) {
     // What the org holds blocks the step; an answer the org couldn't give (a fault, an expired session) is the run's error.
     if (!(error instanceof SfError) || isOrgFailure(error)) throw error;
@@ -45,10 +47,32 @@ export async function planPreauthorize(
   }
 }
 
+/** What the planner reads about the app, the profiles and --username: one group of an inspection (setup's too). */
+export function preauthorizeReads(input: Pick<PreauthorizeInput, 'app' | 'permissionSets' | 'profile' | 'user'>) {
+  const userWhere = input.user ? userFilter(input.user) : undefined;
+  const own: Reads<'profiles' | 'user'> = {
+    queries: {
+      // create's statement: one inspection (setup's) sends it once.
+      profiles: integrationProfilesQuery(input.profile),
+      user: userWhere
+        ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}`
+        : undefined,
+    },
+  };
+  return { access: appAccessReads(input.app, input.permissionSets), own };
+}
+
+/** What an inspection found for preauthorizeReads, and the apps' components read beside it. */
+export type PreauthorizeFound = {
+  found: [FoundGroup<ReturnType<typeof preauthorizeReads>>];
+  components: ConnectedAppComponents;
+};
+
 async function plan(
   client: OrgClient,
   input: PreauthorizeInput,
-  options: { dryRun: boolean }
+  options: { dryRun: boolean },
+  prefetched?: PreauthorizeFound
 ): Promise<PreauthorizePlan> {
   checkPreauthorizeInput(input);
 
@@ -56,23 +80,7 @@ async function plan(
   const {
     found: [{ access, own }],
     components,
-  } = await inspect(
-    client,
-    [
-      {
-        access: appAccessReads(input.app, input.permissionSets),
-        own: {
-          queries: {
-            profiles: `SELECT Id, Name, UserLicense.Name FROM Profile WHERE UserLicense.Name = 'Salesforce Integration'${input.profile ? ` OR Name = ${soqlQuote(input.profile)}` : ''}`,
-            user: userWhere
-              ? `SELECT Id, Username, Profile.Name, Profile.UserLicense.Name, (SELECT PermissionSet.Name FROM PermissionSetAssignments) FROM User WHERE ${userWhere}`
-              : undefined,
-          },
-        },
-      },
-    ],
-    [input.app]
-  );
+  } = prefetched ?? (await inspect(client, [preauthorizeReads(input)], [input.app]));
   const found = { ...access, ...own };
   const connectedApp = await findConnectedApp(client, input.app, components, found.connectedApps);
   const ecaRow = await findEca(client, input.app, found.eca);

@@ -89,6 +89,25 @@ export class QueryReader {
     }
   }
 
+  /**
+   * Every record of a query whose first page came already (a subrequest of a composite call): the next pages are
+   * read here; a locator the org no longer knows means reading the query again from its start.
+   */
+  public async restOf(soql: string, first: QueryPage): Promise<SObjectRecord[]> {
+    const records = [...first.records];
+    try {
+      for (let next = nextOf(first); next;) {
+        const page: QueryPage = await this.transport.send<QueryPage>('GET', next);
+        records.push(...page.records);
+        next = nextOf(page);
+      }
+      return records;
+    } catch (error) {
+      if (!(error instanceof SalesforceApiError) || error.errorCode !== 'INVALID_QUERY_LOCATOR') throw error;
+      return this.all(soql);
+    }
+  }
+
   /** Hands each page of one query's answer to `onPage` as it arrives, holding none; resolves with the number of records. */
   public async forEachPage(
     soql: string,

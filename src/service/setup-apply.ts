@@ -1,6 +1,6 @@
 import type { Seats } from './licenses.js';
 import { SfError } from '@salesforce/core';
-import type { OrgClient, Subrequest } from './org-client.js';
+import type { OrgClient, SObjectRecord, Subrequest } from './org-client.js';
 import { SalesforceApiError } from './errors.js';
 import { subrequestsOf, type Step, type Write } from './plan.js';
 import type { SpecUser } from './spec.js';
@@ -21,9 +21,31 @@ export type UserPlan = {
   seats?: { userSeats: Seats; pslSeats?: Seats };
   /** The writes lost a race with another run (a duplicate of what this run was about to make). */
   raced?: boolean;
+  /** What the queries that rode in the write call found (readAfter), by key, every page. */
+  readBack?: Record<string, SObjectRecord[]>;
+  /** The write call's answers by referenceId (the new records' Ids). */
+  answers?: Record<string, unknown>;
 };
 
-/** Any error as an SfError, for a step's line. */
+/** Salesforce's limits on one composite call (REST API Developer Guide, Composite). */
+const SUBREQUESTS_PER_COMPOSITE = 25;
+const HEAVY_PER_COMPOSITE = 5;
+
+/**
+ * The write call with queries after its writes (they see the writes: one transaction), or undefined when they
+ * don't fit one call (25 subrequests, of them 5 queries or collections: REST API Developer Guide, Composite).
+ */
+function withReads(subrequests: Subrequest[], reads: Record<string, string>): Subrequest[] | undefined {
+  const queries = Object.entries(reads).map(([key, soql]): Subrequest => ({
+    referenceId: `read_${key}`,
+    method: 'GET',
+    url: `/query?q=${encodeURIComponent(soql)}`,
+  }));
+  const all = [...subrequests, ...queries];
+  const heavy = all.filter((sub) => /^\/(composite\/sobjects|query)[/?]/.test(sub.url)).length;
+  return queries.length && all.length <= SUBREQUESTS_PER_COMPOSITE && heavy <= HEAVY_PER_COMPOSITE ? all : undefined;
+}
+
 export const errorOf = (error: unknown): SfError =>
   error instanceof SfError ? (error as SfError) : new SfError(error instanceof Error ? error.message : String(error));
 
@@ -33,7 +55,11 @@ export const errorOf = (error: unknown): SfError =>
  * fallback (SetupEntityAccess rows, unsettled for profile-owned sets: the app's lists through the Metadata API
  * instead) gets its fallback, the other writes go again without its rows. True when every step got applied.
  */
-export async function applyUser(client: OrgClient, plan: UserPlan): Promise<boolean> {
+export async function applyUser(
+  client: OrgClient,
+  plan: UserPlan,
+  readAfter: Record<string, string> = {}
+): Promise<boolean> {
   const fail = async (failed: Planned, error: unknown): Promise<false> => {
     for (const s of plan.steps) if (s.line.status === 'todo') s.line.status = 'not-run';
     const explained = failed.step.step === 'create' && failed.step.explain ? await failed.step.explain(error) : error;
@@ -57,7 +83,14 @@ export async function applyUser(client: OrgClient, plan: UserPlan): Promise<bool
   const subrequests = dataOf(steps);
   if (subrequests.length) {
     try {
-      await client.compositeAll(subrequests);
+      const riding = withReads(subrequests, readAfter);
+      const bodies = await client.compositeAll(riding ?? subrequests);
+      plan.answers = bodies;
+      if (riding) {
+        const keys = Object.keys(readAfter);
+        const records = await Promise.all(keys.map((key) => client.restOf(readAfter[key], bodies[`read_${key}`])));
+        plan.readBack = Object.fromEntries(keys.map((key, n) => [key, records[n]]));
+      }
     } catch (error) {
       const refused = ownerOf(error, subrequests);
       if (!refused.step.fallback) return fail(refused, error);

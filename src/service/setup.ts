@@ -9,14 +9,17 @@ import type { OrgContext } from './connect.js';
 import { completeGrantCandidates, completeGrantNames, grantReads } from './grant-reads.js';
 import { planGrant } from './grant-plan.js';
 import type { GrantInput } from './grant-result.js';
-import { planSetupPreauthorize, type SetupAppInput } from './preauthorize-setup.js';
-import { appAccessReads } from './connected-app-access.js';
+import { planSetupPreauthorize, type SetupAppInput, type SetupAppStep } from './preauthorize-setup.js';
+import { preauthorizeReads } from './preauthorize.js';
+import { verifyReads } from './verify-reads.js';
+import { changedReads, ecaPolicyOf, pslOf } from './setup-verify.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
 import { verifyIntegrationUser } from './verify.js';
 import type { VerifyReport } from './verify-result.js';
 import { derivePermissionSetName } from './permissions.js';
 import { blockBeyondFreeSeats } from './spec-seats.js';
-import { inspect, type FoundGroup } from './inspection.js';
+import { inspect, statementCount, type FoundGroup, type ReadGroup } from './inspection.js';
+import { SUBREQUESTS_PER_BATCH } from './query-reader.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
 import { checkOf } from './setup-check.js';
@@ -35,18 +38,28 @@ export type { SetupProgress, SetupReport, SetupResult } from './setup-result.js'
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.setup');
 
-/** What one user's steps read: each planner's own reads, under its step's name. */
-function userReads(user: SpecUser, org: OrgContext) {
+/**
+ * What one user's steps read: each planner's own reads, under its step's name; `verifying`: verify's too, so
+ * that a run that writes nothing verifies from them (no second inspection).
+ */
+function userReads(user: SpecUser, org: OrgContext, verifying = true) {
   const username = usernameFor(user, org);
   const grant = grantInputOf(user, username);
+  const appRead = user.app
+    ? preauthorizeReads({ app: user.app.name, permissionSets: appSetsOf(user), profile: user.profile })
+    : undefined;
   return {
     create: createReads(user, org),
     psl: pslReads(username),
     // The generated set is named after the spec's name, so one inspection can read it.
     grant: granting(grant) ? grantReads(grant, grant.permissionSetName) : undefined,
-    app: user.app ? appAccessReads(user.app.name, appSetsOf(user)) : undefined,
+    // The preauthorize planner's reads for the spec's app: the app's rows, and the profiles.
+    app: appRead?.access,
+    appOwn: appRead?.own,
+    verify: verifying ? verifyReads({ user: username, app: user.app?.name, objects: [] }) : undefined,
   };
 }
+
 export type UserFound = FoundGroup<ReturnType<typeof userReads>>;
 
 /**
@@ -72,9 +85,13 @@ export async function setup(
 ): Promise<SetupReport> {
   const dryRun = options.dryRun || options.check === true;
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
+  // verify's reads ride along when they add no batch to the inspection (one user's do not).
+  const withVerify = spec.users.map((user) => userReads(user, org));
+  const without = spec.users.map((user) => userReads(user, org, false));
+  const batches = (groups: ReadGroup[]): number => Math.ceil(statementCount(groups) / SUBREQUESTS_PER_BATCH);
   const { found, components } = await inspect(
     client,
-    spec.users.map((user) => userReads(user, org)),
+    batches(withVerify) === batches(without) ? withVerify : without,
     spec.users.flatMap((user) => (user.app ? [user.app.name] : []))
   );
   // Pre-authorizations an earlier user's writes make (app:parent), so a later user doesn't insert them twice.
@@ -116,9 +133,27 @@ export async function setup(
   }
   if (dryRun) return result;
 
+  // A run that writes nothing verifies each user from the inspection's reads; one that writes reads what its
+  // writes change in its write call (readAfter), the rest from the inspection, until a Metadata API write
+  // changes what the inspection saw. Otherwise (or when they don't fit the call) verify reads on its own.
+  const writesNothing = plans.every((plan) => plan.steps.every((s) => s.step.writes.length === 0));
+  const bySet = spec.users.some((user) => user.app?.preauthorize === 'permission-set');
+  let metadataWritten = false;
   for (const [index, plan] of plans.entries()) {
     options.onProgress?.({ user: index + 1, users: plans.length, username: plan.username });
-    if (await applyUser(client, plan)) result.users[index].verify = await verifyStep(client, org, plan, components);
+    const inspected = found[index].verify as UserFound['verify'] | undefined;
+    metadataWritten ||= plan.steps.some((s) => s.step.writes.some((w) => w.kind === 'metadata') && !ecaPolicyOf(s));
+    const reuse = inspected && !metadataWritten && usernameFor(plan.user, org) === plan.username;
+    const readAfter = reuse && !writesNothing ? changedReads(plan, inspected, bySet) : {};
+    if (await applyUser(client, plan, readAfter))
+      result.users[index].verify = await verifyStep(client, org, plan, {
+        components,
+        found: !reuse
+          ? undefined
+          : writesNothing
+            ? inspected
+            : plan.readBack && { ...inspected, ...plan.readBack, ...pslOf(plan) },
+      });
   }
   // A user whose writes lost a race with a run next to this one: nothing of it was written, so plan it
   // again, once, from what the org holds now (the other run's work then reads as done).
@@ -225,7 +260,7 @@ async function planUser(
       plannedRefs: newSet ? { [generatedNameOf(user)]: newSet } : {},
     };
     try {
-      add(await planSetupPreauthorize(client, found.app, input, options));
+      add(await planSetupPreauthorize(client, found.app, input, { ...options, own: found.appOwn }));
     } catch (error) {
       add(blockedBy('preauthorize', error));
     }
@@ -244,10 +279,11 @@ async function verifyStep(
   client: OrgClient,
   org: OrgContext,
   plan: UserPlan,
-  appComponents: ConnectedAppComponents
+  known: { components: ConnectedAppComponents; found?: UserFound['verify'] }
 ): Promise<VerifyReport> {
   const { user, username } = plan;
   const line = plan.steps.find((s) => s.step.step === 'verify')?.line;
+  const app = plan.steps.find((s) => s.step.step === 'preauthorize')?.step as SetupAppStep | undefined;
   const verified = await verifyIntegrationUser(client, {
     user: username,
     app: user.app?.name,
@@ -257,7 +293,9 @@ async function verifyStep(
     query: user.verify?.query ?? 'SELECT Id, Name FROM Account LIMIT 10',
     objects: [],
     waitMinutes: user.verify?.wait ?? 0,
-    appComponents,
+    appComponents: known.components,
+    ecaPolicy: app?.result.ecaPolicy,
+    found: known.found,
   });
   const failed = verified.checks.filter((c) => c.status === 'fail');
   if (line)

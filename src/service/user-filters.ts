@@ -26,3 +26,10 @@ export function userQuery(user: string): string {
 export function pslAssignmentQuery(user: string): string {
   return `SELECT Id FROM PermissionSetLicenseAssign WHERE ${assigneeFilter(user)} AND ${pslFilter('PermissionSetLicense.')}`;
 }
+
+/**
+ * The org row every planner that needs it reads (create: the defaults a new user takes; verify: the org's Id and
+ * kind), one statement so that one inspection sends it once.
+ */
+export const ORG_QUERY =
+  'SELECT Id, IsSandbox, TimeZoneSidKey, DefaultLocaleSidKey, LanguageLocaleKey FROM Organization';

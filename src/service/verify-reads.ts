@@ -1,5 +1,5 @@
 import { soqlList } from './org-client.js';
-import { assigneeFilter, pslAssignmentQuery, userQuery } from './user-filters.js';
+import { assigneeFilter, ORG_QUERY, pslAssignmentQuery, userQuery } from './user-filters.js';
 import {
   corePowerColumns,
   heldAccessQueries,
@@ -41,7 +41,7 @@ export function verifyReads(input: { user: string; app?: string; objects: string
       assignments: `SELECT Id, PermissionSetId, PermissionSetGroupId, PermissionSet.Name, PermissionSet.LicenseId, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName, ${corePowerColumns('PermissionSet.')} FROM PermissionSetAssignment WHERE ${assignee}`,
       licenses: 'SELECT Id, Name FROM UserLicense',
       // The org's Id (who the JWT login must land in) and kind (which audience it signs).
-      org: 'SELECT Id, IsSandbox FROM Organization',
+      org: ORG_QUERY,
       psls: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense',
       setFields: input.objects.length
         ? `SELECT ParentId, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId IN ${heldSets} AND SobjectType IN ${soqlList(input.objects)}`

@@ -1,6 +1,8 @@
 import { advice, type Advice } from './plan.js';
 import type { ObjectAccess } from './permissions.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
+import type { Found } from './inspection.js';
+import type { VerifyKey } from './verify-reads.js';
 
 // What verify is asked and what it answers: its input, its checks and result, and the words its checks use. Apart
 // from verify.ts so that verify-login.ts (the checks made as the user) needs nothing of verify.ts itself: the two
@@ -43,8 +45,19 @@ export type VerifyInput = {
   waitMinutes: number;
   /** The connected app's component, when this run read it already (setup): no second readMetadata. */
   appComponents?: ConnectedAppComponents;
+  /** An External Client App's policy as this run (setup) read or deployed it: no retrieve to read it again. */
+  ecaPolicy?: EcaPolicyState;
+  /** What verifyReads found, when this run read it already and wrote nothing since (setup's re-run). */
+  found?: Found<VerifyKey>;
   /** Told of each JWT login refused while an app change propagates (--wait), and the time left. */
   onProgress?: (progress: LoginWait) => void;
+};
+
+/** Who an External Client App's OAuth policy lets in. */
+export type EcaPolicyState = {
+  policy: 'AdminApprovedPreAuthorized' | 'AllSelfAuthorized';
+  profiles: string[];
+  permissionSets: string[];
 };
 
 /** A JWT login refused while an app change propagates, and how long verify keeps trying (--wait). */

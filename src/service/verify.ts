@@ -21,6 +21,7 @@ import {
   just,
   VERIFY,
   type AddCheck,
+  type EcaPolicyState,
   type FieldAccessRow,
   type Finding,
   type ObjectAccessRow,
@@ -62,14 +63,13 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   };
   // Everything in one round trip (verifyReads); the app: its ConnectedApp component read at the same time (its
   // label finds its row), and its access rows under the user's sets.
-  const {
-    found: [{ verify: found }],
-    components,
-  } = await inspect(
-    client,
-    [{ verify: verifyReads(input) }],
-    input.app && !input.appComponents?.has(input.app.toLowerCase()) ? [input.app] : []
-  );
+  const known = input.app !== undefined && (input.appComponents?.has(input.app.toLowerCase()) || input.ecaPolicy);
+  const { found, components } = input.found
+    ? { found: input.found, components: input.appComponents ?? new Map<string, never>() }
+    : await inspect(client, [{ verify: verifyReads(input) }], input.app && !known ? [input.app] : []).then((read) => ({
+        found: read.found[0].verify,
+        components: read.components,
+      }));
 
   const user = found.user[0];
   const username = (user?.Username as string | undefined) ?? input.user;
@@ -204,7 +204,13 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     const listed = app ? [...found.appAccess, ...viaMembers].filter((a) => sameId(a.SetupEntityId, app.id)) : [];
     const fix = just(preauthorizeFix(input.app));
     if (!app)
-      await checkEcaPolicy(client, input.app, { username, profile, setNames: [...setNames, ...memberNames] }, add);
+      await checkEcaPolicy(
+        client,
+        input.app,
+        { username, profile, setNames: [...setNames, ...memberNames] },
+        add,
+        input.ecaPolicy
+      );
     else if (!app.adminApproved) add('app', 'fail', 'app.selfAuthorized', [input.app], fix);
     else if (!listed.length) add('app', 'fail', 'app.unlisted', [input.app, profile, username], fix);
     else add('app', 'pass', 'app.pass', [input.app, username]);
@@ -215,15 +221,19 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   return result;
 }
 
-/** An External Client App's policy, read back through the Metadata API (retrieve: 2 requests). */
+/**
+ * An External Client App's policy, read back through the Metadata API (retrieve: 2 requests), or as setup's run
+ * read or deployed it (a deploy reported successful leaves the policy it sent).
+ */
 async function checkEcaPolicy(
   client: OrgClient,
   app: string,
   user: { username: string; profile: string; setNames: string[] },
-  add: AddCheck
+  add: AddCheck,
+  known?: EcaPolicyState
 ): Promise<void> {
   const fix = just(preauthorizeFix(app));
-  const policy = await readEcaPolicy(client, app).catch(() => undefined);
+  const policy = known ?? (await readEcaPolicy(client, app).catch(() => undefined));
   // No such app: preauthorize --app would fail the same way, so name the apps close to it, or --create.
   if (!policy)
     add(

@@ -383,7 +383,7 @@ describe('integration-user setup: one inspection, one write per user (connected 
     return [...all.slice(0, 2).sort(), ...all.slice(2)];
   };
 
-  it('reads once, writes once (user, PSL, set, SetupEntityAccess), verifies with one read, one token request and the query; a re-run writes nothing', async () => {
+  it('reads once, writes once (user, PSL, set, SetupEntityAccess) with the reads of verify in the same call, one token request and the query; a re-run writes nothing and verifies from its one inspection', async () => {
     await ctx.start(appSeed());
     const file = specFile('one.yaml', oneUser);
     const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', file]);
@@ -403,11 +403,22 @@ describe('integration-user setup: one inspection, one write per user (connected 
       'POST /services/Soap/m readMetadata',
       'POST /services/data/composite/batch',
       'POST /services/data/composite',
-      'POST /services/data/composite/batch',
       'POST /services/oauth2/token',
       'GET /services/data/query',
     ]);
-    expect(ctx.emulator.requests.find((r) => r.path.endsWith('/composite'))?.writes).to.be.greaterThan(3);
+    // verify's reads rode in the write call, after its writes (their SOQL in the call's log).
+    const write = ctx.emulator.requests.find((r) => r.path.endsWith('/composite'));
+    expect(write?.writes).to.be.greaterThan(3);
+    expect(write?.subrequests?.map((s) => s.method)).to.deep.equal([
+      'POST',
+      'POST',
+      'POST',
+      'POST',
+      'GET',
+      'GET',
+      'GET',
+      'GET',
+    ]);
     expect(accessRows(`Parent.Profile.Name = '${PROFILE}'`)).to.have.length(1);
 
     ctx.emulator.clearRequests();
@@ -422,14 +433,39 @@ describe('integration-user setup: one inspection, one write per user (connected 
         'verify:applied',
       ],
     ]);
+    // Nothing to write: verify's reads come from the inspection (one batch), not a second batch.
     expect(shape()).to.deep.equal([
       'POST /services/Soap/m readMetadata',
-      'POST /services/data/composite/batch',
       'POST /services/data/composite/batch',
       'POST /services/oauth2/token',
       'GET /services/data/query',
     ]);
     expect(ctx.writes).to.equal(0);
+  });
+
+  it("verify's reads in the write call are read to their last page: one record a page, the set's two object rows both in the access check", async () => {
+    await ctx.start({
+      ...appSeed({ queryPageSize: 1 }),
+      permissionSets: [
+        {
+          name: 'Account_Read',
+          label: 'Account Read',
+          license: null,
+          objects: { Account: ['read'], Contact: ['read'] },
+        },
+      ],
+    });
+    const { result, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', specFile('paged.yaml', oneUser)]);
+    expect(exitCode).to.equal(0);
+    const verify = (result as Result).users[0].verify as
+      { checks: Array<{ status: string }>; access: Array<{ object: string; read: boolean }> } | undefined;
+    expect(verify?.checks.map((c) => c.status)).to.deep.equal(Array(9).fill('pass'));
+    expect(verify?.access.map((a) => `${a.object}:${String(a.read)}`)).to.deep.equal(['Account:true', 'Contact:true']);
+    // After the write call: the next page of its setObjects query, then the JWT exchange and the query.
+    const at = ctx.emulator.requests.findIndex((r) => r.path.endsWith('/composite'));
+    const after = ctx.emulator.requests.slice(at + 1).map((r) => `${r.method} ${r.path.replace(/\/v\d+\.\d+/, '')}`);
+    expect(after[0]).to.match(/^GET \/services\/data\/query\/.+/);
+    expect(after.slice(-2)).to.deep.equal(['POST /services/oauth2/token', 'GET /services/data/query']);
   });
 
   for (const isSandbox of [false, true]) {
