@@ -302,8 +302,7 @@ export class OrgClient {
       );
       return true;
     } catch (error) {
-      if ((error as { errorCode?: string; name?: string }).errorCode === 'invalid_token') return false;
-      if ((error as { name?: string }).name === 'invalid_token') return false;
+      if (error instanceof SalesforceApiError && error.errorCode === 'invalid_token') return false;
       throw error;
     }
   }

@@ -215,10 +215,11 @@ export async function applyRetire(
   client: OrgClient,
   plan: RetirePlan,
   input: RetireInput
-): Promise<{ result: RetireResult; exitCode: 0 | 1 | 68 }> {
+): Promise<{ result: RetireResult; exitCode: 0 | 1 | 68; error?: Error }> {
   const { result } = plan;
   if (plan.done || result.dryRun) return { result, exitCode: 0 };
   const outcomes: Outcome[] = [];
+  let refused: Error | undefined;
   // A stage that wrote something is applied; one that had nothing to write adds no outcome.
   const stage = async (
     name: NonNullable<RetireResult['failure']>['stage'],
@@ -229,6 +230,7 @@ export async function applyRetire(
       return true;
     } catch (error) {
       outcomes.push('failed');
+      refused = error as Error;
       result.failure = { stage: name, message: (error as Error).message };
       return false;
     }
@@ -277,5 +279,5 @@ export async function applyRetire(
     }));
   const exitCode = exitCodeOf(outcomes);
   if (!ok) result.status = exitCode === 68 ? 'partly-retired' : 'failed';
-  return { result, exitCode };
+  return { result, exitCode, error: refused };
 }

@@ -74,13 +74,9 @@ export default class IntegrationUserRetire extends IntegrationUserCommand<Integr
       }
     }
 
-    const { exitCode } = await applyRetire(client, plan, input);
-    if (exitCode === 1 && result.failure)
-      throw serviceError(
-        'RetireFailed',
-        [result.username, result.failure.stage, result.failure.message],
-        [rerun]
-      ).setData(result);
+    // Refused before anything was written: the org's own error (its fix names the re-run), with the plan as data.
+    const { exitCode, error } = await applyRetire(client, plan, input);
+    if (exitCode === 1 && error) throw error;
     this.exitWith(exitCode);
     this.report(result);
     if (exitCode === 68 && result.failure)
