@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- REST bodies are JSON, read by shape */
 import { expect } from 'chai';
 import { startEmulator, type Emulator, type Seed } from '../index.js';
 import { INTEGRATION_PROFILE, V, call } from '../http/test-client.js';
