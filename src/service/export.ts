@@ -28,12 +28,29 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
   const userWhere = input.users.length
     ? input.users.map((u) => `(${userFilter(u)})`).join(' OR ')
     : `Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} AND IsActive = true`;
-  const found = await inspectOne(client, {
-    queries: {
-      users: `SELECT Id, Username, Name, Email, Alias, Profile.Name FROM User WHERE ${userWhere} ORDER BY Username`,
-      assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.Description, PermissionSet.IsOwnedByProfile, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE AssigneeId IN (SELECT Id FROM User WHERE ${userWhere})`,
-    },
-  });
+  // The apps that pre-authorize them: connected apps through SetupEntityAccess (ConnectedApplication.Name is the
+  // label, so listMetadata, sent at the same time, gives the API name a spec names), External Client Apps through
+  // their OAuth policy (one retrieve), as list does. Without Metadata API access, no app is exported.
+  const [found, apiNames, ecaPolicies] = await Promise.all([
+    inspectOne(client, {
+      queries: {
+        appAccess:
+          "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
+        connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
+        users: `SELECT Id, Username, Name, Email, Alias, Profile.Name FROM User WHERE ${userWhere} ORDER BY Username`,
+        assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.Description, PermissionSet.IsOwnedByProfile, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE AssigneeId IN (SELECT Id FROM User WHERE ${userWhere})`,
+      },
+    }),
+    client.metadata.list(['ConnectedApp']).catch(() => []),
+    import('./eca-metadata.js').then(({ readEcaPolicies }) => readEcaPolicies(client)).catch(() => []),
+  ]);
+  const apiNameOf = (id: string): string | undefined =>
+    apiNames.find((c) => c.id.slice(0, 15) === id.slice(0, 15))?.fullName;
+  const approvedApps = new Map(
+    found.connectedApps
+      .filter((a) => a.OptionsAllowAdminApprovedUsersOnly === true)
+      .map((a): [string, string | undefined] => [a.Id, apiNameOf(a.Id)])
+  );
   for (const wanted of input.users) {
     const lower = wanted.toLowerCase();
     if (!found.users.some((u) => u.Id === wanted || String(u.Username).toLowerCase() === lower))
@@ -86,6 +103,15 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
       const setName = String((generated.PermissionSet as SObjectRecord).Name);
       if (setName !== derivePermissionSetName(name)) spec.permissionSetName = setName;
     }
+    const app = appOf(
+      held,
+      (typeof profile === 'string' && profile) || '',
+      found.appAccess
+        .filter((row) => approvedApps.get(String(row.SetupEntityId)))
+        .map((row) => ({ app: String(approvedApps.get(String(row.SetupEntityId))), parentId: String(row.ParentId) })),
+      ecaPolicies.filter((p) => p.policy === 'AdminApprovedPreAuthorized')
+    );
+    if (app) spec.app = app;
     return spec;
   });
   if (!users.length) throw serviceError('ExportNoUsers', [], [createUserFix()]);
@@ -101,4 +127,45 @@ export async function specText(spec: SetupSpec, format: 'yaml' | 'json'): Promis
   if (format === 'json') return `${JSON.stringify(spec, null, 2)}\n`;
   const { stringify } = await import('yaml');
   return stringify(spec);
+}
+
+/**
+ * The one app a spec names for a user: the first (by API name) whose admin-approved list covers it, by its profile
+ * ("profile") or else by the sets it holds ("permission-set", those sets). A spec holds one app a user; a user
+ * other apps also pre-authorize keeps them (setup leaves apps it isn't told about alone).
+ */
+function appOf(
+  held: SObjectRecord[],
+  profile: string,
+  connectedAppRows: Array<{ app: string; parentId: string }>,
+  ecaPolicies: Array<{ app: string; profiles: string[]; permissionSets: string[] }>
+): SpecUser['app'] | undefined {
+  const setNames = new Map(
+    held
+      .filter((a) => !a.PermissionSetGroupId)
+      .map((a): [string, SObjectRecord | null] => [String(a.PermissionSetId), a.PermissionSet as SObjectRecord | null])
+  );
+  const byApp = new Map<string, { profile: boolean; sets: Set<string> }>();
+  const entry = (app: string): { profile: boolean; sets: Set<string> } => {
+    const found = byApp.get(app) ?? { profile: false, sets: new Set<string>() };
+    byApp.set(app, found);
+    return found;
+  };
+  for (const row of connectedAppRows) {
+    const set = setNames.get(row.parentId);
+    if (!set) continue;
+    if (set.IsOwnedByProfile === true) entry(row.app).profile = true;
+    else entry(row.app).sets.add(String(set.Name));
+  }
+  const heldNames = [...setNames.values()].filter((s) => s && s.IsOwnedByProfile !== true).map((s) => String(s?.Name));
+  for (const policy of ecaPolicies) {
+    if (profile && policy.profiles.includes(profile)) entry(policy.app).profile = true;
+    for (const name of heldNames) if (policy.permissionSets.includes(name)) entry(policy.app).sets.add(name);
+  }
+  const [first] = [...byApp.keys()].sort();
+  if (!first) return undefined;
+  const { profile: byProfile, sets } = byApp.get(first) as { profile: boolean; sets: Set<string> };
+  return byProfile
+    ? { name: first }
+    : { name: first, preauthorize: 'permission-set', permissionSets: [...sets].sort() };
 }

@@ -8,8 +8,9 @@ import { homeLoggedInto, runPlugin, writesSince } from '../helpers/plugin.js';
 const PROFILE = 'Minimum Access - API Only Integrations';
 const USER = 'obrien-sync@acme.example';
 
-// A hand-made integration user (no spec made it): a name with an apostrophe, a set, a group, the PSL, and a set
-// an earlier `grant` generated for it (its description carries grant's marker) with object and field access.
+// A hand-made integration user (no spec made it): a name with an apostrophe, a set, a group, the PSL, a set an
+// earlier `grant` generated for it (its description carries grant's marker) with object and field access, and a
+// connected app that pre-authorizes it through that set.
 const seed: Seed = {
   permissionSets: [
     { name: 'Contact_Read', label: 'Contact Read', license: null, objects: { Contact: ['read'] } },
@@ -37,6 +38,16 @@ const seed: Seed = {
     },
     { username: 'jdoe@acme.example', lastName: 'Doe', profile: 'Standard User', permissionSets: ['Contact_Read'] },
   ],
+  // Admin-approved, listing the generated set: the label differs from the API name the spec must name.
+  connectedApps: [
+    {
+      name: 'OBrien_Sync',
+      label: "O'Brien Sync Connector",
+      consumerKey: 'OBRIENSYNCKEY1',
+      adminApproved: true,
+      permissionSets: ['OBrien_Sync_Access'],
+    },
+  ],
 };
 
 describe('end to end through bin/run.js: export a hand-made integration user, then setup --check on it', function () {
@@ -63,6 +74,7 @@ describe('end to end through bin/run.js: export a hand-made integration user, th
         objects: ['Account:read,edit'],
         fields: ['Account.Industry:read'],
         permissionSetName: 'OBrien_Sync_Access',
+        app: { name: 'OBrien_Sync', preauthorize: 'permission-set', permissionSets: ['OBrien_Sync_Access'] },
       },
     ],
   };
