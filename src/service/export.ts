@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { type OrgClient, type SObjectRecord, soqlList, soqlQuote } from './org-client.js';
-import { serviceError } from './errors.js';
+import { SalesforceApiError, serviceError } from './errors.js';
 import { createUserFix } from './fixes.js';
 import { inspectOne } from './inspection.js';
 import { INTEGRATION_PROFILE, INTEGRATION_USER_LICENSE } from './licenses.js';
@@ -41,8 +41,8 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
         assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.Description, PermissionSet.IsOwnedByProfile, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE AssigneeId IN (SELECT Id FROM User WHERE ${userWhere})`,
       },
     }),
-    client.metadata.list(['ConnectedApp']).catch(() => []),
-    import('./eca-metadata.js').then(({ readEcaPolicies }) => readEcaPolicies(client)).catch(() => []),
+    client.metadata.list(['ConnectedApp']).catch(withoutAccess),
+    import('./eca-metadata.js').then(({ readEcaPolicies }) => readEcaPolicies(client)).catch(withoutAccess),
   ]);
   const apiNameOf = (id: string): string | undefined =>
     apiNames.find((c) => c.id.slice(0, 15) === id.slice(0, 15))?.fullName;
@@ -120,6 +120,17 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
   const format = input.file && /\.json$/i.test(input.file) ? 'json' : 'yaml';
   if (input.file) await writeFile(input.file, await specText(spec, format), 'utf8');
   return { ...(input.file ? { file: input.file } : {}), format, spec };
+}
+
+/**
+ * An admin who can't use the Metadata API gets a spec without apps; a fault that outlived the retries, a lost
+ * connection or an expired session fails the export instead of leaving the apps out unsaid.
+ */
+function withoutAccess(error: unknown): never[] {
+  const transient = ['SERVER_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED', 'UNABLE_TO_LOCK_ROW'];
+  if (error instanceof SalesforceApiError && !transient.includes(error.errorCode) && (error.status ?? 0) < 500)
+    return [];
+  throw error;
 }
 
 /** The spec as its file holds it: YAML (the yaml package setup reads it with) or JSON, by the file's extension. */

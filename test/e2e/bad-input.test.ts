@@ -63,6 +63,7 @@ const setup = (...args: string[]): string[] => ['integration-user', 'setup', ...
 const list = (...args: string[]): string[] => ['integration-user', 'list', ...args];
 const convert = (...args: string[]): string[] => ['integration-user', 'convert', ...args];
 const retire = (...args: string[]): string[] => ['integration-user', 'retire', ...args];
+const exportSpec = (...args: string[]): string[] => ['integration-user', 'export', ...args];
 const INJECTION = "x' OR Name != '";
 const LONG = 'x'.repeat(5000);
 
@@ -623,6 +624,21 @@ const corpus: Case[] = [
     action: /sf integration-user create/,
     message: /^There is no user "x' OR Name != '" in this org\.$/,
   },
+  // export: users that aren't there, by name or as SOQL.
+  {
+    title: "export: O'Brien, who doesn't exist",
+    args: exportSpec('-u', USER, '-u', "o'brien@acme.example"),
+    name: 'UserNotFoundError',
+    action: /sf integration-user create/,
+    message: /^There is no user "o'brien@acme\.example" in this org\.$/,
+  },
+  {
+    title: 'export: username as a SOQL injection',
+    args: exportSpec('-u', INJECTION),
+    name: 'UserNotFoundError',
+    action: /sf integration-user create/,
+    message: /^There is no user "x' OR Name != '" in this org\.$/,
+  },
   // Every command: the org as given.
   {
     title: 'an unknown target org',
@@ -676,7 +692,7 @@ describe('bad input: each malformed value exits non-zero with a named error and 
     await runPlugin(list('-o', 'emu'), home);
   });
 
-  it(`the corpus has at least 40 inputs across the nine commands (${corpus.length})`, () => {
+  it(`the corpus has at least 40 inputs across the ten commands (${corpus.length})`, () => {
     expect(corpus.length).to.be.at.least(40);
     // Most are refused before the org is asked: the flags' forms, the files, the spec's shape.
     expect(corpus.filter((c) => c.offline)).to.have.length(46);
@@ -685,6 +701,7 @@ describe('bad input: each malformed value exits non-zero with a named error and 
       'assign-psl',
       'convert',
       'create',
+      'export',
       'grant',
       'list',
       'preauthorize',

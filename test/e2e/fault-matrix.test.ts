@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import IntegrationUserAssignPsl from '../../src/commands/integration-user/assign-psl.js';
 import IntegrationUserCreate from '../../src/commands/integration-user/create.js';
+import IntegrationUserExport from '../../src/commands/integration-user/export.js';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
 import IntegrationUserRetire from '../../src/commands/integration-user/retire.js';
@@ -215,6 +216,12 @@ const scenarios: Scenario[] = [
       ],
     },
     argv: () => ['-u', USER],
+  },
+  {
+    title: 'export (reads only: the org stays as it was)',
+    command: IntegrationUserExport,
+    seed: seed({ psl: true, sets: ['Account_Read', 'Sync_Access'] }),
+    argv: () => ['--file', path.join(mkdtempSync(path.join(tmpdir(), 'piu-fault-export-')), 'spec.yaml')],
   },
 ];
 
