@@ -290,6 +290,32 @@ export class OrgClient {
     }
   }
 
+  /**
+   * Revokes an OAuth token with the revoke endpoint (POST /services/oauth2/revoke, form `token=`; Mobile SDK guide
+   * "Revoking OAuth Tokens"): an OauthToken row can't be deleted through the API, its DeleteToken is revoked
+   * instead (object reference, OauthToken). False when the org answers `invalid_token`: revoked already (a re-run,
+   * or an earlier attempt whose answer was lost), so a retry is safe.
+   */
+  public async revokeToken(token: string): Promise<boolean> {
+    try {
+      await this.retrying(true, () =>
+        this.connection.request(
+          {
+            method: 'POST',
+            url: '/services/oauth2/revoke',
+            body: new URLSearchParams({ token }).toString(),
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          },
+          { retry: { maxRetries: 0 } }
+        )
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof SalesforceApiError && error.errorCode === 'invalid_token') return false;
+      throw error;
+    }
+  }
+
   /** Inserts one record and returns its Id. */
   public async insert(sobject: string, record: Record<string, unknown>): Promise<string> {
     const body = await this.send<{ id: string }>('POST', `/sobjects/${sobject}`, record);

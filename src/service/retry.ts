@@ -118,11 +118,18 @@ function gatewayCode(status: number | undefined): string | undefined {
   return status !== undefined && TRANSIENT_STATUS.has(status) ? 'SERVER_UNAVAILABLE' : undefined;
 }
 
-/** The first error of a REST error body (`[{errorCode, message}]`) given as text, if it is one. */
+/** The first error of a REST error body (`[{errorCode, message}]`, or an OAuth `{error, error_description}`) given as text, if it is one. */
 function restErrorIn(text: string | undefined): RestError | undefined {
   try {
     const parsed = JSON.parse(text ?? '') as unknown;
-    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as RestError | undefined;
+    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as
+      (RestError & { error?: unknown; error_description?: unknown }) | undefined;
+    // An OAuth endpoint's error (`{error, error_description}`, e.g. the revoke endpoint's invalid_token).
+    if (typeof first?.error === 'string')
+      return {
+        errorCode: first.error,
+        message: typeof first.error_description === 'string' ? first.error_description : first.error,
+      };
     return typeof first?.errorCode === 'string' ? first : undefined;
   } catch {
     return undefined;

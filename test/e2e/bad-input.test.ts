@@ -62,6 +62,8 @@ const verify = (...args: string[]): string[] => ['integration-user', 'verify', .
 const setup = (...args: string[]): string[] => ['integration-user', 'setup', ...args];
 const list = (...args: string[]): string[] => ['integration-user', 'list', ...args];
 const convert = (...args: string[]): string[] => ['integration-user', 'convert', ...args];
+const retire = (...args: string[]): string[] => ['integration-user', 'retire', ...args];
+const exportSpec = (...args: string[]): string[] => ['integration-user', 'export', ...args];
 const INJECTION = "x' OR Name != '";
 const LONG = 'x'.repeat(5000);
 
@@ -575,6 +577,68 @@ const corpus: Case[] = [
     action: /sf integration-user create/,
     message: /^There is no user "x' OR Name != '" in this org\.$/,
   },
+  // retire: the flags' forms offline; a user that isn't there, whatever its quotes, from the org.
+  {
+    title: 'retire: no --username',
+    args: retire('--dry-run'),
+    name: 'InvalidFlagsError',
+    action: /sf integration-user retire --help/,
+    message: /Missing required flag username/,
+    offline: true,
+  },
+  {
+    title: 'retire: a negative --recent-days',
+    args: retire('-u', USER, '--recent-days', '-1'),
+    name: 'InvalidFlagsError',
+    action: /sf integration-user retire --help/,
+    message: /^Parsing --recent-days\s+Expected an integer greater than or equal to 0 but received: -1$/,
+    offline: true,
+  },
+  {
+    title: 'retire: --recent-days that is no number',
+    args: retire('-u', USER, '--recent-days', "7'"),
+    name: 'InvalidFlagsError',
+    action: /sf integration-user retire --help/,
+    message: /^Parsing --recent-days\s+Expected an integer but received: 7'$/,
+    offline: true,
+  },
+  {
+    title: 'retire: --keep-assignments with --delete-generated-set',
+    args: retire('-u', USER, '--keep-assignments', '--delete-generated-set'),
+    name: 'InvalidFlagsError',
+    action: /sf integration-user retire --help/,
+    message: /--keep-assignments|--delete-generated-set/,
+    offline: true,
+  },
+  {
+    title: "retire: O'Brien, who doesn't exist",
+    args: retire('-u', "o'brien@acme.example"),
+    name: 'UserNotFoundError',
+    action: /sf integration-user create/,
+    message: /^There is no user "o'brien@acme\.example" in this org\.$/,
+  },
+  {
+    title: 'retire: username as a SOQL injection',
+    args: retire('-u', INJECTION, '--dry-run'),
+    name: 'UserNotFoundError',
+    action: /sf integration-user create/,
+    message: /^There is no user "x' OR Name != '" in this org\.$/,
+  },
+  // export: users that aren't there, by name or as SOQL.
+  {
+    title: "export: O'Brien, who doesn't exist",
+    args: exportSpec('-u', USER, '-u', "o'brien@acme.example"),
+    name: 'UserNotFoundError',
+    action: /sf integration-user create/,
+    message: /^There is no user "o'brien@acme\.example" in this org\.$/,
+  },
+  {
+    title: 'export: username as a SOQL injection',
+    args: exportSpec('-u', INJECTION),
+    name: 'UserNotFoundError',
+    action: /sf integration-user create/,
+    message: /^There is no user "x' OR Name != '" in this org\.$/,
+  },
   // Every command: the org as given.
   {
     title: 'an unknown target org',
@@ -628,18 +692,20 @@ describe('bad input: each malformed value exits non-zero with a named error and 
     await runPlugin(list('-o', 'emu'), home);
   });
 
-  it(`the corpus has at least 40 inputs across the eight commands (${corpus.length})`, () => {
+  it(`the corpus has at least 40 inputs across the ten commands (${corpus.length})`, () => {
     expect(corpus.length).to.be.at.least(40);
     // Most are refused before the org is asked: the flags' forms, the files, the spec's shape.
-    expect(corpus.filter((c) => c.offline)).to.have.length(42);
+    expect(corpus.filter((c) => c.offline)).to.have.length(46);
     const commands = new Set(corpus.map((c) => (typeof c.args === 'function' ? c.args(files) : c.args)[1]));
     expect([...commands].sort()).to.deep.equal([
       'assign-psl',
       'convert',
       'create',
+      'export',
       'grant',
       'list',
       'preauthorize',
+      'retire',
       'setup',
       'verify',
     ]);

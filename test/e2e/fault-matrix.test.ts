@@ -4,8 +4,10 @@ import path from 'node:path';
 import { expect } from 'chai';
 import IntegrationUserAssignPsl from '../../src/commands/integration-user/assign-psl.js';
 import IntegrationUserCreate from '../../src/commands/integration-user/create.js';
+import IntegrationUserExport from '../../src/commands/integration-user/export.js';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import IntegrationUserPreauthorize from '../../src/commands/integration-user/preauthorize.js';
+import IntegrationUserRetire from '../../src/commands/integration-user/retire.js';
 import IntegrationUserSetup from '../../src/commands/integration-user/setup.js';
 import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
 import type { Emulator, Fault, Seed } from '../emulator/index.js';
@@ -195,6 +197,32 @@ const scenarios: Scenario[] = [
     seed: seed(undefined),
     argv: (emulator) => setupSpec(emulator, 'Acme_Sync', 'permission-set'),
   },
+  {
+    title: 'retire (token revoked, app list entry, set, group and PSL assignments removed, user deactivated)',
+    command: IntegrationUserRetire,
+    seed: {
+      ...seed({ psl: true, sets: ['Account_Read', 'Sync_Access'] }),
+      connectedApps: [
+        {
+          name: 'Ready_Sync',
+          label: 'Ready Sync',
+          consumerKey: 'READYSYNCKEY1',
+          certificate: keys.certificate,
+          adminApproved: true,
+          profiles: [],
+          permissionSets: ['Account_Read'],
+          oauthTokens: [{ username: USER }],
+        },
+      ],
+    },
+    argv: () => ['-u', USER],
+  },
+  {
+    title: 'export (reads only: the org stays as it was)',
+    command: IntegrationUserExport,
+    seed: seed({ psl: true, sets: ['Account_Read', 'Sync_Access'] }),
+    argv: () => ['--file', path.join(mkdtempSync(path.join(tmpdir(), 'piu-fault-export-')), 'spec.yaml')],
+  },
 ];
 
 /** The fault kinds of the issue, plus a plain 500 that no client retries: it drives the fail-then-re-run path at every k. */
@@ -325,6 +353,9 @@ function unclearFailure(run: RunOutcome): string | undefined {
     }
     return undefined;
   }
+  // retire reports a stage refused after earlier ones were written as its result with exit code 68 (a re-run finishes).
+  const retireFailure = (run.result as { failure?: { stage: string } } | undefined)?.failure;
+  if (retireFailure) return run.exitCode === 68 ? undefined : `retire exits ${String(run.exitCode)} with a failure`;
   // verify reports a failed check as its result with exit code 1; each failed check names its fix.
   const checks = (run.result as { checks?: Array<{ status: string; action?: string }> } | undefined)?.checks;
   if (run.exitCode !== 1 || !checks) return `exit code ${String(run.exitCode)} without an error`;

@@ -102,6 +102,9 @@ describe('integration-user setup --check', () => {
     await conn.sobject('PermissionSetAssignment').destroy(accountRead.Id);
     await conn.sobject('ObjectPermissions').update({ Id: objectRow.Id, PermissionsEdit: true });
     await conn.sobject('SetupEntityAccess').destroy(appRow.Id);
+    // An org that lets an admin take the PSL away while a held set needs it (the emulator refuses by default:
+    // behaviour pslaDeleteWhileRequired, Help "Remove a Permission Set License from a User").
+    ctx.emulator.setBehaviour({ pslaDeleteWhileRequired: 'allow' });
     await conn.sobject('PermissionSetLicenseAssign').destroy(psl.Id);
 
     const drifted = await check(file);

@@ -90,6 +90,9 @@ export function oauthToken(): ObjectSpec {
       { name: 'LastUsedDate', type: 'datetime', ...ro, label: 'Last Used Date' },
       { name: 'UseCount', type: 'int', ...ro, label: 'Use Count' },
       { name: 'CreatedDate', type: 'datetime', ...ro, label: 'Created Date' },
+      // "To delete an AccessToken, send a request to the revoke OAuth token endpoint with the DeleteToken as the
+      // parameter" (object reference, OauthToken): the row itself can't be deleted through the API (query only).
+      { name: 'DeleteToken', type: 'string', ...ro, computed: true, label: 'Delete Token' },
     ],
   };
 }

@@ -116,6 +116,8 @@ export class OrgState extends Store {
 
       case 'UserLicense.UsedLicenses':
         return ((rec._phantom as number) ?? 0) + this.activeUsersOnLicense(rec.Id);
+      case 'OauthToken.DeleteToken':
+        return deleteTokenOf(rec);
       case 'PermissionSetLicense.UsedLicenses':
         return (
           ((rec._phantom as number) ?? 0) +
@@ -265,4 +267,9 @@ export class OrgState extends Store {
   public ensureField(def: ObjectDef, name: string, type: FieldType = 'string'): FieldDef {
     return def.fields.get(name.toLowerCase()) ?? this.schema.addField(def, { name, type });
   }
+}
+
+/** An OauthToken row's DeleteToken: opaque to its reader, what the revoke endpoint takes (oauth/revoke.ts). */
+export function deleteTokenOf(token: Rec): string {
+  return `5Aep861${token.Id}`;
 }

@@ -7,6 +7,7 @@ import { SoqlEngine } from '../data/soql.js';
 import type { OrgState } from '../data/state.js';
 import { oauthCredentials } from '../metadata/oauth-credentials.js';
 import { TokenEndpoint } from '../oauth/oauth.js';
+import { revokeToken } from '../oauth/revoke.js';
 import { userinfoAnswer } from '../oauth/userinfo.js';
 import {
   Api,
@@ -68,6 +69,17 @@ export class Routes implements Api {
       return {
         status: reply.status,
         body: reply.body,
+        errorCode: reply.status >= 400 ? String(reply.body.error) : undefined,
+      };
+    }
+    if (path === '/services/oauth2/revoke') {
+      // Revoking a token (oauth/revoke.ts): one write when a token goes; the token never reaches the log.
+      const form = new URLSearchParams(method === 'GET' ? (rawQuery ?? '') : call.rawBody);
+      const reply = revokeToken(this.state, method, form);
+      trace.writes = reply.status === 200 ? 1 : 0;
+      return {
+        status: reply.status,
+        body: reply.status === 200 ? undefined : reply.body,
         errorCode: reply.status >= 400 ? String(reply.body.error) : undefined,
       };
     }

@@ -5,7 +5,7 @@
 import { DUPLICATE_VALUE_UNKNOWN_MESSAGE, badRequest } from '../http/errors.js';
 import type { Rec } from '../data/state.js';
 import { aggregateSetOf } from './groups.js';
-import { checkPslForUser, checkSetForUser, holdsPsl, judgedSetsOfGroup } from './holdings.js';
+import { checkPslForUser, checkSetForUser, holdsPsl, judgedSetsOfGroup, setNeedingPsl } from './holdings.js';
 import { ObjectRules, PROFILE_SET_MESSAGE, errorFromSpec, fill } from './object-rules.js';
 
 export const psaRules: ObjectRules = {
@@ -71,6 +71,17 @@ export const psaRules: ObjectRules = {
     const set = state.get('PermissionSet', rec.PermissionSetId);
     if (set?.IsOwnedByProfile === true) throw badRequest('FIELD_INTEGRITY_EXCEPTION', PROFILE_SET_MESSAGE);
   },
+  afterDelete({ state }, rec) {
+    // Unsettled (behaviour autoRemovePslOnLastPsaDelete; Help "Remove a Permission Set License from a User":
+    // "automatically removed in most cases"): the user's PSL assignments no set it still holds needs go too.
+    if (!state.behaviour.autoRemovePslOnLastPsaDelete) return;
+    for (const psla of state.records('PermissionSetLicenseAssign'))
+      if (
+        psla.AssigneeId === rec.AssigneeId &&
+        !setNeedingPsl(state, psla.AssigneeId as string, psla.PermissionSetLicenseId as string)
+      )
+        state.remove('PermissionSetLicenseAssign', psla.Id);
+  },
 };
 
 export const pslaRules: ObjectRules = {
@@ -79,6 +90,20 @@ export const pslaRules: ObjectRules = {
     const psl = state.get('PermissionSetLicense', values.PermissionSetLicenseId) as Rec;
     if (holdsPsl(state, user.Id, psl.Id)) throw badRequest('DUPLICATE_VALUE', DUPLICATE_VALUE_UNKNOWN_MESSAGE);
     checkPslForUser(state, user, psl);
+  },
+  beforeDelete({ state }, rec) {
+    // Help "Remove a Permission Set License from a User": "First remove or modify the relevant assigned permission
+    // sets that require the license, and then remove the assigned permission set license." The API's error isn't
+    // published (placeholder text); behaviour pslaDeleteWhileRequired 'allow' deletes it anyway.
+    if (state.behaviour.pslaDeleteWhileRequired === 'allow') return;
+    const needing = setNeedingPsl(state, rec.AssigneeId as string, rec.PermissionSetLicenseId as string);
+    if (needing) {
+      const psl = state.get('PermissionSetLicense', rec.PermissionSetLicenseId)?.DeveloperName as string;
+      throw badRequest(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `You can't remove the permission set license ${psl} because the user has permission set ${needing}, which requires it.`
+      );
+    }
   },
   updateRefused({ state }) {
     return errorFromSpec(state.behaviour.pslaUpdateError);

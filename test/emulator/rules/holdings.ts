@@ -116,3 +116,24 @@ export function judgedSetsOfGroup(state: OrgState, groupId: unknown): Rec[] {
   const aggregate = aggregateSetOf(state, groupId);
   return aggregate ? [...licensed, aggregate] : licensed;
 }
+
+/**
+ * The name of a set `userId` holds (alone or through a group) that needs the PSL: licensed to it, or, for the
+ * integration PSL, a --None-- set granting standard-object access (the rule assignment uses, checkSetForUser). What
+ * keeps a PSL assignment from being deleted (behaviour pslaDeleteWhileRequired) or removes it with the last such
+ * set (behaviour autoRemovePslOnLastPsaDelete).
+ */
+export function setNeedingPsl(state: OrgState, userId: string, pslId: string): string | undefined {
+  const isIntegrationPsl = state.integrationPsl()?.Id === pslId;
+  for (const a of state.records('PermissionSetAssignment')) {
+    if (a.AssigneeId !== userId) continue;
+    const group = a.PermissionSetGroupId ? state.get('PermissionSetGroup', a.PermissionSetGroupId) : undefined;
+    const sets = group ? judgedSetsOfGroup(state, group.Id) : [state.get('PermissionSet', a.PermissionSetId)];
+    for (const set of sets) {
+      if (!set || set.IsOwnedByProfile === true) continue;
+      const needs = set.LicenseId ? set.LicenseId === pslId : isIntegrationPsl && !!standardObjectGrant(state, set.Id);
+      if (needs) return String(group?.DeveloperName ?? set.Name);
+    }
+  }
+  return undefined;
+}

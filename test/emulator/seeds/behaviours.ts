@@ -140,6 +140,19 @@ export const BEHAVIOURS = {
     ['ModifyAllData', 'ManageUsers', 'CustomizeApplication', 'AuthorApex'],
     userPermissionList
   ),
+  /**
+   * #16: deleting a user's PermissionSetLicenseAssign while a set it holds needs that PSL (the set's license is the
+   * PSL, or a --None-- set grants standard-object access only the integration PSL allows). Salesforce Help, "Remove
+   * a Permission Set License from a User": "First remove or modify the relevant assigned permission sets that
+   * require the license"; the API's refusal isn't published: 'reject' answers FIELD_INTEGRITY_EXCEPTION
+   * (placeholder text), 'allow' deletes it.
+   */
+  pslaDeleteWhileRequired: sw<'reject' | 'allow'>('reject', oneOf('reject', 'allow')),
+  /**
+   * #16: whether deleting the last PermissionSetAssignment that needs a PSL removes the user's PSL assignment too.
+   * The same Help page: "automatically removed in most cases"; whether REST deletes are such a case is unsettled.
+   */
+  autoRemovePslOnLastPsaDelete: sw<boolean>(false, bool),
 
   // --- query pages and request size (Salesforce Help 000386264; README "Query pages and request limits") --
   /** Records in one query answer; more come through nextRecordsUrl. Salesforce: at most 2,000 (fewer for wide rows). */
