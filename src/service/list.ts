@@ -51,11 +51,11 @@ export type ListResult = {
 /** A candidate as the service reports it: the command that moves it is a fix the command layer renders. */
 export type CandidateReport = Omit<Candidate, 'command'> & { fix: CommandFix };
 export type ListReport = Omit<ListResult, 'candidates'> & { candidates?: CandidateReport[] };
-/** How far the candidates' login history is read: the command shows it while a large org's rows come in. */
+/** How far the candidates' login history is read (users read so far, their login rows): shown while a large org's rows come in. */
 export type ListProgress = { users: number; rows: number };
 
-/** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login Activity with Login History"). */
-const LOGIN_WINDOW = 'LAST_N_DAYS:180';
+/** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login History"): the longest window there is. */
+export const MAX_LOGIN_DAYS = 180;
 const API_LOGIN_TYPES = new Set([
   'Remote Access 2.0',
   'Remote Access Client',
@@ -78,6 +78,8 @@ export async function listIntegrationUsers(
     candidates: boolean;
     pricePerMonth: number;
     extraSeatPrice: number;
+    /** The login history read: the last this many days (1 to 180; default 180, all LoginHistory keeps). */
+    days?: number;
     /** Told as each page of the candidates' login history comes in. */
     onProgress?: (progress: ListProgress) => void;
   }
@@ -93,9 +95,6 @@ export async function listIntegrationUsers(
       pslHolders: `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')}`,
       appAccess: "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
       connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
-      fullUsers: input.candidates
-        ? `SELECT Id, Username, Name, LastLoginDate, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`
-        : undefined,
       apiOnlySets: input.candidates
         ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true'
         : undefined,
@@ -160,17 +159,47 @@ export async function listIntegrationUsers(
   };
   if (!input.candidates) return result;
 
-  // Login history tells API-only use apart from people: one more read, for the full-license users only.
-  const fullUsers = found.fullUsers;
-  const logins = await successfulLogins(
-    client,
-    fullUsers.map((u) => u.Id),
-    input.onProgress
-  );
+  // The full-license users a page at a time (2,000 a page), each page's login history read as it arrives, and only
+  // the candidates kept: memory stays flat however many users the org has (issue 14).
   const apiOnlyBySet = new Set(found.apiOnlySets.map((a) => String(a.AssigneeId)));
+  const candidates: CandidateReport[] = [];
+  const read = { users: 0, rows: 0 };
   let freeSeats = result.seats.userLicense.free;
-  result.candidates = [];
-  for (const user of fullUsers) {
+  input.onProgress?.({ ...read });
+  await client.forEachPage(
+    `SELECT Id, Username, Name, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
+    async (page) => {
+      read.users += page.length;
+      input.onProgress?.({ ...read });
+      const logins = await successfulLogins(
+        client,
+        page.map((u) => u.Id),
+        input.days ?? MAX_LOGIN_DAYS,
+        (rows) => {
+          read.rows += rows;
+          input.onProgress?.({ ...read });
+        }
+      );
+      for (const candidate of candidatesOf(page, logins, apiOnlyBySet)) {
+        const monthly = freeSeats > 0 ? input.pricePerMonth : input.pricePerMonth - input.extraSeatPrice;
+        freeSeats--;
+        candidates.push({ ...candidate, yearlySaving: Math.max(monthly, 0) * 12 });
+      }
+    }
+  );
+  result.candidates = candidates;
+  result.totalYearlySaving = candidates.reduce((sum, c) => sum + c.yearlySaving, 0);
+  return result;
+}
+
+/** The users of a page that look like integrations, with why, in the page's order (the saving comes later). */
+function candidatesOf(
+  users: SObjectRecord[],
+  logins: Map<string, { api: number; other: number }>,
+  apiOnlyBySet: Set<string>
+): Array<Omit<CandidateReport, 'yearlySaving'>> {
+  const found: Array<Omit<CandidateReport, 'yearlySaving'>> = [];
+  for (const user of users) {
     const profile = user.Profile as SObjectRecord | null;
     const reasons: string[] = [];
     if (profile?.PermissionsApiUserOnly === true || apiOnlyBySet.has(user.Id))
@@ -181,43 +210,38 @@ export async function listIntegrationUsers(
       reasons.push(messages.getMessage('reason.name'));
     // A person logging in to the UI rules a user out, whatever its name says.
     if (!reasons.length || mine.other) continue;
-    const monthly = freeSeats > 0 ? input.pricePerMonth : input.pricePerMonth - input.extraSeatPrice;
-    freeSeats--;
-    result.candidates.push({
+    found.push({
       username: String(user.Username),
       name: String(user.Name),
       license: ((profile?.UserLicense as SObjectRecord | null)?.Name as string | undefined) ?? '',
       profile: (profile?.Name as string | undefined) ?? '',
       reasons,
-      yearlySaving: Math.max(monthly, 0) * 12,
       fix: convertFix(String(user.Username)),
     });
   }
-  result.totalYearlySaving = result.candidates.reduce((sum, c) => sum + c.yearlySaving, 0);
-  return result;
+  return found;
 }
 
 /**
- * Each user's successful logins in the last six months, API logins and the others counted apart. Read as an
+ * Each user's successful logins in the last `days` days, API logins and the others counted apart. Read as an
  * aggregate (a few rows per user, however often an integration logs in: about 17,000 rows in six months at one
  * login every 15 minutes), grouped by Status too since Status can't be filtered (LoginHistory field reference),
- * a chunk of users at a time, halved when the org finds a chunk's groups more than one batch.
+ * IDS_PER_QUERY users a query, the queries of one page of users together in one request, a chunk halved when the
+ * org finds its groups more than one batch (2,000).
  */
 async function successfulLogins(
   client: OrgClient,
   userIds: string[],
-  onProgress?: (progress: ListProgress) => void
+  days: number,
+  onRows: (rows: number) => void
 ): Promise<Map<string, { api: number; other: number }>> {
   const logins = new Map<string, { api: number; other: number }>();
-  let rows = 0;
-  onProgress?.({ users: userIds.length, rows });
   await client.queryByIds(
     userIds,
     (idList) =>
-      `SELECT UserId, LoginType, Status, COUNT(Id) logins FROM LoginHistory WHERE UserId IN ${idList} AND LoginTime = ${LOGIN_WINDOW} GROUP BY UserId, LoginType, Status`,
+      `SELECT UserId, LoginType, Status, COUNT(Id) logins FROM LoginHistory WHERE UserId IN ${idList} AND LoginTime = LAST_N_DAYS:${days} GROUP BY UserId, LoginType, Status`,
     (page) => {
-      rows += page.length;
-      onProgress?.({ users: userIds.length, rows });
+      onRows(page.length);
       for (const row of page.filter((r) => r.Status === 'Success' || r.Status === null)) {
         const tally = logins.get(String(row.UserId)) ?? { api: 0, other: 0 };
         tally[API_LOGIN_TYPES.has(String(row.LoginType)) ? 'api' : 'other'] += Number(row.logins);
