@@ -214,8 +214,9 @@ export function plan(spec: GenerateSpec): GeneratedPlan {
   const login = (user: number, kind: UserKind): PlannedLogin => loginFor(user, kind, random, pick, between);
   // The rows each kind needs, then the rest spread over every user with logins.
   users.forEach((u, i) => {
+    // A person's latest UI login is within 20 days, so any window over 20 days sees it.
     if (u.kind === 'person' || u.kind === 'uiNamed')
-      logins.push({ user: i, type: 'Application', daysAgo: between(0, 170), status: 'Success' });
+      logins.push({ user: i, type: 'Application', daysAgo: between(0, 20), status: 'Success' });
     else if (u.kind === 'recentUi') {
       logins.push({ user: i, type: 'Application', daysAgo: between(60, 170), status: 'Success' });
       logins.push({ user: i, type: pick(API_TYPES), daysAgo: between(0, 20), status: 'Success' });

@@ -1,0 +1,21 @@
+// The request count of each command on a large org, as the code makes them (issue 14): the bench prints them
+// beside what it measures, and test/unit/generated-org.test.ts holds each command to its formula at two sizes.
+
+/** Records a REST query page holds (REST API Developer Guide, "Query Options Header": default and most 2,000). */
+export const PAGE = 2000;
+
+export const requestFormulas = {
+  /** list: one bulk read, listMetadata (apps' API names), the ECA policies' retrieve and its status check. */
+  list: (): number => 4,
+  /**
+   * list --candidates: list's 4, then the active full-license users page by page (ceil(users / 2,000) pages), and
+   * for each page its login history in one request (8 aggregate queries of 256 users in one composite batch).
+   */
+  listCandidates: ({ users }: { users: number }): number => 4 + 2 * Math.ceil(users / PAGE),
+};
+
+/** The formulas as the README and the bench show them. */
+export const formulaText = {
+  list: '4',
+  listCandidates: '4 + 2 × ceil(users / 2,000)',
+};
