@@ -12,10 +12,19 @@ export const requestFormulas = {
    * for each page its login history in one request (8 aggregate queries of 256 users in one composite batch).
    */
   listCandidates: ({ users }: { users: number }): number => 4 + 2 * Math.ceil(users / PAGE),
+  /** grant: one inspection (the names in a composite batch body), then the assignments, 200 an sObject collection. */
+  grant: ({ sets }: { sets: number }): number => 1 + Math.ceil(sets / 200),
+  /**
+   * verify --app (no key): one inspection with the app's readMetadata beside it; the ConnectedApplication rows are
+   * one page up to 2,000 apps, one more request a further 2,000.
+   */
+  verify: ({ apps }: { apps: number }): number => 2 + Math.max(0, Math.ceil(apps / PAGE) - 1),
 };
 
 /** The formulas as the README and the bench show them. */
 export const formulaText = {
   list: '4',
   listCandidates: '4 + 2 × ceil(users / 2,000)',
+  grant: '1 + ceil(sets / 200)',
+  verify: '2 + (ceil(apps / 2,000) − 1)',
 };

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
+import IntegrationUserConvert from '../../src/commands/integration-user/convert.js';
+import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import IntegrationUserList from '../../src/commands/integration-user/list.js';
+import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 import { withoutStress } from '../helpers/stress.js';
-import { plannedCandidates, type Emulator, type SeedGenerate } from '../emulator/index.js';
+import { plannedCandidates, type Emulator, type Seed, type SeedGenerate } from '../emulator/index.js';
 import { requestFormulas } from '../../scripts/growth-formulas.js';
 
 // Every command on a generated large org (the seed's generate section: test/emulator/seeds/generate.ts): the
@@ -23,7 +26,8 @@ describe('a generated large org: every command right, its requests as its formul
   this.timeout(120_000);
   const ctx = new EmulatedOrgContext();
   afterEach(() => ctx.stop());
-  const start = (generate: SeedGenerate): Promise<Emulator> => withoutStress(() => ctx.start({ generate }));
+  const start = (generate: SeedGenerate, behaviour: Seed['behaviour'] = {}): Promise<Emulator> =>
+    withoutStress(() => ctx.start({ generate, behaviour }));
 
   for (const [users, rows] of [
     [2500, 10_000],
@@ -79,5 +83,83 @@ describe('a generated large org: every command right, its requests as its formul
     );
     expect(result?.seats.userLicense).to.deep.equal({ total: 25, used: 5, free: 20 });
     expect(emu.requests).to.have.length(requestFormulas.list());
+  });
+
+  it('grant of 200 sets at once, 100 by API name and 100 by label, in an org of 5,000 sets', async () => {
+    const emu = await start({
+      seed: 11,
+      fullLicenseUsers: 500,
+      loginHistoryRows: 1000,
+      permissionSets: 5000,
+      integrationUsers: 2,
+    });
+    const generated = emu.generated!;
+    const user = generated.users.find((u) => u.kind === 'integration')!.username;
+    const chosen = generated.permissionSets.filter((_, i) => i % 25 === 3);
+    expect(chosen).to.have.length(200);
+    const args = chosen.flatMap((set, i) => ['-p', i % 2 ? set.label : set.name]);
+    const { result, error } = await ctx.run(IntegrationUserGrant, ['-u', user, ...args]);
+    expect(error).to.equal(undefined);
+    const held = emu
+      .query<{ PermissionSet: { Name: string } }>(
+        `SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = '${user}' AND PermissionSet.IsOwnedByProfile = false`
+      )
+      .map((a) => a.PermissionSet.Name)
+      .sort();
+    expect(held).to.deep.equal(chosen.map((s) => s.name).sort());
+    expect(result?.permissionSets.map((s) => s.status)).to.deep.equal(chosen.map(() => 'assigned'));
+    // One inspection (the 200 names in a composite batch body), one sObject collection of 200 assignments.
+    expect(kinds(emu)).to.deep.equal(['/services/data/composite/batch', '/services/data/composite/sobjects']);
+    expect(emu.requests).to.have.length(requestFormulas.grant({ sets: 200 }));
+    // A re-run writes nothing: the inspection only.
+    emu.clearRequests();
+    const again = await ctx.run(IntegrationUserGrant, ['-u', user, ...args]);
+    expect(again.error).to.equal(undefined);
+    expect(ctx.writes).to.equal(0);
+    expect(kinds(emu)).to.deep.equal(['/services/data/composite/batch']);
+  });
+
+  it('verify in an org of 1,000 connected apps', async () => {
+    const emu = await start({
+      seed: 13,
+      fullLicenseUsers: 500,
+      loginHistoryRows: 1000,
+      connectedApps: 1000,
+      integrationUsers: 2,
+    });
+    const generated = emu.generated!;
+    const user = generated.users.find((u) => u.kind === 'integration')!.username;
+    const app = generated.connectedApps[500];
+    const { result, error } = await ctx.run(IntegrationUserVerify, ['-u', user, '--app', app.name]);
+    expect(error).to.equal(undefined);
+    // The app found by its API name among 1,000 (its label differs), admin-approved with nobody on its lists.
+    expect(app.label).not.to.equal(app.name);
+    expect(result?.checks.find((c) => c.name === 'app')).to.deep.include({
+      status: 'fail',
+      message: `${app.name} is admin-approved but lists neither profile "Minimum Access - API Only Integrations" nor a set ${user} holds.`,
+    });
+    expect(kinds(emu)).to.deep.equal(['/services/data/composite/batch', 'readMetadata']);
+    expect(emu.requests).to.have.length(requestFormulas.verify({ apps: 1000 }));
+  });
+
+  it('convert of a planted candidate', async () => {
+    const emu = await start(
+      { seed: 17, fullLicenseUsers: 2500, loginHistoryRows: 5000, permissionSets: 100 },
+      { profileLicenseChangeError: 'accept' }
+    );
+    const candidate = plannedCandidates(emu.generated!).find(
+      (u) => emu.generated!.users.find((g) => g.username === u)!.kind === 'apiLogins'
+    )!;
+    const { result, error } = await ctx.run(IntegrationUserConvert, ['-u', candidate]);
+    expect(error).to.equal(undefined);
+    expect(result).to.deep.include({ username: candidate, fromProfile: 'Standard User', status: 'converted' });
+    const after = emu.query<{ Profile: { Name: string } }>(
+      `SELECT Profile.Name FROM User WHERE Username = '${candidate}'`
+    );
+    expect(after[0].Profile.Name).to.equal('Minimum Access - API Only Integrations');
+    expect(kinds(emu)).to.deep.equal([
+      '/services/data/composite/batch',
+      `/services/data/sobjects/User/${String(result?.userId)}`,
+    ]);
   });
 });
