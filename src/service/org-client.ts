@@ -189,6 +189,19 @@ export class OrgClient {
   }
 
   /**
+   * Reads a query page by page with the queries over each page's Ids (`soqlFor` gets them IDS_PER_QUERY at a time
+   * as an IN list) in the same request as the next page: `onPage` gets each page and its queries' records, and
+   * nothing is kept, so memory stays flat however long the query's answer.
+   */
+  public async forEachPageWithIds(
+    soql: string,
+    soqlFor: (idList: string) => string,
+    onPage: (records: SObjectRecord[], byIds: SObjectRecord[]) => void | Promise<void>
+  ): Promise<number> {
+    return this.reader.forEachPageWithIds(soql, soqlFor, onPage);
+  }
+
+  /**
    * One composite call, all or nothing: subrequests run in order and may refer to earlier results
    * (`@{ref.id}`); any failure rolls back the whole call and is thrown as the first real error, with
    * the referenceId of the subrequest that failed. Order matters without a reference too (the PSL before

@@ -166,11 +166,65 @@ export class QueryReader {
     soqlFor: (idList: string) => string,
     onPage?: (records: SObjectRecord[]) => void | Promise<void>
   ): Promise<SObjectRecord[]> {
+    return this.byChunks(chunksOf(ids), soqlFor, onPage);
+  }
+
+  /**
+   * Reads a query page by page and, beside each page, the queries over its records' Ids (`soqlFor`, IDS_PER_QUERY
+   * Ids a query): they go in the same composite batch as the GET of the query's next page, so a page and what it
+   * needs cost one request. A chunk the org refuses with EXCEEDED_ID_LIMIT is read again in halves. `onPage` gets
+   * each page with every record of its queries; nothing is kept. Resolves with the number of records.
+   */
+  public async forEachPageWithIds(
+    soql: string,
+    soqlFor: (idList: string) => string,
+    onPage: (records: SObjectRecord[], byIds: SObjectRecord[]) => void | Promise<void>
+  ): Promise<number> {
+    let page = await this.firstPage(soql, false);
+    let count = 0;
+    for (;;) {
+      count += page.records.length;
+      const next = nextOf(page);
+      const chunks = chunksOf(page.records.map((r) => r.Id));
+      const queries = chunks.map((chunk) => soqlFor(soqlList(chunk)));
+      queries.forEach(checkLength);
+      const answers = await this.batch([
+        ...(next ? [next.replace(/^\/services\/data\//, '')] : []),
+        ...queries.map((query) => `${this.version}/query?q=${encodeURIComponent(query)}`),
+      ]);
+      const nextAnswer = next ? answers.shift() : undefined;
+      const records: SObjectRecord[] = [];
+      const halves: string[][] = [];
+      for (const [index, answer] of answers.entries()) {
+        if (answer.status < 400) {
+          // An answer longer than a page (not an aggregate's) is read to its end.
+          let part = answer.body as QueryPage;
+          records.push(...part.records);
+          for (let more = nextOf(part); more; more = nextOf(part)) {
+            part = await this.transport.send<QueryPage>('GET', more);
+            records.push(...part.records);
+          }
+        } else if (firstErrorCode(answer.body) === 'EXCEEDED_ID_LIMIT' && chunks[index].length > 1) {
+          const half = Math.ceil(chunks[index].length / 2);
+          halves.push(chunks[index].slice(0, half), chunks[index].slice(half));
+        } else throw this.transport.toError(answer.status, answer.body);
+      }
+      if (halves.length) records.push(...(await this.byChunks(halves, soqlFor)));
+      await onPage(page.records, records);
+      if (!nextAnswer) return count;
+      if (nextAnswer.status >= 400) throw this.transport.toError(nextAnswer.status, nextAnswer.body);
+      page = nextAnswer.body as QueryPage;
+    }
+  }
+
+  /** The records of a query over chunks of Ids, the chunks together; one the org finds too big, in halves. */
+  private async byChunks(
+    initial: string[][],
+    soqlFor: (idList: string) => string,
+    onPage?: (records: SObjectRecord[]) => void | Promise<void>
+  ): Promise<SObjectRecord[]> {
     const records: SObjectRecord[] = [];
-    let chunks: string[][] = [];
-    const unique = [...new Set(ids)];
-    for (let start = 0; start < unique.length; start += IDS_PER_QUERY)
-      chunks.push(unique.slice(start, start + IDS_PER_QUERY));
+    let chunks = initial;
     while (chunks.length) {
       const current = chunks;
       const outcomes = await this.readAll(
@@ -273,6 +327,15 @@ export class QueryReader {
       };
     }
   }
+}
+
+/** Ids, each once, IDS_PER_QUERY at a time. */
+function chunksOf(ids: readonly string[]): string[][] {
+  const unique = [...new Set(ids)];
+  const chunks: string[][] = [];
+  for (let start = 0; start < unique.length; start += IDS_PER_QUERY)
+    chunks.push(unique.slice(start, start + IDS_PER_QUERY));
+  return chunks;
 }
 
 /** A statement Salesforce would refuse for its length is a bug of the plugin's, said before anything is sent. */

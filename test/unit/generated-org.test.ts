@@ -43,11 +43,22 @@ describe('a generated large org: every command right, its requests as its formul
       const read = fullLicenseUsers(emu);
       expect(read).to.be.greaterThan(2000);
       expect(emu.requests).to.have.length(requestFormulas.listCandidates({ users: read }));
-      // The users a page at a time (2,000 a page), each page's logins in one request of 256-user aggregates.
-      expect(kinds(emu).filter((k) => k.startsWith('/services/data/query'))).to.have.length(Math.ceil(read / 2000));
+      // The users' first page alone, then one composite batch a page: its logins (aggregates of 256 users) and the
+      // GET of the next page, the last page's batch its logins only.
+      const pages = Math.ceil(read / 2000);
+      const logins = emu.requests.filter((r) => [r.soql ?? []].flat().some((q) => q.includes('FROM LoginHistory')));
+      expect(logins.map((r) => r.path.replace(/\/v\d+\.\d+/, ''))).to.deep.equal(
+        Array.from({ length: pages }, () => '/services/data/composite/batch')
+      );
       expect(
-        emu.requests.filter((r) => [r.soql ?? []].flat().some((q) => q.includes('FROM LoginHistory')))
-      ).to.have.length(Math.ceil(read / 2000));
+        logins.map((r) => (r.subrequests ?? []).filter((s) => /\/query\/\w+-\d+$/.test(s.url)).length)
+      ).to.deep.equal(Array.from({ length: pages }, (_, i) => (i < pages - 1 ? 1 : 0)));
+      expect(logins.map((r) => (r.subrequests ?? []).length)).to.deep.equal(
+        Array.from(
+          { length: pages },
+          (_, i) => Math.ceil(Math.min(2000, read - i * 2000) / 256) + (i < pages - 1 ? 1 : 0)
+        )
+      );
     });
   }
 

@@ -107,7 +107,7 @@ describe("a large org: every request within Salesforce's size limits, the answer
       'retrieve',
       'checkRetrieveStatus',
       '/services/data/query',
-      '/services/data/composite',
+      '/services/data/composite/batch',
       '/services/data/composite/batch',
     ]);
     expect(logins.flatMap((r) => r.soql as string[]).find((q) => q.match(/'005/g)?.length === 256)).to.match(
