@@ -1,3 +1,5 @@
+// Longer than 300 lines: one class, QueryReader, every way the plugin reads query answers within Salesforce's request
+// limits (pages, composite and batch packing, Id chunks, reads beside a paged query); apart, they would share its state.
 import { errorWords, SalesforceApiError, serviceError } from './errors.js';
 
 /** A record as the REST API returns it; relationship fields are nested records or null. */
