@@ -26,6 +26,7 @@ export class Store {
   private journal: JournalEntry[] = [];
   /** Per table, a count of its writes: the SOQL engine's indexes are rebuilt when it moves (soql-index.ts). */
   private readonly versions = new Map<string, number>();
+  private readonly booleans = new Map<ObjectDef, { version: number; names: string[] }>();
   private clockMs = 0;
 
   public constructor(public readonly schema: Schema) {}
@@ -51,6 +52,15 @@ export class Store {
   /** A number that changes whenever a record of the table is inserted, changed, deleted or restored. */
   public tableVersion(type: string): number {
     return this.versions.get(type) ?? 0;
+  }
+
+  /** The stored boolean fields of an object (false unless given), worked out once per schema version. */
+  private booleansOf(def: ObjectDef): string[] {
+    const known = this.booleans.get(def);
+    if (known?.version === this.schema.version) return known.names;
+    const names = [...def.fields.values()].filter((f) => f.type === 'boolean' && !f.computed).map((f) => f.name);
+    this.booleans.set(def, { version: this.schema.version, names });
+    return names;
   }
 
   private touch(type: string): void {
@@ -90,7 +100,7 @@ export class Store {
     const id = fixedId ?? this.ids.next(def.keyPrefix);
     const now = this.now();
     const rec: Rec = { Id: id };
-    for (const f of def.fields.values()) if (f.type === 'boolean' && !f.computed) rec[f.name] = false;
+    for (const name of this.booleansOf(def)) rec[name] = false;
     Object.assign(rec, values);
     if (def.fields.has('createddate')) {
       rec.CreatedDate = now;
