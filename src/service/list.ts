@@ -56,6 +56,8 @@ export type ListProgress = { users: number; rows: number };
 
 /** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login History"): the longest window there is. */
 export const MAX_LOGIN_DAYS = 180;
+/** The active users on a full license, the candidates' pool, in username order. */
+const FULL_USERS = `SELECT Id, Username, Name, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`;
 const API_LOGIN_TYPES = new Set([
   'Remote Access 2.0',
   'Remote Access Client',
@@ -87,18 +89,25 @@ export async function listIntegrationUsers(
   // Connected apps are shown by API name: ConnectedApplication.Name is the label, so listMetadata (sent at the
   // same time) maps each row's Id to its API name. Without Metadata API access the label stands in.
   const [found, apiNames] = await Promise.all([
-    client.queries({
-      license: userLicenseQuery(),
-      psl: `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
-      users: `SELECT Id, Username, Name, IsActive, LastLoginDate, ProfileId, Profile.Name FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
-      assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`,
-      pslHolders: `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')}`,
-      appAccess: "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
-      connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
-      apiOnlySets: input.candidates
-        ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true'
-        : undefined,
-    }),
+    client.queries(
+      {
+        license: userLicenseQuery(),
+        psl: `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
+        users: `SELECT Id, Username, Name, IsActive, LastLoginDate, ProfileId, Profile.Name FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
+        assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`,
+        pslHolders: `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')}`,
+        appAccess:
+          "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
+        connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
+        apiOnlySets: input.candidates
+          ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true'
+          : undefined,
+        // Its first page only: the rest a page at a time below, each with its login history.
+        fullUsers: input.candidates ? FULL_USERS : undefined,
+      },
+      [],
+      ['fullUsers']
+    ),
     client.metadata.list(['ConnectedApp']).catch(() => []),
   ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
@@ -159,9 +168,9 @@ export async function listIntegrationUsers(
   };
   if (!input.candidates) return result;
 
-  // The full-license users a page at a time (2,000 a page), each page's login history (aggregates of 256 users) in
-  // the request that also fetches the next page, and only the candidates kept: memory stays flat however many users
-  // the org has, and each page costs one request.
+  // The full-license users a page at a time (2,000 a page; the first came with the bulk read), each page's login
+  // history (aggregates of 256 users) in the request that also fetches the next page, and only the candidates kept:
+  // memory stays flat however many users the org has, and each page costs one request.
   const apiOnlyBySet = new Set(found.apiOnlySets.map((a) => String(a.AssigneeId)));
   const candidates: CandidateReport[] = [];
   const read = { users: 0, rows: 0 };
@@ -169,7 +178,7 @@ export async function listIntegrationUsers(
   input.onProgress?.({ ...read });
   const days = input.days ?? MAX_LOGIN_DAYS;
   await client.forEachPageWithIds(
-    `SELECT Id, Username, Name, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
+    FULL_USERS,
     // Grouped by Status too since Status can't be filtered (LoginHistory field reference): a few rows a user, however
     // often an integration logs in (about 17,000 logins in six months at one every 15 minutes).
     (idList) =>
@@ -183,7 +192,8 @@ export async function listIntegrationUsers(
         freeSeats--;
         candidates.push({ ...candidate, yearlySaving: Math.max(monthly, 0) * 12 });
       }
-    }
+    },
+    { records: found.fullUsers, nextRecordsUrl: found.fullUsers.nextRecordsUrl }
   );
   result.candidates = candidates;
   result.totalYearlySaving = candidates.reduce((sum, c) => sum + c.yearlySaving, 0);

@@ -14,6 +14,8 @@ type BatchResponse = { hasErrors: boolean; results: Array<{ statusCode: number; 
 
 /** What a query of several reads gives per query: every record, or the answer that failed it. */
 export type QueryOutcome = { records: SObjectRecord[] } | { failed: Answer };
+/** A query's first page only, and where the rest is (`nextRecordsUrl`, absent when it was the last). */
+export type FirstPage = { records: SObjectRecord[]; nextRecordsUrl?: string };
 
 /** Salesforce runs at most 5 query or collection subrequests in one composite call. */
 export const QUERIES_PER_COMPOSITE = 5;
@@ -115,7 +117,9 @@ export class QueryReader {
    */
   public async readAll(
     queries: string[],
-    onPage?: (index: number, records: SObjectRecord[]) => void | Promise<void>
+    onPage?: (index: number, records: SObjectRecord[]) => void | Promise<void>,
+    /** Queries (by index) read to their first page only: their outcome's `nextRecordsUrl` says where the rest is. */
+    firstPageOnly: ReadonlySet<number> = new Set()
   ): Promise<QueryOutcome[]> {
     if (onPage && queries.length > OPEN_CURSORS) {
       const outcomes: QueryOutcome[] = [];
@@ -132,7 +136,8 @@ export class QueryReader {
     const take = async (index: number, page: QueryPage): Promise<void> => {
       if (onPage) await onPage(index, page.records);
       else (state[index].outcome as { records: SObjectRecord[] }).records.push(...page.records);
-      state[index].next = nextOf(page);
+      if (firstPageOnly.has(index)) (state[index].outcome as FirstPage).nextRecordsUrl = nextOf(page);
+      else state[index].next = nextOf(page);
     };
     const firsts = await this.firstAnswers(queries);
     for (const [index, answer] of firsts.entries()) {
@@ -180,9 +185,13 @@ export class QueryReader {
   public async forEachPageWithIds(
     soql: string,
     soqlFor: (idList: string) => string,
-    onPage: (records: SObjectRecord[], byIds: SObjectRecord[]) => void | Promise<void>
+    onPage: (records: SObjectRecord[], byIds: SObjectRecord[]) => void | Promise<void>,
+    /** The query's first page, when an earlier request brought it (readAll's firstPageOnly). */
+    first?: FirstPage
   ): Promise<number> {
-    let page = await this.firstPage(soql, false);
+    let page: QueryPage = first
+      ? { totalSize: 0, done: !first.nextRecordsUrl, nextRecordsUrl: first.nextRecordsUrl, records: first.records }
+      : await this.firstPage(soql, false);
     let count = 0;
     for (;;) {
       count += page.records.length;

@@ -43,8 +43,8 @@ describe('a generated large org: every command right, its requests as its formul
       const read = fullLicenseUsers(emu);
       expect(read).to.be.greaterThan(2000);
       expect(emu.requests).to.have.length(requestFormulas.listCandidates({ users: read }));
-      // The users' first page alone, then one composite batch a page: its logins (aggregates of 256 users) and the
-      // GET of the next page, the last page's batch its logins only.
+      // The users' first page in the bulk read, then one composite batch a page: its logins (aggregates of 256
+      // users) and the GET of the next page, the last page's batch its logins only.
       const pages = Math.ceil(read / 2000);
       const logins = emu.requests.filter((r) => [r.soql ?? []].flat().some((q) => q.includes('FROM LoginHistory')));
       expect(logins.map((r) => r.path.replace(/\/v\d+\.\d+/, ''))).to.deep.equal(

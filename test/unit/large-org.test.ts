@@ -99,14 +99,13 @@ describe("a large org: every request within Salesforce's size limits, the answer
       ['EXCEEDED_ID_LIMIT', 'EXCEEDED_ID_LIMIT', 'EXCEEDED_ID_LIMIT'],
       [200, 200, 200, 200, 200, 200],
     ]);
-    // One bulk read with the connected apps' listMetadata beside it (their API names), the ECA policies' retrieve and
-    // its status check, the full-license users (one page), two rounds of LoginHistory.
+    // One bulk read (the full-license users' one page with it) with the connected apps' listMetadata beside it (their
+    // API names), the ECA policies' retrieve and its status check, two rounds of LoginHistory.
     expect(emu.requests.map((r) => r.soapOperation ?? r.path.replace(/\/v\d+\.\d+/, ''))).to.have.members([
       '/services/data/composite/batch',
       'listMetadata',
       'retrieve',
       'checkRetrieveStatus',
-      '/services/data/query',
       '/services/data/composite/batch',
       '/services/data/composite/batch',
     ]);
