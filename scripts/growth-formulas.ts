@@ -5,8 +5,11 @@
 export const PAGE = 2000;
 
 export const requestFormulas = {
-  /** list: one bulk read, listMetadata (apps' API names), the ECA policies' retrieve and its status check. */
-  list: (): number => 4,
+  /**
+   * list: one bulk read, listMetadata (apps' API names), the ECA policies' retrieve and its status check; the
+   * ConnectedApplication rows are one page up to 2,000 apps, one more request a further 2,000.
+   */
+  list: ({ apps }: { apps: number }): number => 4 + Math.max(0, Math.ceil(apps / PAGE) - 1),
   /**
    * list --candidates: list's 4 (the first page of the active full-license users, 2,000 a page, rides in the bulk
    * read), then one composite batch a page: its login history (8 aggregate queries of 256 users) with the GET of
@@ -24,7 +27,7 @@ export const requestFormulas = {
 
 /** The formulas as the README and the bench show them. */
 export const formulaText = {
-  list: '4',
+  list: '4 + (ceil(apps / 2,000) − 1)',
   listCandidates: '4 + ceil(users / 2,000)',
   grant: '1 + ceil(sets / 200)',
   verify: '2 + (ceil(apps / 2,000) − 1)',

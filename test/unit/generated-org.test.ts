@@ -77,81 +77,95 @@ describe('a generated large org: every command right, its requests as its formul
     ).to.equal(true);
   });
 
-  it('list on 5,000 users, 1,000 apps, 5,000 sets: the integration users with their PSL', async () => {
-    const emu = await start({
-      seed: 5,
-      fullLicenseUsers: 5000,
-      loginHistoryRows: 10_000,
-      permissionSets: 5000,
-      connectedApps: 1000,
-      integrationUsers: 5,
+  for (const [users, apps] of [
+    [2500, 1000],
+    [5000, 2500],
+  ])
+    it(`list on ${users} users, ${apps} apps, 5,000 sets: the integration users with their PSL`, async () => {
+      const emu = await start({
+        seed: 5,
+        fullLicenseUsers: users,
+        loginHistoryRows: 10_000,
+        permissionSets: 5000,
+        connectedApps: apps,
+        integrationUsers: 5,
+      });
+      const { result, error } = await ctx.run(IntegrationUserList, []);
+      expect(error).to.equal(undefined);
+      const integration = emu.generated!.users.filter((u) => u.kind === 'integration').map((u) => u.username);
+      expect(result?.users.map((u) => [u.username, u.psl, u.active])).to.deep.equal(
+        integration.map((u) => [u, true, true])
+      );
+      expect(result?.seats.userLicense).to.deep.equal({ total: 25, used: 5, free: 20 });
+      expect(emu.requests).to.have.length(requestFormulas.list({ apps }));
     });
-    const { result, error } = await ctx.run(IntegrationUserList, []);
-    expect(error).to.equal(undefined);
-    const integration = emu.generated!.users.filter((u) => u.kind === 'integration').map((u) => u.username);
-    expect(result?.users.map((u) => [u.username, u.psl, u.active])).to.deep.equal(
-      integration.map((u) => [u, true, true])
-    );
-    expect(result?.seats.userLicense).to.deep.equal({ total: 25, used: 5, free: 20 });
-    expect(emu.requests).to.have.length(requestFormulas.list());
-  });
 
-  it('grant of 200 sets at once, 100 by API name and 100 by label, in an org of 5,000 sets', async () => {
-    const emu = await start({
-      seed: 11,
-      fullLicenseUsers: 500,
-      loginHistoryRows: 1000,
-      permissionSets: 5000,
-      integrationUsers: 2,
+  for (const count of [200, 400])
+    it(`grant of ${count} sets at once, half by API name and half by label, in an org of 5,000 sets`, async () => {
+      const emu = await start({
+        seed: 11,
+        fullLicenseUsers: 500,
+        loginHistoryRows: 1000,
+        permissionSets: 5000,
+        integrationUsers: 2,
+      });
+      const generated = emu.generated!;
+      const user = generated.users.find((u) => u.kind === 'integration')!.username;
+      const chosen = generated.permissionSets.filter((_, i) => i % 12 === 3).slice(0, count);
+      expect(chosen).to.have.length(count);
+      const args = chosen.flatMap((set, i) => ['-p', i % 2 ? set.label : set.name]);
+      const { result, error } = await ctx.run(IntegrationUserGrant, ['-u', user, ...args]);
+      expect(error).to.equal(undefined);
+      const held = emu
+        .query<{ PermissionSet: { Name: string } }>(
+          `SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = '${user}' AND PermissionSet.IsOwnedByProfile = false`
+        )
+        .map((a) => a.PermissionSet.Name)
+        .sort();
+      expect(held).to.deep.equal(chosen.map((s) => s.name).sort());
+      expect(result?.permissionSets.map((s) => s.status)).to.deep.equal(chosen.map(() => 'assigned'));
+      // One inspection (the names in a composite batch body), then sObject collections of 200 assignments.
+      expect(kinds(emu)).to.deep.equal([
+        '/services/data/composite/batch',
+        ...Array.from({ length: count / 200 }, () => '/services/data/composite/sobjects'),
+      ]);
+      expect(emu.requests).to.have.length(requestFormulas.grant({ sets: count }));
+      // A re-run writes nothing: the inspection only.
+      emu.clearRequests();
+      const again = await ctx.run(IntegrationUserGrant, ['-u', user, ...args]);
+      expect(again.error).to.equal(undefined);
+      expect(ctx.writes).to.equal(0);
+      expect(kinds(emu)).to.deep.equal(['/services/data/composite/batch']);
     });
-    const generated = emu.generated!;
-    const user = generated.users.find((u) => u.kind === 'integration')!.username;
-    const chosen = generated.permissionSets.filter((_, i) => i % 25 === 3);
-    expect(chosen).to.have.length(200);
-    const args = chosen.flatMap((set, i) => ['-p', i % 2 ? set.label : set.name]);
-    const { result, error } = await ctx.run(IntegrationUserGrant, ['-u', user, ...args]);
-    expect(error).to.equal(undefined);
-    const held = emu
-      .query<{ PermissionSet: { Name: string } }>(
-        `SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = '${user}' AND PermissionSet.IsOwnedByProfile = false`
-      )
-      .map((a) => a.PermissionSet.Name)
-      .sort();
-    expect(held).to.deep.equal(chosen.map((s) => s.name).sort());
-    expect(result?.permissionSets.map((s) => s.status)).to.deep.equal(chosen.map(() => 'assigned'));
-    // One inspection (the 200 names in a composite batch body), one sObject collection of 200 assignments.
-    expect(kinds(emu)).to.deep.equal(['/services/data/composite/batch', '/services/data/composite/sobjects']);
-    expect(emu.requests).to.have.length(requestFormulas.grant({ sets: 200 }));
-    // A re-run writes nothing: the inspection only.
-    emu.clearRequests();
-    const again = await ctx.run(IntegrationUserGrant, ['-u', user, ...args]);
-    expect(again.error).to.equal(undefined);
-    expect(ctx.writes).to.equal(0);
-    expect(kinds(emu)).to.deep.equal(['/services/data/composite/batch']);
-  });
 
-  it('verify in an org of 1,000 connected apps', async () => {
-    const emu = await start({
-      seed: 13,
-      fullLicenseUsers: 500,
-      loginHistoryRows: 1000,
-      connectedApps: 1000,
-      integrationUsers: 2,
+  for (const apps of [1000, 2500])
+    it(`verify in an org of ${apps} connected apps`, async () => {
+      const emu = await start({
+        seed: 13,
+        fullLicenseUsers: 500,
+        loginHistoryRows: 1000,
+        connectedApps: apps,
+        integrationUsers: 2,
+      });
+      const generated = emu.generated!;
+      const user = generated.users.find((u) => u.kind === 'integration')!.username;
+      const app = generated.connectedApps[500];
+      const { result, error } = await ctx.run(IntegrationUserVerify, ['-u', user, '--app', app.name]);
+      expect(error).to.equal(undefined);
+      // The app found by its API name among the others (its label differs), admin-approved with nobody on its lists.
+      expect(app.label).not.to.equal(app.name);
+      expect(result?.checks.find((c) => c.name === 'app')).to.deep.include({
+        status: 'fail',
+        message: `${app.name} is admin-approved but lists neither profile "Minimum Access - API Only Integrations" nor a set ${user} holds.`,
+      });
+      // One inspection with the app's readMetadata beside it; the 2,000 apps after the first in one more page.
+      expect(kinds(emu).map((k) => k.replace(/\/query\/\w+-\d+$/, '/query/<next>'))).to.have.members([
+        '/services/data/composite/batch',
+        'readMetadata',
+        ...Array.from({ length: Math.ceil(apps / 2000) - 1 }, () => '/services/data/query/<next>'),
+      ]);
+      expect(emu.requests).to.have.length(requestFormulas.verify({ apps }));
     });
-    const generated = emu.generated!;
-    const user = generated.users.find((u) => u.kind === 'integration')!.username;
-    const app = generated.connectedApps[500];
-    const { result, error } = await ctx.run(IntegrationUserVerify, ['-u', user, '--app', app.name]);
-    expect(error).to.equal(undefined);
-    // The app found by its API name among 1,000 (its label differs), admin-approved with nobody on its lists.
-    expect(app.label).not.to.equal(app.name);
-    expect(result?.checks.find((c) => c.name === 'app')).to.deep.include({
-      status: 'fail',
-      message: `${app.name} is admin-approved but lists neither profile "Minimum Access - API Only Integrations" nor a set ${user} holds.`,
-    });
-    expect(kinds(emu)).to.deep.equal(['/services/data/composite/batch', 'readMetadata']);
-    expect(emu.requests).to.have.length(requestFormulas.verify({ apps: 1000 }));
-  });
 
   it('convert of a planted candidate', async () => {
     const emu = await start(
