@@ -7,15 +7,19 @@
  * 2. Start-up: `sf integration-user create --help` against `sf org assign permsetlicense --help`.
  * 3. Growth: requests of grant with 1 / 20 / 200 sets and a generated set with 10 / 100 / 500
  *    object permissions, and of verify's access matrix over 500 objects.
+ * 4. Large orgs (scripts/bench-large.ts): list and list --candidates on generated orgs of 1,000 / 10,000 / 50,000
+ *    users, grant of 200 sets among 5,000, verify among 1,000 apps: requests beside their formula, wall time, peak
+ *    memory of the command's process. BENCH_GROWTH_ONLY=1 runs this part alone (the JSON's other keys stay).
  * Prints a table and writes it as JSON to bench-results/latest.json.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator, type Seed } from '../test/emulator/index.js';
 import { makeHome, runSf, writeAuthFile } from '../test/helpers/sf.js';
 import { makeKeyPair } from '../test/helpers/keys.js';
+import { largeOrgs, printLargeOrgs } from './bench-large.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -318,11 +322,23 @@ async function growth(): Promise<Array<{ case: string; size: number; requests: n
 }
 
 const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`;
+const latest = path.join(root, 'bench-results', 'latest.json');
+if (process.env.BENCH_GROWTH_ONLY === '1') {
+  // The large-org part alone: its key replaced, the others kept.
+  const rows = await largeOrgs(root);
+  printLargeOrgs(rows);
+  const kept = existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {};
+  const largeOrgsKey = { date: new Date().toISOString(), machine, rows };
+  writeFileSync(latest, `${JSON.stringify({ ...kept, largeOrgs: largeOrgsKey }, null, 2)}\n`);
+  console.log('\nWritten to bench-results/latest.json (largeOrgs; the other keys kept)');
+  process.exit(0);
+}
 const plugin = await measure(pluginWay);
 const viaSetup = await measure(setupWay);
 const stock = await measure(stockWay);
 const start = await startup();
 const grow = await growth();
+const large = await largeOrgs(root);
 
 const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
 console.log(`\nWhole procedure for one integration user, median of ${runs} runs on ${machine}:`);
@@ -339,10 +355,11 @@ console.log(
 );
 console.log('\nGrowth (requests to the org):');
 for (const row of grow) console.log(`  ${row.case.padEnd(45)} ${String(row.size).padStart(4)}: ${row.requests}`);
+printLargeOrgs(large);
 
 mkdirSync(path.join(root, 'bench-results'), { recursive: true });
 writeFileSync(
   path.join(root, 'bench-results', 'latest.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, runs, procedure: { plugin, setup: viaSetup, stock, ratio: { requests: ratio(plugin.requests, stock.requests), wall: ratio(plugin.medianMs, stock.medianMs) }, setupRatio: { requests: ratio(viaSetup.requests, stock.requests), wall: ratio(viaSetup.medianMs, stock.medianMs) } }, startup: { ...start, ratio: ratio(start.plugin, start.stock) }, growth: grow }, null, 2)}\n`
+  `${JSON.stringify({ date: new Date().toISOString(), machine, runs, procedure: { plugin, setup: viaSetup, stock, ratio: { requests: ratio(plugin.requests, stock.requests), wall: ratio(plugin.medianMs, stock.medianMs) }, setupRatio: { requests: ratio(viaSetup.requests, stock.requests), wall: ratio(viaSetup.medianMs, stock.medianMs) } }, startup: { ...start, ratio: ratio(start.plugin, start.stock) }, growth: grow, largeOrgs: { date: new Date().toISOString(), machine, rows: large } }, null, 2)}\n`
 );
 console.log('\nWritten to bench-results/latest.json');

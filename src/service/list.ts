@@ -51,11 +51,13 @@ export type ListResult = {
 /** A candidate as the service reports it: the command that moves it is a fix the command layer renders. */
 export type CandidateReport = Omit<Candidate, 'command'> & { fix: CommandFix };
 export type ListReport = Omit<ListResult, 'candidates'> & { candidates?: CandidateReport[] };
-/** How far the candidates' login history is read: the command shows it while a large org's rows come in. */
+/** How far the candidates' login history is read (users read so far, their login rows): shown while a large org's rows come in. */
 export type ListProgress = { users: number; rows: number };
 
-/** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login Activity with Login History"). */
-const LOGIN_WINDOW = 'LAST_N_DAYS:180';
+/** LoginHistory keeps six months of rows (Salesforce Help, "Monitor Login History"): the longest window there is. */
+export const MAX_LOGIN_DAYS = 180;
+/** The active users on a full license, the candidates' pool, in username order. */
+const FULL_USERS = `SELECT Id, Username, Name, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`;
 const API_LOGIN_TYPES = new Set([
   'Remote Access 2.0',
   'Remote Access Client',
@@ -78,6 +80,8 @@ export async function listIntegrationUsers(
     candidates: boolean;
     pricePerMonth: number;
     extraSeatPrice: number;
+    /** The login history read: the last this many days (1 to 180; default 180, all LoginHistory keeps). */
+    days?: number;
     /** Told as each page of the candidates' login history comes in. */
     onProgress?: (progress: ListProgress) => void;
   }
@@ -85,21 +89,25 @@ export async function listIntegrationUsers(
   // Connected apps are shown by API name: ConnectedApplication.Name is the label, so listMetadata (sent at the
   // same time) maps each row's Id to its API name. Without Metadata API access the label stands in.
   const [found, apiNames] = await Promise.all([
-    client.queries({
-      license: userLicenseQuery(),
-      psl: `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
-      users: `SELECT Id, Username, Name, IsActive, LastLoginDate, ProfileId, Profile.Name FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
-      assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`,
-      pslHolders: `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')}`,
-      appAccess: "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
-      connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
-      fullUsers: input.candidates
-        ? `SELECT Id, Username, Name, LastLoginDate, Profile.Name, Profile.UserLicense.Name, Profile.PermissionsApiUserOnly FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`
-        : undefined,
-      apiOnlySets: input.candidates
-        ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true'
-        : undefined,
-    }),
+    client.queries(
+      {
+        license: userLicenseQuery(),
+        psl: `SELECT Id, DeveloperName, TotalLicenses, UsedLicenses FROM PermissionSetLicense WHERE ${pslFilter()}`,
+        users: `SELECT Id, Username, Name, IsActive, LastLoginDate, ProfileId, Profile.Name FROM User WHERE Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`,
+        assignments: `SELECT AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSet.IsOwnedByProfile, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE Assignee.Profile.UserLicense.Name = ${soqlQuote(INTEGRATION_USER_LICENSE)}`,
+        pslHolders: `SELECT AssigneeId FROM PermissionSetLicenseAssign WHERE ${pslFilter('PermissionSetLicense.')}`,
+        appAccess:
+          "SELECT ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication'",
+        connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
+        apiOnlySets: input.candidates
+          ? 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true'
+          : undefined,
+        // Its first page only: the rest a page at a time below, each with its login history.
+        fullUsers: input.candidates ? FULL_USERS : undefined,
+      },
+      [],
+      ['fullUsers']
+    ),
     client.metadata.list(['ConnectedApp']).catch(() => []),
   ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
@@ -160,17 +168,46 @@ export async function listIntegrationUsers(
   };
   if (!input.candidates) return result;
 
-  // Login history tells API-only use apart from people: one more read, for the full-license users only.
-  const fullUsers = found.fullUsers;
-  const logins = await successfulLogins(
-    client,
-    fullUsers.map((u) => u.Id),
-    input.onProgress
-  );
+  // The full-license users a page at a time (2,000 a page; the first came with the bulk read), each page's login
+  // history (aggregates of 256 users) in the request that also fetches the next page, and only the candidates kept:
+  // memory stays flat however many users the org has, and each page costs one request.
   const apiOnlyBySet = new Set(found.apiOnlySets.map((a) => String(a.AssigneeId)));
+  const candidates: CandidateReport[] = [];
+  const read = { users: 0, rows: 0 };
   let freeSeats = result.seats.userLicense.free;
-  result.candidates = [];
-  for (const user of fullUsers) {
+  input.onProgress?.({ ...read });
+  const days = input.days ?? MAX_LOGIN_DAYS;
+  await client.forEachPageWithIds(
+    FULL_USERS,
+    // Grouped by Status too since Status can't be filtered (LoginHistory field reference): a few rows a user, however
+    // often an integration logs in (about 17,000 logins in six months at one every 15 minutes).
+    (idList) =>
+      `SELECT UserId, LoginType, Status, COUNT(Id) logins FROM LoginHistory WHERE UserId IN ${idList} AND LoginTime = LAST_N_DAYS:${days} GROUP BY UserId, LoginType, Status`,
+    (page, loginRows) => {
+      read.users += page.length;
+      read.rows += loginRows.length;
+      input.onProgress?.({ ...read });
+      for (const candidate of candidatesOf(page, successfulLogins(loginRows), apiOnlyBySet)) {
+        const monthly = freeSeats > 0 ? input.pricePerMonth : input.pricePerMonth - input.extraSeatPrice;
+        freeSeats--;
+        candidates.push({ ...candidate, yearlySaving: Math.max(monthly, 0) * 12 });
+      }
+    },
+    { records: found.fullUsers, nextRecordsUrl: found.fullUsers.nextRecordsUrl }
+  );
+  result.candidates = candidates;
+  result.totalYearlySaving = candidates.reduce((sum, c) => sum + c.yearlySaving, 0);
+  return result;
+}
+
+/** The users of a page that look like integrations, with why, in the page's order (the saving comes later). */
+function candidatesOf(
+  users: SObjectRecord[],
+  logins: Map<string, { api: number; other: number }>,
+  apiOnlyBySet: Set<string>
+): Array<Omit<CandidateReport, 'yearlySaving'>> {
+  const found: Array<Omit<CandidateReport, 'yearlySaving'>> = [];
+  for (const user of users) {
     const profile = user.Profile as SObjectRecord | null;
     const reasons: string[] = [];
     if (profile?.PermissionsApiUserOnly === true || apiOnlyBySet.has(user.Id))
@@ -181,49 +218,25 @@ export async function listIntegrationUsers(
       reasons.push(messages.getMessage('reason.name'));
     // A person logging in to the UI rules a user out, whatever its name says.
     if (!reasons.length || mine.other) continue;
-    const monthly = freeSeats > 0 ? input.pricePerMonth : input.pricePerMonth - input.extraSeatPrice;
-    freeSeats--;
-    result.candidates.push({
+    found.push({
       username: String(user.Username),
       name: String(user.Name),
       license: ((profile?.UserLicense as SObjectRecord | null)?.Name as string | undefined) ?? '',
       profile: (profile?.Name as string | undefined) ?? '',
       reasons,
-      yearlySaving: Math.max(monthly, 0) * 12,
       fix: convertFix(String(user.Username)),
     });
   }
-  result.totalYearlySaving = result.candidates.reduce((sum, c) => sum + c.yearlySaving, 0);
-  return result;
+  return found;
 }
 
-/**
- * Each user's successful logins in the last six months, API logins and the others counted apart. Read as an
- * aggregate (a few rows per user, however often an integration logs in: about 17,000 rows in six months at one
- * login every 15 minutes), grouped by Status too since Status can't be filtered (LoginHistory field reference),
- * a chunk of users at a time, halved when the org finds a chunk's groups more than one batch.
- */
-async function successfulLogins(
-  client: OrgClient,
-  userIds: string[],
-  onProgress?: (progress: ListProgress) => void
-): Promise<Map<string, { api: number; other: number }>> {
+/** Each user's successful logins from the aggregate rows of its login history, API logins and the others apart. */
+function successfulLogins(rows: SObjectRecord[]): Map<string, { api: number; other: number }> {
   const logins = new Map<string, { api: number; other: number }>();
-  let rows = 0;
-  onProgress?.({ users: userIds.length, rows });
-  await client.queryByIds(
-    userIds,
-    (idList) =>
-      `SELECT UserId, LoginType, Status, COUNT(Id) logins FROM LoginHistory WHERE UserId IN ${idList} AND LoginTime = ${LOGIN_WINDOW} GROUP BY UserId, LoginType, Status`,
-    (page) => {
-      rows += page.length;
-      onProgress?.({ users: userIds.length, rows });
-      for (const row of page.filter((r) => r.Status === 'Success' || r.Status === null)) {
-        const tally = logins.get(String(row.UserId)) ?? { api: 0, other: 0 };
-        tally[API_LOGIN_TYPES.has(String(row.LoginType)) ? 'api' : 'other'] += Number(row.logins);
-        logins.set(String(row.UserId), tally);
-      }
-    }
-  );
+  for (const row of rows.filter((r) => r.Status === 'Success' || r.Status === null)) {
+    const tally = logins.get(String(row.UserId)) ?? { api: 0, other: 0 };
+    tally[API_LOGIN_TYPES.has(String(row.LoginType)) ? 'api' : 'other'] += Number(row.logins);
+    logins.set(String(row.UserId), tally);
+  }
   return logins;
 }

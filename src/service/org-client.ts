@@ -4,6 +4,7 @@ import type { Connection } from '@salesforce/core';
 import { SalesforceApiError } from './errors.js';
 import { MetadataApi } from './metadata-api.js';
 import {
+  type FirstPage,
   firstErrorCode,
   QUERIES_PER_COMPOSITE,
   QueryReader,
@@ -20,7 +21,7 @@ export {
   soqlList,
   soqlQuote,
 } from './query-reader.js';
-export type { SObjectRecord } from './query-reader.js';
+export type { FirstPage, SObjectRecord } from './query-reader.js';
 export { fetchRetrying } from './retry.js';
 export { DeployFailedError } from './metadata-api.js';
 export type { DeployedComponent, DeployProblem, ListedComponent } from './metadata-api.js';
@@ -43,6 +44,9 @@ export type Subrequest = {
   url: string;
   body?: unknown;
 };
+
+/** A query's records; with `queries`' firstPageOnly, its first page and where the rest is. */
+export type PagedRecords = SObjectRecord[] & { nextRecordsUrl?: string };
 
 /** What `queries` gives for an optional query on an object or column the org doesn't have. */
 export const UNSUPPORTED: SObjectRecord[] = Object.freeze([]) as unknown as SObjectRecord[];
@@ -117,11 +121,22 @@ export class OrgClient {
    */
   public async queries<K extends string>(
     soql: Record<K, string | undefined>,
-    optional: ReadonlyArray<NoInfer<K>> = []
-  ): Promise<Record<K, SObjectRecord[]>> {
+    optional: ReadonlyArray<NoInfer<K>> = [],
+    /** Queries read to their first page only (the rest later, e.g. by forEachPageWithIds). */
+    firstPageOnly: ReadonlyArray<NoInfer<K>> = []
+  ): Promise<Record<K, PagedRecords>> {
     const keys = Object.keys(soql) as K[];
-    const records = await this.queryList(keys.map((key) => ({ soql: soql[key], optional: optional.includes(key) })));
-    return Object.fromEntries(keys.map((key, index) => [key, records[index]])) as Record<K, SObjectRecord[]>;
+    const records = await this.queryList(
+      keys.map((key) => ({
+        soql: soql[key],
+        optional: optional.includes(key),
+        firstPageOnly: firstPageOnly.includes(key),
+      }))
+    );
+    return Object.fromEntries(keys.map((key, index) => [key, records[index]])) as Record<
+      K,
+      SObjectRecord[] & FirstPage
+    >;
   }
 
   /**
@@ -132,18 +147,29 @@ export class OrgClient {
    * the org doesn't have (INVALID_TYPE, INVALID_FIELD) gives UNSUPPORTED instead of failing the call, when every
    * query of that SOQL is optional.
    */
-  public async queryList(queries: ReadonlyArray<{ soql?: string; optional?: boolean }>): Promise<SObjectRecord[][]> {
+  public async queryList(
+    queries: ReadonlyArray<{ soql?: string; optional?: boolean; firstPageOnly?: boolean }>
+  ): Promise<SObjectRecord[][]> {
     const result: SObjectRecord[][] = queries.map(() => []);
     const positionsOf = new Map<string, number[]>();
     queries.forEach(({ soql }, index) => {
       if (soql) positionsOf.set(soql, [...(positionsOf.get(soql) ?? []), index]);
     });
     const unique = [...positionsOf.keys()];
-    const outcomes = await this.reader.readAll(unique);
+    const firstOnly = new Set(
+      unique.flatMap((soql, index) =>
+        (positionsOf.get(soql) ?? []).some((at) => queries[at].firstPageOnly) ? [index] : []
+      )
+    );
+    const outcomes = await this.reader.readAll(unique, undefined, firstOnly);
     unique.forEach((soql, index) => {
       const outcome = outcomes[index];
       const positions = positionsOf.get(soql) ?? [];
-      if ('records' in outcome) for (const at of positions) result[at] = outcome.records;
+      if ('records' in outcome)
+        for (const at of positions)
+          result[at] = firstOnly.has(index)
+            ? Object.assign(outcome.records, { nextRecordsUrl: (outcome as FirstPage).nextRecordsUrl })
+            : outcome.records;
       else if (
         NOT_IN_THIS_ORG.has(firstErrorCode(outcome.failed.body) ?? '') &&
         positions.every((at) => queries[at].optional)
@@ -195,6 +221,21 @@ export class OrgClient {
     onRecords?: (records: SObjectRecord[]) => void | Promise<void>
   ): Promise<SObjectRecord[]> {
     return this.reader.byIds(ids, soqlFor, onRecords);
+  }
+
+  /**
+   * Reads a query page by page with the queries over each page's Ids (`soqlFor` gets them IDS_PER_QUERY at a time
+   * as an IN list) in the same request as the next page: `onPage` gets each page and its queries' records, and
+   * nothing is kept, so memory stays flat however long the query's answer.
+   */
+  public async forEachPageWithIds(
+    soql: string,
+    soqlFor: (idList: string) => string,
+    onPage: (records: SObjectRecord[], byIds: SObjectRecord[]) => void | Promise<void>,
+    /** The query's first page, when `queries` brought it (its firstPageOnly). */
+    first?: FirstPage
+  ): Promise<number> {
+    return this.reader.forEachPageWithIds(soql, soqlFor, onPage, first);
   }
 
   /**

@@ -1,3 +1,5 @@
+// Longer than 300 lines: one class, QueryReader, every way the plugin reads query answers within Salesforce's request
+// limits (pages, composite and batch packing, Id chunks, reads beside a paged query); apart, they would share its state.
 import { errorWords, SalesforceApiError, serviceError } from './errors.js';
 
 /** A record as the REST API returns it; relationship fields are nested records or null. */
@@ -12,6 +14,8 @@ type BatchResponse = { hasErrors: boolean; results: Array<{ statusCode: number; 
 
 /** What a query of several reads gives per query: every record, or the answer that failed it. */
 export type QueryOutcome = { records: SObjectRecord[] } | { failed: Answer };
+/** A query's first page only, and where the rest is (`nextRecordsUrl`, absent when it was the last). */
+export type FirstPage = { records: SObjectRecord[]; nextRecordsUrl?: string };
 
 /** Salesforce runs at most 5 query or collection subrequests in one composite call. */
 export const QUERIES_PER_COMPOSITE = 5;
@@ -132,7 +136,9 @@ export class QueryReader {
    */
   public async readAll(
     queries: string[],
-    onPage?: (index: number, records: SObjectRecord[]) => void | Promise<void>
+    onPage?: (index: number, records: SObjectRecord[]) => void | Promise<void>,
+    /** Queries (by index) read to their first page only: their outcome's `nextRecordsUrl` says where the rest is. */
+    firstPageOnly: ReadonlySet<number> = new Set()
   ): Promise<QueryOutcome[]> {
     if (onPage && queries.length > OPEN_CURSORS) {
       const outcomes: QueryOutcome[] = [];
@@ -149,7 +155,8 @@ export class QueryReader {
     const take = async (index: number, page: QueryPage): Promise<void> => {
       if (onPage) await onPage(index, page.records);
       else (state[index].outcome as { records: SObjectRecord[] }).records.push(...page.records);
-      state[index].next = nextOf(page);
+      if (firstPageOnly.has(index)) (state[index].outcome as FirstPage).nextRecordsUrl = nextOf(page);
+      else state[index].next = nextOf(page);
     };
     const firsts = await this.firstAnswers(queries);
     for (const [index, answer] of firsts.entries()) {
@@ -185,11 +192,69 @@ export class QueryReader {
     soqlFor: (idList: string) => string,
     onPage?: (records: SObjectRecord[]) => void | Promise<void>
   ): Promise<SObjectRecord[]> {
+    return this.byChunks(chunksOf(ids), soqlFor, onPage);
+  }
+
+  /**
+   * Reads a query page by page and, beside each page, the queries over its records' Ids (`soqlFor`, IDS_PER_QUERY
+   * Ids a query): they go in the same composite batch as the GET of the query's next page, so a page and what it
+   * needs cost one request. A chunk the org refuses with EXCEEDED_ID_LIMIT is read again in halves. `onPage` gets
+   * each page with every record of its queries; nothing is kept. Resolves with the number of records.
+   */
+  public async forEachPageWithIds(
+    soql: string,
+    soqlFor: (idList: string) => string,
+    onPage: (records: SObjectRecord[], byIds: SObjectRecord[]) => void | Promise<void>,
+    /** The query's first page, when an earlier request brought it (readAll's firstPageOnly). */
+    first?: FirstPage
+  ): Promise<number> {
+    let page: QueryPage = first
+      ? { totalSize: 0, done: !first.nextRecordsUrl, nextRecordsUrl: first.nextRecordsUrl, records: first.records }
+      : await this.firstPage(soql, false);
+    let count = 0;
+    for (;;) {
+      count += page.records.length;
+      const next = nextOf(page);
+      const chunks = chunksOf(page.records.map((r) => r.Id));
+      const queries = chunks.map((chunk) => soqlFor(soqlList(chunk)));
+      queries.forEach(checkLength);
+      const answers = await this.batch([
+        ...(next ? [next.replace(/^\/services\/data\//, '')] : []),
+        ...queries.map((query) => `${this.version}/query?q=${encodeURIComponent(query)}`),
+      ]);
+      const nextAnswer = next ? answers.shift() : undefined;
+      const records: SObjectRecord[] = [];
+      const halves: string[][] = [];
+      for (const [index, answer] of answers.entries()) {
+        if (answer.status < 400) {
+          // An answer longer than a page (not an aggregate's) is read to its end.
+          let part = answer.body as QueryPage;
+          records.push(...part.records);
+          for (let more = nextOf(part); more; more = nextOf(part)) {
+            part = await this.transport.send<QueryPage>('GET', more);
+            records.push(...part.records);
+          }
+        } else if (firstErrorCode(answer.body) === 'EXCEEDED_ID_LIMIT' && chunks[index].length > 1) {
+          const half = Math.ceil(chunks[index].length / 2);
+          halves.push(chunks[index].slice(0, half), chunks[index].slice(half));
+        } else throw this.transport.toError(answer.status, answer.body);
+      }
+      if (halves.length) records.push(...(await this.byChunks(halves, soqlFor)));
+      await onPage(page.records, records);
+      if (!nextAnswer) return count;
+      if (nextAnswer.status >= 400) throw this.transport.toError(nextAnswer.status, nextAnswer.body);
+      page = nextAnswer.body as QueryPage;
+    }
+  }
+
+  /** The records of a query over chunks of Ids, the chunks together; one the org finds too big, in halves. */
+  private async byChunks(
+    initial: string[][],
+    soqlFor: (idList: string) => string,
+    onPage?: (records: SObjectRecord[]) => void | Promise<void>
+  ): Promise<SObjectRecord[]> {
     const records: SObjectRecord[] = [];
-    let chunks: string[][] = [];
-    const unique = [...new Set(ids)];
-    for (let start = 0; start < unique.length; start += IDS_PER_QUERY)
-      chunks.push(unique.slice(start, start + IDS_PER_QUERY));
+    let chunks = initial;
     while (chunks.length) {
       const current = chunks;
       const outcomes = await this.readAll(
@@ -292,6 +357,15 @@ export class QueryReader {
       };
     }
   }
+}
+
+/** Ids, each once, IDS_PER_QUERY at a time. */
+function chunksOf(ids: readonly string[]): string[][] {
+  const unique = [...new Set(ids)];
+  const chunks: string[][] = [];
+  for (let start = 0; start < unique.length; start += IDS_PER_QUERY)
+    chunks.push(unique.slice(start, start + IDS_PER_QUERY));
+  return chunks;
 }
 
 /** A statement Salesforce would refuse for its length is a bug of the plugin's, said before anything is sent. */

@@ -564,6 +564,30 @@ const corpus: Case[] = [
     offline: true,
   },
   {
+    title: 'list: a window of 0 days',
+    args: list('--candidates', '--days', '0'),
+    name: 'InvalidFlagsError',
+    action: /sf integration-user list --help/,
+    message: /^Parsing --days\s+Expected an integer greater than or equal to 1 but received: 0$/,
+    offline: true,
+  },
+  {
+    title: 'list: a window longer than the 180 days LoginHistory keeps',
+    args: list('--candidates', '--days', '365'),
+    name: 'InvalidFlagsError',
+    action: /sf integration-user list --help/,
+    message: /^Parsing --days\s+Expected an integer less than or equal to 180 but received: 365$/,
+    offline: true,
+  },
+  {
+    title: 'list: a window that is no number',
+    args: list('--candidates', '--days', '90d'),
+    name: 'InvalidFlagsError',
+    action: /sf integration-user list --help/,
+    message: /^Parsing --days\s+Expected an integer but received: 90d$/,
+    offline: true,
+  },
+  {
     title: "convert: O'Brien, who doesn't exist",
     args: convert('-u', "o'brien@acme.example"),
     name: 'UserNotFoundError',
@@ -695,7 +719,7 @@ describe('bad input: each malformed value exits non-zero with a named error and 
   it(`the corpus has at least 40 inputs across the ten commands (${corpus.length})`, () => {
     expect(corpus.length).to.be.at.least(40);
     // Most are refused before the org is asked: the flags' forms, the files, the spec's shape.
-    expect(corpus.filter((c) => c.offline)).to.have.length(46);
+    expect(corpus.filter((c) => c.offline)).to.have.length(49);
     const commands = new Set(corpus.map((c) => (typeof c.args === 'function' ? c.args(files) : c.args)[1]));
     expect([...commands].sort()).to.deep.equal([
       'assign-psl',

@@ -11,10 +11,13 @@ import type { Seed } from './seeds/types.js';
 import { LATEST_API_VERSION } from './http/api.js';
 import { EmulatorServer } from './http/server.js';
 import { buildState } from './data/build-state.js';
+import type { GeneratedPlan } from './seeds/generate.js';
 
 export type { Seed } from './seeds/types.js';
 export type { Behaviour, ErrorSpec } from './seeds/behaviours.js';
 export type { Fault } from './http/faults.js';
+export type { GeneratedPlan, SeedGenerate, UserKind } from './seeds/generate.js';
+export { plannedCandidates } from './seeds/generate.js';
 export type { RequestLogEntry, SubrequestLogEntry } from './http/log.js';
 export { ApiError, SeedError };
 /** The newest API version the emulator serves (66.0, Spring '26). */
@@ -36,6 +39,8 @@ export interface Emulator {
   orgId: string;
   adminUsername: string;
   adminAccessToken: string;
+  /** the users, logins, sets and apps of the seed's `generate` section (plannedCandidates() reads it) */
+  generated?: GeneratedPlan;
   /** in-memory copy of the request log */
   requests: RequestLogEntry[];
   clearRequests(): void;
@@ -85,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     orgId: state.orgId,
     adminUsername: seed.admin.username,
     adminAccessToken: seed.admin.accessToken,
+    generated: seed.generated,
     requests: server.log.entries,
     clearRequests: () => server.log.clear(),
     query: <T>(soql: string): T[] =>

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import IntegrationUserCreate from '../../src/commands/integration-user/create.js';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
+import IntegrationUserList from '../../src/commands/integration-user/list.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 
 // Input checks that need no org run before any request and exit 2, as sf's own flag errors do (oclif's parser).
@@ -34,6 +35,18 @@ const cases = [
     command: IntegrationUserCreate,
     argv: ['--name', 'Acme Sync', '--email', 'it@acme.example', '--username', 'acme-sync'],
     name: 'InvalidUsernameError',
+  },
+  {
+    title: 'list --candidates --days 181 (LoginHistory keeps 180 days)',
+    command: IntegrationUserList,
+    argv: ['--candidates', '--days', '181'],
+    name: 'InvalidFlagsError',
+  },
+  {
+    title: 'list --candidates --days 0',
+    command: IntegrationUserList,
+    argv: ['--candidates', '--days', '0'],
+    name: 'InvalidFlagsError',
   },
 ] as const;
 

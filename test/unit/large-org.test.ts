@@ -99,13 +99,14 @@ describe("a large org: every request within Salesforce's size limits, the answer
       ['EXCEEDED_ID_LIMIT', 'EXCEEDED_ID_LIMIT', 'EXCEEDED_ID_LIMIT'],
       [200, 200, 200, 200, 200, 200],
     ]);
-    // One bulk read with the connected apps' listMetadata beside it (their API names), the ECA policies' retrieve and its status check, two rounds of LoginHistory.
+    // One bulk read (the full-license users' one page with it) with the connected apps' listMetadata beside it (their
+    // API names), the ECA policies' retrieve and its status check, two rounds of LoginHistory.
     expect(emu.requests.map((r) => r.soapOperation ?? r.path.replace(/\/v\d+\.\d+/, ''))).to.have.members([
       '/services/data/composite/batch',
       'listMetadata',
       'retrieve',
       'checkRetrieveStatus',
-      '/services/data/composite',
+      '/services/data/composite/batch',
       '/services/data/composite/batch',
     ]);
     expect(logins.flatMap((r) => r.soql as string[]).find((q) => q.match(/'005/g)?.length === 256)).to.match(

@@ -33,6 +33,14 @@ export default class IntegrationUserList extends IntegrationUserCommand<Integrat
     'target-org': Flags.requiredOrg(),
     'api-version': Flags.orgApiVersion(),
     candidates: Flags.boolean({ summary: messages.getMessage('flags.candidates.summary'), default: false }),
+    // LoginHistory keeps six months (Salesforce Help, "Monitor Login History"): 180 days is all there is.
+    days: Flags.integer({
+      summary: messages.getMessage('flags.days.summary'),
+      description: messages.getMessage('flags.days.description'),
+      default: 180,
+      min: 1,
+      max: 180,
+    }),
     price: Flags.integer({ summary: messages.getMessage('flags.price.summary'), default: 150, min: 0 }),
     'extra-seat-price': Flags.integer({
       summary: messages.getMessage('flags.extra-seat-price.summary'),
@@ -56,6 +64,7 @@ export default class IntegrationUserList extends IntegrationUserCommand<Integrat
       candidates: flags.candidates,
       pricePerMonth: flags.price,
       extraSeatPrice: flags['extra-seat-price'],
+      days: flags.days,
       onProgress: ({ users, rows }) => this.showProgress(messages.getMessage('progress.logins', [users, rows])),
     }).finally(() => this.spinner.stop());
     const result: IntegrationUserListResult = listResult(report, this.renderContext);

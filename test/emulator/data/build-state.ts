@@ -7,6 +7,7 @@ import { aggregateSetOf } from '../rules/groups.js';
 import { SeedError } from '../seeds/check.js';
 import type { ResolvedSeed } from '../seeds/types.js';
 import { declareSeedSchema } from './build-schema.js';
+import { insertGenerated } from './build-generated.js';
 import { ByName, SYSTEM, insertGroups, insertPermissionSets, insertProfiles } from './build-permissions.js';
 import { FieldDef } from './schema.js';
 import { OrgState, Rec } from './state.js';
@@ -23,6 +24,7 @@ export function buildState(seed: ResolvedSeed): OrgState {
   const groups = insertGroups(st, seed, sets);
   insertUsers(st, seed, { psls, profiles, sets, groups });
   insertLogins(st, seed);
+  insertGenerated(st, seed, { psls, profiles, sets });
   countUnlistedSeats(st, seed, licenses, psls);
   insertRecords(st, seed);
   // Connected apps, External Client Apps, their grants and OAuth tokens (metadata/seed-apps.ts).

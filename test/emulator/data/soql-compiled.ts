@@ -1,6 +1,7 @@
 // A compiled query's vocabulary (resolved paths, select items, the compiled query) and what shapes its answers:
 // order, OFFSET / LIMIT windows, polymorphic Name lookups, and the column metadata of columns=true.
 
+import type { Lookup } from './soql-index.js';
 import type { FieldDef, ObjectDef } from './schema.js';
 import { isNumeric } from './schema.js';
 import type { Rec } from './state.js';
@@ -75,6 +76,8 @@ export interface Compiled {
   offset?: number;
   countOnly: boolean;
   aggregate: boolean;
+  /** top-level conjuncts an index can answer (soql-index.ts) */
+  lookups?: Lookup[];
 }
 
 export function samePath(a: Path, b: Path): boolean {

@@ -35,6 +35,8 @@ import {
   window,
 } from './soql-compiled.js';
 import { locate, locateObject, malformed, positioned } from './soql-errors.js';
+import { Indexes, Lookup, indexable } from './soql-index.js';
+import { exactValueMatch } from './setup-objects.js';
 import { Scalar, aggregateValues, literal, norm, unescapeLiteral } from './soql-values.js';
 import {
   checkSemiJoinPlacement,
@@ -75,7 +77,12 @@ export interface ColumnsResult {
 }
 
 export class SoqlEngine {
-  public constructor(private readonly state: OrgState) {}
+  /** Indexes on Id and reference fields (soql-index.ts); `indexes.enabled = false` makes every query scan. */
+  public readonly indexes: Indexes;
+
+  public constructor(private readonly state: OrgState) {
+    this.indexes = new Indexes(state);
+  }
 
   /** Runs a query and returns every matching record (no batching). */
   public run(soql: string, opts: QueryOptions): QueryResult {
@@ -154,7 +161,10 @@ export class SoqlEngine {
     const groupBy = compileGroupBy(q, resolve, soql);
     const aggregate = items.some((i) => i.kind === 'agg') || groupBy.length > 0;
     if (aggregate) checkAggregateItems(items, groupBy, soql);
-    const where = q.where ? this.compileWhere(q.where, (raw) => resolve(raw, true), soql, opts, def) : undefined;
+    const lookups: Lookup[] = [];
+    const where = q.where
+      ? this.compileWhere(q.where, (raw) => resolve(raw, true), soql, opts, def, lookups)
+      : undefined;
     const having = q.having ? this.compileHaving(q.having, resolve, soql) : undefined;
     const orderBy = this.compileOrderBy(q, resolve, soql);
     // The metadata catalog ignores LIMIT and OFFSET (setup-objects.ts).
@@ -170,6 +180,7 @@ export class SoqlEngine {
       offset: catalog ? undefined : q.offset,
       countOnly,
       aggregate,
+      lookups,
     };
   }
 
@@ -300,30 +311,45 @@ export class SoqlEngine {
     resolve: (raw: string) => Path,
     soql: string,
     opts: QueryOptions,
-    outer: ObjectDef
+    outer: ObjectDef,
+    lookups: Lookup[]
   ): (rec: Rec) => boolean {
     type Tok =
       { t: '(' } | { t: ')' } | { t: 'AND' } | { t: 'OR' } | { t: 'NOT' } | { t: 'C'; fn: (rec: Rec) => boolean };
     const toks: Tok[] = [];
+    // Conditions outside parentheses are the clause's conjuncts when no OR or NOT stands outside them too.
+    let depth = 0;
+    let onlyAnd = true;
+    const topLevel: Lookup[] = [];
     const flatten = (w: WhereClause | undefined): void => {
       if (!w) return;
       const left = w.left as Record<string, unknown> | null;
       if (left && !('field' in left) && !('fn' in left)) {
         // "(NOT ..." arrives as a bare paren count followed by the NOT operator.
         for (let i = 0; i < ((left.openParen as number) ?? 0); i++) toks.push({ t: '(' });
+        depth += (left.openParen as number) ?? 0;
       } else if (left) {
         for (let i = 0; i < ((left.openParen as number) ?? 0); i++) toks.push({ t: '(' });
-        toks.push({ t: 'C', fn: this.compileCondition(left, resolve, soql, opts, outer) });
+        depth += (left.openParen as number) ?? 0;
+        const atTop = depth === 0;
+        toks.push({
+          t: 'C',
+          fn: this.compileCondition(left, resolve, soql, opts, outer, (l) => atTop && topLevel.push(l)),
+        });
         for (let i = 0; i < ((left.closeParen as number) ?? 0); i++) toks.push({ t: ')' });
+        depth -= (left.closeParen as number) ?? 0;
       }
       if ('operator' in w && w.operator) {
+        if (depth === 0 && w.operator !== 'AND') onlyAnd = false;
         toks.push({ t: w.operator });
         flatten((w as { right: WhereClause }).right);
       }
     };
     flatten(where);
     checkSemiJoinPlacement(where, soql);
-    return parseBoolean(toks, soql);
+    const test = parseBoolean(toks, soql);
+    if (onlyAnd) lookups.push(...topLevel);
+    return test;
   }
 
   private compileCondition(
@@ -331,7 +357,8 @@ export class SoqlEngine {
     resolve: (raw: string) => Path,
     soql: string,
     opts: QueryOptions,
-    outer: ObjectDef
+    outer: ObjectDef,
+    onLookup: (lookup: Lookup) => void
   ): (rec: Rec) => boolean {
     if ('fn' in cond)
       throw new ApiError(
@@ -350,6 +377,13 @@ export class SoqlEngine {
     const values = rawValues.map((raw, i) =>
       literal(raw, (literalTypes ? literalTypes[i] : cond.literalType) as string, field, path, op, soql, cond)
     );
+    if (
+      (op === '=' || op === 'IN') &&
+      indexable(outer, path) &&
+      !exactValueMatch(this.state, path.owner) &&
+      values.every((v) => v.kind === 'value' && v.norm !== null)
+    )
+      onLookup({ path, keys: values.map((v) => (v as { norm: Scalar }).norm) });
     switch (op) {
       case '=':
       case '!=':
@@ -532,7 +566,8 @@ export class SoqlEngine {
   }
 
   private matching(c: Compiled, candidates?: Rec[]): Rec[] {
-    let recs = (candidates ?? this.state.records(c.def.name)).filter((r) => !c.where || c.where(r));
+    const from = candidates ?? this.indexes.candidates(c.def, c.lookups) ?? this.state.records(c.def.name);
+    let recs = from.filter((r) => !c.where || c.where(r));
     if (!c.aggregate && c.orderBy.length > 0)
       recs = sortBy(
         recs.map((r) => [r]),
@@ -553,7 +588,9 @@ export class SoqlEngine {
       if (c.groupBy.length === 0) groups.set('', recs);
       for (const r of c.groupBy.length ? recs : []) {
         const key = JSON.stringify(c.groupBy.map((g) => norm(this.pathValue(r, g), g.field)));
-        groups.set(key, [...(groups.get(key) ?? []), r]);
+        const group = groups.get(key);
+        if (group) group.push(r);
+        else groups.set(key, [r]);
       }
       let list = [...groups.values()].filter((g) => !c.having || c.having(g));
       if (c.orderBy.length) list = sortBy(list, c.orderBy);
@@ -592,9 +629,10 @@ export class SoqlEngine {
       if (it.kind === 'sub') {
         const link = it.child.def.fields.get(it.parentField.toLowerCase()) as FieldDef;
         const parentKey = norm(rec[link.referenceKey ?? 'Id'], link);
-        const children = this.state
-          .records(it.child.def.name)
-          .filter((r) => norm(r[it.parentField], link) === parentKey);
+        const children =
+          this.indexes.enabled && !it.child.def.virtual && !link.computed
+            ? this.indexes.matching(it.child.def, link, [parentKey])
+            : this.state.records(it.child.def.name).filter((r) => norm(r[it.parentField], link) === parentKey);
         const res = this.execute(it.child, opts, children);
         out[it.rel] = res.totalSize > 0 ? res : null;
         continue;

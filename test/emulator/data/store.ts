@@ -24,6 +24,9 @@ export class Store {
   private readonly index = new Map<string, string>();
   private readonly deleted = new Set<string>();
   private journal: JournalEntry[] = [];
+  /** Per table, a count of its writes: the SOQL engine's indexes are rebuilt when it moves (soql-index.ts). */
+  private readonly versions = new Map<string, number>();
+  private readonly booleans = new Map<ObjectDef, { version: number; names: string[] }>();
   private clockMs = 0;
 
   public constructor(public readonly schema: Schema) {}
@@ -44,6 +47,24 @@ export class Store {
       this.tables.set(def.name, t);
     }
     return t;
+  }
+
+  /** A number that changes whenever a record of the table is inserted, changed, deleted or restored. */
+  public tableVersion(type: string): number {
+    return this.versions.get(type) ?? 0;
+  }
+
+  /** The stored boolean fields of an object (false unless given), worked out once per schema version. */
+  private booleansOf(def: ObjectDef): string[] {
+    const known = this.booleans.get(def);
+    if (known?.version === this.schema.version) return known.names;
+    const names = [...def.fields.values()].filter((f) => f.type === 'boolean' && !f.computed).map((f) => f.name);
+    this.booleans.set(def, { version: this.schema.version, names });
+    return names;
+  }
+
+  private touch(type: string): void {
+    this.versions.set(type, this.tableVersion(type) + 1);
   }
 
   /** A record by any id shape (15 or 18 chars, any case for 18). */
@@ -79,7 +100,7 @@ export class Store {
     const id = fixedId ?? this.ids.next(def.keyPrefix);
     const now = this.now();
     const rec: Rec = { Id: id };
-    for (const f of def.fields.values()) if (f.type === 'boolean' && !f.computed) rec[f.name] = false;
+    for (const name of this.booleansOf(def)) rec[name] = false;
     Object.assign(rec, values);
     if (def.fields.has('createddate')) {
       rec.CreatedDate = now;
@@ -91,6 +112,7 @@ export class Store {
     this.table(def.name).set(id, rec);
     this.index.set(id.toUpperCase(), def.name);
     this.journal.push({ kind: 'insert', type: def.name, id });
+    this.touch(def.name);
     return rec;
   }
 
@@ -100,6 +122,7 @@ export class Store {
     if (!rec) throw new Error(`update of missing ${type} ${id}`);
     this.journal.push({ kind: 'update', type: def.name, id, before: { ...rec } });
     Object.assign(rec, changes);
+    this.touch(def.name);
     if (def.fields.has('lastmodifieddate')) {
       const now = this.now();
       rec.LastModifiedDate = now;
@@ -117,6 +140,7 @@ export class Store {
     this.deleted.add(id.toUpperCase());
     this.table(def.name).delete(id);
     this.index.delete(id.toUpperCase());
+    this.touch(def.name);
   }
 
   /** True for an id whose record was deleted (REST answers ENTITY_IS_DELETED). */
@@ -134,6 +158,7 @@ export class Store {
     while (this.journal.length > savepoint) {
       const e = this.journal.pop() as JournalEntry;
       const t = this.table(e.type);
+      this.touch(e.type);
       if (e.kind === 'insert') {
         t.delete(e.id);
         this.index.delete(e.id.toUpperCase());

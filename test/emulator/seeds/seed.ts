@@ -12,7 +12,16 @@ import { resolveObjects, resolveRecords } from './objects.js';
 import { resolveAdmin, resolveOrg, resolvePermissionSetLicenses, resolveUserLicenses } from './org.js';
 import { resolvePermissionSetGroups, resolvePermissionSets, resolveProfiles } from './permissions.js';
 import type { ResolvedSeed, Seed } from './types.js';
+import { INTEGRATION_LICENSE, INTEGRATION_PSL } from './defaults.js';
 import { resolveUsers } from './users.js';
+import {
+  GENERATED_API_PROFILE,
+  GENERATED_API_SET,
+  GeneratedPlan,
+  GenerateSpec,
+  plan,
+  resolveGenerate,
+} from './generate.js';
 
 const SECTIONS = [
   'org',
@@ -30,6 +39,7 @@ const SECTIONS = [
   'records',
   'behaviour',
   'faults',
+  'generate',
   '$schema',
   'description',
 ];
@@ -51,6 +61,8 @@ export function loadSeedFile(path: string): Seed {
 /** Validates a seed and fills in every default. Throws SeedError naming the path. */
 export function resolveSeed(input: unknown): ResolvedSeed {
   const s = obj(input ?? {}, 'seed', SECTIONS);
+  const generate = resolveGenerate(s.generate);
+  const generated = generate ? plan(generate) : undefined;
   const org = resolveOrg(s.org);
   const admin = resolveAdmin(s.admin, org.id);
   const userLicenses = resolveUserLicenses(s.userLicenses);
@@ -77,6 +89,8 @@ export function resolveSeed(input: unknown): ResolvedSeed {
   const objects = resolveObjects(s.objects);
   const records = resolveRecords(s.records);
   const behaviour = resolveBehaviour(s.behaviour);
+  if (generate && generated)
+    addGenerated(generate, generated, { userLicenses, permissionSetLicenses, profiles, permissionSets, connectedApps });
   const resolved = {
     org,
     admin,
@@ -94,7 +108,51 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     behaviour,
   };
   checkAbsentPermissions(resolved);
-  return { ...resolved, faults: resolveFaults(s.faults) };
+  return { ...resolved, faults: resolveFaults(s.faults), generated };
+}
+
+/**
+ * The generated org's profile, sets and apps join the seed's lists (their names can't clash: the seed's names have
+ * no five-digit suffix), and its licenses get seats for its users, with room left for the commands under test.
+ */
+function addGenerated(
+  spec: GenerateSpec,
+  generated: GeneratedPlan,
+  lists: Pick<ResolvedSeed, 'userLicenses' | 'permissionSetLicenses' | 'profiles' | 'permissionSets' | 'connectedApps'>
+): void {
+  const full = lists.userLicenses.find((l) => l.name === 'Salesforce');
+  const integration = lists.userLicenses.find((l) => l.name === INTEGRATION_LICENSE);
+  const psl = lists.permissionSetLicenses.find((l) => l.developerName === INTEGRATION_PSL);
+  if (!full || !integration || !psl)
+    throw new SeedError(
+      'seed.generate',
+      `needs the '${INTEGRATION_LICENSE}' and 'Salesforce' user licenses and the ${INTEGRATION_PSL} PSL`
+    );
+  full.total = Math.max(full.total, spec.fullLicenseUsers + 100);
+  integration.total = Math.max(integration.total, spec.integrationUsers + 20);
+  psl.total = Math.max(psl.total, spec.integrationUsers + 20);
+  lists.profiles.push({
+    name: GENERATED_API_PROFILE,
+    license: 'Salesforce',
+    custom: true,
+    userPermissions: ['ApiEnabled', 'ApiUserOnly'],
+  });
+  lists.permissionSets.push(
+    { ...GENERATED_API_SET, license: null, objects: {}, fields: {}, userPermissions: ['ApiUserOnly'] },
+    ...generated.permissionSets.map((set) => ({ ...set, license: null, objects: {}, fields: {} }))
+  );
+  lists.connectedApps.push(
+    ...generated.connectedApps.map((app, i) => ({
+      ...app,
+      contactEmail: 'it@gen.acme.example',
+      scopes: ['Api', 'RefreshToken'],
+      // One app in ten admin-approved, as orgs keep most apps open to self-authorization.
+      adminApproved: i % 10 === 0,
+      profiles: [],
+      permissionSets: [],
+      oauthTokens: [],
+    }))
+  );
 }
 
 /** A user permission the org lacks can't be on a set or profile (both carry it as a PermissionSet column). */

@@ -3,6 +3,7 @@
 
 import type { Fault } from '../http/faults.js';
 import type { Behaviour } from './behaviours.js';
+import type { GeneratedPlan, SeedGenerate } from './generate.js';
 
 export interface SeedOrg {
   id?: string;
@@ -235,6 +236,8 @@ export interface Seed {
   records?: Record<string, Array<Record<string, SeedRecordValue>>>;
   behaviour?: Partial<Behaviour>;
   faults?: Fault[];
+  /** a large org described by its sizes (generate.ts) */
+  generate?: SeedGenerate;
 }
 
 /** The seed with every default filled in; what the state is built from. */
@@ -254,4 +257,6 @@ export interface ResolvedSeed {
   records: Record<string, Array<Record<string, SeedRecordValue>>>;
   behaviour: Behaviour;
   faults: Fault[];
+  /** the generated users, logins, sets and apps (generate.ts), when the seed has a `generate` section */
+  generated?: GeneratedPlan;
 }
