@@ -5,7 +5,7 @@ import type { GrantResult } from './grant-result.js';
 import type { AccessList } from './generated-set-changes.js';
 import { removeAssignmentFix, setActiveFix, setupFix, updateUserFix } from './fixes.js';
 import type { UserPlan } from './setup-apply.js';
-import { derivePermissionSetName } from './permissions.js';
+import { extraAssignments } from './setup-prune.js';
 import type { SetupStepName } from './setup-result.js';
 import type { UserFound } from './setup.js';
 
@@ -85,30 +85,13 @@ function userDifferences(plan: UserPlan, found: UserFound, index: number, specFi
       add(name, messages.getMessage('check.preauthorize', [line.message]), setup);
     else if (step.status === 'todo') add(name, line.message, setup);
   }
-  // Sets and groups assigned by hand that the spec doesn't list: setup leaves them, the check names them.
-  if (found.grant && found.create.user[0]) {
-    const grant = plan.steps.find((s) => s.line.name === 'grant')?.step.result as GrantResult | undefined;
-    const known = new Set(
-      [
-        ...(plan.user.permissionSets ?? []),
-        ...(plan.user.permissionSetGroups ?? []),
-        plan.user.permissionSetName ?? derivePermissionSetName(plan.user.name),
-        ...(grant?.permissionSets.map((item) => item.name) ?? []),
-      ].map((n) => n.toLowerCase())
+  // Sets and groups assigned by hand that the spec doesn't list: setup leaves them (--prune removes them).
+  for (const extra of extraAssignments(plan, found))
+    add(
+      'grant',
+      messages.getMessage(extra.type === 'PermissionSetGroup' ? 'check.extraGroup' : 'check.extraSet', [extra.name]),
+      removeAssignmentFix(extra.id)
     );
-    for (const row of found.grant.assignments) {
-      const set = row.PermissionSet as { Name?: string; IsOwnedByProfile?: boolean } | null | undefined;
-      if (!set || set.IsOwnedByProfile) continue;
-      const group = (row.PermissionSetGroup as { DeveloperName?: string } | null | undefined)?.DeveloperName;
-      const assigned = row.PermissionSetGroupId ? group : set.Name;
-      if (!assigned || known.has(assigned.toLowerCase())) continue;
-      add(
-        'grant',
-        messages.getMessage(row.PermissionSetGroupId ? 'check.extraGroup' : 'check.extraSet', [assigned]),
-        removeAssignmentFix(String(row.Id))
-      );
-    }
-  }
   return differences;
 }
 

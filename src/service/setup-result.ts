@@ -18,7 +18,13 @@ export type SetupStep = {
 /** Why a step is blocked or failed; `causes`: the reasons it gathers (each set a grant can't assign), each the same way. */
 export type StepError = { name: string; message: string; actions: string[]; causes?: StepError[] };
 
-export type SetupUser = { username: string; steps: SetupStep[]; verify?: VerifyResult };
+/** What `setup --prune` removes (or would) that the spec doesn't list; not-run when the user's writes failed. */
+export type SetupRemoval = {
+  type: 'PermissionSet' | 'PermissionSetGroup';
+  name: string;
+  status: 'would-remove' | 'removed' | 'not-run';
+};
+export type SetupUser = { username: string; steps: SetupStep[]; removals?: SetupRemoval[]; verify?: VerifyResult };
 /** One difference between the org and the spec (setup --check): whose, where in the spec, which step, and what resolves it. */
 export type SetupDifference = {
   user: string;
@@ -42,6 +48,6 @@ export type SetupProgress = { user: number; users: number; username: string };
 export type SetupReport = {
   spec: string;
   dryRun: boolean;
-  users: Array<{ username: string; steps: SetupLine[]; verify?: VerifyReport }>;
+  users: Array<{ username: string; steps: SetupLine[]; removals?: SetupRemoval[]; verify?: VerifyReport }>;
   check?: SetupCheckReport;
 };

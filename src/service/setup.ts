@@ -23,6 +23,7 @@ import { SUBREQUESTS_PER_BATCH } from './query-reader.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
 import { checkOf } from './setup-check.js';
+import { planPrune, prunedOutcome } from './setup-prune.js';
 import type { SetupLine, SetupProgress, SetupReport, SetupStepName } from './setup-result.js';
 
 // The setup command's result types, also from here (the command's module); their home is setup-result.ts.
@@ -79,6 +80,8 @@ export async function setup(
     noPrompt: boolean;
     /** `--check`: plan as a dry run and report each difference instead of stopping at a blocked step. */
     check?: boolean;
+    /** `--prune`: also remove the sets and groups assigned to a spec user that the spec doesn't list. */
+    prune?: boolean;
     onProgress?: (progress: SetupProgress) => void;
   },
   inspectedAgain = false
@@ -109,11 +112,18 @@ export async function setup(
   }
 
   blockBeyondFreeSeats(plans, found[0]);
+  const removals = plans.map((plan, index) =>
+    options.prune && !options.check ? planPrune(plan, found[index], dryRun) : []
+  );
 
   const result: SetupReport = {
     spec: options.specFile,
     dryRun,
-    users: plans.map((p) => ({ username: p.username, steps: p.steps.map((s) => s.line) })),
+    users: plans.map((p, index) => ({
+      username: p.username,
+      steps: p.steps.map((s) => s.line),
+      ...(removals[index].length ? { removals: removals[index] } : {}),
+    })),
   };
   // A check writes nothing and runs no verify (no JWT login): its blocked and to-do steps are the differences.
   if (options.check) {
@@ -145,7 +155,9 @@ export async function setup(
     metadataWritten ||= plan.steps.some((s) => s.step.writes.some((w) => w.kind === 'metadata') && !ecaPolicyOf(s));
     const reuse = inspected && !metadataWritten && usernameFor(plan.user, org) === plan.username;
     const readAfter = reuse && !writesNothing ? changedReads(plan, inspected, bySet) : {};
-    if (await applyUser(client, plan, readAfter))
+    const applied = await applyUser(client, plan, readAfter);
+    if (removals[index].length) result.users[index].removals = prunedOutcome(plan, removals[index]);
+    if (applied)
       result.users[index].verify = await verifyStep(client, org, plan, {
         components,
         found: !reuse

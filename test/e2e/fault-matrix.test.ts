@@ -89,7 +89,7 @@ function setupSpec(emulator: Emulator, app: string, preauthorize: 'profile' | 'p
 }
 
 /** An org whose connected app is admin-approved already: pre-authorization goes through SetupEntityAccess. */
-const readyApp = (user?: { psl?: boolean }): Seed => ({
+const readyApp = (user?: { psl?: boolean; sets?: string[] }): Seed => ({
   ...seed(user),
   connectedApps: [
     {
@@ -188,6 +188,13 @@ const scenarios: Scenario[] = [
     command: IntegrationUserSetup,
     seed: readyApp(),
     argv: (emulator) => setupSpec(emulator, 'Ready_Sync', 'profile'),
+  },
+  {
+    // A set and a group assigned by hand that the spec doesn't list: removed in the same write call as the additions.
+    title: 'setup --prune (connected app, extras removed)',
+    command: IntegrationUserSetup,
+    seed: readyApp({ psl: true, sets: ['Invoice_Access', 'Sync_Access'] }),
+    argv: (emulator) => [...setupSpec(emulator, 'Ready_Sync', 'profile'), '--prune'],
   },
   {
     title: 'setup (External Client App, by permission set)',
