@@ -6,7 +6,7 @@ import type { AccessList } from './generated-set-changes.js';
 import { removeAssignmentFix, setActiveFix, setupFix, updateUserFix } from './fixes.js';
 import type { UserPlan } from './setup-apply.js';
 import { extraAssignments } from './setup-prune.js';
-import type { SetupStepName } from './setup-result.js';
+import type { SetupRemoval, SetupStepName } from './setup-result.js';
 import type { UserFound } from './setup.js';
 
 /**
@@ -31,8 +31,29 @@ export type SetupDifferenceReport = {
 export type SetupCheckReport = { inSync: boolean; differences: SetupDifferenceReport[] };
 
 /** Every difference of the planned users (their plans, and what the inspection found for each, in spec order). */
-export function checkOf(plans: readonly UserPlan[], found: readonly UserFound[], specFile: string): SetupCheckReport {
-  const differences = plans.flatMap((plan, index) => userDifferences(plan, found[index], index, specFile));
+export function checkOf(
+  plans: readonly UserPlan[],
+  found: readonly UserFound[],
+  specFile: string,
+  appEntries: ReadonlyArray<readonly SetupRemoval[]> = []
+): SetupCheckReport {
+  const differences = plans.flatMap((plan, index) => [
+    ...userDifferences(plan, found[index], index, specFile),
+    // Entries on the app's lists that the spec manages and no longer wants: setup --prune removes them.
+    ...(appEntries[index] ?? []).map((entry): SetupDifferenceReport => ({
+      user: plan.username,
+      at: `users[${index}]`,
+      step: 'preauthorize',
+      difference: [
+        messages.getMessage(entry.type === 'Profile' ? 'check.extraAppProfile' : 'check.extraAppSet', [
+          entry.app ?? '',
+          entry.name,
+        ]),
+        ...(entry.reason ? [entry.reason] : []),
+      ].join('; '),
+      ...(entry.status === 'kept' ? {} : { fix: setupFix(specFile, true) }),
+    })),
+  ]);
   return { inSync: differences.length === 0, differences };
 }
 

@@ -18,11 +18,18 @@ export type SetupStep = {
 /** Why a step is blocked or failed; `causes`: the reasons it gathers (each set a grant can't assign), each the same way. */
 export type StepError = { name: string; message: string; actions: string[]; causes?: StepError[] };
 
-/** What `setup --prune` removes (or would) that the spec doesn't list; not-run when the user's writes failed. */
+/**
+ * What `setup --prune` removes (or would) that the spec doesn't list: an assignment of the user, or (with `app`) an
+ * entry of the app's pre-authorization lists; not-run when the user's writes failed; kept when users outside the
+ * spec would lose the app (`reason` names them).
+ */
 export type SetupRemoval = {
-  type: 'PermissionSet' | 'PermissionSetGroup';
+  type: 'PermissionSet' | 'PermissionSetGroup' | 'Profile';
   name: string;
-  status: 'would-remove' | 'removed' | 'not-run';
+  /** The app whose list holds the entry. */
+  app?: string;
+  status: 'would-remove' | 'removed' | 'not-run' | 'kept';
+  reason?: string;
 };
 export type SetupUser = { username: string; steps: SetupStep[]; removals?: SetupRemoval[]; verify?: VerifyResult };
 /** One difference between the org and the spec (setup --check): whose, where in the spec, which step, and what resolves it. */

@@ -23,7 +23,7 @@ import { SUBREQUESTS_PER_BATCH } from './query-reader.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
 import { checkOf } from './setup-check.js';
-import { planPrune, prunedOutcome } from './setup-prune.js';
+import { appEntryReads, managedSetsOf, planAppPrune, planPrune, prunedOutcome } from './setup-prune.js';
 import type { SetupLine, SetupProgress, SetupReport, SetupStepName } from './setup-result.js';
 
 // The setup command's result types, also from here (the command's module); their home is setup-result.ts.
@@ -43,7 +43,7 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
  * What one user's steps read: each planner's own reads, under its step's name; `verifying`: verify's too, so
  * that a run that writes nothing verifies from them (no second inspection).
  */
-function userReads(user: SpecUser, org: OrgContext, verifying = true) {
+function userReads(user: SpecUser, org: OrgContext, verifying = true, managedSets?: string[]) {
   const username = usernameFor(user, org);
   const grant = grantInputOf(user, username);
   const appRead = user.app
@@ -58,6 +58,8 @@ function userReads(user: SpecUser, org: OrgContext, verifying = true) {
     app: appRead?.access,
     appOwn: appRead?.own,
     verify: verifying ? verifyReads({ user: username, app: user.app?.name, objects: [] }) : undefined,
+    // --prune and --check: the app list entries the spec manages (the same query for every user: sent once).
+    appEntries: managedSets && user.app ? appEntryReads(managedSets) : undefined,
   };
 }
 
@@ -89,8 +91,10 @@ export async function setup(
   const dryRun = options.dryRun || options.check === true;
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
   // verify's reads ride along when they add no batch to the inspection (one user's do not).
-  const withVerify = spec.users.map((user) => userReads(user, org));
-  const without = spec.users.map((user) => userReads(user, org, false));
+  const pruning = options.prune === true || options.check === true;
+  const managed = pruning ? managedSetsOf(spec) : undefined;
+  const withVerify = spec.users.map((user) => userReads(user, org, true, managed));
+  const without = spec.users.map((user) => userReads(user, org, false, managed));
   const batches = (groups: ReadGroup[]): number => Math.ceil(statementCount(groups) / SUBREQUESTS_PER_BATCH);
   const { found, components } = await inspect(
     client,
@@ -112,9 +116,13 @@ export async function setup(
   }
 
   blockBeyondFreeSeats(plans, found[0]);
-  const removals = plans.map((plan, index) =>
+  const assignments = plans.map((plan, index) =>
     options.prune && !options.check ? planPrune(plan, found[index], dryRun) : []
   );
+  const appEntries = pruning
+    ? await planAppPrune(client, spec, plans, found, { dryRun, components, apply: !options.check, appSets: appSetsOf })
+    : plans.map(() => []);
+  const removals = plans.map((_, index) => (options.check ? [] : [...assignments[index], ...appEntries[index]]));
 
   const result: SetupReport = {
     spec: options.specFile,
@@ -128,7 +136,7 @@ export async function setup(
   // A check writes nothing and runs no verify (no JWT login): its blocked and to-do steps are the differences.
   if (options.check) {
     for (const user of result.users) user.steps = user.steps.filter((s) => s.name !== 'verify');
-    return { ...result, check: checkOf(plans, found, options.specFile) };
+    return { ...result, check: checkOf(plans, found, options.specFile, appEntries) };
   }
   // Each blocked step named by its place in the spec (users[i]) as well as by its user.
   const blocked = result.users.flatMap((u, i) =>

@@ -133,4 +133,109 @@ describe('integration-user setup --prune', () => {
     ]);
     expect(ctx.emulator.requests).to.deep.equal([]);
   });
+
+  describe('entries of the app lists that the spec manages', () => {
+    const APP_USER = 'bench-app@acme.example';
+    const appSeed = (tokens: boolean): Seed => ({
+      ...seed,
+      connectedApps: [
+        {
+          name: 'Bench_Sync',
+          label: "O'Brien Bench Sync",
+          consumerKey: 'BENCHSYNCKEY1',
+          adminApproved: true,
+          profiles: [],
+          permissionSets: [],
+          // A user outside the spec who uses the app through the integration profile's entry.
+          oauthTokens: tokens ? [{ username: OTHER }] : [],
+        },
+      ],
+    });
+    const specOf = (by: string): string => {
+      const file = path.join(dir, `app-${by}.yaml`);
+      writeFileSync(
+        file,
+        `users:\n  - name: Bench App\n    email: it@acme.example\n    username: ${APP_USER}\n    objects: ["Account:read"]\n    app: { name: Bench_Sync, preauthorize: ${by} }\n`
+      );
+      return file;
+    };
+    const entries = (): string[] =>
+      ctx.emulator
+        .query<{ Parent: { Name: string; IsOwnedByProfile: boolean; Profile: { Name: string } | null } }>(
+          "SELECT Parent.Name, Parent.IsOwnedByProfile, Parent.Profile.Name FROM SetupEntityAccess WHERE SetupEntityId IN (SELECT Id FROM ConnectedApplication WHERE Name = 'O\\'Brien Bench Sync')"
+        )
+        .map((r) => (r.Parent.IsOwnedByProfile ? `profile ${r.Parent.Profile?.Name ?? ''}` : `set ${r.Parent.Name}`))
+        .sort();
+    const runSpec = async (file: string, ...flags: string[]) => {
+      ctx.emulator.clearRequests();
+      return ctx.run(IntegrationUserSetup, ['--spec', file, '--json', '--no-prompt', ...flags]);
+    };
+    /** Applied by profile, then the spec says by permission set: the profile's entry is the spec's and no longer wanted. */
+    const movedToSet = async (tokens: boolean): Promise<string> => {
+      await ctx.start(appSeed(tokens));
+      expect((await runSpec(specOf('profile'))).exitCode).to.equal(0);
+      const file = specOf('permission-set');
+      expect((await runSpec(file)).exitCode).to.equal(0);
+      expect(entries()).to.deep.equal([`profile ${PROFILE}`, 'set Bench_App_Integration']);
+      return file;
+    };
+
+    it('--check names the entry with `setup --prune` as its fix; --prune removes it in the write call; re-run writes nothing', async () => {
+      const file = await movedToSet(false);
+      const drifted = await runSpec(file, '--check');
+      expect(drifted.exitCode).to.equal(2);
+      expect(drifted.result?.check?.differences).to.deep.equal([
+        {
+          user: APP_USER,
+          at: 'users[0]',
+          step: 'preauthorize',
+          difference: `the app Bench_Sync pre-authorizes the profile ${PROFILE}, which no spec user of it asks for`,
+          fix: `sf integration-user setup --spec ${file} --prune --target-org ${ctx.targetOrg}`,
+        },
+      ]);
+      const dry = await runSpec(file, '--prune', '--dry-run');
+      expect(ctx.writes).to.equal(0);
+      expect(dry.result?.users[0].removals).to.deep.equal([
+        { type: 'Profile', name: PROFILE, app: 'Bench_Sync', status: 'would-remove' },
+      ]);
+      expect(dry.result?.users[0].steps.find((s) => s.name === 'preauthorize')?.message).to.equal(
+        `Bench_Sync: already pre-authorized; would remove ${PROFILE} (not in the spec)`
+      );
+
+      const pruned = await runSpec(file, '--prune');
+      expect(pruned.exitCode).to.equal(0);
+      expect(pruned.result?.users[0].removals).to.deep.equal([
+        { type: 'Profile', name: PROFILE, app: 'Bench_Sync', status: 'removed' },
+      ]);
+      expect(ctx.emulator.requests.filter((r) => r.writes > 0).map((r) => [r.method, r.writes])).to.deep.equal([
+        ['POST', 1],
+      ]);
+      expect(entries()).to.deep.equal(['set Bench_App_Integration']);
+      expect((await runSpec(file, '--prune')).exitCode).to.equal(0);
+      expect(ctx.writes).to.equal(0);
+      expect((await runSpec(file, '--check')).exitCode).to.equal(0);
+    });
+
+    it('a user outside the spec who uses the app through that entry: kept and named, nothing removed; --check still exits 2', async () => {
+      const file = await movedToSet(true);
+      const pruned = await runSpec(file, '--prune');
+      expect(pruned.exitCode).to.equal(0);
+      const reason = `kept: the app's users ${OTHER} would be on none of its lists (add them to the spec, or pre-authorize them another way first)`;
+      expect(pruned.result?.users[0].removals).to.deep.equal([
+        { type: 'Profile', name: PROFILE, app: 'Bench_Sync', status: 'kept', reason },
+      ]);
+      expect(ctx.writes).to.equal(0);
+      expect(entries()).to.deep.equal([`profile ${PROFILE}`, 'set Bench_App_Integration']);
+      const check = await runSpec(file, '--check');
+      expect(check.exitCode).to.equal(2);
+      expect(check.result?.check?.differences).to.deep.equal([
+        {
+          user: APP_USER,
+          at: 'users[0]',
+          step: 'preauthorize',
+          difference: `the app Bench_Sync pre-authorizes the profile ${PROFILE}, which no spec user of it asks for; ${reason}`,
+        },
+      ]);
+    });
+  });
 });
