@@ -44,7 +44,8 @@ export const createAppFix = (app: string): CommandFix =>
   });
 
 /** Apply a setup spec: everything its plan has to do. */
-export const setupFix = (specFile: string): CommandFix => command('integration-user setup', { spec: specFile });
+export const setupFix = (specFile: string, prune = false): CommandFix =>
+  command('integration-user setup', { spec: specFile, prune: prune || undefined });
 
 export const convertFix = (username: string): CommandFix => command('integration-user convert', { username });
 

@@ -71,7 +71,7 @@ export function preauthorizeStep(
   return {
     step: 'preauthorize',
     status: todo ? 'todo' : 'done',
-    message: stepMessage(result.app, [...result.added.profiles, ...result.added.permissionSets]),
+    message: planMessage(result, todo),
     writes: todo ? [{ kind: 'metadata', referenceId: 'app', apply }] : [],
     result,
     needsConfirmation,
@@ -97,5 +97,15 @@ export const union = (a: string[], b: string[]): string[] => [...a, ...b.filter(
 export const minus = (a: string[], b: string[]): string[] => a.filter((x) => !b.includes(x));
 
 /** What the step will add to the app's lists, or that it pre-authorizes already. */
+/** A plan's words: what it adds, or (an app switched back to self-authorized) the policy switch alone. */
+export const planMessage = (result: PreauthorizeResult, todo: boolean): string =>
+  todo &&
+  result.previousPolicy !== 'none' &&
+  result.policy !== result.previousPolicy &&
+  !result.added.profiles.length &&
+  !result.added.permissionSets.length
+    ? messages.getMessage('step.switch', [result.app])
+    : stepMessage(result.app, [...result.added.profiles, ...result.added.permissionSets]);
+
 export const stepMessage = (app: string, added: readonly string[]): string =>
   added.length ? messages.getMessage('step.todo', [app, added.join(', ')]) : messages.getMessage('step.done', [app]);

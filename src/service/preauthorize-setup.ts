@@ -4,7 +4,7 @@ import { applyStep, blockedError, type Step, type Write } from './plan.js';
 import { findConnectedApp, type ConnectedAppComponents } from './app-lookup.js';
 import { planAppAccess, type AppAccessFound } from './connected-app-access.js';
 import { planPreauthorize, type PreauthorizeFound } from './preauthorize.js';
-import { stepMessage, type PreauthorizeInput } from './preauthorize-result.js';
+import { planMessage, stepMessage, type PreauthorizeInput } from './preauthorize-result.js';
 import type { EcaPolicyState } from './verify-result.js';
 
 // Setup's preauthorize step: SetupEntityAccess rows in the user's one composite call where they do, else the
@@ -120,6 +120,6 @@ export async function planSetupPreauthorize(
         }
       : metadataWrite(input);
   return result.changed
-    ? step('todo', added, [write], undefined, ecaPolicy)
+    ? { ...step('todo', added, [write], undefined, ecaPolicy), message: planMessage(result, true) }
     : step('done', added, [], undefined, ecaPolicy);
 }

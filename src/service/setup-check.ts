@@ -5,8 +5,8 @@ import type { GrantResult } from './grant-result.js';
 import type { AccessList } from './generated-set-changes.js';
 import { removeAssignmentFix, setActiveFix, setupFix, updateUserFix } from './fixes.js';
 import type { UserPlan } from './setup-apply.js';
-import { derivePermissionSetName } from './permissions.js';
-import type { SetupStepName } from './setup-result.js';
+import { extraAssignments } from './setup-prune.js';
+import type { SetupRemoval, SetupStepName } from './setup-result.js';
 import type { UserFound } from './setup.js';
 
 /**
@@ -31,8 +31,29 @@ export type SetupDifferenceReport = {
 export type SetupCheckReport = { inSync: boolean; differences: SetupDifferenceReport[] };
 
 /** Every difference of the planned users (their plans, and what the inspection found for each, in spec order). */
-export function checkOf(plans: readonly UserPlan[], found: readonly UserFound[], specFile: string): SetupCheckReport {
-  const differences = plans.flatMap((plan, index) => userDifferences(plan, found[index], index, specFile));
+export function checkOf(
+  plans: readonly UserPlan[],
+  found: readonly UserFound[],
+  specFile: string,
+  appEntries: ReadonlyArray<readonly SetupRemoval[]> = []
+): SetupCheckReport {
+  const differences = plans.flatMap((plan, index) => [
+    ...userDifferences(plan, found[index], index, specFile),
+    // Entries on the app's lists that the spec manages and no longer wants: setup --prune removes them.
+    ...(appEntries[index] ?? []).map((entry): SetupDifferenceReport => ({
+      user: plan.username,
+      at: `users[${index}]`,
+      step: 'preauthorize',
+      difference: [
+        messages.getMessage(entry.type === 'Profile' ? 'check.extraAppProfile' : 'check.extraAppSet', [
+          entry.app ?? '',
+          entry.name,
+        ]),
+        ...(entry.reason ? [entry.reason] : []),
+      ].join('; '),
+      ...(entry.status === 'kept' ? {} : { fix: setupFix(specFile, true) }),
+    })),
+  ]);
   return { inSync: differences.length === 0, differences };
 }
 
@@ -85,30 +106,13 @@ function userDifferences(plan: UserPlan, found: UserFound, index: number, specFi
       add(name, messages.getMessage('check.preauthorize', [line.message]), setup);
     else if (step.status === 'todo') add(name, line.message, setup);
   }
-  // Sets and groups assigned by hand that the spec doesn't list: setup leaves them, the check names them.
-  if (found.grant && found.create.user[0]) {
-    const grant = plan.steps.find((s) => s.line.name === 'grant')?.step.result as GrantResult | undefined;
-    const known = new Set(
-      [
-        ...(plan.user.permissionSets ?? []),
-        ...(plan.user.permissionSetGroups ?? []),
-        plan.user.permissionSetName ?? derivePermissionSetName(plan.user.name),
-        ...(grant?.permissionSets.map((item) => item.name) ?? []),
-      ].map((n) => n.toLowerCase())
+  // Sets and groups assigned by hand that the spec doesn't list: setup leaves them (--prune removes them).
+  for (const extra of extraAssignments(plan, found))
+    add(
+      'grant',
+      messages.getMessage(extra.type === 'PermissionSetGroup' ? 'check.extraGroup' : 'check.extraSet', [extra.name]),
+      removeAssignmentFix(extra.id)
     );
-    for (const row of found.grant.assignments) {
-      const set = row.PermissionSet as { Name?: string; IsOwnedByProfile?: boolean } | null | undefined;
-      if (!set || set.IsOwnedByProfile) continue;
-      const group = (row.PermissionSetGroup as { DeveloperName?: string } | null | undefined)?.DeveloperName;
-      const assigned = row.PermissionSetGroupId ? group : set.Name;
-      if (!assigned || known.has(assigned.toLowerCase())) continue;
-      add(
-        'grant',
-        messages.getMessage(row.PermissionSetGroupId ? 'check.extraGroup' : 'check.extraSet', [assigned]),
-        removeAssignmentFix(String(row.Id))
-      );
-    }
-  }
   return differences;
 }
 

@@ -18,7 +18,20 @@ export type SetupStep = {
 /** Why a step is blocked or failed; `causes`: the reasons it gathers (each set a grant can't assign), each the same way. */
 export type StepError = { name: string; message: string; actions: string[]; causes?: StepError[] };
 
-export type SetupUser = { username: string; steps: SetupStep[]; verify?: VerifyResult };
+/**
+ * What `setup --prune` removes (or would) that the spec doesn't list: an assignment of the user, or (with `app`) an
+ * entry of the app's pre-authorization lists; not-run when the user's writes failed; kept when users outside the
+ * spec would lose the app (`reason` names them).
+ */
+export type SetupRemoval = {
+  type: 'PermissionSet' | 'PermissionSetGroup' | 'Profile';
+  name: string;
+  /** The app whose list holds the entry. */
+  app?: string;
+  status: 'would-remove' | 'removed' | 'not-run' | 'kept';
+  reason?: string;
+};
+export type SetupUser = { username: string; steps: SetupStep[]; removals?: SetupRemoval[]; verify?: VerifyResult };
 /** One difference between the org and the spec (setup --check): whose, where in the spec, which step, and what resolves it. */
 export type SetupDifference = {
   user: string;
@@ -42,6 +55,6 @@ export type SetupProgress = { user: number; users: number; username: string };
 export type SetupReport = {
   spec: string;
   dryRun: boolean;
-  users: Array<{ username: string; steps: SetupLine[]; verify?: VerifyReport }>;
+  users: Array<{ username: string; steps: SetupLine[]; removals?: SetupRemoval[]; verify?: VerifyReport }>;
   check?: SetupCheckReport;
 };

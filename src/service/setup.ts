@@ -23,6 +23,7 @@ import { SUBREQUESTS_PER_BATCH } from './query-reader.js';
 import type { SetupSpec, SpecUser } from './spec.js';
 import { applyUser, errorOf, type Planned, type UserPlan } from './setup-apply.js';
 import { checkOf } from './setup-check.js';
+import { appEntryReads, managedSetsOf, planAppPrune, planPrune, prunedOutcome } from './setup-prune.js';
 import type { SetupLine, SetupProgress, SetupReport, SetupStepName } from './setup-result.js';
 
 // The setup command's result types, also from here (the command's module); their home is setup-result.ts.
@@ -42,7 +43,7 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
  * What one user's steps read: each planner's own reads, under its step's name; `verifying`: verify's too, so
  * that a run that writes nothing verifies from them (no second inspection).
  */
-function userReads(user: SpecUser, org: OrgContext, verifying = true) {
+function userReads(user: SpecUser, org: OrgContext, verifying = true, managedSets?: string[]) {
   const username = usernameFor(user, org);
   const grant = grantInputOf(user, username);
   const appRead = user.app
@@ -57,6 +58,8 @@ function userReads(user: SpecUser, org: OrgContext, verifying = true) {
     app: appRead?.access,
     appOwn: appRead?.own,
     verify: verifying ? verifyReads({ user: username, app: user.app?.name, objects: [] }) : undefined,
+    // --prune and --check: the app list entries the spec manages (the same query for every user: sent once).
+    appEntries: managedSets && user.app ? appEntryReads(managedSets) : undefined,
   };
 }
 
@@ -79,6 +82,8 @@ export async function setup(
     noPrompt: boolean;
     /** `--check`: plan as a dry run and report each difference instead of stopping at a blocked step. */
     check?: boolean;
+    /** `--prune`: also remove the sets and groups assigned to a spec user that the spec doesn't list. */
+    prune?: boolean;
     onProgress?: (progress: SetupProgress) => void;
   },
   inspectedAgain = false
@@ -86,8 +91,10 @@ export async function setup(
   const dryRun = options.dryRun || options.check === true;
   // The spec's connected apps are read through the Metadata API at the same time (their label finds their row).
   // verify's reads ride along when they add no batch to the inspection (one user's do not).
-  const withVerify = spec.users.map((user) => userReads(user, org));
-  const without = spec.users.map((user) => userReads(user, org, false));
+  const pruning = options.prune === true || options.check === true;
+  const managed = pruning ? managedSetsOf(spec) : undefined;
+  const withVerify = spec.users.map((user) => userReads(user, org, true, managed));
+  const without = spec.users.map((user) => userReads(user, org, false, managed));
   const batches = (groups: ReadGroup[]): number => Math.ceil(statementCount(groups) / SUBREQUESTS_PER_BATCH);
   const { found, components } = await inspect(
     client,
@@ -109,16 +116,27 @@ export async function setup(
   }
 
   blockBeyondFreeSeats(plans, found[0]);
+  const assignments = plans.map((plan, index) =>
+    options.prune && !options.check ? planPrune(plan, found[index], dryRun) : []
+  );
+  const appEntries = pruning
+    ? await planAppPrune(client, spec, plans, found, { dryRun, components, apply: !options.check, appSets: appSetsOf })
+    : plans.map(() => []);
+  const removals = plans.map((_, index) => (options.check ? [] : [...assignments[index], ...appEntries[index]]));
 
   const result: SetupReport = {
     spec: options.specFile,
     dryRun,
-    users: plans.map((p) => ({ username: p.username, steps: p.steps.map((s) => s.line) })),
+    users: plans.map((p, index) => ({
+      username: p.username,
+      steps: p.steps.map((s) => s.line),
+      ...(removals[index].length ? { removals: removals[index] } : {}),
+    })),
   };
   // A check writes nothing and runs no verify (no JWT login): its blocked and to-do steps are the differences.
   if (options.check) {
     for (const user of result.users) user.steps = user.steps.filter((s) => s.name !== 'verify');
-    return { ...result, check: checkOf(plans, found, options.specFile) };
+    return { ...result, check: checkOf(plans, found, options.specFile, appEntries) };
   }
   // Each blocked step named by its place in the spec (users[i]) as well as by its user.
   const blocked = result.users.flatMap((u, i) =>
@@ -145,7 +163,9 @@ export async function setup(
     metadataWritten ||= plan.steps.some((s) => s.step.writes.some((w) => w.kind === 'metadata') && !ecaPolicyOf(s));
     const reuse = inspected && !metadataWritten && usernameFor(plan.user, org) === plan.username;
     const readAfter = reuse && !writesNothing ? changedReads(plan, inspected, bySet) : {};
-    if (await applyUser(client, plan, readAfter))
+    const applied = await applyUser(client, plan, readAfter);
+    if (removals[index].length) result.users[index].removals = prunedOutcome(plan, removals[index]);
+    if (applied)
       result.users[index].verify = await verifyStep(client, org, plan, {
         components,
         found: !reuse

@@ -546,6 +546,14 @@ const corpus: Case[] = [
       /^The spec file ".+\/quoted-email\.yaml" is wrong at users\[0\]\.email: "o'brien@" is not a valid email address$/,
     offline: true,
   },
+  {
+    title: 'setup: --prune with --check (a check writes nothing; prune removes)',
+    args: (f) => setup('--spec', f.quotedEmail, '--prune', '--check'),
+    name: 'InvalidFlagsError',
+    action: /sf integration-user setup --help/,
+    message: /^The following error occurred:\n\s+--check=true cannot also be provided when using --prune$/,
+    offline: true,
+  },
   // list and convert.
   {
     title: 'list: a negative price',
@@ -719,7 +727,7 @@ describe('bad input: each malformed value exits non-zero with a named error and 
   it(`the corpus has at least 40 inputs across the ten commands (${corpus.length})`, () => {
     expect(corpus.length).to.be.at.least(40);
     // Most are refused before the org is asked: the flags' forms, the files, the spec's shape.
-    expect(corpus.filter((c) => c.offline)).to.have.length(49);
+    expect(corpus.filter((c) => c.offline)).to.have.length(50);
     const commands = new Set(corpus.map((c) => (typeof c.args === 'function' ? c.args(files) : c.args)[1]));
     expect([...commands].sort()).to.deep.equal([
       'assign-psl',

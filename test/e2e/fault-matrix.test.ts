@@ -91,7 +91,7 @@ function setupSpec(emulator: Emulator, app: string, preauthorize: 'profile' | 'p
 }
 
 /** An org whose connected app is admin-approved already: pre-authorization goes through SetupEntityAccess. */
-const readyApp = (user?: { psl?: boolean }): Seed => ({
+const readyApp = (user?: { psl?: boolean; sets?: string[] }, profiles: string[] = []): Seed => ({
   ...seed(user),
   connectedApps: [
     {
@@ -100,7 +100,7 @@ const readyApp = (user?: { psl?: boolean }): Seed => ({
       consumerKey: 'READYSYNCKEY1',
       certificate: keys.certificate,
       adminApproved: true,
-      profiles: [],
+      profiles,
       permissionSets: [],
     },
   ],
@@ -190,6 +190,14 @@ const scenarios: Scenario[] = [
     command: IntegrationUserSetup,
     seed: readyApp(),
     argv: (emulator) => setupSpec(emulator, 'Ready_Sync', 'profile'),
+  },
+  {
+    // A set and a group assigned by hand that the spec doesn't list, and the user's profile on the app's list where
+    // the spec lists the generated set: removed in the same write call as the additions.
+    title: 'setup --prune (connected app, extras removed)',
+    command: IntegrationUserSetup,
+    seed: readyApp({ psl: true, sets: ['Invoice_Access', 'Sync_Access'] }, [PROFILE]),
+    argv: (emulator) => [...setupSpec(emulator, 'Ready_Sync', 'permission-set'), '--prune'],
   },
   {
     title: 'setup (External Client App, by permission set)',

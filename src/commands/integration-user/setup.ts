@@ -30,6 +30,11 @@ export default class IntegrationUserSetup extends IntegrationUserCommand<Integra
     }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
     check: Flags.boolean({ summary: messages.getMessage('flags.check.summary'), default: false }),
+    prune: Flags.boolean({
+      summary: messages.getMessage('flags.prune.summary'),
+      default: false,
+      exclusive: ['check'],
+    }),
     'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary'), default: false }),
   };
 
@@ -51,6 +56,7 @@ export default class IntegrationUserSetup extends IntegrationUserCommand<Integra
       specFile: flags.spec,
       noPrompt: flags['no-prompt'],
       check: flags.check,
+      prune: flags.prune,
       onProgress: ({ user, users, username }) =>
         this.showProgress(messages.getMessage('progress.user', [user, users, username])),
     }).finally(() => this.spinner.stop());
