@@ -25,6 +25,8 @@ export type UserPlan = {
   readBack?: Record<string, SObjectRecord[]>;
   /** The write call's answers by referenceId (the new records' Ids). */
   answers?: Record<string, unknown>;
+  /** A step's rows went the Metadata API way instead (its fallback): its SetupEntityAccess deletions weren't sent. */
+  fellBack?: boolean;
 };
 
 /** Salesforce's limits on one composite call (REST API Developer Guide, Composite). */
@@ -96,6 +98,7 @@ export async function applyUser(
       if (!refused.step.fallback) return fail(refused, error);
       // The org refused what the data API can't settle: the others go again without it, it goes its fallback way.
       const { fallback } = refused.step;
+      plan.fellBack = true;
       steps = steps.map((s) => (s === refused ? { ...s, step: { ...s.step, writes: fallback } } : s));
       const again = dataOf(steps.filter((s) => s !== refused));
       try {

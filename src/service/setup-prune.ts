@@ -84,12 +84,14 @@ export function planPrune(plan: UserPlan, found: UserFound, dryRun: boolean): Se
   return extras.map((e) => ({ type: e.type, name: e.name, status: dryRun ? 'would-remove' : 'removed' }));
 }
 
-/** After the write call: a removal whose step (grant; preauthorize for an app's entry) wasn't applied wasn't made. */
+/**
+ * After the write call: a removal whose step (grant; preauthorize for an app's entry) wasn't applied wasn't made,
+ * nor was an app entry's when the app's rows went the Metadata API way (the fallback sends no deletions).
+ */
 export function prunedOutcome(plan: UserPlan, removals: SetupRemoval[]): SetupRemoval[] {
   const applied = (name: string): boolean => plan.steps.find((s) => s.line.name === name)?.line.status === 'applied';
-  return removals.map((r) =>
-    r.status === 'removed' && !applied(r.app ? 'preauthorize' : 'grant') ? { ...r, status: 'not-run' } : r
-  );
+  const made = (r: SetupRemoval): boolean => (r.app ? applied('preauthorize') && !plan.fellBack : applied('grant'));
+  return removals.map((r) => (r.status === 'removed' && !made(r) ? { ...r, status: 'not-run' } : r));
 }
 
 /**

@@ -216,6 +216,16 @@ describe('integration-user setup --prune', () => {
       expect((await runSpec(file, '--check')).exitCode).to.equal(0);
     });
 
+    it('an org that refuses rows under profile-owned sets: the app goes the Metadata API way, and the entry is reported not removed', async () => {
+      const file = await movedToSet(false);
+      ctx.emulator.setBehaviour({ setupEntityAccessOnProfilePermset: 'reject' });
+      const pruned = await runSpec(file, '--prune');
+      const entry = pruned.result?.users[0].removals?.[0];
+      expect(entry).to.deep.include({ type: 'Profile', name: PROFILE, app: 'Bench_Sync' });
+      // What the result says must be what the org holds afterwards.
+      expect(entry?.status).to.equal(entries().includes(`profile ${PROFILE}`) ? 'not-run' : 'removed');
+    });
+
     it('a user outside the spec who uses the app through that entry: kept and named, nothing removed; --check still exits 2', async () => {
       const file = await movedToSet(true);
       const pruned = await runSpec(file, '--prune');
