@@ -9,6 +9,7 @@ import { appNotFound, findConnectedApp, findEca } from './app-lookup.js';
 import { appAccessReads, planAppAccess } from './connected-app-access.js';
 import { earlierCreate } from './eca-create.js';
 import { checkPermissionSets, checkPreauthorizeInput } from './preauthorize-input.js';
+import { checkRunAsUser, runAsReads } from './run-as.js';
 import { planByAccessRows, planCreate, planPolicyChange } from './preauthorize-apply.js';
 import { emptyResult, type PreauthorizeInput, type PreauthorizePlan } from './preauthorize-result.js';
 
@@ -54,7 +55,7 @@ async function plan(
 
   const userWhere = input.user ? userFilter(input.user) : undefined;
   const {
-    found: [{ access, own }],
+    found: [{ access, own, runAs: runAsFound }],
     components,
   } = await inspect(
     client,
@@ -69,6 +70,7 @@ async function plan(
               : undefined,
           },
         },
+        runAs: input.runAs ? runAsReads(input.runAs) : undefined,
       },
     ],
     [input.app]
@@ -99,7 +101,9 @@ async function plan(
     )
   );
   const toAssign = user ? sets.filter((s) => !held.has(String(s.Name))) : [];
-  const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign };
+  // The run-as user is checked before anything is written (run-as.ts).
+  const runAs = input.runAs && runAsFound ? checkRunAsUser(runAsFound, input.runAs) : undefined;
+  const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign, runAs };
 
   let eca = ecaRow.found === true ? { id: ecaRow.id } : undefined;
   // Neither app found: --create makes one; else the Metadata API's list decides (it also sees External Client
@@ -118,7 +122,7 @@ async function plan(
   if (earlier && earlier.next !== 'done') return planCreate(client, input, createContext, options, earlier, eca?.id);
 
   const byRows =
-    eca || input.metadataOnly
+    eca || input.metadataOnly || runAs
       ? undefined
       : planAppAccess(found, connectedApp, {
           profile: profileName,

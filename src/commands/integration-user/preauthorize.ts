@@ -30,6 +30,7 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
       summary: messages.getMessage('flags.username.summary'),
       dependsOn: ['permission-set'],
     }),
+    'run-as': Flags.string({ summary: messages.getMessage('flags.run-as.summary') }),
     'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary'), default: false }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
     create: Flags.boolean({
@@ -76,6 +77,7 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
         permissionSets: flags['permission-set'] ?? [],
         user: flags.username,
         create,
+        runAs: flags['run-as'],
       },
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
@@ -104,6 +106,23 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
         return plan.result;
       }
     }
+    // Changing the user an app runs as changes every integration's identity: a person's yes, or --no-prompt.
+    if (plan.runAsSwitch && plan.status !== 'blocked') {
+      const { from, to } = plan.runAsSwitch;
+      if (plan.result.dryRun) this.warn(messages.getMessage('output.dryRunRunAsSwitch', [flags.app, from, to]));
+      else if (!flags['no-prompt']) {
+        const canAsk = !this.jsonEnabled() && process.stdin.isTTY;
+        if (!canAsk) {
+          const { serviceError } = await import('../../service/errors.js');
+          throw serviceError('RunAsChangeConfirmationRequired', [flags.app, from, to]).setData(plan.result);
+        }
+        if (!(await this.confirm({ message: messages.getMessage('prompt.runAs', [flags.app, from, to]) }))) {
+          this.log(messages.getMessage('output.cancelled'));
+          this.exitWith(['blocked']);
+          return plan.result;
+        }
+      }
+    }
     const { applyStep } = await import('../../service/plan.js');
     const result = await applyStep(client, plan, { dryRun: flags['dry-run'] });
 
@@ -125,6 +144,7 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     else this.logSuccess(messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [...app, lists]));
     if (!result.dryRun && result.usersLosingAccess.length)
       this.warn(messages.getMessage('output.lostAccess', [result.app, result.usersLosingAccess.join(', ')]));
+    if (result.runAs) this.logRunAs(result);
     if (result.assignedTo)
       this.log(
         messages.getMessage('output.assigned', [
@@ -141,5 +161,19 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
         ])
       );
     return result;
+  }
+
+  /** The client credentials flow's run-as user, what changed, and what an admin still does in Setup. */
+  private logRunAs(result: IntegrationUserPreauthorizeResult): void {
+    const runAs = result.runAs!;
+    const who = [result.app, runAs.username];
+    if (result.dryRun) this.log(messages.getMessage('output.runAsDryRun', [...who, runAs.basis]));
+    else if (runAs.changed) this.logSuccess(messages.getMessage('output.runAs', [...who, runAs.basis]));
+    else this.log(messages.getMessage('output.runAsUnchanged', who));
+    if (runAs.changed && runAs.previousUsername && !result.dryRun)
+      this.log(messages.getMessage('output.runAsPrevious', [runAs.previousUsername, runAs.username]));
+    if (runAs.setupStep) this.warn(messages.getMessage('output.runAsSetupStep', [runAs.setupStep]));
+    if (result.consumerSecretLocation && !result.dryRun)
+      this.log(messages.getMessage('output.consumerSecretLocation', [result.consumerSecretLocation]));
   }
 }
