@@ -52,7 +52,7 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     const { flags } = await this.parse(IntegrationUserPreauthorize).catch(
       flagError(`${this.config.bin} integration-user preauthorize`)
     );
-    const [{ planPreauthorize }, { verifyFix }, { verbatim }] = await Promise.all([
+    const [{ planPreauthorize }, { verifyFix, verifyClientCredentialsFix }, { verbatim }] = await Promise.all([
       import('../../service/preauthorize.js'),
       import('../../service/fixes.js'),
       import('../../service/plan.js'),
@@ -157,7 +157,11 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     else
       this.log(
         messages.getMessage('output.next', [
-          this.fix(verifyFix(result.assignedTo?.username ?? verbatim('<username>'), result.app, result.consumerKey)),
+          this.fix(
+            result.runAs
+              ? verifyClientCredentialsFix(result.runAs.username, result.app, result.consumerKey)
+              : verifyFix(result.assignedTo?.username ?? verbatim('<username>'), result.app, result.consumerKey)
+          ),
         ])
       );
     return result;
