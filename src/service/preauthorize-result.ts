@@ -25,6 +25,8 @@ export type PreauthorizeInput = {
   metadataOnly?: boolean;
   /** The client credentials flow's run-as user (username or User Id): the app's flow on, running as this user. */
   runAs?: string;
+  /** For setup's dry run: the run-as user and its PSL may come from earlier steps of the same run. */
+  plannedRunAs?: boolean;
 };
 
 /** The client credentials flow's run-as user after the run (on a dry run: what it would be). */

@@ -1,4 +1,5 @@
 import { lockoutError } from './preauthorize-lockout.js';
+import { serviceError } from './errors.js';
 import type { OrgClient } from './org-client.js';
 import { applyStep, blockedError, type Step, type Write } from './plan.js';
 import { findConnectedApp, type ConnectedAppComponents } from './app-lookup.js';
@@ -54,11 +55,14 @@ export async function planSetupPreauthorize(
   const connectedApp = found.eca.length
     ? undefined
     : await findConnectedApp(client, app, options.components, found.connectedApps);
-  const fast = planAppAccess(found, connectedApp, {
-    profile: input.profile,
-    sets: input.permissionSets,
-    planned: input.plannedRefs,
-  });
+  // The run-as user is the app's metadata (oauthConfig / OAuth policy): the Metadata API way.
+  const fast = input.runAs
+    ? undefined
+    : planAppAccess(found, connectedApp, {
+        profile: input.profile,
+        sets: input.permissionSets,
+        planned: input.plannedRefs,
+      });
   if (fast) {
     const missing = fast.missing.filter((p) => !options.claimed.has(`${fast.appId}:${p.parentId}`));
     for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
@@ -81,6 +85,9 @@ export async function planSetupPreauthorize(
   if (planned.status === 'blocked') throw blockedError(planned);
   if (planned.needsConfirmation && planned.lockOut && !options.noPrompt)
     throw lockoutError(app, planned.lockOut, { profile: input.profile, permissionSets: input.permissionSets });
+  // Another run-as user today: every integration using the app would switch identity; only with --no-prompt.
+  if (planned.runAsSwitch && !options.noPrompt)
+    throw serviceError('RunAsChangeConfirmationRequired', [app, planned.runAsSwitch.from, planned.runAsSwitch.to]);
   const added = [...planned.result.added.profiles, ...planned.result.added.permissionSets];
   return planned.result.changed ? step('todo', added, [metadataWrite(input)]) : step('done', added, []);
 }

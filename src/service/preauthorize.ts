@@ -1,6 +1,6 @@
 import { SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord, soqlQuote } from './org-client.js';
-import { isOrgFailure, serviceError } from './errors.js';
+import { isOrgFailure, serviceError, ServiceError } from './errors.js';
 import { createUserFix } from './fixes.js';
 import { inspect } from './inspection.js';
 import { chooseIntegrationProfile, userLicenseOf } from './licenses.js';
@@ -9,7 +9,7 @@ import { appNotFound, findConnectedApp, findEca } from './app-lookup.js';
 import { appAccessReads, planAppAccess } from './connected-app-access.js';
 import { earlierCreate } from './eca-create.js';
 import { checkPermissionSets, checkPreauthorizeInput } from './preauthorize-input.js';
-import { checkRunAsUser, runAsReads } from './run-as.js';
+import { checkRunAsUser, runAsReads, type RunAsUser } from './run-as.js';
 import { planByAccessRows, planCreate, planPolicyChange } from './preauthorize-apply.js';
 import { emptyResult, type PreauthorizeInput, type PreauthorizePlan } from './preauthorize-result.js';
 
@@ -102,7 +102,7 @@ async function plan(
   );
   const toAssign = user ? sets.filter((s) => !held.has(String(s.Name))) : [];
   // The run-as user is checked before anything is written (run-as.ts).
-  const runAs = input.runAs && runAsFound ? checkRunAsUser(runAsFound, input.runAs) : undefined;
+  const runAs = input.runAs && runAsFound ? runAsOf(runAsFound, input, options) : undefined;
   const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign, runAs };
 
   let eca = ecaRow.found === true ? { id: ecaRow.id } : undefined;
@@ -133,4 +133,24 @@ async function plan(
     return planByAccessRows(client, input, { ...createContext, plan: byRows, app: connectedApp }, options);
 
   return planPolicyChange(client, input, createContext, options, { eca, connectedApp, earlier });
+}
+
+/** The checked run-as user; in setup's dry run a user (or PSL) that an earlier step of the run makes is taken as planned. */
+function runAsOf(
+  found: Parameters<typeof checkRunAsUser>[0],
+  input: PreauthorizeInput,
+  options: { dryRun: boolean }
+): RunAsUser {
+  const value = input.runAs ?? '';
+  try {
+    return checkRunAsUser(found, value);
+  } catch (error) {
+    const planned =
+      input.plannedRunAs &&
+      options.dryRun &&
+      error instanceof ServiceError &&
+      (error.key === 'UserNotFound' || error.key === 'RunAsPslMissing');
+    if (!planned) throw error;
+    return { id: found.runAsUser[0]?.Id ?? '', username: value, basis: 'Salesforce Integration license' };
+  }
 }
