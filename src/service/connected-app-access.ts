@@ -1,6 +1,6 @@
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { soqlList, soqlQuote } from './org-client.js';
-import { serviceError } from './errors.js';
+import { SalesforceApiError, serviceError } from './errors.js';
 import { grantFix } from './fixes.js';
 import { verbatim, writeEach } from './plan.js';
 import { licenseResolver } from './permissions.js';
@@ -107,14 +107,27 @@ export function connectedAppSettings(client: OrgClient, app: ConnectedApp): AppS
       runAs: runAs.trim() || undefined,
     },
     write: async ({ profiles, permissionSets, runAs: newRunAs }) => {
-      const flow = newRunAs ? { isClientCredentialEnabled: true, oauthClientCredentialUser: newRunAs } : {};
-      await client.metadata.update('ConnectedApp', {
-        ...app.component,
-        oauthConfig: { ...oauthConfig, isAdminApproved: true, ...flow },
-        profileName: profiles,
-        permissionSetName: permissionSets,
-      });
-      if (!newRunAs) return {};
+      const save = (flow: Record<string, unknown>): Promise<void> =>
+        client.metadata.update('ConnectedApp', {
+          ...app.component,
+          oauthConfig: { ...oauthConfig, isAdminApproved: true, ...flow },
+          profileName: profiles,
+          permissionSetName: permissionSets,
+        });
+      if (!newRunAs) {
+        await save({});
+        return {};
+      }
+      // An org that refuses the run-as user through the Metadata API (one admin's report) still takes the lists.
+      const refused = await save({ isClientCredentialEnabled: true, oauthClientCredentialUser: newRunAs }).then(
+        () => false,
+        async (error: unknown) => {
+          if (!(error instanceof SalesforceApiError) || error.errorCode !== 'INSUFFICIENT_ACCESS') throw error;
+          await save({});
+          return true;
+        }
+      );
+      if (refused) return { flowLeftOff: true };
       // One admin reports the run-as user can only be set in Setup (the write succeeds, the field stays): read it back.
       const [back] = await client.metadata.readMany<ConnectedAppComponent>('ConnectedApp', [app.name]);
       const stored = (back?.oauthConfig ?? {}) as Record<string, unknown>;

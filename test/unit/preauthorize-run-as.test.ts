@@ -248,19 +248,28 @@ describe('integration-user preauthorize --run-as', function () {
     expect((await clientCredentials(ctx.emulator, 'LEGACYSYNCKEY1', CA_SECRET)).status).to.equal(200);
   });
 
-  it('a connected app whose org keeps the old run-as user (connectedAppRunAsViaMetadata ignore): the Setup page', async () => {
-    await ctx.start(seed({ behaviour: { connectedAppRunAsViaMetadata: 'ignore' } }));
-    const ignored = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync', '--run-as', USER]);
-    expect(ignored.result?.runAs?.setupStep).to.equal(
-      'Setup > App Manager > Legacy Sync > Manage > Edit Policies > Client Credentials Flow > Run As'
-    );
-    expect(ignored.warnings).to.deep.equal([
-      "The org didn't let this run turn the flow on itself. Turn it on in Setup > App Manager > Legacy Sync > Manage > Edit Policies > Client Credentials Flow > Run As.",
-    ]);
-    expect((await clientCredentials(ctx.emulator, 'LEGACYSYNCKEY1', CA_SECRET)).body).to.deep.include({
-      error_description: 'no client credentials user enabled',
+  for (const mode of ['ignore', 'reject'] as const)
+    it(`a connected app whose org keeps the old run-as user (connectedAppRunAsViaMetadata ${mode}): the lists written, the Setup page named`, async () => {
+      await ctx.start(seed({ behaviour: { connectedAppRunAsViaMetadata: mode } }));
+      const ignored = await ctx.run(IntegrationUserPreauthorize, ['--app', 'Legacy_Sync', '--run-as', USER]);
+      expect(ignored.result?.runAs?.setupStep).to.equal(
+        'Setup > App Manager > Legacy Sync > Manage > Edit Policies > Client Credentials Flow > Run As'
+      );
+      expect(ignored.warnings).to.deep.equal([
+        "The org didn't let this run turn the flow on itself. Turn it on in Setup > App Manager > Legacy Sync > Manage > Edit Policies > Client Credentials Flow > Run As.",
+      ]);
+      // The pre-authorization went in all the same.
+      expect(ignored.result).to.deep.include({ changed: true, profiles: [PROFILE] });
+      const { attributes, ...app } = ctx.emulator.query<Row>(
+        "SELECT OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication WHERE Name = 'Legacy Sync'"
+      )[0];
+      expect(attributes).to.be.an('object');
+      expect(app).to.deep.equal({ OptionsAllowAdminApprovedUsersOnly: true });
+      expect((await clientCredentials(ctx.emulator, 'LEGACYSYNCKEY1', CA_SECRET)).body).to.deep.include({
+        error_description:
+          mode === 'ignore' ? 'no client credentials user enabled' : 'client credentials flow not enabled',
+      });
     });
-  });
 
   it('--create --run-as: a new app with the flow on; the result says where the secret is and never holds it', async () => {
     await ctx.start(seed({ behaviour: { ecaOauthSettingsDeploy: 'allow', ecaConsumerSecretsInMetadata: true } }));
