@@ -43,7 +43,8 @@ export type NewEca = {
   app: string;
   label: string;
   contactEmail: string;
-  certificate: string;
+  /** For the JWT bearer flow; a client-credentials-only app has none. */
+  certificate?: string;
   profile: string;
   permissionSets: string[];
   /** The client credentials flow's run-as username: the flow on in the global OAuth settings and the policy. */
@@ -98,7 +99,7 @@ export async function deployNewEca(
     const global = doc(
       'ExtlClntAppGlobalOauthSettings',
       element('callbackUrl', 'http://localhost:1717/OauthRedirect') +
-        element('certificate', eca.certificate) +
+        (eca.certificate ? element('certificate', eca.certificate) : '') +
         element('externalClientApplication', app) +
         (eca.runAs ? element('isClientCredentialsFlowEnabled', true) : '') +
         element('isConsumerSecretOptional', true) +

@@ -38,6 +38,7 @@ const rendered = renderTokens;
  */
 const INPUT_ERRORS = new Set([
   'ClientSecretMissing',
+  'CreateNeedsCertificateOrRunAs',
   'ClientCredentialsFlags',
   'InvalidEmail',
   'InvalidUsername',

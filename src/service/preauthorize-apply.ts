@@ -160,7 +160,10 @@ export function planCreate(
   ecaId?: string
 ): PreauthorizePlan {
   const create = input.create!;
-  const certificate = readCertificate(create.certificatePath, create.certificate);
+  const certificate =
+    create.certificatePath === undefined
+      ? undefined
+      : readCertificate(create.certificatePath, create.certificate ?? '');
   const app = input.app;
   const label = app.replace(/_/g, ' ');
   const result: PreauthorizeResult = {

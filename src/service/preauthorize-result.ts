@@ -19,8 +19,8 @@ export type PreauthorizeInput = {
   user?: string;
   /** For setup's dry run: permission sets an earlier step creates (License None), taken as found. */
   plannedSets?: string[];
-  /** Create a missing External Client App for the JWT bearer flow. */
-  create?: { certificatePath: string; certificate: string; contactEmail: string };
+  /** Create a missing External Client App: for the JWT bearer flow (a certificate), the client credentials flow (runAs), or both. */
+  create?: { certificatePath?: string; certificate?: string; contactEmail: string };
   /** Use the Metadata API even where SetupEntityAccess rows would do (setup, after the org refused them). */
   metadataOnly?: boolean;
   /** The client credentials flow's run-as user (username or User Id): the app's flow on, running as this user. */

@@ -271,14 +271,12 @@ describe('integration-user preauthorize --run-as', function () {
       });
     });
 
-  it('--create --run-as: a new app with the flow on; the result says where the secret is and never holds it', async () => {
+  it('--create --run-as without a certificate: a new app with the flow on; the result says where the secret is and never holds it', async () => {
     await ctx.start(seed({ behaviour: { ecaOauthSettingsDeploy: 'allow', ecaConsumerSecretsInMetadata: true } }));
     const { result, error } = await ctx.run(IntegrationUserPreauthorize, [
       '--app',
       'New_Sync',
       '--create',
-      '--certificate-file',
-      keys.certFile,
       '--contact-email',
       'it@acme.example',
       '--run-as',

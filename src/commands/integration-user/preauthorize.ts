@@ -35,7 +35,7 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
     create: Flags.boolean({
       summary: messages.getMessage('flags.create.summary'),
-      dependsOn: ['certificate-file', 'contact-email'],
+      dependsOn: ['contact-email'],
     }),
     'certificate-file': Flags.file({
       summary: messages.getMessage('flags.certificate-file.summary'),
@@ -59,14 +59,13 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     ]);
     const { client } = await this.connect(flags['target-org'], flags['api-version']);
     const certificatePath = flags['certificate-file'];
-    const create =
-      flags.create && certificatePath
-        ? {
-            certificatePath,
-            certificate: await readFile(certificatePath, 'utf8'),
-            contactEmail: flags['contact-email'] ?? '',
-          }
-        : undefined;
+    const create = flags.create
+      ? {
+          certificatePath,
+          certificate: certificatePath ? await readFile(certificatePath, 'utf8') : undefined,
+          contactEmail: flags['contact-email'] ?? '',
+        }
+      : undefined;
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const plan = await planPreauthorize(
