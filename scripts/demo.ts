@@ -234,6 +234,31 @@ async function main(): Promise<void> {
   );
   sf(['data', 'query', '--query', 'SELECT Id, Name FROM Account LIMIT 10', '--target-org', 'acme-sync']);
 
+  heading('8b. The client credentials flow: the pipeline app Ledger_Feed runs as the integration user');
+  sf(['integration-user', 'preauthorize', '--app', 'Ledger_Feed', '--run-as', username, '--target-org', 'acme']);
+  // The consumer secret reaches verify only through the environment (an admin copied it from Setup), never a flag.
+  console.log('  (the consumer secret of Ledger_Feed is in the environment variable LEDGER_FEED_SECRET)');
+  sf(
+    [
+      'integration-user',
+      'verify',
+      '--username',
+      username,
+      '--app',
+      'Ledger_Feed',
+      '--flow',
+      'client-credentials',
+      '--client-id',
+      'LEDGERFEEDKEY1',
+      '--client-secret-env',
+      'LEDGER_FEED_SECRET',
+      '--target-org',
+      'acme',
+    ],
+    undefined,
+    { LEDGER_FEED_SECRET: 'DEMOLEDGERFEEDSECRET0001' }
+  );
+
   heading('9. Run every step again: a re-run changes nothing');
   const before = requestsLogged().length;
   sf([

@@ -123,7 +123,11 @@ export function listUserRows(
     sets: [...u.permissionSets, ...u.permissionSetGroups.map((g) => messages.getMessage('value.group', [g]))].join(
       ', '
     ),
-    apps: u.apps.join(', '),
+    // Apps it is pre-authorized on, and apps whose client credentials flow runs as it (marked).
+    apps: [
+      ...u.apps.filter((a) => !u.runAsApps.includes(a)),
+      ...u.runAsApps.map((a) => messages.getMessage('value.runAs', [a])),
+    ].join(', '),
     lastLogin: time(u.lastLogin),
   }));
 }

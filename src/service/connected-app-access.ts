@@ -1,10 +1,10 @@
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { soqlList, soqlQuote } from './org-client.js';
-import { serviceError } from './errors.js';
+import { SalesforceApiError, serviceError } from './errors.js';
 import { grantFix } from './fixes.js';
 import { verbatim, writeEach } from './plan.js';
 import { licenseResolver } from './permissions.js';
-import { CONNECTED_APP_ROWS, ecaQuery, sameId, type ConnectedApp } from './app-lookup.js';
+import { CONNECTED_APP_ROWS, ecaQuery, sameId, type ConnectedApp, type ConnectedAppComponent } from './app-lookup.js';
 import type { AppSettings } from './eca-metadata.js';
 import type { Found, Reads } from './inspection.js';
 
@@ -93,6 +93,7 @@ export function planAppAccess(
 /** A connected app through the Metadata API: its component as read, written back whole with updateMetadata. */
 export function connectedAppSettings(client: OrgClient, app: ConnectedApp): AppSettings {
   const oauthConfig = (app.component.oauthConfig ?? {}) as Record<string, unknown>;
+  const runAs = typeof oauthConfig.oauthClientCredentialUser === 'string' ? oauthConfig.oauthClientCredentialUser : '';
   return {
     policy:
       String(oauthConfig.isAdminApproved) === 'true' || app.adminApproved
@@ -100,13 +101,39 @@ export function connectedAppSettings(client: OrgClient, app: ConnectedApp): AppS
         : 'AllSelfAuthorized',
     profiles: app.profiles,
     permissionSets: app.permissionSets,
-    write: async ({ profiles, permissionSets }) => {
-      await client.metadata.update('ConnectedApp', {
-        ...app.component,
-        oauthConfig: { ...oauthConfig, isAdminApproved: true },
-        profileName: profiles,
-        permissionSetName: permissionSets,
-      });
+    // ConnectedApp oauthConfig isClientCredentialEnabled / oauthClientCredentialUser (Metadata API reference, API 56.0+).
+    clientCredentials: {
+      enabled: String(oauthConfig.isClientCredentialEnabled) === 'true',
+      runAs: runAs.trim() || undefined,
+    },
+    write: async ({ profiles, permissionSets, runAs: newRunAs }) => {
+      const save = (flow: Record<string, unknown>): Promise<void> =>
+        client.metadata.update('ConnectedApp', {
+          ...app.component,
+          oauthConfig: { ...oauthConfig, isAdminApproved: true, ...flow },
+          profileName: profiles,
+          permissionSetName: permissionSets,
+        });
+      if (!newRunAs) {
+        await save({});
+        return {};
+      }
+      // An org that refuses the run-as user through the Metadata API (one admin's report) still takes the lists.
+      const refused = await save({ isClientCredentialEnabled: true, oauthClientCredentialUser: newRunAs }).then(
+        () => false,
+        async (error: unknown) => {
+          if (!(error instanceof SalesforceApiError) || error.errorCode !== 'INSUFFICIENT_ACCESS') throw error;
+          await save({});
+          return true;
+        }
+      );
+      if (refused) return { flowLeftOff: true };
+      // One admin reports the run-as user can only be set in Setup (the write succeeds, the field stays): read it back.
+      const [back] = await client.metadata.readMany<ConnectedAppComponent>('ConnectedApp', [app.name]);
+      const stored = (back?.oauthConfig ?? {}) as Record<string, unknown>;
+      return stored.oauthClientCredentialUser === newRunAs && String(stored.isClientCredentialEnabled) === 'true'
+        ? {}
+        : { flowLeftOff: true };
     },
   };
 }

@@ -43,9 +43,12 @@ export type NewEca = {
   app: string;
   label: string;
   contactEmail: string;
-  certificate: string;
+  /** For the JWT bearer flow; a client-credentials-only app has none. */
+  certificate?: string;
   profile: string;
   permissionSets: string[];
+  /** The client credentials flow's run-as username: the flow on in the global OAuth settings and the policy. */
+  runAs?: string;
 };
 
 /**
@@ -96,8 +99,9 @@ export async function deployNewEca(
     const global = doc(
       'ExtlClntAppGlobalOauthSettings',
       element('callbackUrl', 'http://localhost:1717/OauthRedirect') +
-        element('certificate', eca.certificate) +
+        (eca.certificate ? element('certificate', eca.certificate) : '') +
         element('externalClientApplication', app) +
+        (eca.runAs ? element('isClientCredentialsFlowEnabled', true) : '') +
         element('isConsumerSecretOptional', true) +
         element('isPkceRequired', false) +
         element('label', label)
@@ -138,9 +142,11 @@ export async function deployNewEca(
   }
   const policy = doc(
     POLICY_TYPE,
-    element('commaSeparatedPermissionSet', eca.permissionSets.join(',')) +
+    (eca.runAs ? element('clientCredentialsFlowUser', eca.runAs) : '') +
+      element('commaSeparatedPermissionSet', eca.permissionSets.join(',')) +
       element('commaSeparatedProfile', eca.profile) +
       element('externalClientApplication', app) +
+      (eca.runAs ? element('isClientCredentialsFlowEnabled', true) : '') +
       element('label', label) +
       element('permittedUsersPolicyType', 'AdminApprovedPreAuthorized')
   );

@@ -1,5 +1,6 @@
 import type { OrgClient } from './org-client.js';
 import { serviceError } from './errors.js';
+import { DeployFailedError } from './metadata-api.js';
 
 /**
  * An External Client App's OAuth policy through the Metadata API: read back (retrieve) and written back (deploy
@@ -13,13 +14,31 @@ export type UsersPolicy = 'AdminApprovedPreAuthorized' | 'AllSelfAuthorized';
 /** The metadata type of an External Client App's OAuth policy (its pre-authorization). */
 export const POLICY_TYPE = 'ExtlClntAppOauthConfigurablePolicies';
 
+/** The metadata type of an External Client App's global OAuth settings (its own client credentials flag). */
+export const GLOBAL_TYPE = 'ExtlClntAppGlobalOauthSettings';
+
+/**
+ * The app's client credentials flow as read: the flag and the execution ("run as") user's username
+ * (ExtlClntAppOauthConfigurablePolicies isClientCredentialsFlowEnabled / clientCredentialsFlowUser, API 60.0+;
+ * ConnectedApp oauthConfig isClientCredentialEnabled / oauthClientCredentialUser, API 56.0+), and for an External
+ * Client App the global OAuth settings' own isClientCredentialsFlowEnabled (undefined when not read).
+ */
+export type ClientCredentials = { enabled: boolean; runAs?: string; globalEnabled?: boolean };
+
+/** What a write changes: the lists always; with `runAs`, the client credentials flow on, run as that username. */
+export type AppWrite = { profiles: string[]; permissionSets: string[]; runAs?: string };
+
 /** An app's pre-authorization as read, and how to write it back with every other setting kept. */
 export type AppSettings = {
   policy: UsersPolicy;
   profiles: string[];
   permissionSets: string[];
-  /** Writes the app back with these lists and the admin-approved policy, every other setting as read. */
-  write: (lists: { profiles: string[]; permissionSets: string[] }) => Promise<void>;
+  clientCredentials: ClientCredentials;
+  /**
+   * Writes the app back with these lists and the admin-approved policy, every other setting as read. Answers
+   * `flowLeftOff` when the org took everything but the flow's switch the Metadata API can't set here (an admin sets it in Setup).
+   */
+  write: (change: AppWrite) => Promise<{ flowLeftOff?: boolean }>;
 };
 
 export type EcaPolicy = {
@@ -30,17 +49,34 @@ export type EcaPolicy = {
   policy: UsersPolicy;
   profiles: string[];
   permissionSets: string[];
+  clientCredentials: ClientCredentials;
+  /** The global OAuth settings (member and XML), when the retrieve asked for them. */
+  global?: { member: string; xml: string };
 };
 
 /**
  * Every External Client App's OAuth policy (or one app's), in one retrieve: the XML as Salesforce wrote it,
  * what it says, and the app's label (from its .eca file in the same retrieve: what OauthToken.AppName shows).
  */
-export async function readEcaPolicies(client: OrgClient, app?: string): Promise<EcaPolicy[]> {
+export async function readEcaPolicies(
+  client: OrgClient,
+  app?: string,
+  options: { global?: boolean } = {}
+): Promise<EcaPolicy[]> {
   const { files, parse } = await retrieved(client, [
     { name: 'ExternalClientApplication', members: [app ?? '*'] },
     { name: POLICY_TYPE, members: ['*'] },
+    ...(options.global ? [{ name: GLOBAL_TYPE, members: ['*'] }] : []),
   ]);
+  const globals = new Map<string, { member: string; xml: string; enabled: boolean }>();
+  for (const path of Object.keys(files).filter((p) => p.endsWith('.ecaGlblOauth'))) {
+    const values = await parse(path, GLOBAL_TYPE);
+    globals.set(String(values.externalClientApplication).toLowerCase(), {
+      member: baseName(path, '.ecaGlblOauth'),
+      xml: await files[path].async('string'),
+      enabled: String(values.isClientCredentialsFlowEnabled) === 'true',
+    });
+  }
   const labels = new Map<string, string>();
   for (const path of Object.keys(files).filter((p) => p.endsWith('.eca'))) {
     const { label } = await parse(path, 'ExternalClientApplication');
@@ -62,6 +98,15 @@ export async function readEcaPolicies(client: OrgClient, app?: string): Promise<
           : 'AllSelfAuthorized',
       profiles: splitList(values.commaSeparatedProfile),
       permissionSets: splitList(values.commaSeparatedPermissionSet),
+      clientCredentials: {
+        enabled: String(values.isClientCredentialsFlowEnabled) === 'true',
+        runAs:
+          typeof values.clientCredentialsFlowUser === 'string' && values.clientCredentialsFlowUser.trim()
+            ? values.clientCredentialsFlowUser.trim()
+            : undefined,
+        globalEnabled: options.global ? globals.get(name.toLowerCase())?.enabled === true : undefined,
+      },
+      global: globals.get(name.toLowerCase()),
     });
   }
   return policies;
@@ -72,25 +117,56 @@ export async function readEcaPolicies(client: OrgClient, app?: string): Promise<
  * the policy component is deployed back, with just the pre-authorization elements changed in its XML, so the
  * app's other settings (scopes, certificate, key) are never touched.
  */
-export async function readEcaPolicy(client: OrgClient, app: string): Promise<AppSettings & { label: string }> {
-  const policyFile = (await readEcaPolicies(client, app))[0];
+export async function readEcaPolicy(
+  client: OrgClient,
+  app: string,
+  options: { global?: boolean } = {}
+): Promise<AppSettings & { label: string }> {
+  const policyFile = (await readEcaPolicies(client, app, options))[0];
   if (!policyFile) throw serviceError('AppMetadataUnreadable', [POLICY_TYPE, app]);
-  const { member, xml } = policyFile;
+  const { member, xml, global } = policyFile;
   return {
     policy: policyFile.policy,
     profiles: policyFile.profiles,
     permissionSets: policyFile.permissionSets,
+    clientCredentials: policyFile.clientCredentials,
     label: policyFile.label,
-    write: async ({ profiles, permissionSets }) => {
+    write: async ({ profiles, permissionSets, runAs }) => {
       let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
       updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));
       updated = setElement(updated, 'commaSeparatedPermissionSet', permissionSets.join(','));
-      await client.metadata.deploy(
-        await zipOf(
-          { [POLICY_TYPE]: { [member]: { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated } } },
+      if (runAs) {
+        updated = setElement(updated, 'isClientCredentialsFlowEnabled', 'true');
+        updated = setElement(updated, 'clientCredentialsFlowUser', runAs);
+      }
+      const policyZip = { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated };
+      // The global OAuth settings carry the flow's second switch (Setup's "Enable Client Credentials Flow"). The org
+      // may refuse that type ("Allow Access to OAuth Consumer Secrets via Metadata API", Metadata API reference): then
+      // the policy goes alone and the admin turns the switch on in Setup.
+      const globalOff = runAs && global && policyFile.clientCredentials.globalEnabled === false;
+      if (globalOff) {
+        const globalXml = setElement(global.xml, 'isClientCredentialsFlowEnabled', 'true');
+        const both = await zipOf(
+          {
+            [GLOBAL_TYPE]: {
+              [global.member]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: globalXml },
+            },
+            [POLICY_TYPE]: { [member]: policyZip },
+          },
           client.apiVersion
-        )
-      );
+        );
+        const refused = await client.metadata.deploy(both).then(
+          () => false,
+          (error: unknown) => {
+            if (error instanceof DeployFailedError && error.failures.some((f) => f.componentType === GLOBAL_TYPE))
+              return true;
+            throw error;
+          }
+        );
+        if (!refused) return {};
+      }
+      await client.metadata.deploy(await zipOf({ [POLICY_TYPE]: { [member]: policyZip } }, client.apiVersion));
+      return globalOff ? { flowLeftOff: true } : {};
     },
   };
 }

@@ -37,6 +37,9 @@ const rendered = renderTokens;
  * own flag errors exit (oclif's parser), so a pipeline tells a typo from an org that said no.
  */
 const INPUT_ERRORS = new Set([
+  'ClientSecretMissing',
+  'CreateNeedsCertificateOrRunAs',
+  'ClientCredentialsFlags',
   'InvalidEmail',
   'InvalidUsername',
   'InvalidAlias',

@@ -34,6 +34,16 @@ export const verifyFix = (username: string | Verbatim, app: string, clientId?: s
     'jwt-key-file': 'server.key',
   });
 
+/** Check a user end to end through the client credentials flow (the consumer secret from an environment variable). */
+export const verifyClientCredentialsFix = (username: string | Verbatim, app: string, clientId?: string): CommandFix =>
+  command('integration-user verify', {
+    username,
+    app,
+    flow: 'client-credentials',
+    'client-id': clientId ?? verbatim('<consumer-key>'),
+    'client-secret-env': verbatim('CONSUMER_SECRET'),
+  });
+
 /** Create an External Client App for the JWT bearer flow. */
 export const createAppFix = (app: string): CommandFix =>
   command('integration-user preauthorize', {

@@ -26,6 +26,8 @@ export type IntegrationUserRow = {
   permissionSetGroups: string[];
   /** Apps whose admin-approved lists cover this user (connected apps through SetupEntityAccess, ECAs through their policy). */
   apps: string[];
+  /** Apps whose client credentials flow runs as this user (their run-as user names it), by API name. */
+  runAsApps: string[];
   lastLogin: string | null;
 };
 
@@ -113,6 +115,28 @@ export async function listIntegrationUsers(
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
   const { readEcaPolicies } = await import('./eca-metadata.js');
   const ecaPolicies = await readEcaPolicies(client).catch(() => []);
+  // Each connected app's run-as user is in its component (oauthConfig.oauthClientCredentialUser): read them all,
+  // 10 a call, only when the org has connected apps.
+  const components = apiNames.length
+    ? await client.metadata
+        .readMany<{ fullName: string; oauthConfig?: unknown }>(
+          'ConnectedApp',
+          apiNames.map((c) => c.fullName)
+        )
+        .catch(() => [])
+    : [];
+  const runAsOf = new Map<string, string[]>();
+  const runsAs = (username: unknown, app: string): void => {
+    if (typeof username !== 'string' || !username.trim()) return;
+    const key = username.trim().toLowerCase();
+    runAsOf.set(key, [...(runAsOf.get(key) ?? []), app]);
+  };
+  for (const policy of ecaPolicies) runsAs(policy.clientCredentials.runAs, policy.app);
+  for (const component of components)
+    runsAs(
+      (component.oauthConfig as Record<string, unknown> | undefined)?.oauthClientCredentialUser,
+      component.fullName
+    );
 
   const pslHolders = new Set(found.pslHolders.map((a) => String(a.AssigneeId)));
   const apiNameOf = (id: string): string | undefined =>
@@ -154,6 +178,7 @@ export async function listIntegrationUsers(
       permissionSets: sets.sort(),
       permissionSetGroups: groups.sort(),
       apps: [...apps].sort(),
+      runAsApps: [...(runAsOf.get(String(user.Username).toLowerCase()) ?? [])].sort(),
       lastLogin: (user.LastLoginDate as string | null) ?? null,
     };
   });

@@ -7,6 +7,7 @@ import { connectedAppSettings, writeAccessRows, type AppAccessPlan } from './con
 import { readEcaPolicy } from './eca-metadata.js';
 import { deployNewEca, readConsumerKey, type EarlierCreate } from './eca-create.js';
 import { readCertificate } from './preauthorize-input.js';
+import type { RunAsUser } from './run-as.js';
 import { usersLockedOut } from './preauthorize-lockout.js';
 import {
   minus,
@@ -15,6 +16,7 @@ import {
   type PreauthorizeInput,
   type PreauthorizePlan,
   type PreauthorizeResult,
+  type RunAsResult,
 } from './preauthorize-result.js';
 
 // The three ways preauthorize changes an app, each a step whose write is its apply: SetupEntityAccess rows (an
@@ -25,7 +27,14 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.preauthorize');
 
 /** What the planner found that every way needs: the profile and sets to list, and the sets --username lacks. */
-export type AppContext = { profileName: string; sets: string[]; user?: SObjectRecord; toAssign: SObjectRecord[] };
+export type AppContext = {
+  profileName: string;
+  sets: string[];
+  user?: SObjectRecord;
+  toAssign: SObjectRecord[];
+  /** --run-as, checked: the client credentials flow's run-as user. */
+  runAs?: RunAsUser;
+};
 
 /**
  * The app's lists through the Metadata API: its policy switched to admin-approved (after the lock-out guard:
@@ -40,8 +49,9 @@ export async function planPolicyChange(
 ): Promise<PreauthorizePlan> {
   const { eca, connectedApp, earlier } = app;
   const { profileName, user, toAssign } = context;
+  const runAs = context.runAs;
   const current = eca
-    ? await readEcaPolicy(client, input.app)
+    ? await readEcaPolicy(client, input.app, { global: runAs !== undefined })
     : connectedAppSettings(client, connectedApp as ConnectedApp);
   const label = eca
     ? (current as Awaited<ReturnType<typeof readEcaPolicy>>).label
@@ -53,7 +63,12 @@ export async function planPolicyChange(
     permissionSets: minus(permissionSets, current.permissionSets),
   };
   const switching = current.policy !== 'AdminApprovedPreAuthorized';
-  const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0;
+  const flow = current.clientCredentials;
+  // The flow is as asked when it is on (an ECA: both switches) and runs as this user (compared by username).
+  const runAsChanged =
+    runAs !== undefined &&
+    (!flow.enabled || flow.globalEnabled === false || flow.runAs?.toLowerCase() !== runAs.username.toLowerCase());
+  const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0 || runAsChanged;
   const lockOut = switching ? await usersLockedOut(client, label, profiles, permissionSets) : undefined;
 
   // The policy and lists after the run: what they will be, on a dry run too (the plan, not the org's state).
@@ -71,17 +86,26 @@ export async function planPolicyChange(
     usersLosingAccess: lockOut?.users ?? [],
   };
   if (lockOut?.users.length) result.keepingPermissionSets = lockOut.keepingSets;
+  if (runAs) result.runAs = runAsResult(runAs, flow.runAs, runAsChanged);
   if (earlier) await attachConsumerKey(client, result, input.app, eca?.id, label);
   const step = preauthorizeStep(
     result,
     result.usersLosingAccess.length > 0,
     changed || toAssign.length > 0,
     async () => {
-      if (changed) await current.write({ profiles, permissionSets });
+      if (changed) {
+        const { flowLeftOff } = await current.write({ profiles, permissionSets, runAs: runAs?.username });
+        if (flowLeftOff && result.runAs) result.runAs.setupStep = flowSetupStep(eca !== undefined, label);
+      }
       await assignSets(client, user, toAssign, result);
     }
   );
-  return { ...step, lockOut };
+  const previous = flow.runAs;
+  const runAsSwitch =
+    runAs && previous && previous.toLowerCase() !== runAs.username.toLowerCase()
+      ? { from: previous, to: runAs.username }
+      : undefined;
+  return { ...step, lockOut, runAsSwitch };
 }
 
 /**
@@ -136,7 +160,10 @@ export function planCreate(
   ecaId?: string
 ): PreauthorizePlan {
   const create = input.create!;
-  const certificate = readCertificate(create.certificatePath, create.certificate);
+  const certificate =
+    create.certificatePath === undefined
+      ? undefined
+      : readCertificate(create.certificatePath, create.certificate ?? '');
   const app = input.app;
   const label = app.replace(/_/g, ' ');
   const result: PreauthorizeResult = {
@@ -152,6 +179,11 @@ export function planCreate(
     dryRun: options.dryRun,
     usersLosingAccess: [],
   };
+  if (context.runAs) {
+    result.runAs = runAsResult(context.runAs, undefined, true);
+    // Salesforce makes the consumer secret and no API returns it here: the admin reads it in Setup.
+    result.consumerSecretLocation = messages.getMessage('consumerSecretLocation', [label]);
+  }
   return preauthorizeStep(result, false, true, async () => {
     const eca = {
       app,
@@ -160,6 +192,7 @@ export function planCreate(
       certificate,
       profile: context.profileName,
       permissionSets: context.sets,
+      runAs: context.runAs?.username,
     };
     const id = (await deployNewEca(client, eca, earlier)) ?? ecaId;
     await assignSets(client, context.user, context.toAssign, result);
@@ -198,4 +231,20 @@ async function assignSets(
   const failed = written.find((w) => w.outcome === 'failed');
   if (failed?.outcome === 'failed') throw new SalesforceApiError(failed.error.errorCode, failed.error.message);
   result.assignedTo = { username: String(user.Username), permissionSets: sets.map((s) => String(s.Name)) };
+}
+
+/** The run-as part of the result: who, why they may be, who it was before. */
+function runAsResult(runAs: RunAsUser, previous: string | undefined, changed: boolean): RunAsResult {
+  return {
+    username: runAs.username,
+    userId: runAs.id,
+    basis: runAs.basis,
+    ...(previous ? { previousUsername: previous } : {}),
+    changed,
+  };
+}
+
+/** Where an admin turns the flow on when the Metadata API couldn't (an ECA's global OAuth settings; a connected app's Run As). */
+function flowSetupStep(eca: boolean, label: string): string {
+  return messages.getMessage(eca ? 'runAs.ecaSetupStep' : 'runAs.connectedAppSetupStep', [label]);
 }

@@ -33,7 +33,10 @@ export function checkPreauthorizeInput(input: PreauthorizeInput): void {
     throw serviceError('InvalidContactEmail', [input.create.contactEmail]);
   if (input.user && !input.permissionSets.length) throw serviceError('UsernameNeedsPermissionSet');
   // The certificate file is checked before the org is asked anything, as every other flag value.
-  if (input.create) readCertificate(input.create.certificatePath, input.create.certificate);
+  if (input.create?.certificatePath !== undefined)
+    readCertificate(input.create.certificatePath, input.create.certificate ?? '');
+  // A new app needs a way in: a certificate for the JWT bearer flow, or a run-as user for the client credentials flow.
+  else if (input.create && !input.runAs) throw serviceError('CreateNeedsCertificateOrRunAs');
 }
 
 /**

@@ -19,10 +19,28 @@ export type PreauthorizeInput = {
   user?: string;
   /** For setup's dry run: permission sets an earlier step creates (License None), taken as found. */
   plannedSets?: string[];
-  /** Create a missing External Client App for the JWT bearer flow. */
-  create?: { certificatePath: string; certificate: string; contactEmail: string };
+  /** Create a missing External Client App: for the JWT bearer flow (a certificate), the client credentials flow (runAs), or both. */
+  create?: { certificatePath?: string; certificate?: string; contactEmail: string };
   /** Use the Metadata API even where SetupEntityAccess rows would do (setup, after the org refused them). */
   metadataOnly?: boolean;
+  /** The client credentials flow's run-as user (username or User Id): the app's flow on, running as this user. */
+  runAs?: string;
+  /** For setup's dry run: the run-as user and its PSL may come from earlier steps of the same run. */
+  plannedRunAs?: boolean;
+};
+
+/** The client credentials flow's run-as user after the run (on a dry run: what it would be). */
+export type RunAsResult = {
+  username: string;
+  userId: string;
+  /** Why this user may be the run-as user. */
+  basis: 'Salesforce Integration license' | 'API Only User permission';
+  /** The run-as user before the run, when the app had one. */
+  previousUsername?: string;
+  /** True when this run turned (or, on a dry run, would turn) the flow on or changed its user. */
+  changed: boolean;
+  /** The flow's switch the Metadata API couldn't set, and where in Setup an admin sets it. */
+  setupStep?: string;
 };
 
 export type PreauthorizeResult = {
@@ -52,6 +70,10 @@ export type PreauthorizeResult = {
   keepingPermissionSets?: string[];
   /** Permission sets assigned to --username by this run. */
   assignedTo?: { username: string; permissionSets: string[] };
+  /** With --run-as: the client credentials flow's run-as user. */
+  runAs?: RunAsResult;
+  /** With --create --run-as: where in Setup an admin reads the consumer secret (never the secret itself). */
+  consumerSecretLocation?: string;
 };
 
 /**
@@ -59,7 +81,12 @@ export type PreauthorizeResult = {
  * SetupEntityAccess rows whose answer decides whether the Metadata API must follow) and the assignments to
  * --username. `needsConfirmation`: the change would lock out users who use the app now; ask before applying.
  */
-export type PreauthorizePlan = Step<PreauthorizeResult> & { needsConfirmation: boolean; lockOut?: LockOut };
+export type PreauthorizePlan = Step<PreauthorizeResult> & {
+  needsConfirmation: boolean;
+  lockOut?: LockOut;
+  /** The app runs as another user now: switching changes every integration's identity; ask first. */
+  runAsSwitch?: { from: string; to: string };
+};
 
 /** The step of a plan: to do when the app changes or sets are to be assigned, its write `apply`. */
 export function preauthorizeStep(

@@ -1,4 +1,5 @@
 import { lockoutError } from './preauthorize-lockout.js';
+import { serviceError } from './errors.js';
 import type { OrgClient } from './org-client.js';
 import { applyStep, blockedError, type Step, type Write } from './plan.js';
 import { findConnectedApp, type ConnectedAppComponents } from './app-lookup.js';
@@ -65,11 +66,14 @@ export async function planSetupPreauthorize(
   const connectedApp = found.eca.length
     ? undefined
     : await findConnectedApp(client, app, options.components, found.connectedApps);
-  const fast = planAppAccess(found, connectedApp, {
-    profile: input.profile,
-    sets: input.permissionSets,
-    planned: input.plannedRefs,
-  });
+  // The run-as user is the app's metadata (oauthConfig / OAuth policy): the Metadata API way.
+  const fast = input.runAs
+    ? undefined
+    : planAppAccess(found, connectedApp, {
+        profile: input.profile,
+        sets: input.permissionSets,
+        planned: input.plannedRefs,
+      });
   if (fast) {
     const missing = fast.missing.filter((p) => !options.claimed.has(`${fast.appId}:${p.parentId}`));
     for (const p of missing) options.claimed.add(`${fast.appId}:${p.parentId}`);
@@ -94,15 +98,17 @@ export async function planSetupPreauthorize(
     client,
     input,
     { dryRun: true },
-    {
-      found: [{ access: found, own: options.own }],
-      components: options.components,
-    }
+    // The run-as user's reads aren't in setup's inspection: with --run-as the planner reads for itself.
+    input.runAs ? undefined : { found: [{ access: found, own: options.own }], components: options.components }
   );
   if (planned.status === 'blocked') throw blockedError(planned);
   if (planned.needsConfirmation && planned.lockOut && !options.noPrompt)
     throw lockoutError(app, planned.lockOut, { profile: input.profile, permissionSets: input.permissionSets });
-  const first = !options.claimed.has(`policy:${app.toLowerCase()}`);
+  // Another run-as user today: every integration using the app would switch identity; only with --no-prompt.
+  if (planned.runAsSwitch && !options.noPrompt)
+    throw serviceError('RunAsChangeConfirmationRequired', [app, planned.runAsSwitch.from, planned.runAsSwitch.to]);
+  // A run-as user this run creates is only planned now: such a step plans again when it runs.
+  const first = !input.runAs && !options.claimed.has(`policy:${app.toLowerCase()}`);
   options.claimed.add(`policy:${app.toLowerCase()}`);
   const { result } = planned;
   const added = [...result.added.profiles, ...result.added.permissionSets];

@@ -1,8 +1,8 @@
 import { SfError } from '@salesforce/core';
 import { OrgClient, SObjectRecord } from './org-client.js';
-import { isOrgFailure, serviceError } from './errors.js';
+import { isOrgFailure, serviceError, ServiceError } from './errors.js';
 import { createUserFix } from './fixes.js';
-import { inspect, type FoundGroup, type Reads } from './inspection.js';
+import { inspect, type Found, type FoundGroup, type Reads } from './inspection.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
 import { chooseIntegrationProfile, integrationProfilesQuery, userLicenseOf } from './licenses.js';
 import { userFilter } from './user-filters.js';
@@ -10,6 +10,7 @@ import { appNotFound, findConnectedApp, findEca } from './app-lookup.js';
 import { appAccessReads, planAppAccess } from './connected-app-access.js';
 import { earlierCreate } from './eca-create.js';
 import { checkPermissionSets, checkPreauthorizeInput } from './preauthorize-input.js';
+import { checkRunAsUser, runAsReads, type RunAsKeys, type RunAsUser } from './run-as.js';
 import { planByAccessRows, planCreate, planPolicyChange } from './preauthorize-apply.js';
 import { emptyResult, type PreauthorizeInput, type PreauthorizePlan } from './preauthorize-result.js';
 
@@ -48,7 +49,9 @@ export async function planPreauthorize(
 }
 
 /** What the planner reads about the app, the profiles and --username: one group of an inspection (setup's too). */
-export function preauthorizeReads(input: Pick<PreauthorizeInput, 'app' | 'permissionSets' | 'profile' | 'user'>) {
+export function preauthorizeReads(
+  input: Pick<PreauthorizeInput, 'app' | 'permissionSets' | 'profile' | 'user' | 'runAs'>
+) {
   const userWhere = input.user ? userFilter(input.user) : undefined;
   const own: Reads<'profiles' | 'user'> = {
     queries: {
@@ -59,12 +62,17 @@ export function preauthorizeReads(input: Pick<PreauthorizeInput, 'app' | 'permis
         : undefined,
     },
   };
-  return { access: appAccessReads(input.app, input.permissionSets), own };
+  return {
+    access: appAccessReads(input.app, input.permissionSets),
+    own,
+    runAs: input.runAs ? runAsReads(input.runAs) : undefined,
+  };
 }
 
 /** What an inspection found for preauthorizeReads, and the apps' components read beside it. */
 export type PreauthorizeFound = {
-  found: [FoundGroup<ReturnType<typeof preauthorizeReads>>];
+  /** runAs: only with --run-as (an inspection gives nothing for reads left undefined). */
+  found: [Omit<FoundGroup<ReturnType<typeof preauthorizeReads>>, 'runAs'> & { runAs?: Found<RunAsKeys> }];
   components: ConnectedAppComponents;
 };
 
@@ -78,7 +86,7 @@ async function plan(
 
   const userWhere = input.user ? userFilter(input.user) : undefined;
   const {
-    found: [{ access, own }],
+    found: [{ access, own, runAs: runAsFound }],
     components,
   } = prefetched ?? (await inspect(client, [preauthorizeReads(input)], [input.app]));
   const found = { ...access, ...own };
@@ -107,7 +115,9 @@ async function plan(
     )
   );
   const toAssign = user ? sets.filter((s) => !held.has(String(s.Name))) : [];
-  const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign };
+  // The run-as user is checked before anything is written (run-as.ts).
+  const runAs = input.runAs && runAsFound ? runAsOf(runAsFound, input, options) : undefined;
+  const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign, runAs };
 
   let eca = ecaRow.found === true ? { id: ecaRow.id } : undefined;
   // Neither app found: --create makes one; else the Metadata API's list decides (it also sees External Client
@@ -126,7 +136,7 @@ async function plan(
   if (earlier && earlier.next !== 'done') return planCreate(client, input, createContext, options, earlier, eca?.id);
 
   const byRows =
-    eca || input.metadataOnly
+    eca || input.metadataOnly || runAs
       ? undefined
       : planAppAccess(found, connectedApp, {
           profile: profileName,
@@ -137,4 +147,24 @@ async function plan(
     return planByAccessRows(client, input, { ...createContext, plan: byRows, app: connectedApp }, options);
 
   return planPolicyChange(client, input, createContext, options, { eca, connectedApp, earlier });
+}
+
+/** The checked run-as user; in setup's dry run a user (or PSL) that an earlier step of the run makes is taken as planned. */
+function runAsOf(
+  found: Parameters<typeof checkRunAsUser>[0],
+  input: PreauthorizeInput,
+  options: { dryRun: boolean }
+): RunAsUser {
+  const value = input.runAs ?? '';
+  try {
+    return checkRunAsUser(found, value);
+  } catch (error) {
+    const planned =
+      input.plannedRunAs &&
+      options.dryRun &&
+      error instanceof ServiceError &&
+      (error.key === 'UserNotFound' || error.key === 'RunAsPslMissing');
+    if (!planned) throw error;
+    return { id: found.runAsUser[0]?.Id ?? '', username: value, basis: 'Salesforce Integration license' };
+  }
 }

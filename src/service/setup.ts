@@ -278,6 +278,8 @@ async function planUser(
       permissionSets: appSetsOf(user),
       plannedSets: newSet ? [generatedNameOf(user)] : [],
       plannedRefs: newSet ? { [generatedNameOf(user)]: newSet } : {},
+      // app.runAs: the client credentials flow runs as this user (checked again when the real plan runs).
+      ...(user.app.runAs ? { runAs: plan.username, plannedRunAs: true } : {}),
     };
     try {
       add(await planSetupPreauthorize(client, found.app, input, { ...options, own: found.appOwn }));
@@ -309,6 +311,11 @@ async function verifyStep(
     app: user.app?.name,
     clientId: user.verify?.clientId,
     privateKey: user.verify?.jwtKeyFile ? await readFile(user.verify.jwtKeyFile, 'utf8') : undefined,
+    flow: user.verify?.flow,
+    // The consumer secret only from the environment variable the spec names, never from the spec.
+    clientSecret: user.verify?.clientSecretEnv
+      ? process.env[user.verify.clientSecretEnv]?.trim() || undefined
+      : undefined,
     loginUrl: user.verify?.loginUrl,
     query: user.verify?.query ?? 'SELECT Id, Name FROM Account LIMIT 10',
     objects: [],

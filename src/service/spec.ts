@@ -38,10 +38,16 @@ export type SpecUser = {
     preauthorize?: 'profile' | 'permission-set';
     /** With "permission-set": these sets, by API name (default: the generated set). */
     permissionSets?: string[];
+    /** true: the app's client credentials flow runs as this user (preauthorize --run-as). */
+    runAs?: boolean;
   };
   /** The JWT login verify does at the end; without it, verify checks the org only. */
   verify?: {
+    /** "jwt" (default): log in with clientId and jwtKeyFile; "client-credentials": with clientId and the secret in clientSecretEnv. */
+    flow?: 'jwt' | 'client-credentials';
     clientId?: string;
+    /** With flow "client-credentials": the environment variable holding the app's consumer secret (never the secret itself). */
+    clientSecretEnv?: string;
     /** Path of the private key, relative to the spec file. */
     jwtKeyFile?: string;
     /** Login URL and JWT audience (verify --login-url); default: the org's URL, audience login.salesforce.com or, in a sandbox, test.salesforce.com. */
@@ -156,8 +162,8 @@ const STRING_KEYS = [
   'permissionSetName',
 ];
 const LIST_KEYS = ['permissionSets', 'permissionSetGroups', 'objects', 'fields'];
-const APP_KEYS = ['name', 'preauthorize', 'permissionSets'];
-const VERIFY_KEYS = ['clientId', 'jwtKeyFile', 'loginUrl', 'query', 'wait'];
+const APP_KEYS = ['name', 'preauthorize', 'permissionSets', 'runAs'];
+const VERIFY_KEYS = ['flow', 'clientId', 'clientSecretEnv', 'jwtKeyFile', 'loginUrl', 'query', 'wait'];
 
 /** A key the spec doesn't have: "did you mean" the closest key it does have, else the keys it has. */
 function unknownKey(at: string, key: string, known: readonly string[], kind: string): Problem {
@@ -213,6 +219,8 @@ function appProblem(at: string, app: unknown): Problem | undefined {
     (!Array.isArray(app.permissionSets) || app.permissionSets.some((v) => typeof v !== 'string'))
   )
     return { at: `${at}.permissionSets`, what: say('strings'), write: say('write.strings', 'permissionSets') };
+  if (app.runAs !== undefined && typeof app.runAs !== 'boolean')
+    return { at: `${at}.runAs`, what: say('boolean'), write: say('write.runAs') };
   return undefined;
 }
 
@@ -227,6 +235,19 @@ function verifyProblem(at: string, verify: unknown): Problem | undefined {
   const wait = verify.wait;
   if (wait !== undefined && !(typeof wait === 'number' && Number.isInteger(wait) && wait >= 0 && wait <= 30))
     return { at: `${at}.wait`, what: say('waitMinutes'), write: say('write.waitMinutes') };
+  if (verify.flow !== undefined && verify.flow !== 'jwt' && verify.flow !== 'client-credentials')
+    return { at: `${at}.flow`, what: say('verifyFlow'), write: say('write.verifyFlow') };
+  if (verify.flow === 'client-credentials') {
+    if (verify.jwtKeyFile !== undefined || Boolean(verify.clientId) !== Boolean(verify.clientSecretEnv))
+      return { at, what: say('clientIdAndSecretEnv'), write: say('write.verifyClientCredentials') };
+    return undefined;
+  }
+  if (verify.clientSecretEnv !== undefined)
+    return {
+      at: `${at}.clientSecretEnv`,
+      what: say('secretEnvNeedsFlow'),
+      write: say('write.verifyClientCredentials'),
+    };
   if (Boolean(verify.clientId) !== Boolean(verify.jwtKeyFile))
     return { at, what: say('clientIdAndKey'), write: say('write.verify') };
   return undefined;

@@ -125,9 +125,9 @@ export async function checkLogin(
  * profile), which an app made with Api and RefreshToken lacks: it is asked only when the token's
  * scope allows, and then must confirm is_salesforce_integration_user.
  */
-async function identityOf(
+export async function identityOf(
   session: { instanceUrl: string; token: string },
-  login: Extract<JwtLogin, { ok: true }>,
+  login: { orgId: string; userId: string; scopes: string[] },
   expected: { id: string; orgId: string; license: string }
 ): Promise<{ status: CheckStatus; key: string; tokens: unknown[]; fix?: Advice }> {
   if (!sameId(login.orgId, expected.orgId))
@@ -188,7 +188,7 @@ async function loginWithRetry(
 }
 
 /** One REST call with the user's session, in memory only. */
-async function asUser<T>(
+export async function asUser<T>(
   session: { instanceUrl: string; token: string },
   path: string
 ): Promise<T | { errorCode: string; message: string }> {

@@ -20,7 +20,9 @@ export type CheckName =
   | 'permission-sets'
   | 'access'
   | 'app'
+  | 'run-as'
   | 'jwt-login'
+  | 'client-credentials-login'
   | 'query'
   | 'identity';
 /** A check as the result shows it: what was found, and the command (or words) that fix it. */
@@ -35,6 +37,10 @@ export type VerifyInput = {
   app?: string;
   clientId?: string;
   privateKey?: string;
+  /** How verify logs in as the user: the JWT bearer flow (default), or the client credentials flow as the app's run-as user. */
+  flow?: 'jwt' | 'client-credentials';
+  /** The client credentials flow's consumer secret, read from an environment variable or standard input; never printed. */
+  clientSecret?: string;
   /** The login URL the admin names (--login-url, spec verify.loginUrl); default: the org's instance URL with the audience of its kind. */
   loginUrl?: string;
   query: string;

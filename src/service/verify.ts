@@ -13,7 +13,10 @@ import { privateKeyProblem } from './jwt.js';
 import { checkLogin } from './verify-login.js';
 import { serviceError } from './errors.js';
 import { closeApps, findConnectedApp, sameId } from './app-lookup.js';
-import { readEcaPolicy } from './eca-metadata.js';
+import { readEcaPolicy, type ClientCredentials } from './eca-metadata.js';
+import { connectedAppSettings } from './connected-app-access.js';
+import { checkClientCredentials } from './verify-client-credentials.js';
+import { runAsFix } from './run-as.js';
 import { inspect } from './inspection.js';
 import { verifyReads } from './verify-reads.js';
 import { advice, verbatim } from './plan.js';
@@ -203,37 +206,61 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     const viaMembers = found.memberAppAccess.filter((a) => memberIds.some((id) => sameId(a.ParentId, id)));
     const listed = app ? [...found.appAccess, ...viaMembers].filter((a) => sameId(a.SetupEntityId, app.id)) : [];
     const fix = just(preauthorizeFix(input.app));
+    let flow: ClientCredentials | undefined;
     if (!app)
-      await checkEcaPolicy(
+      flow = await checkEcaPolicy(
         client,
         input.app,
         { username, profile, setNames: [...setNames, ...memberNames] },
         add,
-        input.ecaPolicy
+        input.flow === 'client-credentials' ? undefined : input.ecaPolicy,
+        input.flow === 'client-credentials'
       );
-    else if (!app.adminApproved) add('app', 'fail', 'app.selfAuthorized', [input.app], fix);
-    else if (!listed.length) add('app', 'fail', 'app.unlisted', [input.app, profile, username], fix);
-    else add('app', 'pass', 'app.pass', [input.app, username]);
+    else {
+      flow = connectedAppSettings(client, app).clientCredentials;
+      if (!app.adminApproved) add('app', 'fail', 'app.selfAuthorized', [input.app], fix);
+      else if (!listed.length) add('app', 'fail', 'app.unlisted', [input.app, profile, username], fix);
+      else add('app', 'pass', 'app.pass', [input.app, username]);
+    }
+    if (input.flow === 'client-credentials') checkRunAs(add, input.app, username, flow);
   }
+  if (input.flow === 'client-credentials' && !input.app) add('run-as', 'skip', 'runAs.noApp');
 
   // 7-9: the real thing, as the user.
-  await checkLogin(client, input, { username, userId: String(user.Id), license, org: found.org[0] ?? {} }, add, result);
+  const who = { username, userId: String(user.Id), license, org: found.org[0] ?? {} };
+  if (input.flow === 'client-credentials') await checkClientCredentials(client, input, who, add, result);
+  else await checkLogin(client, input, who, add, result);
   return result;
+}
+
+/** run-as: the app has the client credentials flow on (an ECA: both switches) and runs as this user. */
+function checkRunAs(add: AddCheck, app: string, username: string, flow: ClientCredentials | undefined): void {
+  const fix = just(runAsFix(app, username));
+  if (!flow) return add('run-as', 'skip', 'runAs.unreadable', [app]);
+  const on = flow.enabled && flow.globalEnabled !== false;
+  if (flow.runAs && flow.runAs.toLowerCase() !== username.toLowerCase())
+    return add('run-as', 'fail', 'runAs.other', [app, flow.runAs, username], fix);
+  if (!flow.runAs) return add('run-as', 'fail', 'runAs.none', [app], fix);
+  if (!on) return add('run-as', 'fail', 'runAs.off', [app, username], fix);
+  add('run-as', 'pass', 'runAs.pass', [app, username]);
 }
 
 /**
  * An External Client App's policy, read back through the Metadata API (retrieve: 2 requests), or as setup's run
- * read or deployed it (a deploy reported successful leaves the policy it sent).
+ * read or deployed it (a deploy reported successful leaves the policy it sent); the client credentials flow's
+ * settings are always read.
  */
 async function checkEcaPolicy(
   client: OrgClient,
   app: string,
   user: { username: string; profile: string; setNames: string[] },
   add: AddCheck,
-  known?: EcaPolicyState
-): Promise<void> {
+  known: EcaPolicyState | undefined,
+  withFlow: boolean
+): Promise<ClientCredentials | undefined> {
   const fix = just(preauthorizeFix(app));
-  const policy = known ?? (await readEcaPolicy(client, app).catch(() => undefined));
+  const policy: (EcaPolicyState & { clientCredentials?: ClientCredentials }) | undefined =
+    known ?? (await readEcaPolicy(client, app, { global: withFlow }).catch(() => undefined));
   // No such app: preauthorize --app would fail the same way, so name the apps close to it, or --create.
   if (!policy)
     add(
@@ -247,4 +274,5 @@ async function checkEcaPolicy(
   else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s)))
     add('app', 'fail', 'app.unlisted', [app, user.profile, user.username], fix);
   else add('app', 'pass', 'app.pass', [app, user.username]);
+  return policy?.clientCredentials;
 }

@@ -445,11 +445,13 @@ const corpus: Case[] = [
     offline: true,
   },
   {
-    title: 'preauthorize --create: without a certificate file',
+    // Without a certificate a new app can still serve the client credentials flow (--run-as): one of them is needed.
+    title: 'preauthorize --create: without a certificate file or --run-as',
     args: preauthorize('--app', 'New_Sync', '--create', '--contact-email', 'it@acme.example'),
-    name: 'InvalidFlagsError',
-    action: /sf integration-user preauthorize --help/,
-    message: /All of the following must be provided when using --create: --certificate-file, --contact-email$/,
+    name: 'CreateNeedsCertificateOrRunAsError',
+    action: /--certificate-file server\.crt for the JWT bearer flow, or --run-as <integration username>/,
+    message:
+      /^--create needs --certificate-file \(the JWT bearer flow\) or --run-as \(the client credentials flow\), or both\.$/,
     offline: true,
   },
   {

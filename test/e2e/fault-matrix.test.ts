@@ -106,6 +106,14 @@ const readyApp = (user?: { psl?: boolean; sets?: string[] }, profiles: string[] 
   ],
 });
 
+const CC_SECRET = 'ECASECRET0001';
+/** The user set up, and Acme_Sync admin-approved with the client credentials flow running as it. */
+const ccSeed = (): Seed => {
+  const base = seed({ psl: true, sets: ['Account_Read'] }, true);
+  const [eca] = base.externalClientApps ?? [];
+  return { ...base, externalClientApps: [{ ...eca, consumerSecret: CC_SECRET, runAs: USER }] };
+};
+
 const scenarios: Scenario[] = [
   {
     title: 'create',
@@ -178,6 +186,34 @@ const scenarios: Scenario[] = [
       '--login-url',
       emulator.instanceUrl,
     ],
+  },
+  {
+    title: 'preauthorize --run-as (External Client App, client credentials flow)',
+    command: IntegrationUserPreauthorize,
+    // An org that takes the global OAuth settings, so the flow's two switches go in one deploy.
+    seed: { ...seed({ psl: true }), behaviour: { ecaOauthSettingsDeploy: 'allow' } },
+    argv: () => ['--app', 'Acme_Sync', '--run-as', USER, '-p', 'Acme_Sync_Access'],
+  },
+  {
+    title: 'verify --flow client-credentials',
+    command: IntegrationUserVerify,
+    seed: ccSeed(),
+    argv: () => {
+      // The consumer secret reaches verify only through the environment, as a pipeline gives it.
+      process.env.FAULT_MATRIX_CC_SECRET = CC_SECRET;
+      return [
+        '-u',
+        USER,
+        '--app',
+        'Acme_Sync',
+        '--flow',
+        'client-credentials',
+        '--client-id',
+        'ACMESYNCKEY1',
+        '--client-secret-env',
+        'FAULT_MATRIX_CC_SECRET',
+      ];
+    },
   },
   {
     title: 'preauthorize (admin-approved connected app, SetupEntityAccess)',

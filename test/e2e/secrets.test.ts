@@ -75,7 +75,7 @@ async function filesUnder(dir: string): Promise<Map<string, string>> {
   );
 }
 
-describe('secrets: no access token, private key or consumer secret in any output or file of a full procedure', function () {
+describe('secrets: no access token, private key or consumer secret in any output, file or process argument of a full procedure', function () {
   this.timeout(180_000);
   let emulator: Emulator;
   let home: string;
@@ -85,8 +85,9 @@ describe('secrets: no access token, private key or consumer secret in any output
   before(async () => {
     emulator = await startEmulator({ seed });
     home = await homeLoggedInto(emulator);
+    const acmeSecret = emulator.secrets().consumerSecrets.find((c) => c.app === 'Acme_Sync')?.secret ?? '';
     const step = async (args: string[], env?: Record<string, string>): Promise<Run> => {
-      const run = await runCli([...args, '-o', 'emu'], home, env);
+      const run = await runCli([...args, '-o', 'emu'], home, { ACME_SYNC_SECRET: acmeSecret, ...env });
       runs.push(run);
       expect(run.exitCode, `${args.join(' ')}\n${run.stdout}\n${run.stderr}`).to.equal(0);
       return run;
@@ -118,7 +119,24 @@ describe('secrets: no access token, private key or consumer secret in any output
         username,
         ...mode,
       ],
-      ['integration-user', 'preauthorize', '--app', 'Acme_Sync', ...mode],
+      // The client credentials flow: Acme_Sync runs as the user, and verify logs in with its consumer secret, which
+      // reaches the process only through the environment (ACME_SYNC_SECRET), never its arguments.
+      ['integration-user', 'preauthorize', '--app', 'Acme_Sync', '--run-as', username, ...mode],
+      [
+        'integration-user',
+        'verify',
+        '-u',
+        username,
+        '--app',
+        'Acme_Sync',
+        '--flow',
+        'client-credentials',
+        '--client-id',
+        'ACMESYNCKEY1',
+        '--client-secret-env',
+        'ACME_SYNC_SECRET',
+        ...mode,
+      ],
       ['integration-user', 'preauthorize', '--app', 'Legacy_Sync', '--no-prompt', ...mode],
       ...(consumerKey
         ? [
@@ -144,6 +162,10 @@ describe('secrets: no access token, private key or consumer secret in any output
     for (const args of procedure(['--json']).slice(1)) {
       const result = json(await step(args));
       consumerKey ??= result.consumerKey as string | undefined;
+      if (args.includes('client-credentials'))
+        expect(
+          (result.checks as Array<{ name: string; status: string }>).map((c) => `${c.name}:${c.status}`)
+        ).to.include.members(['run-as:pass', 'client-credentials-login:pass', 'query:pass', 'identity:pass']);
     }
     expect(consumerKey).to.match(/^3MVG/);
     const verified = json(await step(procedure(['--json'], consumerKey).at(-1) as string[]));
@@ -176,11 +198,11 @@ describe('secrets: no access token, private key or consumer secret in any output
   });
 
   it('the emulator issued sessions and holds consumer secrets, so the scan has something to find', () => {
-    // The admin's, and one for each verify and setup (JSON and human): the JWT logins as the integration users.
+    // The admin's, and one for each verify and setup (JSON and human): the JWT and client credentials logins.
     const { accessTokens, consumerSecrets } = emulator.secrets();
-    expect(accessTokens).to.have.length(5);
-    expect(consumerSecrets.map((s) => s.app)).to.deep.equal(['Acme_Sync', 'New_Sync']);
-    expect(runs).to.have.length(16);
+    expect(accessTokens).to.have.length(7);
+    expect(consumerSecrets.map((s) => s.app)).to.deep.equal(['Acme_Sync', 'New_Sync', 'Legacy_Sync']);
+    expect(runs).to.have.length(18);
   });
 
   it('none of them is in stdout, stderr or the JSON of any run, nor in any file left in HOME', async () => {
@@ -208,6 +230,11 @@ describe('secrets: no access token, private key or consumer secret in any output
     ).to.equal(true);
 
     const leaks: string[] = [];
+    // A consumer secret must not be a process argument either (shell history, process lists).
+    for (const [i, value] of consumerSecrets.entries())
+      for (const run of runs)
+        if (run.args.some((arg) => arg.includes(value)))
+          leaks.push(`consumer secret #${i} in the arguments of ${run.args.slice(0, 2).join(' ')}`);
     for (const { what, value } of secrets) {
       for (const run of runs) {
         if (run.stdout.includes(value)) leaks.push(`${what} in the stdout of ${run.args.slice(0, 2).join(' ')}`);

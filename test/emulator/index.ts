@@ -102,13 +102,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setBehaviour: (changes) => Object.assign(state.behaviour, changes),
     secrets: () => ({
       accessTokens: [...state.sessions.keys()],
-      consumerSecrets: state
-        .records('ExternalClientApplication')
-        .flatMap((app) =>
-          typeof app._consumerSecret === 'string'
-            ? [{ app: String(app.DeveloperName), secret: app._consumerSecret }]
-            : []
-        ),
+      consumerSecrets: [
+        ...state.records('ExternalClientApplication'),
+        ...state.records('ConnectedApplication'),
+      ].flatMap((app) =>
+        typeof app._consumerSecret === 'string'
+          ? [{ app: String(app.DeveloperName ?? app._fullName), secret: app._consumerSecret }]
+          : []
+      ),
     }),
     stop: () => server.close(),
   };

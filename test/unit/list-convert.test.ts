@@ -120,6 +120,7 @@ describe('integration-user list', () => {
         permissionSets: ['Account_Read'],
         permissionSetGroups: [],
         apps: ['Legacy_Sync'],
+        runAsApps: [],
         lastLogin: undefined,
       },
       {
@@ -131,6 +132,7 @@ describe('integration-user list', () => {
         permissionSets: [],
         permissionSetGroups: [],
         apps: ['Legacy_Sync'],
+        runAsApps: [],
         lastLogin: undefined,
       },
     ]);

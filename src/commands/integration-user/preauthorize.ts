@@ -30,11 +30,12 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
       summary: messages.getMessage('flags.username.summary'),
       dependsOn: ['permission-set'],
     }),
+    'run-as': Flags.string({ summary: messages.getMessage('flags.run-as.summary') }),
     'no-prompt': Flags.boolean({ summary: messages.getMessage('flags.no-prompt.summary'), default: false }),
     'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false }),
     create: Flags.boolean({
       summary: messages.getMessage('flags.create.summary'),
-      dependsOn: ['certificate-file', 'contact-email'],
+      dependsOn: ['contact-email'],
     }),
     'certificate-file': Flags.file({
       summary: messages.getMessage('flags.certificate-file.summary'),
@@ -51,21 +52,20 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     const { flags } = await this.parse(IntegrationUserPreauthorize).catch(
       flagError(`${this.config.bin} integration-user preauthorize`)
     );
-    const [{ planPreauthorize }, { verifyFix }, { verbatim }] = await Promise.all([
+    const [{ planPreauthorize }, { verifyFix, verifyClientCredentialsFix }, { verbatim }] = await Promise.all([
       import('../../service/preauthorize.js'),
       import('../../service/fixes.js'),
       import('../../service/plan.js'),
     ]);
     const { client } = await this.connect(flags['target-org'], flags['api-version']);
     const certificatePath = flags['certificate-file'];
-    const create =
-      flags.create && certificatePath
-        ? {
-            certificatePath,
-            certificate: await readFile(certificatePath, 'utf8'),
-            contactEmail: flags['contact-email'] ?? '',
-          }
-        : undefined;
+    const create = flags.create
+      ? {
+          certificatePath,
+          certificate: certificatePath ? await readFile(certificatePath, 'utf8') : undefined,
+          contactEmail: flags['contact-email'] ?? '',
+        }
+      : undefined;
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const plan = await planPreauthorize(
@@ -76,6 +76,7 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
         permissionSets: flags['permission-set'] ?? [],
         user: flags.username,
         create,
+        runAs: flags['run-as'],
       },
       { dryRun: flags['dry-run'] }
     ).finally(() => this.spinner.stop());
@@ -104,6 +105,23 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
         return plan.result;
       }
     }
+    // Changing the user an app runs as changes every integration's identity: a person's yes, or --no-prompt.
+    if (plan.runAsSwitch && plan.status !== 'blocked') {
+      const { from, to } = plan.runAsSwitch;
+      if (plan.result.dryRun) this.warn(messages.getMessage('output.dryRunRunAsSwitch', [flags.app, from, to]));
+      else if (!flags['no-prompt']) {
+        const canAsk = !this.jsonEnabled() && process.stdin.isTTY;
+        if (!canAsk) {
+          const { serviceError } = await import('../../service/errors.js');
+          throw serviceError('RunAsChangeConfirmationRequired', [flags.app, from, to]).setData(plan.result);
+        }
+        if (!(await this.confirm({ message: messages.getMessage('prompt.runAs', [flags.app, from, to]) }))) {
+          this.log(messages.getMessage('output.cancelled'));
+          this.exitWith(['blocked']);
+          return plan.result;
+        }
+      }
+    }
     const { applyStep } = await import('../../service/plan.js');
     const result = await applyStep(client, plan, { dryRun: flags['dry-run'] });
 
@@ -125,6 +143,7 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     else this.logSuccess(messages.getMessage(result.changed ? 'output.changed' : 'output.unchanged', [...app, lists]));
     if (!result.dryRun && result.usersLosingAccess.length)
       this.warn(messages.getMessage('output.lostAccess', [result.app, result.usersLosingAccess.join(', ')]));
+    if (result.runAs) this.logRunAs(result);
     if (result.assignedTo)
       this.log(
         messages.getMessage('output.assigned', [
@@ -137,9 +156,27 @@ export default class IntegrationUserPreauthorize extends IntegrationUserCommand<
     else
       this.log(
         messages.getMessage('output.next', [
-          this.fix(verifyFix(result.assignedTo?.username ?? verbatim('<username>'), result.app, result.consumerKey)),
+          this.fix(
+            result.runAs
+              ? verifyClientCredentialsFix(result.runAs.username, result.app, result.consumerKey)
+              : verifyFix(result.assignedTo?.username ?? verbatim('<username>'), result.app, result.consumerKey)
+          ),
         ])
       );
     return result;
+  }
+
+  /** The client credentials flow's run-as user, what changed, and what an admin still does in Setup. */
+  private logRunAs(result: IntegrationUserPreauthorizeResult): void {
+    const runAs = result.runAs!;
+    const who = [result.app, runAs.username];
+    if (result.dryRun) this.log(messages.getMessage('output.runAsDryRun', [...who, runAs.basis]));
+    else if (runAs.changed) this.logSuccess(messages.getMessage('output.runAs', [...who, runAs.basis]));
+    else this.log(messages.getMessage('output.runAsUnchanged', who));
+    if (runAs.changed && runAs.previousUsername && !result.dryRun)
+      this.log(messages.getMessage('output.runAsPrevious', [runAs.previousUsername, runAs.username]));
+    if (runAs.setupStep) this.warn(messages.getMessage('output.runAsSetupStep', [runAs.setupStep]));
+    if (result.consumerSecretLocation && !result.dryRun)
+      this.log(messages.getMessage('output.consumerSecretLocation', [result.consumerSecretLocation]));
   }
 }

@@ -23,7 +23,17 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
     'api-version': Flags.orgApiVersion(),
     username: Flags.string({ char: 'u', required: true, summary: messages.getMessage('flags.username.summary') }),
     app: Flags.string({ char: 'a', summary: messages.getMessage('flags.app.summary') }),
-    'client-id': Flags.string({ summary: messages.getMessage('flags.client-id.summary'), dependsOn: ['jwt-key-file'] }),
+    flow: Flags.option({
+      summary: messages.getMessage('flags.flow.summary'),
+      options: ['jwt', 'client-credentials'] as const,
+      default: 'jwt',
+    })(),
+    'client-id': Flags.string({ summary: messages.getMessage('flags.client-id.summary') }),
+    'client-secret-env': Flags.string({ summary: messages.getMessage('flags.client-secret-env.summary') }),
+    'client-secret-stdin': Flags.boolean({
+      summary: messages.getMessage('flags.client-secret-stdin.summary'),
+      default: false,
+    }),
     'jwt-key-file': Flags.file({
       summary: messages.getMessage('flags.jwt-key-file.summary'),
       exists: true,
@@ -48,6 +58,7 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
     const org = flags['target-org'];
     const { client } = await this.connect(org, flags['api-version']);
     const keyFile = flags['jwt-key-file'];
+    const clientSecret = await readClientSecret(flags);
 
     this.spinner.start(messages.getMessage('spinner.inspect'));
     const report = await verifyIntegrationUser(client, {
@@ -57,6 +68,8 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
       // and skips the login.
       clientId: flags['client-id'],
       privateKey: keyFile ? await readFile(keyFile, 'utf8') : undefined,
+      flow: flags.flow,
+      clientSecret,
       dryRun: flags['dry-run'],
       loginUrl: flags['login-url']?.toString(),
       query: flags.query,
@@ -74,4 +87,43 @@ export default class IntegrationUserVerify extends IntegrationUserCommand<Integr
     this.exitWith(result.checks.map((check) => (check.status === 'fail' ? 'failed' : 'done')));
     return result;
   }
+}
+
+/**
+ * The client credentials flow's consumer secret: from the environment variable --client-secret-env names, or from
+ * standard input; never a flag value (shell history, process lists). The flags' combinations are checked first.
+ */
+async function readClientSecret(flags: {
+  flow: 'jwt' | 'client-credentials';
+  'client-id'?: string;
+  'jwt-key-file'?: string;
+  'client-secret-env'?: string;
+  'client-secret-stdin': boolean;
+}): Promise<string | undefined> {
+  const { errorWords, serviceError } = await import('../../service/errors.js');
+  const refuse = (reason: string, tokens: string[] = []): never => {
+    throw serviceError('ClientCredentialsFlags', [errorWords(reason, tokens)]);
+  };
+  const envName = flags['client-secret-env'];
+  const fromStdin = flags['client-secret-stdin'];
+  if (flags.flow === 'jwt') {
+    if (envName !== undefined || fromStdin) refuse('reason.secretNeedsFlow');
+    if (flags['client-id'] !== undefined && flags['jwt-key-file'] === undefined) refuse('reason.jwtNeedsKey');
+    return undefined;
+  }
+  if (flags['jwt-key-file'] !== undefined) refuse('reason.ccNoJwtKey');
+  if (envName !== undefined && fromStdin) refuse('reason.secretTwice');
+  if (envName === undefined && !fromStdin) return undefined;
+  if (flags['client-id'] === undefined) refuse('reason.ccNeedsClientId');
+  let secret: string;
+  if (envName !== undefined) {
+    secret = (process.env[envName] ?? '').trim();
+    if (!secret) throw serviceError('ClientSecretMissing', [errorWords('reason.secretEnvUnset', [envName])]);
+  } else {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    secret = Buffer.concat(chunks).toString('utf8').trim();
+    if (!secret) throw serviceError('ClientSecretMissing', [errorWords('reason.secretStdinEmpty')]);
+  }
+  return secret;
 }

@@ -37,6 +37,8 @@ export interface RoutedCall {
   params: URLSearchParams;
   rawBody: string;
   authorization?: string;
+  /** the Host header (the token endpoint's client credentials flow serves only My Domain) */
+  host?: string;
 }
 
 export class Routes implements Api {
@@ -62,8 +64,11 @@ export class Routes implements Api {
       return { status: 200, body: apiVersions() };
     }
     if (path === '/services/oauth2/token') {
-      // JWT bearer flow (oauth/oauth.ts). Logins are bookkeeping, not writes; the token never reaches the log.
-      const reply = this.tokens.exchange(method, new URLSearchParams(call.rawBody), this.instanceUrl());
+      // JWT bearer and client credentials flows (oauth/). Logins are bookkeeping, not writes; the token never reaches the log.
+      const reply = this.tokens.exchange(method, new URLSearchParams(call.rawBody), this.instanceUrl(), {
+        host: call.host,
+        authorization: call.authorization,
+      });
       trace.writes = 0;
       trace.user = reply.username;
       return {

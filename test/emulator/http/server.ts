@@ -178,7 +178,10 @@ export class EmulatorServer {
     const savepoint = this.state.savepoint();
     let response: ApiResponse;
     try {
-      response = this.routes.route({ ...call, params, rawBody, authorization: req.headers.authorization }, trace);
+      response = this.routes.route(
+        { ...call, params, rawBody, authorization: req.headers.authorization, host: req.headers.host },
+        trace
+      );
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       response = errorResponse(e);

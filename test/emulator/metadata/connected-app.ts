@@ -17,11 +17,13 @@ import {
   isTrue,
   keyHolder,
   newConsumerKey,
+  newSecret,
   ownSetOf,
   profileByName,
   required,
   syncGrants,
 } from './apps.js';
+import { checkRunAs } from './run-as.js';
 import { Tree, isTree, plain, textList, textOf } from './xml.js';
 
 type SaveMode = 'update' | 'upsert' | 'create' | 'deploy';
@@ -72,6 +74,7 @@ export function saveConnectedApp(ctx: WriteContext, incoming: Tree, mode: SaveMo
     adminApproved = isTrue(oauth.isAdminApproved);
     delete oauth.isAdminApproved;
     delete oauth.consumerSecret;
+    runAsField(state, oauth, existing);
     oauth.consumerKey = checkedConsumerKey(state, textOf(oauth.consumerKey).trim(), existing);
     const cert = textOf(oauth.certificate).trim();
     if (cert && certificateProblem(cert))
@@ -87,9 +90,10 @@ export function saveConnectedApp(ctx: WriteContext, incoming: Tree, mode: SaveMo
     OptionsAllowAdminApprovedUsersOnly: adminApproved,
     _metadata: stored,
   };
+  // A new app gets a consumer secret; the Metadata API never shows it (ConnectedApp consumerSecret: "the value isn't returned").
   const rec = existing
     ? ctx.state.update('ConnectedApplication', existing.Id, values, ctx.userId)
-    : ctx.state.insert('ConnectedApplication', values, ctx.userId);
+    : ctx.state.insert('ConnectedApplication', { ...values, _consumerSecret: newSecret() }, ctx.userId);
   syncGrants(ctx, rec.Id, parents);
   return { created: !existing };
 }
@@ -160,4 +164,29 @@ function grantParents(state: OrgState, incoming: Tree): string[] {
     parents.push(set.Id);
   }
   return parents;
+}
+
+/**
+ * oauthClientCredentialUser as written (behaviour connectedAppRunAsViaMetadata): 'allow' checks and stores it, 'ignore'
+ * keeps the stored value whatever was sent (the write still succeeds), 'reject' refuses a change of it.
+ */
+function runAsField(state: OrgState, oauth: Tree, existing: Rec | undefined): void {
+  const old =
+    existing && isTree((existing._metadata as Tree).oauthConfig)
+      ? textOf(((existing._metadata as Tree).oauthConfig as Tree).oauthClientCredentialUser).trim()
+      : '';
+  const sent = textOf(oauth.oauthClientCredentialUser).trim();
+  if (sent === old) return;
+  const mode = state.behaviour.connectedAppRunAsViaMetadata;
+  if (mode === 'reject')
+    throw new MetadataProblem(
+      'INSUFFICIENT_ACCESS',
+      'The client credentials flow run-as user of a connected app can only be set in Setup (Manage > Edit Policies).'
+    );
+  if (mode === 'ignore') {
+    if (old) oauth.oauthClientCredentialUser = old;
+    else delete oauth.oauthClientCredentialUser;
+    return;
+  }
+  if (sent) checkRunAs(state, sent);
 }

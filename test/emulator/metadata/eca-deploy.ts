@@ -24,6 +24,7 @@ import {
   subComponent,
 } from './apps.js';
 import { saveConnectedApp } from './connected-app.js';
+import { checkRunAs } from './run-as.js';
 import { Tree, plain, textOf } from './xml.js';
 
 const PERMITTED_USERS = ['AdminApprovedPreAuthorized', 'AllSelfAuthorized'];
@@ -163,6 +164,8 @@ function deployOauthPolicy(ctx: WriteContext, fullName: string, tree: Tree): { c
     'an OAuth policy'
   );
   checkPolicyLists(state, tree);
+  const runAs = textOf(tree.clientCredentialsFlowUser).trim();
+  if (runAs) checkRunAs(state, runAs);
   const values = policyFields(fullName, app.Id, tree);
   if (existing) state.update('ExtlClntAppOauthPlcyCnfg', existing.Id, values, ctx.userId);
   else state.insert('ExtlClntAppOauthPlcyCnfg', values, ctx.userId);

@@ -55,6 +55,9 @@ function seedConnectedApp(ctx: WriteContext, a: SeedConnectedApp, adminEmail: st
     scopes: a.scopes ?? ['Api', 'RefreshToken'],
   };
   if (a.certificate) oauthConfig.certificate = a.certificate.trim();
+  // The client credentials flow's two ConnectedApp oauthConfig fields (Metadata API reference, ConnectedAppOauthConfig, API 56.0+).
+  if (a.clientCredentialsFlow) oauthConfig.isClientCredentialEnabled = 'true';
+  if (a.runAs) oauthConfig.oauthClientCredentialUser = a.runAs;
   const meta: Tree = {
     contactEmail: a.contactEmail ?? adminEmail,
     label: a.label ?? a.name,
@@ -68,6 +71,7 @@ function seedConnectedApp(ctx: WriteContext, a: SeedConnectedApp, adminEmail: st
       _fullName: a.name,
       OptionsAllowAdminApprovedUsersOnly: a.adminApproved === true,
       _metadata: meta,
+      _consumerSecret: a.consumerSecret ?? newSecret(),
     },
     ''
   );
@@ -93,7 +97,7 @@ function seedEca(ctx: WriteContext, a: SeedExternalClientApp, adminEmail: string
       _global: subComponent(ctx, undefined, `${a.name}GlblOAuth`, global),
       _settings: subComponent(ctx, undefined, `${a.name}OAuthSettings`, settings),
       _plugins: subComponent(ctx, undefined, `${a.name}_defaultPolicy`, plugins),
-      _consumerSecret: newSecret(),
+      _consumerSecret: a.consumerSecret ?? newSecret(),
       _consumerId: state.ids.next(OAUTH_CONSUMER_PREFIX),
     },
     ''
@@ -106,13 +110,15 @@ function seedEca(ctx: WriteContext, a: SeedExternalClientApp, adminEmail: string
   const policy: Tree = {
     externalClientApplication: a.name,
     ipRelaxationPolicyType: a.ipRelaxation ?? 'Enforce',
-    isClientCredentialsFlowEnabled: 'false',
+    isClientCredentialsFlowEnabled: bool(a.clientCredentialsFlow === true),
     isGuestCodeCredFlowEnabled: 'false',
     isTokenExchangeFlowEnabled: 'false',
     label,
     permittedUsersPolicyType: a.permittedUsers ?? 'AllSelfAuthorized',
     refreshTokenPolicyType: a.refreshTokenPolicy ?? 'Infinite',
   };
+  // ExtlClntAppOauthConfigurablePolicies clientCredentialsFlowUser: the run-as user's Username (Metadata API reference, API 60.0+).
+  if (a.runAs) policy.clientCredentialsFlowUser = a.runAs;
   if (a.profiles?.length) policy.commaSeparatedProfile = a.profiles.join(',');
   if (sets.length) policy.commaSeparatedPermissionSet = sets.join(',');
   state.insert('ExtlClntAppOauthPlcyCnfg', policyFields(`${a.name}OAuthSettings_defaultPolicy`, app.Id, policy), '');
@@ -124,6 +130,8 @@ function ecaComponents(a: SeedExternalClientApp, label: string): { global: Tree;
     callbackUrl: 'http://localhost:1717/OauthRedirect',
     consumerKey: a.consumerKey,
     externalClientApplication: a.name,
+    // The global settings' own flag (Metadata API reference, ExtlClntAppGlobalOauthSettings, API 60.0+).
+    isClientCredentialsFlowEnabled: bool(a.clientCredentialsFlow === true),
     isConsumerSecretOptional: 'false',
     isIntrospectAllTokens: 'false',
     isPkceRequired: 'true',

@@ -3,7 +3,7 @@
 
 import { to18 } from '../data/ids.js';
 import type { OrgState, Rec } from '../data/state.js';
-import { grantsOf, isFalse, policyOf, splitComma, sub } from '../metadata/apps.js';
+import { grantsOf, isFalse, isTrue, policyOf, splitComma, sub } from '../metadata/apps.js';
 import { Tree, isTree, textList, textOf } from '../metadata/xml.js';
 
 /** One app as the JWT bearer flow sees it: its consumer key, certificate, scopes and who is pre-authorized. */
@@ -29,6 +29,10 @@ export interface AuthApp {
   scopes: string[];
   /** users who approved the app interactively (seeded OauthToken rows): what self-authorized apps need */
   approvedUserIds: string[];
+  /** the consumer secret (client credentials flow) */
+  consumerSecret?: string;
+  /** client credentials flow: the policy's (or connected app's) flag, the ECA global settings' flag, and the run-as value */
+  clientCredentials: { enabled: boolean; globalEnabled: boolean; runAs?: string };
 }
 
 /** Every app with a consumer key, as the token endpoint must judge it right now. */
@@ -63,6 +67,13 @@ function connectedAuthApps(state: OrgState): AuthApp[] {
       grantSetIds: grantsOf(state, r.Id).map((g) => g.ParentId as string),
       scopes: textList(oauth.scopes).map((s) => s.toLowerCase()),
       approvedUserIds: approvals(state, r.Name as string),
+      consumerSecret: r._consumerSecret as string | undefined,
+      // ConnectedApp oauthConfig isClientCredentialEnabled / oauthClientCredentialUser (Metadata API reference, API 56.0+)
+      clientCredentials: {
+        enabled: isTrue(oauth.isClientCredentialEnabled),
+        globalEnabled: true,
+        runAs: textOf(oauth.oauthClientCredentialUser).trim() || undefined,
+      },
     });
   }
   return out;
@@ -95,6 +106,13 @@ function ecaAuthApps(state: OrgState): AuthApp[] {
           : [],
       scopes: splitComma(settings?.tree.commaSeparatedOauthScopes).map((s) => s.toLowerCase()),
       approvedUserIds: approvals(state, r.MasterLabel as string),
+      consumerSecret: r._consumerSecret as string | undefined,
+      // the policy's isClientCredentialsFlowEnabled / clientCredentialsFlowUser and the global settings' own flag (Metadata API reference, API 60.0+)
+      clientCredentials: {
+        enabled: isTrue(policyTree.isClientCredentialsFlowEnabled),
+        globalEnabled: isTrue(global.tree.isClientCredentialsFlowEnabled),
+        runAs: textOf(policyTree.clientCredentialsFlowUser).trim() || undefined,
+      },
     });
   }
   return out;

@@ -171,3 +171,37 @@ export function appSeed(cert: string, extra: Partial<Seed> = {}): Seed {
     ...extra,
   };
 }
+
+/**
+ * appSeed with the client credentials flow on for both apps (secrets ECASECRET0001 / CASECRET00001), run as sync@,
+ * plus an inactive O'Brien; `eca` / `ca` override the apps' fields.
+ */
+export function ccSeed(
+  cert: string,
+  eca: Record<string, unknown> = {},
+  ca: Record<string, unknown> = {},
+  extra: Partial<Seed> = {}
+): Seed {
+  const base = appSeed(cert);
+  const [sync] = base.users ?? [];
+  return {
+    ...base,
+    users: [
+      ...(base.users ?? []),
+      {
+        username: "o'brien@acme.example",
+        email: 'obrien.mail@acme.example',
+        lastName: "O'Brien",
+        profile: sync.profile,
+        active: false,
+      },
+    ],
+    connectedApps: [
+      { ...(base.connectedApps ?? [])[0], consumerSecret: 'CASECRET00001', runAs: 'sync@acme.example', ...ca },
+    ],
+    externalClientApps: [
+      { ...(base.externalClientApps ?? [])[0], consumerSecret: 'ECASECRET0001', runAs: 'sync@acme.example', ...eca },
+    ],
+    ...extra,
+  };
+}

@@ -1,5 +1,5 @@
 // POST /services/oauth2/token: the JWT bearer flow (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server
-// Integration"), its checks in Salesforce's order and its errors as {"error","error_description"} (Help, "OAuth
+// Integration") and the client credentials flow (client-credentials.ts), its checks in Salesforce's order and its errors as {"error","error_description"} (Help, "OAuth
 // flow errors"). A success is a session of the JWT's user.
 //
 // behaviour.policyPropagationFailures: app and policy changes reach the token endpoint late. The endpoint
@@ -7,6 +7,7 @@
 
 import { createHmac, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { AuthApp, authApps, ecaListNames } from './auth-apps.js';
+import { CLIENT_CREDENTIALS_GRANT, clientCredentials } from './client-credentials.js';
 import { heldPermissionSetIds } from '../rules/access.js';
 import type { OrgState, Rec } from '../data/state.js';
 
@@ -23,7 +24,7 @@ export interface TokenReply {
   username?: string;
 }
 
-const oauthError = (error: string, description: string): TokenReply => ({
+export const oauthError = (error: string, description: string): TokenReply => ({
   status: 400,
   body: { error, error_description: description },
 });
@@ -88,7 +89,7 @@ function expired(exp: unknown): boolean | undefined {
 }
 
 /** Is the user pre-authorized (admin-approved apps) or has the user approved it (self-authorized ones)? */
-function approved(state: OrgState, app: AuthApp, user: Rec): boolean {
+export function approved(state: OrgState, app: AuthApp, user: Rec): boolean {
   if (!app.adminApproved) return app.approvedUserIds.includes(user.Id);
   const held = heldPermissionSetIds(state, user.Id);
   if (app.grantSetIds.some((id) => held.has(id))) return true;
@@ -161,8 +162,17 @@ export class TokenEndpoint {
     return apps;
   }
 
-  public exchange(method: string, form: URLSearchParams, baseUrl: string): TokenReply {
+  public exchange(
+    method: string,
+    form: URLSearchParams,
+    baseUrl: string,
+    request: { host?: string; authorization?: string } = {}
+  ): TokenReply {
     if (method !== 'POST') return oauthError('invalid_request', 'must use HTTP POST');
+    if (form.get('grant_type') === CLIENT_CREDENTIALS_GRANT) {
+      const answer = clientCredentials(this.state, () => this.appsForRequest(), form, request);
+      return 'reply' in answer ? answer.reply : this.issue(answer.app, answer.user, baseUrl, 'client_credentials');
+    }
     if (form.get('grant_type') !== JWT_GRANT) return oauthError('unsupported_grant_type', 'grant type not supported');
     const jwt = decodeJwt(form.get('assertion'));
     if (!jwt) return INVALID_ASSERTION();
@@ -199,10 +209,10 @@ export class TokenEndpoint {
     // 7. scopes
     if (!scopesAllow(app)) return NOT_APPROVED();
 
-    return this.issue(app, user, baseUrl);
+    return this.issue(app, user, baseUrl, 'jwt');
   }
 
-  private issue(app: AuthApp, user: Rec, baseUrl: string): TokenReply {
+  private issue(app: AuthApp, user: Rec, baseUrl: string, flow: 'jwt' | 'client_credentials'): TokenReply {
     const { state } = this;
     const base = baseUrl.replace(/\/$/, '');
     const orgId15 = state.orgId.slice(0, 15);
@@ -211,8 +221,6 @@ export class TokenEndpoint {
       .replace(/[^A-Za-z0-9]/g, '')}`;
     const scopes = tokenScopes(app);
     state.sessions.set(token, { token, userId: user.Id, expired: false, scopes });
-    const issuedAt = String(Date.now());
-    const id = `${base}/id/${state.orgId}/${user.Id}`;
     const now = state.now();
     // Login bookkeeping, not a change of the user record (LastModifiedDate stays): a LoginHistory row, LastLoginDate.
     state.recordLogin(user, {
@@ -221,7 +229,10 @@ export class TokenEndpoint {
       application: app.label,
       loginUrl: new URL(base).host,
     });
-    // OauthToken.AppName is the app's label (object reference, OauthToken).
+    // OauthToken.AppName is the app's label (object reference, OauthToken). That object lists refresh-token grants;
+    // the client credentials flow issues none, so it writes a row only under behaviour ccWritesOauthToken.
+    if (flow === 'client_credentials' && !state.behaviour.ccWritesOauthToken)
+      return this.answer(app, user, token, base);
     const row = state.records('OauthToken').find((t) => t.AppName === app.label && t.UserId === user.Id);
     if (row)
       state.update('OauthToken', row.Id, { LastUsedDate: now, UseCount: ((row.UseCount as number) ?? 0) + 1 }, user.Id);
@@ -231,6 +242,15 @@ export class TokenEndpoint {
         { AppName: app.label, UserId: user.Id, LastUsedDate: now, UseCount: 1, _approved: false },
         user.Id
       );
+    return this.answer(app, user, token, base);
+  }
+
+  /** Salesforce's success shape (Help, "Sample Request and Response for Access Token"): no refresh_token in either flow. */
+  private answer(app: AuthApp, user: Rec, token: string, base: string): TokenReply {
+    const { state } = this;
+    const scopes = tokenScopes(app);
+    const issuedAt = String(Date.now());
+    const id = `${base}/id/${state.orgId}/${user.Id}`;
     return {
       status: 200,
       username: user.Username as string,

@@ -51,6 +51,11 @@ function holdsUserPermission(state: OrgState, held: Set<string>, permission: str
   return false;
 }
 
+/** Does the user hold this user permission (a PermissionSet column, e.g. PermissionsApiUserOnly) through the profile or an assignment? */
+export function hasUserPermission(state: OrgState, userId: string, permission: string): boolean {
+  return holdsUserPermission(state, effectivePermissionSetIds(state, userId), permission);
+}
+
 /** True when the user may do `op` on the object. Only data objects are guarded; setup objects stay readable. */
 export function mayAccess(state: OrgState, userId: string | undefined, def: ObjectDef, op: DataOperation): boolean {
   if (!userId || userId === state.adminUserId || !def.dataObject) return true;

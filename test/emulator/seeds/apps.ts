@@ -52,6 +52,9 @@ function connectedAppOf(v: unknown, p: string, known: AppRefs, keys: KeysSeen): 
     'ipRelaxation',
     'refreshTokenPolicy',
     'oauthTokens',
+    'consumerSecret',
+    'runAs',
+    'clientCredentialsFlow',
   ]);
   const refreshTokenPolicy = optStr(app.refreshTokenPolicy, `${p}.refreshTokenPolicy`);
   if (refreshTokenPolicy !== undefined && !CA_REFRESH_POLICY.test(refreshTokenPolicy)) {
@@ -84,6 +87,9 @@ function ecaOf(v: unknown, p: string, known: AppRefs, keys: KeysSeen): SeedExter
     'ipRelaxation',
     'refreshTokenPolicy',
     'oauthTokens',
+    'consumerSecret',
+    'runAs',
+    'clientCredentialsFlow',
   ]);
   return {
     ...common(app, p, known, keys),
@@ -125,6 +131,13 @@ function common(
   });
   const { profiles, permissionSets } = grantsOf(app, p, known);
   const oauthTokens = oauthTokensOf(app, p, known);
+  const consumerSecret = optStr(app.consumerSecret, `${p}.consumerSecret`);
+  if (consumerSecret !== undefined && !/^[A-Za-z0-9]{8,256}$/.test(consumerSecret))
+    throw new SeedError(`${p}.consumerSecret`, 'must be 8 to 256 letters and digits');
+  const runAs = optStr(app.runAs, `${p}.runAs`);
+  if (runAs !== undefined && !known.usernames.has(runAs.toLowerCase()))
+    throw new SeedError(`${p}.runAs`, `no user '${runAs}' in seed.users`);
+  const clientCredentialsFlow = optBool(app.clientCredentialsFlow, `${p}.clientCredentialsFlow`) ?? runAs !== undefined;
   return {
     name,
     label: optStr(app.label, `${p}.label`) ?? labelFor(name),
@@ -135,6 +148,9 @@ function common(
     profiles,
     permissionSets,
     oauthTokens,
+    consumerSecret,
+    runAs,
+    clientCredentialsFlow,
   };
 }
 

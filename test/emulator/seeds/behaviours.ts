@@ -229,6 +229,38 @@ export const BEHAVIOURS = {
    * setting deprecated). 'requires-setting' (default, documented and stricter): refused unless ecaConsumerSecretsInMetadata.
    */
   ecaOauthSettingsDeploy: sw<'allow' | 'requires-setting'>('requires-setting', oneOf('allow', 'requires-setting')),
+  // --- the client credentials flow (#15; README "The client credentials flow") ------------------------------
+  /** Client id and secret sent both in the body and as HTTP Basic, and differing (unsettled): refuse, or believe one */
+  ccBothCredentialForms: sw<'reject' | 'prefer-header' | 'prefer-body'>(
+    'reject',
+    oneOf('reject', 'prefer-header', 'prefer-body')
+  ),
+  /** The `error` for an app without the flow enabled (third-party write-ups differ; the description stays "client credentials flow not enabled") */
+  ccFlowDisabledError: sw<'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type'>(
+    'invalid_grant',
+    oneOf('invalid_grant', 'unauthorized_client', 'unsupported_grant_type')
+  ),
+  /** The answer for an inactive run-as user (no report for this flow): errorCode = `error`, message = `error_description` */
+  ccInactiveRunAsError: sw<ErrorSpec>({ errorCode: 'invalid_grant', message: 'inactive user' }, errorSpec),
+  /**
+   * The Metadata API reference says the run-as user "must have the API Only permission"; Help and third parties call
+   * it a recommendation. enforce: deploys naming such a user are refused and tokens too; deploy-only: only deploys; none: neither.
+   */
+  ccRunAsApiOnly: sw<'enforce' | 'deploy-only' | 'none'>('enforce', oneOf('enforce', 'deploy-only', 'none')),
+  /** Admin-approved app whose run-as user isn't pre-authorized: invalid_app_access (third-party docs) or no check (other Help pages) */
+  ccRequiresPreauthorization: sw<'enforce' | 'ignore'>('enforce', oneOf('enforce', 'ignore')),
+  /** An app without the Api scope: invalid_grant "no valid scopes" (one third-party report, Winter '26+) or no check */
+  ccScopeCheck: sw<'require-api' | 'none'>('require-api', oneOf('require-api', 'none')),
+  /** ECA: a token needs both isClientCredentialsFlowEnabled flags (global OAuth settings and policy; third-party notes) or the policy's only */
+  ecaClientCredentialsFlags: sw<'both' | 'policy-only'>('both', oneOf('both', 'policy-only')),
+  /**
+   * ConnectedApp oauthClientCredentialUser through the Metadata API: stored (the reference documents the field), ignored
+   * (the write succeeds and the old value stays: one admin's runbook says only Setup sets it), or refused
+   */
+  connectedAppRunAsViaMetadata: sw<'allow' | 'ignore' | 'reject'>('allow', oneOf('allow', 'ignore', 'reject')),
+  /** A client credentials token also writes an OauthToken row (that object lists refresh-token grants, and this flow issues none) */
+  ccWritesOauthToken: sw<boolean>(false, bool),
+
   /**
    * Columns this org doesn't have, as `Object.Field`: gone from describe, and a query naming one fails whole with
    * INVALID_FIELD "No such column '<Field>' on entity '<Object>'...". PermissionSet.PermissionsUseAnyApiClient

@@ -153,6 +153,18 @@ export interface SeedConnectedApp {
   ipRelaxation?: string;
   /** zero, infinite, specific_lifetime:<n>:<HOURS|DAYS|MONTHS>, specific_inactivity:<n>:<unit> */
   refreshTokenPolicy?: string;
+  /**
+   * The OAuth consumer secret the client credentials flow checks (default: generated). Never shown by the
+   * Metadata API (ConnectedApp consumerSecret: "the value isn't returned"); emu.secrets() lists it for the secrets scan.
+   */
+  consumerSecret?: string;
+  /**
+   * The client credentials flow's execution ("run as") user, a seeded username (ConnectedApp oauthConfig
+   * oauthClientCredentialUser; ECA policy clientCredentialsFlowUser)
+   */
+  runAs?: string;
+  /** the flow enabled (ConnectedApp isClientCredentialEnabled; ECA: both isClientCredentialsFlowEnabled flags); default: runAs is set */
+  clientCredentialsFlow?: boolean;
   oauthTokens?: SeedOauthToken[];
 }
 
@@ -178,6 +190,18 @@ export interface SeedExternalClientApp {
   ipRelaxation?: string;
   /** Infinite, SpecificInactivity, SpecificLifetime, Zero */
   refreshTokenPolicy?: string;
+  /**
+   * The OAuth consumer secret the client credentials flow checks (default: generated). Never shown by the
+   * Metadata API (ConnectedApp consumerSecret: "the value isn't returned"); emu.secrets() lists it for the secrets scan.
+   */
+  consumerSecret?: string;
+  /**
+   * The client credentials flow's execution ("run as") user, a seeded username (ConnectedApp oauthConfig
+   * oauthClientCredentialUser; ECA policy clientCredentialsFlowUser)
+   */
+  runAs?: string;
+  /** the flow enabled (ConnectedApp isClientCredentialEnabled; ECA: both isClientCredentialsFlowEnabled flags); default: runAs is set */
+  clientCredentialsFlow?: boolean;
   oauthTokens?: SeedOauthToken[];
 }
 
