@@ -63,11 +63,41 @@ export async function readEcaPolicies(
   app?: string,
   options: { global?: boolean } = {}
 ): Promise<EcaPolicy[]> {
+  return (await readPolicies(client, app, options)).policies;
+}
+
+/** A connected app whose client credentials flow runs as a user (oauthConfig.oauthClientCredentialUser). */
+export type ConnectedAppRunAs = { app: string; runAs: string };
+
+/**
+ * list's audit: every External Client App's policy and every connected app's run-as user, in the same one
+ * retrieve (ConnectedApp takes the wildcard in a retrieve: Metadata API reference, ConnectedApp), however many
+ * apps the org has; readMetadata would take a call per 10 connected apps.
+ */
+export async function readAppPolicies(
+  client: OrgClient
+): Promise<{ policies: EcaPolicy[]; connectedApps: ConnectedAppRunAs[] }> {
+  return readPolicies(client, undefined, { connectedApps: true });
+}
+
+async function readPolicies(
+  client: OrgClient,
+  app: string | undefined,
+  options: { global?: boolean; connectedApps?: boolean }
+): Promise<{ policies: EcaPolicy[]; connectedApps: ConnectedAppRunAs[] }> {
   const { files, parse } = await retrieved(client, [
     { name: 'ExternalClientApplication', members: [app ?? '*'] },
     { name: POLICY_TYPE, members: ['*'] },
     ...(options.global ? [{ name: GLOBAL_TYPE, members: ['*'] }] : []),
+    ...(options.connectedApps ? [{ name: 'ConnectedApp', members: ['*'] }] : []),
   ]);
+  const connectedApps: ConnectedAppRunAs[] = [];
+  for (const path of Object.keys(files).filter((p) => p.endsWith('.connectedApp'))) {
+    const { oauthConfig } = await parse(path, 'ConnectedApp');
+    const runAs = (oauthConfig as Record<string, unknown> | undefined)?.oauthClientCredentialUser;
+    if (typeof runAs === 'string' && runAs.trim())
+      connectedApps.push({ app: baseName(path, '.connectedApp'), runAs: runAs.trim() });
+  }
   const globals = new Map<string, { member: string; xml: string; enabled: boolean }>();
   for (const path of Object.keys(files).filter((p) => p.endsWith('.ecaGlblOauth'))) {
     const values = await parse(path, GLOBAL_TYPE);
@@ -109,7 +139,7 @@ export async function readEcaPolicies(
       global: globals.get(name.toLowerCase()),
     });
   }
-  return policies;
+  return { policies, connectedApps };
 }
 
 /**

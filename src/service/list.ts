@@ -113,18 +113,12 @@ export async function listIntegrationUsers(
     client.metadata.list(['ConnectedApp']).catch(() => []),
   ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
-  const { readEcaPolicies } = await import('./eca-metadata.js');
-  const ecaPolicies = await readEcaPolicies(client).catch(() => []);
-  // Each connected app's run-as user is in its component (oauthConfig.oauthClientCredentialUser): read them all,
-  // 10 a call, only when the org has connected apps.
-  const components = apiNames.length
-    ? await client.metadata
-        .readMany<{ fullName: string; oauthConfig?: unknown }>(
-          'ConnectedApp',
-          apiNames.map((c) => c.fullName)
-        )
-        .catch(() => [])
-    : [];
+  // Their policies and every connected app's run-as user come in one retrieve, whatever the number of apps.
+  const { readAppPolicies } = await import('./eca-metadata.js');
+  const { policies: ecaPolicies, connectedApps: connectedAppRunAs } = await readAppPolicies(client).catch(() => ({
+    policies: [],
+    connectedApps: [],
+  }));
   const runAsOf = new Map<string, string[]>();
   const runsAs = (username: unknown, app: string): void => {
     if (typeof username !== 'string' || !username.trim()) return;
@@ -132,11 +126,7 @@ export async function listIntegrationUsers(
     runAsOf.set(key, [...(runAsOf.get(key) ?? []), app]);
   };
   for (const policy of ecaPolicies) runsAs(policy.clientCredentials.runAs, policy.app);
-  for (const component of components)
-    runsAs(
-      (component.oauthConfig as Record<string, unknown> | undefined)?.oauthClientCredentialUser,
-      component.fullName
-    );
+  for (const { app, runAs } of connectedAppRunAs) runsAs(runAs, app);
 
   const pslHolders = new Set(found.pslHolders.map((a) => String(a.AssigneeId)));
   const apiNameOf = (id: string): string | undefined =>
