@@ -1,4 +1,10 @@
-import { UNSUPPORTED, type SObjectRecord } from './org-client.js';
+import { readFile } from 'node:fs/promises';
+import { Messages } from '@salesforce/core';
+import { UNSUPPORTED, type OrgClient, type SObjectRecord } from './org-client.js';
+import type { OrgContext } from './connect.js';
+import type { ConnectedAppComponents } from './app-lookup.js';
+import { verifyIntegrationUser } from './verify.js';
+import type { VerifyReport } from './verify-result.js';
 import { OPTIONAL_POWER_KEYS } from './permissions.js';
 import type { SetupAppStep } from './preauthorize-setup.js';
 import type { UserPlan } from './setup-apply.js';
@@ -32,4 +38,46 @@ export function changedReads(plan: UserPlan, inspected: Found<VerifyKey>, bySet:
   keys.push(...OPTIONAL_POWER_KEYS.filter((key) => inspected[key] !== UNSUPPORTED));
   if (bySet) keys.push('memberAppAccess');
   return Object.fromEntries(keys.flatMap((key) => (queries[key] ? [[key, queries[key]]] : [])));
+}
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.setup');
+
+/** Setup's verify step for one user, from what the run knows already; its line says verified or what failed. */
+export async function verifyStep(
+  client: OrgClient,
+  org: OrgContext,
+  plan: UserPlan,
+  known: { components: ConnectedAppComponents; found?: Found<VerifyKey> }
+): Promise<VerifyReport> {
+  const { user, username } = plan;
+  const line = plan.steps.find((s) => s.step.step === 'verify')?.line;
+  const app = plan.steps.find((s) => s.step.step === 'preauthorize')?.step as SetupAppStep | undefined;
+  const verified = await verifyIntegrationUser(client, {
+    user: username,
+    app: user.app?.name,
+    clientId: user.verify?.clientId,
+    privateKey: user.verify?.jwtKeyFile ? await readFile(user.verify.jwtKeyFile, 'utf8') : undefined,
+    flow: user.verify?.flow,
+    // The consumer secret only from the environment variable the spec names, never from the spec.
+    clientSecret: user.verify?.clientSecretEnv
+      ? process.env[user.verify.clientSecretEnv]?.trim() || undefined
+      : undefined,
+    loginUrl: user.verify?.loginUrl,
+    query: user.verify?.query ?? 'SELECT Id, Name FROM Account LIMIT 10',
+    objects: [],
+    waitMinutes: user.verify?.wait ?? 0,
+    appComponents: known.components,
+    ecaPolicy: app?.result.ecaPolicy,
+    found: known.found,
+  });
+  const failed = verified.checks.filter((c) => c.status === 'fail');
+  if (line)
+    Object.assign(
+      line,
+      failed.length
+        ? { status: 'failed', message: failed.map((c) => `${c.name}: ${c.message}`).join('; ') }
+        : { status: 'applied', message: messages.getMessage('step.verified') }
+    );
+  return verified;
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
 import type { OrgClient } from './org-client.js';
 import { isOrgFailure, serviceError } from './errors.js';
@@ -9,13 +8,11 @@ import type { OrgContext } from './connect.js';
 import { completeGrantCandidates, completeGrantNames, grantReads } from './grant-reads.js';
 import { planGrant } from './grant-plan.js';
 import type { GrantInput } from './grant-result.js';
-import { planSetupPreauthorize, type SetupAppInput, type SetupAppStep } from './preauthorize-setup.js';
+import { planSetupPreauthorize, type SetupAppInput } from './preauthorize-setup.js';
 import { preauthorizeReads } from './preauthorize.js';
 import { verifyReads } from './verify-reads.js';
-import { changedReads, ecaPolicyOf, pslOf } from './setup-verify.js';
+import { changedReads, ecaPolicyOf, pslOf, verifyStep } from './setup-verify.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
-import { verifyIntegrationUser } from './verify.js';
-import type { VerifyReport } from './verify-result.js';
 import { derivePermissionSetName } from './permissions.js';
 import { blockBeyondFreeSeats } from './spec-seats.js';
 import { inspect, statementCount, type FoundGroup, type ReadGroup } from './inspection.js';
@@ -295,42 +292,4 @@ async function planUser(
     result: undefined,
   });
   return plan;
-}
-
-async function verifyStep(
-  client: OrgClient,
-  org: OrgContext,
-  plan: UserPlan,
-  known: { components: ConnectedAppComponents; found?: UserFound['verify'] }
-): Promise<VerifyReport> {
-  const { user, username } = plan;
-  const line = plan.steps.find((s) => s.step.step === 'verify')?.line;
-  const app = plan.steps.find((s) => s.step.step === 'preauthorize')?.step as SetupAppStep | undefined;
-  const verified = await verifyIntegrationUser(client, {
-    user: username,
-    app: user.app?.name,
-    clientId: user.verify?.clientId,
-    privateKey: user.verify?.jwtKeyFile ? await readFile(user.verify.jwtKeyFile, 'utf8') : undefined,
-    flow: user.verify?.flow,
-    // The consumer secret only from the environment variable the spec names, never from the spec.
-    clientSecret: user.verify?.clientSecretEnv
-      ? process.env[user.verify.clientSecretEnv]?.trim() || undefined
-      : undefined,
-    loginUrl: user.verify?.loginUrl,
-    query: user.verify?.query ?? 'SELECT Id, Name FROM Account LIMIT 10',
-    objects: [],
-    waitMinutes: user.verify?.wait ?? 0,
-    appComponents: known.components,
-    ecaPolicy: app?.result.ecaPolicy,
-    found: known.found,
-  });
-  const failed = verified.checks.filter((c) => c.status === 'fail');
-  if (line)
-    Object.assign(
-      line,
-      failed.length
-        ? { status: 'failed', message: failed.map((c) => `${c.name}: ${c.message}`).join('; ') }
-        : { status: 'applied', message: messages.getMessage('step.verified') }
-    );
-  return verified;
 }
