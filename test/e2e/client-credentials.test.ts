@@ -143,7 +143,7 @@ describe('human output of the client credentials flow: preauthorize --run-as and
     expect(linesOf(real.stdout)).to.deep.equal([
       'Acme_Sync (External Client App) is admin-approved and pre-authorizes: profile "Minimum Access - API Only Integrations".',
       `Acme_Sync runs as ${USER} (client credentials flow on; Salesforce Integration license).`,
-      `Next, log in as the user through the app to prove it works: sf integration-user verify --username "${USER}" --app Acme_Sync --flow client-credentials --client-id <consumer-key> --client-secret-env CONSUMER_SECRET --target-org emu`,
+      `Next, log in as the user through the app to prove it works: sf integration-user verify --username "${USER}" --app Acme_Sync --flow client-credentials --client-id ACMESYNCKEY1 --client-secret-env CONSUMER_SECRET --target-org emu`,
     ]);
     expect(real.stderr).not.to.contain('Warning');
     expect(writesSince(emulator)).to.be.greaterThan(0);
