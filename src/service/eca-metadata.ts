@@ -51,7 +51,7 @@ export type EcaPolicy = {
   permissionSets: string[];
   clientCredentials: ClientCredentials;
   /** The global OAuth settings (member and XML), when the retrieve asked for them. */
-  global?: { member: string; xml: string };
+  global?: { member: string; xml: string; consumerKey?: string };
 };
 
 /**
@@ -98,13 +98,15 @@ async function readPolicies(
     if (typeof runAs === 'string' && runAs.trim())
       connectedApps.push({ app: baseName(path, '.connectedApp'), runAs: runAs.trim() });
   }
-  const globals = new Map<string, { member: string; xml: string; enabled: boolean }>();
+  const globals = new Map<string, { member: string; xml: string; enabled: boolean; consumerKey?: string }>();
   for (const path of Object.keys(files).filter((p) => p.endsWith('.ecaGlblOauth'))) {
     const values = await parse(path, GLOBAL_TYPE);
     globals.set(String(values.externalClientApplication).toLowerCase(), {
       member: baseName(path, '.ecaGlblOauth'),
       xml: await files[path].async('string'),
       enabled: String(values.isClientCredentialsFlowEnabled) === 'true',
+      // Present only where the org lets the Metadata API carry OAuth consumer keys and secrets.
+      consumerKey: typeof values.consumerKey === 'string' && values.consumerKey ? values.consumerKey : undefined,
     });
   }
   const labels = new Map<string, string>();
@@ -151,7 +153,7 @@ export async function readEcaPolicy(
   client: OrgClient,
   app: string,
   options: { global?: boolean } = {}
-): Promise<AppSettings & { label: string }> {
+): Promise<AppSettings & { label: string; consumerKey?: string }> {
   const policyFile = (await readEcaPolicies(client, app, options))[0];
   if (!policyFile) throw serviceError('AppMetadataUnreadable', [POLICY_TYPE, app]);
   const { member, xml, global } = policyFile;
@@ -161,6 +163,7 @@ export async function readEcaPolicy(
     permissionSets: policyFile.permissionSets,
     clientCredentials: policyFile.clientCredentials,
     label: policyFile.label,
+    consumerKey: global?.consumerKey,
     write: async ({ profiles, permissionSets, runAs }) => {
       let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
       updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));

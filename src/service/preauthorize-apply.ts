@@ -87,6 +87,9 @@ export async function planPolicyChange(
   };
   if (lockOut?.users.length) result.keepingPermissionSets = lockOut.keepingSets;
   if (runAs) result.runAs = runAsResult(runAs, flow.runAs, runAsChanged);
+  // The global OAuth settings read for the flow carry the consumer key where the org lets them: the next step names it.
+  const knownKey = eca ? (current as Awaited<ReturnType<typeof readEcaPolicy>>).consumerKey : undefined;
+  if (knownKey && !earlier) result.consumerKey = knownKey;
   if (earlier) await attachConsumerKey(client, result, input.app, eca?.id, label);
   const step = preauthorizeStep(
     result,

@@ -61,7 +61,8 @@ export async function checkClientCredentials(
   result: VerifyReport
 ): Promise<void> {
   const { username, license, org } = who;
-  const url = input.loginUrl ?? client.instanceUrl;
+  // --login-url arrives as oclif's URL text, with a trailing slash: the messages name the URL as the user typed it.
+  const url = (input.loginUrl ?? client.instanceUrl).replace(/\/+$/, '');
   if (!input.clientId || !input.clientSecret) {
     for (const name of ['client-credentials-login', 'query', 'identity'] as const) add(name, 'skip', 'cc.skip');
     return;

@@ -73,7 +73,8 @@ export async function checkLogin(
   }
   // A dry run leaves no login history: the key was read and checked (verify.ts), the login is what the real run does.
   if (input.dryRun) {
-    add('jwt-login', 'skip', 'login.dryRun', [username, input.loginUrl ?? client.instanceUrl]);
+    // Named without a trailing slash (oclif's URL text of --login-url has one), as the login itself names it.
+    add('jwt-login', 'skip', 'login.dryRun', [username, (input.loginUrl ?? client.instanceUrl).replace(/\/+$/, '')]);
     add('query', 'skip', 'query.dryRun');
     add('identity', 'skip', 'identity.dryRun');
     return;

@@ -20,7 +20,14 @@ const USER = 'sync@acme.example';
 const PROFILE = 'Minimum Access - API Only Integrations';
 
 type Command = Parameters<EmulatedOrgContext['run']>[0];
-type Scenario = { title: string; command: Command; seed: Seed; argv: (emulator: Emulator) => string[] };
+type Scenario = {
+  title: string;
+  command: Command;
+  seed: Seed;
+  argv: (emulator: Emulator) => string[];
+  /** What the fault-free run must have done besides exiting 0 (a check a skip would also pass). */
+  cleanRun?: (emulator: Emulator) => void;
+};
 
 function seed(user: { psl?: boolean; sets?: string[] } | undefined, ecaApproved = false): Seed {
   return {
@@ -113,6 +120,25 @@ const ccSeed = (): Seed => {
   const [eca] = base.externalClientApps ?? [];
   return { ...base, externalClientApps: [{ ...eca, consumerSecret: CC_SECRET, runAs: USER }] };
 };
+
+/**
+ * setup with the client credentials flow: the user created, Acme_Sync pre-authorizing it by a permission set and
+ * running as it (app.runAs), then verify logging in with the consumer secret from the environment.
+ */
+function ccSetupSpec(): string[] {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'piu-fault-spec-')), 'spec.json');
+  const user = {
+    name: 'Acme Sync',
+    email: 'it@acme.example',
+    username: USER,
+    permissionSets: ['Account_Read'],
+    app: { name: 'Acme_Sync', preauthorize: 'permission-set', runAs: true },
+    verify: { flow: 'client-credentials', clientId: 'ACMESYNCKEY1', clientSecretEnv: 'FAULT_MATRIX_CC_SECRET' },
+  };
+  writeFileSync(file, JSON.stringify({ users: [user] }));
+  process.env.FAULT_MATRIX_CC_SECRET = CC_SECRET;
+  return ['--spec', file, '--no-prompt'];
+}
 
 const scenarios: Scenario[] = [
   {
@@ -240,6 +266,26 @@ const scenarios: Scenario[] = [
     command: IntegrationUserSetup,
     seed: seed(undefined),
     argv: (emulator) => setupSpec(emulator, 'Acme_Sync', 'permission-set'),
+  },
+  {
+    title: 'setup (External Client App, app.runAs, verify.flow client-credentials)',
+    command: IntegrationUserSetup,
+    // An org that takes the global OAuth settings, so the flow's two switches go in one deploy.
+    seed: (() => {
+      const base = seed(undefined);
+      const [eca] = base.externalClientApps ?? [];
+      return {
+        ...base,
+        behaviour: { ecaOauthSettingsDeploy: 'allow' as const },
+        externalClientApps: [{ ...eca, consumerSecret: CC_SECRET }],
+      };
+    })(),
+    argv: () => ccSetupSpec(),
+    // verify logged in through the flow as the user setup made (a missing secret would only skip that check).
+    cleanRun: (emulator) =>
+      expect(
+        emulator.requests.filter((r) => r.path === '/services/oauth2/token').map((r) => [r.status, r.user])
+      ).to.deep.equal([[200, USER]]),
   },
   {
     title: 'retire (token revoked, app list entry, set, group and PSL assignments removed, user deactivated)',
@@ -445,6 +491,7 @@ describe('fault matrix: every request of every command fails once, and the org e
       const clean = await ctx.run(scenario.command, scenario.argv(emulator));
       expect(clean.error, clean.error?.message).to.equal(undefined);
       expect(clean.exitCode).to.equal(0);
+      scenario.cleanRun?.(emulator);
       const requests = emulator.requests.map((r) => ({
         seq: r.seq,
         what: `${r.method} ${r.path.replace(/v\d+\.\d/, 'vXX.X')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`,

@@ -178,6 +178,31 @@ describe('integration-user verify --flow client-credentials', function () {
     expect(ctx.emulator.requests.filter((r) => r.path === '/services/oauth2/token')).to.deep.equal([]);
   });
 
+  it('--login-url as typed (oclif hands it over with a trailing slash): the dry runs of both flows name it without the slash', async () => {
+    await ctx.start(seed());
+    const url = ctx.emulator.instanceUrl;
+    const cc = await verify('--dry-run', '--login-url', url);
+    expect(check(cc.result?.checks, 'client-credentials-login')?.message).to.equal(
+      `Dry run: the consumer key and secret are given; without --dry-run verify requests a client credentials token at ${url}.`
+    );
+    const jwt = await ctx.run(IntegrationUserVerify, [
+      '-u',
+      USER,
+      '--app',
+      'Acme_Sync',
+      '--client-id',
+      'ACMESYNCKEY1',
+      '--jwt-key-file',
+      keys.keyFile,
+      '--login-url',
+      url,
+      '--dry-run',
+    ]);
+    expect(check((jwt.result as { checks: Checks }).checks, 'jwt-login')?.message).to.equal(
+      `Dry run: the key file reads as an RSA private key and --client-id is given; without --dry-run verify logs in as ${USER} with the JWT bearer flow at ${url}.`
+    );
+  });
+
   it('explains each Salesforce text with its cause', () => {
     const about = { user: USER, app: 'Acme_Sync' };
     const cases: Array<[string, string, RegExp]> = [
