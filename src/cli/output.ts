@@ -166,6 +166,22 @@ export function printList(out: Printer, result: ListResult): void {
   );
   if (!result.users.length) out.log(messages.getMessage('output.noUsers'));
   table(out, messages, listUserRows(result), [...LIST_USER_COLUMNS]);
+  if (result.retired.length) {
+    const holdingPsl = result.retired.filter((r) => r.seatsTaken.permissionSetLicense).length;
+    out.log(messages.getMessage('output.retired', [result.retired.length, holdingPsl]));
+    table(
+      out,
+      messages,
+      result.retired.map((r) => ({
+        username: r.username,
+        name: r.name,
+        psl: yesNo(messages, r.seatsTaken.permissionSetLicense === 1),
+        lastLogin: localTime(messages, r.lastLogin),
+      })),
+      ['username', 'name', 'psl', 'lastLogin'],
+      ['psl']
+    );
+  }
   if (!result.candidates) return;
   if (!result.candidates.length) {
     out.log(messages.getMessage('output.noCandidates'));

@@ -67,7 +67,7 @@ export async function readEcaPolicies(
 }
 
 /** A connected app whose client credentials flow runs as a user (oauthConfig.oauthClientCredentialUser). */
-export type ConnectedAppRunAs = { app: string; runAs: string };
+export type ConnectedAppRunAs = { app: string; runAs: string; enabled: boolean };
 
 /**
  * list's audit: every External Client App's policy and every connected app's run-as user, in the same one
@@ -94,9 +94,14 @@ async function readPolicies(
   const connectedApps: ConnectedAppRunAs[] = [];
   for (const path of Object.keys(files).filter((p) => p.endsWith('.connectedApp'))) {
     const { oauthConfig } = await parse(path, 'ConnectedApp');
-    const runAs = (oauthConfig as Record<string, unknown> | undefined)?.oauthClientCredentialUser;
+    const oauth = (oauthConfig ?? {}) as Record<string, unknown>;
+    const runAs = oauth.oauthClientCredentialUser;
     if (typeof runAs === 'string' && runAs.trim())
-      connectedApps.push({ app: baseName(path, '.connectedApp'), runAs: runAs.trim() });
+      connectedApps.push({
+        app: baseName(path, '.connectedApp'),
+        runAs: runAs.trim(),
+        enabled: String(oauth.isClientCredentialEnabled) === 'true',
+      });
   }
   const globals = new Map<string, { member: string; xml: string; enabled: boolean; consumerKey?: string }>();
   for (const path of Object.keys(files).filter((p) => p.endsWith('.ecaGlblOauth'))) {

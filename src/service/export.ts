@@ -31,7 +31,7 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
   // The apps that pre-authorize them: connected apps through SetupEntityAccess (ConnectedApplication.Name is the
   // label, so listMetadata, sent at the same time, gives the API name a spec names), External Client Apps through
   // their OAuth policy (one retrieve), as list does. Without Metadata API access, no app is exported.
-  const [found, apiNames, ecaPolicies] = await Promise.all([
+  const [found, apiNames, appPolicies] = await Promise.all([
     inspectOne(client, {
       queries: {
         appAccess:
@@ -42,8 +42,20 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
       },
     }),
     client.metadata.list(['ConnectedApp']).catch(withoutAccess),
-    import('./eca-metadata.js').then(({ readEcaPolicies }) => readEcaPolicies(client)).catch(withoutAccess),
+    import('./eca-metadata.js')
+      .then(({ readAppPolicies }) => readAppPolicies(client))
+      .catch((error: unknown) => ({ policies: withoutAccess(error), connectedApps: withoutAccess(error) })),
   ]);
+  const ecaPolicies = appPolicies.policies;
+  // The apps whose client credentials flow is on and runs as a user (by username, in lower case): `app.runAs: true`.
+  const runAsApps = new Map<string, Set<string>>();
+  const runsAs = (username: string, app: string): void => {
+    const key = username.toLowerCase();
+    runAsApps.set(key, (runAsApps.get(key) ?? new Set<string>()).add(app));
+  };
+  for (const p of ecaPolicies)
+    if (p.clientCredentials.enabled && p.clientCredentials.runAs) runsAs(p.clientCredentials.runAs, p.app);
+  for (const c of appPolicies.connectedApps) if (c.enabled) runsAs(c.runAs, c.app);
   const apiNameOf = (id: string): string | undefined =>
     apiNames.find((c) => c.id.slice(0, 15) === id.slice(0, 15))?.fullName;
   const approvedApps = new Map(
@@ -109,7 +121,8 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
       found.appAccess
         .filter((row) => approvedApps.get(String(row.SetupEntityId)))
         .map((row) => ({ app: String(approvedApps.get(String(row.SetupEntityId))), parentId: String(row.ParentId) })),
-      ecaPolicies.filter((p) => p.policy === 'AdminApprovedPreAuthorized')
+      ecaPolicies.filter((p) => p.policy === 'AdminApprovedPreAuthorized'),
+      runAsApps.get(String(user.Username).toLowerCase()) ?? new Set()
     );
     if (app) spec.app = app;
     return spec;
@@ -143,13 +156,15 @@ export async function specText(spec: SetupSpec, format: 'yaml' | 'json'): Promis
 /**
  * The one app a spec names for a user: the first (by API name) whose admin-approved list covers it, by its profile
  * ("profile") or else by the sets it holds ("permission-set", those sets). A spec holds one app a user; a user
- * other apps also pre-authorize keeps them (setup leaves apps it isn't told about alone).
+ * other apps also pre-authorize keeps them (setup leaves apps it isn't told about alone). An app whose client
+ * credentials flow runs as the user comes first, with `runAs: true` (setup then keeps it running as the user).
  */
 function appOf(
   held: SObjectRecord[],
   profile: string,
   connectedAppRows: Array<{ app: string; parentId: string }>,
-  ecaPolicies: Array<{ app: string; profiles: string[]; permissionSets: string[] }>
+  ecaPolicies: Array<{ app: string; profiles: string[]; permissionSets: string[] }>,
+  runAsApps: ReadonlySet<string>
 ): SpecUser['app'] | undefined {
   const setNames = new Map(
     held
@@ -173,10 +188,12 @@ function appOf(
     if (profile && policy.profiles.includes(profile)) entry(policy.app).profile = true;
     for (const name of heldNames) if (policy.permissionSets.includes(name)) entry(policy.app).sets.add(name);
   }
-  const [first] = [...byApp.keys()].sort();
+  const names = [...byApp.keys()].sort();
+  const first = names.find((name) => runAsApps.has(name)) ?? names[0];
   if (!first) return undefined;
   const { profile: byProfile, sets } = byApp.get(first) as { profile: boolean; sets: Set<string> };
+  const runAs = runAsApps.has(first) ? { runAs: true } : {};
   return byProfile
-    ? { name: first }
-    : { name: first, preauthorize: 'permission-set', permissionSets: [...sets].sort() };
+    ? { name: first, ...runAs }
+    : { name: first, preauthorize: 'permission-set', permissionSets: [...sets].sort(), ...runAs };
 }

@@ -43,9 +43,25 @@ export type Candidate = {
   command: string;
 };
 
+/**
+ * An integration user that is retired (inactive): it takes no Salesforce Integration seat (Help, "Considerations for
+ * Deactivating Users": "A deactivated user doesn't count against your organization's available user licenses"); a
+ * PSL assignment it still holds may still take a PSL seat (only some PSLs are documented as freed), so it is named.
+ */
+export type RetiredUserRow = {
+  username: string;
+  name: string;
+  lastLogin: string | null;
+  /** The seats it still takes: never a user-license seat; a PSL seat while it still holds the PSL. */
+  seatsTaken: { userLicense: 0; permissionSetLicense: 0 | 1 };
+};
+
 export type ListResult = {
   seats: { userLicense: Seats; permissionSetLicense: Seats };
+  /** Every user on the Salesforce Integration license, active or not (`active`). */
   users: IntegrationUserRow[];
+  /** The inactive ones again, apart: the seats they no longer take (and the PSL seats some still take). */
+  retired: RetiredUserRow[];
   candidates?: Candidate[];
   totalYearlySaving?: number;
 };
@@ -180,6 +196,14 @@ export async function listIntegrationUsers(
       permissionSetLicense: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 },
     },
     users,
+    retired: users
+      .filter((u) => !u.active)
+      .map((u) => ({
+        username: u.username,
+        name: u.name,
+        lastLogin: u.lastLogin,
+        seatsTaken: { userLicense: 0, permissionSetLicense: u.psl ? 1 : 0 },
+      })),
   };
   if (!input.candidates) return result;
 

@@ -7,13 +7,15 @@ import { MANAGED_MARKER } from './generated-set.js';
 import { exitCodeOf, type Outcome, type RecordsWrite, subrequestsOf } from './plan.js';
 import { appLabels, retireAccessReads, retireReads } from './retire-reads.js';
 import { assigneeFilter } from './user-filters.js';
+import { planRunAsStops, type RunAsPlan, type RunAsStop, stopRunAs } from './retire-run-as.js';
 
 /**
  * Retiring an integration user: its OAuth tokens revoked, its place in app lists no one else needs removed, its
  * permission set, group and PSL assignments removed, the user deactivated (users can't be deleted). The order is
  * the one Salesforce accepts (Salesforce Help, "Remove a Permission Set License from a User": the sets that need
  * a PSL go before the PSL; "Considerations for Deactivating Users": assignments survive deactivation, so they are
- * removed explicitly): (1) tokens, through the revoke endpoint, as OauthToken rows can't be deleted (object
+ * removed explicitly): (0) the apps whose client credentials flow runs as the user stop doing so (retire-run-as.ts);
+ * (1) tokens, through the revoke endpoint, as OauthToken rows can't be deleted (object
  * reference, OauthToken); (2) one all-or-none composite call: app list entries, then set and group assignments;
  * (3) the PSL assignments read again (the org may have removed them with the last set that needed them) and
  * deleted, the user deactivated, and, when asked, the generated set deleted, in one more composite call.
@@ -41,6 +43,8 @@ export type RetireResult = {
   recentLogin: boolean;
   /** The apps whose OAuth tokens of this user are revoked (one entry a token). */
   tokensRevoked: string[];
+  /** Apps whose client credentials flow ran as this user: run-as user cleared, flow turned off (integrations using it stop). */
+  runAsStopped: RunAsStop[];
   /** App list entries only this user needed: removed. */
   appAccessRemoved: AppListEntry[];
   /** App list entries other active users rely on: kept, with how many rely on them. */
@@ -55,16 +59,20 @@ export type RetireResult = {
   seatsFreed: { userLicense: number; permissionSetLicense: number };
   seats: { userLicense: Seats; permissionSetLicense?: Seats };
   /** When a write was refused: where, and Salesforce's words. */
-  failure?: { stage: 'tokens' | 'access' | 'deactivate'; message: string };
+  failure?: { stage: 'runAs' | 'tokens' | 'access' | 'deactivate'; message: string };
 };
 
 export type RetirePlan = {
   result: RetireResult;
-  /** The user logged in within --recent-days and the run would write: a person's yes, or --no-prompt. */
+  /**
+   * The run would write and the user logged in within --recent-days or an app's client credentials flow runs as it
+   * (an integration that would stop): a person's yes, or --no-prompt.
+   */
   needsConfirmation: boolean;
   /** Nothing to write: the user is retired already. */
   done: boolean;
   tokens: string[];
+  runAs: RunAsPlan;
   /** Composite call 1: app list entries, then set and group assignments. */
   access: RecordsWrite[];
   deleteGeneratedSetId?: string;
@@ -90,6 +98,7 @@ export async function planRetire(
     ? { appAccess: [], holders: [] }
     : await inspectOne(client, retireAccessReads(user.Id, heldSetIds));
   const others = new Map(access.holders.map((h) => [String(h.PermissionSetId), Number(h.holders ?? 0)]));
+  const runAs = await planRunAsStops(client, username);
   const labels = appLabels(found.connectedApps, found.ecas);
   const setById = new Map(found.assignments.map((a) => [String(a.PermissionSetId), a.PermissionSet as SObjectRecord]));
 
@@ -103,6 +112,7 @@ export async function planRetire(
     lastLogin,
     recentLogin,
     tokensRevoked: [],
+    runAsStopped: runAs.stops,
     appAccessRemoved: [],
     appAccessKept: [],
     permissionSetsRemoved: [],
@@ -192,6 +202,7 @@ export async function planRetire(
   const writes = deletes.filter((w) => w.records.length > 0);
   const done =
     user.IsActive !== true &&
+    !runAs.stops.length &&
     !tokens.length &&
     !writes.length &&
     !result.permissionSetLicensesRemoved.length &&
@@ -199,9 +210,10 @@ export async function planRetire(
   if (done) result.status = 'already-retired';
   return {
     result,
-    needsConfirmation: !done && user.IsActive === true && recentLogin,
+    needsConfirmation: !done && user.IsActive === true && (recentLogin || runAs.stops.length > 0),
     done,
     tokens,
+    runAs,
     access: writes,
     deleteGeneratedSetId,
   };
@@ -236,6 +248,7 @@ export async function applyRetire(
     }
   };
   const ok =
+    (await stage('runAs', () => stopRunAs(client, plan.runAs))) &&
     (await stage('tokens', async () => {
       for (const token of plan.tokens) await client.revokeToken(token);
       return plan.tokens.length > 0;

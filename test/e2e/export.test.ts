@@ -106,3 +106,82 @@ describe('end to end through bin/run.js: export a hand-made integration user, th
     });
   }
 });
+
+// A user an app's client credentials flow runs as: export names that app (before one that sorts first but only
+// pre-authorizes the user) with `runAs: true`, and the round trip holds.
+const RUNNER = 'obrien-ops@acme.example';
+const runAsSeed: Seed = {
+  users: [
+    {
+      username: RUNNER,
+      firstName: 'Aoife',
+      lastName: "O'Brien Ops",
+      email: 'it-integrations@acme.example',
+      alias: 'aops',
+      profile: PROFILE,
+      permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+    },
+  ],
+  connectedApps: [
+    {
+      name: 'Aaa_Sync',
+      label: 'Aaa Sync Connector',
+      consumerKey: 'AAASYNCKEY1',
+      adminApproved: true,
+      profiles: [PROFILE],
+    },
+  ],
+  externalClientApps: [
+    {
+      name: 'Acme_Sync',
+      label: "O'Brien Acme Sync",
+      consumerKey: 'ACMESYNCKEY1',
+      permittedUsers: 'AdminApprovedPreAuthorized',
+      profiles: [PROFILE],
+      runAs: RUNNER,
+    },
+  ],
+};
+
+describe('end to end through bin/run.js: export a user an app runs as, then setup --check on it', function () {
+  this.timeout(180_000);
+  let emulator: Emulator;
+  let home: string;
+  const dir = mkdtempSync(path.join(tmpdir(), 'piu-export-runas-'));
+  before(async () => {
+    emulator = await startEmulator({ seed: runAsSeed });
+    home = await homeLoggedInto(emulator);
+  });
+  after(() => emulator?.stop());
+
+  it('writes app.runAs: true; setup --check exits 0 and setup writes nothing', async () => {
+    const spec = path.join(dir, 'integration-users.yaml');
+    const exported = await runPlugin(['integration-user', 'export', '--file', spec, '-o', 'emu'], home);
+    expect([exported.exitCode, exported.json.status], exported.stderr).to.deep.equal([0, 0]);
+    expect(exported.json.result?.spec).to.deep.equal({
+      users: [
+        {
+          name: "Aoife O'Brien Ops",
+          email: 'it-integrations@acme.example',
+          username: RUNNER,
+          alias: 'aops',
+          app: { name: 'Acme_Sync', runAs: true },
+        },
+      ],
+    });
+    expect(readFileSync(spec, 'utf8')).to.contain('runAs: true');
+
+    const check = await runPlugin(['integration-user', 'setup', '--spec', spec, '--check', '-o', 'emu'], home);
+    expect([check.exitCode, check.json.status], JSON.stringify(check.json)).to.deep.equal([0, 0]);
+    expect(check.json.result?.check).to.deep.equal({ inSync: true, differences: [] });
+    const before = emulator.requests.length;
+    const setup = await runPlugin(['integration-user', 'setup', '--spec', spec, '-o', 'emu'], home);
+    expect(setup.exitCode, JSON.stringify(setup.json)).to.equal(0);
+    expect(writesSince(emulator, before)).to.equal(0);
+    expect(
+      emulator.query(
+        "SELECT ClientCredentialsFlowUser FROM ExtlClntAppOauthPlcyCnfg WHERE ExternalClientApplication.DeveloperName = 'Acme_Sync'"
+      )
+    ).to.have.nested.property('[0].ClientCredentialsFlowUser', RUNNER);
+  });
+});

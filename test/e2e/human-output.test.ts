@@ -427,6 +427,7 @@ describe('human output: the tables, checklists and next steps each command print
     expect(out.exitCode).to.equal(0);
     expect(linesOf(out.stdout)).to.deep.equal([
       'Salesforce Integration seats: 5 of 10 free. Salesforce API Integration permission set licenses: 5 of 10 free.',
+      'Retired (inactive) integration users: 1. They take no Salesforce Integration seat; those still holding the Salesforce API Integration PSL (0) take its seat until it is removed (sf integration-user retire).',
       'Users on a full license that look like integrations, and could move to the free Salesforce Integration license:',
       'Moving 1 user would save about 1800 USD a year.',
     ]);
@@ -466,6 +467,11 @@ describe('human output: the tables, checklists and next steps each command print
         setupUser('user-1@acme.example', 'Billing Export'),
         setupUser('user-2@acme.example', 'Ledger Sync'),
         setupUser('user-3@acme.example', "Quote O'Feed"),
+      ],
+      // The retired (inactive) users apart: they take no Salesforce Integration seat.
+      [
+        ['username', 'name', 'PSL', 'last login'],
+        ['bridge@acme.example', 'Acme, Inc. "Bridge"', 'no', 'never'],
       ],
       [
         [
@@ -569,8 +575,10 @@ describe('human output: the tables, checklists and next steps each command print
     const list = await run('list', '--candidates');
     expect(list.exitCode).to.equal(0);
     expect(linesOf(list.stdout).slice(1)).to.deep.equal([
+      'Retired (inactive) integration users: 1. They take no Salesforce Integration seat; those still holding the Salesforce API Integration PSL (0) take its seat until it is removed (sf integration-user retire).',
       'No candidates: no active user on a full license looks like an integration.',
     ]);
-    expect(tablesOf(list.stdout)).to.have.length(1);
+    // The users, and the retired user apart.
+    expect(tablesOf(list.stdout)).to.have.length(2);
   });
 });

@@ -136,6 +136,15 @@ describe('integration-user list', () => {
         lastLogin: undefined,
       },
     ]);
+    // The retired (inactive) user again, apart: no Salesforce Integration seat taken, no PSL held.
+    expect(result?.retired).to.deep.equal([
+      {
+        username: 'old-sync@acme.example',
+        name: 'Old Sync',
+        lastLogin: null,
+        seatsTaken: { userLicense: 0, permissionSetLicense: 0 },
+      },
+    ]);
     expect(result?.candidates).to.equal(undefined);
     expect(ctx.writes).to.equal(0);
 

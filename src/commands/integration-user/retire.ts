@@ -36,7 +36,7 @@ export default class IntegrationUserRetire extends IntegrationUserCommand<Integr
     const { flags } = await this.parse(IntegrationUserRetire).catch(
       flagError(`${this.config.bin} integration-user retire`)
     );
-    const [{ planRetire, applyRetire }, { serviceError }, { command }] = await Promise.all([
+    const [{ planRetire, applyRetire }, { serviceError }, { command, verbatim }] = await Promise.all([
       import('../../service/retire.js'),
       import('../../service/errors.js'),
       import('../../service/plan.js'),
@@ -60,14 +60,28 @@ export default class IntegrationUserRetire extends IntegrationUserCommand<Integr
 
     // A login within --recent-days: the integration may still run. A person says yes at a terminal; a pipeline
     // says --no-prompt; otherwise nothing is written (as preauthorize does for a lock-out).
+    // An app's client credentials flow running as the user stops with it: the same rule.
     if (plan.needsConfirmation && !flags['no-prompt'] && !result.dryRun) {
       const recent = [result.username, String(result.lastLogin), flags['recent-days']];
+      const apps = [result.runAsStopped.map((s) => s.app).join(', '), result.username];
       const canAsk = !this.jsonEnabled() && process.stdin.isTTY;
+      const noPrompt = command(rerun.command, { ...rerun.flags, 'no-prompt': true });
       if (!canAsk)
-        throw serviceError('RetireRecentLogin', recent, [
-          { ...rerun, flags: { ...rerun.flags, 'no-prompt': true } },
-        ]).setData(result);
-      if (!(await this.confirm({ message: messages.getMessage('prompt.recent', recent) }))) {
+        throw (
+          result.recentLogin
+            ? serviceError('RetireRecentLogin', recent, [noPrompt])
+            : serviceError('RetireRunAsUser', apps, [
+                command('integration-user preauthorize', {
+                  app: result.runAsStopped[0].app,
+                  'run-as': verbatim('<another user>'),
+                }),
+                noPrompt,
+              ])
+        ).setData(result);
+      const question = result.recentLogin
+        ? messages.getMessage('prompt.recent', recent)
+        : messages.getMessage('prompt.runAs', apps);
+      if (!(await this.confirm({ message: question }))) {
         this.log(messages.getMessage('output.cancelled'));
         this.exitWith(['blocked']);
         return result;
@@ -101,6 +115,10 @@ export default class IntegrationUserRetire extends IntegrationUserCommand<Integr
     };
     const entry = (e: { app: string; profile?: string; permissionSet?: string }): string =>
       `${e.app} (${e.profile ? `profile ${e.profile}` : `permission set ${e.permissionSet ?? ''}`})`;
+    line(
+      'output.runAs',
+      result.runAsStopped.map((s) => s.app)
+    );
     line('output.tokens', result.tokensRevoked);
     line('output.appAccessRemoved', result.appAccessRemoved.map(entry));
     line(

@@ -3,6 +3,7 @@
 
 import { DUPLICATE_USERNAME_MESSAGE, badRequest } from '../http/errors.js';
 import type { OrgState, Rec } from '../data/state.js';
+import { authApps } from '../oauth/auth-apps.js';
 import { checkSetForUser, judgedSetsOfGroup, licenseLimit } from './holdings.js';
 import { ObjectRules, READ_ONLY_MESSAGE, errorFromSpec } from './object-rules.js';
 
@@ -96,6 +97,17 @@ export const userRules: ObjectRules = {
   },
   beforeUpdate({ state }, rec, changes, merged) {
     if (changes.Username !== undefined) checkUsername(state, changes.Username as string, rec.Id);
+    // An app's client credentials run-as user: no source says deactivation is refused (Help, "Considerations for
+    // Deactivating Users", lists other blockers); behaviour deactivateRunAsUser, refused by default (placeholder text).
+    if (rec.IsActive === true && merged.IsActive === false && state.behaviour.deactivateRunAsUser === 'reject') {
+      const app = authApps(state).find((a) => a.clientCredentials.runAs === rec.Username);
+      if (app)
+        throw badRequest(
+          'FIELD_INTEGRITY_EXCEPTION',
+          `You can't deactivate this user because it's the OAuth client credentials flow execution user of app ${app.label}.`,
+          ['IsActive']
+        );
+    }
     const oldLicense = state.userLicenseId(rec);
     const newLicense = state.get('Profile', merged.ProfileId)?.UserLicenseId as string;
     const moving = newLicense !== oldLicense;

@@ -260,6 +260,12 @@ export const BEHAVIOURS = {
   connectedAppRunAsViaMetadata: sw<'allow' | 'ignore' | 'reject'>('allow', oneOf('allow', 'ignore', 'reject')),
   /** A client credentials token also writes an OauthToken row (that object lists refresh-token grants, and this flow issues none) */
   ccWritesOauthToken: sw<boolean>(false, bool),
+  /**
+   * Deactivating a user that an app's client credentials flow runs as: no source says (Help, "Considerations for
+   * Deactivating Users", lists other blockers). reject (stricter): FIELD_INTEGRITY_EXCEPTION naming the app; allow:
+   * deactivated, and the app's later tokens fail (ccInactiveRunAsError)
+   */
+  deactivateRunAsUser: sw<'reject' | 'allow'>('reject', oneOf('reject', 'allow')),
 
   /**
    * Columns this org doesn't have, as `Object.Field`: gone from describe, and a query naming one fails whole with
