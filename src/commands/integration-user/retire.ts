@@ -36,9 +36,8 @@ export default class IntegrationUserRetire extends IntegrationUserCommand<Integr
     const { flags } = await this.parse(IntegrationUserRetire).catch(
       flagError(`${this.config.bin} integration-user retire`)
     );
-    const [{ planRetire, applyRetire }, { serviceError }, { command, verbatim }] = await Promise.all([
+    const [{ planRetire, applyRetire }, { command }] = await Promise.all([
       import('../../service/retire.js'),
-      import('../../service/errors.js'),
       import('../../service/plan.js'),
     ]);
     const { client } = await this.connect(flags['target-org'], flags['api-version']);
@@ -62,25 +61,13 @@ export default class IntegrationUserRetire extends IntegrationUserCommand<Integr
     // says --no-prompt; otherwise nothing is written (as preauthorize does for a lock-out).
     // An app's client credentials flow running as the user stops with it: the same rule.
     if (plan.needsConfirmation && !flags['no-prompt'] && !result.dryRun) {
-      const recent = [result.username, String(result.lastLogin), flags['recent-days']];
-      const apps = [result.runAsStopped.map((s) => s.app).join(', '), result.username];
-      const canAsk = !this.jsonEnabled() && process.stdin.isTTY;
-      const noPrompt = command(rerun.command, { ...rerun.flags, 'no-prompt': true });
-      if (!canAsk)
-        throw (
-          result.recentLogin
-            ? serviceError('RetireRecentLogin', recent, [noPrompt])
-            : serviceError('RetireRunAsUser', apps, [
-                command('integration-user preauthorize', {
-                  app: result.runAsStopped[0].app,
-                  'run-as': verbatim('<another user>'),
-                }),
-                noPrompt,
-              ])
-        ).setData(result);
-      const question = result.recentLogin
-        ? messages.getMessage('prompt.recent', recent)
-        : messages.getMessage('prompt.runAs', apps);
+      const { retireConfirmationError, retireQuestionValues } = await import('../../service/retire-confirmation.js');
+      if (this.jsonEnabled() || !process.stdin.isTTY)
+        throw retireConfirmationError(result, flags['recent-days'], rerun);
+      const question = messages.getMessage(
+        result.recentLogin ? 'prompt.recent' : 'prompt.runAs',
+        retireQuestionValues(result, flags['recent-days'])
+      );
       if (!(await this.confirm({ message: question }))) {
         this.log(messages.getMessage('output.cancelled'));
         this.exitWith(['blocked']);
