@@ -1,10 +1,9 @@
 import { Messages } from '@salesforce/core';
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { requestClientCredentialsToken } from './client-credentials.js';
-import { asUser, identityOf } from './verify-login.js';
-import { plural } from './plural.js';
-import { advice, verbatim, type Advice } from './plan.js';
-import { createUserFix, grantFix, preauthorizeFix } from './fixes.js';
+import { checkQueryAsUser, identityOf, words } from './verify-login.js';
+import { verbatim, type Advice } from './plan.js';
+import { createUserFix, preauthorizeFix } from './fixes.js';
 import { runAsFix } from './run-as.js';
 import { just, VERIFY, type AddCheck, type VerifyInput, type VerifyReport } from './verify-result.js';
 
@@ -16,8 +15,6 @@ const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
  * Domain URL (its instance URL), a query with that session, and whether the token's `id` is this user. The
  * secret and the token stay in memory.
  */
-
-const words = (key: string, ...tokens: Parameters<typeof advice>[2][]): Advice => advice(VERIFY, key, ...tokens);
 
 /**
  * Salesforce's client credentials errors, mapped to their cause and fix. Texts: test/emulator/README.md, "The client
@@ -90,18 +87,7 @@ export async function checkClientCredentials(
   }
   add('client-credentials-login', 'pass', 'cc.pass', [url]);
   const session = { instanceUrl: login.instanceUrl, token: login.accessToken };
-  const query = await asUser<{ totalSize: number }>(
-    session,
-    `/services/data/v${client.apiVersion}/query?q=${encodeURIComponent(input.query)}`
-  );
-  if ('totalSize' in query) {
-    result.query = { totalSize: query.totalSize };
-    add('query', 'pass', 'query.pass', [plural(messages, 'count.records', query.totalSize)]);
-  } else {
-    const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1];
-    const fix = query.errorCode === 'INVALID_TYPE' && object ? just(grantFix(username, [object])) : words('fix.query');
-    add('query', 'fail', 'query.fail', [query.errorCode, query.message], fix);
-  }
+  await checkQueryAsUser(session, client.apiVersion, input.query, username, add, result);
   // The token's id names the app's run-as user: another user means the app runs as someone else.
   const identity = await identityOf(session, login, { id: who.userId, orgId: String(org.Id ?? ''), license });
   const otherUser = identity.key === 'identity.otherUser';

@@ -17,7 +17,7 @@ const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
  */
 
 /** Words of the verify bundle, with the fixes among the tokens. */
-const words = (key: string, ...tokens: Parameters<typeof advice>[2][]): Advice => advice(VERIFY, key, ...tokens);
+export const words = (key: string, ...tokens: Parameters<typeof advice>[2][]): Advice => advice(VERIFY, key, ...tokens);
 
 /** The OAuth errors a JWT login gets, mapped to their cause and the fix (the command or the words). */
 export function explainJwtError(
@@ -97,19 +97,8 @@ export async function checkLogin(
     return;
   }
   add('jwt-login', 'pass', 'login.pass', [username, login.loginUrl, login.audience]);
-  const session = { instanceUrl: login.instanceUrl, token: login.accessToken, version: client.apiVersion };
-  const query = await asUser<{ totalSize: number }>(
-    session,
-    `/services/data/v${session.version}/query?q=${encodeURIComponent(input.query)}`
-  );
-  if ('totalSize' in query) {
-    result.query = { totalSize: query.totalSize };
-    add('query', 'pass', 'query.pass', [plural(messages, 'count.records', query.totalSize)]);
-  } else {
-    const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(input.query)?.[1];
-    const fix = query.errorCode === 'INVALID_TYPE' && object ? just(grantFix(username, [object])) : words('fix.query');
-    add('query', 'fail', 'query.fail', [query.errorCode, query.message], fix);
-  }
+  const session = { instanceUrl: login.instanceUrl, token: login.accessToken };
+  await checkQueryAsUser(session, client.apiVersion, input.query, username, add, result);
   const identity = await identityOf(session, login, { id: who.userId, orgId: String(org.Id ?? ''), license });
   add(
     'identity',
@@ -118,6 +107,29 @@ export async function checkLogin(
     identity.tokens,
     identity.status === 'fail' ? (identity.fix ?? just(createUserFix())) : undefined
   );
+}
+
+/** The query check, run with a session of the user (whichever flow gave it); its count goes into the result. */
+export async function checkQueryAsUser(
+  session: { instanceUrl: string; token: string },
+  apiVersion: string,
+  soql: string,
+  username: string,
+  add: AddCheck,
+  result: VerifyReport
+): Promise<void> {
+  const query = await asUser<{ totalSize: number }>(
+    session,
+    `/services/data/v${apiVersion}/query?q=${encodeURIComponent(soql)}`
+  );
+  if ('totalSize' in query) {
+    result.query = { totalSize: query.totalSize };
+    add('query', 'pass', 'query.pass', [plural(messages, 'count.records', query.totalSize)]);
+  } else {
+    const object = /sObject type '(\w+)'/.exec(query.message)?.[1] ?? /FROM\s+(\w+)/i.exec(soql)?.[1];
+    const fix = query.errorCode === 'INVALID_TYPE' && object ? just(grantFix(username, [object])) : words('fix.query');
+    add('query', 'fail', 'query.fail', [query.errorCode, query.message], fix);
+  }
 }
 
 /**
