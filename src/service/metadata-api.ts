@@ -19,14 +19,19 @@ export class DeployFailedError extends SalesforceApiError {
   }
 }
 
-/** Metadata API readMetadata takes up to 10 names a call. */
-const NAMES_PER_READ = 10;
+/** readMetadata and updateMetadata take up to 10 components a call (Metadata API Developer Guide). */
+const COMPONENTS_PER_CALL = 10;
 /** listMetadata takes up to 3 queries a call. */
 const TYPES_PER_LIST = 3;
 /** About two minutes of polling for an asynchronous Metadata API call. */
 const POLL_LIMIT = 30;
 
 const list = <T>(value: T | T[] | undefined): T[] => (Array.isArray(value) ? value : value ? [value] : []);
+
+type SaveResult = {
+  success: boolean | string;
+  errors?: { statusCode?: string; message?: string } | Array<{ statusCode?: string; message?: string }>;
+};
 
 /**
  * The Metadata API calls the plugin makes (SOAP through jsforce), under the org client's retry policy: reads,
@@ -45,8 +50,8 @@ export class MetadataApi {
   /** readMetadata of several components of one type (10 a call): those the org has, in any order. */
   public async readMany<T extends { fullName?: string }>(type: string, fullNames: string[]): Promise<T[]> {
     const found: T[] = [];
-    for (let start = 0; start < fullNames.length; start += NAMES_PER_READ) {
-      const names = fullNames.slice(start, start + NAMES_PER_READ);
+    for (let start = 0; start < fullNames.length; start += COMPONENTS_PER_CALL) {
+      const names = fullNames.slice(start, start + COMPONENTS_PER_CALL);
       const records = (await this.retrying(
         true,
         () => this.connection.metadata.read(type as never, names) as Promise<unknown>
@@ -72,21 +77,29 @@ export class MetadataApi {
     return listed;
   }
 
-  /** updateMetadata of one whole component (read-modify-write by the caller). */
-  public async update(type: string, metadata: { fullName: string } & Record<string, unknown>): Promise<void> {
-    const saved = (await this.retrying(
-      false,
-      () => this.connection.metadata.update(type as never, metadata as never) as Promise<unknown>
-    )) as {
-      success: boolean | string;
-      errors?: { statusCode?: string; message?: string } | Array<{ statusCode?: string; message?: string }>;
-    };
-    if (String(saved.success) !== 'true') {
-      const error = list(saved.errors)[0];
-      throw new SalesforceApiError(
-        error?.statusCode ?? 'UNKNOWN_ERROR',
-        error?.message ?? `updateMetadata of ${type} failed`
+  /** updateMetadata of whole components (read-modify-write by the caller), 10 a call. */
+  public async update(
+    type: string,
+    metadata: ({ fullName: string } & Record<string, unknown>) | Array<{ fullName: string } & Record<string, unknown>>
+  ): Promise<void> {
+    // updateMetadata takes up to 10 components a call (Metadata API Developer Guide, updateMetadata()).
+    const components = list(metadata);
+    for (let start = 0; start < components.length; start += COMPONENTS_PER_CALL) {
+      const chunk = components.slice(start, start + COMPONENTS_PER_CALL);
+      const saved = list(
+        (await this.retrying(
+          false,
+          () => this.connection.metadata.update(type as never, chunk as never) as Promise<unknown>
+        )) as SaveResult | SaveResult[]
       );
+      const failed = saved.find((s) => String(s.success) !== 'true');
+      if (failed) {
+        const error = list(failed.errors)[0];
+        throw new SalesforceApiError(
+          error?.statusCode ?? 'UNKNOWN_ERROR',
+          error?.message ?? `updateMetadata of ${type} failed`
+        );
+      }
     }
   }
 

@@ -41,7 +41,7 @@ export async function planRunAsStops(client: OrgClient, username: string): Promi
 /**
  * Clears the run-as user and turns the flow off: the ECA policies in one deploy of only those components, with
  * only clientCredentialsFlowUser and isClientCredentialsFlowEnabled changed in their XML (as preauthorize writes
- * them); each connected app through updateMetadata of its oauthConfig.
+ * them); the connected apps through updateMetadata of their oauthConfig (10 a call).
  */
 export async function stopRunAs(client: OrgClient, plan: RunAsPlan): Promise<boolean> {
   if (plan.policies.length) {
@@ -57,12 +57,17 @@ export async function stopRunAs(client: OrgClient, plan: RunAsPlan): Promise<boo
     );
     await client.metadata.deploy(await zipOf({ [POLICY_TYPE]: components }, client.apiVersion));
   }
-  for (const component of plan.connectedApps) {
-    const oauthConfig = (component.oauthConfig ?? {}) as Record<string, unknown>;
-    await client.metadata.update('ConnectedApp', {
-      ...component,
-      oauthConfig: { ...oauthConfig, isClientCredentialEnabled: false, oauthClientCredentialUser: '' },
-    });
-  }
+  if (plan.connectedApps.length)
+    await client.metadata.update(
+      'ConnectedApp',
+      plan.connectedApps.map((component) => ({
+        ...component,
+        oauthConfig: {
+          ...((component.oauthConfig ?? {}) as Record<string, unknown>),
+          isClientCredentialEnabled: false,
+          oauthClientCredentialUser: '',
+        },
+      }))
+    );
   return plan.policies.length + plan.connectedApps.length > 0;
 }
