@@ -23,6 +23,12 @@ export const requestFormulas = {
    * one page up to 2,000 apps, one more request a further 2,000.
    */
   verify: ({ apps }: { apps: number }): number => 2 + Math.max(0, Math.ceil(apps / PAGE) - 1),
+  /**
+   * setup of one new user with a connected app, no key (no login): one inspection with the app's readMetadata
+   * beside it (the ConnectedApplication rows one page up to 2,000 apps, one more request a further 2,000), then one
+   * write call carrying verify's reads. A key adds the JWT exchange and the query as the user.
+   */
+  setup: ({ apps }: { apps: number }): number => 3 + Math.max(0, Math.ceil(apps / PAGE) - 1),
 };
 
 /** The formulas as the README and the bench show them. */
@@ -31,4 +37,5 @@ export const formulaText = {
   listCandidates: '4 + ceil(users / 2,000)',
   grant: '1 + ceil(sets / 200)',
   verify: '2 + (ceil(apps / 2,000) − 1)',
+  setup: '3 + (ceil(apps / 2,000) − 1)',
 };

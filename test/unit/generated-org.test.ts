@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import IntegrationUserConvert from '../../src/commands/integration-user/convert.js';
 import IntegrationUserGrant from '../../src/commands/integration-user/grant.js';
 import IntegrationUserList from '../../src/commands/integration-user/list.js';
+import IntegrationUserSetup from '../../src/commands/integration-user/setup.js';
 import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
 import { withoutStress } from '../helpers/stress.js';
@@ -165,6 +169,71 @@ describe('a generated large org: every command right, its requests as its formul
         ...Array.from({ length: Math.ceil(apps / 2000) - 1 }, () => '/services/data/query/<next>'),
       ]);
       expect(emu.requests).to.have.length(requestFormulas.verify({ apps }));
+    });
+
+  for (const apps of [1000, 2500])
+    it(`setup of a new user in an org of 10,000 users, 5,000 sets and ${apps} connected apps`, async () => {
+      const emu = await start({
+        seed: 19,
+        fullLicenseUsers: 10_000,
+        loginHistoryRows: 20_000,
+        permissionSets: 5000,
+        connectedApps: apps,
+        integrationUsers: 3,
+      });
+      const generated = emu.generated!;
+      // An admin-approved app (one in ten of the generated ones): switching a self-authorized one is a metadata write more.
+      const app = generated.connectedApps[apps - 10];
+      const [byName, byLabel] = [generated.permissionSets[4321], generated.permissionSets[77]];
+      const username = 'aoife.obrien.sync@acme.example';
+      const spec = path.join(mkdtempSync(path.join(tmpdir(), 'piu-generated-')), 'spec.json');
+      writeFileSync(
+        spec,
+        JSON.stringify({
+          users: [
+            {
+              name: "Aoife O'Brien Sync",
+              email: 'it@acme.example',
+              username,
+              permissionSets: [byName.name, byLabel.label],
+              app: { name: app.name },
+            },
+          ],
+        })
+      );
+      emu.clearRequests();
+      const { result, error, exitCode } = await ctx.run(IntegrationUserSetup, ['--spec', spec]);
+      expect(error).to.equal(undefined);
+      expect(exitCode).to.equal(0);
+      expect(result?.users[0].steps.map((s) => `${s.name}:${s.status}`)).to.deep.equal([
+        'create:applied',
+        'assign-psl:applied',
+        'grant:applied',
+        'preauthorize:applied',
+        'verify:applied',
+      ]);
+      // The org holds it: the user with its two sets, the app (found by API name among the others) listing its profile.
+      expect(
+        emu
+          .query<{ PermissionSet: { Name: string } }>(
+            `SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = 'aoife.obrien.sync@acme.example' AND PermissionSet.IsOwnedByProfile = false`
+          )
+          .map((a) => a.PermissionSet.Name)
+          .sort()
+      ).to.deep.equal([byName.name, byLabel.name].sort());
+      const listed = emu.query<{ SetupEntityId: string }>(
+        "SELECT SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND Parent.Profile.Name = 'Minimum Access - API Only Integrations'"
+      );
+      const [row] = emu.query<{ Id: string }>(`SELECT Id FROM ConnectedApplication WHERE Name = '${app.label}'`);
+      expect(listed.map((l) => l.SetupEntityId)).to.deep.equal([row.Id]);
+      // One inspection with readMetadata beside it (the apps after the first 2,000 one more page), one write call.
+      expect(kinds(emu).map((k) => k.replace(/\/query\/\w+-\d+$/, '/query/<next>'))).to.have.members([
+        '/services/data/composite/batch',
+        'readMetadata',
+        ...Array.from({ length: Math.ceil(apps / 2000) - 1 }, () => '/services/data/query/<next>'),
+        '/services/data/composite',
+      ]);
+      expect(emu.requests).to.have.length(requestFormulas.setup({ apps }));
     });
 
   it('convert of a planted candidate', async () => {
