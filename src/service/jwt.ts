@@ -57,11 +57,18 @@ export function signAssertion(grant: JwtGrant, now = Date.now()): string {
  * caller must not print the token.
  */
 export async function exchangeJwt(grant: JwtGrant): Promise<JwtOutcome> {
-  const body = new URLSearchParams({
-    grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-    assertion: signAssertion(grant),
-  });
-  const response = await fetchRetrying(`${grant.loginUrl.replace(/\/+$/, '')}/services/oauth2/token`, {
+  return requestToken(
+    grant.loginUrl,
+    new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: signAssertion(grant) })
+  );
+}
+
+/**
+ * One OAuth token request (POST <url>/services/oauth2/token, a form body) and Salesforce's answer: the session, or
+ * the OAuth error with its description. The JWT bearer and client credentials flows answer alike.
+ */
+export async function requestToken(url: string, body: URLSearchParams): Promise<JwtOutcome> {
+  const response = await fetchRetrying(`${url.replace(/\/+$/, '')}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body,
