@@ -4,6 +4,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type Emulator, type Seed } from '../emulator/index.js';
 import { homeLoggedInto, runPlugin, writesSince } from '../helpers/plugin.js';
+import { makeHome, runSf } from '../helpers/sf.js';
+import { exchangeJwt } from '../../src/service/jwt.js';
 import { makeKeyPair } from '../helpers/keys.js';
 import { withoutStress } from '../helpers/stress.js';
 import { retrieveFiles } from '../helpers/metadata.js';
@@ -240,5 +242,58 @@ describe('requests of one user at the physical limit (bench org, through bin/run
     // sf's version lookup once (then cached); create, assign-psl and grant: an inspection and a write;
     // preauthorize: inspection + readMetadata and a write; verify: a read batch + readMetadata, JWT, query.
     expect(counts).to.deep.equal([3, 2, 2, 3, 4]);
+  });
+
+  it("after the pipeline's own `sf org login jwt` (which does sf's version lookup and caches it a day), setup takes 5 requests", async () => {
+    const seed = seedWith('connected');
+    // The admin's way in: an app that pre-authorizes System Administrator, signed with the same key.
+    seed.connectedApps!.push({
+      name: 'Pipeline_CLI',
+      label: 'Pipeline CLI',
+      consumerKey: 'PIPELINECLIKEY',
+      certificate: keys.certificate,
+      adminApproved: true,
+      profiles: ['System Administrator'],
+      permissionSets: [],
+    });
+    emulator = await withoutStress(() => startEmulator({ seed }));
+    const home = await makeHome();
+    const admin = { clientId: 'PIPELINECLIKEY', username: emulator.adminUsername, privateKey: keys.privateKey };
+    // Never let sf attempt a login the emulator would refuse: it would retry against Salesforce's hosts.
+    expect((await exchangeJwt({ ...admin, loginUrl: `${emulator.instanceUrl}/` })).ok).to.equal(true);
+    const login = await runSf(
+      [
+        'org',
+        'login',
+        'jwt',
+        '--username',
+        admin.username,
+        '--jwt-key-file',
+        keys.keyFile,
+        '--client-id',
+        admin.clientId,
+        '--instance-url',
+        emulator.instanceUrl,
+        '--alias',
+        'emu',
+        '--json',
+      ],
+      { home }
+    );
+    expect(login.exitCode, login.stderr).to.equal(0);
+    expect(shapes(emulator, 0)).to.include('GET /services/data');
+    const from = emulator.requests.length;
+    const run = await runPlugin(['integration-user', 'setup', '--spec', spec, '-o', 'emu'], home);
+    expect(run.exitCode, run.stdout).to.equal(0);
+    expect(shapes(emulator, from)).to.deep.equal(
+      [
+        'POST /services/data/composite/batch',
+        'POST /services/Soap/m readMetadata',
+        'POST /services/data/composite',
+        ...JWT_AND_QUERY,
+      ].sort()
+    );
+    const [user] = (run.json.result as { users: Array<{ verify: { checks: Array<{ status: string }> } }> }).users;
+    expect(user.verify.checks.filter((c) => c.status === 'fail')).to.deep.equal([]);
   });
 });
