@@ -96,8 +96,13 @@ export async function planPolicyChange(
     result.usersLosingAccess.length > 0,
     changed || toAssign.length > 0,
     async () => {
-      if (changed) {
-        const { flowLeftOff } = await current.write({ profiles, permissionSets, runAs: runAs?.username });
+      // The lists as the result holds them when the write runs: setup --prune may have taken entries out.
+      if (result.changed) {
+        const { flowLeftOff } = await current.write({
+          profiles: result.profiles,
+          permissionSets: result.permissionSets,
+          runAs: runAs?.username,
+        });
         if (flowLeftOff && result.runAs) result.runAs.setupStep = flowSetupStep(eca !== undefined, label);
       }
       await assignSets(client, user, toAssign, result);
@@ -108,7 +113,8 @@ export async function planPolicyChange(
     runAs && previous && previous.toLowerCase() !== runAs.username.toLowerCase()
       ? { from: previous, to: runAs.username }
       : undefined;
-  return { ...step, lockOut, runAsSwitch };
+  const listed = { profiles: [profileName], permissionSets: context.sets };
+  return { ...step, lockOut, runAsSwitch, appLabel: label, listed };
 }
 
 /**

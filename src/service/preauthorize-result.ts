@@ -86,6 +86,12 @@ export type PreauthorizePlan = Step<PreauthorizeResult> & {
   lockOut?: LockOut;
   /** The app runs as another user now: switching changes every integration's identity; ask first. */
   runAsSwitch?: { from: string; to: string };
+  /** The label the app shows (OauthToken.AppName), when the plan read it. */
+  appLabel?: string;
+  /** The profile and sets this plan puts on the app's lists (the profile even when only sets are asked for). */
+  listed?: { profiles: string[]; permissionSets: string[] };
+  /** The app's change, also when the plan has nothing to write (setup --prune may give it entries to remove). */
+  apply?: () => Promise<void>;
 };
 
 /** The step of a plan: to do when the app changes or sets are to be assigned, its write `apply`. */
@@ -102,6 +108,7 @@ export function preauthorizeStep(
     writes: todo ? [{ kind: 'metadata', referenceId: 'app', apply }] : [],
     result,
     needsConfirmation,
+    apply,
   };
 }
 
