@@ -12,7 +12,10 @@ import type { EcaPolicyState } from './verify-result.js';
 // preauthorize command's own plan.
 
 /** Setup's preauthorize step: its app, and an External Client App's policy as this run leaves it (for verify). */
-export type SetupAppStep = Step<{ app: string; ecaPolicy?: EcaPolicyState }> & { fallback?: Write[]; ecaLists?: EcaLists };
+export type SetupAppStep = Step<{ app: string; ecaPolicy?: EcaPolicyState }> & {
+  fallback?: Write[];
+  ecaLists?: EcaLists;
+};
 
 /**
  * An External Client App's lists as this run's one deploy of its policy leaves them (read by the plan's retrieve),

@@ -30,19 +30,22 @@ export function planEcaLists(
   for (const a of assignments) {
     const set = (a.PermissionSet ?? {}) as { Name?: string; IsOwnedByProfile?: boolean; Profile?: { Name?: string } };
     if (a.PermissionSetGroupId) continue;
-    if (set.IsOwnedByProfile && set.Profile?.Name) profiles.set(set.Profile.Name.toLowerCase(), String(a.PermissionSetId));
+    if (set.IsOwnedByProfile && set.Profile?.Name)
+      profiles.set(set.Profile.Name.toLowerCase(), String(a.PermissionSetId));
     else if (set.Name) sets.set(set.Name.toLowerCase(), String(a.PermissionSetId));
   }
   const entries: Entry[] = [];
   const changes: EcaListChange[] = [];
   for (const policy of policies) {
-    const goes = (held: Map<string, string>, kind: 'profile' | 'permissionSet') => (name: string): boolean => {
-      const setId = held.get(name.toLowerCase());
-      if (setId === undefined) return false;
-      const otherUsers = others.get(setId) ?? 0;
-      entries.push({ app: policy.label, [kind]: name, otherUsers });
-      return otherUsers === 0;
-    };
+    const goes =
+      (held: Map<string, string>, kind: 'profile' | 'permissionSet') =>
+      (name: string): boolean => {
+        const setId = held.get(name.toLowerCase());
+        if (setId === undefined) return false;
+        const otherUsers = others.get(setId) ?? 0;
+        entries.push({ app: policy.label, [kind]: name, otherUsers });
+        return otherUsers === 0;
+      };
     const profileGoes = goes(profiles, 'profile');
     const setGoes = goes(sets, 'permissionSet');
     const removedProfiles = policy.profiles.filter(profileGoes);

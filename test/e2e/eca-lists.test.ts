@@ -48,7 +48,15 @@ const setupSeed = (outsideUser: boolean): Seed => ({
     { name: 'Ops_Read', label: 'Ops Read', license: null, objects: { Contact: ['read'] } },
   ],
   users: outsideUser
-    ? [{ username: OUTSIDE, firstName: 'Dana', lastName: "O'Neil", profile: 'Standard User', permissionSets: ['Case_Read'] }]
+    ? [
+        {
+          username: OUTSIDE,
+          firstName: 'Dana',
+          lastName: "O'Neil",
+          profile: 'Standard User',
+          permissionSets: ['Case_Read'],
+        },
+      ]
     : [],
   externalClientApps: [
     {
@@ -127,7 +135,10 @@ describe("end to end through bin/run.js: setup --prune on an External Client App
     ]);
     // The policy read once (the plan's retrieve) and written once; no token for the app: the lock-out query finds none.
     expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 1, deploy: 1 });
-    expect((await policyLists(emulator)).Billing_Sync).to.deep.equal({ profiles: PROFILE, sets: 'Account_Read,Ops_Read' });
+    expect((await policyLists(emulator)).Billing_Sync).to.deep.equal({
+      profiles: PROFILE,
+      sets: 'Account_Read,Ops_Read',
+    });
 
     const clean = await runPlugin(['integration-user', 'setup', '--spec', spec, '-o', 'emu', '--check'], home);
     expect([clean.exitCode, clean.json.status]).to.deep.equal([0, 0]);
@@ -172,5 +183,144 @@ describe("end to end through bin/run.js: setup --prune on an External Client App
       profiles: PROFILE,
       sets: 'Account_Read,Case_Read,Ops_Read',
     });
+  });
+});
+
+const RETIRING = 'obrien-sync@acme.example';
+const retireSeed: Seed = {
+  permissionSets: [
+    { name: 'OBrien_Sync_Access', label: "O'Brien Sync Access", license: null, objects: { Account: ['read'] } },
+    { name: 'Shared_Api', label: 'Shared API', license: null, objects: { Contact: ['read'] } },
+    { name: 'Ops_Read', label: 'Ops Read', license: null, objects: { Case: ['read'] } },
+  ],
+  users: [
+    {
+      username: RETIRING,
+      firstName: 'Aoife',
+      lastName: "O'Brien",
+      profile: PROFILE,
+      permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+      permissionSets: ['OBrien_Sync_Access', 'Shared_Api'],
+    },
+    // A person on another profile who relies on Shared_Api.
+    {
+      username: OUTSIDE,
+      firstName: 'Dana',
+      lastName: "O'Neil",
+      profile: 'Standard User',
+      permissionSets: ['Shared_Api'],
+    },
+  ],
+  externalClientApps: [
+    {
+      name: 'OBrien_Sync',
+      label: "O'Brien Sync Connector",
+      consumerKey: 'OBRIENSYNCKEY1',
+      permittedUsers: 'AdminApprovedPreAuthorized',
+      profiles: [PROFILE],
+      permissionSets: ['OBrien_Sync_Access', 'Shared_Api', 'Ops_Read'],
+      oauthTokens: [{ username: RETIRING }, { username: OUTSIDE }],
+    },
+    {
+      // Its client credentials flow runs as the user: the same deploy stops it and takes the user off its list.
+      name: 'Ledger_Feed',
+      label: "Ledger Feed (O'Brien)",
+      consumerKey: 'LEDGERFEEDKEY1',
+      permittedUsers: 'AdminApprovedPreAuthorized',
+      permissionSets: ['OBrien_Sync_Access'],
+      runAs: RETIRING,
+    },
+  ],
+};
+
+describe("end to end through bin/run.js: retire takes the user out of External Client Apps' policy lists", function () {
+  this.timeout(180_000);
+  let emulator: Emulator | undefined;
+  afterEach(() => emulator?.stop());
+  const retire = ['integration-user', 'retire', '--username', RETIRING, '-o', 'emu', '--no-prompt'];
+  const removed = [
+    { app: "Ledger Feed (O'Brien)", permissionSet: 'OBrien_Sync_Access' },
+    { app: "O'Brien Sync Connector", profile: PROFILE },
+    { app: "O'Brien Sync Connector", permissionSet: 'OBrien_Sync_Access' },
+  ];
+  const kept = [{ app: "O'Brien Sync Connector", permissionSet: 'Shared_Api', otherUsers: 1 }];
+  const listsBefore = {
+    Ledger_Feed: { profiles: '', sets: 'OBrien_Sync_Access' },
+    OBrien_Sync: { profiles: PROFILE, sets: 'OBrien_Sync_Access,Shared_Api,Ops_Read' },
+  };
+  const pick = (result: Record<string, unknown> | undefined): Record<string, unknown> => ({
+    status: result?.status,
+    runAsStopped: result?.runAsStopped,
+    appAccessRemoved: result?.appAccessRemoved,
+    appAccessKept: result?.appAccessKept,
+    deactivated: result?.deactivated,
+  });
+
+  it('plans the entries, removes them with the run-as stop in one retrieve and one deploy, keeps the shared set; a re-run writes nothing', async () => {
+    emulator = await startEmulator({ seed: retireSeed });
+    const home = await homeLoggedInto(emulator);
+
+    let from = emulator.requests.length;
+    const dry = await runPlugin([...retire, '--dry-run'], home);
+    expect([dry.exitCode, dry.json.status]).to.deep.equal([0, 0]);
+    expect(pick(dry.json.result)).to.deep.equal({
+      status: 'would-retire',
+      runAsStopped: [{ app: "Ledger Feed (O'Brien)", kind: 'ExternalClientApplication' }],
+      appAccessRemoved: removed,
+      appAccessKept: kept,
+      deactivated: true,
+    });
+    expect(writesSince(emulator, from)).to.equal(0);
+    expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 1 });
+    expect(await policyLists(emulator)).to.deep.equal(listsBefore);
+
+    from = emulator.requests.length;
+    const run = await runPlugin(retire, home);
+    expect([run.exitCode, run.json.status]).to.deep.equal([0, 0]);
+    expect(pick(run.json.result)).to.deep.equal({
+      status: 'retired',
+      runAsStopped: [{ app: "Ledger Feed (O'Brien)", kind: 'ExternalClientApplication' }],
+      appAccessRemoved: removed,
+      appAccessKept: kept,
+      deactivated: true,
+    });
+    expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 1, deploy: 1 });
+    expect(await policyLists(emulator)).to.deep.equal({
+      Ledger_Feed: { profiles: '', sets: '' },
+      OBrien_Sync: { profiles: '', sets: 'Shared_Api,Ops_Read' },
+    });
+    // The other user keeps the set the app lists for it.
+    expect(
+      emulator
+        .query<{ PermissionSet: { Name: string } }>(
+          `SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = 'dana.o\\'neil@acme.example' AND PermissionSet.IsOwnedByProfile = false`
+        )
+        .map((r) => r.PermissionSet.Name)
+    ).to.deep.equal(['Shared_Api']);
+
+    from = emulator.requests.length;
+    const again = await runPlugin(retire, home);
+    expect([again.exitCode, again.json.result?.status]).to.deep.equal([0, 'already-retired']);
+    expect(writesSince(emulator, from)).to.equal(0);
+    expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 1 });
+  });
+
+  it("--keep-assignments leaves the policy lists as they are, as it leaves connected apps' lists", async () => {
+    emulator = await startEmulator({
+      seed: { ...retireSeed, externalClientApps: retireSeed.externalClientApps?.slice(0, 1) },
+    });
+    const home = await homeLoggedInto(emulator);
+    const from = emulator.requests.length;
+    const run = await runPlugin([...retire, '--keep-assignments'], home);
+    expect([run.exitCode, run.json.status]).to.deep.equal([0, 0]);
+    expect(pick(run.json.result)).to.deep.equal({
+      status: 'retired',
+      runAsStopped: [],
+      appAccessRemoved: [],
+      appAccessKept: [],
+      deactivated: true,
+    });
+    expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 1 });
+    expect(await policyLists(emulator)).to.deep.equal({ OBrien_Sync: listsBefore.OBrien_Sync });
   });
 });
