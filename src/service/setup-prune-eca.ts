@@ -2,7 +2,7 @@ import type { OrgClient } from './org-client.js';
 import type { EcaLists } from './preauthorize-setup.js';
 import type { Planned } from './setup-apply.js';
 import type { SetupRemoval } from './setup-result.js';
-import { markPruned, outsideUsersLockedOut, removalsOf, type AppEntry } from './setup-prune.js';
+import { markPruned, outsideUsersLockedOut, removalsOf, type AppEntry } from './setup-prune-entries.js';
 
 /**
  * `setup --prune` on an External Client App: its lists live in its OAuth policy (ExtlClntAppOauthConfigurablePolicies

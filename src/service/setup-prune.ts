@@ -10,7 +10,7 @@ import type { SetupSpec, SpecUser } from './spec.js';
 import type { CreateReport } from './create.js';
 import { INTEGRATION_USER_LICENSE } from './licenses.js';
 import { findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
-import { usersLockedOut } from './preauthorize-lockout.js';
+import { markPruned, outsideUsersLockedOut, removalsOf, type AppEntry } from './setup-prune-entries.js';
 import type { SetupAppStep } from './preauthorize-setup.js';
 import { pruneEcaLists } from './setup-prune-eca.js';
 
@@ -226,41 +226,4 @@ export async function planAppPrune(
     markPruned(step, extras, options.dryRun);
   }
   return removals;
-}
-
-/** An app list entry as pruning sees it (a connected app's: its SetupEntityAccess row). */
-export type AppEntry = { id?: string; name: string; type: 'Profile' | 'PermissionSet' };
-
-/** The users outside the spec who use the app (an OAuth token) and would be on none of these lists. */
-export async function outsideUsersLockedOut(
-  client: OrgClient,
-  specUsers: ReadonlySet<string>,
-  label: string,
-  profiles: string[],
-  permissionSets: string[]
-): Promise<string[]> {
-  const lockOut = await usersLockedOut(client, label, profiles, permissionSets);
-  return lockOut.users.filter((u) => !specUsers.has(u.toLowerCase()));
-}
-
-/** The removals as the result reports them: kept (and why) when users outside the spec rely on the app. */
-export function removalsOf(extras: AppEntry[], app: string, outside: string[], dryRun: boolean): SetupRemoval[] {
-  const reason = outside.length ? messages.getMessage('prune.keptFor', [outside.join(', ')]) : undefined;
-  return extras.map((e) => ({
-    type: e.type,
-    name: e.name,
-    app,
-    status: reason ? 'kept' : dryRun ? 'would-remove' : 'removed',
-    ...(reason ? { reason } : {}),
-  }));
-}
-
-/** The step that removes the entries: to do, its message naming them. */
-export function markPruned(step: Planned, extras: AppEntry[], dryRun: boolean): void {
-  const words = messages.getMessage(dryRun ? 'prune.wouldRemove' : 'prune.remove', [
-    extras.map((e) => e.name).join(', '),
-  ]);
-  step.step.status = 'todo';
-  step.line.status = 'todo';
-  step.line.message = `${step.line.message}; ${words}`;
 }
