@@ -27,6 +27,8 @@ export type PreauthorizeInput = {
   runAs?: string;
   /** For setup's dry run: the run-as user and its PSL may come from earlier steps of the same run. */
   plannedRunAs?: boolean;
+  /** setup --prune: entries to take off the app's lists in the same write (names, any case). */
+  remove?: { profiles: string[]; permissionSets: string[] };
 };
 
 /** The client credentials flow's run-as user after the run (on a dry run: what it would be). */

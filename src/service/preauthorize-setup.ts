@@ -124,7 +124,8 @@ export async function planSetupPreauthorize(
   if (planned.runAsSwitch && !options.noPrompt)
     throw serviceError('RunAsChangeConfirmationRequired', [app, planned.runAsSwitch.from, planned.runAsSwitch.to]);
   // A run-as user this run creates is only planned now: such a step plans again when it runs.
-  const first = !input.runAs && !options.claimed.has(`policy:${app.toLowerCase()}`);
+  const firstOfApp = !options.claimed.has(`policy:${app.toLowerCase()}`);
+  const first = !input.runAs && firstOfApp;
   options.claimed.add(`policy:${app.toLowerCase()}`);
   const { result } = planned;
   const added = [...result.added.profiles, ...result.added.permissionSets];
@@ -144,12 +145,21 @@ export async function planSetupPreauthorize(
   const planStep = result.changed
     ? { ...step('todo', added, [write], undefined, ecaPolicy), message: planMessage(result, true) }
     : step('done', added, [], undefined, ecaPolicy);
-  if (ecaPolicy) planStep.ecaLists = ecaListsOf(planned, ecaPolicy, write);
+  if (firstOfApp && result.appType === 'ExternalClientApplication' && !input.create)
+    planStep.ecaLists = ecaListsOf(planned, write, ecaPolicy ? { ecaPolicy } : { replanned: input });
   return planStep;
 }
 
-/** The first plan of an External Client App: its lists, and the removal of entries from its one deploy. */
-function ecaListsOf(planned: PreauthorizePlan, ecaPolicy: EcaPolicyState, write: Write): EcaLists {
+/**
+ * The first plan of an External Client App: its lists, and the removal of entries from its one deploy. The plan
+ * applied as it is (`ecaPolicy`) takes them out of its result; one planned again when it runs (app.runAs) is told
+ * them in its input.
+ */
+function ecaListsOf(
+  planned: PreauthorizePlan,
+  write: Write,
+  how: { ecaPolicy: EcaPolicyState } | { replanned: PreauthorizeInput }
+): EcaLists {
   const { result } = planned;
   const lower = (names: string[]): Set<string> => new Set(names.map((n) => n.toLowerCase()));
   return {
@@ -158,6 +168,11 @@ function ecaListsOf(planned: PreauthorizePlan, ecaPolicy: EcaPolicyState, write:
     permissionSets: result.permissionSets,
     listed: planned.listed ?? { profiles: [], permissionSets: [] },
     remove: (entries) => {
+      if ('replanned' in how) {
+        how.replanned.remove = entries;
+        return write;
+      }
+      const { ecaPolicy } = how;
       const profiles = lower(entries.profiles);
       const sets = lower(entries.permissionSets);
       result.profiles = result.profiles.filter((p) => !profiles.has(p.toLowerCase()));

@@ -186,6 +186,69 @@ describe("end to end through bin/run.js: setup --prune on an External Client App
   });
 });
 
+describe('end to end through bin/run.js: setup --prune on an External Client App that runs as its spec user (app.runAs)', function () {
+  this.timeout(180_000);
+  let emulator: Emulator | undefined;
+  after(() => emulator?.stop());
+
+  it('the plan made again when it writes takes the extras out in its one deploy; a re-run writes nothing', async () => {
+    const base = setupSeed(false);
+    const [eca] = base.externalClientApps ?? [];
+    emulator = await startEmulator({
+      seed: {
+        ...base,
+        users: [
+          {
+            username: USER,
+            firstName: 'Aoife',
+            lastName: "O'Brien",
+            profile: PROFILE,
+            permissionSetLicenses: ['SalesforceAPIIntegrationPsl'],
+            permissionSets: ['Account_Read', 'Case_Read'],
+          },
+        ],
+        externalClientApps: [{ ...eca, runAs: USER, clientCredentialsFlow: true }],
+      },
+    });
+    const home = await homeLoggedInto(emulator);
+    const file = specFile();
+    writeFileSync(
+      file,
+      `users:\n  - name: O'Brien Sync\n    email: it@acme.example\n    username: "${USER}"\n    permissionSets: [Account_Read, Case_Read]\n    app: { name: Billing_Sync, preauthorize: permission-set, permissionSets: [Account_Read], runAs: true }\n`
+    );
+    const setup = (...flags: string[]) =>
+      runPlugin(['integration-user', 'setup', '--spec', file, '-o', 'emu', '--no-prompt', ...flags], home);
+
+    let from = emulator.requests.length;
+    const dry = await setup('--prune', '--dry-run');
+    expect((dry.json.result?.users as Array<{ removals?: unknown }>)[0].removals).to.deep.equal([
+      { type: 'PermissionSet', name: 'Case_Read', app: 'Billing_Sync', status: 'would-remove' },
+    ]);
+    expect(writesSince(emulator, from)).to.equal(0);
+
+    from = emulator.requests.length;
+    const pruned = await setup('--prune');
+    expect([pruned.exitCode, pruned.json.status]).to.deep.equal([0, 0]);
+    expect((pruned.json.result?.users as Array<{ removals?: unknown }>)[0].removals).to.deep.equal([
+      { type: 'PermissionSet', name: 'Case_Read', app: 'Billing_Sync', status: 'removed' },
+    ]);
+    // The plan's retrieve, the one made again when it writes (as without --prune), and verify's; one deploy.
+    expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 3, deploy: 1 });
+    expect((await policyLists(emulator)).Billing_Sync).to.deep.equal({
+      profiles: PROFILE,
+      sets: 'Account_Read,Ops_Read',
+    });
+
+    from = emulator.requests.length;
+    const again = await setup('--prune');
+    expect([again.exitCode, (again.json.result?.users as Array<{ removals?: unknown }>)[0].removals]).to.deep.equal([
+      0,
+      undefined,
+    ]);
+    expect(writesSince(emulator, from)).to.equal(0);
+  });
+});
+
 const RETIRING = 'obrien-sync@acme.example';
 const retireSeed: Seed = {
   permissionSets: [
