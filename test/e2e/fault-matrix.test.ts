@@ -326,6 +326,25 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // app.runAs: the policy is planned again when it writes; Account_Read (no set the app is asked for) comes off its list.
+    title: 'setup --prune (External Client App, app.runAs: an entry off its policy list)',
+    command: IntegrationUserSetup,
+    seed: (() => {
+      const base = ccSeed();
+      const [eca] = base.externalClientApps ?? [];
+      return {
+        ...base,
+        behaviour: { ecaOauthSettingsDeploy: 'allow' as const },
+        externalClientApps: [{ ...eca, permissionSets: ['Account_Read'] }],
+      };
+    })(),
+    argv: () => [...ccSetupSpec(), '--prune'],
+    cleanRun: async (emulator) => {
+      const policies = Object.values(await retrieveFiles(emulator, ['ExtlClntAppOauthConfigurablePolicies']));
+      expect(policies.map((xml) => /<commaSeparatedPermissionSet>([^<]*)</.exec(xml)?.[1] ?? '')).to.deep.equal(['']);
+    },
+  },
+  {
     title: 'retire (External Client App: run-as stopped and the user off its policy list in one deploy)',
     command: IntegrationUserRetire,
     seed: (() => {
