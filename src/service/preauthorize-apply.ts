@@ -56,8 +56,16 @@ export async function planPolicyChange(
   const label = eca
     ? (current as Awaited<ReturnType<typeof readEcaPolicy>>).label
     : (connectedApp as ConnectedApp).label;
-  const profiles = union(current.profiles, [profileName]);
-  const permissionSets = union(current.permissionSets, context.sets);
+  const gone =
+    (names: string[] = []) =>
+    (name: string): boolean =>
+      !names.some((n) => n.toLowerCase() === name.toLowerCase());
+  const profiles = union(current.profiles, [profileName]).filter(gone(input.remove?.profiles));
+  const permissionSets = union(current.permissionSets, context.sets).filter(gone(input.remove?.permissionSets));
+  // setup --prune: entries of the lists as read that this write leaves out.
+  const removed =
+    current.profiles.some((p) => !profiles.includes(p)) ||
+    current.permissionSets.some((p) => !permissionSets.includes(p));
   const added = {
     profiles: minus(profiles, current.profiles),
     permissionSets: minus(permissionSets, current.permissionSets),
@@ -68,7 +76,7 @@ export async function planPolicyChange(
   const runAsChanged =
     runAs !== undefined &&
     (!flow.enabled || flow.globalEnabled === false || flow.runAs?.toLowerCase() !== runAs.username.toLowerCase());
-  const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0 || runAsChanged;
+  const changed = switching || added.profiles.length > 0 || added.permissionSets.length > 0 || runAsChanged || removed;
   const lockOut = switching ? await usersLockedOut(client, label, profiles, permissionSets) : undefined;
 
   // The policy and lists after the run: what they will be, on a dry run too (the plan, not the org's state).
@@ -96,8 +104,13 @@ export async function planPolicyChange(
     result.usersLosingAccess.length > 0,
     changed || toAssign.length > 0,
     async () => {
-      if (changed) {
-        const { flowLeftOff } = await current.write({ profiles, permissionSets, runAs: runAs?.username });
+      // The lists as the result holds them when the write runs: setup --prune may have taken entries out.
+      if (result.changed) {
+        const { flowLeftOff } = await current.write({
+          profiles: result.profiles,
+          permissionSets: result.permissionSets,
+          runAs: runAs?.username,
+        });
         if (flowLeftOff && result.runAs) result.runAs.setupStep = flowSetupStep(eca !== undefined, label);
       }
       await assignSets(client, user, toAssign, result);
@@ -108,7 +121,8 @@ export async function planPolicyChange(
     runAs && previous && previous.toLowerCase() !== runAs.username.toLowerCase()
       ? { from: previous, to: runAs.username }
       : undefined;
-  return { ...step, lockOut, runAsSwitch };
+  const listed = { profiles: [profileName], permissionSets: context.sets };
+  return { ...step, lockOut, runAsSwitch, appLabel: label, listed };
 }
 
 /**

@@ -27,6 +27,8 @@ export type PreauthorizeInput = {
   runAs?: string;
   /** For setup's dry run: the run-as user and its PSL may come from earlier steps of the same run. */
   plannedRunAs?: boolean;
+  /** setup --prune: entries to take off the app's lists in the same write (names, any case). */
+  remove?: { profiles: string[]; permissionSets: string[] };
 };
 
 /** The client credentials flow's run-as user after the run (on a dry run: what it would be). */
@@ -86,6 +88,12 @@ export type PreauthorizePlan = Step<PreauthorizeResult> & {
   lockOut?: LockOut;
   /** The app runs as another user now: switching changes every integration's identity; ask first. */
   runAsSwitch?: { from: string; to: string };
+  /** The label the app shows (OauthToken.AppName), when the plan read it. */
+  appLabel?: string;
+  /** The profile and sets this plan puts on the app's lists (the profile even when only sets are asked for). */
+  listed?: { profiles: string[]; permissionSets: string[] };
+  /** The app's change, also when the plan has nothing to write (setup --prune may give it entries to remove). */
+  apply?: () => Promise<void>;
 };
 
 /** The step of a plan: to do when the app changes or sets are to be assigned, its write `apply`. */
@@ -102,6 +110,7 @@ export function preauthorizeStep(
     writes: todo ? [{ kind: 'metadata', referenceId: 'app', apply }] : [],
     result,
     needsConfirmation,
+    apply,
   };
 }
 

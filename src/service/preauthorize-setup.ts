@@ -5,14 +5,30 @@ import { applyStep, blockedError, type Step, type Write } from './plan.js';
 import { findConnectedApp, type ConnectedAppComponents } from './app-lookup.js';
 import { planAppAccess, type AppAccessFound } from './connected-app-access.js';
 import { planPreauthorize, type PreauthorizeFound } from './preauthorize.js';
-import { planMessage, stepMessage, type PreauthorizeInput } from './preauthorize-result.js';
+import { planMessage, stepMessage, type PreauthorizeInput, type PreauthorizePlan } from './preauthorize-result.js';
 import type { EcaPolicyState } from './verify-result.js';
 
 // Setup's preauthorize step: SetupEntityAccess rows in the user's one composite call where they do, else the
 // preauthorize command's own plan.
 
 /** Setup's preauthorize step: its app, and an External Client App's policy as this run leaves it (for verify). */
-export type SetupAppStep = Step<{ app: string; ecaPolicy?: EcaPolicyState }> & { fallback?: Write[] };
+export type SetupAppStep = Step<{ app: string; ecaPolicy?: EcaPolicyState }> & {
+  fallback?: Write[];
+  ecaLists?: EcaLists;
+};
+
+/**
+ * An External Client App's lists as this run's one deploy of its policy leaves them (read by the plan's retrieve),
+ * and how setup --prune takes entries out of that same deploy: `remove` answers the step's write.
+ */
+export type EcaLists = {
+  label: string;
+  profiles: string[];
+  permissionSets: string[];
+  /** What the plan itself puts on the lists (preauthorize lists the integration profile with the sets): never pruned. */
+  listed: { profiles: string[]; permissionSets: string[] };
+  remove: (entries: { profiles: string[]; permissionSets: string[] }) => Write;
+};
 
 /** What setup's preauthorize step is for: the app, how to pre-authorize, and the sets an earlier step makes. */
 export type SetupAppInput = PreauthorizeInput & {
@@ -108,7 +124,8 @@ export async function planSetupPreauthorize(
   if (planned.runAsSwitch && !options.noPrompt)
     throw serviceError('RunAsChangeConfirmationRequired', [app, planned.runAsSwitch.from, planned.runAsSwitch.to]);
   // A run-as user this run creates is only planned now: such a step plans again when it runs.
-  const first = !input.runAs && !options.claimed.has(`policy:${app.toLowerCase()}`);
+  const firstOfApp = !options.claimed.has(`policy:${app.toLowerCase()}`);
+  const first = !input.runAs && firstOfApp;
   options.claimed.add(`policy:${app.toLowerCase()}`);
   const { result } = planned;
   const added = [...result.added.profiles, ...result.added.permissionSets];
@@ -125,7 +142,49 @@ export async function planSetupPreauthorize(
           apply: async () => void (await applyStep(client, planned, { dryRun: false })),
         }
       : metadataWrite(input);
-  return result.changed
+  const planStep = result.changed
     ? { ...step('todo', added, [write], undefined, ecaPolicy), message: planMessage(result, true) }
     : step('done', added, [], undefined, ecaPolicy);
+  if (firstOfApp && result.appType === 'ExternalClientApplication' && !input.create)
+    planStep.ecaLists = ecaListsOf(planned, write, ecaPolicy ? { ecaPolicy } : { replanned: input });
+  return planStep;
+}
+
+/**
+ * The first plan of an External Client App: its lists, and the removal of entries from its one deploy. The plan
+ * applied as it is (`ecaPolicy`) takes them out of its result; one planned again when it runs (app.runAs) is told
+ * them in its input.
+ */
+function ecaListsOf(
+  planned: PreauthorizePlan,
+  write: Write,
+  how: { ecaPolicy: EcaPolicyState } | { replanned: PreauthorizeInput }
+): EcaLists {
+  const { result } = planned;
+  const lower = (names: string[]): Set<string> => new Set(names.map((n) => n.toLowerCase()));
+  return {
+    label: planned.appLabel ?? result.app,
+    profiles: result.profiles,
+    permissionSets: result.permissionSets,
+    listed: planned.listed ?? { profiles: [], permissionSets: [] },
+    remove: (entries) => {
+      if ('replanned' in how) {
+        how.replanned.remove = entries;
+        return write;
+      }
+      const { ecaPolicy } = how;
+      const profiles = lower(entries.profiles);
+      const sets = lower(entries.permissionSets);
+      result.profiles = result.profiles.filter((p) => !profiles.has(p.toLowerCase()));
+      result.permissionSets = result.permissionSets.filter((p) => !sets.has(p.toLowerCase()));
+      result.changed = true;
+      // verify reads the policy as the deploy leaves it.
+      Object.assign(ecaPolicy, { profiles: result.profiles, permissionSets: result.permissionSets });
+      if (planned.status === 'done' && planned.apply) {
+        planned.status = 'todo';
+        planned.writes = [{ kind: 'metadata', referenceId: 'app', apply: planned.apply }];
+      }
+      return write;
+    },
+  };
 }

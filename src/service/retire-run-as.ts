@@ -1,6 +1,7 @@
 import type { OrgClient } from './org-client.js';
 import type { ConnectedAppComponent } from './app-lookup.js';
 import { POLICY_TYPE, readAppPolicies, setElement, zipOf, type EcaPolicy } from './eca-metadata.js';
+import type { EcaListChange } from './retire-eca-lists.js';
 
 /**
  * The apps whose OAuth client credentials flow runs as the user being retired: retire stops them before it
@@ -18,6 +19,10 @@ export type RunAsPlan = {
   stops: RunAsStop[];
   policies: EcaPolicy[];
   connectedApps: ConnectedAppComponent[];
+  /** Every External Client App's policy the retrieve read (retire-eca-lists.ts takes the user out of their lists). */
+  read: EcaPolicy[];
+  /** Policies whose lists lose entries: in the same one deploy. */
+  ecaLists: EcaListChange[];
 };
 
 export async function planRunAsStops(client: OrgClient, username: string): Promise<RunAsPlan> {
@@ -35,25 +40,29 @@ export async function planRunAsStops(client: OrgClient, username: string): Promi
       kind: 'ConnectedApp',
     })),
   ].sort((a, b) => a.app.localeCompare(b.app));
-  return { stops, policies, connectedApps };
+  return { stops, policies, connectedApps, read: read.policies, ecaLists: [] };
 }
 
 /**
- * Clears the run-as user and turns the flow off: the ECA policies in one deploy of only those components, with
- * only clientCredentialsFlowUser and isClientCredentialsFlowEnabled changed in their XML (as preauthorize writes
- * them); the connected apps through updateMetadata of their oauthConfig (10 a call).
+ * Clears the run-as user and turns the flow off, and takes the user out of External Client Apps' lists: the ECA
+ * policies in one deploy of only those components, with only clientCredentialsFlowUser and
+ * isClientCredentialsFlowEnabled, or commaSeparatedProfile and commaSeparatedPermissionSet, changed in their XML
+ * (as preauthorize writes them); the connected apps through updateMetadata of their oauthConfig (10 a call).
  */
 export async function stopRunAs(client: OrgClient, plan: RunAsPlan): Promise<boolean> {
-  if (plan.policies.length) {
+  const xmls = new Map<string, string>();
+  for (const p of plan.policies)
+    xmls.set(
+      p.member,
+      setElement(setElement(p.xml, 'isClientCredentialsFlowEnabled', 'false'), 'clientCredentialsFlowUser', '')
+    );
+  for (const { policy, profiles, permissionSets } of plan.ecaLists) {
+    const xml = setElement(xmls.get(policy.member) ?? policy.xml, 'commaSeparatedProfile', profiles.join(','));
+    xmls.set(policy.member, setElement(xml, 'commaSeparatedPermissionSet', permissionSets.join(',')));
+  }
+  if (xmls.size) {
     const components = Object.fromEntries(
-      plan.policies.map((p) => {
-        const xml = setElement(
-          setElement(p.xml, 'isClientCredentialsFlowEnabled', 'false'),
-          'clientCredentialsFlowUser',
-          ''
-        );
-        return [p.member, { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml }];
-      })
+      [...xmls].map(([member, xml]) => [member, { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml }])
     );
     await client.metadata.deploy(await zipOf({ [POLICY_TYPE]: components }, client.apiVersion));
   }
@@ -69,5 +78,5 @@ export async function stopRunAs(client: OrgClient, plan: RunAsPlan): Promise<boo
         },
       }))
     );
-  return plan.policies.length + plan.connectedApps.length > 0;
+  return xmls.size + plan.connectedApps.length > 0;
 }

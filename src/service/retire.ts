@@ -2,12 +2,14 @@ import type { OrgClient, SObjectRecord } from './org-client.js';
 import { serviceError } from './errors.js';
 import { inspectOne } from './inspection.js';
 import { createUserFix } from './fixes.js';
-import { type Seats, seatsOf } from './licenses.js';
+import { seatsOf } from './licenses.js';
+import type { AppListEntry, RetireInput, RetireResult } from './retire-result.js';
 import { MANAGED_MARKER } from './generated-set.js';
 import { exitCodeOf, type Outcome, type RecordsWrite, subrequestsOf } from './plan.js';
 import { appLabels, retireAccessReads, retireReads } from './retire-reads.js';
 import { assigneeFilter } from './user-filters.js';
-import { planRunAsStops, type RunAsPlan, type RunAsStop, stopRunAs } from './retire-run-as.js';
+import { planRunAsStops, type RunAsPlan, stopRunAs } from './retire-run-as.js';
+import { planEcaLists } from './retire-eca-lists.js';
 
 /**
  * Retiring an integration user: its OAuth tokens revoked, its place in app lists no one else needs removed, its
@@ -21,46 +23,8 @@ import { planRunAsStops, type RunAsPlan, type RunAsStop, stopRunAs } from './ret
  * deleted, the user deactivated, and, when asked, the generated set deleted, in one more composite call.
  */
 
-export type RetireInput = {
-  user: string;
-  keepAssignments: boolean;
-  deleteGeneratedSet: boolean;
-  /** A login within this many days means the integration still runs. */
-  recentDays: number;
-};
-
-/** An app list entry: the app, and the profile or permission set it lists. */
-export type AppListEntry = { app: string; profile?: string; permissionSet?: string };
-
-export type RetireResult = {
-  userId: string;
-  username: string;
-  /** `retired`, `already-retired` (nothing to do), or `would-retire` on a dry run. */
-  status: 'retired' | 'already-retired' | 'would-retire' | 'partly-retired' | 'failed';
-  dryRun: boolean;
-  lastLogin: string | null;
-  /** Logged in within --recent-days: an integration that still runs. */
-  recentLogin: boolean;
-  /** The apps whose OAuth tokens of this user are revoked (one entry a token). */
-  tokensRevoked: string[];
-  /** Apps whose client credentials flow ran as this user: run-as user cleared, flow turned off (integrations using it stop). */
-  runAsStopped: RunAsStop[];
-  /** App list entries only this user needed: removed. */
-  appAccessRemoved: AppListEntry[];
-  /** App list entries other active users rely on: kept, with how many rely on them. */
-  appAccessKept: Array<AppListEntry & { otherUsers: number }>;
-  permissionSetsRemoved: string[];
-  permissionSetGroupsRemoved: string[];
-  permissionSetLicensesRemoved: string[];
-  deactivated: boolean;
-  /** The set `grant` generated for it (carries MANAGED_MARKER), when it holds one. */
-  generatedSet?: { name: string; action: 'deleted' | 'would-delete' | 'kept'; otherUsers: number };
-  /** Seats this run frees (or would): the Salesforce Integration user license, the API Integration PSL. */
-  seatsFreed: { userLicense: number; permissionSetLicense: number };
-  seats: { userLicense: Seats; permissionSetLicense?: Seats };
-  /** When a write was refused: where, and Salesforce's words. */
-  failure?: { stage: 'runAs' | 'tokens' | 'access' | 'deactivate'; message: string };
-};
+// The command's input and result, also from here (the command's module); their home is retire-result.ts.
+export type { AppListEntry, RetireInput, RetireResult } from './retire-result.js';
 
 export type RetirePlan = {
   result: RetireResult;
@@ -144,6 +108,12 @@ export async function planRetire(
       if (otherUsers) result.appAccessKept.push({ ...entry, otherUsers });
       else result.appAccessRemoved.push(entry);
     }
+    // External Client Apps' lists: in their policies, from the run-as retrieve, back in its one deploy.
+    const eca = planEcaLists(runAs.read, found.assignments, others);
+    runAs.ecaLists = eca.changes;
+    for (const { otherUsers, ...entry } of eca.entries)
+      if (otherUsers) result.appAccessKept.push({ ...entry, otherUsers });
+      else result.appAccessRemoved.push(entry);
     // Profiles first, then sets, by app and name: the same order whatever order the org answers in.
     const order = (e: AppListEntry): string =>
       `${e.app}\u0000${e.profile ? 0 : 1}${e.profile ?? e.permissionSet ?? ''}`;
@@ -203,6 +173,7 @@ export async function planRetire(
   const done =
     user.IsActive !== true &&
     !runAs.stops.length &&
+    !runAs.ecaLists.length &&
     !tokens.length &&
     !writes.length &&
     !result.permissionSetLicensesRemoved.length &&

@@ -10,7 +10,9 @@ import type { SetupSpec, SpecUser } from './spec.js';
 import type { CreateReport } from './create.js';
 import { INTEGRATION_USER_LICENSE } from './licenses.js';
 import { findConnectedApp, sameId, type ConnectedAppComponents } from './app-lookup.js';
-import { usersLockedOut } from './preauthorize-lockout.js';
+import { markPruned, outsideUsersLockedOut, removalsOf, type AppEntry } from './setup-prune-entries.js';
+import type { SetupAppStep } from './preauthorize-setup.js';
+import { pruneEcaLists } from './setup-prune-eca.js';
 
 /**
  * `setup --prune`: what the spec doesn't list goes too. By default setup adds what is missing and leaves extras
@@ -120,16 +122,14 @@ export function managedSetsOf(spec: SetupSpec): string[] {
   ];
 }
 
-/** An app list entry as pruning sees it. */
-type AppEntry = { id: string; name: string; type: 'Profile' | 'PermissionSet' };
-
 /**
- * The entries on the spec's connected apps' lists that the spec manages (a spec user's profile, a set the spec
- * names) but no spec user of that app wants any more: removed as SetupEntityAccess rows in the write call of the
- * app's first spec user, unless another user outside the spec who uses the app (an OAuth token for it) would be
- * left on none of the app's lists (preauthorize's lock-out rule): then every such entry of the app is kept and
- * those users named. Apps that go the Metadata API way this run (an External Client App, a connected app to switch
- * to admin-approved) are left for a re-run (their lists are written whole from what the inspection read).
+ * The entries on the spec's apps' lists that the spec manages (a spec user's profile, a set the spec names) but no
+ * spec user of that app wants any more, unless another user outside the spec who uses the app (an OAuth token for
+ * it) would be left on none of the app's lists (preauthorize's lock-out rule): then every such entry of the app is
+ * kept and those users named. A connected app's go as SetupEntityAccess rows in the write call of the app's first
+ * spec user; an External Client App's come out of the one deploy of its policy that setup makes (setup-prune-eca.ts),
+ * from the lists its plan's retrieve read. Connected apps that go the Metadata API way this run (to switch to
+ * admin-approved) are left for a re-run (their lists are written whole from what the inspection read).
  */
 export async function planAppPrune(
   client: OrgClient,
@@ -150,14 +150,39 @@ export async function planAppPrune(
   const managedSets = new Set(managedSetsOf(spec).map((n) => n.toLowerCase()));
   const profileOf = (plan: UserPlan): string | undefined =>
     (plan.steps.find((s) => s.line.name === 'create')?.step.result as CreateReport | undefined)?.profile || undefined;
-  const managedProfiles = new Set(plans.flatMap((p) => profileOf(p) ?? []));
+  const managedProfiles = new Set(plans.flatMap((p) => profileOf(p)?.toLowerCase() ?? []));
+  const managed = (entry: AppEntry): boolean =>
+    (entry.type === 'Profile' ? managedProfiles : managedSets).has(entry.name.toLowerCase());
   const apps = [...new Set(spec.users.flatMap((u) => (u.app ? [u.app.name.toLowerCase()] : [])))];
   for (const appName of apps) {
     const users = plans.flatMap((plan, index) => (plan.user.app?.name.toLowerCase() === appName ? [index] : []));
     const first = users[0];
     const steps = users.map((i) => plans[i].steps.find((s) => s.line.name === 'preauthorize'));
-    if (steps.some((s) => !s || s.step.status === 'blocked' || s.step.writes.some((w) => w.kind === 'metadata')))
+    if (steps.some((s) => !s || s.step.status === 'blocked')) continue;
+    const wanted = new Set(
+      users.flatMap((i) => {
+        const { user } = plans[i];
+        if (user.app?.preauthorize === 'permission-set')
+          return options.appSets(user).map((n) => `PermissionSet:${n.toLowerCase()}`);
+        return [`Profile:${(profileOf(plans[i]) ?? '').toLowerCase()}`];
+      })
+    );
+    const extra = (entry: AppEntry): boolean =>
+      managed(entry) && !wanted.has(`${entry.type}:${entry.name.toLowerCase()}`);
+    const ecaLists = (steps[0]?.step as SetupAppStep).ecaLists;
+    if (ecaLists) {
+      // An External Client App's plan lists its users' profile with their sets (preauthorize's planner): wanted too.
+      const profiles = new Set(users.map((i) => profileOf(plans[i])?.toLowerCase()));
+      const ecaExtra = (entry: AppEntry): boolean =>
+        extra(entry) && !(entry.type === 'Profile' && profiles.has(entry.name.toLowerCase()));
+      removals[first] = await pruneEcaLists(client, ecaLists, steps[0] as Planned, ecaExtra, {
+        ...options,
+        app: plans[first].user.app?.name ?? appName,
+        specUsers,
+      });
       continue;
+    }
+    if (steps.some((s) => s?.step.writes.some((w) => w.kind === 'metadata'))) continue;
     const appFound = found[first].app;
     if (!appFound || appFound.eca.length) continue;
     const app = await findConnectedApp(
@@ -167,14 +192,6 @@ export async function planAppPrune(
       appFound.connectedApps
     );
     if (!app?.adminApproved) continue;
-    const wanted = new Set(
-      users.flatMap((i) => {
-        const { user } = plans[i];
-        if (user.app?.preauthorize === 'permission-set')
-          return options.appSets(user).map((n) => `PermissionSet:${n.toLowerCase()}`);
-        return [`Profile:${(profileOf(plans[i]) ?? '').toLowerCase()}`];
-      })
-    );
     const extras: AppEntry[] = [];
     for (const row of found[first].appEntries?.appEntries ?? []) {
       if (!sameId(row.SetupEntityId, app.id)) continue;
@@ -182,33 +199,19 @@ export async function planAppPrune(
       const entry: AppEntry = parent.IsOwnedByProfile
         ? { id: String(row.Id), name: String(parent.Profile?.Name), type: 'Profile' }
         : { id: String(row.Id), name: String(parent.Name), type: 'PermissionSet' };
-      const managed =
-        entry.type === 'Profile' ? managedProfiles.has(entry.name) : managedSets.has(entry.name.toLowerCase());
-      if (managed && !wanted.has(`${entry.type}:${entry.name.toLowerCase()}`)) extras.push(entry);
+      if (extra(entry)) extras.push(entry);
     }
     if (!extras.length) continue;
     const gone = new Set(extras.map((e) => `${e.type}:${e.name.toLowerCase()}`));
-    const lockOut = await usersLockedOut(
+    const outside = await outsideUsersLockedOut(
       client,
+      specUsers,
       app.label,
       app.profiles.filter((p) => !gone.has(`Profile:${p.toLowerCase()}`)),
       app.permissionSets.filter((s) => !gone.has(`PermissionSet:${s.toLowerCase()}`))
     );
-    const outside = lockOut.users.filter((u) => !specUsers.has(u.toLowerCase()));
-    const report = (e: AppEntry, status: SetupRemoval['status'], reason?: string): SetupRemoval => ({
-      type: e.type,
-      name: e.name,
-      app: app.name,
-      status,
-      ...(reason ? { reason } : {}),
-    });
-    if (outside.length) {
-      const reason = messages.getMessage('prune.keptFor', [outside.join(', ')]);
-      removals[first] = extras.map((e) => report(e, 'kept', reason));
-      continue;
-    }
-    removals[first] = extras.map((e) => report(e, options.dryRun ? 'would-remove' : 'removed'));
-    if (!options.apply) continue;
+    removals[first] = removalsOf(extras, app.name, outside, options.dryRun);
+    if (outside.length || !options.apply) continue;
     const step = steps[0] as Planned;
     step.step.writes = [
       ...step.step.writes,
@@ -217,15 +220,10 @@ export async function planAppPrune(
         referenceId: 'pruneApp',
         method: 'DELETE',
         sobject: 'SetupEntityAccess',
-        records: extras.map((e) => ({ Id: e.id })),
+        records: extras.map((e) => ({ Id: e.id ?? '' })),
       },
     ];
-    const words = messages.getMessage(options.dryRun ? 'prune.wouldRemove' : 'prune.remove', [
-      extras.map((e) => e.name).join(', '),
-    ]);
-    step.step.status = 'todo';
-    step.line.status = 'todo';
-    step.line.message = `${step.line.message}; ${words}`;
+    markPruned(step, extras, options.dryRun);
   }
   return removals;
 }

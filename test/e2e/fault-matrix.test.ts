@@ -26,7 +26,7 @@ type Scenario = {
   seed: Seed;
   argv: (emulator: Emulator) => string[];
   /** What the fault-free run must have done besides exiting 0 (a check a skip would also pass). */
-  cleanRun?: (emulator: Emulator) => void;
+  cleanRun?: (emulator: Emulator) => unknown;
 };
 
 function seed(user: { psl?: boolean; sets?: string[] } | undefined, ecaApproved = false): Seed {
@@ -308,6 +308,60 @@ const scenarios: Scenario[] = [
     argv: () => ['-u', USER],
   },
   {
+    // The user's profile and Account_Read on the app's policy list, where the spec lists the generated set: Account_Read
+    // comes off the list in the one deploy that adds the generated set, the set Invoice_Access assigned by hand goes.
+    title: 'setup --prune (External Client App, an entry off its policy list in the same deploy)',
+    command: IntegrationUserSetup,
+    seed: (() => {
+      const base = seed({ psl: true, sets: ['Invoice_Access'] }, true);
+      const [eca] = base.externalClientApps ?? [];
+      return { ...base, externalClientApps: [{ ...eca, permissionSets: ['Account_Read'] }] };
+    })(),
+    argv: (emulator) => [...setupSpec(emulator, 'Acme_Sync', 'permission-set'), '--prune'],
+    cleanRun: async (emulator) => {
+      const policies = Object.values(await retrieveFiles(emulator, ['ExtlClntAppOauthConfigurablePolicies']));
+      expect(policies.map((xml) => /<commaSeparatedPermissionSet>([^<]*)</.exec(xml)?.[1])).to.deep.equal([
+        'Acme_Sync_Integration',
+      ]);
+    },
+  },
+  {
+    // app.runAs: the policy is planned again when it writes; Account_Read (no set the app is asked for) comes off its list.
+    title: 'setup --prune (External Client App, app.runAs: an entry off its policy list)',
+    command: IntegrationUserSetup,
+    seed: (() => {
+      const base = ccSeed();
+      const [eca] = base.externalClientApps ?? [];
+      return {
+        ...base,
+        behaviour: { ecaOauthSettingsDeploy: 'allow' as const },
+        externalClientApps: [{ ...eca, permissionSets: ['Account_Read'] }],
+      };
+    })(),
+    argv: () => [...ccSetupSpec(), '--prune'],
+    cleanRun: async (emulator) => {
+      const policies = Object.values(await retrieveFiles(emulator, ['ExtlClntAppOauthConfigurablePolicies']));
+      expect(policies.map((xml) => /<commaSeparatedPermissionSet>([^<]*)</.exec(xml)?.[1] ?? '')).to.deep.equal(['']);
+    },
+  },
+  {
+    title: 'retire (External Client App: run-as stopped and the user off its policy list in one deploy)',
+    command: IntegrationUserRetire,
+    seed: (() => {
+      const base = ccSeed();
+      const [eca] = base.externalClientApps ?? [];
+      return {
+        ...base,
+        externalClientApps: [{ ...eca, permissionSets: ['Account_Read'], oauthTokens: [{ username: USER }] }],
+      };
+    })(),
+    argv: () => ['-u', USER, '--no-prompt'],
+    cleanRun: async (emulator) => {
+      const policies = Object.values(await retrieveFiles(emulator, ['ExtlClntAppOauthConfigurablePolicies']));
+      expect(policies.map((xml) => /<commaSeparatedPermissionSet>([^<]*)</.exec(xml)?.[1] ?? '')).to.deep.equal(['']);
+    },
+  },
+  {
     title: 'export (reads only: the org stays as it was)',
     command: IntegrationUserExport,
     seed: seed({ psl: true, sets: ['Account_Read', 'Sync_Access'] }),
@@ -491,7 +545,6 @@ describe('fault matrix: every request of every command fails once, and the org e
       const clean = await ctx.run(scenario.command, scenario.argv(emulator));
       expect(clean.error, clean.error?.message).to.equal(undefined);
       expect(clean.exitCode).to.equal(0);
-      scenario.cleanRun?.(emulator);
       const requests = emulator.requests.map((r) => ({
         seq: r.seq,
         what: `${r.method} ${r.path.replace(/v\d+\.\d/, 'vXX.X')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`,
@@ -501,6 +554,8 @@ describe('fault matrix: every request of every command fails once, and the org e
           !/sobjects|deploy$|updateMetadata/.test(`${r.path} ${r.soapOperation ?? ''}`.trim()) &&
           !(r.path.endsWith('/composite') && r.subrequests?.some((sub) => sub.method !== 'GET')),
       }));
+      // After the rows are taken: a check that reads the org adds requests of its own.
+      await scenario.cleanRun?.(emulator);
       const expected = await orgState(emulator);
 
       const problems: string[] = [];

@@ -368,7 +368,12 @@ for (const deactivateRunAsUser of ['reject', 'allow'] as const) {
         tokensRevoked: [],
         runAsStopped: stopped,
         appAccessRemoved: [],
-        appAccessKept: [{ app: 'Legacy Sync Connector', profile: PROFILE, otherUsers: 1 }],
+        // The External Client Apps' policies list the profile too, which the other user holds: kept, as the connected app's.
+        appAccessKept: [
+          { app: 'Legacy Sync Connector', profile: PROFILE, otherUsers: 1 },
+          { app: "O'Brien Acme Sync", profile: PROFILE, otherUsers: 1 },
+          { app: 'Other Sync', profile: PROFILE, otherUsers: 1 },
+        ],
         permissionSetsRemoved: [],
         permissionSetGroupsRemoved: [],
         permissionSetLicensesRemoved: [PSL],
