@@ -4,6 +4,7 @@ import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, u
 import { Messages } from '@salesforce/core';
 import { convertFix } from './fixes.js';
 import type { CommandFix } from './plan.js';
+import { certificateExpiry, type AppCertificate, type CertificateExpiry } from './certificate.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
@@ -56,10 +57,24 @@ export type RetiredUserRow = {
   seatsTaken: { userLicense: 0; permissionSetLicense: 0 | 1 };
 };
 
+/**
+ * The certificate of an app that pre-authorizes an integration user or runs as one, which its JWT bearer logins are
+ * checked against: when it expires (ok / expiring under 30 days / expired), none on the app, or unreadable (an External
+ * Client App's, in an org that doesn't show it through the Metadata API).
+ */
+export type AppCertificateRow = {
+  /** The app's API name, as the users' apps and runAsApps name it. */
+  app: string;
+  appType: 'ConnectedApp' | 'ExternalClientApplication';
+  certificate: CertificateExpiry;
+};
+
 export type ListResult = {
   seats: { userLicense: Seats; permissionSetLicense: Seats };
   /** Every user on the Salesforce Integration license, active or not (`active`). */
   users: IntegrationUserRow[];
+  /** The certificates of the apps the users' rows name (apps, runAsApps), by app name. */
+  certificates: AppCertificateRow[];
   /** The inactive ones again, apart: the seats they no longer take (and the PSL seats some still take). */
   retired: RetiredUserRow[];
   candidates?: Candidate[];
@@ -130,10 +145,16 @@ export async function listIntegrationUsers(
   ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
   // Their policies and every connected app's run-as user come in one retrieve, whatever the number of apps.
-  const { readAppPolicies } = await import('./eca-metadata.js');
-  const { policies: ecaPolicies, connectedApps: connectedAppRunAs } = await readAppPolicies(client).catch(() => ({
+  const { readAppPolicies, ecaCertificate } = await import('./eca-metadata.js');
+  // The same retrieve carries each app's certificate (an ECA's in its global OAuth settings).
+  const {
+    policies: ecaPolicies,
+    connectedApps: connectedAppRunAs,
+    certificates: connectedAppCertificates,
+  } = await readAppPolicies(client, { certificates: true }).catch(() => ({
     policies: [],
     connectedApps: [],
+    certificates: new Map<string, { app: string; certificate: AppCertificate }>(),
   }));
   const runAsOf = new Map<string, string[]>();
   const runsAs = (username: unknown, app: string): void => {
@@ -188,6 +209,16 @@ export async function listIntegrationUsers(
       lastLogin: (user.LastLoginDate as string | null) ?? null,
     };
   });
+  const ecaNames = new Set(ecaPolicies.map((p) => p.app.toLowerCase()));
+  const named = new Set(users.flatMap((u) => [...u.apps, ...u.runAsApps]));
+  const certificates = [...named].sort().map((app): AppCertificateRow => {
+    const eca = ecaPolicies.find((p) => p.app.toLowerCase() === app.toLowerCase());
+    const read = eca
+      ? ecaCertificate(eca)
+      : (connectedAppCertificates.get(app.toLowerCase())?.certificate ?? { unreadable: true as const });
+    const appType = ecaNames.has(app.toLowerCase()) ? 'ExternalClientApplication' : 'ConnectedApp';
+    return { app, appType, certificate: certificateExpiry(read) };
+  });
   const license = found.license[0];
   const psl = found.psl.find((p) => p.DeveloperName === INTEGRATION_PSL) ?? found.psl[0];
   const result: ListReport = {
@@ -196,6 +227,7 @@ export async function listIntegrationUsers(
       permissionSetLicense: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 },
     },
     users,
+    certificates,
     retired: users
       .filter((u) => !u.active)
       .map((u) => ({
