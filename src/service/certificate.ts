@@ -55,6 +55,18 @@ export function connectedAppCertificate(oauthConfig: unknown): AppCertificate {
   return typeof pem === 'string' && pem.trim() ? { pem: pem.trim() } : { none: true };
 }
 
+/**
+ * An External Client App's certificate (ExtlClntAppGlobalOauthSettings.certificate, API 60.0+) from a retrieve that
+ * asked for the global OAuth settings. Those settings fall under "Allow Access to OAuth Consumer Secrets via Metadata
+ * API" (Metadata API reference, Special Access Rules): an org without it leaves out the consumer key, and whether it
+ * leaves out the certificate too isn't published. So a missing certificate means "none" only where the consumer key
+ * shows that the org hides nothing; otherwise it can't be read.
+ */
+export function ecaCertificate(policy: { global?: { certificate?: string; consumerKey?: string } }): AppCertificate {
+  if (policy.global?.certificate) return { pem: policy.global.certificate };
+  return policy.global?.consumerKey ? { none: true } : { unreadable: true };
+}
+
 function parse(read: AppCertificate): X509Certificate | undefined {
   if (!('pem' in read)) return undefined;
   try {

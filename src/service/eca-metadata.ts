@@ -1,7 +1,7 @@
 import type { OrgClient } from './org-client.js';
 import { serviceError } from './errors.js';
 import { DeployFailedError } from './metadata-api.js';
-import { connectedAppCertificate, type AppCertificate } from './certificate.js';
+import { connectedAppCertificate, ecaCertificate, type AppCertificate } from './certificate.js';
 
 /**
  * An External Client App's OAuth policy through the Metadata API: read back (retrieve) and written back (deploy
@@ -54,18 +54,6 @@ export type EcaPolicy = {
   /** The global OAuth settings (member and XML), when the retrieve asked for them. */
   global?: { member: string; xml: string; consumerKey?: string; certificate?: string };
 };
-
-/**
- * An External Client App's certificate (ExtlClntAppGlobalOauthSettings.certificate, API 60.0+) from a retrieve that
- * asked for the global OAuth settings. Those settings fall under "Allow Access to OAuth Consumer Secrets via Metadata
- * API" (Metadata API reference, Special Access Rules): an org without it leaves out the consumer key, and whether it
- * leaves out the certificate too isn't published. So a missing certificate means "none" only where the consumer key
- * shows that the org hides nothing; otherwise it can't be read.
- */
-export function ecaCertificate(policy: Pick<EcaPolicy, 'global'>): AppCertificate {
-  if (policy.global?.certificate) return { pem: policy.global.certificate };
-  return policy.global?.consumerKey ? { none: true } : { unreadable: true };
-}
 
 /**
  * Every External Client App's OAuth policy (or one app's), in one retrieve: the XML as Salesforce wrote it,

@@ -4,7 +4,8 @@ import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, u
 import { Messages } from '@salesforce/core';
 import { convertFix } from './fixes.js';
 import type { CommandFix } from './plan.js';
-import { certificateExpiry, type AppCertificate, type CertificateExpiry } from './certificate.js';
+import type { AppCertificate } from './certificate.js';
+import { appCertificates, type AppCertificateRow } from './list-certificates.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
@@ -57,17 +58,7 @@ export type RetiredUserRow = {
   seatsTaken: { userLicense: 0; permissionSetLicense: 0 | 1 };
 };
 
-/**
- * The certificate of an app that pre-authorizes an integration user or runs as one, which its JWT bearer logins are
- * checked against: when it expires (ok / expiring under 30 days / expired), none on the app, or unreadable (an External
- * Client App's, in an org that doesn't show it through the Metadata API).
- */
-export type AppCertificateRow = {
-  /** The app's API name, as the users' apps and runAsApps name it. */
-  app: string;
-  appType: 'ConnectedApp' | 'ExternalClientApplication';
-  certificate: CertificateExpiry;
-};
+export type { AppCertificateRow } from './list-certificates.js';
 
 export type ListResult = {
   seats: { userLicense: Seats; permissionSetLicense: Seats };
@@ -145,7 +136,7 @@ export async function listIntegrationUsers(
   ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
   // Their policies and every connected app's run-as user come in one retrieve, whatever the number of apps.
-  const { readAppPolicies, ecaCertificate } = await import('./eca-metadata.js');
+  const { readAppPolicies } = await import('./eca-metadata.js');
   // The same retrieve carries each app's certificate (an ECA's in its global OAuth settings).
   const {
     policies: ecaPolicies,
@@ -209,16 +200,7 @@ export async function listIntegrationUsers(
       lastLogin: (user.LastLoginDate as string | null) ?? null,
     };
   });
-  const ecaNames = new Set(ecaPolicies.map((p) => p.app.toLowerCase()));
-  const named = new Set(users.flatMap((u) => [...u.apps, ...u.runAsApps]));
-  const certificates = [...named].sort().map((app): AppCertificateRow => {
-    const eca = ecaPolicies.find((p) => p.app.toLowerCase() === app.toLowerCase());
-    const read = eca
-      ? ecaCertificate(eca)
-      : (connectedAppCertificates.get(app.toLowerCase())?.certificate ?? { unreadable: true as const });
-    const appType = ecaNames.has(app.toLowerCase()) ? 'ExternalClientApplication' : 'ConnectedApp';
-    return { app, appType, certificate: certificateExpiry(read) };
-  });
+  const certificates = appCertificates(users, ecaPolicies, connectedAppCertificates);
   const license = found.license[0];
   const psl = found.psl.find((p) => p.DeveloperName === INTEGRATION_PSL) ?? found.psl[0];
   const result: ListReport = {

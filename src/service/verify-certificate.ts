@@ -18,18 +18,19 @@ export type AppCertificateRead = {
 
 /**
  * The certificate check of the JWT flow: when the app's certificate expires (fail once expired, warn under 30 days),
- * and, with a private key, whether the key is the certificate's; a key that isn't makes the login pointless (it would
- * only leave a failed login in the login history). Reads nothing: the certificate came with the app's read. Answers
- * true when the key isn't the certificate's.
+ * and, with a private key, whether the key is the certificate's. An app without a certificate fails when a key is
+ * given (the login it asks for can't work) and warns otherwise (the app may serve other flows today). Reads nothing:
+ * the certificate came with the app's read. Answers why the JWT login isn't worth trying (the key isn't the
+ * certificate's, or there is none): a refused login only leaves a failed entry in the login history.
  */
 export function checkCertificate(
   add: AddCheck,
   input: Pick<VerifyInput, 'app' | 'privateKey'>,
   certificate: AppCertificateRead | undefined,
   now = Date.now()
-): boolean {
+): 'login.certificateMismatch' | 'login.noCertificate' | undefined {
   const app = input.app;
-  const skip = (key: string, tokens: string[] = []): false => (add('certificate', 'skip', key, tokens), false);
+  const skip = (key: string, tokens: string[] = []): undefined => void add('certificate', 'skip', key, tokens);
   if (!app) return skip('certificate.skip');
   if (!certificate) return skip('certificate.appUnread', [app]);
   const where = messages.getMessage(`certificate.where.${certificate.kind}`, [app]);
@@ -38,8 +39,8 @@ export function checkCertificate(
   const expiry = certificateExpiry(certificate.read, now);
   if (expiry.status === 'unreadable') return skip('certificate.unreadable', [app, where]);
   if (expiry.status === 'none') {
-    add('certificate', 'fail', 'certificate.none', [app], renew);
-    return false;
+    add('certificate', input.privateKey === undefined ? 'warn' : 'fail', 'certificate.none', [app], renew);
+    return input.privateKey === undefined ? undefined : 'login.noCertificate';
   }
   const date = expiry.expires.slice(0, 10);
   const matches =
@@ -47,7 +48,7 @@ export function checkCertificate(
   if (matches === false) {
     const fix: Advice = advice(VERIFY, 'fix.keyOfCertificate', where);
     add('certificate', 'fail', 'certificate.keyMismatch', [app, expiry.subject, date], fix);
-    return true;
+    return 'login.certificateMismatch';
   }
   const keyNote = matches ? ` ${messages.getMessage('check.certificate.keyMatches')}` : '';
   if (expiry.status === 'expired')
@@ -61,5 +62,5 @@ export function checkCertificate(
       renew
     );
   else add('certificate', 'pass', 'certificate.pass', [app, expiry.subject, date, keyNote]);
-  return false;
+  return undefined;
 }

@@ -65,16 +65,17 @@ export async function checkLogin(
   who: { username: string; userId: string; license: string; org: SObjectRecord | Record<string, never> },
   add: AddCheck,
   result: VerifyReport,
-  options: { keyMismatch?: boolean } = {}
+  /** The certificate check's reason not to try the login (a message key of the bundle). */
+  options: { notTried?: string } = {}
 ): Promise<void> {
   const { username, license, org } = who;
   if (!input.clientId || !input.privateKey) {
     for (const name of ['jwt-login', 'query', 'identity'] as const) add(name, 'skip', 'login.skip');
     return;
   }
-  // The certificate check found the key isn't the app's certificate's: the login could only fail.
-  if (options.keyMismatch) {
-    add('jwt-login', 'skip', 'login.certificateMismatch');
+  // The certificate check found the key isn't the certificate's, or no certificate: the login could only fail.
+  if (options.notTried) {
+    add('jwt-login', 'skip', options.notTried);
     add('query', 'skip', 'login.noSession');
     add('identity', 'skip', 'login.noSession');
     return;

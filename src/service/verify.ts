@@ -229,12 +229,12 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
   }
   if (input.flow === 'client-credentials' && !input.app) add('run-as', 'skip', 'runAs.noApp');
   // 7: the certificate the JWT login is checked against (the client credentials flow uses none).
-  const keyMismatch = input.flow !== 'client-credentials' && checkCertificate(add, input, certificate);
+  const notTried = input.flow === 'client-credentials' ? undefined : checkCertificate(add, input, certificate);
 
   // 8-10: the real thing, as the user.
   const who = { username, userId: String(user.Id), license, org: found.org[0] ?? {} };
   if (input.flow === 'client-credentials') await checkClientCredentials(client, input, who, add, result);
-  else await checkLogin(client, input, who, add, result, { keyMismatch });
+  else await checkLogin(client, input, who, add, result, { notTried });
   return result;
 }
 

@@ -212,16 +212,33 @@ describe('certificates: verify checks the app certificate the JWT login depends 
     });
   });
 
-  it('a connected app without a certificate: the check fails (the JWT bearer flow needs one), naming where to upload it', async () => {
-    const run = await runPlugin(['integration-user', 'verify', '-u', USER, '--app', 'Old_Portal', '-o', 'emu'], home);
-    expect(run.exitCode).to.equal(1);
-    expect(certificateCheck(run)).to.deep.equal({
+  it('a connected app without a certificate: a warning without a key (the app may serve other flows); with one, a failure and no login tried', async () => {
+    const noCertificate = {
       name: 'certificate',
-      status: 'fail',
       message:
         'Old_Portal has no certificate: the JWT bearer flow checks the JWT\'s signature against the certificate uploaded to the app ("Use digital signatures").',
       action: renew(connectedAppWhere('Old_Portal')),
-    });
+    };
+    const orgOnly = await runPlugin(
+      ['integration-user', 'verify', '-u', USER, '--app', 'Old_Portal', '-o', 'emu'],
+      home
+    );
+    expect(orgOnly.exitCode).to.equal(0);
+    expect(certificateCheck(orgOnly)).to.deep.equal({ ...noCertificate, status: 'warn' });
+
+    const before = emulator.requests.length;
+    const withKey = await verify('Old_Portal', 'OLDPORTALKEY1', valid);
+    expect(withKey.exitCode).to.equal(1);
+    expect(checks(withKey).slice(6, 8)).to.deep.equal([
+      { ...noCertificate, status: 'fail' },
+      {
+        name: 'jwt-login',
+        status: 'skip',
+        message:
+          "Not tried: the app has no certificate to check the JWT's signature against, and a refused login would only leave a failed entry in the login history.",
+      },
+    ]);
+    expect(tokenRequests(before)).to.equal(0);
   });
 
   for (const secretsInMetadata of [false, true]) {
@@ -253,7 +270,7 @@ describe('certificates: verify checks the app certificate the JWT login depends 
         secretsInMetadata
           ? {
               name: 'certificate',
-              status: 'fail',
+              status: 'warn',
               message:
                 'Metrics_Draft has no certificate: the JWT bearer flow checks the JWT\'s signature against the certificate uploaded to the app ("Use digital signatures").',
               action: renew(ecaWhere('Metrics_Draft')),
@@ -264,7 +281,7 @@ describe('certificates: verify checks the app certificate the JWT login depends 
               message: `The org doesn't show the certificate of Metrics_Draft through the Metadata API, so its expiry wasn't checked. See ${ecaWhere('Metrics_Draft')}, or turn on "Allow Access to OAuth Consumer Secrets via Metadata API" (Setup > External Client Apps > Settings) and run verify again.`,
             }
       );
-      expect(draft.exitCode).to.equal(secretsInMetadata ? 1 : 0);
+      expect(draft.exitCode).to.equal(0);
     });
   }
 
