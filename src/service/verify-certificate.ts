@@ -9,10 +9,11 @@ const messages = Messages.loadMessages('plugin-integration-user', VERIFY);
 
 /**
  * The app's certificate as verify read it (not-read: setup's run read the External Client App's policy without its
- * global OAuth settings), and the kind of app (where in Setup it is changed).
+ * global OAuth settings), the kind of app and its label (where in Setup it is changed: Setup lists apps by label).
  */
 export type AppCertificateRead = {
   kind: 'ConnectedApp' | 'ExternalClientApplication';
+  label: string;
   read: AppCertificate | 'not-read';
 };
 
@@ -33,7 +34,7 @@ export function checkCertificate(
   const skip = (key: string, tokens: string[] = []): undefined => void add('certificate', 'skip', key, tokens);
   if (!app) return skip('certificate.skip');
   if (!certificate) return skip('certificate.appUnread', [app]);
-  const where = messages.getMessage(`certificate.where.${certificate.kind}`, [app]);
+  const where = messages.getMessage(`certificate.where.${certificate.kind}`, [certificate.label]);
   const renew = advice(VERIFY, 'fix.renewCertificate', where);
   if (certificate.read === 'not-read') return skip('certificate.notRead', [app, where, app]);
   const expiry = certificateExpiry(certificate.read, now);

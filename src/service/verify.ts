@@ -220,7 +220,8 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
       ));
     else {
       flow = connectedAppSettings(client, app).clientCredentials;
-      certificate = { kind: 'ConnectedApp', read: connectedAppCertificate(app.component.oauthConfig) };
+      const read = connectedAppCertificate(app.component.oauthConfig);
+      certificate = { kind: 'ConnectedApp', label: app.label, read };
       if (!app.adminApproved) add('app', 'fail', 'app.selfAuthorized', [input.app], fix);
       else if (!listed.length) add('app', 'fail', 'app.unlisted', [input.app, profile, username], fix);
       else add('app', 'pass', 'app.pass', [input.app, username]);
@@ -263,7 +264,7 @@ async function checkEcaPolicy(
   known: EcaPolicyState | undefined
 ): Promise<{ flow?: ClientCredentials; certificate?: AppCertificateRead }> {
   const fix = just(preauthorizeFix(app));
-  const policy: (EcaPolicyState & { clientCredentials?: ClientCredentials }) | undefined =
+  const policy: (EcaPolicyState & { clientCredentials?: ClientCredentials; label?: string }) | undefined =
     known ?? (await readEcaPolicy(client, app, { global: true }).catch(() => undefined));
   // No such app: preauthorize --app would fail the same way, so name the apps close to it, or --create.
   if (!policy)
@@ -281,5 +282,6 @@ async function checkEcaPolicy(
   if (!policy) return {};
   // Setup's run read or deployed the policy without the global settings: the certificate wasn't read.
   const read = policy.certificate ?? 'not-read';
-  return { flow: policy.clientCredentials, certificate: { kind: 'ExternalClientApplication', read } };
+  const label = policy.label || app;
+  return { flow: policy.clientCredentials, certificate: { kind: 'ExternalClientApplication', label, read } };
 }

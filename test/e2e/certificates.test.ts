@@ -76,6 +76,7 @@ const seed: Seed = {
 };
 
 type Check = { name: string; status: string; message: string; action?: string };
+// Setup lists apps by label: the paths name the label.
 const connectedAppWhere = (app: string): string =>
   `Setup > App Manager > ${app} > Edit > API (Enable OAuth Settings) > Use digital signatures`;
 const ecaWhere = (app: string): string =>
@@ -149,7 +150,7 @@ describe('certificates: verify checks the app certificate the JWT login depends 
       name: 'certificate',
       status: 'warn',
       message: `The certificate of Acme_Sync (CN=acme-sync) expires in 10 days, on ${day(expiring)}. ${keyMatches}`,
-      action: renew(connectedAppWhere('Acme_Sync')),
+      action: renew(connectedAppWhere('Acme Sync')),
     });
     // No request for the certificate: it came with the app's readMetadata, beside the one inspection.
     expect(operations(before).sort()).to.deep.equal([
@@ -168,7 +169,7 @@ describe('certificates: verify checks the app certificate the JWT login depends 
       name: 'certificate',
       status: 'fail',
       message: `The certificate of Ledger_Feed (CN=ledger-feed O'Brien) expired on ${day(expired)}: the JWT bearer login depends on it. ${keyMatches}`,
-      action: renew(connectedAppWhere('Ledger_Feed')),
+      action: renew(connectedAppWhere("O'Brien's Ledger Feed")),
     });
     // Whether Salesforce refuses a JWT signed for an expired certificate isn't published: the emulator doesn't, and
     // verify fails on the certificate whatever the login says.
@@ -186,7 +187,7 @@ describe('certificates: verify checks the app certificate the JWT login depends 
           name: 'certificate',
           status: 'fail',
           message: `The private key in --jwt-key-file doesn't match the certificate of Billing_Export (CN=billing-export, expires ${day(valid)}).`,
-          action: `Pass the private key of the certificate uploaded to the app with --jwt-key-file, or upload this key's certificate in ${connectedAppWhere('Billing_Export')}.`,
+          action: `Pass the private key of the certificate uploaded to the app with --jwt-key-file, or upload this key's certificate in ${connectedAppWhere('Billing Export')}.`,
         },
         {
           name: 'jwt-login',
@@ -217,7 +218,7 @@ describe('certificates: verify checks the app certificate the JWT login depends 
       name: 'certificate',
       message:
         'Old_Portal has no certificate: the JWT bearer flow checks the JWT\'s signature against the certificate uploaded to the app ("Use digital signatures").',
-      action: renew(connectedAppWhere('Old_Portal')),
+      action: renew(connectedAppWhere('Old Portal (retired)')),
     };
     const orgOnly = await runPlugin(
       ['integration-user', 'verify', '-u', USER, '--app', 'Old_Portal', '-o', 'emu'],
@@ -273,12 +274,12 @@ describe('certificates: verify checks the app certificate the JWT login depends 
               status: 'warn',
               message:
                 'Metrics_Draft has no certificate: the JWT bearer flow checks the JWT\'s signature against the certificate uploaded to the app ("Use digital signatures").',
-              action: renew(ecaWhere('Metrics_Draft')),
+              action: renew(ecaWhere('Metrics Draft')),
             }
           : {
               name: 'certificate',
               status: 'skip',
-              message: `The org doesn't show the certificate of Metrics_Draft through the Metadata API, so its expiry wasn't checked. See ${ecaWhere('Metrics_Draft')}, or turn on "Allow Access to OAuth Consumer Secrets via Metadata API" (Setup > External Client Apps > Settings) and run verify again.`,
+              message: `The org doesn't show the certificate of Metrics_Draft through the Metadata API, so its expiry wasn't checked. See ${ecaWhere('Metrics Draft')}, or turn on "Allow Access to OAuth Consumer Secrets via Metadata API" (Setup > External Client Apps > Settings) and run verify again.`,
             }
       );
       expect(draft.exitCode).to.equal(0);
