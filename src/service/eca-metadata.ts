@@ -1,6 +1,7 @@
 import type { OrgClient } from './org-client.js';
 import { serviceError } from './errors.js';
 import { DeployFailedError } from './metadata-api.js';
+import { connectedAppCertificate, ecaCertificate, type AppCertificate } from './certificate.js';
 
 /**
  * An External Client App's OAuth policy through the Metadata API: read back (retrieve) and written back (deploy
@@ -51,7 +52,7 @@ export type EcaPolicy = {
   permissionSets: string[];
   clientCredentials: ClientCredentials;
   /** The global OAuth settings (member and XML), when the retrieve asked for them. */
-  global?: { member: string; xml: string; consumerKey?: string };
+  global?: { member: string; xml: string; consumerKey?: string; certificate?: string };
 };
 
 /**
@@ -75,16 +76,27 @@ export type ConnectedAppRunAs = { app: string; runAs: string; enabled: boolean }
  * apps the org has; readMetadata would take a call per 10 connected apps.
  */
 export async function readAppPolicies(
-  client: OrgClient
-): Promise<{ policies: EcaPolicy[]; connectedApps: ConnectedAppRunAs[] }> {
-  return readPolicies(client, undefined, { connectedApps: true });
+  client: OrgClient,
+  options: { certificates?: boolean } = {}
+): Promise<AppPolicies> {
+  return readPolicies(client, undefined, { connectedApps: true, global: options.certificates });
 }
+
+/**
+ * What the retrieve of every app shows: the ECA policies, the connected apps that run as a user, and every connected
+ * app's certificate by API name in lower case (an ECA's is in its policy's global settings, when asked for).
+ */
+export type AppPolicies = {
+  policies: EcaPolicy[];
+  connectedApps: ConnectedAppRunAs[];
+  certificates: Map<string, { app: string; certificate: AppCertificate }>;
+};
 
 async function readPolicies(
   client: OrgClient,
   app: string | undefined,
   options: { global?: boolean; connectedApps?: boolean }
-): Promise<{ policies: EcaPolicy[]; connectedApps: ConnectedAppRunAs[] }> {
+): Promise<AppPolicies> {
   const { files, parse } = await retrieved(client, [
     { name: 'ExternalClientApplication', members: [app ?? '*'] },
     { name: POLICY_TYPE, members: ['*'] },
@@ -92,9 +104,12 @@ async function readPolicies(
     ...(options.connectedApps ? [{ name: 'ConnectedApp', members: ['*'] }] : []),
   ]);
   const connectedApps: ConnectedAppRunAs[] = [];
+  const certificates: AppPolicies['certificates'] = new Map();
   for (const path of Object.keys(files).filter((p) => p.endsWith('.connectedApp'))) {
     const { oauthConfig } = await parse(path, 'ConnectedApp');
     const oauth = (oauthConfig ?? {}) as Record<string, unknown>;
+    const name = baseName(path, '.connectedApp');
+    certificates.set(name.toLowerCase(), { app: name, certificate: connectedAppCertificate(oauth) });
     const runAs = oauth.oauthClientCredentialUser;
     if (typeof runAs === 'string' && runAs.trim())
       connectedApps.push({
@@ -103,7 +118,10 @@ async function readPolicies(
         enabled: String(oauth.isClientCredentialEnabled) === 'true',
       });
   }
-  const globals = new Map<string, { member: string; xml: string; enabled: boolean; consumerKey?: string }>();
+  const globals = new Map<
+    string,
+    { member: string; xml: string; enabled: boolean; consumerKey?: string; certificate?: string }
+  >();
   for (const path of Object.keys(files).filter((p) => p.endsWith('.ecaGlblOauth'))) {
     const values = await parse(path, GLOBAL_TYPE);
     globals.set(String(values.externalClientApplication).toLowerCase(), {
@@ -112,6 +130,8 @@ async function readPolicies(
       enabled: String(values.isClientCredentialsFlowEnabled) === 'true',
       // Present only where the org lets the Metadata API carry OAuth consumer keys and secrets.
       consumerKey: typeof values.consumerKey === 'string' && values.consumerKey ? values.consumerKey : undefined,
+      certificate:
+        typeof values.certificate === 'string' && values.certificate.trim() ? values.certificate.trim() : undefined,
     });
   }
   const labels = new Map<string, string>();
@@ -146,7 +166,7 @@ async function readPolicies(
       global: globals.get(name.toLowerCase()),
     });
   }
-  return { policies, connectedApps };
+  return { policies, connectedApps, certificates };
 }
 
 /**
@@ -158,7 +178,7 @@ export async function readEcaPolicy(
   client: OrgClient,
   app: string,
   options: { global?: boolean } = {}
-): Promise<AppSettings & { label: string; consumerKey?: string }> {
+): Promise<AppSettings & { label: string; consumerKey?: string; certificate?: AppCertificate }> {
   const policyFile = (await readEcaPolicies(client, app, options))[0];
   if (!policyFile) throw serviceError('AppMetadataUnreadable', [POLICY_TYPE, app]);
   const { member, xml, global } = policyFile;
@@ -169,6 +189,7 @@ export async function readEcaPolicy(
     clientCredentials: policyFile.clientCredentials,
     label: policyFile.label,
     consumerKey: global?.consumerKey,
+    certificate: options.global ? ecaCertificate(policyFile) : undefined,
     write: async ({ profiles, permissionSets, runAs }) => {
       let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
       updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));

@@ -4,6 +4,8 @@ import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, u
 import { Messages } from '@salesforce/core';
 import { convertFix } from './fixes.js';
 import type { CommandFix } from './plan.js';
+import type { AppCertificate } from './certificate.js';
+import { appCertificates, type AppCertificateRow } from './list-certificates.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
@@ -56,10 +58,14 @@ export type RetiredUserRow = {
   seatsTaken: { userLicense: 0; permissionSetLicense: 0 | 1 };
 };
 
+export type { AppCertificateRow } from './list-certificates.js';
+
 export type ListResult = {
   seats: { userLicense: Seats; permissionSetLicense: Seats };
   /** Every user on the Salesforce Integration license, active or not (`active`). */
   users: IntegrationUserRow[];
+  /** The certificates of the apps the users' rows name (apps, runAsApps), by app name. */
+  certificates: AppCertificateRow[];
   /** The inactive ones again, apart: the seats they no longer take (and the PSL seats some still take). */
   retired: RetiredUserRow[];
   candidates?: Candidate[];
@@ -138,9 +144,15 @@ export async function listIntegrationUsers(
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
   // Their policies and every connected app's run-as user come in one retrieve, whatever the number of apps.
   const { readAppPolicies } = await import('./eca-metadata.js');
-  const { policies: ecaPolicies, connectedApps: connectedAppRunAs } = await readAppPolicies(client).catch(() => ({
+  // The same retrieve carries each app's certificate (an ECA's in its global OAuth settings).
+  const {
+    policies: ecaPolicies,
+    connectedApps: connectedAppRunAs,
+    certificates: connectedAppCertificates,
+  } = await readAppPolicies(client, { certificates: true }).catch(() => ({
     policies: [],
     connectedApps: [],
+    certificates: new Map<string, { app: string; certificate: AppCertificate }>(),
   }));
   const runAsOf = new Map<string, string[]>();
   const runsAs = (username: unknown, app: string): void => {
@@ -195,6 +207,7 @@ export async function listIntegrationUsers(
       lastLogin: (user.LastLoginDate as string | null) ?? null,
     };
   });
+  const certificates = appCertificates(users, ecaPolicies, connectedAppCertificates);
   const license = found.license[0];
   const psl = found.psl.find((p) => p.DeveloperName === INTEGRATION_PSL) ?? found.psl[0];
   const result: ListReport = {
@@ -203,6 +216,7 @@ export async function listIntegrationUsers(
       permissionSetLicense: psl ? seatsOf(psl) : { total: 0, used: 0, free: 0 },
     },
     users,
+    certificates,
     retired: users
       .filter((u) => !u.active)
       .map((u) => ({

@@ -58,17 +58,26 @@ export function explainJwtError(
   return { message: say('failed', `${error} ${description}`.trim()), fix: words('fix.checkAll') };
 }
 
-/** The jwt-login, query and identity checks: skipped without a key, else a login as the user, the query, and who logged in. */
+/** The jwt-login, query and identity checks: skipped without a key (or with one that isn't the certificate's), else a login as the user, the query, and who logged in. */
 export async function checkLogin(
   client: OrgClient,
   input: VerifyInput,
   who: { username: string; userId: string; license: string; org: SObjectRecord | Record<string, never> },
   add: AddCheck,
-  result: VerifyReport
+  result: VerifyReport,
+  /** The certificate check's reason not to try the login (a message key of the bundle). */
+  options: { notTried?: string } = {}
 ): Promise<void> {
   const { username, license, org } = who;
   if (!input.clientId || !input.privateKey) {
     for (const name of ['jwt-login', 'query', 'identity'] as const) add(name, 'skip', 'login.skip');
+    return;
+  }
+  // The certificate check found the key isn't the certificate's, or no certificate: the login could only fail.
+  if (options.notTried) {
+    add('jwt-login', 'skip', options.notTried);
+    add('query', 'skip', 'login.noSession');
+    add('identity', 'skip', 'login.noSession');
     return;
   }
   // A dry run leaves no login history: the key was read and checked (verify.ts), the login is what the real run does.

@@ -3,6 +3,7 @@ import type { ObjectAccess } from './permissions.js';
 import type { ConnectedAppComponents } from './app-lookup.js';
 import type { Found } from './inspection.js';
 import type { VerifyKey } from './verify-reads.js';
+import type { AppCertificate } from './certificate.js';
 
 // What verify is asked and what it answers: its input, its checks and result, and the words its checks use. Apart
 // from verify.ts so that verify-login.ts (the checks made as the user) needs nothing of verify.ts itself: the two
@@ -12,7 +13,9 @@ import type { VerifyKey } from './verify-reads.js';
 export const VERIFY = 'integration-user.verify';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-/** The checklist, in order. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
+/**
+ * The checklist, in order. `certificate` (JWT flow only): when the app's certificate expires, and with a key whether
+ * the key is the certificate's. `identity`: who the JWT login logged in (token response, the license read, userinfo when the token's scope allows). */
 export type CheckName =
   | 'user'
   | 'license'
@@ -20,6 +23,7 @@ export type CheckName =
   | 'permission-sets'
   | 'access'
   | 'app'
+  | 'certificate'
   | 'run-as'
   | 'jwt-login'
   | 'client-credentials-login'
@@ -64,6 +68,8 @@ export type EcaPolicyState = {
   policy: 'AdminApprovedPreAuthorized' | 'AllSelfAuthorized';
   profiles: string[];
   permissionSets: string[];
+  /** Its certificate, when this run read its global OAuth settings (else verify says it can't be read). */
+  certificate?: AppCertificate;
 };
 
 /** A JWT login refused while an app change propagates, and how long verify keeps trying (--wait). */

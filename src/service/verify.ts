@@ -14,6 +14,8 @@ import { checkLogin } from './verify-login.js';
 import { serviceError } from './errors.js';
 import { closeApps, findConnectedApp, sameId } from './app-lookup.js';
 import { readEcaPolicy, type ClientCredentials } from './eca-metadata.js';
+import { connectedAppCertificate } from './certificate.js';
+import { checkCertificate, type AppCertificateRead } from './verify-certificate.js';
 import { connectedAppSettings } from './connected-app-access.js';
 import { checkClientCredentials } from './verify-client-credentials.js';
 import { runAsFix } from './run-as.js';
@@ -194,7 +196,8 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     add('access', 'pass', 'access.pass', [objects.join('; ')]);
   }
 
-  // 6: the app pre-authorizes the user's profile or one of its sets.
+  // 6: the app pre-authorizes the user's profile or one of its sets; its certificate (undefined: the app unread).
+  let certificate: AppCertificateRead | undefined;
   if (!input.app) add('app', 'skip', 'app.skip');
   else {
     const app = await findConnectedApp(
@@ -208,16 +211,17 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     const fix = just(preauthorizeFix(input.app));
     let flow: ClientCredentials | undefined;
     if (!app)
-      flow = await checkEcaPolicy(
+      ({ flow, certificate } = await checkEcaPolicy(
         client,
         input.app,
         { username, profile, setNames: [...setNames, ...memberNames] },
         add,
-        input.flow === 'client-credentials' ? undefined : input.ecaPolicy,
-        input.flow === 'client-credentials'
-      );
+        input.flow === 'client-credentials' ? undefined : input.ecaPolicy
+      ));
     else {
       flow = connectedAppSettings(client, app).clientCredentials;
+      const read = connectedAppCertificate(app.component.oauthConfig);
+      certificate = { kind: 'ConnectedApp', label: app.label, read };
       if (!app.adminApproved) add('app', 'fail', 'app.selfAuthorized', [input.app], fix);
       else if (!listed.length) add('app', 'fail', 'app.unlisted', [input.app, profile, username], fix);
       else add('app', 'pass', 'app.pass', [input.app, username]);
@@ -225,11 +229,13 @@ export async function verifyIntegrationUser(client: OrgClient, input: VerifyInpu
     if (input.flow === 'client-credentials') checkRunAs(add, input.app, username, flow);
   }
   if (input.flow === 'client-credentials' && !input.app) add('run-as', 'skip', 'runAs.noApp');
+  // 7: the certificate the JWT login is checked against (the client credentials flow uses none).
+  const notTried = input.flow === 'client-credentials' ? undefined : checkCertificate(add, input, certificate);
 
-  // 7-9: the real thing, as the user.
+  // 8-10: the real thing, as the user.
   const who = { username, userId: String(user.Id), license, org: found.org[0] ?? {} };
   if (input.flow === 'client-credentials') await checkClientCredentials(client, input, who, add, result);
-  else await checkLogin(client, input, who, add, result);
+  else await checkLogin(client, input, who, add, result, { notTried });
   return result;
 }
 
@@ -247,20 +253,19 @@ function checkRunAs(add: AddCheck, app: string, username: string, flow: ClientCr
 
 /**
  * An External Client App's policy, read back through the Metadata API (retrieve: 2 requests), or as setup's run
- * read or deployed it (a deploy reported successful leaves the policy it sent); the client credentials flow's
- * settings are always read.
+ * read or deployed it (a deploy reported successful leaves the policy it sent). The retrieve asks for the global
+ * OAuth settings too (the same request): the client credentials flow's own switch and the app's certificate.
  */
 async function checkEcaPolicy(
   client: OrgClient,
   app: string,
   user: { username: string; profile: string; setNames: string[] },
   add: AddCheck,
-  known: EcaPolicyState | undefined,
-  withFlow: boolean
-): Promise<ClientCredentials | undefined> {
+  known: EcaPolicyState | undefined
+): Promise<{ flow?: ClientCredentials; certificate?: AppCertificateRead }> {
   const fix = just(preauthorizeFix(app));
-  const policy: (EcaPolicyState & { clientCredentials?: ClientCredentials }) | undefined =
-    known ?? (await readEcaPolicy(client, app, { global: withFlow }).catch(() => undefined));
+  const policy: (EcaPolicyState & { clientCredentials?: ClientCredentials; label?: string }) | undefined =
+    known ?? (await readEcaPolicy(client, app, { global: true }).catch(() => undefined));
   // No such app: preauthorize --app would fail the same way, so name the apps close to it, or --create.
   if (!policy)
     add(
@@ -274,5 +279,9 @@ async function checkEcaPolicy(
   else if (!policy.profiles.includes(user.profile) && !policy.permissionSets.some((s) => user.setNames.includes(s)))
     add('app', 'fail', 'app.unlisted', [app, user.profile, user.username], fix);
   else add('app', 'pass', 'app.pass', [app, user.username]);
-  return policy?.clientCredentials;
+  if (!policy) return {};
+  // Setup's run read or deployed the policy without the global settings: the certificate wasn't read.
+  const read = policy.certificate ?? 'not-read';
+  const label = policy.label || app;
+  return { flow: policy.clientCredentials, certificate: { kind: 'ExternalClientApplication', label, read } };
 }

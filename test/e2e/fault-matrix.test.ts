@@ -12,10 +12,16 @@ import IntegrationUserSetup from '../../src/commands/integration-user/setup.js';
 import IntegrationUserVerify from '../../src/commands/integration-user/verify.js';
 import type { Emulator, Fault, Seed } from '../emulator/index.js';
 import { EmulatedOrgContext } from '../helpers/command.js';
-import { makeKeyPair } from '../helpers/keys.js';
+import { makeKeyPair, makeKeyPairValid } from '../helpers/keys.js';
 import { retrieveFiles } from '../helpers/metadata.js';
 
 const keys = makeKeyPair('fault-matrix');
+/** A key whose certificate expired five days ago. */
+const expiredKeys = makeKeyPairValid(
+  new Date(Date.now() - 400 * 86_400_000),
+  new Date(Date.now() - 5 * 86_400_000),
+  'expired'
+);
 const USER = 'sync@acme.example';
 const PROFILE = 'Minimum Access - API Only Integrations';
 
@@ -27,6 +33,11 @@ type Scenario = {
   argv: (emulator: Emulator) => string[];
   /** What the fault-free run must have done besides exiting 0 (a check a skip would also pass). */
   cleanRun?: (emulator: Emulator) => unknown;
+  /**
+   * The fault-free run's exit code when it isn't 0: verify with a check that fails (exit 1). A faulted run then
+   * completes when it ends with the same checks (names and statuses) and exit code.
+   */
+  exitCode?: 1;
 };
 
 function seed(user: { psl?: boolean; sets?: string[] } | undefined, ecaApproved = false): Seed {
@@ -98,14 +109,18 @@ function setupSpec(emulator: Emulator, app: string, preauthorize: 'profile' | 'p
 }
 
 /** An org whose connected app is admin-approved already: pre-authorization goes through SetupEntityAccess. */
-const readyApp = (user?: { psl?: boolean; sets?: string[] }, profiles: string[] = []): Seed => ({
+const readyApp = (
+  user?: { psl?: boolean; sets?: string[] },
+  profiles: string[] = [],
+  certificate = keys.certificate
+): Seed => ({
   ...seed(user),
   connectedApps: [
     {
       name: 'Ready_Sync',
       label: 'Ready Sync',
       consumerKey: 'READYSYNCKEY1',
-      certificate: keys.certificate,
+      certificate,
       adminApproved: true,
       profiles,
       permissionSets: [],
@@ -212,6 +227,44 @@ const scenarios: Scenario[] = [
       '--login-url',
       emulator.instanceUrl,
     ],
+  },
+  {
+    title: 'verify (expired certificate: the certificate check fails, the rest passes, exit 1)',
+    command: IntegrationUserVerify,
+    seed: readyApp({ psl: true, sets: ['Account_Read'] }, [PROFILE], expiredKeys.certificate),
+    argv: (emulator) => [
+      '-u',
+      USER,
+      '--app',
+      'Ready_Sync',
+      '--client-id',
+      'READYSYNCKEY1',
+      '--jwt-key-file',
+      expiredKeys.keyFile,
+      '--login-url',
+      emulator.instanceUrl,
+    ],
+    exitCode: 1,
+  },
+  {
+    title: "verify (a key that isn't the certificate's: the certificate check fails, no login tried, exit 1)",
+    command: IntegrationUserVerify,
+    seed: readyApp({ psl: true, sets: ['Account_Read'] }, [PROFILE]),
+    argv: (emulator) => [
+      '-u',
+      USER,
+      '--app',
+      'Ready_Sync',
+      '--client-id',
+      'READYSYNCKEY1',
+      '--jwt-key-file',
+      expiredKeys.keyFile,
+      '--login-url',
+      emulator.instanceUrl,
+    ],
+    exitCode: 1,
+    cleanRun: (emulator) =>
+      expect(emulator.requests.filter((r) => r.path === '/services/oauth2/token')).to.deep.equal([]),
   },
   {
     title: 'preauthorize --run-as (External Client App, client credentials flow)',
@@ -544,7 +597,18 @@ describe('fault matrix: every request of every command fails once, and the org e
       let emulator = await ctx.start(scenario.seed);
       const clean = await ctx.run(scenario.command, scenario.argv(emulator));
       expect(clean.error, clean.error?.message).to.equal(undefined);
-      expect(clean.exitCode).to.equal(0);
+      expect(clean.exitCode).to.equal(scenario.exitCode ?? 0);
+      // A run that ends as the fault-free one: exit 0, or the same checks failing (verify, exit 1).
+      const checksOf = (run: RunOutcome): string =>
+        JSON.stringify(
+          (run.result as { checks?: Array<{ name: string; status: string }> } | undefined)?.checks?.map(
+            (c) => `${c.name}:${c.status}`
+          )
+        );
+      const done = (run: RunOutcome): boolean =>
+        scenario.exitCode
+          ? !run.error && run.exitCode === scenario.exitCode && checksOf(run) === checksOf(clean)
+          : completed(run);
       const requests = emulator.requests.map((r) => ({
         seq: r.seq,
         what: `${r.method} ${r.path.replace(/v\d+\.\d/, 'vXX.X')}${r.soapOperation ? ` ${r.soapOperation}` : ''}`,
@@ -568,16 +632,16 @@ describe('fault matrix: every request of every command fails once, and the org e
           const first = await ctx.run(scenario.command, scenario.argv(emulator));
           if (!emulator.requests.some((r) => r.fault)) problems.push(`${cell}: the fault never fired`);
           const mustComplete = retried === 'always' || (retried === 'reads' && request.read);
-          if (mustComplete && !completed(first))
+          if (mustComplete && !done(first))
             problems.push(
               `${cell}: not retried: ${first.error?.name ?? ''} ${first.error?.message ?? `exit ${String(first.exitCode)}`}`
             );
-          if (completed(first)) size.completed++;
+          if (done(first)) size.completed++;
           else {
             const unclear = unclearFailure(first);
             if (unclear) problems.push(`${cell}: ${unclear}`);
             const again = await ctx.run(scenario.command, scenario.argv(emulator));
-            if (!completed(again))
+            if (!done(again))
               problems.push(
                 `${cell}: the re-run failed too: ${again.error?.name ?? ''} ${again.error?.message ?? JSON.stringify(again.result)}`
               );

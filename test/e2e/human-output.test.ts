@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { homeLoggedInto, runHuman, runPlugin, type HumanRun } from '../helpers/p
 import { makeKeyPair } from '../helpers/keys.js';
 
 const keys = makeKeyPair('human-output');
+/** The day the app's certificate expires (a year from now), as verify names it. */
+const validUntil = new Date(new X509Certificate(keys.certificate).validTo).toISOString().slice(0, 10);
 const PROFILE = 'Minimum Access - API Only Integrations';
 
 /** An org with something for every command: sets and a group, an External Client App, a full-license feed. */
@@ -337,6 +340,7 @@ describe('human output: the tables, checklists and next steps each command print
       '  ! access                 No read access on Contact.',
       `                           fix: sf integration-user grant --username ${USER} --object Contact:read --target-org emu`,
       `  ✓ app                    Acme_Sync is admin-approved and pre-authorizes ${USER}.`,
+      `  ✓ certificate            The certificate of Acme_Sync (CN=human-output) is valid until ${validUntil}.`,
       `  - JWT login              ${skipped}`,
       `  - query                  ${skipped}`,
       `  - identity               ${skipped}`,
@@ -378,6 +382,7 @@ describe('human output: the tables, checklists and next steps each command print
       '  ! access                 No object access from any permission set.',
       `                           ${grantFix}`,
       '  - app                    No --app given.',
+      "  - certificate            No --app given: the certificate the JWT login is checked against is the app's.",
       `  - JWT login              ${skipped}`,
       `  - query                  ${skipped}`,
       `  - identity               ${skipped}`,

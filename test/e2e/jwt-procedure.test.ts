@@ -142,6 +142,7 @@ describe('end to end: create, assign-psl, grant, preauthorize, verify, then the 
       'permission-sets:pass',
       'access:pass',
       'app:pass',
+      'certificate:pass',
       'jwt-login:pass',
       'query:pass',
       'identity:pass',

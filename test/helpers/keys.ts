@@ -5,7 +5,7 @@ import path from 'node:path';
 
 export type KeyPair = { keyFile: string; certFile: string; privateKey: string; certificate: string };
 
-/** A fresh RSA key and self-signed certificate, as an admin makes them for a JWT app (openssl). */
+/** A fresh RSA key and self-signed certificate valid for a year, as an admin makes them for a JWT app (openssl). */
 export function makeKeyPair(name = 'integration'): KeyPair {
   const dir = mkdtempSync(path.join(tmpdir(), 'piu-keys-'));
   const keyFile = path.join(dir, 'server.key');
@@ -23,7 +23,7 @@ export function makeKeyPair(name = 'integration'): KeyPair {
       '-out',
       certFile,
       '-days',
-      '30',
+      '365',
       '-subj',
       `/CN=${name}`,
     ],

@@ -86,7 +86,14 @@ describe('integration-user setup', () => {
       ['billing-export@acme.example', 'create:applied', 'assign-psl:applied', 'grant:applied', 'verify:applied'],
     ]);
     const verified = (result as Result).users[0].verify?.checks.map((c) => c.status);
-    expect(verified).to.deep.equal(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
+    // The certificate: setup read the External Client App's policy only (no request added for its global settings).
+    expect(verified).to.deep.equal(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'skip', 'pass', 'pass', 'pass']);
+    expect((result as Result).users[0].verify?.checks[6]).to.deep.equal({
+      name: 'certificate',
+      status: 'skip',
+      message:
+        "This run read the policy of Acme_Sync without its global OAuth settings, so the certificate's expiry wasn't checked. See Setup > External Client Apps > External Client App Manager > Acme_Sync > Settings > OAuth Settings > Flow Enablement > JWT Bearer Flow, or run verify --app Acme_Sync.",
+    });
     expect(
       ctx.emulator.query(
         `SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'billing-export@acme.example' AND PermissionSet.Name = 'Account_Read'`
@@ -398,7 +405,7 @@ describe('integration-user setup: one inspection, one write per user (connected 
         'verify:applied',
       ],
     ]);
-    expect((result as Result).users[0].verify?.checks.map((c) => c.status)).to.deep.equal(Array(9).fill('pass'));
+    expect((result as Result).users[0].verify?.checks.map((c) => c.status)).to.deep.equal(Array(10).fill('pass'));
     expect(shape()).to.deep.equal([
       'POST /services/Soap/m readMetadata',
       'POST /services/data/composite/batch',
@@ -459,7 +466,7 @@ describe('integration-user setup: one inspection, one write per user (connected 
     expect(exitCode).to.equal(0);
     const verify = (result as Result).users[0].verify as
       { checks: Array<{ status: string }>; access: Array<{ object: string; read: boolean }> } | undefined;
-    expect(verify?.checks.map((c) => c.status)).to.deep.equal(Array(9).fill('pass'));
+    expect(verify?.checks.map((c) => c.status)).to.deep.equal(Array(10).fill('pass'));
     expect(verify?.access.map((a) => `${a.object}:${String(a.read)}`)).to.deep.equal(['Account:true', 'Contact:true']);
     // After the write call: the next page of its setObjects query, then the JWT exchange and the query.
     const at = ctx.emulator.requests.findIndex((r) => r.path.endsWith('/composite'));

@@ -92,6 +92,7 @@ describe('integration-user verify: the JWT login and who it logged in', () => {
           'permission-sets:pass',
           'access:pass',
           'app:pass',
+          'certificate:pass',
           'jwt-login:pass',
           'query:pass',
           'identity:pass',

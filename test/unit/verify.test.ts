@@ -92,10 +92,15 @@ describe('integration-user verify', () => {
       'permission-sets': 'pass',
       access: 'pass',
       app: 'pass',
+      certificate: 'pass',
       'jwt-login': 'pass',
       query: 'pass',
       identity: 'pass',
     });
+    // Read in the same retrieve as the policy (the ECA's global OAuth settings), the key checked against it.
+    expect(check(result, 'certificate')?.message).to.match(
+      /^The certificate of Acme_Sync \(CN=integration\) is valid until \d{4}-\d\d-\d\d\. The private key in --jwt-key-file matches it\.$/
+    );
     const typed = result as { query: { totalSize: number }; access: unknown[] };
     expect(typed.query).to.deep.equal({ totalSize: 3 });
     expect(typed.access).to.deep.equal([
@@ -162,10 +167,11 @@ describe('integration-user verify', () => {
       /grant License "--None--" sets instead/,
     ],
     [
+      // The key isn't the certificate's: the certificate check says so and the login isn't tried.
       'wrong key',
       null,
       ['--jwt-key-file', otherKeys.keyFile],
-      'jwt-login',
+      'certificate',
       'fail',
       /private key of the certificate uploaded to the app/,
     ],

@@ -69,6 +69,28 @@ export default class IntegrationUserList extends IntegrationUserCommand<Integrat
     }).finally(() => this.spinner.stop());
     const result: IntegrationUserListResult = listResult(report, this.renderContext);
     printList(this, result);
+    // An app certificate that expires within 30 days, or has: the JWT logins through the app stop with it.
+    for (const { app, certificate } of result.certificates) {
+      if (certificate.status === 'expired')
+        this.warn(
+          messages.getMessage('output.certificateExpired', [
+            app,
+            certificate.subject,
+            certificate.expires.slice(0, 10),
+            app,
+          ])
+        );
+      else if (certificate.status === 'expiring')
+        this.warn(
+          messages.getMessage('output.certificateExpiring', [
+            app,
+            certificate.subject,
+            plural(messages, 'count.days', certificate.daysLeft),
+            certificate.expires.slice(0, 10),
+            app,
+          ])
+        );
+    }
     const outputFile = flags['output-file'];
     if (outputFile) {
       await this.writeCsv(outputFile, result);

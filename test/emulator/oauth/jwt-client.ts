@@ -54,7 +54,8 @@ function pem(label: string, body: Buffer): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
-/** A 2048-bit RSA key and a self-signed certificate for it (SHA-256 with RSA, valid for 30 days). */
+/** A 2048-bit RSA key and a self-signed certificate for it (SHA-256 with RSA, valid for a year, as an admin
+ * makes one for a JWT app: a certificate within 30 days of expiry is a warning of verify). */
 export function makeKeyPair(commonName = 'emulator-test'): KeyPair {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const sha256WithRsa = seq(oid('1.2.840.113549.1.1.11'), nul());
@@ -65,7 +66,7 @@ export function makeKeyPair(commonName = 'emulator-test'): KeyPair {
     int(1),
     sha256WithRsa,
     name,
-    seq(utcTime(new Date(now - 60_000)), utcTime(new Date(now + 30 * 86_400_000))),
+    seq(utcTime(new Date(now - 60_000)), utcTime(new Date(now + 365 * 86_400_000))),
     name,
     publicKey.export({ type: 'spki', format: 'der' })
   );
