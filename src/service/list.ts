@@ -1,14 +1,10 @@
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { soqlQuote } from './org-client.js';
 import { INTEGRATION_PSL, INTEGRATION_USER_LICENSE, pslFilter, Seats, seatsOf, userLicenseQuery } from './licenses.js';
-import { Messages } from '@salesforce/core';
-import { convertFix } from './fixes.js';
 import type { CommandFix } from './plan.js';
 import type { AppCertificate } from './certificate.js';
 import { appCertificates, type AppCertificateRow } from './list-certificates.js';
-
-Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
-const messages = Messages.loadMessages('plugin-integration-user', 'integration-user.list');
+import { candidatesOf, successfulLogins } from './list-candidates.js';
 
 /**
  * List prices (per user per month, USD; third-party figures, e.g. Salesforce Ben on the free integration licenses):
@@ -86,17 +82,6 @@ export const MAX_LOGIN_DAYS = 180;
  * the bytes, and large orgs read tens of such pages.
  */
 const FULL_USERS = `SELECT Id, Username, Name, ProfileId FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`;
-const API_LOGIN_TYPES = new Set([
-  'Remote Access 2.0',
-  'Remote Access Client',
-  'Other Apex API',
-  'Partner Product',
-  'SOAP API',
-  'REST API',
-]);
-const INTEGRATION_NAME =
-  /integration|\bsync\b|[-_.]sync|\bapi\b|[-_.]api|\betl\b|middleware|mulesoft|boomi|informatica|workato|zapier|\bbot\b|service[-_. ]?account|svc/i;
-
 /**
  * The license audit: seats of the integration license and PSL, every integration user with what
  * it holds and which apps pre-authorize it, and (with candidates) full-license users that look
@@ -259,46 +244,4 @@ export async function listIntegrationUsers(
   result.candidates = candidates;
   result.totalYearlySaving = candidates.reduce((sum, c) => sum + c.yearlySaving, 0);
   return result;
-}
-
-/** The users of a page that look like integrations, with why, in the page's order (the saving comes later). */
-function candidatesOf(
-  users: SObjectRecord[],
-  profiles: Map<string, SObjectRecord>,
-  logins: Map<string, { api: number; other: number }>,
-  apiOnlyBySet: Set<string>
-): Array<Omit<CandidateReport, 'yearlySaving'>> {
-  const found: Array<Omit<CandidateReport, 'yearlySaving'>> = [];
-  for (const user of users) {
-    const profile = profiles.get(String(user.ProfileId));
-    const reasons: string[] = [];
-    if (profile?.PermissionsApiUserOnly === true || apiOnlyBySet.has(user.Id))
-      reasons.push(messages.getMessage('reason.apiOnly'));
-    const mine = logins.get(user.Id) ?? { api: 0, other: 0 };
-    if (mine.api && !mine.other) reasons.push(messages.getMessage('reason.apiLogins', [mine.api]));
-    if (INTEGRATION_NAME.test(`${String(user.Username)} ${String(user.Name)}`))
-      reasons.push(messages.getMessage('reason.name'));
-    // A person logging in to the UI rules a user out, whatever its name says.
-    if (!reasons.length || mine.other) continue;
-    found.push({
-      username: String(user.Username),
-      name: String(user.Name),
-      license: ((profile?.UserLicense as SObjectRecord | null)?.Name as string | undefined) ?? '',
-      profile: (profile?.Name as string | undefined) ?? '',
-      reasons,
-      fix: convertFix(String(user.Username)),
-    });
-  }
-  return found;
-}
-
-/** Each user's successful logins from the aggregate rows of its login history, API logins and the others apart. */
-function successfulLogins(rows: SObjectRecord[]): Map<string, { api: number; other: number }> {
-  const logins = new Map<string, { api: number; other: number }>();
-  for (const row of rows.filter((r) => r.Status === 'Success' || r.Status === null)) {
-    const tally = logins.get(String(row.UserId)) ?? { api: 0, other: 0 };
-    tally[API_LOGIN_TYPES.has(String(row.LoginType)) ? 'api' : 'other'] += Number(row.logins);
-    logins.set(String(row.UserId), tally);
-  }
-  return logins;
 }
