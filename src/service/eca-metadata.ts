@@ -1,6 +1,7 @@
 import type { OrgClient } from './org-client.js';
 import { serviceError } from './errors.js';
 import { DeployFailedError } from './metadata-api.js';
+import { soqlList } from './query-reader.js';
 
 /**
  * An External Client App's OAuth policy through the Metadata API: read back (retrieve) and written back (deploy
@@ -52,7 +53,17 @@ export type EcaPolicy = {
   clientCredentials: ClientCredentials;
   /** The global OAuth settings (member and XML), when the retrieve asked for them. */
   global?: { member: string; xml: string; consumerKey?: string };
-};
+} & SetForm;
+
+/**
+ * How a policy writes its permission sets: the Metadata API reference says commaSeparatedPermissionSet holds
+ * "Permission set IDs", Salesforce's sample and a live org hold API names. A policy listing Ids is read as the sets'
+ * names (`permissionSets`) and written back as Ids: `setIds` knows the Id of each name read from an Id.
+ */
+export type SetForm = { setsAsIds: boolean; setIds: Map<string, string> };
+
+/** A PermissionSet Id (key prefix 0PS), 15 or 18 characters. */
+const isSetId = (entry: string): boolean => /^0PS[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$/.test(entry);
 
 /**
  * Every External Client App's OAuth policy (or one app's), in one retrieve: the XML as Salesforce wrote it,
@@ -144,10 +155,52 @@ async function readPolicies(
         globalEnabled: options.global ? globals.get(name.toLowerCase())?.enabled === true : undefined,
       },
       global: globals.get(name.toLowerCase()),
+      setsAsIds: false,
+      setIds: new Map(),
     });
   }
+  await namesForIds(client, policies);
   return { policies, connectedApps };
 }
+
+/** Entries that are set Ids become the sets' names, every policy's in one query (none when no policy lists an Id). */
+async function namesForIds(client: OrgClient, policies: EcaPolicy[]): Promise<void> {
+  const ids = [...new Set(policies.flatMap((p) => p.permissionSets.filter(isSetId)))];
+  if (!ids.length) return;
+  const rows = await client.queryByIds(ids, (list) => `SELECT Id, Name FROM PermissionSet WHERE Id IN ${list}`);
+  const nameOf = new Map(rows.map((r) => [String(r.Id).slice(0, 15), String(r.Name)]));
+  for (const policy of policies) {
+    policy.setsAsIds = policy.permissionSets.some(isSetId);
+    policy.permissionSets = policy.permissionSets.map((entry) => {
+      const name = isSetId(entry) ? nameOf.get(entry.slice(0, 15)) : undefined;
+      if (name === undefined) return entry;
+      policy.setIds.set(name.toLowerCase(), entry);
+      return name;
+    });
+  }
+}
+
+/**
+ * The commaSeparatedPermissionSet entries for these sets: their names, or (`asIds`: the policy lists Ids) their
+ * Ids, those it didn't read from the policy in one query. A name the org doesn't have stays a name (the org names it).
+ */
+export async function setEntries(
+  client: OrgClient,
+  form: SetForm,
+  names: readonly string[],
+  asIds = form.setsAsIds
+): Promise<string[]> {
+  if (!asIds) return [...names];
+  const unknown = names.filter((n) => !isSetId(n) && !form.setIds.has(n.toLowerCase()));
+  if (unknown.length)
+    for (const row of await client.query(`SELECT Id, Name FROM PermissionSet WHERE Name IN ${soqlList(unknown)}`))
+      form.setIds.set(String(row.Name).toLowerCase(), String(row.Id));
+  return names.map((n) => form.setIds.get(n.toLowerCase()) ?? n);
+}
+
+/** A deploy the org refused for the names in commaSeparatedPermissionSet (it wants the sets' Ids there). */
+export const setNamesRefused = (error: unknown): boolean =>
+  error instanceof DeployFailedError && error.failures.some((f) => /commaSeparatedPermissionSet/.test(f.problem ?? ''));
 
 /**
  * An External Client App's OAuth policy through retrieve and deploy, which every metadata type supports: only
@@ -161,52 +214,71 @@ export async function readEcaPolicy(
 ): Promise<AppSettings & { label: string; consumerKey?: string }> {
   const policyFile = (await readEcaPolicies(client, app, options))[0];
   if (!policyFile) throw serviceError('AppMetadataUnreadable', [POLICY_TYPE, app]);
-  const { member, xml, global } = policyFile;
+  const form: SetForm = policyFile;
   return {
     policy: policyFile.policy,
     profiles: policyFile.profiles,
     permissionSets: policyFile.permissionSets,
     clientCredentials: policyFile.clientCredentials,
     label: policyFile.label,
-    consumerKey: global?.consumerKey,
-    write: async ({ profiles, permissionSets, runAs }) => {
-      let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
-      updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));
-      updated = setElement(updated, 'commaSeparatedPermissionSet', permissionSets.join(','));
-      if (runAs) {
-        updated = setElement(updated, 'isClientCredentialsFlowEnabled', 'true');
-        updated = setElement(updated, 'clientCredentialsFlowUser', runAs);
+    consumerKey: policyFile.global?.consumerKey,
+    // Sets as the policy lists them (Ids or names; an empty list: names, as Salesforce's sample). An org that
+    // refuses names there gets the same deploy once more with Ids: deploys are all-or-nothing, nothing was written.
+    write: async (change) => {
+      const entries = await setEntries(client, form, change.permissionSets);
+      return writePolicy(entries).catch(async (error: unknown) => {
+        if (form.setsAsIds || !change.permissionSets.length || !setNamesRefused(error)) throw error;
+        return writePolicy(await setEntries(client, form, change.permissionSets, true));
+      });
+      function writePolicy(setList: string[]): Promise<{ flowLeftOff?: boolean }> {
+        return writeEcaPolicy(client, policyFile, { ...change, permissionSets: setList });
       }
-      const policyZip = { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated };
-      // The global OAuth settings carry the flow's second switch (Setup's "Enable Client Credentials Flow"). The org
-      // may refuse that type ("Allow Access to OAuth Consumer Secrets via Metadata API", Metadata API reference): then
-      // the policy goes alone and the admin turns the switch on in Setup.
-      const globalOff = runAs && global && policyFile.clientCredentials.globalEnabled === false;
-      if (globalOff) {
-        const globalXml = setElement(global.xml, 'isClientCredentialsFlowEnabled', 'true');
-        const both = await zipOf(
-          {
-            [GLOBAL_TYPE]: {
-              [global.member]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: globalXml },
-            },
-            [POLICY_TYPE]: { [member]: policyZip },
-          },
-          client.apiVersion
-        );
-        const refused = await client.metadata.deploy(both).then(
-          () => false,
-          (error: unknown) => {
-            if (error instanceof DeployFailedError && error.failures.some((f) => f.componentType === GLOBAL_TYPE))
-              return true;
-            throw error;
-          }
-        );
-        if (!refused) return {};
-      }
-      await client.metadata.deploy(await zipOf({ [POLICY_TYPE]: { [member]: policyZip } }, client.apiVersion));
-      return globalOff ? { flowLeftOff: true } : {};
     },
   };
+}
+
+/** One deploy of the policy with these lists (the sets' entries as given), every other setting as read. */
+async function writeEcaPolicy(
+  client: OrgClient,
+  policyFile: EcaPolicy,
+  { profiles, permissionSets, runAs }: AppWrite
+): Promise<{ flowLeftOff?: boolean }> {
+  const { member, xml, global } = policyFile;
+  let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
+  updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));
+  updated = setElement(updated, 'commaSeparatedPermissionSet', permissionSets.join(','));
+  if (runAs) {
+    updated = setElement(updated, 'isClientCredentialsFlowEnabled', 'true');
+    updated = setElement(updated, 'clientCredentialsFlowUser', runAs);
+  }
+  const policyZip = { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated };
+  // The global OAuth settings carry the flow's second switch (Setup's "Enable Client Credentials Flow"). The org
+  // may refuse that type ("Allow Access to OAuth Consumer Secrets via Metadata API", Metadata API reference): then
+  // the policy goes alone and the admin turns the switch on in Setup.
+  const globalOff = runAs && global && policyFile.clientCredentials.globalEnabled === false;
+  if (globalOff) {
+    const globalXml = setElement(global.xml, 'isClientCredentialsFlowEnabled', 'true');
+    const both = await zipOf(
+      {
+        [GLOBAL_TYPE]: {
+          [global.member]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: globalXml },
+        },
+        [POLICY_TYPE]: { [member]: policyZip },
+      },
+      client.apiVersion
+    );
+    const refused = await client.metadata.deploy(both).then(
+      () => false,
+      (error: unknown) => {
+        if (error instanceof DeployFailedError && error.failures.some((f) => f.componentType === GLOBAL_TYPE))
+          return true;
+        throw error;
+      }
+    );
+    if (!refused) return {};
+  }
+  await client.metadata.deploy(await zipOf({ [POLICY_TYPE]: { [member]: policyZip } }, client.apiVersion));
+  return globalOff ? { flowLeftOff: true } : {};
 }
 
 export type ZipEntry = { folder: string; suffix: string; xml: string };
