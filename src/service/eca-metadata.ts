@@ -27,7 +27,13 @@ export const GLOBAL_TYPE = 'ExtlClntAppGlobalOauthSettings';
 export type ClientCredentials = { enabled: boolean; runAs?: string; globalEnabled?: boolean };
 
 /** What a write changes: the lists always; with `runAs`, the client credentials flow on, run as that username. */
-export type AppWrite = { profiles: string[]; permissionSets: string[]; runAs?: string };
+export type AppWrite = {
+  profiles: string[];
+  permissionSets: string[];
+  runAs?: string;
+  /** Sets' Ids the caller read (by lowercased name), for a policy that lists Ids. */
+  setIds?: ReadonlyMap<string, string>;
+};
 
 /** An app's pre-authorization as read, and how to write it back with every other setting kept. */
 export type AppSettings = {
@@ -225,6 +231,7 @@ export async function readEcaPolicy(
     // Sets as the policy lists them (Ids or names; an empty list: names, as Salesforce's sample). An org that
     // refuses names there gets the same deploy once more with Ids: deploys are all-or-nothing, nothing was written.
     write: async (change) => {
+      for (const [name, id] of change.setIds ?? []) if (!form.setIds.has(name)) form.setIds.set(name, id);
       const entries = await setEntries(client, form, change.permissionSets);
       return writePolicy(entries).catch(async (error: unknown) => {
         if (form.setsAsIds || !change.permissionSets.length || !setNamesRefused(error)) throw error;
