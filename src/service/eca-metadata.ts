@@ -1,7 +1,7 @@
 import type { OrgClient } from './org-client.js';
 import { serviceError } from './errors.js';
 import { DeployFailedError } from './metadata-api.js';
-import { soqlList } from './query-reader.js';
+import { namesForIds, writeSets, type SetForm } from './eca-set-form.js';
 
 /**
  * An External Client App's OAuth policy through the Metadata API: read back (retrieve) and written back (deploy
@@ -60,16 +60,6 @@ export type EcaPolicy = {
   /** The global OAuth settings (member and XML), when the retrieve asked for them. */
   global?: { member: string; xml: string; consumerKey?: string };
 } & SetForm;
-
-/**
- * How a policy writes its permission sets: the Metadata API reference says commaSeparatedPermissionSet holds
- * "Permission set IDs", Salesforce's sample and a live org hold API names. A policy listing Ids is read as the sets'
- * names (`permissionSets`) and written back as Ids: `setIds` knows the Id of each name read from an Id.
- */
-export type SetForm = { setsAsIds: boolean; setIds: Map<string, string> };
-
-/** A PermissionSet Id (key prefix 0PS), 15 or 18 characters. */
-const isSetId = (entry: string): boolean => /^0PS[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$/.test(entry);
 
 /**
  * Every External Client App's OAuth policy (or one app's), in one retrieve: the XML as Salesforce wrote it,
@@ -169,45 +159,6 @@ async function readPolicies(
   return { policies, connectedApps };
 }
 
-/** Entries that are set Ids become the sets' names, every policy's in one query (none when no policy lists an Id). */
-async function namesForIds(client: OrgClient, policies: EcaPolicy[]): Promise<void> {
-  const ids = [...new Set(policies.flatMap((p) => p.permissionSets.filter(isSetId)))];
-  if (!ids.length) return;
-  const rows = await client.queryByIds(ids, (list) => `SELECT Id, Name FROM PermissionSet WHERE Id IN ${list}`);
-  const nameOf = new Map(rows.map((r) => [String(r.Id).slice(0, 15), String(r.Name)]));
-  for (const policy of policies) {
-    policy.setsAsIds = policy.permissionSets.some(isSetId);
-    policy.permissionSets = policy.permissionSets.map((entry) => {
-      const name = isSetId(entry) ? nameOf.get(entry.slice(0, 15)) : undefined;
-      if (name === undefined) return entry;
-      policy.setIds.set(name.toLowerCase(), entry);
-      return name;
-    });
-  }
-}
-
-/**
- * The commaSeparatedPermissionSet entries for these sets: their names, or (`asIds`: the policy lists Ids) their
- * Ids, those it didn't read from the policy in one query. A name the org doesn't have stays a name (the org names it).
- */
-export async function setEntries(
-  client: OrgClient,
-  form: SetForm,
-  names: readonly string[],
-  asIds = form.setsAsIds
-): Promise<string[]> {
-  if (!asIds) return [...names];
-  const unknown = names.filter((n) => !isSetId(n) && !form.setIds.has(n.toLowerCase()));
-  if (unknown.length)
-    for (const row of await client.query(`SELECT Id, Name FROM PermissionSet WHERE Name IN ${soqlList(unknown)}`))
-      form.setIds.set(String(row.Name).toLowerCase(), String(row.Id));
-  return names.map((n) => form.setIds.get(n.toLowerCase()) ?? n);
-}
-
-/** A deploy the org refused for the names in commaSeparatedPermissionSet (it wants the sets' Ids there). */
-export const setNamesRefused = (error: unknown): boolean =>
-  error instanceof DeployFailedError && error.failures.some((f) => /commaSeparatedPermissionSet/.test(f.problem ?? ''));
-
 /**
  * An External Client App's OAuth policy through retrieve and deploy, which every metadata type supports: only
  * the policy component is deployed back, with just the pre-authorization elements changed in its XML, so the
@@ -220,7 +171,6 @@ export async function readEcaPolicy(
 ): Promise<AppSettings & { label: string; consumerKey?: string }> {
   const policyFile = (await readEcaPolicies(client, app, options))[0];
   if (!policyFile) throw serviceError('AppMetadataUnreadable', [POLICY_TYPE, app]);
-  const form: SetForm = policyFile;
   return {
     policy: policyFile.policy,
     profiles: policyFile.profiles,
@@ -228,19 +178,10 @@ export async function readEcaPolicy(
     clientCredentials: policyFile.clientCredentials,
     label: policyFile.label,
     consumerKey: policyFile.global?.consumerKey,
-    // Sets as the policy lists them (Ids or names; an empty list: names, as Salesforce's sample). An org that
-    // refuses names there gets the same deploy once more with Ids: deploys are all-or-nothing, nothing was written.
-    write: async (change) => {
-      for (const [name, id] of change.setIds ?? []) if (!form.setIds.has(name)) form.setIds.set(name, id);
-      const entries = await setEntries(client, form, change.permissionSets);
-      return writePolicy(entries).catch(async (error: unknown) => {
-        if (form.setsAsIds || !change.permissionSets.length || !setNamesRefused(error)) throw error;
-        return writePolicy(await setEntries(client, form, change.permissionSets, true));
-      });
-      function writePolicy(setList: string[]): Promise<{ flowLeftOff?: boolean }> {
-        return writeEcaPolicy(client, policyFile, { ...change, permissionSets: setList });
-      }
-    },
+    write: (change) =>
+      writeSets(client, policyFile, change, (entries) =>
+        writeEcaPolicy(client, policyFile, { ...change, permissionSets: entries })
+      ),
   };
 }
 

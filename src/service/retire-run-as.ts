@@ -1,6 +1,7 @@
 import type { OrgClient } from './org-client.js';
 import type { ConnectedAppComponent } from './app-lookup.js';
-import { POLICY_TYPE, readAppPolicies, setElement, setEntries, zipOf, type EcaPolicy } from './eca-metadata.js';
+import { POLICY_TYPE, readAppPolicies, setElement, zipOf, type EcaPolicy } from './eca-metadata.js';
+import { setEntries } from './eca-set-form.js';
 import type { EcaListChange } from './retire-eca-lists.js';
 
 /**

@@ -125,7 +125,7 @@ for (const mode of MODES)
       // Without --prune the extras stay.
       expect((await policyLists(emulator)).Billing_Sync).to.deep.equal({
         profiles: PROFILE,
-        sets: stored(emulator as Emulator, mode, 'Account_Read,Case_Read,Ops_Read'),
+        sets: stored(emulator, mode, 'Account_Read,Case_Read,Ops_Read'),
       });
 
       let from = emulator.requests.length;
@@ -165,7 +165,7 @@ for (const mode of MODES)
       expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 1, deploy: 1 });
       expect((await policyLists(emulator)).Billing_Sync).to.deep.equal({
         profiles: PROFILE,
-        sets: stored(emulator as Emulator, mode, 'Account_Read,Ops_Read'),
+        sets: stored(emulator, mode, 'Account_Read,Ops_Read'),
       });
 
       const clean = await runPlugin(['integration-user', 'setup', '--spec', spec, '-o', 'emu', '--check'], home);
@@ -209,7 +209,7 @@ for (const mode of MODES)
       expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 1 });
       expect((await policyLists(emulator)).Billing_Sync).to.deep.equal({
         profiles: PROFILE,
-        sets: stored(emulator as Emulator, mode, 'Account_Read,Case_Read,Ops_Read'),
+        sets: stored(emulator, mode, 'Account_Read,Case_Read,Ops_Read'),
       });
     });
   });
@@ -266,7 +266,7 @@ for (const mode of MODES)
       expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 3, deploy: 1 });
       expect((await policyLists(emulator)).Billing_Sync).to.deep.equal({
         profiles: PROFILE,
-        sets: stored(emulator as Emulator, mode, 'Account_Read,Ops_Read'),
+        sets: stored(emulator, mode, 'Account_Read,Ops_Read'),
       });
 
       from = emulator.requests.length;
@@ -381,7 +381,7 @@ for (const mode of MODES)
       expect(metadataCalls(emulator, from)).to.deep.equal({ retrieve: 1, deploy: 1 });
       expect(await policyLists(emulator)).to.deep.equal({
         Ledger_Feed: { profiles: '', sets: '' },
-        OBrien_Sync: { profiles: '', sets: stored(emulator as Emulator, mode, 'Shared_Api,Ops_Read') },
+        OBrien_Sync: { profiles: '', sets: stored(emulator, mode, 'Shared_Api,Ops_Read') },
       });
       // The other user keeps the set the app lists for it.
       expect(
