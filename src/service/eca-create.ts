@@ -1,7 +1,8 @@
 import type { OrgClient } from './org-client.js';
 import { DeployFailedError } from './org-client.js';
 import { SalesforceApiError, serviceError } from './errors.js';
-import { escapeXml, POLICY_TYPE, retrieved, zipOf, type ZipEntry } from './eca-metadata.js';
+import { POLICY_TYPE } from './eca-metadata.js';
+import { escapeXml, retrieved, zipOf, type ZipEntry } from './metadata-files.js';
 
 /**
  * A new local External Client App for the JWT bearer flow, deployed in stages by preauthorize --create; where an

@@ -1,7 +1,9 @@
 import type { OrgClient } from './org-client.js';
 import { serviceError } from './errors.js';
 import { DeployFailedError } from './metadata-api.js';
+import { retrieved, setElement, zipOf } from './metadata-files.js';
 import { connectedAppCertificate, ecaCertificate, type AppCertificate } from './certificate.js';
+import { namesForIds, writeSets, type SetForm } from './eca-set-form.js';
 
 /**
  * An External Client App's OAuth policy through the Metadata API: read back (retrieve) and written back (deploy
@@ -27,7 +29,13 @@ export const GLOBAL_TYPE = 'ExtlClntAppGlobalOauthSettings';
 export type ClientCredentials = { enabled: boolean; runAs?: string; globalEnabled?: boolean };
 
 /** What a write changes: the lists always; with `runAs`, the client credentials flow on, run as that username. */
-export type AppWrite = { profiles: string[]; permissionSets: string[]; runAs?: string };
+export type AppWrite = {
+  profiles: string[];
+  permissionSets: string[];
+  runAs?: string;
+  /** Sets' Ids the caller read (by lowercased name), for a policy that lists Ids. */
+  setIds?: ReadonlyMap<string, string>;
+};
 
 /** An app's pre-authorization as read, and how to write it back with every other setting kept. */
 export type AppSettings = {
@@ -53,7 +61,7 @@ export type EcaPolicy = {
   clientCredentials: ClientCredentials;
   /** The global OAuth settings (member and XML), when the retrieve asked for them. */
   global?: { member: string; xml: string; consumerKey?: string; certificate?: string };
-};
+} & SetForm;
 
 /**
  * Every External Client App's OAuth policy (or one app's), in one retrieve: the XML as Salesforce wrote it,
@@ -164,8 +172,11 @@ async function readPolicies(
         globalEnabled: options.global ? globals.get(name.toLowerCase())?.enabled === true : undefined,
       },
       global: globals.get(name.toLowerCase()),
+      setsAsIds: false,
+      setIds: new Map(),
     });
   }
+  await namesForIds(client, policies);
   return { policies, connectedApps, certificates };
 }
 
@@ -181,109 +192,63 @@ export async function readEcaPolicy(
 ): Promise<AppSettings & { label: string; consumerKey?: string; certificate?: AppCertificate }> {
   const policyFile = (await readEcaPolicies(client, app, options))[0];
   if (!policyFile) throw serviceError('AppMetadataUnreadable', [POLICY_TYPE, app]);
-  const { member, xml, global } = policyFile;
   return {
     policy: policyFile.policy,
     profiles: policyFile.profiles,
     permissionSets: policyFile.permissionSets,
     clientCredentials: policyFile.clientCredentials,
     label: policyFile.label,
-    consumerKey: global?.consumerKey,
+    consumerKey: policyFile.global?.consumerKey,
     certificate: options.global ? ecaCertificate(policyFile) : undefined,
-    write: async ({ profiles, permissionSets, runAs }) => {
-      let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
-      updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));
-      updated = setElement(updated, 'commaSeparatedPermissionSet', permissionSets.join(','));
-      if (runAs) {
-        updated = setElement(updated, 'isClientCredentialsFlowEnabled', 'true');
-        updated = setElement(updated, 'clientCredentialsFlowUser', runAs);
-      }
-      const policyZip = { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated };
-      // The global OAuth settings carry the flow's second switch (Setup's "Enable Client Credentials Flow"). The org
-      // may refuse that type ("Allow Access to OAuth Consumer Secrets via Metadata API", Metadata API reference): then
-      // the policy goes alone and the admin turns the switch on in Setup.
-      const globalOff = runAs && global && policyFile.clientCredentials.globalEnabled === false;
-      if (globalOff) {
-        const globalXml = setElement(global.xml, 'isClientCredentialsFlowEnabled', 'true');
-        const both = await zipOf(
-          {
-            [GLOBAL_TYPE]: {
-              [global.member]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: globalXml },
-            },
-            [POLICY_TYPE]: { [member]: policyZip },
-          },
-          client.apiVersion
-        );
-        const refused = await client.metadata.deploy(both).then(
-          () => false,
-          (error: unknown) => {
-            if (error instanceof DeployFailedError && error.failures.some((f) => f.componentType === GLOBAL_TYPE))
-              return true;
-            throw error;
-          }
-        );
-        if (!refused) return {};
-      }
-      await client.metadata.deploy(await zipOf({ [POLICY_TYPE]: { [member]: policyZip } }, client.apiVersion));
-      return globalOff ? { flowLeftOff: true } : {};
-    },
+    write: (change) =>
+      writeSets(client, policyFile, change, (entries) =>
+        writeEcaPolicy(client, policyFile, { ...change, permissionSets: entries })
+      ),
   };
 }
 
-export type ZipEntry = { folder: string; suffix: string; xml: string };
-
-/** A deployable zip: package.xml at the root listing the components, and each component's file. */
-export async function zipOf(components: Record<string, Record<string, ZipEntry>>, apiVersion: string): Promise<Buffer> {
-  const { default: JSZip } = await import('jszip');
-  const zip = new JSZip();
-  const types = Object.entries(components)
-    .map(
-      ([type, members]) =>
-        `    <types>\n${Object.keys(members)
-          .map((m) => `        <members>${escapeXml(m)}</members>\n`)
-          .join('')}        <name>${type}</name>\n    </types>\n`
-    )
-    .join('');
-  zip.file(
-    'package.xml',
-    `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${types}    <version>${apiVersion}</version>\n</Package>\n`
-  );
-  for (const members of Object.values(components)) {
-    for (const [member, entry] of Object.entries(members))
-      zip.file(`${entry.folder}/${member}.${entry.suffix}`, entry.xml);
-  }
-  return zip.generateAsync({ type: 'nodebuffer' });
-}
-
-/** Sets one element of a flat metadata XML document, in place or (when absent) in alphabetical position. */
-export function setElement(xml: string, name: string, value: string): string {
-  const element = `<${name}>${escapeXml(value)}</${name}>`;
-  const existing = new RegExp(`<${name}>[\\s\\S]*?</${name}>|<${name}\\s*/>`);
-  if (existing.test(xml)) return xml.replace(existing, element);
-  const root = /<(\w+)\s+xmlns="[^"]*">\s*\n?/.exec(xml);
-  const children = [...xml.matchAll(/^(\s*)<(\w+)>/gm)].filter((m) => m[2] !== root?.[1]);
-  const next = children.find((m) => m[2].localeCompare(name) > 0);
-  const indent = children[0]?.[1] ?? '    ';
-  if (next?.index !== undefined)
-    return `${xml.slice(0, next.index)}${indent}${element}\n${xml.slice(next.index).replace(/^\n/, '')}`;
-  return xml.replace(new RegExp(`(\\s*)</${root?.[1] ?? 'x'}>`), `\n${indent}${element}$1</${root?.[1] ?? 'x'}>`);
-}
-
-type ZipFiles = Record<string, { async: (type: 'string') => Promise<string> }>;
-
-/** One retrieve: its files, and a reader of one file's top-level elements. */
-export async function retrieved(
+/** One deploy of the policy with these lists (the sets' entries as given), every other setting as read. */
+async function writeEcaPolicy(
   client: OrgClient,
-  types: Array<{ name: string; members: string[] }>
-): Promise<{ files: ZipFiles; parse: (path: string, type: string) => Promise<Record<string, unknown>> }> {
-  const { default: JSZip } = await import('jszip');
-  const { XMLParser } = await import('fast-xml-parser');
-  const zip = await JSZip.loadAsync(await client.metadata.retrieve(types));
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
-  const files = zip.files as unknown as ZipFiles;
-  const parse = async (path: string, type: string): Promise<Record<string, unknown>> =>
-    (parser.parse(await files[path].async('string')) as Record<string, Record<string, unknown>>)[type] ?? {};
-  return { files, parse };
+  policyFile: EcaPolicy,
+  { profiles, permissionSets, runAs }: AppWrite
+): Promise<{ flowLeftOff?: boolean }> {
+  const { member, xml, global } = policyFile;
+  let updated = setElement(xml, 'permittedUsersPolicyType', 'AdminApprovedPreAuthorized');
+  updated = setElement(updated, 'commaSeparatedProfile', profiles.join(','));
+  updated = setElement(updated, 'commaSeparatedPermissionSet', permissionSets.join(','));
+  if (runAs) {
+    updated = setElement(updated, 'isClientCredentialsFlowEnabled', 'true');
+    updated = setElement(updated, 'clientCredentialsFlowUser', runAs);
+  }
+  const policyZip = { folder: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', xml: updated };
+  // The global OAuth settings carry the flow's second switch (Setup's "Enable Client Credentials Flow"). The org
+  // may refuse that type ("Allow Access to OAuth Consumer Secrets via Metadata API", Metadata API reference): then
+  // the policy goes alone and the admin turns the switch on in Setup.
+  const globalOff = runAs && global && policyFile.clientCredentials.globalEnabled === false;
+  if (globalOff) {
+    const globalXml = setElement(global.xml, 'isClientCredentialsFlowEnabled', 'true');
+    const both = await zipOf(
+      {
+        [GLOBAL_TYPE]: {
+          [global.member]: { folder: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', xml: globalXml },
+        },
+        [POLICY_TYPE]: { [member]: policyZip },
+      },
+      client.apiVersion
+    );
+    const refused = await client.metadata.deploy(both).then(
+      () => false,
+      (error: unknown) => {
+        if (error instanceof DeployFailedError && error.failures.some((f) => f.componentType === GLOBAL_TYPE))
+          return true;
+        throw error;
+      }
+    );
+    if (!refused) return {};
+  }
+  await client.metadata.deploy(await zipOf({ [POLICY_TYPE]: { [member]: policyZip } }, client.apiVersion));
+  return globalOff ? { flowLeftOff: true } : {};
 }
 
 const baseName = (path: string, suffix: string): string => path.split('/').pop()?.slice(0, -suffix.length) ?? '';
@@ -294,5 +259,3 @@ const splitList = (value: unknown): string[] =>
         .map((v) => v.trim())
         .filter(Boolean)
     : [];
-export const escapeXml = (value: string): string =>
-  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

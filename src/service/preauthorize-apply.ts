@@ -30,6 +30,8 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 export type AppContext = {
   profileName: string;
   sets: string[];
+  /** The sets' Ids by lowercased name (those the org has). */
+  setIds?: ReadonlyMap<string, string>;
   user?: SObjectRecord;
   toAssign: SObjectRecord[];
   /** --run-as, checked: the client credentials flow's run-as user. */
@@ -109,6 +111,7 @@ export async function planPolicyChange(
         const { flowLeftOff } = await current.write({
           profiles: result.profiles,
           permissionSets: result.permissionSets,
+          setIds: context.setIds,
           runAs: runAs?.username,
         });
         if (flowLeftOff && result.runAs) result.runAs.setupStep = flowSetupStep(eca !== undefined, label);

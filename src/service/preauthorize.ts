@@ -117,7 +117,9 @@ async function plan(
   const toAssign = user ? sets.filter((s) => !held.has(String(s.Name))) : [];
   // The run-as user is checked before anything is written (run-as.ts).
   const runAs = input.runAs && runAsFound ? runAsOf(runAsFound, input, options) : undefined;
-  const createContext = { profileName, sets: sets.map((s) => String(s.Name)), user, toAssign, runAs };
+  // The sets' Ids, for an External Client App policy that lists Ids (eca-metadata.ts setEntries).
+  const setIds = new Map(sets.filter((s) => s.Id).map((s) => [String(s.Name).toLowerCase(), String(s.Id)]));
+  const createContext = { profileName, sets: sets.map((s) => String(s.Name)), setIds, user, toAssign, runAs };
 
   let eca = ecaRow.found === true ? { id: ecaRow.id } : undefined;
   // Neither app found: --create makes one; else the Metadata API's list decides (it also sees External Client

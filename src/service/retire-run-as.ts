@@ -1,6 +1,8 @@
 import type { OrgClient } from './org-client.js';
 import type { ConnectedAppComponent } from './app-lookup.js';
-import { POLICY_TYPE, readAppPolicies, setElement, zipOf, type EcaPolicy } from './eca-metadata.js';
+import { POLICY_TYPE, readAppPolicies, type EcaPolicy } from './eca-metadata.js';
+import { setElement, zipOf } from './metadata-files.js';
+import { setEntries } from './eca-set-form.js';
 import type { EcaListChange } from './retire-eca-lists.js';
 
 /**
@@ -58,7 +60,9 @@ export async function stopRunAs(client: OrgClient, plan: RunAsPlan): Promise<boo
     );
   for (const { policy, profiles, permissionSets } of plan.ecaLists) {
     const xml = setElement(xmls.get(policy.member) ?? policy.xml, 'commaSeparatedProfile', profiles.join(','));
-    xmls.set(policy.member, setElement(xml, 'commaSeparatedPermissionSet', permissionSets.join(',')));
+    // In the form the policy lists them (names, or Ids: setEntries).
+    const entries = await setEntries(client, policy, permissionSets);
+    xmls.set(policy.member, setElement(xml, 'commaSeparatedPermissionSet', entries.join(',')));
   }
   if (xmls.size) {
     const components = Object.fromEntries(

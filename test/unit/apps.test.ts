@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { setElement } from '../../src/service/eca-metadata.js';
+import { setElement } from '../../src/service/metadata-files.js';
 import { readCertificate } from '../../src/service/preauthorize-input.js';
 
 const policy = `<?xml version="1.0" encoding="UTF-8"?>
