@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       '-out',
       certFile,
       '-days',
-      '30',
+      '365',
       '-subj',
       '/CN=acme-sync',
     ],
