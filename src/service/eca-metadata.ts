@@ -100,6 +100,31 @@ export type AppPolicies = {
   certificates: Map<string, { app: string; certificate: AppCertificate }>;
 };
 
+/**
+ * The apps whose client credentials flow runs as each user (by username in lower case): External Client Apps' policies
+ * and connected apps, as one retrieve read them; `enabledOnly`: only where the flow is on.
+ */
+export function appsRunningAs(
+  read: Pick<AppPolicies, 'policies' | 'connectedApps'>,
+  options: { enabledOnly?: boolean } = {}
+): Map<string, string[]> {
+  const byUser = new Map<string, string[]>();
+  const runs = [
+    ...read.policies.map((p) => ({
+      app: p.app,
+      runAs: p.clientCredentials.runAs,
+      enabled: p.clientCredentials.enabled,
+    })),
+    ...read.connectedApps,
+  ];
+  for (const { app, runAs, enabled } of runs) {
+    if (!runAs?.trim() || (options.enabledOnly && !enabled)) continue;
+    const key = runAs.trim().toLowerCase();
+    byUser.set(key, [...(byUser.get(key) ?? []), app]);
+  }
+  return byUser;
+}
+
 async function readPolicies(
   client: OrgClient,
   app: string | undefined,
@@ -121,7 +146,7 @@ async function readPolicies(
     const runAs = oauth.oauthClientCredentialUser;
     if (typeof runAs === 'string' && runAs.trim())
       connectedApps.push({
-        app: baseName(path, '.connectedApp'),
+        app: name,
         runAs: runAs.trim(),
         enabled: String(oauth.isClientCredentialEnabled) === 'true',
       });

@@ -47,15 +47,9 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
       .catch((error: unknown) => ({ policies: withoutAccess(error), connectedApps: withoutAccess(error) })),
   ]);
   const ecaPolicies = appPolicies.policies;
-  // The apps whose client credentials flow is on and runs as a user (by username, in lower case): `app.runAs: true`.
-  const runAsApps = new Map<string, Set<string>>();
-  const runsAs = (username: string, app: string): void => {
-    const key = username.toLowerCase();
-    runAsApps.set(key, (runAsApps.get(key) ?? new Set<string>()).add(app));
-  };
-  for (const p of ecaPolicies)
-    if (p.clientCredentials.enabled && p.clientCredentials.runAs) runsAs(p.clientCredentials.runAs, p.app);
-  for (const c of appPolicies.connectedApps) if (c.enabled) runsAs(c.runAs, c.app);
+  // The apps whose client credentials flow is on and runs as a user: `app.runAs: true`.
+  const { appsRunningAs } = await import('./eca-metadata.js');
+  const runAsApps = appsRunningAs(appPolicies, { enabledOnly: true });
   const apiNameOf = (id: string): string | undefined =>
     apiNames.find((c) => c.id.slice(0, 15) === id.slice(0, 15))?.fullName;
   const approvedApps = new Map(
@@ -122,7 +116,7 @@ export async function exportSpec(client: OrgClient, input: ExportInput): Promise
         .filter((row) => approvedApps.get(String(row.SetupEntityId)))
         .map((row) => ({ app: String(approvedApps.get(String(row.SetupEntityId))), parentId: String(row.ParentId) })),
       ecaPolicies.filter((p) => p.policy === 'AdminApprovedPreAuthorized'),
-      runAsApps.get(String(user.Username).toLowerCase()) ?? new Set()
+      new Set(runAsApps.get(String(user.Username).toLowerCase()))
     );
     if (app) spec.app = app;
     return spec;

@@ -78,8 +78,8 @@ export type ListProgress = { users: number; rows: number };
 export const MAX_LOGIN_DAYS = 180;
 /**
  * The active users on a full license, the candidates' pool, in username order: their ProfileId only, the profiles
- * (few) read once in the bulk read. A page of 2,000 users with the profile nested in each row was about three times
- * the bytes, and large orgs read tens of such pages.
+ * (few) read once in the bulk read. A page of 2,000 users with the profile nested in each row was about twice the
+ * bytes, and large orgs read tens of such pages.
  */
 const FULL_USERS = `SELECT Id, Username, Name, ProfileId FROM User WHERE IsActive = true AND UserType = 'Standard' AND Profile.UserLicense.Name != ${soqlQuote(INTEGRATION_USER_LICENSE)} ORDER BY Username`;
 /**
@@ -128,7 +128,7 @@ export async function listIntegrationUsers(
   ]);
   // No ECA, or an admin who can't read their policies: the audit goes on without them.
   // Their policies and every connected app's run-as user come in one retrieve, whatever the number of apps.
-  const { readAppPolicies } = await import('./eca-metadata.js');
+  const { readAppPolicies, appsRunningAs } = await import('./eca-metadata.js');
   // The same retrieve carries each app's certificate (an ECA's in its global OAuth settings).
   const {
     policies: ecaPolicies,
@@ -139,14 +139,7 @@ export async function listIntegrationUsers(
     connectedApps: [],
     certificates: new Map<string, { app: string; certificate: AppCertificate }>(),
   }));
-  const runAsOf = new Map<string, string[]>();
-  const runsAs = (username: unknown, app: string): void => {
-    if (typeof username !== 'string' || !username.trim()) return;
-    const key = username.trim().toLowerCase();
-    runAsOf.set(key, [...(runAsOf.get(key) ?? []), app]);
-  };
-  for (const policy of ecaPolicies) runsAs(policy.clientCredentials.runAs, policy.app);
-  for (const { app, runAs } of connectedAppRunAs) runsAs(runAs, app);
+  const runAsOf = appsRunningAs({ policies: ecaPolicies, connectedApps: connectedAppRunAs });
 
   const pslHolders = new Set(found.pslHolders.map((a) => String(a.AssigneeId)));
   const apiNameOf = (id: string): string | undefined =>

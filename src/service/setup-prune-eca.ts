@@ -23,14 +23,7 @@ export async function pruneEcaLists(
     ...lists.permissionSets.map((name): AppEntry => ({ name, type: 'PermissionSet' })),
   ].filter((e) => extra(e) && !listedBy(lists, e));
   if (!extras.length) return [];
-  const gone = new Set(extras.map((e) => `${e.type}:${e.name.toLowerCase()}`));
-  const outside = await outsideUsersLockedOut(
-    client,
-    options.specUsers,
-    lists.label,
-    lists.profiles.filter((p) => !gone.has(`Profile:${p.toLowerCase()}`)),
-    lists.permissionSets.filter((s) => !gone.has(`PermissionSet:${s.toLowerCase()}`))
-  );
+  const outside = await outsideUsersLockedOut(client, options.specUsers, lists, extras);
   const removals = removalsOf(extras, options.app, outside, options.dryRun);
   if (outside.length || !options.apply) return removals;
   const write = lists.remove({

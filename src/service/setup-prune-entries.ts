@@ -13,15 +13,20 @@ const messages = Messages.loadMessages('plugin-integration-user', 'integration-u
 /** An app list entry as pruning sees it (a connected app's: its SetupEntityAccess row). */
 export type AppEntry = { id?: string; name: string; type: 'Profile' | 'PermissionSet' };
 
-/** The users outside the spec who use the app (an OAuth token) and would be on none of these lists. */
+/** The users outside the spec who use the app (an OAuth token) and would be on none of its lists without the extras. */
 export async function outsideUsersLockedOut(
   client: OrgClient,
   specUsers: ReadonlySet<string>,
-  label: string,
-  profiles: string[],
-  permissionSets: string[]
+  app: { label: string; profiles: string[]; permissionSets: string[] },
+  extras: AppEntry[]
 ): Promise<string[]> {
-  const lockOut = await usersLockedOut(client, label, profiles, permissionSets);
+  const gone = new Set(extras.map((e) => `${e.type}:${e.name.toLowerCase()}`));
+  const lockOut = await usersLockedOut(
+    client,
+    app.label,
+    app.profiles.filter((p) => !gone.has(`Profile:${p.toLowerCase()}`)),
+    app.permissionSets.filter((s) => !gone.has(`PermissionSet:${s.toLowerCase()}`))
+  );
   return lockOut.users.filter((u) => !specUsers.has(u.toLowerCase()));
 }
 

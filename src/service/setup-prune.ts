@@ -202,14 +202,7 @@ export async function planAppPrune(
       if (extra(entry)) extras.push(entry);
     }
     if (!extras.length) continue;
-    const gone = new Set(extras.map((e) => `${e.type}:${e.name.toLowerCase()}`));
-    const outside = await outsideUsersLockedOut(
-      client,
-      specUsers,
-      app.label,
-      app.profiles.filter((p) => !gone.has(`Profile:${p.toLowerCase()}`)),
-      app.permissionSets.filter((s) => !gone.has(`PermissionSet:${s.toLowerCase()}`))
-    );
+    const outside = await outsideUsersLockedOut(client, specUsers, app, extras);
     removals[first] = removalsOf(extras, app.name, outside, options.dryRun);
     if (outside.length || !options.apply) continue;
     const step = steps[0] as Planned;
