@@ -52,6 +52,9 @@ export function signAssertion(grant: JwtGrant, now = Date.now()): string {
   return `${header}.${claims}.${base64url(signature)}`;
 }
 
+/** A URL without its trailing slashes (oclif's URL text of --login-url has one; Salesforce's URLs don't). */
+export const withoutSlash = (url: string): string => url.replace(/\/+$/, '');
+
 /**
  * One JWT bearer token exchange against one login URL with one audience: nothing is stored. The
  * caller must not print the token.
@@ -68,7 +71,7 @@ export async function exchangeJwt(grant: JwtGrant): Promise<JwtOutcome> {
  * the OAuth error with its description. The JWT bearer and client credentials flows answer alike.
  */
 export async function requestToken(url: string, body: URLSearchParams): Promise<JwtOutcome> {
-  const response = await fetchRetrying(`${url.replace(/\/+$/, '')}/services/oauth2/token`, {
+  const response = await fetchRetrying(`${withoutSlash(url)}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body,
@@ -86,8 +89,6 @@ export async function requestToken(url: string, body: URLSearchParams): Promise<
   const scopes = (answer.scope ?? '').split(/\s+/).filter(Boolean);
   return { ok: true, accessToken: answer.access_token, instanceUrl: answer.instance_url, userId, orgId, scopes };
 }
-
-const withoutSlash = (url: string): string => url.replace(/\/+$/, '');
 
 /**
  * The token requests a login may make, in order. A login URL the admin names is both endpoint and

@@ -82,7 +82,6 @@ export class MetadataApi {
     type: string,
     metadata: ({ fullName: string } & Record<string, unknown>) | Array<{ fullName: string } & Record<string, unknown>>
   ): Promise<void> {
-    // updateMetadata takes up to 10 components a call (Metadata API Developer Guide, updateMetadata()).
     const components = list(metadata);
     for (let start = 0; start < components.length; start += COMPONENTS_PER_CALL) {
       const chunk = components.slice(start, start + COMPONENTS_PER_CALL);

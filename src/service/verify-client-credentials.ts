@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import type { OrgClient, SObjectRecord } from './org-client.js';
 import { requestClientCredentialsToken } from './client-credentials.js';
+import { withoutSlash } from './jwt.js';
 import { checkQueryAsUser, identityOf, words } from './verify-login.js';
 import { verbatim, type Advice } from './plan.js';
 import { createUserFix, preauthorizeFix } from './fixes.js';
@@ -59,7 +60,7 @@ export async function checkClientCredentials(
 ): Promise<void> {
   const { username, license, org } = who;
   // --login-url arrives as oclif's URL text, with a trailing slash: the messages name the URL as the user typed it.
-  const url = (input.loginUrl ?? client.instanceUrl).replace(/\/+$/, '');
+  const url = withoutSlash(input.loginUrl ?? client.instanceUrl);
   if (!input.clientId || !input.clientSecret) {
     for (const name of ['client-credentials-login', 'query', 'identity'] as const) add(name, 'skip', 'cc.skip');
     return;

@@ -1,7 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { fetchRetrying, type OrgClient, type SObjectRecord } from './org-client.js';
 import { INTEGRATION_USER_LICENSE } from './licenses.js';
-import { loginAsUser, type JwtLogin } from './jwt.js';
+import { loginAsUser, withoutSlash, type JwtLogin } from './jwt.js';
 import { sameId } from './app-lookup.js';
 import { plural } from './plural.js';
 import { advice, verbatim, type Advice } from './plan.js';
@@ -83,7 +83,7 @@ export async function checkLogin(
   // A dry run leaves no login history: the key was read and checked (verify.ts), the login is what the real run does.
   if (input.dryRun) {
     // Named without a trailing slash (oclif's URL text of --login-url has one), as the login itself names it.
-    add('jwt-login', 'skip', 'login.dryRun', [username, (input.loginUrl ?? client.instanceUrl).replace(/\/+$/, '')]);
+    add('jwt-login', 'skip', 'login.dryRun', [username, withoutSlash(input.loginUrl ?? client.instanceUrl)]);
     add('query', 'skip', 'query.dryRun');
     add('identity', 'skip', 'identity.dryRun');
     return;
@@ -214,7 +214,7 @@ export async function asUser<T>(
   session: { instanceUrl: string; token: string },
   path: string
 ): Promise<T | { errorCode: string; message: string }> {
-  const response = await fetchRetrying(`${session.instanceUrl.replace(/\/+$/, '')}${path}`, {
+  const response = await fetchRetrying(`${withoutSlash(session.instanceUrl)}${path}`, {
     headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' },
   });
   const body: unknown = await response.json().catch(() => ({}));
